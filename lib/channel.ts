@@ -1,0 +1,84 @@
+import type { Address, PublicClient } from 'viem'
+import { intermediaryAbi } from '../contracts/generated'
+
+/** Parameters fixed when a channel is opened. */
+export type ChannelTerms = {
+  consumer: Address
+  provider: Address
+  costPerRequest: bigint
+  /** Seconds between starting and completing a redemption. */
+  redemptionTimeout: bigint
+  /** Seconds between the consumer announcing termination and being allowed to terminate. */
+  terminationTimeout: bigint
+}
+
+/** A channel's state as the contract reports it; amounts in wei, times in unix seconds. */
+export type ChannelState = ChannelTerms & {
+  address: Address
+  consumerFunds: bigint
+  providerFunds: bigint
+  /** 0n when no token is active (termination started and the last one went to redemption, or terminated). */
+  activeTokenId: bigint
+  /** 0n when no redemption is pending. */
+  expiringTokenId: bigint
+  /** 0n when no redemption is pending. */
+  redeemableAt: bigint
+  lastTokenId: bigint
+  /** 0n while termination has not been started. */
+  terminatesAt: bigint
+  terminated: boolean
+}
+
+export type ChannelPhase = 'open' | 'redeeming' | 'terminating' | 'terminated'
+
+/** The channel's life-cycle phase; termination outranks a pending redemption. */
+export function channelPhase(state: Pick<ChannelState, 'terminated' | 'terminatesAt' | 'expiringTokenId'>): ChannelPhase {
+  if (state.terminated) return 'terminated'
+  if (state.terminatesAt !== 0n) return 'terminating'
+  if (state.expiringTokenId !== 0n) return 'redeeming'
+  return 'open'
+}
+
+const fields = [
+  'consumer',
+  'provider',
+  'costPerRequest',
+  'redemptionTimeout',
+  'terminationTimeout',
+  'consumerFunds',
+  'providerFunds',
+  'activeTokenId',
+  'expiringTokenId',
+  'redeemableAt',
+  'lastTokenId',
+  'terminatesAt',
+  'terminated',
+] as const
+
+/**
+ * Reads a channel's full state from the chain at one block (all reads pinned to the same
+ * block, so the result is consistent even while transactions land).
+ */
+export async function readChannelState({
+  client,
+  address,
+  blockNumber,
+}: {
+  client: PublicClient
+  address: Address
+  blockNumber?: bigint
+}): Promise<ChannelState> {
+  const at = blockNumber ?? (await client.getBlockNumber({ cacheTime: 0 }))
+  const values = await Promise.all(
+    fields.map((functionName) =>
+      client.readContract({ address, abi: intermediaryAbi, functionName, blockNumber: at }),
+    ),
+  )
+  const state = Object.fromEntries(fields.map((f, i) => [f, values[i]])) as Omit<ChannelState, 'address'>
+  return {
+    ...state,
+    address: address.toLowerCase() as Address,
+    consumer: state.consumer.toLowerCase() as Address,
+    provider: state.provider.toLowerCase() as Address,
+  }
+}

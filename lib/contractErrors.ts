@@ -1,0 +1,66 @@
+import { type Abi, BaseError, ContractFunctionRevertedError, decodeErrorResult, type Hex } from 'viem'
+import { intermediaryAbi, intermediaryFactoryAbi } from '../contracts/generated'
+
+/** Every custom error the project's contracts can revert with. */
+export const contractErrorsAbi = [...intermediaryAbi, ...intermediaryFactoryAbi].filter(
+  (item) => item.type === 'error',
+) as Abi
+
+type Explain = (args: readonly unknown[]) => string
+
+const time = (value: unknown) => new Date(Number(value) * 1000).toISOString().replace('.000Z', 'Z')
+
+/** One sentence per contract error, for people (never a raw selector). */
+const sentences: Record<string, Explain> = {
+  NotConsumer: () => "Only the channel's consumer can do this.",
+  NotProvider: () => "Only the channel's provider can do this.",
+  NotParty: () => "Only the channel's consumer or provider can do this.",
+  AlreadyTerminated: () => 'The channel has been terminated.',
+  TerminationAlreadyStarted: () => 'Termination of this channel has already started.',
+  TerminationNotStarted: () => 'Termination has not been started.',
+  TerminationNotDue: ([at]) => `The consumer can terminate only after ${time(at)}.`,
+  ZeroDeposit: () => 'A deposit must be more than 0 wei.',
+  NoActiveToken: () => 'There is no active token to redeem: the last one is already in redemption.',
+  RedemptionPending: ([id]) => `Token ${String(id)} is already being redeemed; complete that redemption first.`,
+  NoRedemptionPending: () => 'No redemption has been started.',
+  RedemptionNotDue: ([at]) => `The token can be redeemed only after ${time(at)}.`,
+  TokenIdUsed: ([id, last]) => `Token ID ${String(id)} is not new: it must be greater than ${String(last)}.`,
+  InvalidSignature: () => "The token's signature is not the consumer's for this channel's expiring token.",
+  NothingToWithdraw: () => 'There is nothing to withdraw.',
+  TransferFailed: () => 'The recipient refused the payment.',
+  InvalidProvider: () => 'The provider must be a non-zero address other than the consumer.',
+  ZeroCostPerRequest: () => 'The price per request must be more than 0 wei.',
+  InvalidRedemptionTimeout: ([max]) => `The redemption timeout must be between 1 and ${String(max)} seconds.`,
+  TerminationTimeoutTooShort: ([min]) =>
+    `The termination timeout must be at least ${String(min)} seconds (twice the redemption timeout).`,
+  TerminationTimeoutTooLong: ([max]) => `The termination timeout must be at most ${String(max)} seconds.`,
+}
+
+export type DecodedContractError = { name: string; args: readonly unknown[]; message: string }
+
+/** Decodes revert data of the project's contracts into a name, arguments and a sentence. */
+export function decodeContractError(data: Hex): DecodedContractError | null {
+  try {
+    const { errorName, args } = decodeErrorResult({ abi: contractErrorsAbi, data })
+    const list = args ?? []
+    const explain = sentences[errorName]
+    return { name: errorName, args: list, message: explain ? explain(list) : errorName }
+  } catch {
+    return null
+  }
+}
+
+/** Finds a decoded contract error in anything viem throws (simulate, write, estimate). */
+export function contractErrorOf(error: unknown): DecodedContractError | null {
+  if (!(error instanceof BaseError)) return null
+  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError)
+  if (reverted instanceof ContractFunctionRevertedError) {
+    if (reverted.data?.errorName) {
+      const args = reverted.data.args ?? []
+      const explain = sentences[reverted.data.errorName]
+      return { name: reverted.data.errorName, args, message: explain ? explain(args) : reverted.data.errorName }
+    }
+    if (reverted.raw) return decodeContractError(reverted.raw)
+  }
+  return null
+}

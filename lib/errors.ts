@@ -1,0 +1,87 @@
+/**
+ * Errors of the domain. Each has a stable machine-readable `code`, a short sentence for people,
+ * an HTTP status for route handlers, whether retrying can help, and optional hints.
+ * Route handlers answer `{ error: { code, message, hints? } }` (see {@link errorBody}).
+ */
+export type AppErrorParameters = {
+  code: string
+  message: string
+  status?: number
+  retryable?: boolean
+  hints?: string[]
+  cause?: unknown
+}
+
+export class AppError extends Error {
+  override name = 'AppError'
+  readonly code: string
+  readonly status: number
+  readonly retryable: boolean
+  readonly hints: string[]
+
+  constructor({ code, message, status = 500, retryable = false, hints = [], cause }: AppErrorParameters) {
+    super(message, { cause })
+    this.code = code
+    this.status = status
+    this.retryable = retryable
+    this.hints = hints
+  }
+}
+
+/** The request itself is wrong (400): fixing the input is the only remedy. */
+export class BadRequestError extends AppError {
+  override name = 'BadRequestError'
+  constructor(p: Omit<AppErrorParameters, 'status' | 'retryable'>) {
+    super({ ...p, status: 400, retryable: false })
+  }
+}
+
+export class NotFoundError extends AppError {
+  override name = 'NotFoundError'
+  constructor(p: Omit<AppErrorParameters, 'status' | 'retryable'>) {
+    super({ ...p, status: 404, retryable: false })
+  }
+}
+
+/** The request conflicts with the current state (409): it may succeed later or never. */
+export class ConflictError extends AppError {
+  override name = 'ConflictError'
+  constructor(p: Omit<AppErrorParameters, 'status'>) {
+    super({ ...p, status: 409 })
+  }
+}
+
+/** A dependency (database, chain node) failed or timed out (503): retrying may help. */
+export class DependencyError extends AppError {
+  override name = 'DependencyError'
+  constructor(p: Omit<AppErrorParameters, 'status' | 'retryable'>) {
+    super({ ...p, status: 503, retryable: true })
+  }
+}
+
+export type ErrorBody = { error: { code: string; message: string; hints?: string[] } }
+
+/** The JSON body for an error; anything that is not an AppError becomes a generic 500 without internals. */
+export function errorBody(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof AppError) {
+    const hints = error.hints.length > 0 ? { hints: error.hints } : {}
+    return { status: error.status, body: { error: { code: error.code, message: error.message, ...hints } } }
+  }
+  return { status: 500, body: { error: { code: 'internal_error', message: 'Something went wrong on the server.' } } }
+}
+
+/** Rejects with a DependencyError when `promise` does not settle within `ms`. */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new DependencyError({ code: 'timeout', message: `${what} did not answer within ${ms} ms.` })),
+      ms,
+    )
+  })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}

@@ -1,0 +1,158 @@
+import { keccak_256 } from '@noble/hashes/sha3'
+import {
+  type Address,
+  bytesToHex,
+  concatBytes,
+  type Hex,
+  hexToBytes,
+  type LocalAccount,
+  numberToBytes,
+  recoverTypedDataAddress,
+} from 'viem'
+
+/**
+ * The payment token of PRODUCT.md: `(channel, tokenId, requests, signature)`. The consumer signs
+ * EIP-712 `Token(uint256 tokenId, uint256 requests)` under the domain of one channel on one
+ * chain, so a token can be neither replayed on another channel nor on another chain.
+ */
+export type Token = {
+  channel: Address
+  tokenId: bigint
+  requests: bigint
+  signature: Hex
+}
+
+export type TokenMessage = {
+  chainId: number
+  channel: Address
+  tokenId: bigint
+  requests: bigint
+}
+
+export const TOKEN_DOMAIN_NAME = 'Intermediary'
+export const TOKEN_DOMAIN_VERSION = '1'
+
+export const tokenTypes = {
+  Token: [
+    { name: 'tokenId', type: 'uint256' },
+    { name: 'requests', type: 'uint256' },
+  ],
+} as const
+
+/** The EIP-712 domain of a channel's tokens. */
+export function tokenDomain({ chainId, channel }: { chainId: number; channel: Address }) {
+  return {
+    name: TOKEN_DOMAIN_NAME,
+    version: TOKEN_DOMAIN_VERSION,
+    chainId,
+    verifyingContract: channel,
+  } as const
+}
+
+/** secp256k1 group order n and n/2: signatures with s > n/2 are malleable twins and refused. */
+export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
+export const SECP256K1_HALF_N = SECP256K1_N / 2n
+
+const keccak = (...parts: Uint8Array[]) => keccak_256(concatBytes(parts))
+const utf8 = (s: string) => new TextEncoder().encode(s)
+const word = (value: bigint) => numberToBytes(value, { size: 32 })
+
+const DOMAIN_TYPEHASH = keccak(
+  utf8('EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)'),
+)
+const TOKEN_TYPEHASH = keccak(utf8('Token(uint256 tokenId,uint256 requests)'))
+const NAME_HASH = keccak(utf8(TOKEN_DOMAIN_NAME))
+const VERSION_HASH = keccak(utf8(TOKEN_DOMAIN_VERSION))
+const PREFIX = new Uint8Array([0x19, 0x01])
+
+const separators = new Map<string, Uint8Array>()
+const MAX_CACHED_SEPARATORS = 10_000
+
+/** The EIP-712 domain separator of a channel, cached: it never changes for a (chain, channel). */
+export function tokenDomainSeparator({ chainId, channel }: { chainId: number; channel: Address }): Uint8Array {
+  const key = `${chainId}:${channel.toLowerCase()}`
+  let separator = separators.get(key)
+  if (!separator) {
+    const address = new Uint8Array(32)
+    address.set(hexToBytes(channel), 12)
+    separator = keccak(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, word(BigInt(chainId)), address)
+    if (separators.size >= MAX_CACHED_SEPARATORS) separators.clear()
+    separators.set(key, separator)
+  }
+  return separator
+}
+
+/**
+ * The 32-byte EIP-712 digest a token's signature covers; equals viem's `hashTypedData` and the
+ * contract's `tokenDigest`, computed without viem's generic encoder (hot path of the server).
+ */
+export function tokenDigestBytes({ chainId, channel, tokenId, requests }: TokenMessage): Uint8Array {
+  assertUint256(tokenId, 'tokenId')
+  assertUint256(requests, 'requests')
+  const structHash = keccak(TOKEN_TYPEHASH, word(tokenId), word(requests))
+  return keccak(PREFIX, tokenDomainSeparator({ chainId, channel }), structHash)
+}
+
+/** {@link tokenDigestBytes} as hex. */
+export function tokenDigest(message: TokenMessage): Hex {
+  return bytesToHex(tokenDigestBytes(message))
+}
+
+/** Signs a token with a viem account (pure JS; see lib/server/tokenCrypto for the native path). */
+export async function signToken({
+  account,
+  chainId,
+  channel,
+  tokenId,
+  requests,
+}: TokenMessage & { account: LocalAccount }): Promise<Token> {
+  const signature = await account.signTypedData({
+    domain: tokenDomain({ chainId, channel }),
+    types: tokenTypes,
+    primaryType: 'Token',
+    message: { tokenId, requests },
+  })
+  return { channel, tokenId, requests, signature }
+}
+
+/**
+ * Recovers a token's signer with viem (pure JS, works in the browser); `null` when the
+ * signature is malformed or malleable (high s), exactly the cases the contract refuses.
+ */
+export async function recoverTokenSigner({
+  chainId,
+  token,
+}: {
+  chainId: number
+  token: Token
+}): Promise<Address | null> {
+  if (!isCanonicalSignature(token.signature)) return null
+  try {
+    return await recoverTypedDataAddress({
+      domain: tokenDomain({ chainId, channel: token.channel }),
+      types: tokenTypes,
+      primaryType: 'Token',
+      message: { tokenId: token.tokenId, requests: token.requests },
+      signature: token.signature,
+    })
+  } catch {
+    return null
+  }
+}
+
+/** True for a 65-byte `r‖s‖v` signature with s ≤ n/2 and v ∈ {27, 28} (what the contract accepts). */
+export function isCanonicalSignature(signature: Hex): boolean {
+  if (!/^0x[0-9a-fA-F]{130}$/.test(signature)) return false
+  const r = BigInt(`0x${signature.slice(2, 66)}`)
+  const s = BigInt(`0x${signature.slice(66, 130)}`)
+  const v = Number.parseInt(signature.slice(130, 132), 16)
+  return r > 0n && r < SECP256K1_N && s > 0n && s <= SECP256K1_HALF_N && (v === 27 || v === 28)
+}
+
+const UINT256_MAX = (1n << 256n) - 1n
+
+function assertUint256(value: bigint, name: string): void {
+  if (typeof value !== 'bigint' || value < 0n || value > UINT256_MAX) {
+    throw new RangeError(`${name} must be a uint256, got ${String(value)}`)
+  }
+}

@@ -1,0 +1,73 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+
+export type Child = {
+  name: string
+  process: ChildProcess
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
+  stop(graceMs?: number): Promise<void>
+}
+
+export type SpawnChildParameters = {
+  name: string
+  command: string
+  args: string[]
+  env?: NodeJS.ProcessEnv
+  cwd?: string
+  /** Called with each complete output line (stdout and stderr). */
+  onLine?: (line: string) => void
+}
+
+/**
+ * Spawns a long-running child in its own process group, so stopping it also stops anything it
+ * started, and nothing survives the orchestrator.
+ */
+export function spawnChild({ name, command, args, env, cwd, onLine }: SpawnChildParameters): Child {
+  const child = spawn(command, args, {
+    env: env ?? process.env,
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code))
+    child.once('error', () => resolve(null))
+  })
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffer = ''
+    stream?.setEncoding('utf8')
+    stream?.on('data', (chunk: string) => {
+      buffer += chunk
+      let newline = buffer.indexOf('\n')
+      while (newline >= 0) {
+        onLine?.(buffer.slice(0, newline))
+        buffer = buffer.slice(newline + 1)
+        newline = buffer.indexOf('\n')
+      }
+    })
+  }
+  let stopping: Promise<void> | undefined
+  const signal = (sig: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return
+    try {
+      process.kill(-child.pid, sig)
+    } catch {
+      // The group is already gone.
+    }
+  }
+  return {
+    name,
+    process: child,
+    exited,
+    stop(graceMs = 5_000) {
+      stopping ??= (async () => {
+        signal('SIGTERM')
+        const timer = setTimeout(() => signal('SIGKILL'), graceMs)
+        await exited
+        clearTimeout(timer)
+      })()
+      return stopping
+    },
+  }
+}

@@ -1,0 +1,92 @@
+import {
+  type Account,
+  type Address,
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  type Hex,
+  http,
+  parseEventLogs,
+  publicActions,
+} from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { foundry } from 'viem/chains'
+import { intermediaryFactoryAbi, intermediaryFactoryBytecode } from '../../contracts/generated'
+import { ANVIL_KEYS, type Anvil, startAnvil } from '../../stack/anvil'
+
+/** A fresh anvil with viem clients and dev accounts; `stop()` kills it. */
+export async function startTestChain(options: { chainId?: number } = {}) {
+  const anvil: Anvil = await startAnvil({ chainId: options.chainId })
+  const chain = { ...foundry, id: options.chainId ?? foundry.id, rpcUrls: { default: { http: [anvil.url] } } }
+  const transport = http(anvil.url)
+  const publicClient = createPublicClient({ chain, transport, cacheTime: 0, pollingInterval: 50 })
+  const testClient = createTestClient({ chain, transport, mode: 'anvil' }).extend(publicActions)
+  const accounts = ANVIL_KEYS.map((key) => privateKeyToAccount(key))
+  const wallet = (account: Account) => createWalletClient({ chain, transport, account, pollingInterval: 50 })
+
+  /** Waits for a transaction and throws when it reverted. */
+  async function mined(hash: Hex) {
+    const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 })
+    if (receipt.status !== 'success') throw new Error(`transaction ${hash} reverted`)
+    return receipt
+  }
+
+  async function deployFactory(deployer = accounts[0]!): Promise<Address> {
+    const hash = await wallet(deployer).deployContract({
+      abi: intermediaryFactoryAbi,
+      bytecode: intermediaryFactoryBytecode,
+    })
+    const receipt = await mined(hash)
+    if (!receipt.contractAddress) throw new Error('factory not deployed')
+    return receipt.contractAddress
+  }
+
+  type OpenChannel = {
+    factory: Address
+    consumer: Account
+    provider: Address
+    costPerRequest?: bigint
+    redemptionTimeout?: bigint
+    terminationTimeout?: bigint
+    value?: bigint
+  }
+
+  /** Opens a channel through the factory and returns its address and the receipt. */
+  async function openChannel(p: OpenChannel) {
+    const hash = await wallet(p.consumer).writeContract({
+      address: p.factory,
+      abi: intermediaryFactoryAbi,
+      functionName: 'open',
+      args: [p.provider, p.costPerRequest ?? 1_000n, p.redemptionTimeout ?? 60n, p.terminationTimeout ?? 600n],
+      value: p.value ?? 0n,
+    })
+    const receipt = await mined(hash)
+    const [opened] = parseEventLogs({ abi: intermediaryFactoryAbi, logs: receipt.logs, eventName: 'ChannelOpened' })
+    if (!opened) throw new Error('ChannelOpened not emitted')
+    return { channel: opened.args.channel.toLowerCase() as Address, receipt }
+  }
+
+  /** Moves anvil's clock forward and mines a block, so `block.timestamp` has advanced. */
+  async function advanceTime(seconds: bigint | number) {
+    await testClient.increaseTime({ seconds: Number(seconds) })
+    await testClient.mine({ blocks: 1 })
+  }
+
+  return {
+    anvil,
+    chain,
+    url: anvil.url,
+    publicClient,
+    testClient,
+    accounts,
+    keys: ANVIL_KEYS,
+    wallet,
+    mined,
+    deployFactory,
+    openChannel,
+    advanceTime,
+    stop: () => anvil.stop(),
+  }
+}
+
+export type TestChain = Awaited<ReturnType<typeof startTestChain>>

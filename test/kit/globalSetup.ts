@@ -1,0 +1,2 @@
+// Replaced below once the database kit exists.
+export default async function setup() {}
