@@ -1,0 +1,77 @@
+'use client'
+
+import { useEffect, useState } from 'react'
+import type { Health } from '@/lib/server/health'
+import { StatusPill } from './StatusPill'
+
+const POLL_MS = 2_000
+
+/** Chain id, head block, database and factory, refreshed from /api/health every 2 s. */
+export function ChainOverview({ initial }: { initial: Health }) {
+  const [health, setHealth] = useState(initial)
+  const [stale, setStale] = useState(false)
+
+  useEffect(() => {
+    let cancelled = false
+    const tick = async () => {
+      try {
+        const res = await fetch('/api/health', { cache: 'no-store' })
+        const body = (await res.json()) as Health
+        if (!cancelled) {
+          setHealth(body)
+          setStale(false)
+        }
+      } catch {
+        if (!cancelled) setStale(true)
+      }
+    }
+    const timer = setInterval(tick, POLL_MS)
+    return () => {
+      cancelled = true
+      clearInterval(timer)
+    }
+  }, [])
+
+  const { chain, database, factory } = health
+  return (
+    <>
+      {stale && <p className="notice">Lost contact with the server; showing the last known state.</p>}
+      {!chain.ok && <p className="notice">The chain node does not answer: {chain.error}</p>}
+      {!database.ok && <p className="notice">The database does not answer: {database.error}</p>}
+      <div className="grid">
+        <section className="card">
+          <p className="card-label">Chain id</p>
+          <p className="card-value" data-testid="chain-id">
+            {chain.chainId ?? '—'}
+          </p>
+          <p className="card-sub">
+            <StatusPill ok={chain.ok} label={chain.ok ? `node answers in ${chain.latencyMs} ms` : 'unreachable'} />
+          </p>
+        </section>
+        <section className="card">
+          <p className="card-label">Head block</p>
+          <p className="card-value" data-testid="head-block">
+            {chain.headBlock ? `#${chain.headBlock}` : '—'}
+          </p>
+          <p className="card-sub" data-testid="head-time">
+            {chain.headTimestamp ? `${chain.headTimestamp.replace('T', ' ').replace('.000Z', ' UTC')}` : 'no block yet'}
+          </p>
+        </section>
+        <section className="card">
+          <p className="card-label">Database</p>
+          <p className="card-value">
+            <StatusPill ok={database.ok} label={database.ok ? 'connected' : 'unreachable'} />
+          </p>
+          <p className="card-sub">{database.ok ? `answers in ${database.latencyMs} ms` : database.error}</p>
+        </section>
+        <section className="card">
+          <p className="card-label">Channel factory</p>
+          <p className="card-value mono" data-testid="factory-address">
+            {factory?.address ?? 'not deployed'}
+          </p>
+          <p className="card-sub">{factory ? `deployed in block #${factory.deploymentBlock}` : 'npm start deploys it'}</p>
+        </section>
+      </div>
+    </>
+  )
+}

@@ -1,0 +1,47 @@
+import { expect, test } from '@playwright/test'
+import { createPublicClient, http } from 'viem'
+
+/** The RPC URL of the stack under test, as its health endpoint has no secrets to hide it. */
+const anvilUrl = `http://127.0.0.1:${process.env.E2E_ANVIL_PORT ?? '8555'}`
+
+test('home page shows the chain id and head block of the running chain', async ({ page }, info) => {
+  const chain = createPublicClient({ transport: http(anvilUrl), cacheTime: 0 })
+  const chainId = await chain.getChainId()
+  const before = await chain.getBlockNumber({ cacheTime: 0 })
+
+  await page.goto('/')
+  await expect(page.getByTestId('chain-id')).toHaveText(String(chainId))
+  const shown = BigInt((await page.getByTestId('head-block').innerText()).replace('#', ''))
+  const after = await chain.getBlockNumber({ cacheTime: 0 })
+  expect(shown).toBeGreaterThanOrEqual(before)
+  expect(shown).toBeLessThanOrEqual(after)
+
+  const factory = await page.getByTestId('factory-address').innerText()
+  expect(factory).toMatch(/^0x[0-9a-f]{40}$/)
+  expect(await chain.getCode({ address: factory as `0x${string}` })).not.toBe('0x')
+
+  await page.screenshot({ path: info.outputPath('home.png'), fullPage: true })
+})
+
+test('head block updates live as the chain advances', async ({ page }) => {
+  const chain = createPublicClient({ transport: http(anvilUrl), cacheTime: 0 })
+  await page.goto('/')
+  const first = BigInt((await page.getByTestId('head-block').innerText()).replace('#', ''))
+  await chain.request({ method: 'evm_mine' as never, params: [] as never })
+  await expect
+    .poll(async () => BigInt((await page.getByTestId('head-block').innerText()).replace('#', '')), { timeout: 15_000 })
+    .toBeGreaterThan(first)
+})
+
+test('/api/health reports database and chain with chain id and head block', async ({ request }) => {
+  const chain = createPublicClient({ transport: http(anvilUrl), cacheTime: 0 })
+  const res = await request.get('/api/health')
+  expect(res.status()).toBe(200)
+  const body = await res.json()
+  expect(body.status).toBe('ok')
+  expect(body.database.ok).toBe(true)
+  expect(body.chain.ok).toBe(true)
+  expect(body.chain.chainId).toBe(await chain.getChainId())
+  expect(BigInt(body.chain.headBlock)).toBeLessThanOrEqual(await chain.getBlockNumber({ cacheTime: 0 }))
+  expect(JSON.stringify(body)).not.toMatch(/postgres(ql)?:\/\//)
+})

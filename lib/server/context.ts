@@ -1,0 +1,27 @@
+import type { PublicClient } from 'viem'
+import { createChainClient } from './chain'
+import { createDb, type Db } from './db/client'
+import { env } from './env'
+
+export type ServerContext = { db: Db; chain: PublicClient; rpcUrl: string }
+
+const globalForContext = globalThis as unknown as { __serverContext?: ServerContext }
+
+/**
+ * The web process's database and chain clients, created on first use and shared by every
+ * route handler and server component (kept on globalThis so `next dev` reloads reuse them).
+ */
+export function serverContext(): ServerContext {
+  if (!globalForContext.__serverContext) {
+    const { DATABASE_URL, RPC_URL } = env()
+    if (!DATABASE_URL || !RPC_URL) {
+      throw new Error('DATABASE_URL and RPC_URL must be set for the web app (npm start sets both).')
+    }
+    globalForContext.__serverContext = {
+      db: createDb({ databaseUrl: DATABASE_URL }),
+      chain: createChainClient({ rpcUrl: RPC_URL }),
+      rpcUrl: RPC_URL,
+    }
+  }
+  return globalForContext.__serverContext
+}

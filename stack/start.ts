@@ -1,0 +1,128 @@
+/**
+ * `npm start`: the one command that runs the product. Starts an embedded Postgres (unless
+ * DATABASE_URL is set) and anvil (unless RPC_URL is set), applies migrations, makes sure the
+ * factory is deployed, builds and serves the web app, and prints a summary. Ctrl-C or SIGTERM
+ * stops every child. `--dev` serves with `next dev` instead.
+ */
+import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Hex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { createChainClient } from '../lib/server/chain'
+import { createDb } from '../lib/server/db/client'
+import { migrate } from '../lib/server/db/migrate'
+import { parseEnv } from '../lib/server/env'
+import { ANVIL_KEYS, startAnvil } from './anvil'
+import { ensureFactory } from './deploy'
+import { childLine, createLogger } from './log'
+import { ensureNextBuild, startNext, waitForHttp } from './next'
+import { startEmbeddedPostgres } from './postgres'
+import { Supervisor } from './supervisor'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+async function main(): Promise<void> {
+  const started = performance.now()
+  const dev = process.argv.includes('--dev')
+  const env = parseEnv()
+  const log = createLogger({ level: env.LOG_LEVEL })
+  const stack = new Supervisor(log)
+  stack.handleSignals()
+  const dataDir = path.resolve(root, env.DATA_DIR)
+  await mkdir(dataDir, { recursive: true })
+
+  try {
+    // Database
+    let databaseUrl = env.DATABASE_URL
+    let databaseLabel = 'DATABASE_URL'
+    if (!databaseUrl) {
+      const pgLog = log.child('postgres')
+      const pg = await startEmbeddedPostgres({
+        dir: path.join(dataDir, 'postgres'),
+        port: env.EMBEDDED_PG_PORT,
+        onLog: childLine(pgLog),
+      })
+      stack.add('postgres', pg.stop)
+      databaseUrl = pg.url
+      databaseLabel = `${pg.safeUrl} (embedded, data in ${path.relative(root, dataDir)}/postgres)`
+    }
+    const migrations = await migrate({ databaseUrl, log: (l) => log.info(l) })
+
+    // Chain
+    let rpcUrl = env.RPC_URL
+    let deployerKey = env.DEPLOYER_PRIVATE_KEY as Hex | undefined
+    let devAccounts: string[] = []
+    if (!rpcUrl) {
+      await mkdir(path.join(dataDir, 'anvil'), { recursive: true })
+      const anvil = await startAnvil({
+        port: env.ANVIL_PORT,
+        chainId: env.ANVIL_CHAIN_ID,
+        statePath: path.join(dataDir, 'anvil', 'state.json'),
+        blockTime: env.ANVIL_BLOCK_TIME || undefined,
+        onLine: childLine(log.child('anvil')),
+      })
+      stack.add('anvil', () => anvil.stop())
+      stack.watch('anvil', anvil.exited)
+      rpcUrl = anvil.url
+      deployerKey ??= ANVIL_KEYS[0]
+      devAccounts = ANVIL_KEYS.slice(0, 4).map((k) => privateKeyToAccount(k).address)
+    }
+    const client = createChainClient({ rpcUrl })
+    const chainId = await client.getChainId()
+    const db = createDb({ databaseUrl, max: 2 })
+    const factory = await ensureFactory({
+      db,
+      client: createChainClient({ rpcUrl, chainId }),
+      rpcUrl,
+      factoryAddress: env.FACTORY_ADDRESS,
+      factoryBlock: env.FACTORY_BLOCK,
+      deployerKey,
+      log: (l) => log.info(l),
+    })
+    await db.$disconnect()
+
+    // Web app
+    const childEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      RPC_URL: rpcUrl,
+      NODE_ENV: dev ? 'development' : 'production',
+    }
+    const webLog = log.child('web')
+    if (!dev) {
+      log.info('building the web app (skipped when sources are unchanged)...')
+      const build = await ensureNextBuild({ root, env: childEnv, onLine: childLine(webLog) })
+      log.info(build.built ? `built the web app in ${(build.ms / 1000).toFixed(1)} s` : 'web app build is up to date')
+    }
+    const web = startNext({ root, host: env.HOST, port: env.PORT, dev, env: childEnv, onLine: childLine(webLog) })
+    stack.add('web', () => web.stop())
+    stack.watch('web', web.exited)
+    const appUrl = `http://${env.HOST}:${env.PORT}`
+    await waitForHttp(`${appUrl}/api/health`, 120_000, () => web.process.exitCode === null)
+
+    const seconds = ((performance.now() - started) / 1000).toFixed(1)
+    const lines = [
+      '',
+      `  Channel inspector is running (ready in ${seconds} s)`,
+      `  Web app       ${appUrl}`,
+      `  Health        ${appUrl}/api/health`,
+      `  Chain         ${rpcUrl}  (chain id ${chainId}${env.RPC_URL ? '' : ', local anvil'})`,
+      `  Factory       ${factory.address}  (block ${factory.blockNumber}${factory.deployed ? ', deployed now' : ''})`,
+      `  Database      ${databaseLabel}`,
+      `  Migrations    ${migrations.applied.length} applied now, ${migrations.alreadyApplied.length} already`,
+    ]
+    if (devAccounts.length > 0) {
+      lines.push(`  Dev accounts  ${devAccounts.join('\n                ')}`)
+      lines.push("                (anvil's public test mnemonic: test test ... junk; test ether only)")
+    }
+    lines.push('  Press Ctrl-C to stop.', '')
+    process.stdout.write(`${lines.join('\n')}\n`)
+  } catch (error) {
+    log.error((error as Error).message)
+    await stack.stopAll('start failed')
+    process.exit(1)
+  }
+}
+
+void main()

@@ -1,0 +1,53 @@
+import type { Logger } from './log'
+
+type Stopper = { name: string; stop: () => Promise<void> }
+
+/**
+ * Owns everything the stack started and stops it in reverse order, exactly once, on SIGINT,
+ * SIGTERM, a failed start or an unexpected exit of a child. Later parts (indexer, Payment
+ * Server timers, example network) join by calling `add()`.
+ */
+export class Supervisor {
+  private readonly stoppers: Stopper[] = []
+  private stopping: Promise<void> | undefined
+
+  constructor(private readonly log: Logger) {}
+
+  add(name: string, stop: () => Promise<void>): void {
+    this.stoppers.push({ name, stop })
+  }
+
+  /** Stops everything (reverse start order); later calls wait for the first. */
+  stopAll(reason: string): Promise<void> {
+    this.stopping ??= (async () => {
+      this.log.info(`stopping (${reason})`)
+      for (const { name, stop } of [...this.stoppers].reverse()) {
+        try {
+          await stop()
+          this.log.debug(`${name} stopped`)
+        } catch (error) {
+          this.log.error(`${name} did not stop cleanly: ${(error as Error).message}`)
+        }
+      }
+    })()
+    return this.stopping
+  }
+
+  /** Stops everything and exits on SIGINT/SIGTERM. */
+  handleSignals(): void {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        void this.stopAll(signal).then(() => process.exit(0))
+      })
+    }
+  }
+
+  /** When a long-running child dies on its own, the whole stack stops with an error. */
+  watch(name: string, exited: Promise<number | null>): void {
+    void exited.then((code) => {
+      if (this.stopping) return
+      this.log.error(`${name} exited unexpectedly (code ${code}); stopping the stack`)
+      void this.stopAll(`${name} exited`).then(() => process.exit(1))
+    })
+  }
+}
