@@ -10,8 +10,8 @@ export default async function HomePage() {
     <>
       <h1 className="page-title">Overview</h1>
       <p className="page-lead">
-        Payment channels between microservices, read from the chain. Blocks, channels and costs arrive here as the
-        indexer and the Payment Server land.
+        Payment channels between microservices, read from the chain. Blocks, channels and costs arrive here as
+        the indexer and the Payment Server land.
       </p>
       <ChainOverview initial={health} />
     </>

@@ -45,7 +45,10 @@ export function ChainOverview({ initial }: { initial: Health }) {
             {chain.chainId ?? '—'}
           </p>
           <p className="card-sub">
-            <StatusPill ok={chain.ok} label={chain.ok ? `node answers in ${chain.latencyMs} ms` : 'unreachable'} />
+            <StatusPill
+              ok={chain.ok}
+              label={chain.ok ? `node answers in ${chain.latencyMs} ms` : 'unreachable'}
+            />
           </p>
         </section>
         <section className="card">
@@ -54,7 +57,9 @@ export function ChainOverview({ initial }: { initial: Health }) {
             {chain.headBlock ? `#${chain.headBlock}` : '—'}
           </p>
           <p className="card-sub" data-testid="head-time">
-            {chain.headTimestamp ? `${chain.headTimestamp.replace('T', ' ').replace('.000Z', ' UTC')}` : 'no block yet'}
+            {chain.headTimestamp
+              ? `${chain.headTimestamp.replace('T', ' ').replace('.000Z', ' UTC')}`
+              : 'no block yet'}
           </p>
         </section>
         <section className="card">
@@ -69,7 +74,9 @@ export function ChainOverview({ initial }: { initial: Health }) {
           <p className="card-value mono" data-testid="factory-address">
             {factory?.address ?? 'not deployed'}
           </p>
-          <p className="card-sub">{factory ? `deployed in block #${factory.deploymentBlock}` : 'npm start deploys it'}</p>
+          <p className="card-sub">
+            {factory ? `deployed in block #${factory.deploymentBlock}` : 'npm start deploys it'}
+          </p>
         </section>
       </div>
     </>

@@ -3,7 +3,7 @@
  * bytecode modules to contracts/generated/. Run by `npm install` (postinstall) and
  * `npm run contracts:build`; `--check` exits 1 when the committed output is stale.
  */
-import { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -23,12 +23,20 @@ const root = path.join(here, '..')
 export const compilerSettings = {
   optimizer: { enabled: true, runs: 10_000 },
   evmVersion: 'cancun',
-  outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object', 'evm.gasEstimates'] } },
+  outputSelection: {
+    '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object', 'evm.gasEstimates'] },
+  },
 } as const
 
 type Output = {
   errors?: { severity: string; formattedMessage: string }[]
-  contracts: Record<string, Record<string, { abi: unknown[]; evm: { bytecode: { object: string }; deployedBytecode: { object: string } } }>>
+  contracts: Record<
+    string,
+    Record<
+      string,
+      { abi: unknown[]; evm: { bytecode: { object: string }; deployedBytecode: { object: string } } }
+    >
+  >
 }
 
 function resolveImport(importPath: string): { contents: string } | { error: string } {
@@ -93,14 +101,18 @@ function main(): void {
       return !existsSync(p) || readFileSync(p, 'utf8') !== text
     })
     if (stale.length > 0) {
-      console.error(`contracts/generated is stale: ${stale.map(([f]) => f).join(', ')}; run npm run contracts:build`)
+      console.error(
+        `contracts/generated is stale: ${stale.map(([f]) => f).join(', ')}; run npm run contracts:build`,
+      )
       process.exit(1)
     }
     return
   }
   mkdirSync(outDir, { recursive: true })
   for (const [f, text] of files) writeFileSync(path.join(outDir, f), text)
-  console.log(`contracts: compiled ${files.size - 1} contracts in ${Math.round(performance.now() - started)} ms`)
+  console.log(
+    `contracts: compiled ${files.size - 1} contracts in ${Math.round(performance.now() - started)} ms`,
+  )
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) main()

@@ -11,12 +11,12 @@ test('home page shows the chain id and head block of the running chain', async (
 
   await page.goto('/')
   await expect(page.getByTestId('chain-id')).toHaveText(String(chainId))
-  const shown = BigInt((await page.getByTestId('head-block').innerText()).replace('#', ''))
+  const shown = BigInt(((await page.getByTestId('head-block').textContent()) ?? '').replace('#', ''))
   const after = await chain.getBlockNumber({ cacheTime: 0 })
   expect(shown).toBeGreaterThanOrEqual(before)
   expect(shown).toBeLessThanOrEqual(after)
 
-  const factory = await page.getByTestId('factory-address').innerText()
+  const factory = await page.getByTestId('factory-address').textContent()
   expect(factory).toMatch(/^0x[0-9a-f]{40}$/)
   expect(await chain.getCode({ address: factory as `0x${string}` })).not.toBe('0x')
 
@@ -26,10 +26,12 @@ test('home page shows the chain id and head block of the running chain', async (
 test('head block updates live as the chain advances', async ({ page }) => {
   const chain = createPublicClient({ transport: http(anvilUrl), cacheTime: 0 })
   await page.goto('/')
-  const first = BigInt((await page.getByTestId('head-block').innerText()).replace('#', ''))
+  const first = BigInt(((await page.getByTestId('head-block').textContent()) ?? '').replace('#', ''))
   await chain.request({ method: 'evm_mine' as never, params: [] as never })
   await expect
-    .poll(async () => BigInt((await page.getByTestId('head-block').innerText()).replace('#', '')), { timeout: 15_000 })
+    .poll(async () => BigInt(((await page.getByTestId('head-block').textContent()) ?? '').replace('#', '')), {
+      timeout: 15_000,
+    })
     .toBeGreaterThan(first)
 })
 

@@ -32,7 +32,9 @@ export type ChannelState = ChannelTerms & {
 export type ChannelPhase = 'open' | 'redeeming' | 'terminating' | 'terminated'
 
 /** The channel's life-cycle phase; termination outranks a pending redemption. */
-export function channelPhase(state: Pick<ChannelState, 'terminated' | 'terminatesAt' | 'expiringTokenId'>): ChannelPhase {
+export function channelPhase(
+  state: Pick<ChannelState, 'terminated' | 'terminatesAt' | 'expiringTokenId'>,
+): ChannelPhase {
   if (state.terminated) return 'terminated'
   if (state.terminatesAt !== 0n) return 'terminating'
   if (state.expiringTokenId !== 0n) return 'redeeming'

@@ -21,7 +21,8 @@ const sentences: Record<string, Explain> = {
   TerminationNotDue: ([at]) => `The consumer can terminate only after ${time(at)}.`,
   ZeroDeposit: () => 'A deposit must be more than 0 wei.',
   NoActiveToken: () => 'There is no active token to redeem: the last one is already in redemption.',
-  RedemptionPending: ([id]) => `Token ${String(id)} is already being redeemed; complete that redemption first.`,
+  RedemptionPending: ([id]) =>
+    `Token ${String(id)} is already being redeemed; complete that redemption first.`,
   NoRedemptionPending: () => 'No redemption has been started.',
   RedemptionNotDue: ([at]) => `The token can be redeemed only after ${time(at)}.`,
   TokenIdUsed: ([id, last]) => `Token ID ${String(id)} is not new: it must be greater than ${String(last)}.`,
@@ -58,7 +59,11 @@ export function contractErrorOf(error: unknown): DecodedContractError | null {
     if (reverted.data?.errorName) {
       const args = reverted.data.args ?? []
       const explain = sentences[reverted.data.errorName]
-      return { name: reverted.data.errorName, args, message: explain ? explain(args) : reverted.data.errorName }
+      return {
+        name: reverted.data.errorName,
+        args,
+        message: explain ? explain(args) : reverted.data.errorName,
+      }
     }
     if (reverted.raw) return decodeContractError(reverted.raw)
   }

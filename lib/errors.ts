@@ -67,7 +67,10 @@ export function errorBody(error: unknown): { status: number; body: ErrorBody } {
     const hints = error.hints.length > 0 ? { hints: error.hints } : {}
     return { status: error.status, body: { error: { code: error.code, message: error.message, ...hints } } }
   }
-  return { status: 500, body: { error: { code: 'internal_error', message: 'Something went wrong on the server.' } } }
+  return {
+    status: 500,
+    body: { error: { code: 'internal_error', message: 'Something went wrong on the server.' } },
+  }
 }
 
 /** Rejects with a DependencyError when `promise` does not settle within `ms`. */
@@ -75,7 +78,8 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, what: stri
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new DependencyError({ code: 'timeout', message: `${what} did not answer within ${ms} ms.` })),
+      () =>
+        reject(new DependencyError({ code: 'timeout', message: `${what} did not answer within ${ms} ms.` })),
       ms,
     )
   })

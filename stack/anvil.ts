@@ -43,7 +43,14 @@ export function anvilBinary(): string {
 /** Starts anvil on 127.0.0.1 and resolves once it answers JSON-RPC. */
 export async function startAnvil(parameters: StartAnvilParameters = {}): Promise<Anvil> {
   const port = parameters.port ?? (await freePort())
-  const args = ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(parameters.chainId ?? 31337)]
+  const args = [
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--chain-id',
+    String(parameters.chainId ?? 31337),
+  ]
   if (parameters.statePath) args.push('--state', parameters.statePath)
   if (parameters.blockTime) args.push('--block-time', String(parameters.blockTime))
   const output: string[] = []

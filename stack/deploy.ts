@@ -1,8 +1,17 @@
 import { type Address, createWalletClient, type Hex, http, type PublicClient } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { intermediaryFactoryAbi, intermediaryFactoryBytecode, intermediaryFactoryDeployedBytecode } from '../contracts/generated'
+import {
+  intermediaryFactoryAbi,
+  intermediaryFactoryBytecode,
+  intermediaryFactoryDeployedBytecode,
+} from '../contracts/generated'
 import type { Db } from '../lib/server/db/client'
-import { type DeploymentRecord, FACTORY_CONTRACT, findDeployment, saveDeployment } from '../lib/server/deployments'
+import {
+  type DeploymentRecord,
+  FACTORY_CONTRACT,
+  findDeployment,
+  saveDeployment,
+} from '../lib/server/deployments'
 
 export type EnsureFactoryParameters = {
   db: Db
@@ -31,7 +40,8 @@ export async function ensureFactory(p: EnsureFactoryParameters): Promise<EnsureF
 
   if (p.factoryAddress) {
     const code = await p.client.getCode({ address: p.factoryAddress })
-    if (!code || code === '0x') throw new Error(`FACTORY_ADDRESS ${p.factoryAddress} has no code on chain ${chainId}.`)
+    if (!code || code === '0x')
+      throw new Error(`FACTORY_ADDRESS ${p.factoryAddress} has no code on chain ${chainId}.`)
     const blockNumber = p.factoryBlock ?? (await firstBlockWithCode(p.client, p.factoryAddress))
     const block = await p.client.getBlock({ blockNumber })
     const record: DeploymentRecord = {
@@ -48,9 +58,10 @@ export async function ensureFactory(p: EnsureFactoryParameters): Promise<EnsureF
   }
 
   const known = await findDeployment({ db: p.db, chainId })
-  if (known && known.genesisHash === genesisHash.toLowerCase()) {
+  if (known && (await isSameChain(p.client, known, genesisHash))) {
     const code = await p.client.getCode({ address: known.address })
-    if (code?.toLowerCase() === intermediaryFactoryDeployedBytecode.toLowerCase()) return { ...known, deployed: false }
+    if (code?.toLowerCase() === intermediaryFactoryDeployedBytecode.toLowerCase())
+      return { ...known, deployed: false }
     log(
       code && code !== '0x'
         ? `the factory at ${known.address} runs older code; deploying the current build`
@@ -73,7 +84,8 @@ export async function ensureFactory(p: EnsureFactoryParameters): Promise<EnsureF
     chain: p.client.chain ?? null,
   })
   const receipt = await p.client.waitForTransactionReceipt({ hash, pollingInterval: 100, timeout: 120_000 })
-  if (receipt.status !== 'success' || !receipt.contractAddress) throw new Error(`Factory deployment ${hash} failed.`)
+  if (receipt.status !== 'success' || !receipt.contractAddress)
+    throw new Error(`Factory deployment ${hash} failed.`)
   const record: DeploymentRecord = {
     chainId,
     contract: FACTORY_CONTRACT,
@@ -84,8 +96,28 @@ export async function ensureFactory(p: EnsureFactoryParameters): Promise<EnsureF
     genesisHash,
   }
   await saveDeployment({ db: p.db, record })
-  log(`deployed IntermediaryFactory at ${record.address} in block ${record.blockNumber} (gas ${receipt.gasUsed})`)
+  log(
+    `deployed IntermediaryFactory at ${record.address} in block ${record.blockNumber} (gas ${receipt.gasUsed})`,
+  )
   return { ...record, deployed: true }
+}
+
+/**
+ * True when the chain still holds the recorded deployment block. A reset anvil keeps its chain
+ * id and even its genesis hash, so the deployment block's hash is what tells the chains apart.
+ */
+async function isSameChain(
+  client: PublicClient,
+  known: DeploymentRecord,
+  genesisHash: Hex,
+): Promise<boolean> {
+  if (known.genesisHash !== genesisHash.toLowerCase()) return false
+  try {
+    const block = await client.getBlock({ blockNumber: known.blockNumber })
+    return block.hash.toLowerCase() === known.blockHash
+  } catch {
+    return false
+  }
 }
 
 /** Binary search for the block in which `address` got its code (O(log head) calls). */

@@ -12,7 +12,13 @@ export type Logger = {
 }
 
 /** A line logger with a component prefix; children's output goes through `line()`. */
-export function createLogger({ level, component = 'stack' }: { level: Env['LOG_LEVEL']; component?: string }): Logger {
+export function createLogger({
+  level,
+  component = 'stack',
+}: {
+  level: Env['LOG_LEVEL']
+  component?: string
+}): Logger {
   const min = levels[level]
   const write = (at: Level, message: string) => {
     if (levels[at] < min) return

@@ -9,7 +9,16 @@ const require = createRequire(import.meta.url)
 const nextBin = () => path.join(path.dirname(require.resolve('next/package.json')), 'dist', 'bin', 'next')
 
 /** Inputs of `next build`: when their hash changes, the build is stale. */
-const BUILD_INPUTS = ['app', 'components', 'lib', 'contracts/generated', 'public', 'next.config.js', 'tsconfig.json', 'package-lock.json']
+const BUILD_INPUTS = [
+  'app',
+  'components',
+  'lib',
+  'contracts/generated',
+  'public',
+  'next.config.js',
+  'tsconfig.json',
+  'package-lock.json',
+]
 
 async function hashInputs(root: string): Promise<string> {
   const hash = createHash('sha256')
@@ -21,7 +30,11 @@ async function hashInputs(root: string): Promise<string> {
       const names = (await readdir(full)).filter((n) => n !== 'node_modules' && !n.startsWith('.')).sort()
       for (const name of names) await visit(path.join(rel, name))
     } else if (!/\.test\.tsx?$/.test(rel)) {
-      hash.update(rel).update('\0').update(await readFile(full)).update('\0')
+      hash
+        .update(rel)
+        .update('\0')
+        .update(await readFile(full))
+        .update('\0')
     }
   }
   for (const input of BUILD_INPUTS) await visit(input)

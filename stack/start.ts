@@ -93,9 +93,20 @@ async function main(): Promise<void> {
     if (!dev) {
       log.info('building the web app (skipped when sources are unchanged)...')
       const build = await ensureNextBuild({ root, env: childEnv, onLine: childLine(webLog) })
-      log.info(build.built ? `built the web app in ${(build.ms / 1000).toFixed(1)} s` : 'web app build is up to date')
+      log.info(
+        build.built
+          ? `built the web app in ${(build.ms / 1000).toFixed(1)} s`
+          : 'web app build is up to date',
+      )
     }
-    const web = startNext({ root, host: env.HOST, port: env.PORT, dev, env: childEnv, onLine: childLine(webLog) })
+    const web = startNext({
+      root,
+      host: env.HOST,
+      port: env.PORT,
+      dev,
+      env: childEnv,
+      onLine: childLine(webLog),
+    })
     stack.add('web', () => web.stop())
     stack.watch('web', web.exited)
     const appUrl = `http://${env.HOST}:${env.PORT}`

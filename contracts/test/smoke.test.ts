@@ -12,7 +12,12 @@ describe('factory', () => {
   it('open() deploys a channel with the first deposit', async () => {
     const factory = await t.deployFactory()
     const [consumer, provider] = t.accounts
-    const { channel } = await t.openChannel({ factory, consumer: consumer!, provider: provider!.address, value: 5_000n })
+    const { channel } = await t.openChannel({
+      factory,
+      consumer: consumer!,
+      provider: provider!.address,
+      value: 5_000n,
+    })
     const state = await readChannelState({ client: t.publicClient, address: channel })
     expect(state.consumer).toBe(consumer!.address.toLowerCase())
     expect(state.consumerFunds).toBe(5_000n)

@@ -53,7 +53,12 @@ export async function checkHealth({ db, chain }: Pick<ServerContext, 'db' | 'cha
     chain: {
       ...head.health,
       ...(chainId === undefined ? {} : { chainId }),
-      ...(block ? { headBlock: block.number.toString(), headTimestamp: new Date(Number(block.timestamp) * 1000).toISOString() } : {}),
+      ...(block
+        ? {
+            headBlock: block.number.toString(),
+            headTimestamp: new Date(Number(block.timestamp) * 1000).toISOString(),
+          }
+        : {}),
     },
     factory,
   }

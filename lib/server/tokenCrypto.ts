@@ -15,17 +15,33 @@ export function signTokenNative({ privateKey, ...message }: TokenMessage & { pri
   const out = new Uint8Array(65)
   out.set(signature, 0)
   out[64] = 27 + recid
-  return { channel: message.channel, tokenId: message.tokenId, requests: message.requests, signature: bytesToHex(out) }
+  return {
+    channel: message.channel,
+    tokenId: message.tokenId,
+    requests: message.requests,
+    signature: bytesToHex(out),
+  }
 }
 
 /**
  * Recovers the signer of a token natively; `null` when the signature is malformed, malleable
  * (high s) or does not recover, the same cases the contract's `redeem` refuses.
  */
-export function recoverTokenSignerNative({ chainId, token }: { chainId: number; token: Token }): Address | null {
+export function recoverTokenSignerNative({
+  chainId,
+  token,
+}: {
+  chainId: number
+  token: Token
+}): Address | null {
   if (!isCanonicalSignature(token.signature)) return null
   const bytes = hexToBytes(token.signature)
-  const digest = tokenDigestBytes({ chainId, channel: token.channel, tokenId: token.tokenId, requests: token.requests })
+  const digest = tokenDigestBytes({
+    chainId,
+    channel: token.channel,
+    tokenId: token.tokenId,
+    requests: token.requests,
+  })
   try {
     const publicKey = secp256k1.ecdsaRecover(bytes.subarray(0, 64), (bytes[64] as number) - 27, digest, false)
     return publicKeyToAddress(publicKey)

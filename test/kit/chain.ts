@@ -57,11 +57,20 @@ export async function startTestChain(options: { chainId?: number } = {}) {
       address: p.factory,
       abi: intermediaryFactoryAbi,
       functionName: 'open',
-      args: [p.provider, p.costPerRequest ?? 1_000n, p.redemptionTimeout ?? 60n, p.terminationTimeout ?? 600n],
+      args: [
+        p.provider,
+        p.costPerRequest ?? 1_000n,
+        p.redemptionTimeout ?? 60n,
+        p.terminationTimeout ?? 600n,
+      ],
       value: p.value ?? 0n,
     })
     const receipt = await mined(hash)
-    const [opened] = parseEventLogs({ abi: intermediaryFactoryAbi, logs: receipt.logs, eventName: 'ChannelOpened' })
+    const [opened] = parseEventLogs({
+      abi: intermediaryFactoryAbi,
+      logs: receipt.logs,
+      eventName: 'ChannelOpened',
+    })
     if (!opened) throw new Error('ChannelOpened not emitted')
     return { channel: opened.args.channel.toLowerCase() as Address, receipt }
   }

@@ -4,7 +4,10 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 
-export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../prisma/migrations')
+export const MIGRATIONS_DIR = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../prisma/migrations',
+)
 
 /** Arbitrary constant: the advisory lock key that serialises migrators on one database. */
 const LOCK_KEY = 0x636861_6e6e6c
@@ -15,7 +18,9 @@ export type MigrateResult = { applied: string[]; alreadyApplied: string[] }
 
 /** Reads `prisma/migrations/<name>/migration.sql`, ordered by name. */
 export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
-  const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name)
+  const entries = (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
   entries.sort()
   return Promise.all(
     entries.map(async (name) => {
@@ -49,18 +54,23 @@ export async function migrate({
       "checksum" TEXT NOT NULL,
       "applied_at" TIMESTAMPTZ NOT NULL DEFAULT now()
     )`)
-    const { rows } = await client.query<{ name: string; checksum: string }>('SELECT name, checksum FROM "_migrations"')
+    const { rows } = await client.query<{ name: string; checksum: string }>(
+      'SELECT name, checksum FROM "_migrations"',
+    )
     const applied = new Map(rows.map((r) => [r.name, r.checksum]))
     const known = new Set(migrations.map((m) => m.name))
     for (const name of applied.keys()) {
-      if (!known.has(name)) throw new Error(`Migration ${name} was applied to this database but its file is missing.`)
+      if (!known.has(name))
+        throw new Error(`Migration ${name} was applied to this database but its file is missing.`)
     }
     const result: MigrateResult = { applied: [], alreadyApplied: [] }
     for (const m of migrations) {
       const checksum = applied.get(m.name)
       if (checksum !== undefined) {
         if (checksum !== m.checksum) {
-          throw new Error(`Migration ${m.name} changed after it was applied; add a new migration instead of editing it.`)
+          throw new Error(
+            `Migration ${m.name} changed after it was applied; add a new migration instead of editing it.`,
+          )
         }
         result.alreadyApplied.push(m.name)
         continue

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ANVIL_KEYS } from '../../stack/anvil'
+import { ensureFactory } from '../../stack/deploy'
+import { startTestChain, type TestChain } from '../../test/kit/chain'
+import { createTestDatabase, type TestDatabase } from '../../test/kit/database'
+import { createChainClient } from './chain'
+import { createDb } from './db/client'
+import { checkHealth } from './health'
+
+let t: TestChain
+let d: TestDatabase
+beforeAll(async () => {
+  ;[t, d] = await Promise.all([startTestChain({ chainId: 777 }), createTestDatabase()])
+})
+afterAll(async () => {
+  await Promise.all([t.stop(), d.drop()])
+})
+
+describe('checkHealth()', () => {
+  it('checkHealth() reports ok with chain id, head block and the recorded factory', async () => {
+    const factory = await ensureFactory({
+      db: d.db,
+      client: t.publicClient,
+      rpcUrl: t.url,
+      deployerKey: ANVIL_KEYS[0],
+    })
+    await t.testClient.mine({ blocks: 3 })
+    const head = await t.publicClient.getBlockNumber({ cacheTime: 0 })
+    const health = await checkHealth({ db: d.db, chain: createChainClient({ rpcUrl: t.url }) })
+    expect(health.status).toBe('ok')
+    expect(health.database.ok).toBe(true)
+    expect(health.chain).toMatchObject({ ok: true, chainId: 777, headBlock: head.toString() })
+    expect(health.factory).toEqual({
+      address: factory.address,
+      deploymentBlock: factory.blockNumber.toString(),
+    })
+  })
+
+  it('checkHealth() is degraded, with the reason, when the chain node is down', async () => {
+    const down = await startTestChain()
+    await down.stop()
+    const health = await checkHealth({ db: d.db, chain: createChainClient({ rpcUrl: down.url }) })
+    expect(health.status).toBe('degraded')
+    expect(health.database.ok).toBe(true)
+    expect(health.chain.ok).toBe(false)
+    expect(health.chain.error).toBeTruthy()
+    expect(health.chain.chainId).toBeUndefined()
+  })
+
+  it('checkHealth() is degraded, without leaking the URL, when the database is unreachable', async () => {
+    const url = 'postgresql://postgres:s3cret@127.0.0.1:1/app'
+    const db = createDb({ databaseUrl: url })
+    try {
+      const health = await checkHealth({ db, chain: createChainClient({ rpcUrl: t.url }) })
+      expect(health.status).toBe('degraded')
+      expect(health.database.ok).toBe(false)
+      expect(health.chain.ok).toBe(true)
+      expect(JSON.stringify(health)).not.toContain('s3cret')
+    } finally {
+      await db.$disconnect()
+    }
+  })
+})

@@ -1,0 +1,85 @@
+import { execFileSync, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { rm } from 'node:fs/promises'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { freePort, isListening } from './ports'
+
+const root = path.resolve(import.meta.dirname, '..')
+const dataDir = path.join(root, '.data', `test-stack-${randomBytes(4).toString('hex')}`)
+
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true })
+})
+
+type Run = { output: string; code: number | null; ports: number[] }
+
+/** Runs `npm start`'s entry point until it prints its summary, checks health, then signals it. */
+async function runStack(signal: 'SIGINT' | 'SIGTERM'): Promise<Run & { health: Record<string, unknown> }> {
+  const [web, pg, anvil] = await Promise.all([freePort(), freePort(), freePort()])
+  const child = spawn(
+    process.execPath,
+    [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'stack/start.ts'],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATABASE_URL: '',
+        RPC_URL: '',
+        PORT: String(web),
+        EMBEDDED_PG_PORT: String(pg),
+        ANVIL_PORT: String(anvil),
+        DATA_DIR: dataDir,
+      },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
+  let output = ''
+  child.stdout.on('data', (c) => {
+    output += c
+  })
+  child.stderr.on('data', (c) => {
+    output += c
+  })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const deadline = Date.now() + 170_000
+  while (!output.includes('Press Ctrl-C to stop.')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`stack did not start:\n${output}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  const health = (await (await fetch(`http://127.0.0.1:${web}/api/health`)).json()) as Record<string, unknown>
+  // Ctrl-C in a terminal signals the whole foreground process group.
+  process.kill(-child.pid!, signal)
+  const code = await exited
+  return { output, code, health, ports: [web, pg, anvil] }
+}
+
+function processesUsing(dir: string): string[] {
+  const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+  return ps.split('\n').filter((line) => line.includes(dir))
+}
+
+describe('npm start', () => {
+  it('starts everything, answers /api/health, and leaves nothing running after Ctrl-C or SIGTERM', async () => {
+    const first = await runStack('SIGINT')
+    expect(first.output).toMatch(/Channel inspector is running/)
+    expect(first.output).toMatch(/Migrations\s+1 applied now, 0 already/)
+    expect(first.output).toMatch(/Factory\s+0x[0-9a-f]{40}\s+\(block \d+, deployed now\)/)
+    expect(first.output).not.toMatch(/postgresql:\/\/postgres:[^*]/)
+    expect(first.health).toMatchObject({ status: 'ok', chain: { ok: true, chainId: 31337 } })
+    expect(first.code).toBe(0)
+    for (const port of first.ports) expect(await isListening(port)).toBe(false)
+    expect(processesUsing(dataDir)).toEqual([])
+
+    // The second start keeps the database and the chain: nothing to migrate, nothing to deploy.
+    const second = await runStack('SIGTERM')
+    const factory = /Factory\s+(0x[0-9a-f]{40})/.exec(first.output)?.[1]
+    expect(second.output).toMatch(/Migrations\s+0 applied now, 1 already/)
+    expect(second.output).toContain(`Factory       ${factory}`)
+    expect(second.output).not.toMatch(/deployed now/)
+    expect(second.code).toBe(0)
+    for (const port of second.ports) expect(await isListening(port)).toBe(false)
+    expect(processesUsing(dataDir)).toEqual([])
+  }, 400_000)
+})
