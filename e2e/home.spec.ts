@@ -47,3 +47,13 @@ test('/api/health reports database and chain with chain id and head block', asyn
   expect(BigInt(body.chain.headBlock)).toBeLessThanOrEqual(await chain.getBlockNumber({ cacheTime: 0 }))
   expect(JSON.stringify(body)).not.toMatch(/postgres(ql)?:\/\//)
 })
+
+test('pages are served with protective headers and no framework banner', async ({ request }) => {
+  const res = await request.get('/')
+  expect(res.status()).toBe(200)
+  const headers = res.headers()
+  expect(headers['x-content-type-options']).toBe('nosniff')
+  expect(headers['x-frame-options']).toBe('DENY')
+  expect(headers['referrer-policy']).toBe('no-referrer')
+  expect(headers['x-powered-by']).toBeUndefined()
+})
