@@ -1,0 +1,294 @@
+import { type Address, getAddress, type LocalAccount, maxUint256, parseEventLogs, zeroAddress } from 'viem'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readChannelState } from '../../lib/channel'
+import { contractErrorOf } from '../../lib/contractErrors'
+import { startTestChain, type TestChain } from '../../test/kit/chain'
+import { intermediaryAbi, intermediaryFactoryAbi } from '../generated'
+
+/*
+ * Contract tests of IntermediaryFactory: open() with exact events and registry state, and every
+ * argument check with its boundaries.
+ */
+
+const MAX = 365n * 24n * 60n * 60n
+
+let t: TestChain
+let factory: Address
+let consumer: LocalAccount
+let provider: LocalAccount
+
+beforeAll(async () => {
+  t = await startTestChain()
+  factory = await t.deployFactory()
+  consumer = t.accounts[1]!
+  provider = t.accounts[2]!
+})
+afterAll(() => t.stop())
+
+type OpenArgs = readonly [Address, bigint, bigint, bigint]
+
+/** The decoded custom error open() reverts with. */
+async function openRevert(args: OpenArgs, options: { account?: LocalAccount; value?: bigint } = {}) {
+  try {
+    await t.publicClient.simulateContract({
+      account: options.account ?? consumer,
+      address: factory,
+      abi: intermediaryFactoryAbi,
+      functionName: 'open',
+      args,
+      value: options.value ?? 0n,
+    })
+  } catch (error) {
+    const decoded = contractErrorOf(error)
+    if (!decoded) throw error
+    return { name: decoded.name, args: [...decoded.args] }
+  }
+  throw new Error('open() did not revert')
+}
+
+/** Opens a channel for real and returns the terms the channel reports. */
+async function openAccepted(args: OpenArgs) {
+  const hash = await t.wallet(consumer).writeContract({
+    address: factory,
+    abi: intermediaryFactoryAbi,
+    functionName: 'open',
+    args,
+  })
+  const receipt = await t.mined(hash)
+  const [opened] = parseEventLogs({
+    abi: intermediaryFactoryAbi,
+    logs: receipt.logs,
+    eventName: 'ChannelOpened',
+  })
+  const s = await readChannelState({ client: t.publicClient, address: opened!.args.channel })
+  return [s.costPerRequest, s.redemptionTimeout, s.terminationTimeout]
+}
+
+async function channelCount() {
+  return t.publicClient.readContract({
+    address: factory,
+    abi: intermediaryFactoryAbi,
+    functionName: 'channelCount',
+  })
+}
+
+async function isChannel(address: Address) {
+  return t.publicClient.readContract({
+    address: factory,
+    abi: intermediaryFactoryAbi,
+    functionName: 'isChannel',
+    args: [address],
+  })
+}
+
+describe('IntermediaryFactory.open()', () => {
+  it('MAX_TIMEOUT is 365 days', async () => {
+    expect(
+      await t.publicClient.readContract({
+        address: factory,
+        abi: intermediaryFactoryAbi,
+        functionName: 'MAX_TIMEOUT',
+      }),
+    ).toBe(31_536_000n)
+  })
+
+  it('open() deploys a registered channel, emits ChannelOpened and Deposited and locks the deposit', async () => {
+    const countBefore = await channelCount()
+    const hash = await t.wallet(consumer).writeContract({
+      address: factory,
+      abi: intermediaryFactoryAbi,
+      functionName: 'open',
+      args: [provider.address, 2_500n, 30n, 90n],
+      value: 123_456n,
+    })
+    const receipt = await t.mined(hash)
+    const opened = parseEventLogs({
+      abi: intermediaryFactoryAbi,
+      logs: receipt.logs,
+      eventName: 'ChannelOpened',
+    })
+    expect(opened).toHaveLength(1)
+    const channel = opened[0]!.args.channel
+    expect(opened[0]!.address.toLowerCase()).toBe(factory.toLowerCase())
+    expect(opened[0]!.args).toEqual({
+      channel,
+      consumer: getAddress(consumer.address),
+      provider: getAddress(provider.address),
+      costPerRequest: 2_500n,
+      redemptionTimeout: 30n,
+      terminationTimeout: 90n,
+    })
+    const deposited = parseEventLogs({ abi: intermediaryAbi, logs: receipt.logs, eventName: 'Deposited' })
+    expect(deposited.map((log) => [log.address.toLowerCase(), log.args])).toEqual([
+      [
+        channel.toLowerCase(),
+        { from: getAddress(consumer.address), amount: 123_456n, consumerFunds: 123_456n },
+      ],
+    ])
+    expect(await isChannel(channel)).toBe(true)
+    expect(await channelCount()).toBe(countBefore + 1n)
+    expect(await t.publicClient.getBalance({ address: channel })).toBe(123_456n)
+    expect(await readChannelState({ client: t.publicClient, address: channel })).toEqual({
+      address: channel.toLowerCase(),
+      consumer: consumer.address.toLowerCase(),
+      provider: provider.address.toLowerCase(),
+      costPerRequest: 2_500n,
+      redemptionTimeout: 30n,
+      terminationTimeout: 90n,
+      consumerFunds: 123_456n,
+      providerFunds: 0n,
+      activeTokenId: 1n,
+      expiringTokenId: 0n,
+      redeemableAt: 0n,
+      lastTokenId: 1n,
+      terminatesAt: 0n,
+      terminated: false,
+    })
+    const channelFactory = await t.publicClient.readContract({
+      address: channel,
+      abi: intermediaryAbi,
+      functionName: 'factory',
+    })
+    expect(channelFactory).toBe(getAddress(factory))
+  })
+
+  it('open() without value emits no Deposited and starts with no funds', async () => {
+    const { channel, receipt } = await t.openChannel({
+      factory,
+      consumer,
+      provider: provider.address,
+      value: 0n,
+    })
+    expect(parseEventLogs({ abi: intermediaryAbi, logs: receipt.logs, eventName: 'Deposited' })).toEqual([])
+    const s = await readChannelState({ client: t.publicClient, address: channel })
+    expect([s.consumerFunds, s.providerFunds]).toEqual([0n, 0n])
+    expect(await t.publicClient.getBalance({ address: channel })).toBe(0n)
+  })
+
+  it('open() opens a distinct channel each time, counted by channelCount', async () => {
+    const countBefore = await channelCount()
+    const channels: Address[] = []
+    for (let i = 0; i < 3; i++) {
+      channels.push((await t.openChannel({ factory, consumer, provider: provider.address })).channel)
+    }
+    expect(new Set(channels).size).toBe(3)
+    expect(await channelCount()).toBe(countBefore + 3n)
+    for (const channel of channels) expect(await isChannel(channel)).toBe(true)
+  })
+
+  it('isChannel() is false for addresses the factory did not open', async () => {
+    expect(await isChannel(consumer.address)).toBe(false)
+    expect(await isChannel(factory)).toBe(false)
+    expect(await isChannel(zeroAddress)).toBe(false)
+  })
+
+  it('open() refuses the zero address as provider', async () => {
+    expect(await openRevert([zeroAddress, 1n, 1n, 2n])).toEqual({ name: 'InvalidProvider', args: [] })
+  })
+
+  it('open() refuses the consumer as its own provider', async () => {
+    expect(await openRevert([consumer.address, 1n, 1n, 2n])).toEqual({ name: 'InvalidProvider', args: [] })
+  })
+
+  it('open() refuses a cost per request of 0', async () => {
+    expect(await openRevert([provider.address, 0n, 1n, 2n])).toEqual({ name: 'ZeroCostPerRequest', args: [] })
+  })
+
+  it('open() refuses a redemption timeout of 0', async () => {
+    expect(await openRevert([provider.address, 1n, 0n, 2n])).toEqual({
+      name: 'InvalidRedemptionTimeout',
+      args: [MAX],
+    })
+  })
+
+  it('open() refuses a redemption timeout of MAX_TIMEOUT + 1 and of 2^256-1', async () => {
+    expect(await openRevert([provider.address, 1n, MAX + 1n, MAX])).toEqual({
+      name: 'InvalidRedemptionTimeout',
+      args: [MAX],
+    })
+    expect(await openRevert([provider.address, 1n, maxUint256, maxUint256])).toEqual({
+      name: 'InvalidRedemptionTimeout',
+      args: [MAX],
+    })
+  })
+
+  it('open() passes a redemption timeout of MAX_TIMEOUT to the termination timeout checks', async () => {
+    // Accepted by the redemption check; no termination timeout can then satisfy both bounds.
+    expect(await openRevert([provider.address, 1n, MAX, MAX])).toEqual({
+      name: 'TerminationTimeoutTooShort',
+      args: [2n * MAX],
+    })
+    expect(await openRevert([provider.address, 1n, MAX, 2n * MAX])).toEqual({
+      name: 'TerminationTimeoutTooLong',
+      args: [MAX],
+    })
+  })
+
+  it('open() accepts a termination timeout of exactly 2x the redemption timeout', async () => {
+    expect(await openAccepted([provider.address, 1n, 60n, 120n])).toEqual([1n, 60n, 120n])
+  })
+
+  it('open() refuses a termination timeout of 2x the redemption timeout minus one', async () => {
+    expect(await openRevert([provider.address, 1n, 60n, 119n])).toEqual({
+      name: 'TerminationTimeoutTooShort',
+      args: [120n],
+    })
+    expect(await openRevert([provider.address, 1n, 60n, 0n])).toEqual({
+      name: 'TerminationTimeoutTooShort',
+      args: [120n],
+    })
+  })
+
+  it('open() accepts a termination timeout of MAX_TIMEOUT with a redemption timeout of MAX_TIMEOUT/2', async () => {
+    expect(await openAccepted([provider.address, 1n, MAX / 2n, MAX])).toEqual([1n, MAX / 2n, MAX])
+  })
+
+  it('open() refuses a termination timeout of MAX_TIMEOUT + 1', async () => {
+    expect(await openRevert([provider.address, 1n, 1n, MAX + 1n])).toEqual({
+      name: 'TerminationTimeoutTooLong',
+      args: [MAX],
+    })
+    expect(await openRevert([provider.address, 1n, 1n, maxUint256])).toEqual({
+      name: 'TerminationTimeoutTooLong',
+      args: [MAX],
+    })
+  })
+
+  it('open() refuses a redemption timeout of MAX_TIMEOUT/2 + 1 with any termination timeout within MAX_TIMEOUT', async () => {
+    expect(await openRevert([provider.address, 1n, MAX / 2n + 1n, MAX])).toEqual({
+      name: 'TerminationTimeoutTooShort',
+      args: [MAX + 2n],
+    })
+  })
+
+  it('open() checks the provider first, then the cost, then the timeouts', async () => {
+    expect(await openRevert([zeroAddress, 0n, 0n, 0n])).toEqual({ name: 'InvalidProvider', args: [] })
+    expect(await openRevert([provider.address, 0n, 0n, 0n])).toEqual({ name: 'ZeroCostPerRequest', args: [] })
+    expect(await openRevert([provider.address, 1n, 0n, 0n])).toEqual({
+      name: 'InvalidRedemptionTimeout',
+      args: [MAX],
+    })
+  })
+
+  it('a refused open() keeps the deposit with the consumer and registers nothing', async () => {
+    const countBefore = await channelCount()
+    const balanceBefore = await t.publicClient.getBalance({ address: consumer.address })
+    const hash = await t.wallet(consumer).writeContract({
+      address: factory,
+      abi: intermediaryFactoryAbi,
+      functionName: 'open',
+      args: [provider.address, 1n, 60n, 119n],
+      value: 10n ** 18n,
+      gas: 2_000_000n,
+    })
+    const receipt = await t.publicClient.waitForTransactionReceipt({ hash })
+    expect(receipt.status).toBe('reverted')
+    const fee = receipt.gasUsed * receipt.effectiveGasPrice
+    expect(balanceBefore - (await t.publicClient.getBalance({ address: consumer.address }))).toBe(fee)
+    expect(await channelCount()).toBe(countBefore)
+    expect(await openRevert([provider.address, 1n, 60n, 119n], { value: 10n ** 18n })).toEqual({
+      name: 'TerminationTimeoutTooShort',
+      args: [120n],
+    })
+  })
+})
