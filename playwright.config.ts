@@ -42,7 +42,7 @@ export default defineConfig({
   webServer: process.env.E2E_BASE_URL
     ? undefined
     : {
-        command: 'npx tsx stack/start.ts',
+        command: 'node --import tsx stack/start.ts',
         url: `${baseURL}/api/health`,
         timeout: 180_000,
         reuseExistingServer: false,

@@ -17,7 +17,7 @@ export const ANVIL_KEYS = [
   '0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a',
   '0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba',
   '0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e',
-  '0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdf4ef0b3356',
+  '0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356',
   '0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97',
   '0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6',
 ] as const
@@ -27,8 +27,13 @@ export type Anvil = Child & { url: string; port: number }
 export type StartAnvilParameters = {
   port?: number
   chainId?: number
-  /** File to load the chain from and dump it to on exit, so a local chain survives restarts. */
+  /**
+   * File to load the chain from and dump it to on exit and every 10 s, so a local chain
+   * survives restarts and crashes.
+   */
   statePath?: string
+  /** Write anvil's output to this file (see SpawnChildParameters.logFile) instead of `onLine`. */
+  logFile?: string
   /** Seconds between blocks; instant mining (a block per transaction) when unset. */
   blockTime?: number
   onLine?: (line: string) => void
@@ -51,13 +56,14 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
     '--chain-id',
     String(parameters.chainId ?? 31337),
   ]
-  if (parameters.statePath) args.push('--state', parameters.statePath)
+  if (parameters.statePath) args.push('--state', parameters.statePath, '--state-interval', '10')
   if (parameters.blockTime) args.push('--block-time', String(parameters.blockTime))
   const output: string[] = []
   const child = spawnChild({
     name: 'anvil',
     command: anvilBinary(),
     args,
+    logFile: parameters.logFile,
     onLine: (line) => {
       if (output.length < 200) output.push(line)
       parameters.onLine?.(line)
@@ -80,5 +86,6 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
     await new Promise((r) => setTimeout(r, 50))
   }
   await child.stop()
-  throw new Error(`anvil did not start on port ${port}:\n${output.slice(-20).join('\n')}`)
+  const detail = parameters.logFile ? `see ${parameters.logFile}` : output.slice(-20).join('\n')
+  throw new Error(`anvil did not start on port ${port}: ${detail}`)
 }

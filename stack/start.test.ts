@@ -14,12 +14,18 @@ afterAll(async () => {
 
 type Run = { output: string; code: number | null; ports: number[] }
 
-/** Runs `npm start`'s entry point until it prints its summary, checks health, then signals it. */
-async function runStack(signal: 'SIGINT' | 'SIGTERM'): Promise<Run & { health: Record<string, unknown> }> {
+/**
+ * Runs `npm start`'s entry point until it prints its summary, checks health, then signals it:
+ * SIGINT/SIGTERM to the process group (Ctrl-C), or SIGKILL to the orchestrator alone (a crash).
+ */
+async function runStack(
+  signal: 'SIGINT' | 'SIGTERM' | 'SIGKILL',
+): Promise<Run & { health: Record<string, unknown> }> {
   const [web, pg, anvil] = await Promise.all([freePort(), freePort(), freePort()])
   const child = spawn(
     process.execPath,
-    [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'stack/start.ts'],
+    // As `npm start` runs it: tsx as a loader in the same process, no signal-relaying wrapper.
+    ['--import', 'tsx', 'stack/start.ts'],
     {
       cwd: root,
       env: {
@@ -49,8 +55,8 @@ async function runStack(signal: 'SIGINT' | 'SIGTERM'): Promise<Run & { health: R
     await new Promise((r) => setTimeout(r, 200))
   }
   const health = (await (await fetch(`http://127.0.0.1:${web}/api/health`)).json()) as Record<string, unknown>
-  // Ctrl-C in a terminal signals the whole foreground process group.
-  process.kill(-child.pid!, signal)
+  // Ctrl-C in a terminal signals the whole foreground process group; a crash kills one process.
+  process.kill(signal === 'SIGKILL' ? child.pid! : -child.pid!, signal)
   const code = await exited
   return { output, code, health, ports: [web, pg, anvil] }
 }
@@ -80,6 +86,22 @@ describe('npm start', () => {
     expect(second.output).not.toMatch(/deployed now/)
     expect(second.code).toBe(0)
     for (const port of second.ports) expect(await isListening(port)).toBe(false)
+    expect(processesUsing(dataDir)).toEqual([])
+  }, 400_000)
+
+  it('recovers after the orchestrator itself was killed with SIGKILL (orphans are stopped, data kept)', async () => {
+    const crashed = await runStack('SIGKILL')
+    expect(crashed.code).toBeNull()
+    // Its children outlive it (nothing can stop them from a SIGKILLed parent)...
+    expect(processesUsing(dataDir).length).toBeGreaterThan(0)
+    // ...and the next start stops them and carries on with the same database and chain.
+    const next = await runStack('SIGTERM')
+    expect(next.output).toMatch(/stopped an anvil left running by a previous run/)
+    expect(next.output).toMatch(/Migrations\s+0 applied now/)
+    expect(next.output).not.toMatch(/deployed now/)
+    expect(next.health).toMatchObject({ status: 'ok' })
+    expect(next.code).toBe(0)
+    for (const port of next.ports) expect(await isListening(port)).toBe(false)
     expect(processesUsing(dataDir)).toEqual([])
   }, 400_000)
 })

