@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from 'react'
 import type { Health } from '@/lib/server/health'
+import { BlockTime } from './BlockTime'
 import { StatusPill } from './StatusPill'
 
 const POLL_MS = 2_000
@@ -57,9 +58,7 @@ export function ChainOverview({ initial }: { initial: Health }) {
             {chain.headBlock ? `#${chain.headBlock}` : '—'}
           </p>
           <p className="card-sub" data-testid="head-time">
-            {chain.headTimestamp
-              ? `${chain.headTimestamp.replace('T', ' ').replace('.000Z', ' UTC')}`
-              : 'no block yet'}
+            {chain.headTimestamp ? <BlockTime iso={chain.headTimestamp} /> : 'no block yet'}
           </p>
         </section>
         <section className="card">
