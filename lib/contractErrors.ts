@@ -18,6 +18,7 @@ const sentences: Record<string, Explain> = {
   AlreadyTerminated: () => 'The channel has been terminated.',
   TerminationAlreadyStarted: () => 'Termination of this channel has already started.',
   TerminationNotStarted: () => 'Termination has not been started.',
+  NotTerminated: () => 'The consumer can withdraw only after the channel has been terminated.',
   TerminationNotDue: ([at]) => `The consumer can terminate only after ${time(at)}.`,
   ZeroDeposit: () => 'A deposit must be more than 0 wei.',
   NoActiveToken: () => 'There is no active token to redeem: the last one is already in redemption.',
@@ -33,7 +34,7 @@ const sentences: Record<string, Explain> = {
   ZeroCostPerRequest: () => 'The price per request must be more than 0 wei.',
   InvalidRedemptionTimeout: ([max]) => `The redemption timeout must be between 1 and ${String(max)} seconds.`,
   TerminationTimeoutTooShort: ([min]) =>
-    `The termination timeout must be at least ${String(min)} seconds (twice the redemption timeout).`,
+    `The termination timeout must be at least ${String(min)} seconds (three times the redemption timeout).`,
   TerminationTimeoutTooLong: ([max]) => `The termination timeout must be at most ${String(max)} seconds.`,
 }
 

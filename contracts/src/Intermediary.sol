@@ -11,8 +11,11 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 ///         what it earned. Termination by the consumer is announced and takes effect after
 ///         `terminationTimeout`, leaving the provider time to redeem its last token. Every
 ///         failure reverts with a custom error; no ether is ever pushed.
-/// @dev Deployed by IntermediaryFactory. Invariant, enforced by every state change:
-///      address(this).balance == consumerFunds + providerFunds.
+/// @dev Deployed by IntermediaryFactory. Invariant:
+///      address(this).balance >= consumerFunds + providerFunds.
+///      Every function keeps the two sides equal; they can differ only by ether forced in
+///      without running this contract's code (by selfdestruct or as a block's coinbase), which
+///      is credited to no one and never paid out.
 contract Intermediary is EIP712 {
     bytes32 public constant TOKEN_TYPEHASH = keccak256("Token(uint256 tokenId,uint256 requests)");
 
@@ -56,7 +59,10 @@ contract Intermediary is EIP712 {
     error NotParty();
     error AlreadyTerminated();
     error TerminationAlreadyStarted();
+    /// @dev `terminate()` by the consumer without `startTermination()` first.
     error TerminationNotStarted();
+    /// @dev `withdraw()` by the consumer before the channel is terminated (announced or not).
+    error NotTerminated();
     error TerminationNotDue(uint256 terminatesAt);
     error ZeroDeposit();
     error NoActiveToken();
@@ -174,7 +180,7 @@ contract Intermediary is EIP712 {
             amount = providerFunds;
             providerFunds = 0;
         } else if (msg.sender == consumer) {
-            if (!terminated) revert TerminationNotStarted();
+            if (!terminated) revert NotTerminated();
             amount = consumerFunds;
             consumerFunds = 0;
         } else {

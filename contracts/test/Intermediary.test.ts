@@ -371,7 +371,11 @@ describe('Intermediary life cycle', () => {
   })
 
   it('withdraw() by the consumer is refused before termination completed', async () => {
-    expect(await revertOf(consumer, channel, 'withdraw')).toEqual({ name: 'TerminationNotStarted', args: [] })
+    expect(await revertOf(consumer, channel, 'withdraw')).toEqual({ name: 'NotTerminated', args: [] })
+    expect(await revertOf(consumer, channel, 'withdraw', [], { time: terminatesAt })).toEqual({
+      name: 'NotTerminated',
+      args: [],
+    })
   })
 
   it('terminate() by the consumer at the deadline ends the channel and emits Terminated', async () => {
@@ -760,11 +764,17 @@ describe('withdraw()', () => {
     expect(await revertOf(stranger, channel, 'withdraw')).toEqual({ name: 'NotParty', args: [] })
   })
 
-  it('withdraw() by the consumer is refused before termination', async () => {
+  it('withdraw() by the consumer refuses with NotTerminated before and after startTermination', async () => {
     const channel = await open()
-    expect(await revertOf(consumer, channel, 'withdraw')).toEqual({ name: 'TerminationNotStarted', args: [] })
+    expect(await revertOf(consumer, channel, 'withdraw')).toEqual({ name: 'NotTerminated', args: [] })
     await send(consumer, channel, 'startTermination')
-    expect(await revertOf(consumer, channel, 'withdraw')).toEqual({ name: 'TerminationNotStarted', args: [] })
+    expect(await revertOf(consumer, channel, 'withdraw')).toEqual({ name: 'NotTerminated', args: [] })
+    await t.advanceTime(TERMINATION_TIMEOUT)
+    // Due but not yet terminated: still refused, and nothing moved.
+    expect(await revertOf(consumer, channel, 'withdraw')).toEqual({ name: 'NotTerminated', args: [] })
+    expect(await sendReverting(consumer, channel, 'withdraw')).toBe('reverted')
+    expect(await state(channel)).toMatchObject({ consumerFunds: 1_000_000n, terminated: false })
+    expect(await balance(channel)).toBe(1_000_000n)
   })
 
   it('withdraw() by the provider with no earnings reverts NothingToWithdraw', async () => {
@@ -875,37 +885,94 @@ describe('plain ether', () => {
 })
 
 describe('termination timeout margin', () => {
-  // Documents the margin of the minimum terminationTimeout (2 x redemptionTimeout): when the
-  // consumer starts termination in the same second as a redemption, the provider must redeem and
-  // start the last redemption at the earliest second, and its last token becomes redeemable
-  // exactly at the deadline, where it races the consumer's terminate(). There is no slack at the
-  // minimum; a consumer that wins the race keeps the last token's worth.
-  it('terminate() at the deadline voids a last token that became redeemable in the same second', async () => {
-    const channel = await open({ redemptionTimeout: 100n, terminationTimeout: 200n })
+  // The minimum terminationTimeout is 3 x redemptionTimeout (T = startTermination, R = the
+  // redemption timeout). Worst case for the provider: it starts a redemption in the same second
+  // the consumer starts termination. It redeems that pending token at T+R, starts the redemption
+  // of its last token at once and redeems it at T+2R, while the consumer's terminate() is refused
+  // until T+3R: a whole redemption timeout of slack, no race at the deadline.
+  it('terminate() at exactly 3x leaves the provider time to redeem a pending and its last token', async () => {
+    const R = 100n
+    const channel = await open({ value: 1_000_000n, redemptionTimeout: R, terminationTimeout: 3n * R })
     const t0 = (await t.publicClient.getBlock()).timestamp + 10n
-    // Every step at the earliest second it is allowed (two transactions of one second stand for
-    // one block holding both).
+    // Two transactions with the same timestamp stand for one block holding both.
     const at = (timestamp: bigint) => t.testClient.setNextBlockTimestamp({ timestamp })
+
     await at(t0)
-    await send(provider, channel, 'startRedemption', [2n])
+    const pending = await send(provider, channel, 'startRedemption', [2n])
+    expect(await timestampOf(pending)).toBe(t0)
     await at(t0)
     const termination = await send(consumer, channel, 'startTermination')
-    const deadline = (await timestampOf(termination)) + 200n
-    expect(deadline).toBe(t0 + 200n)
+    expect(eventsOf(termination, channel)).toEqual([
+      { eventName: 'TerminationStarted', args: { by: checksum(consumer), terminatesAt: t0 + 300n } },
+    ])
+    expect(await state(channel)).toMatchObject({
+      activeTokenId: 2n,
+      expiringTokenId: 1n,
+      redeemableAt: t0 + 100n,
+      terminatesAt: t0 + 300n,
+    })
 
+    // T+R: the pending token 1 is redeemed and the last token (2) goes into redemption.
+    expect(await revertOf(consumer, channel, 'terminate', [], { time: t0 + 100n })).toEqual({
+      name: 'TerminationNotDue',
+      args: [t0 + 300n],
+    })
     await at(t0 + 100n)
-    await send(provider, channel, 'redeem', [1n, await sign(channel, 1n, 1n)])
+    const first = await send(provider, channel, 'redeem', [10n, await sign(channel, 1n, 10n)])
+    expect(await timestampOf(first)).toBe(t0 + 100n)
     await at(t0 + 100n)
     const last = await send(provider, channel, 'startRedemption', [3n])
-    const lastRedeemableAt = (await timestampOf(last)) + 100n
-    expect(lastRedeemableAt).toBe(deadline)
+    expect(eventsOf(last, channel)).toEqual([
+      {
+        eventName: 'RedemptionStarted',
+        args: { expiringTokenId: 2n, activeTokenId: 0n, redeemableAt: t0 + 200n },
+      },
+    ])
 
-    await t.testClient.setNextBlockTimestamp({ timestamp: deadline })
-    await send(consumer, channel, 'terminate')
-    expect(await revertOf(provider, channel, 'redeem', [5n, await sign(channel, 2n, 5n)])).toEqual({
-      name: 'AlreadyTerminated',
+    // T+2R: the consumer's terminate() is still refused, on chain too, in the same second in
+    // which the last token becomes redeemable.
+    await at(t0 + 200n)
+    expect(await sendReverting(consumer, channel, 'terminate')).toBe('reverted')
+    await at(t0 + 200n)
+    const second = await send(provider, channel, 'redeem', [25n, await sign(channel, 2n, 25n)])
+    expect(await timestampOf(second)).toBe(t0 + 200n)
+    expect(eventsOf(second, channel)).toEqual([
+      {
+        eventName: 'Redeemed',
+        args: {
+          tokenId: 2n,
+          requests: 25n,
+          amount: 25_000n,
+          consumerFunds: 965_000n,
+          providerFunds: 35_000n,
+        },
+      },
+    ])
+    expect(await revertOf(provider, channel, 'startRedemption', [4n])).toEqual({
+      name: 'NoActiveToken',
       args: [],
     })
-    expect((await state(channel)).providerFunds).toBe(1_000n)
+
+    // Until T+3R the consumer cannot terminate; at T+3R it can, and both redemptions stay paid.
+    expect(await revertOf(consumer, channel, 'terminate', [], { time: t0 + 299n })).toEqual({
+      name: 'TerminationNotDue',
+      args: [t0 + 300n],
+    })
+    await at(t0 + 299n)
+    expect(await sendReverting(consumer, channel, 'terminate')).toBe('reverted')
+    await at(t0 + 300n)
+    const end = await send(consumer, channel, 'terminate')
+    expect(eventsOf(end, channel)).toEqual([
+      {
+        eventName: 'Terminated',
+        args: { by: checksum(consumer), consumerRefund: 965_000n, providerPayout: 35_000n },
+      },
+    ])
+    expect(await state(channel)).toMatchObject({
+      consumerFunds: 965_000n,
+      providerFunds: 35_000n,
+      terminated: true,
+    })
+    expect(await balance(channel)).toBe(1_000_000n)
   })
 })

@@ -11,6 +11,8 @@ import { intermediaryAbi, intermediaryFactoryAbi } from '../generated'
  */
 
 const MAX = 365n * 24n * 60n * 60n
+/** The longest redemption timeout: three of them must fit in MAX_TIMEOUT. */
+const MAX_REDEMPTION = MAX / 3n
 
 let t: TestChain
 let factory: Address
@@ -183,64 +185,80 @@ describe('IntermediaryFactory.open()', () => {
   })
 
   it('open() refuses the zero address as provider', async () => {
-    expect(await openRevert([zeroAddress, 1n, 1n, 2n])).toEqual({ name: 'InvalidProvider', args: [] })
+    expect(await openRevert([zeroAddress, 1n, 1n, 3n])).toEqual({ name: 'InvalidProvider', args: [] })
   })
 
   it('open() refuses the consumer as its own provider', async () => {
-    expect(await openRevert([consumer.address, 1n, 1n, 2n])).toEqual({ name: 'InvalidProvider', args: [] })
+    expect(await openRevert([consumer.address, 1n, 1n, 3n])).toEqual({ name: 'InvalidProvider', args: [] })
   })
 
   it('open() refuses a cost per request of 0', async () => {
-    expect(await openRevert([provider.address, 0n, 1n, 2n])).toEqual({ name: 'ZeroCostPerRequest', args: [] })
+    expect(await openRevert([provider.address, 0n, 1n, 3n])).toEqual({ name: 'ZeroCostPerRequest', args: [] })
   })
 
   it('open() refuses a redemption timeout of 0', async () => {
-    expect(await openRevert([provider.address, 1n, 0n, 2n])).toEqual({
+    expect(await openRevert([provider.address, 1n, 0n, 3n])).toEqual({
       name: 'InvalidRedemptionTimeout',
-      args: [MAX],
+      args: [10_512_000n],
     })
   })
 
-  it('open() refuses a redemption timeout of MAX_TIMEOUT + 1 and of 2^256-1', async () => {
-    expect(await openRevert([provider.address, 1n, MAX + 1n, MAX])).toEqual({
-      name: 'InvalidRedemptionTimeout',
-      args: [MAX],
-    })
-    expect(await openRevert([provider.address, 1n, maxUint256, maxUint256])).toEqual({
-      name: 'InvalidRedemptionTimeout',
-      args: [MAX],
-    })
+  it('open() refuses a redemption timeout of MAX_TIMEOUT/3 + 1, of MAX_TIMEOUT and of 2^256-1', async () => {
+    // The error names the real limit: a longer redemption timeout could never open a channel.
+    for (const [redemptionTimeout, terminationTimeout] of [
+      [MAX_REDEMPTION + 1n, MAX],
+      [MAX, MAX],
+      [MAX + 1n, MAX],
+      [maxUint256, maxUint256],
+    ] as const) {
+      expect(await openRevert([provider.address, 1n, redemptionTimeout, terminationTimeout])).toEqual({
+        name: 'InvalidRedemptionTimeout',
+        args: [10_512_000n],
+      })
+    }
   })
 
-  it('open() passes a redemption timeout of MAX_TIMEOUT to the termination timeout checks', async () => {
-    // Accepted by the redemption check; no termination timeout can then satisfy both bounds.
-    expect(await openRevert([provider.address, 1n, MAX, MAX])).toEqual({
+  it('open() accepts a redemption timeout of MAX_TIMEOUT/3 with a termination timeout of MAX_TIMEOUT', async () => {
+    expect(MAX_REDEMPTION * 3n).toBe(MAX)
+    expect(await openAccepted([provider.address, 1n, MAX_REDEMPTION, MAX])).toEqual([
+      1n,
+      10_512_000n,
+      31_536_000n,
+    ])
+  })
+
+  it('open() refuses a redemption timeout of MAX_TIMEOUT/3 with a termination timeout of MAX_TIMEOUT - 1', async () => {
+    expect(await openRevert([provider.address, 1n, MAX_REDEMPTION, MAX - 1n])).toEqual({
       name: 'TerminationTimeoutTooShort',
-      args: [2n * MAX],
-    })
-    expect(await openRevert([provider.address, 1n, MAX, 2n * MAX])).toEqual({
-      name: 'TerminationTimeoutTooLong',
-      args: [MAX],
+      args: [31_536_000n],
     })
   })
 
-  it('open() accepts a termination timeout of exactly 2x the redemption timeout', async () => {
-    expect(await openAccepted([provider.address, 1n, 60n, 120n])).toEqual([1n, 60n, 120n])
+  it('open() accepts a termination timeout of exactly 3x the redemption timeout', async () => {
+    expect(await openAccepted([provider.address, 1n, 60n, 180n])).toEqual([1n, 60n, 180n])
+    expect(await openAccepted([provider.address, 1n, 1n, 3n])).toEqual([1n, 1n, 3n])
   })
 
-  it('open() refuses a termination timeout of 2x the redemption timeout minus one', async () => {
-    expect(await openRevert([provider.address, 1n, 60n, 119n])).toEqual({
+  it('open() refuses a termination timeout of 3x the redemption timeout minus one', async () => {
+    expect(await openRevert([provider.address, 1n, 60n, 179n])).toEqual({
       name: 'TerminationTimeoutTooShort',
-      args: [120n],
+      args: [180n],
+    })
+    expect(await openRevert([provider.address, 1n, 1n, 2n])).toEqual({
+      name: 'TerminationTimeoutTooShort',
+      args: [3n],
+    })
+  })
+
+  it('open() refuses the former minimum of 2x the redemption timeout and a termination timeout of 0', async () => {
+    expect(await openRevert([provider.address, 1n, 60n, 120n])).toEqual({
+      name: 'TerminationTimeoutTooShort',
+      args: [180n],
     })
     expect(await openRevert([provider.address, 1n, 60n, 0n])).toEqual({
       name: 'TerminationTimeoutTooShort',
-      args: [120n],
+      args: [180n],
     })
-  })
-
-  it('open() accepts a termination timeout of MAX_TIMEOUT with a redemption timeout of MAX_TIMEOUT/2', async () => {
-    expect(await openAccepted([provider.address, 1n, MAX / 2n, MAX])).toEqual([1n, MAX / 2n, MAX])
   })
 
   it('open() refuses a termination timeout of MAX_TIMEOUT + 1', async () => {
@@ -254,10 +272,11 @@ describe('IntermediaryFactory.open()', () => {
     })
   })
 
-  it('open() refuses a redemption timeout of MAX_TIMEOUT/2 + 1 with any termination timeout within MAX_TIMEOUT', async () => {
-    expect(await openRevert([provider.address, 1n, MAX / 2n + 1n, MAX])).toEqual({
-      name: 'TerminationTimeoutTooShort',
-      args: [MAX + 2n],
+  it('open() refuses a termination timeout of MAX_TIMEOUT + 1 with a redemption timeout of MAX_TIMEOUT/3', async () => {
+    // 3 x MAX_TIMEOUT/3 fits exactly, so with the largest redemption timeout only MAX_TIMEOUT opens.
+    expect(await openRevert([provider.address, 1n, MAX_REDEMPTION, MAX + 1n])).toEqual({
+      name: 'TerminationTimeoutTooLong',
+      args: [MAX],
     })
   })
 
@@ -266,7 +285,11 @@ describe('IntermediaryFactory.open()', () => {
     expect(await openRevert([provider.address, 0n, 0n, 0n])).toEqual({ name: 'ZeroCostPerRequest', args: [] })
     expect(await openRevert([provider.address, 1n, 0n, 0n])).toEqual({
       name: 'InvalidRedemptionTimeout',
-      args: [MAX],
+      args: [10_512_000n],
+    })
+    expect(await openRevert([provider.address, 1n, 1n, 0n])).toEqual({
+      name: 'TerminationTimeoutTooShort',
+      args: [3n],
     })
   })
 
@@ -277,7 +300,7 @@ describe('IntermediaryFactory.open()', () => {
       address: factory,
       abi: intermediaryFactoryAbi,
       functionName: 'open',
-      args: [provider.address, 1n, 60n, 119n],
+      args: [provider.address, 1n, 60n, 179n],
       value: 10n ** 18n,
       gas: 2_000_000n,
     })
@@ -286,9 +309,9 @@ describe('IntermediaryFactory.open()', () => {
     const fee = receipt.gasUsed * receipt.effectiveGasPrice
     expect(balanceBefore - (await t.publicClient.getBalance({ address: consumer.address }))).toBe(fee)
     expect(await channelCount()).toBe(countBefore)
-    expect(await openRevert([provider.address, 1n, 60n, 119n], { value: 10n ** 18n })).toEqual({
+    expect(await openRevert([provider.address, 1n, 60n, 179n], { value: 10n ** 18n })).toEqual({
       name: 'TerminationTimeoutTooShort',
-      args: [120n],
+      args: [180n],
     })
   })
 })

@@ -578,7 +578,8 @@ describe('contract parties', () => {
     })
     await t.mined(hash)
     const forced = await channelState(channel)
-    // The documented equality becomes balance = funds + forced ether; the extra is never paid out.
+    // The documented invariant is balance >= consumerFunds + providerFunds: the forced ether is
+    // credited to no one and never paid out.
     expect([forced.consumerFunds, forced.providerFunds, forced.balance]).toEqual([10_000n, 0n, 10_005n])
     await sendChannel(provider, channel, 'terminate')
     await sendChannel(consumer, channel, 'withdraw')
