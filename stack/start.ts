@@ -90,8 +90,10 @@ async function main(): Promise<void> {
     await db.$disconnect()
 
     // Web app
+    // The web app gets what it serves from, not the deployer's key (least privilege).
+    const { DEPLOYER_PRIVATE_KEY: _deployerKey, ...inherited } = process.env
     const childEnv: NodeJS.ProcessEnv = {
-      ...process.env,
+      ...inherited,
       DATABASE_URL: databaseUrl,
       RPC_URL: rpcUrl,
       NODE_ENV: dev ? 'development' : 'production',
