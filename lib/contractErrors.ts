@@ -40,13 +40,16 @@ const sentences: Record<string, Explain> = {
 
 export type DecodedContractError = { name: string; args: readonly unknown[]; message: string }
 
+function explained(name: string, args: readonly unknown[]): DecodedContractError {
+  const explain = sentences[name]
+  return { name, args, message: explain ? explain(args) : name }
+}
+
 /** Decodes revert data of the project's contracts into a name, arguments and a sentence. */
 export function decodeContractError(data: Hex): DecodedContractError | null {
   try {
     const { errorName, args } = decodeErrorResult({ abi: contractErrorsAbi, data })
-    const list = args ?? []
-    const explain = sentences[errorName]
-    return { name: errorName, args: list, message: explain ? explain(list) : errorName }
+    return explained(errorName, args ?? [])
   } catch {
     return null
   }
@@ -57,15 +60,7 @@ export function contractErrorOf(error: unknown): DecodedContractError | null {
   if (!(error instanceof BaseError)) return null
   const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError)
   if (reverted instanceof ContractFunctionRevertedError) {
-    if (reverted.data?.errorName) {
-      const args = reverted.data.args ?? []
-      const explain = sentences[reverted.data.errorName]
-      return {
-        name: reverted.data.errorName,
-        args,
-        message: explain ? explain(args) : reverted.data.errorName,
-      }
-    }
+    if (reverted.data?.errorName) return explained(reverted.data.errorName, reverted.data.args ?? [])
     if (reverted.raw) return decodeContractError(reverted.raw)
   }
   return null
