@@ -12,7 +12,6 @@ import {
 } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readChannelState } from '../../lib/channel'
-import { contractErrorOf } from '../../lib/contractErrors'
 import { signToken, tokenDigest } from '../../lib/token'
 import { startTestChain, type TestChain } from '../../test/kit/chain'
 import { intermediaryAbi } from '../generated'
@@ -96,29 +95,14 @@ async function sendReverting(
 }
 
 /** The decoded custom error a call reverts with (at `time` when given). */
-async function revertOf(
+function revertOf(
   account: LocalAccount,
   address: Address,
   functionName: Fn,
   args: readonly unknown[] = [],
   options: { value?: bigint; time?: bigint } = {},
 ) {
-  try {
-    await t.publicClient.simulateContract({
-      account,
-      address,
-      abi: intermediaryAbi as Abi,
-      functionName,
-      args,
-      value: options.value,
-      blockOverrides: options.time === undefined ? undefined : { time: options.time },
-    })
-  } catch (error) {
-    const decoded = contractErrorOf(error)
-    if (!decoded) throw error
-    return { name: decoded.name, args: [...decoded.args] }
-  }
-  throw new Error(`${functionName} did not revert`)
+  return t.revertOf({ account, address, abi: intermediaryAbi as Abi, functionName, args, ...options })
 }
 
 /** The channel's events in a receipt, in order. */

@@ -1,7 +1,14 @@
-import { type Address, getAddress, type LocalAccount, maxUint256, parseEventLogs, zeroAddress } from 'viem'
+import {
+  type Abi,
+  type Address,
+  getAddress,
+  type LocalAccount,
+  maxUint256,
+  parseEventLogs,
+  zeroAddress,
+} from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readChannelState } from '../../lib/channel'
-import { contractErrorOf } from '../../lib/contractErrors'
 import { startTestChain, type TestChain } from '../../test/kit/chain'
 import { intermediaryAbi, intermediaryFactoryAbi } from '../generated'
 
@@ -30,22 +37,15 @@ afterAll(() => t.stop())
 type OpenArgs = readonly [Address, bigint, bigint, bigint]
 
 /** The decoded custom error open() reverts with. */
-async function openRevert(args: OpenArgs, options: { account?: LocalAccount; value?: bigint } = {}) {
-  try {
-    await t.publicClient.simulateContract({
-      account: options.account ?? consumer,
-      address: factory,
-      abi: intermediaryFactoryAbi,
-      functionName: 'open',
-      args,
-      value: options.value ?? 0n,
-    })
-  } catch (error) {
-    const decoded = contractErrorOf(error)
-    if (!decoded) throw error
-    return { name: decoded.name, args: [...decoded.args] }
-  }
-  throw new Error('open() did not revert')
+function openRevert(args: OpenArgs, options: { account?: LocalAccount; value?: bigint } = {}) {
+  return t.revertOf({
+    account: options.account ?? consumer,
+    address: factory,
+    abi: intermediaryFactoryAbi as Abi,
+    functionName: 'open',
+    args,
+    value: options.value ?? 0n,
+  })
 }
 
 /** Opens a channel for real and returns the terms the channel reports. */

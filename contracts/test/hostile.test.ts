@@ -12,7 +12,7 @@ import {
 } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readChannelState } from '../../lib/channel'
-import { contractErrorOf, contractErrorsAbi, decodeContractError } from '../../lib/contractErrors'
+import { contractErrorsAbi, decodeContractError } from '../../lib/contractErrors'
 import { SECP256K1_N, signToken, tokenDigest } from '../../lib/token'
 import { startTestChain, type TestChain } from '../../test/kit/chain'
 import { intermediaryAbi } from '../generated'
@@ -78,28 +78,21 @@ const sendChannel = (
 ) => send(t, account, channel, intermediaryAbi as Abi, functionName, args)
 
 /** The decoded custom error a call reverts with. */
-async function revertOf(
+function revertOf(
   account: LocalAccount,
   address: Address,
   functionName: string,
   args: readonly unknown[] = [],
   options: { value?: bigint; abi?: Abi; chain?: TestChain } = {},
 ) {
-  try {
-    await (options.chain ?? t).publicClient.simulateContract({
-      account,
-      address,
-      abi: [...(options.abi ?? (intermediaryAbi as Abi)), ...contractErrorsAbi],
-      functionName,
-      args,
-      value: options.value,
-    })
-  } catch (error) {
-    const decoded = contractErrorOf(error)
-    if (!decoded) throw error
-    return { name: decoded.name, args: [...decoded.args] }
-  }
-  throw new Error(`${functionName} did not revert`)
+  return (options.chain ?? t).revertOf({
+    account,
+    address,
+    abi: [...(options.abi ?? (intermediaryAbi as Abi)), ...contractErrorsAbi],
+    functionName,
+    args,
+    value: options.value,
+  })
 }
 
 /** Redeems (simulated first) and returns the amount paid, proving a token is valid where it belongs. */

@@ -12,7 +12,6 @@ import {
 } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readChannelState } from '../../lib/channel'
-import { contractErrorOf } from '../../lib/contractErrors'
 import { signTokenNative } from '../../lib/server/tokenCrypto'
 import { SECP256K1_N } from '../../lib/token'
 import { startTestChain, type TestChain } from '../../test/kit/chain'
@@ -508,14 +507,7 @@ async function runSequence(setup: Setup, ops: Op[], mutation?: Mutation) {
         value,
       }
 
-      let actual: { name: string; args: unknown[] } | null = null
-      try {
-        await t.publicClient.simulateContract({ ...request, blockOverrides: { time: now } })
-      } catch (error) {
-        const decoded = contractErrorOf(error)
-        if (!decoded) throw error
-        actual = { name: decoded.name, args: [...decoded.args] }
-      }
+      const actual = await t.errorOf({ ...request, time: now })
       if ('error' in outcome) {
         expect({ step, error: actual }).toEqual({ step, error: outcome.error })
         await check(step)

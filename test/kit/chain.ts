@@ -1,4 +1,5 @@
 import {
+  type Abi,
   type Account,
   type Address,
   createPublicClient,
@@ -12,6 +13,7 @@ import {
 import { privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
 import { intermediaryFactoryAbi, intermediaryFactoryBytecode } from '../../contracts/generated'
+import { contractErrorOf } from '../../lib/contractErrors'
 import { ANVIL_KEYS, type Anvil, startAnvil } from '../../stack/anvil'
 
 /** A fresh anvil with viem clients and dev accounts; `stop()` kills it. */
@@ -29,6 +31,43 @@ export async function startTestChain(options: { chainId?: number } = {}) {
     const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 })
     if (receipt.status !== 'success') throw new Error(`transaction ${hash} reverted`)
     return receipt
+  }
+
+  type Call = {
+    account: Account
+    address: Address
+    abi: Abi
+    functionName: string
+    args?: readonly unknown[]
+    value?: bigint
+    /** Block timestamp to simulate at (default: the next block's). */
+    time?: bigint
+  }
+
+  /**
+   * The custom error (name and arguments) a simulated call reverts with, or null when it would
+   * succeed; anything that is not one of the project's contract errors is rethrown.
+   */
+  async function errorOf({ time, ...call }: Call): Promise<{ name: string; args: unknown[] } | null> {
+    try {
+      await publicClient.simulateContract({
+        ...call,
+        args: call.args ?? [],
+        blockOverrides: time === undefined ? undefined : { time },
+      } as Parameters<typeof publicClient.simulateContract>[0])
+      return null
+    } catch (error) {
+      const decoded = contractErrorOf(error)
+      if (!decoded) throw error
+      return { name: decoded.name, args: [...decoded.args] }
+    }
+  }
+
+  /** Like {@link errorOf}, but the call must revert. */
+  async function revertOf(call: Call): Promise<{ name: string; args: unknown[] }> {
+    const error = await errorOf(call)
+    if (!error) throw new Error(`${call.functionName} did not revert`)
+    return error
   }
 
   async function deployFactory(deployer = accounts[0]!): Promise<Address> {
@@ -91,6 +130,8 @@ export async function startTestChain(options: { chainId?: number } = {}) {
     keys: ANVIL_KEYS,
     wallet,
     mined,
+    errorOf,
+    revertOf,
     deployFactory,
     openChannel,
     advanceTime,
