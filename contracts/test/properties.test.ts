@@ -11,7 +11,7 @@ import {
   parseEventLogs,
 } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readChannelState } from '../../lib/channel'
+import { type ChannelState, readChannelState } from '../../lib/channel'
 import { signTokenNative } from '../../lib/server/tokenCrypto'
 import { SECP256K1_N } from '../../lib/token'
 import { startTestChain, type TestChain } from '../../test/kit/chain'
@@ -40,16 +40,18 @@ type Op =
 
 type Setup = { cost: bigint; redemptionTimeout: bigint; extraTermination: bigint; initial: bigint }
 
-type Model = {
-  consumerFunds: bigint
-  providerFunds: bigint
-  activeTokenId: bigint
-  expiringTokenId: bigint
-  redeemableAt: bigint
-  lastTokenId: bigint
-  terminatesAt: bigint
-  terminated: boolean
-}
+/** The mutable part of a channel's state, as the model predicts it. */
+type Model = Pick<
+  ChannelState,
+  | 'consumerFunds'
+  | 'providerFunds'
+  | 'activeTokenId'
+  | 'expiringTokenId'
+  | 'redeemableAt'
+  | 'lastTokenId'
+  | 'terminatesAt'
+  | 'terminated'
+>
 
 type Terms = { cost: bigint; redemptionTimeout: bigint; terminationTimeout: bigint }
 
