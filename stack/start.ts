@@ -75,12 +75,10 @@ async function main(): Promise<void> {
       deployerKey ??= ANVIL_KEYS[0]
       devAccounts = ANVIL_KEYS.slice(0, 4).map((k) => privateKeyToAccount(k).address)
     }
-    const client = createChainClient({ rpcUrl })
-    const chainId = await client.getChainId()
     const db = createDb({ databaseUrl, max: 2 })
     const factory = await ensureFactory({
       db,
-      client: createChainClient({ rpcUrl, chainId }),
+      client: createChainClient({ rpcUrl }),
       rpcUrl,
       factoryAddress: env.FACTORY_ADDRESS,
       factoryBlock: env.FACTORY_BLOCK,
@@ -132,7 +130,7 @@ async function main(): Promise<void> {
       `  Channel inspector is running (ready in ${seconds} s)`,
       `  Web app       ${appUrl}`,
       `  Health        ${appUrl}/api/health`,
-      `  Chain         ${rpcUrl}  (chain id ${chainId}${env.RPC_URL ? '' : ', local anvil'})`,
+      `  Chain         ${rpcUrl}  (chain id ${factory.chainId}${env.RPC_URL ? '' : ', local anvil'})`,
       `  Factory       ${factory.address}  (block ${factory.blockNumber}${factory.deployed ? ', deployed now' : ''})`,
       `  Database      ${databaseLabel}`,
       `  Migrations    ${migrations.applied.length} applied now, ${migrations.alreadyApplied.length} already`,
