@@ -1,17 +1,22 @@
-import { expect, test } from '@playwright/test'
+import { expect, type Page, test } from '@playwright/test'
 import { createPublicClient, http } from 'viem'
 
-/** The RPC URL of the stack under test, as its health endpoint has no secrets to hide it. */
+/** The anvil of the stack under test (playwright.config.ts starts it on this port). */
 const anvilUrl = `http://127.0.0.1:${process.env.E2E_ANVIL_PORT ?? '8555'}`
+const chain = createPublicClient({ transport: http(anvilUrl), cacheTime: 0 })
+
+/** The head block number the page shows ("#123"). */
+async function shownHeadBlock(page: Page): Promise<bigint> {
+  return BigInt(((await page.getByTestId('head-block').textContent()) ?? '').replace('#', ''))
+}
 
 test('home page shows the chain id and head block of the running chain', async ({ page }, info) => {
-  const chain = createPublicClient({ transport: http(anvilUrl), cacheTime: 0 })
   const chainId = await chain.getChainId()
   const before = await chain.getBlockNumber({ cacheTime: 0 })
 
   await page.goto('/')
   await expect(page.getByTestId('chain-id')).toHaveText(String(chainId))
-  const shown = BigInt(((await page.getByTestId('head-block').textContent()) ?? '').replace('#', ''))
+  const shown = await shownHeadBlock(page)
   const after = await chain.getBlockNumber({ cacheTime: 0 })
   expect(shown).toBeGreaterThanOrEqual(before)
   expect(shown).toBeLessThanOrEqual(after)
@@ -24,19 +29,13 @@ test('home page shows the chain id and head block of the running chain', async (
 })
 
 test('head block updates live as the chain advances', async ({ page }) => {
-  const chain = createPublicClient({ transport: http(anvilUrl), cacheTime: 0 })
   await page.goto('/')
-  const first = BigInt(((await page.getByTestId('head-block').textContent()) ?? '').replace('#', ''))
+  const first = await shownHeadBlock(page)
   await chain.request({ method: 'evm_mine' as never, params: [] as never })
-  await expect
-    .poll(async () => BigInt(((await page.getByTestId('head-block').textContent()) ?? '').replace('#', '')), {
-      timeout: 15_000,
-    })
-    .toBeGreaterThan(first)
+  await expect.poll(() => shownHeadBlock(page), { timeout: 15_000 }).toBeGreaterThan(first)
 })
 
 test('/api/health reports database and chain with chain id and head block', async ({ request }) => {
-  const chain = createPublicClient({ transport: http(anvilUrl), cacheTime: 0 })
   const res = await request.get('/api/health')
   expect(res.status()).toBe(200)
   const body = await res.json()
