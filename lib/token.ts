@@ -2,11 +2,9 @@ import { keccak_256 } from '@noble/hashes/sha3'
 import {
   type Address,
   bytesToHex,
-  concatBytes,
   type Hex,
   hexToBytes,
   type LocalAccount,
-  numberToBytes,
   recoverTypedDataAddress,
 } from 'viem'
 
@@ -53,9 +51,7 @@ export function tokenDomain({ chainId, channel }: { chainId: number; channel: Ad
 export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
 export const SECP256K1_HALF_N = SECP256K1_N / 2n
 
-const keccak = (...parts: Uint8Array[]) => keccak_256(concatBytes(parts))
-const utf8 = (s: string) => new TextEncoder().encode(s)
-const word = (value: bigint) => numberToBytes(value, { size: 32 })
+const keccakUtf8 = (s: string) => keccak_256(new TextEncoder().encode(s))
 
 /** Writes a uint256 big-endian into `out` at `offset` (32 bytes). */
 function writeWord(out: Uint8Array, offset: number, value: bigint): void {
@@ -66,12 +62,12 @@ function writeWord(out: Uint8Array, offset: number, value: bigint): void {
   }
 }
 
-const DOMAIN_TYPEHASH = keccak(
-  utf8('EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)'),
+const DOMAIN_TYPEHASH = keccakUtf8(
+  'EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)',
 )
-const TOKEN_TYPEHASH = keccak(utf8('Token(uint256 tokenId,uint256 requests)'))
-const NAME_HASH = keccak(utf8(TOKEN_DOMAIN_NAME))
-const VERSION_HASH = keccak(utf8(TOKEN_DOMAIN_VERSION))
+const TOKEN_TYPEHASH = keccakUtf8('Token(uint256 tokenId,uint256 requests)')
+const NAME_HASH = keccakUtf8(TOKEN_DOMAIN_NAME)
+const VERSION_HASH = keccakUtf8(TOKEN_DOMAIN_VERSION)
 const PREFIX = new Uint8Array([0x19, 0x01])
 
 const separators = new Map<string, Uint8Array>()
@@ -88,9 +84,13 @@ export function tokenDomainSeparator({
   const key = `${chainId}:${channel.toLowerCase()}`
   let separator = separators.get(key)
   if (!separator) {
-    const address = new Uint8Array(32)
-    address.set(hexToBytes(channel), 12)
-    separator = keccak(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, word(BigInt(chainId)), address)
+    const domain = new Uint8Array(160)
+    domain.set(DOMAIN_TYPEHASH, 0)
+    domain.set(NAME_HASH, 32)
+    domain.set(VERSION_HASH, 64)
+    writeWord(domain, 96, BigInt(chainId))
+    domain.set(hexToBytes(channel), 140)
+    separator = keccak_256(domain)
     if (separators.size >= MAX_CACHED_SEPARATORS) separators.clear()
     separators.set(key, separator)
   }
