@@ -9,6 +9,11 @@ const root = path.resolve(import.meta.dirname, '..')
 const dataDir = path.join(root, '.data', `test-stack-${randomBytes(4).toString('hex')}`)
 
 afterAll(async () => {
+  // When an assertion failed mid-run, do not leave the stack's processes behind.
+  const ps = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+  for (const line of ps.split('\n')) {
+    if (line.includes(dataDir)) process.kill(Number.parseInt(line.trim(), 10), 'SIGKILL')
+  }
   await rm(dataDir, { recursive: true, force: true })
 })
 
