@@ -1,4 +1,4 @@
-import type { Logger } from './log'
+import type { Logger } from '../lib/server/log'
 
 type Stopper = { name: string; stop: () => Promise<void> }
 

@@ -38,6 +38,19 @@ export const envSchema = z.object({
   /** Key that deploys the factory on a chain given by RPC_URL (anvil uses its first dev account). */
   DEPLOYER_PRIVATE_KEY: hex32,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Blocks behind the head after which the indexer treats a block as final (reorg window). */
+  INDEXER_FINALITY_DEPTH: z.coerce.number().int().min(1).max(10_000).default(12),
+  /**
+   * `all`: every block header (a dev or private chain); `relevant`: only blocks holding an
+   * indexed transaction (a public chain; failed calls to channels are then not found).
+   */
+  INDEXER_BLOCKS: z.enum(['all', 'relevant']).default('all'),
+  /** Milliseconds between head polls when caught up. */
+  INDEXER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  /** Largest block range of one eth_getLogs request (ranges shrink and grow within it). */
+  INDEXER_MAX_BLOCK_RANGE: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  /** Logs per eth_getLogs response the range adapts towards. */
+  INDEXER_TARGET_LOGS: z.coerce.number().int().min(10).max(1_000_000).default(5_000),
 })
 
 export type Env = z.infer<typeof envSchema>

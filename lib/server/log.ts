@@ -1,4 +1,4 @@
-import type { Env } from '../lib/server/env'
+import type { Env } from './env'
 
 const levels = { debug: 10, info: 20, warn: 30, error: 40 } as const
 type Level = keyof typeof levels

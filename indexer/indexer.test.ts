@@ -1,0 +1,236 @@
+import type { Address, Hex } from 'viem'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { intermediaryAbi } from '../contracts/generated'
+import { readChannelState } from '../lib/channel'
+import { signTokenNative } from '../lib/server/tokenCrypto'
+import { startTestChain, type TestChain } from '../test/kit/chain'
+import { createTestDatabase, type TestDatabase } from '../test/kit/database'
+import { indexedChannelState, indexedRows, memoryLogger, testIndexer } from '../test/kit/indexer'
+
+/*
+ * One channel life on anvil (open with a deposit, deposit, redemption with a real token,
+ * withdrawals, termination, failed calls), indexed into Postgres: decoded rows, channel state
+ * equal to the contract's, and the same rows however often and from wherever it is indexed.
+ */
+
+let chain: TestChain
+let factory: { address: Address; blockNumber: bigint }
+const channels: Address[] = []
+const failed: Hex[] = []
+let databases: TestDatabase[] = []
+
+async function database() {
+  const d = await createTestDatabase()
+  databases.push(d)
+  return d
+}
+
+beforeAll(async () => {
+  chain = await startTestChain()
+  const [, consumer, provider, stranger] = chain.accounts as [
+    never,
+    (typeof chain.accounts)[0],
+    (typeof chain.accounts)[0],
+    (typeof chain.accounts)[0],
+  ]
+  const address = await chain.deployFactory()
+  const deployedAt = await chain.publicClient.getTransactionCount({ address: chain.accounts[0]!.address })
+  expect(deployedAt).toBe(1)
+  factory = { address, blockNumber: await chain.publicClient.getBlockNumber() }
+
+  const a = await chain.openChannel({
+    factory: address,
+    consumer,
+    provider: provider.address,
+    value: 10_000n,
+  })
+  const b = await chain.openChannel({ factory: address, consumer: provider, provider: consumer.address })
+  channels.push(a.channel, b.channel)
+  const call = (account: typeof consumer, functionName: string, args: unknown[] = [], value?: bigint) =>
+    chain.wallet(account).writeContract({
+      address: a.channel,
+      abi: intermediaryAbi,
+      functionName,
+      args,
+      value,
+      gas: 200_000n, // fixed, so failing calls are sent instead of failing estimation
+    } as never)
+
+  await chain.mined(await call(consumer, 'deposit', [], 5_000n))
+  await chain.mined(await call(provider, 'startRedemption', [7n]))
+  await chain.advanceTime(61)
+  const token = signTokenNative({
+    privateKey: chain.keys[1],
+    chainId: chain.chain.id,
+    channel: a.channel,
+    tokenId: 1n,
+    requests: 3n,
+  })
+  await chain.mined(await call(provider, 'redeem', [3n, token.signature]))
+  await chain.mined(await call(provider, 'withdraw'))
+  // Failing calls: a stranger deposits, the consumer withdraws before termination.
+  for (const [account, fn, value] of [
+    [stranger, 'deposit', 1n],
+    [consumer, 'withdraw', undefined],
+  ] as const) {
+    const hash = await call(account, fn, [], value)
+    const receipt = await chain.publicClient.waitForTransactionReceipt({ hash })
+    expect(receipt.status).toBe('reverted')
+    failed.push(hash)
+  }
+  await chain.mined(await call(consumer, 'startTermination'))
+  await chain.mined(await call(provider, 'terminate'))
+  await chain.mined(await call(consumer, 'withdraw'))
+}, 120_000)
+
+afterAll(async () => {
+  await Promise.all(databases.map((d) => d.drop()))
+  databases = []
+  await chain?.stop()
+})
+
+describe('indexer on one channel life', () => {
+  it('stores every event decoded, in chain order, with uint256 exact', async () => {
+    const { db } = await database()
+    await testIndexer({ chain, db, factory }).syncToHead()
+    const rows = await indexedRows(db, chain.chain.id)
+    const [a] = channels
+    const names = rows.events.filter((e) => e.channel === a).map((e) => e.name)
+    expect(names).toEqual([
+      'Deposited',
+      'ChannelOpened',
+      'Deposited',
+      'RedemptionStarted',
+      'Redeemed',
+      'Withdrawn',
+      'TerminationStarted',
+      'Terminated',
+      'Withdrawn',
+    ])
+    const redeemed = rows.events.find((e) => e.name === 'Redeemed')!
+    expect(redeemed.args).toEqual({
+      tokenId: '1',
+      requests: '3',
+      amount: '3000',
+      consumerFunds: '12000',
+      providerFunds: '3000',
+    })
+    const opened = rows.events.find((e) => e.name === 'ChannelOpened' && e.channel === a)!
+    expect(opened.address).toBe(factory.address.toLowerCase())
+    expect((opened.args as Record<string, string>).provider).toBe(chain.accounts[2]!.address.toLowerCase())
+    expect(rows.state[0]!.events_indexed).toBe(String(rows.events.length))
+  })
+
+  it('keeps the channel state equal to what the contract reports', async () => {
+    const { db } = await database()
+    await testIndexer({ chain, db, factory }).syncToHead()
+    for (const address of channels) {
+      const onChain = await readChannelState({ client: chain.publicClient, address })
+      const { address: _a, ...indexed } = (await indexedChannelState(db, chain.chain.id, address))!
+      const { address: _b, ...contract } = onChain
+      expect(indexed).toEqual(contract)
+    }
+    const row = await db.channel.findUniqueOrThrow({
+      where: { chainId_address: { chainId: chain.chain.id, address: channels[0]! } },
+    })
+    expect(row.totalDeposited.toFixed()).toBe('15000')
+    expect(row.totalRedeemed.toFixed()).toBe('3000')
+    expect(row.totalRequests.toFixed()).toBe('3')
+    expect(row.totalWithdrawn.toFixed()).toBe('15000')
+    expect(row.terminatedBy).toBe(chain.accounts[2]!.address.toLowerCase())
+    expect(row.redemptions).toBe(1)
+  })
+
+  it('decodes transactions, failed ones with their custom error', async () => {
+    const { db } = await database()
+    await testIndexer({ chain, db, factory }).syncToHead()
+    const txs = await db.transaction.findMany({
+      where: { chainId: chain.chain.id },
+      orderBy: { blockNumber: 'asc' },
+    })
+    expect(txs[0]!.contractAddress).toBe(factory.address.toLowerCase())
+    const open = txs.find((t) => t.functionName === 'open')!
+    expect(open.functionArgs).toEqual({
+      provider: chain.accounts[2]!.address.toLowerCase(),
+      costPerRequest: '1000',
+      redemptionTimeout: '60',
+      terminationTimeout: '600',
+    })
+    expect(open.value.toFixed()).toBe('10000')
+    expect(open.fee.toFixed()).toBe(
+      (BigInt(open.gasUsed.toFixed()) * BigInt(open.effectiveGasPrice.toFixed())).toString(),
+    )
+    const redeem = txs.find((t) => t.functionName === 'redeem')!
+    expect((redeem.functionArgs as Record<string, string>).requests).toBe('3')
+
+    const [stranger, early] = failed.map((h) => txs.find((t) => t.hash === h)!)
+    expect(stranger).toMatchObject({ status: 'reverted', functionName: 'deposit', errorName: 'NotConsumer' })
+    expect(early).toMatchObject({ status: 'reverted', functionName: 'withdraw', errorName: 'NotTerminated' })
+    expect(early!.errorArgs).toEqual({})
+    expect(stranger!.channel).toBe(channels[0])
+    // Every block from the factory's to the head is there, linked by parent hash.
+    const blocks = await db.block.findMany({ where: { chainId: chain.chain.id }, orderBy: { number: 'asc' } })
+    const head = await chain.publicClient.getBlockNumber()
+    expect(blocks.map((b) => b.number)).toEqual(
+      Array.from(
+        { length: Number(head - factory.blockNumber + 1n) },
+        (_, i) => factory.blockNumber + BigInt(i),
+      ),
+    )
+    for (let i = 1; i < blocks.length; i++) expect(blocks[i]!.parentHash).toBe(blocks[i - 1]!.hash)
+  })
+
+  it('is idempotent: indexing again, in ranges of one block, or from a second process gives the same rows', async () => {
+    const first = await database()
+    await testIndexer({ chain, db: first.db, factory }).syncToHead()
+    const once = await indexedRows(first.db, chain.chain.id)
+    await testIndexer({ chain, db: first.db, factory }).syncToHead()
+    expect(await indexedRows(first.db, chain.chain.id)).toEqual(once)
+
+    const second = await database()
+    await testIndexer({ chain, db: second.db, factory, maxBlockRange: 1, maxBlocksPerRange: 1 }).syncToHead()
+    expect(await indexedRows(second.db, chain.chain.id)).toEqual(once)
+
+    const third = await database()
+    await testIndexer({ chain, db: third.db, factory, blocks: 'relevant' }).syncToHead()
+    const relevant = await indexedRows(third.db, chain.chain.id)
+    expect(relevant.events).toEqual(once.events)
+    expect(relevant.channels).toEqual(once.channels)
+    // Relevant mode keeps only blocks with an event (and the factory's); it cannot see failed
+    // calls, which emit nothing, without reading every block.
+    const succeeded = once.transactions.filter((t) => t.status === 'success')
+    expect(relevant.transactions).toEqual(succeeded)
+    const withTx = new Set(succeeded.map((t) => t.block_number))
+    expect(relevant.blocks.map((b) => b.number)).toEqual(
+      once.blocks.map((b) => b.number).filter((n) => withTx.has(n)),
+    )
+  })
+
+  it('waits, reports and retries while the factory is not known', async () => {
+    const { db } = await database()
+    const log = memoryLogger()
+    let known: typeof factory | null = null
+    const indexer = testIndexer({ chain, db, factory: () => known, log })
+    const stop = new AbortController()
+    const running = indexer.run(stop.signal)
+    await waitFor(() => log.lines.some((l) => l.includes('no factory deployment is known')))
+    known = factory
+    await waitFor(
+      async () =>
+        (await db.indexerState.findUnique({ where: { chainId: chain.chain.id } }))?.phase === 'live',
+    )
+    stop.abort()
+    await running
+    const state = await db.indexerState.findUniqueOrThrow({ where: { chainId: chain.chain.id } })
+    expect(state.cursorNumber).toBe(await chain.publicClient.getBlockNumber())
+    expect(state.lastError).toBeNull()
+  })
+})
+
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}

@@ -1,0 +1,406 @@
+import type { Hex } from 'viem'
+import { ChannelFold, decodeChannelEvent, type IndexedChannel, jsonArgs } from '../lib/channelEvents'
+import type { Db } from '../lib/server/db/client'
+import type { Logger } from '../lib/server/log'
+import { decodeCall, decodeRevert, txTypeName } from './decode'
+import { fetchRange, type RangeData, RangeSizer } from './fetch'
+import { createRpc, type Rpc, type RpcBlock } from './rpc'
+import { type Batch, type Cursor, createStore, type EventRow, type Store, type TransactionRow } from './store'
+
+export type FactoryRef = { address: Hex; blockNumber: bigint }
+
+export type IndexerOptions = {
+  db: Db
+  rpcUrl: string
+  /** Where the factory is; null while it is not known or not deployed (the indexer waits). */
+  resolveFactory: (chainId: number) => Promise<FactoryRef | null>
+  log: Logger
+  finalityDepth?: number
+  blocks?: 'all' | 'relevant'
+  pollMs?: number
+  maxBlockRange?: number
+  targetLogs?: number
+  /** Blocks per range when every block is fetched (`blocks: 'all'`). */
+  maxBlocksPerRange?: number
+}
+
+/** The cursor's block is no longer the parent of the next one: a reorg or a reset. */
+class DivergedError extends Error {}
+
+/** Waiting on something outside the indexer (factory not deployed yet, ...): reported, retried. */
+export class WaitingError extends Error {}
+
+const big = (h: Hex | null | undefined): bigint => (h ? BigInt(h) : 0n)
+
+/**
+ * Reads the factory's and its channels' blocks, transactions and events into Postgres, then
+ * follows the head. See indexer/README.md for the guarantees and how they are kept.
+ */
+export class Indexer {
+  readonly rpc: Rpc
+  private readonly finality: number
+  private readonly mode: 'all' | 'relevant'
+  private readonly pollMs: number
+  private readonly sizer: RangeSizer
+  private store: Store | undefined
+  private chainId = 0
+  private factory: FactoryRef | undefined
+  private cursor: Cursor | null = null
+  private channels = new Map<string, IndexedChannel>()
+  private ready = false
+  private phase: 'backfill' | 'live' = 'backfill'
+  private lastHeartbeat = 0
+  private progress = { at: 0, events: 0, started: 0, startBlock: 0n }
+
+  constructor(private readonly options: IndexerOptions) {
+    this.rpc = createRpc({ rpcUrl: options.rpcUrl })
+    this.finality = options.finalityDepth ?? 12
+    this.mode = options.blocks ?? 'all'
+    this.pollMs = options.pollMs ?? 250
+    this.sizer = new RangeSizer(options.maxBlockRange ?? 10_000, options.targetLogs ?? 5_000)
+  }
+
+  private get log(): Logger {
+    return this.options.log
+  }
+
+  /** Runs until `signal` aborts: catches up, then polls the head. Errors are logged, recorded and retried with backoff. */
+  async run(signal: AbortSignal): Promise<void> {
+    let backoff = 0
+    let lastMessage = ''
+    let lastLogged = 0
+    while (!signal.aborted) {
+      try {
+        const result = await this.step()
+        if (backoff > 0) this.log.info('recovered; indexing again')
+        backoff = 0
+        lastMessage = ''
+        if (result === 'idle') await sleep(this.pollMs, signal)
+      } catch (error) {
+        if (signal.aborted) break
+        this.ready = false
+        backoff = Math.min(Math.max(500, backoff * 2), 30_000)
+        const message = describeError(error)
+        // Log a repeated error once per 30 s, not once per retry.
+        if (message !== lastMessage || Date.now() - lastLogged > 30_000) {
+          this.log.warn(`${message} (retrying in ${(backoff / 1000).toFixed(1)} s)`)
+          lastMessage = message
+          lastLogged = Date.now()
+        }
+        await this.store?.recordError(message).catch(() => {})
+        await sleep(backoff, signal)
+      }
+    }
+  }
+
+  /** Indexes up to the current head (tests and benchmarks); throws on errors instead of retrying. */
+  async syncToHead(): Promise<void> {
+    while ((await this.step()) !== 'idle') {}
+  }
+
+  /** One round: start if needed, compare with the head, index what is new. */
+  async step(): Promise<'idle' | 'progress'> {
+    if (!this.ready) await this.start()
+    const head = await this.rpc.latest()
+    const headNumber = big(head.number)
+    const cursor = this.cursor
+    if (cursor) {
+      if (headNumber < cursor.number || (headNumber === cursor.number && head.hash !== cursor.hash)) {
+        await this.handleDivergence(headNumber)
+        return 'progress'
+      }
+      if (headNumber === cursor.number) {
+        this.setPhase('live')
+        if (Date.now() - this.lastHeartbeat > 2_000) {
+          this.lastHeartbeat = Date.now()
+          await this.store!.heartbeat({
+            head: { number: headNumber, timestamp: big(head.timestamp) },
+            phase: 'live',
+          })
+        }
+        return 'idle'
+      }
+    }
+    try {
+      await this.syncRanges(head)
+    } catch (error) {
+      if (!(error instanceof DivergedError)) throw error
+      await this.handleDivergence(headNumber)
+    }
+    return 'progress'
+  }
+
+  /** Resolves chain and factory, loads the cursor and channels; clears the data of another factory. */
+  private async start(): Promise<void> {
+    this.chainId = await this.rpc.chainId()
+    this.store = createStore({ db: this.options.db, chainId: this.chainId })
+    const factory = await this.options.resolveFactory(this.chainId)
+    if (!factory)
+      throw new WaitingError(`no factory deployment is known for chain ${this.chainId}; waiting for one`)
+    const [code, deployedIn] = await Promise.all([
+      this.rpc.getCode(factory.address, 'latest'),
+      this.rpc.getBlocks([factory.blockNumber], false),
+    ])
+    if (code === '0x' || !deployedIn[0]) {
+      throw new WaitingError(
+        `the factory ${factory.address} is not deployed on chain ${this.chainId} (a reset chain waiting for its redeployment?)`,
+      )
+    }
+    await this.store.initState({ factory: factory.address, factoryBlock: factory.blockNumber })
+    let state = await this.store.loadState()
+    if (state && (state.factoryAddress !== factory.address || state.factoryBlock !== factory.blockNumber)) {
+      this.log.warn(
+        `the factory changed from ${state.factoryAddress} (block ${state.factoryBlock}) to ${factory.address} (block ${factory.blockNumber}); clearing the indexed data of chain ${this.chainId} and indexing again`,
+      )
+      await this.store.clearChain({ factory: factory.address, factoryBlock: factory.blockNumber })
+      state = await this.store.loadState()
+    }
+    this.factory = factory
+    this.cursor = state?.cursor ?? null
+    this.channels = await this.store.loadChannels()
+    this.ready = true
+    const at = this.cursor
+      ? `from block ${this.cursor.number + 1n}`
+      : `from the factory's block ${factory.blockNumber}`
+    this.log.info(
+      `indexing chain ${this.chainId}, factory ${factory.address}, ${at} (${this.channels.size} channels known, finality ${this.finality} blocks, ${this.mode} blocks)`,
+    )
+    this.progress = {
+      at: Date.now(),
+      events: 0,
+      started: Date.now(),
+      startBlock: this.cursor?.number ?? factory.blockNumber,
+    }
+  }
+
+  /** Fetches ranges up to `head` (the next one while the current one is written) and writes them. */
+  private async syncRanges(head: RpcBlock): Promise<void> {
+    const headNumber = big(head.number)
+    const fetch = (from: bigint) => {
+      const promise = fetchRange({
+        rpc: this.rpc,
+        from,
+        maxTo: headNumber,
+        factory: this.factory!.address,
+        factoryBlock: this.factory!.blockNumber,
+        isChannel: (a) => this.channels.has(a),
+        mode: this.mode,
+        windowStart: headNumber - BigInt(this.finality),
+        sizer: this.sizer,
+        maxBlocksPerRange: this.options.maxBlocksPerRange,
+      })
+      promise.catch(() => {}) // awaited below; a failure while the previous range is written must not go unhandled
+      return promise
+    }
+    let pending: Promise<RangeData> | undefined = fetch(
+      this.cursor ? this.cursor.number + 1n : this.factory!.blockNumber,
+    )
+    while (pending) {
+      const data: RangeData = await pending
+      const batch = this.process(data, head)
+      pending = data.to < headNumber ? fetch(data.to + 1n) : undefined
+      try {
+        await this.store!.writeBatch(batch)
+      } catch (error) {
+        this.ready = false // in-memory channel states are ahead of the database now
+        throw error
+      }
+      this.cursor = batch.cursor
+      this.reportProgress(batch, headNumber)
+    }
+  }
+
+  /** Turns fetched data into rows and channel states; checks it continues the cursor. */
+  private process(data: RangeData, head: RpcBlock): Batch {
+    const cursor = this.cursor
+    const first = data.blocks[0]!
+    if (cursor && data.from === cursor.number + 1n && first.parentHash !== cursor.hash) {
+      throw new DivergedError(`block ${data.from} does not follow the indexed block ${cursor.number}`)
+    }
+    const byNumber = new Map(data.blocks.map((b) => [big(b.number), b]))
+    const factory = this.factory!.address
+    const fold = new ChannelFold(this.channels)
+
+    const events: EventRow[] = []
+    for (const log of data.logs) {
+      const event = decodeChannelEvent(log.topics, log.data)
+      if (!event) continue
+      const address = log.address.toLowerCase() as Hex
+      const channel = event.name === 'ChannelOpened' ? event.args.channel : address
+      if (event.name === 'ChannelOpened' ? address !== factory : address === factory) continue
+      const blockNumber = big(log.blockNumber)
+      const blockTimestamp = big(byNumber.get(blockNumber)!.timestamp)
+      fold.apply(channel, event, { blockNumber, blockTimestamp, txHash: log.transactionHash })
+      events.push({
+        blockHash: log.blockHash,
+        logIndex: Number(log.logIndex),
+        blockNumber,
+        blockTimestamp,
+        txHash: log.transactionHash,
+        txIndex: Number(log.transactionIndex),
+        address,
+        channel,
+        name: event.name,
+        args: JSON.stringify(jsonArgs(event.args)),
+        topics: log.topics,
+        data: log.data,
+      })
+    }
+
+    const transactions: TransactionRow[] = data.transactions.map(({ tx, receipt, revertData, channel }) => {
+      const to = tx.to?.toLowerCase() as Hex | undefined
+      const target = !to ? null : to === factory ? 'factory' : this.channels.has(to) ? 'channel' : null
+      const call = decodeCall(tx.input, target)
+      const failed = receipt.status !== '0x1'
+      const revert = failed ? decodeRevert(revertData) : null
+      const gasUsed = big(receipt.gasUsed)
+      const effectiveGasPrice = big(receipt.effectiveGasPrice)
+      return {
+        hash: tx.hash,
+        blockHash: tx.blockHash,
+        blockNumber: big(tx.blockNumber),
+        txIndex: Number(tx.transactionIndex),
+        type: txTypeName(tx.type),
+        from: tx.from.toLowerCase() as Hex,
+        to: to ?? null,
+        contractAddress: (receipt.contractAddress?.toLowerCase() as Hex | undefined) ?? null,
+        value: big(tx.value),
+        nonce: big(tx.nonce),
+        gasLimit: big(tx.gas),
+        gasPrice: tx.gasPrice ? big(tx.gasPrice) : null,
+        maxFeePerGas: tx.maxFeePerGas ? big(tx.maxFeePerGas) : null,
+        maxPriorityFeePerGas: tx.maxPriorityFeePerGas ? big(tx.maxPriorityFeePerGas) : null,
+        input: tx.input,
+        status: failed ? 'reverted' : 'success',
+        gasUsed,
+        effectiveGasPrice,
+        fee: gasUsed * effectiveGasPrice,
+        channel,
+        functionName: call?.name ?? null,
+        functionArgs: call?.args ?? null,
+        errorName: revert?.name ?? null,
+        errorArgs: revert?.args ?? null,
+        errorData: failed ? revertData : null,
+      }
+    })
+
+    const last = byNumber.get(data.to)!
+    const headNumber = big(head.number)
+    const recentFrom = data.to - BigInt(this.finality)
+    return {
+      blocks: data.blocks
+        .filter((b) => data.stored.has(big(b.number)))
+        .map((b) => ({
+          number: big(b.number),
+          hash: b.hash,
+          parentHash: b.parentHash,
+          timestamp: big(b.timestamp),
+          miner: b.miner.toLowerCase() as Hex,
+          gasUsed: big(b.gasUsed),
+          gasLimit: big(b.gasLimit),
+          baseFeePerGas: b.baseFeePerGas ? big(b.baseFeePerGas) : null,
+          size: big(b.size),
+          txCount: b.transactions.length,
+        })),
+      recent: data.blocks
+        .filter((b) => big(b.number) >= recentFrom)
+        .map((b) => ({
+          number: big(b.number),
+          hash: b.hash,
+          parentHash: b.parentHash,
+          timestamp: big(b.timestamp),
+        })),
+      transactions,
+      events,
+      channels: fold.changed(),
+      cursor: { number: data.to, hash: last.hash, timestamp: big(last.timestamp) },
+      head: { number: headNumber, timestamp: big(head.timestamp) },
+      phase: data.to >= headNumber ? 'live' : 'backfill',
+      recentFrom,
+    }
+  }
+
+  /**
+   * The node no longer has the indexed blocks: roll back to the newest recent block it still
+   * has (a reorg), or, when none is left within the finality window, start over (a reset).
+   */
+  private async handleDivergence(headNumber: bigint): Promise<void> {
+    const store = this.store!
+    const cursor = this.cursor!
+    const recent = (await store.recentBlocks()).filter((r) => r.number <= headNumber)
+    const onNode = await this.rpc.getBlocks(
+      recent.map((r) => r.number),
+      false,
+    )
+    const ancestor = recent.find((r, i) => onNode[i]?.hash === r.hash)
+    if (!ancestor) {
+      const why =
+        headNumber + BigInt(this.finality) < cursor.number
+          ? `its head went back from ${cursor.number} to ${headNumber}, past the finality depth of ${this.finality}`
+          : `none of the last ${recent.length} indexed blocks up to ${cursor.number} is on it any more`
+      this.log.warn(
+        `chain ${this.chainId} was reset (${why}); clearing its indexed data and indexing it again from the factory`,
+      )
+      await store.clearChain({ factory: this.factory!.address, factoryBlock: this.factory!.blockNumber })
+      this.ready = false // resolves the factory again: a reset chain may have it elsewhere
+      this.cursor = null
+      return
+    }
+    const removed = await store.rollbackTo(ancestor)
+    this.log.warn(
+      `reorg: blocks ${ancestor.number + 1n}..${cursor.number} were replaced; rolled back to block ${ancestor.number} (${removed.events} events, ${removed.blocks} blocks removed, ${removed.channels} channels recomputed); indexing the new blocks`,
+    )
+    this.cursor = { number: ancestor.number, hash: ancestor.hash, timestamp: ancestor.timestamp }
+    this.channels = await store.loadChannels()
+  }
+
+  private setPhase(phase: 'backfill' | 'live'): void {
+    if (phase === this.phase) return
+    this.phase = phase
+    if (phase === 'live') {
+      const seconds = (Date.now() - this.progress.started) / 1000
+      this.log.info(
+        `caught up at block ${this.cursor?.number}: ${this.progress.events} events in ${seconds.toFixed(1)} s; following the head`,
+      )
+    }
+  }
+
+  private reportProgress(batch: Batch, headNumber: bigint): void {
+    this.progress.events += batch.events.length
+    if (batch.phase === 'live') {
+      if (this.phase === 'live' && batch.events.length > 0) {
+        this.log.debug(`block ${batch.cursor.number}: ${batch.events.length} events`)
+      }
+      this.setPhase('live')
+      return
+    }
+    this.phase = 'backfill'
+    if (Date.now() - this.progress.at < 2_000) return
+    this.progress.at = Date.now()
+    const done = Number(batch.cursor.number - this.progress.startBlock)
+    const total = Math.max(1, Number(headNumber - this.progress.startBlock))
+    const rate = this.progress.events / Math.max(0.001, (Date.now() - this.progress.started) / 1000)
+    this.log.info(
+      `backfill: block ${batch.cursor.number} of ${headNumber} (${((100 * done) / total).toFixed(1)}%), ${this.progress.events} events, ${Math.round(rate)} events/s`,
+    )
+  }
+}
+
+function describeError(error: unknown): string {
+  const e = error as { shortMessage?: string; message?: string; name?: string }
+  const text = e.shortMessage ?? e.message ?? String(error)
+  return text.split('\n')[0]!.slice(0, 500)
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve()
+    const timer = setTimeout(done, ms)
+    function done() {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}
