@@ -1,6 +1,7 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import type { ReactNode } from 'react'
+import { IndexerBadge } from '@/components/IndexerBadge'
 import './globals.css'
 
 export const metadata: Metadata = {
@@ -18,6 +19,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               Channel inspector
             </Link>
             <span className="header-spacer" />
+            <IndexerBadge />
           </div>
         </header>
         <main className="main">{children}</main>

@@ -13,9 +13,10 @@ import { createChainClient } from '../lib/server/chain'
 import { createDb } from '../lib/server/db/client'
 import { migrate } from '../lib/server/db/migrate'
 import { parseEnv } from '../lib/server/env'
-import { childLine, createLogger } from '../lib/server/log'
+import { childLine, createLogger, type Logger } from '../lib/server/log'
 import { ANVIL_KEYS, startAnvil } from './anvil'
 import { ensureFactory } from './deploy'
+import { startIndexer } from './indexer'
 import { ensureNextBuild, startNext, waitForHttp } from './next'
 import { stopOrphan } from './orphans'
 import { startEmbeddedPostgres } from './postgres'
@@ -87,8 +88,7 @@ async function main(): Promise<void> {
     })
     await db.$disconnect()
 
-    // Web app
-    // The web app gets what it serves from, not the deployer's key (least privilege).
+    // Children get what they serve from, not the deployer's key (least privilege).
     const { DEPLOYER_PRIVATE_KEY: _deployerKey, ...inherited } = process.env
     const childEnv: NodeJS.ProcessEnv = {
       ...inherited,
@@ -96,6 +96,18 @@ async function main(): Promise<void> {
       RPC_URL: rpcUrl,
       NODE_ENV: dev ? 'development' : 'production',
     }
+
+    // Indexer (backfills while the web app builds)
+    const indexerPidFile = path.join(dataDir, 'indexer.pid')
+    if (await stopOrphan({ pidFile: indexerPidFile, mustContain: ['indexer/main.ts'] })) {
+      log.warn('stopped an indexer left running by a previous run')
+    }
+    const indexer = startIndexer({ root, env: childEnv, onLine: indexerLine(log) })
+    await writeFile(indexerPidFile, String(indexer.process.pid))
+    stack.add('indexer', () => indexer.stop())
+    stack.watch('indexer', indexer.exited)
+
+    // Web app
     const webLog = log.child('web')
     if (!dev) {
       log.info('building the web app (skipped when sources are unchanged)...')
@@ -130,6 +142,7 @@ async function main(): Promise<void> {
       `  Channel inspector is running (ready in ${seconds} s)`,
       `  Web app       ${appUrl}`,
       `  Health        ${appUrl}/api/health`,
+      `  Indexer       ${appUrl}/api/status  (npm run indexer runs it alone)`,
       `  Chain         ${rpcUrl}  (chain id ${factory.chainId}${env.RPC_URL ? '' : ', local anvil'})`,
       `  Factory       ${factory.address}  (block ${factory.blockNumber}${factory.deployed ? ', deployed now' : ''})`,
       `  Database      ${databaseLabel}`,
@@ -145,6 +158,15 @@ async function main(): Promise<void> {
     log.error((error as Error).message)
     await stack.stopAll('start failed')
     process.exit(1)
+  }
+}
+
+/** The indexer logs its own `[indexer]` lines; they pass through as they are. */
+function indexerLine(log: Logger): (line: string) => void {
+  return (line) => {
+    if (!line.trim()) return
+    if (line.startsWith('[indexer]')) process.stdout.write(`${line}\n`)
+    else childLine(log.child('indexer'))(line)
   }
 }
 

@@ -1,0 +1,93 @@
+'use client'
+
+import { useEffect, useState } from 'react'
+import type { IndexerStatus } from '@/lib/server/indexerStatus'
+
+const POLL_MS = 2_000
+
+type Tone = 'ok' | 'busy' | 'bad'
+
+function describeStatus(
+  status: IndexerStatus | null,
+  unreachable: boolean,
+): { tone: Tone; label: string; title: string } {
+  if (unreachable || !status) {
+    return { tone: 'bad', label: 'Indexer: unknown', title: 'The status endpoint does not answer.' }
+  }
+  const at = status.indexedHead
+    ? `#${Number(status.indexedHead.number).toLocaleString('en-US')}`
+    : 'no block yet'
+  const lagBlocks = status.lag ? BigInt(status.lag.blocks) : 0n
+  const errorLine = status.lastError
+    ? `\nLast error (${status.lastError.at}): ${status.lastError.message}`
+    : ''
+  const detail = `${status.eventsIndexed} events, ${status.channels} channels indexed; lag ${status.lag?.blocks ?? '?'} blocks / ${status.lag?.seconds ?? '?'} s${errorLine}`
+  switch (status.phase) {
+    case 'not started':
+      return {
+        tone: 'bad',
+        label: 'Indexer: not started',
+        title: 'No indexer has run against this chain yet.',
+      }
+    case 'stopped':
+      return {
+        tone: 'bad',
+        label: `Indexer: stopped at ${at}`,
+        title: `No heartbeat for a while.\n${detail}`,
+      }
+    case 'backfill': {
+      const head = status.chainHead ? BigInt(status.chainHead.number) : 0n
+      const from = status.factory ? BigInt(status.factory.block) : 0n
+      const done = status.indexedHead ? BigInt(status.indexedHead.number) - from : 0n
+      const total = head > from ? head - from : 1n
+      const percent = Number((done * 1000n) / total) / 10
+      return { tone: 'busy', label: `Indexer: catching up ${percent.toFixed(1)}%`, title: detail }
+    }
+    default:
+      if (status.lastError && lagBlocks > 2n) {
+        return { tone: 'bad', label: `Indexer: ${lagBlocks} blocks behind`, title: detail }
+      }
+      return { tone: 'ok', label: `Indexer: live ${at}`, title: detail }
+  }
+}
+
+/** The indexer's phase and progress, from /api/status every 2 s; details on hover. */
+export function IndexerBadge() {
+  const [status, setStatus] = useState<IndexerStatus | null>(null)
+  const [unreachable, setUnreachable] = useState(false)
+
+  useEffect(() => {
+    let cancelled = false
+    const tick = async () => {
+      try {
+        const res = await fetch('/api/status', { cache: 'no-store' })
+        if (!res.ok) throw new Error(String(res.status))
+        const body = (await res.json()) as IndexerStatus
+        if (!cancelled) {
+          setStatus(body)
+          setUnreachable(false)
+        }
+      } catch {
+        if (!cancelled) setUnreachable(true)
+      }
+    }
+    void tick()
+    const timer = setInterval(tick, POLL_MS)
+    return () => {
+      cancelled = true
+      clearInterval(timer)
+    }
+  }, [])
+
+  const { tone, label, title } = describeStatus(status, unreachable)
+  return (
+    <span
+      className={`status status-${tone}`}
+      title={title}
+      data-testid="indexer-badge"
+      data-phase={status?.phase}
+    >
+      {status === null && !unreachable ? 'Indexer: …' : label}
+    </span>
+  )
+}
