@@ -71,7 +71,7 @@ export class Indexer {
     let lastLogged = 0
     while (!signal.aborted) {
       try {
-        const result = await this.step()
+        const result = await this.step(signal)
         if (backoff > 0) this.log.info('recovered; indexing again')
         backoff = 0
         lastMessage = ''
@@ -98,8 +98,8 @@ export class Indexer {
     while ((await this.step()) !== 'idle') {}
   }
 
-  /** One round: start if needed, compare with the head, index what is new. */
-  async step(): Promise<'idle' | 'progress'> {
+  /** One round: start if needed, compare with the head, index what is new (stops between ranges on `signal`). */
+  async step(signal?: AbortSignal): Promise<'idle' | 'progress'> {
     if (!this.ready) await this.start()
     const head = await this.rpc.latest()
     const headNumber = big(head.number)
@@ -122,7 +122,7 @@ export class Indexer {
       }
     }
     try {
-      await this.syncRanges(head)
+      await this.syncRanges(head, signal)
     } catch (error) {
       if (!(error instanceof DivergedError)) throw error
       await this.handleDivergence(headNumber)
@@ -152,7 +152,7 @@ export class Indexer {
       this.log.warn(
         `the factory changed from ${state.factoryAddress} (block ${state.factoryBlock}) to ${factory.address} (block ${factory.blockNumber}); clearing the indexed data of chain ${this.chainId} and indexing again`,
       )
-      await this.store.clearChain({ factory: factory.address, factoryBlock: factory.blockNumber })
+      await this.store.clearChain({ factory: factory.address, factoryBlock: factory.blockNumber, reset: false })
       state = await this.store.loadState()
     }
     this.factory = factory
@@ -174,7 +174,7 @@ export class Indexer {
   }
 
   /** Fetches ranges up to `head` (the next one while the current one is written) and writes them. */
-  private async syncRanges(head: RpcBlock): Promise<void> {
+  private async syncRanges(head: RpcBlock, signal?: AbortSignal): Promise<void> {
     const headNumber = big(head.number)
     const fetch = (from: bigint) => {
       const promise = fetchRange({
@@ -198,7 +198,7 @@ export class Indexer {
     while (pending) {
       const data: RangeData = await pending
       const batch = this.process(data, head)
-      pending = data.to < headNumber ? fetch(data.to + 1n) : undefined
+      pending = data.to < headNumber && !signal?.aborted ? fetch(data.to + 1n) : undefined
       try {
         await this.store!.writeBatch(batch)
       } catch (error) {

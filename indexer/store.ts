@@ -392,8 +392,16 @@ export function createStore({ db, chainId }: { db: Db; chainId: number }) {
       })
     },
 
-    /** Deletes every row of this chain (a reset chain) and starts over at `factory`. */
-    async clearChain({ factory, factoryBlock }: { factory: Hex; factoryBlock: bigint }): Promise<void> {
+    /** Deletes every row of this chain and starts over at `factory`; `reset` counts a chain reset. */
+    async clearChain({
+      factory,
+      factoryBlock,
+      reset = true,
+    }: {
+      factory: Hex
+      factoryBlock: bigint
+      reset?: boolean
+    }): Promise<void> {
       await transaction(async (tx) => {
         for (const table of ['event', 'transaction', 'block', 'recent_block', 'channel']) {
           await tx.$executeRawUnsafe(`DELETE FROM "${table}" WHERE "chain_id" = $1`, chainId)
@@ -408,7 +416,7 @@ export function createStore({ db, chainId }: { db: Db; chainId: number }) {
             cursorTimestamp: null,
             phase: 'backfill',
             eventsIndexed: 0,
-            resets: { increment: 1 },
+            resets: { increment: reset ? 1 : 0 },
             updatedAt: new Date(),
           },
         })
