@@ -1,8 +1,10 @@
-import type { Address, Hex } from 'viem'
+import type { Abi, Address, Hex } from 'viem'
+import { intermediaryAbi } from '../../contracts/generated'
 import { Indexer, type IndexerOptions } from '../../indexer/indexer'
 import { readChannelState } from '../../lib/channel'
 import type { Db } from '../../lib/server/db/client'
 import { createLogger, type Logger } from '../../lib/server/log'
+import { signTokenNative } from '../../lib/server/tokenCrypto'
 import type { startTestChain } from './chain'
 
 type TestChain = Awaited<ReturnType<typeof startTestChain>>
@@ -102,4 +104,163 @@ export async function contractChannelState(chain: TestChain, address: Address, b
     consumer: s.consumer.toLowerCase(),
     provider: s.provider.toLowerCase(),
   }
+}
+
+/** Polls `check` every 20 ms until it holds; throws `what` after `timeoutMs`. */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  { timeoutMs = 30_000, what = 'condition' }: { timeoutMs?: number; what?: string } = {},
+): Promise<void> {
+  const until = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`${what}: not met within ${timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+/**
+ * Sends a channel (or factory) call with a fixed gas limit, so a call that reverts is mined
+ * instead of failing estimation, and returns its receipt whatever the status.
+ */
+export async function sendCall(
+  chain: TestChain,
+  p: {
+    account: TestChain['accounts'][number]
+    address: Address
+    abi?: Abi
+    functionName: string
+    args?: readonly unknown[]
+    value?: bigint
+  },
+) {
+  const hash = await chain.wallet(p.account).writeContract({
+    address: p.address,
+    abi: p.abi ?? intermediaryAbi,
+    functionName: p.functionName,
+    args: p.args ?? [],
+    value: p.value,
+    gas: 500_000n,
+  } as never)
+  return chain.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 })
+}
+
+/**
+ * A history of several channels on the test chain: deposits, redemptions with real tokens,
+ * withdrawals, failing calls, terminations, and `emptyBlocks` empty blocks after each round
+ * (a longer chain for the same events). Returns the channels and the failed transactions.
+ */
+export async function buildChannelHistory(
+  chain: TestChain,
+  { factory, rounds = 3, emptyBlocks = 0 }: { factory: Address; rounds?: number; emptyBlocks?: number },
+) {
+  const a = chain.accounts
+  const parties = [
+    { consumer: a[1]!, provider: a[2]!, key: chain.keys[1] },
+    { consumer: a[2]!, provider: a[1]!, key: chain.keys[2] },
+    { consumer: a[3]!, provider: a[4]!, key: chain.keys[3] },
+  ]
+  const channels: Address[] = []
+  for (const [i, p] of parties.entries()) {
+    const { channel } = await chain.openChannel({
+      factory,
+      consumer: p.consumer,
+      provider: p.provider.address,
+      value: BigInt(i) * 10_000n,
+      costPerRequest: BigInt(10 ** i),
+    })
+    channels.push(channel)
+  }
+  const failed: Hex[] = []
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, p] of parties.entries()) {
+      const address = channels[i]!
+      await sendCall(chain, {
+        account: p.consumer,
+        address,
+        functionName: 'deposit',
+        value: 1_000n * BigInt(round + 1),
+      })
+      await sendCall(chain, {
+        account: p.provider,
+        address,
+        functionName: 'startRedemption',
+        args: [BigInt(round + 2)],
+      })
+    }
+    await chain.advanceTime(61)
+    for (const [i, p] of parties.entries()) {
+      const address = channels[i]!
+      const token = signTokenNative({
+        privateKey: p.key,
+        chainId: chain.chain.id,
+        channel: address,
+        tokenId: BigInt(round + 1),
+        requests: BigInt(round + i + 1),
+      })
+      await sendCall(chain, {
+        account: p.provider,
+        address,
+        functionName: 'redeem',
+        args: [BigInt(round + i + 1), token.signature],
+      })
+      await sendCall(chain, { account: p.provider, address, functionName: 'withdraw' })
+    }
+    // A stranger's deposit and an early consumer withdrawal: both revert.
+    for (const [account, functionName, value] of [
+      [a[5]!, 'deposit', 1n],
+      [parties[round % 3]!.consumer, 'withdraw', undefined],
+    ] as const) {
+      const receipt = await sendCall(chain, { account, address: channels[round % 3]!, functionName, value })
+      if (receipt.status !== 'reverted') throw new Error(`${functionName} did not revert`)
+      failed.push(receipt.transactionHash)
+    }
+    if (emptyBlocks > 0) await chain.testClient.mine({ blocks: emptyBlocks })
+  }
+  const [first, second] = parties
+  await sendCall(chain, { account: first!.consumer, address: channels[0]!, functionName: 'startTermination' })
+  await sendCall(chain, { account: first!.provider, address: channels[0]!, functionName: 'terminate' })
+  await sendCall(chain, { account: first!.consumer, address: channels[0]!, functionName: 'withdraw' })
+  await sendCall(chain, { account: second!.provider, address: channels[1]!, functionName: 'terminate' })
+  return { channels, failed }
+}
+
+/**
+ * Indexed rows whose block is not the node's block at that number: what an orphaned branch or
+ * a reset chain would leave behind. Empty when the index only holds the canonical chain.
+ */
+export async function nonCanonicalRows(db: Db, chain: TestChain) {
+  const chainId = chain.chain.id
+  const q = (sql: string) =>
+    db
+      .$queryRawUnsafe<{ number: bigint; hash: string }[]>(sql, chainId)
+      .then((rows) => rows.map((r) => ({ number: BigInt(r.number), hash: r.hash })))
+  const rows = {
+    blocks: await q(`SELECT "number", "hash" FROM "block" WHERE "chain_id" = $1`),
+    transactions: await q(
+      `SELECT "block_number" AS "number", "block_hash" AS "hash" FROM "transaction" WHERE "chain_id" = $1`,
+    ),
+    events: await q(
+      `SELECT "block_number" AS "number", "block_hash" AS "hash" FROM "event" WHERE "chain_id" = $1`,
+    ),
+    recent: await q(`SELECT "number", "hash" FROM "recent_block" WHERE "chain_id" = $1`),
+  }
+  const numbers = [...new Set(Object.values(rows).flatMap((r) => r.map((x) => x.number)))]
+  const onNode = new Map<bigint, string | undefined>()
+  for (const n of numbers) {
+    const block = await chain.publicClient.getBlock({ blockNumber: n }).catch(() => undefined)
+    onNode.set(n, block?.hash)
+  }
+  const stale = (list: { number: bigint; hash: string }[]) =>
+    list.filter((r) => onNode.get(r.number) !== r.hash).map((r) => `${r.number}:${r.hash}`)
+  return {
+    blocks: stale(rows.blocks),
+    transactions: stale(rows.transactions),
+    events: stale(rows.events),
+    recent: stale(rows.recent),
+  }
+}
+
+/** The indexer's progress row for the test chain (throws when there is none). */
+export function indexerState(db: Db, chainId: number) {
+  return db.indexerState.findUniqueOrThrow({ where: { chainId } })
 }
