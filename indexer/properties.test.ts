@@ -379,4 +379,48 @@ describe('indexer against random channel operations', () => {
       markInterruptAsFailure: true,
     })
   }, 150_000)
+
+  it('a channel redeeming tokens of 2^256-1 requests over and over does not stop the indexer', async () => {
+    // Anyone can open a channel between two of their own accounts and redeem unfunded tokens
+    // with huge request counts (they pay nothing: the amount is capped at the funds, 0 here).
+    // total_requests sums them: nine reach 1.04e78, past NUMERIC(78,0).
+    const snapshot = await chain.testClient.snapshot()
+    const { db, drop } = await createTestDatabase()
+    try {
+      const [, consumer, provider] = chain.accounts
+      const { channel } = await chain.openChannel({
+        factory: factory.address,
+        consumer: consumer!,
+        provider: provider!.address,
+        redemptionTimeout: 1n,
+        terminationTimeout: 3n,
+      })
+      for (let tokenId = 1n; tokenId <= 9n; tokenId++) {
+        const token = signTokenNative({
+          privateKey: chain.keys[1],
+          chainId: chain.chain.id,
+          channel,
+          tokenId,
+          requests: maxUint256,
+        })
+        const call = (functionName: string, args: unknown[]) =>
+          sendCall(chain, { account: provider!, address: channel, functionName, args })
+        expect((await call('startRedemption', [tokenId + 1n])).status).toBe('success')
+        await chain.advanceTime(2)
+        expect((await call('redeem', [maxUint256, token.signature])).status).toBe('success')
+      }
+      await testIndexer({ chain, db, factory }).syncToHead()
+      expect(await indexedChannelState(db, chain.chain.id, channel)).toEqual(
+        await contractChannelState(chain, channel),
+      )
+      const row = await db.channel.findUniqueOrThrow({
+        where: { chainId_address: { chainId: chain.chain.id, address: channel } },
+      })
+      expect(row.totalRequests.toFixed()).toBe((9n * maxUint256).toString())
+      expect(row.redemptions).toBe(9)
+    } finally {
+      await drop()
+      await chain.testClient.revert({ id: snapshot })
+    }
+  })
 })

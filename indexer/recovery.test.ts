@@ -663,6 +663,27 @@ describe('indexer when the node does not answer', () => {
     await expectIndexOf(db, chain, factory)
   })
 
+  it('run() clears last_error once the node is back, even when no block came in the meantime', async () => {
+    const { db, chain, factory, log, link, state, caughtUp, outage, finish } = await throughRelay()
+    try {
+      await outage()
+      await link.open()
+      await waitFor(() => log.lines.includes('[indexer] recovered; indexing again'), {
+        what: 'the indexer to recover',
+      })
+      expect(await caughtUp()).toBe(true)
+      // Live at the head again and healthy (a heartbeat is written every 2 s): the error must not
+      // stay reported until the next block happens to come.
+      await waitFor(async () => (await state()).lastError === null, {
+        timeoutMs: 5_000,
+        what: 'last_error to be cleared after recovery',
+      })
+    } finally {
+      await finish()
+    }
+    await expectIndexOf(db, chain, factory)
+  })
+
   it('run() follows anvil killed with SIGKILL and restarted from an older state dump (a reorg)', async () => {
     const chain = await chainOf()
     const port = chain.anvil.port
