@@ -22,6 +22,13 @@ function describeStatus(
     ? `\nLast error (${status.lastError.at}): ${status.lastError.message}`
     : ''
   const detail = `${status.eventsIndexed} events, ${status.channels} channels indexed; lag ${status.lag?.blocks ?? '?'} blocks / ${status.lag?.seconds ?? '?'} s${errorLine}`
+  if (status.lastError && status.phase !== 'not started' && status.phase !== 'stopped') {
+    return {
+      tone: 'bad',
+      label: `Indexer: retrying at ${at}`,
+      title: `${status.lastError.message}\n${detail}`,
+    }
+  }
   switch (status.phase) {
     case 'not started':
       return {
@@ -44,9 +51,7 @@ function describeStatus(
       return { tone: 'busy', label: `Indexer: catching up ${percent.toFixed(1)}%`, title: detail }
     }
     default:
-      if (status.lastError && lagBlocks > 2n) {
-        return { tone: 'bad', label: `Indexer: ${lagBlocks} blocks behind`, title: detail }
-      }
+      if (lagBlocks > 2n) return { tone: 'busy', label: `Indexer: ${lagBlocks} blocks behind`, title: detail }
       return { tone: 'ok', label: `Indexer: live ${at}`, title: detail }
   }
 }

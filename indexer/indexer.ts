@@ -152,7 +152,11 @@ export class Indexer {
       this.log.warn(
         `the factory changed from ${state.factoryAddress} (block ${state.factoryBlock}) to ${factory.address} (block ${factory.blockNumber}); clearing the indexed data of chain ${this.chainId} and indexing again`,
       )
-      await this.store.clearChain({ factory: factory.address, factoryBlock: factory.blockNumber, reset: false })
+      await this.store.clearChain({
+        factory: factory.address,
+        factoryBlock: factory.blockNumber,
+        reset: false,
+      })
       state = await this.store.loadState()
     }
     this.factory = factory

@@ -427,10 +427,13 @@ export function createStore({ db, chainId }: { db: Db; chainId: number }) {
     async heartbeat(p: { head: { number: bigint; timestamp: bigint }; phase: 'backfill' | 'live' }) {
       await db.indexerState.update({
         where: { chainId },
+        // Only called after a successful round: an error recorded before is over.
         data: {
           headNumber: p.head.number,
           headTimestamp: p.head.timestamp,
           phase: p.phase,
+          lastError: null,
+          lastErrorAt: null,
           updatedAt: new Date(),
         },
       })

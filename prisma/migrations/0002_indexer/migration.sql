@@ -131,7 +131,8 @@ CREATE TABLE "channel" (
     "terminated_by" TEXT,
     "total_deposited" NUMERIC(78,0) NOT NULL,
     "total_redeemed" NUMERIC(78,0) NOT NULL,
-    "total_requests" NUMERIC(78,0) NOT NULL,
+    -- A sum of uint256 request counts (unbounded: capped tokens on an empty channel count too).
+    "total_requests" NUMERIC(100,0) NOT NULL,
     "total_withdrawn" NUMERIC(78,0) NOT NULL,
     "redemptions" INTEGER NOT NULL,
     "event_count" INTEGER NOT NULL,
