@@ -15,18 +15,18 @@ export function namedArgs(
   return out
 }
 
-/** The function a transaction called on the factory or a channel, with named arguments (JSON text). */
+/** The function a transaction called on the factory or a channel, with named arguments (JSON-safe). */
 export function decodeCall(
   input: Hex,
   target: 'factory' | 'channel' | null,
-): { name: string; args: string } | null {
+): { name: string; args: Record<string, unknown> } | null {
   if (!target || input.length < 10) return null
   const abi = (target === 'factory' ? intermediaryFactoryAbi : intermediaryAbi) as Abi
   try {
     const { functionName, args } = decodeFunctionData({ abi, data: input })
     const fn = abi.find((i) => i.type === 'function' && i.name === functionName)
     const inputs = fn && 'inputs' in fn ? fn.inputs : []
-    return { name: functionName, args: JSON.stringify(jsonArgs(namedArgs(inputs, args ?? []))) }
+    return { name: functionName, args: jsonArgs(namedArgs(inputs, args ?? [])) }
   } catch {
     return null
   }
@@ -38,14 +38,14 @@ const builtinErrors: Record<string, AbiParameter[]> = {
   Panic: [{ name: 'code', type: 'uint256' }],
 }
 
-/** A revert's custom error with named arguments (JSON text), or null when it is not one of ours. */
-export function decodeRevert(data: Hex | null): { name: string; args: string } | null {
+/** A revert's custom error with named arguments (JSON-safe), or null when it is not one of ours. */
+export function decodeRevert(data: Hex | null): { name: string; args: Record<string, unknown> } | null {
   if (!data) return null
   const decoded = decodeContractError(data)
   if (!decoded) return null
   const error = contractErrorsAbi.find((i) => i.type === 'error' && i.name === decoded.name)
   const inputs = error && 'inputs' in error ? error.inputs : (builtinErrors[decoded.name] ?? [])
-  return { name: decoded.name, args: JSON.stringify(jsonArgs(namedArgs(inputs, decoded.args))) }
+  return { name: decoded.name, args: jsonArgs(namedArgs(inputs, decoded.args)) }
 }
 
 const txTypes: Record<string, string> = {

@@ -18,21 +18,24 @@ export class ChainMovedError extends Error {
 }
 
 /**
- * Block-range sizing for eth_getLogs: halves on a node limit or timeout, doubles while the
- * responses stay under half the target log count, shrinks when they go over twice it.
+ * Block-range sizing for eth_getLogs: aims at `targetLogs` per response from the density seen
+ * in the last one, grows at most twofold per range, halves on a node limit or timeout.
  */
 export class RangeSizer {
   span: number
   constructor(
     readonly max: number,
     readonly targetLogs: number,
-    initial = Math.min(max, 1_000),
+    // Small first: one dense range can be tens of MB; growing by doubling costs little.
+    initial = Math.min(max, 100),
   ) {
     this.span = initial
   }
+  /** Sizes the next range from the log density of the last one (at most doubling at a time). */
   observe(logs: number, blocks: number): void {
-    if (logs > this.targetLogs * 2 && blocks > 1) this.span = Math.max(1, Math.floor(blocks / 2))
-    else if (logs < this.targetLogs / 2 && blocks >= this.span) this.span = Math.min(this.max, this.span * 2)
+    const perBlock = logs / Math.max(1, blocks)
+    const fits = perBlock === 0 ? this.max : Math.floor(this.targetLogs / perBlock)
+    this.span = Math.max(1, Math.min(this.max, fits, Math.max(blocks, 1) * 2))
   }
   shrink(blocks: number): void {
     this.span = Math.max(1, Math.floor(blocks / 2))

@@ -199,24 +199,37 @@ export class Indexer {
     let pending: Promise<RangeData> | undefined = fetch(
       this.cursor ? this.cursor.number + 1n : this.factory!.blockNumber,
     )
-    while (pending) {
-      const data: RangeData = await pending
-      const batch = this.process(data, head)
-      pending = data.to < headNumber && !signal?.aborted ? fetch(data.to + 1n) : undefined
-      try {
-        await this.store!.writeBatch(batch)
-      } catch (error) {
-        this.ready = false // in-memory channel states are ahead of the database now
-        throw error
+    // Three stages overlap: the node reads range k+1, this process turns range k into rows,
+    // Postgres writes range k-1. Writes stay in order, one at a time, so the cursor only
+    // ever moves forward over committed rows.
+    let previous = this.cursor
+    let writing: Promise<void> | undefined
+    try {
+      while (pending) {
+        const data: RangeData = await pending
+        const batch = this.process(data, head, previous)
+        previous = batch.cursor
+        pending = data.to < headNumber && !signal?.aborted ? fetch(data.to + 1n) : undefined
+        await writing
+        writing = this.write(batch, headNumber)
+        writing.catch(() => {}) // awaited on the next turn or below
       }
-      this.cursor = batch.cursor
-      this.reportProgress(batch, headNumber)
+      await writing
+    } catch (error) {
+      this.ready = false // in-memory channel states may be ahead of the database now
+      await writing?.catch(() => {})
+      throw error
     }
   }
 
+  private async write(batch: Batch, headNumber: bigint): Promise<void> {
+    await this.store!.writeBatch(batch)
+    this.cursor = batch.cursor
+    this.reportProgress(batch, headNumber)
+  }
+
   /** Turns fetched data into rows and channel states; checks it continues the cursor. */
-  private process(data: RangeData, head: RpcBlock): Batch {
-    const cursor = this.cursor
+  private process(data: RangeData, head: RpcBlock, cursor: Cursor | null): Batch {
     const first = data.blocks[0]!
     if (cursor && data.from === cursor.number + 1n && first.parentHash !== cursor.hash) {
       throw new DivergedError(`block ${data.from} does not follow the indexed block ${cursor.number}`)
@@ -245,7 +258,7 @@ export class Indexer {
         address,
         channel,
         name: event.name,
-        args: JSON.stringify(jsonArgs(event.args)),
+        args: jsonArgs(event.args),
         topics: log.topics,
         data: log.data,
       })

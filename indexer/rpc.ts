@@ -59,14 +59,33 @@ export type RpcReceipt = {
 
 export const hex = (n: bigint | number): Hex => `0x${n.toString(16)}`
 
-/** A node error that a smaller eth_getLogs range avoids (result limits, response size, timeouts). */
+/**
+ * A node or transport error that a smaller eth_getLogs range avoids: result limits, response
+ * size (the node's or the client's own cap), timeouts. Looks through wrapped causes.
+ */
 export function isRangeError(error: unknown): boolean {
-  const e = error as { code?: number; status?: number; name?: string; message?: string; details?: string }
-  if (e.code === -32005 || e.status === 413 || e.name === 'TimeoutError') return true
-  const text = `${e.message ?? ''} ${e.details ?? ''}`
-  return /block range|range is too|too many (results|logs)|query returned more than|response size|limit exceeded|response is too big|exceeds? (the )?max/i.test(
-    text,
-  )
+  type E = {
+    code?: number
+    status?: number
+    name?: string
+    message?: string
+    details?: string
+    cause?: unknown
+  }
+  let e = error as E | undefined
+  for (let depth = 0; e && depth < 8; depth++, e = e.cause as E | undefined) {
+    if (e.code === -32005 || e.status === 413) return true
+    if (e.name === 'TimeoutError' || e.name === 'ResponseBodyTooLargeError') return true
+    const text = `${e.message ?? ''} ${e.details ?? ''}`
+    if (
+      /block range|range is too|too many (results|logs)|query returned more than|response size|size limit|limit exceeded|response is too big|exceeds? (the )?max/i.test(
+        text,
+      )
+    ) {
+      return true
+    }
+  }
+  return false
 }
 
 export type Rpc = ReturnType<typeof createRpc>

@@ -283,8 +283,8 @@ export class ChannelFold {
     return true
   }
 
-  /** States of the channels changed so far. */
+  /** Copies of the states of the channels changed so far (later events do not alter them). */
   changed(): IndexedChannel[] {
-    return [...this.touched].map((c) => this.states.get(c)!)
+    return [...this.touched].map((c) => ({ ...this.states.get(c)! }))
   }
 }

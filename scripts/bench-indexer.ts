@@ -250,7 +250,7 @@ async function measureWriteOnly(db: Db, chainId: number, ranges: [bigint, bigint
         address: r.address,
         channel: r.channel,
         name: r.name,
-        args: JSON.stringify(r.args),
+        args: r.args as Record<string, unknown>,
         topics: r.topics,
         data: r.data,
       }))

@@ -106,7 +106,8 @@ CREATE TABLE "event" (
 );
 CREATE INDEX "event_chain_id_block_number_idx" ON "event" ("chain_id", "block_number", "log_index");
 CREATE INDEX "event_chain_id_channel_idx" ON "event" ("chain_id", "channel", "block_number", "log_index");
-CREATE INDEX "event_chain_id_tx_hash_idx" ON "event" ("chain_id", "tx_hash");
+-- A transaction's events are found through its block number (no tx_hash index: every index
+-- costs backfill speed).
 
 -- Channel state derived from events; equal to what the contract reports at the cursor block.
 CREATE TABLE "channel" (
