@@ -10,8 +10,8 @@ export default async function HomePage() {
     <>
       <h1 className="page-title">Overview</h1>
       <p className="page-lead">
-        Payment channels between microservices, read from the chain. Blocks, channels and costs arrive here as
-        the indexer and the Payment Server land.
+        Payment channels between microservices, read from the chain and indexed into Postgres (progress in the
+        header badge). Block, channel and cost views arrive here with the explorer and the Payment Server.
       </p>
       <ChainOverview initial={health} />
     </>
