@@ -27,7 +27,7 @@ export class RangeSizer {
     readonly max: number,
     readonly targetLogs: number,
     // Small first: one dense range can be tens of MB; growing by doubling costs little.
-    initial = Math.min(max, 100),
+    initial = Math.min(max, 16),
   ) {
     this.span = initial
   }
