@@ -234,3 +234,16 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 30_0
     await new Promise((r) => setTimeout(r, 25))
   }
 }
+
+describe('error messages', () => {
+  it('never carry the RPC URL (it may hold an API key)', async () => {
+    const { describeError } = await import('./indexer')
+    const url = 'https://eth.example.com/v3/secret-key?token=abc'
+    const error = new Error(`request to ${url} failed: ECONNREFUSED\nURL: ${url}`)
+    const line = describeError(error, url)
+    expect(line).toBe('request to <RPC_URL> failed: ECONNREFUSED')
+    expect(describeError(new Error('connect to https://eth.example.com timed out'), url)).toBe(
+      'connect to <RPC_URL> timed out',
+    )
+  })
+})

@@ -80,7 +80,7 @@ export class Indexer {
         if (signal.aborted) break
         this.ready = false
         backoff = Math.min(Math.max(500, backoff * 2), 30_000)
-        const message = describeError(error)
+        const message = describeError(error, this.options.rpcUrl)
         // Log a repeated error once per 30 s, not once per retry.
         if (message !== lastMessage || Date.now() - lastLogged > 30_000) {
           this.log.warn(`${message} (retrying in ${(backoff / 1000).toFixed(1)} s)`)
@@ -403,10 +403,18 @@ export class Indexer {
   }
 }
 
-function describeError(error: unknown): string {
+/**
+ * The first line of an error, for logs and `last_error` (shown in the UI): without the RPC
+ * URL, which may carry a provider's API key in its path or query.
+ */
+export function describeError(error: unknown, rpcUrl: string): string {
   const e = error as { shortMessage?: string; message?: string; name?: string }
-  const text = e.shortMessage ?? e.message ?? String(error)
-  return text.split('\n')[0]!.slice(0, 500)
+  const text = (e.shortMessage ?? e.message ?? String(error)).split('\n')[0]!
+  let origin = rpcUrl
+  try {
+    origin = new URL(rpcUrl).origin
+  } catch {}
+  return text.replaceAll(rpcUrl, '<RPC_URL>').replaceAll(origin, '<RPC_URL>').slice(0, 500)
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
