@@ -441,31 +441,17 @@ export function createStore({ db, chainId }: { db: Db; chainId: number }) {
           chainId,
           above,
         )
-        const events = await tx.$executeRawUnsafe(
-          `DELETE FROM "event" WHERE "chain_id" = $1 AND "block_number" > $2::bigint`,
-          chainId,
-          above,
-        )
-        await tx.$executeRawUnsafe(
-          `DELETE FROM "transaction" WHERE "chain_id" = $1 AND "block_number" > $2::bigint`,
-          chainId,
-          above,
-        )
-        const blocks = await tx.$executeRawUnsafe(
-          `DELETE FROM "block" WHERE "chain_id" = $1 AND "number" > $2::bigint`,
-          chainId,
-          above,
-        )
-        await tx.$executeRawUnsafe(
-          `DELETE FROM "recent_block" WHERE "chain_id" = $1 AND "number" > $2::bigint`,
-          chainId,
-          above,
-        )
-        await tx.$executeRawUnsafe(
-          `DELETE FROM "channel" WHERE "chain_id" = $1 AND "opened_block" > $2::bigint`,
-          chainId,
-          above,
-        )
+        const deleteAbove = (table: string, column = 'block_number') =>
+          tx.$executeRawUnsafe(
+            `DELETE FROM "${table}" WHERE "chain_id" = $1 AND "${column}" > $2::bigint`,
+            chainId,
+            above,
+          )
+        const events = await deleteAbove('event')
+        await deleteAbove('transaction')
+        const blocks = await deleteAbove('block', 'number')
+        await deleteAbove('recent_block', 'number')
+        await deleteAbove('channel', 'opened_block')
         const channels = await replayChannels(
           tx,
           touched.map((t) => t.channel),
