@@ -23,9 +23,10 @@ import { channelEventTopics, decodeChannelEvent } from '../lib/channelEvents'
 import { createDb, type Db } from '../lib/server/db/client'
 import { migrate } from '../lib/server/db/migrate'
 import { createLogger } from '../lib/server/log'
+import { startAnvil } from '../stack/anvil'
 import { freePort } from '../stack/ports'
 import { startEmbeddedPostgres } from '../stack/postgres'
-import { type BenchChain, createBenchChain, GAS_PER_DEPOSIT, startBenchAnvil } from './bench/eventPump'
+import { type BenchChain, createBenchChain, GAS_PER_DEPOSIT } from './bench/eventPump'
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000)
 const PER_TX = Number(process.env.BENCH_EVENTS_PER_TX ?? 2_000)
@@ -322,7 +323,7 @@ async function main(): Promise<void> {
     cleanup.push(() => database.drop())
     await migrate({ databaseUrl: database.url })
     const gasLimit = 5_000_000n + BigInt(PER_TX) * GAS_PER_DEPOSIT
-    const anvil = await startBenchAnvil({ gasLimit: gasLimit > 30_000_000n ? gasLimit : 30_000_000n })
+    const anvil = await startAnvil({ gasLimit: gasLimit > 30_000_000n ? gasLimit : 30_000_000n })
     cleanup.push(() => anvil.stop())
     const chain = await createBenchChain({ url: anvil.url })
     const chainId = await chain.client.getChainId()

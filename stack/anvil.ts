@@ -36,6 +36,8 @@ export type StartAnvilParameters = {
   logFile?: string
   /** Seconds between blocks; instant mining (a block per transaction) when unset. */
   blockTime?: number
+  /** Block gas limit (anvil's default when unset); benchmarks raise it for huge transactions. */
+  gasLimit?: bigint
   onLine?: (line: string) => void
 }
 
@@ -58,6 +60,7 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
   ]
   if (parameters.statePath) args.push('--state', parameters.statePath, '--state-interval', '10')
   if (parameters.blockTime) args.push('--block-time', String(parameters.blockTime))
+  if (parameters.gasLimit) args.push('--gas-limit', parameters.gasLimit.toString())
   const output: string[] = []
   const child = spawnChild({
     name: 'anvil',

@@ -15,9 +15,6 @@ import {
   intermediaryFactoryAbi,
   intermediaryFactoryBytecode,
 } from '../../contracts/generated'
-import { type Anvil, anvilBinary } from '../../stack/anvil'
-import { spawnChild } from '../../stack/child'
-import { freePort } from '../../stack/ports'
 
 const require = createRequire(import.meta.url)
 const solc = require('solc') as { compile(input: string): string }
@@ -41,40 +38,6 @@ export function compileEventPump(): { abi: Abi; bytecode: Hex } {
   if (errors.length > 0) throw new Error(errors.map((e) => e.formattedMessage).join('\n'))
   const pump = output.contracts[file]!.EventPump!
   return { abi: pump.abi, bytecode: `0x${pump.evm.bytecode.object}` }
-}
-
-/**
- * Anvil as `startAnvil` runs it, with a block gas limit high enough for `gasLimit`-sized
- * transactions (startAnvil takes no extra arguments).
- */
-export async function startBenchAnvil({ gasLimit }: { gasLimit: bigint }): Promise<Anvil> {
-  const port = await freePort()
-  const output: string[] = []
-  const child = spawnChild({
-    name: 'anvil',
-    command: anvilBinary(),
-    args: ['--host', '127.0.0.1', '--port', String(port), '--gas-limit', gasLimit.toString()],
-    onLine: (line) => {
-      if (output.length < 50) output.push(line)
-    },
-  })
-  const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 15_000
-  while (Date.now() < deadline && child.process.exitCode === null) {
-    try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-      })
-      if (res.ok) return Object.assign(child, { url, port })
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  await child.stop()
-  throw new Error(`anvil did not start: ${output.join('\n')}`)
 }
 
 export type BenchChain = Awaited<ReturnType<typeof createBenchChain>>
