@@ -5,7 +5,7 @@ import { readChannelState } from '../lib/channel'
 import { signTokenNative } from '../lib/server/tokenCrypto'
 import { startTestChain, type TestChain } from '../test/kit/chain'
 import { createTestDatabase, type TestDatabase } from '../test/kit/database'
-import { indexedChannelState, indexedRows, memoryLogger, testIndexer } from '../test/kit/indexer'
+import { indexedChannelState, indexedRows, memoryLogger, testIndexer, waitFor } from '../test/kit/indexer'
 
 /*
  * One channel life on anvil (open with a deposit, deposit, redemption with a real token,
@@ -224,26 +224,5 @@ describe('indexer on one channel life', () => {
     const state = await db.indexerState.findUniqueOrThrow({ where: { chainId: chain.chain.id } })
     expect(state.cursorNumber).toBe(await chain.publicClient.getBlockNumber())
     expect(state.lastError).toBeNull()
-  })
-})
-
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
-
-describe('error messages', () => {
-  it('never carry the RPC URL (it may hold an API key)', async () => {
-    const { describeError } = await import('./indexer')
-    const url = 'https://eth.example.com/v3/secret-key?token=abc'
-    const error = new Error(`request to ${url} failed: ECONNREFUSED\nURL: ${url}`)
-    const line = describeError(error, url)
-    expect(line).toBe('request to <RPC_URL> failed: ECONNREFUSED')
-    expect(describeError(new Error('connect to https://eth.example.com timed out'), url)).toBe(
-      'connect to <RPC_URL> timed out',
-    )
   })
 })

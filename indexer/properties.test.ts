@@ -2,16 +2,11 @@ import fc from 'fast-check'
 import { type Address, type Hex, maxUint256, parseEventLogs, type TransactionReceipt } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { intermediaryAbi } from '../contracts/generated'
+import { readChannelState } from '../lib/channel'
 import { signTokenNative } from '../lib/server/tokenCrypto'
 import { startTestChain, type TestChain } from '../test/kit/chain'
 import { createTestDatabase } from '../test/kit/database'
-import {
-  contractChannelState,
-  indexedChannelState,
-  indexerState,
-  sendCall,
-  testIndexer,
-} from '../test/kit/indexer'
+import { indexedChannelState, indexerState, sendCall, testIndexer } from '../test/kit/indexer'
 import type { Indexer } from './indexer'
 
 /*
@@ -270,7 +265,11 @@ async function runSequence(setup: Setup, ops: Op[]) {
       for (const c of channels) {
         expect({ step, state: await indexedChannelState(db, chainId, c.address) }).toEqual({
           step,
-          state: await contractChannelState(chain, c.address, state.cursorNumber!),
+          state: await readChannelState({
+            client: chain.publicClient,
+            address: c.address,
+            blockNumber: state.cursorNumber!,
+          }),
         })
         const row = await db.channel.findUniqueOrThrow({
           where: { chainId_address: { chainId, address: c.address } },
@@ -411,7 +410,7 @@ describe('indexer against random channel operations', () => {
       }
       await testIndexer({ chain, db, factory }).syncToHead()
       expect(await indexedChannelState(db, chain.chain.id, channel)).toEqual(
-        await contractChannelState(chain, channel),
+        await readChannelState({ client: chain.publicClient, address: channel }),
       )
       const row = await db.channel.findUniqueOrThrow({
         where: { chainId_address: { chainId: chain.chain.id, address: channel } },

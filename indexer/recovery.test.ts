@@ -5,16 +5,17 @@ import path from 'node:path'
 import type { Address } from 'viem'
 import { afterAll, describe, expect, it } from 'vitest'
 import { intermediaryFactoryAbi } from '../contracts/generated'
+import { readChannelState } from '../lib/channel'
 import { startAnvil } from '../stack/anvil'
 import { type Child, spawnChild } from '../stack/child'
 import { startTestChain, type TestChain } from '../test/kit/chain'
 import { createTestDatabase, type TestDatabase } from '../test/kit/database'
 import {
   buildChannelHistory,
-  contractChannelState,
   indexedChannelState,
   indexedRows,
   indexerState,
+  isCaughtUp,
   memoryLogger,
   nonCanonicalRows,
   sendCall,
@@ -175,7 +176,11 @@ async function expectIndexOf(
   expect(channels.map((c) => c.address)).toEqual(opened.map((e) => e.args.channel!.toLowerCase()).sort())
   for (const { address } of channels) {
     expect(await indexedChannelState(db, chainId, address as Address)).toEqual(
-      await contractChannelState(chain, address as Address, head.number),
+      await readChannelState({
+        client: chain.publicClient,
+        address: address as Address,
+        blockNumber: head.number,
+      }),
     )
   }
   expect(await indexedRows(db, chainId)).toEqual(await cleanRows(chain, factory, options))
@@ -312,13 +317,7 @@ describe('indexer on a reorg', () => {
     const log = memoryLogger()
     const stop = new AbortController()
     const running = testIndexer({ chain, db, factory, log }).run(stop.signal)
-    const caughtUp = async () => {
-      const [state, head] = await Promise.all([
-        db.indexerState.findUnique({ where: { chainId: chain.chain.id } }),
-        chain.publicClient.getBlock(),
-      ])
-      return state?.cursorHash === head.hash && state.phase === 'live'
-    }
+    const caughtUp = () => isCaughtUp(db, chain)
     try {
       await waitFor(caughtUp, { what: 'the first catch-up' })
       const base = await chain.publicClient.getBlockNumber()
@@ -439,10 +438,7 @@ describe('indexer on a reset dev chain', () => {
         (error) => (settled = error),
       )
     const state = () => db.indexerState.findUnique({ where: { chainId: chain.chain.id } })
-    const caughtUp = async () => {
-      const [s, head] = await Promise.all([state(), chain.publicClient.getBlock()])
-      return s?.cursorHash === head.hash && s.phase === 'live' && s.lastError === null
-    }
+    const caughtUp = () => isCaughtUp(db, chain, { clean: true })
     try {
       await waitFor(caughtUp, { what: 'the first catch-up' })
       expect((await indexedRows(db, chain.chain.id)).events.length).toBeGreaterThan(10)
@@ -565,16 +561,7 @@ describe('indexer when the node does not answer', () => {
       const address = await chain.deployFactory()
       factory = { address, blockNumber: 1n }
       await buildChannelHistory(chain, { factory: address, rounds: 1 })
-      await waitFor(
-        async () => {
-          const [s, head] = await Promise.all([
-            db.indexerState.findUnique({ where: { chainId: chain.chain.id } }),
-            chain.publicClient.getBlock(),
-          ])
-          return s?.cursorHash === head.hash && s.phase === 'live'
-        },
-        { what: 'indexing once the node is up' },
-      )
+      await waitFor(() => isCaughtUp(db, chain), { what: 'indexing once the node is up' })
     } finally {
       stop.abort()
       await running
@@ -604,13 +591,7 @@ describe('indexer when the node does not answer', () => {
       (error) => (settled = error),
     )
     const state = () => indexerState(db, chain.chain.id)
-    const caughtUp = async () => {
-      const [s, head] = await Promise.all([
-        db.indexerState.findUnique({ where: { chainId: chain.chain.id } }),
-        chain.publicClient.getBlock(),
-      ])
-      return s?.cursorHash === head.hash && s.phase === 'live'
-    }
+    const caughtUp = () => isCaughtUp(db, chain)
     await waitFor(caughtUp, { what: 'the first catch-up' })
     expect((await state()).lastError).toBeNull()
 
@@ -704,13 +685,7 @@ describe('indexer when the node does not answer', () => {
     const log = memoryLogger()
     const stop = new AbortController()
     const running = testIndexer({ chain, db, factory, log }).run(stop.signal)
-    const caughtUp = async () => {
-      const [s, head] = await Promise.all([
-        db.indexerState.findUnique({ where: { chainId: chain.chain.id } }),
-        chain.publicClient.getBlock(),
-      ])
-      return s?.cursorHash === head.hash && s.phase === 'live' && s.lastError === null
-    }
+    const caughtUp = () => isCaughtUp(db, chain, { clean: true })
     const [, c1, c2, c3, c4] = chain.accounts
     let lost: Address
     try {

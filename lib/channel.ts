@@ -41,7 +41,8 @@ export function channelPhase(
   return 'open'
 }
 
-const fields = [
+/** The contract getters that make up a channel's state (every ChannelState field but `address`). */
+export const channelStateFields = [
   'consumer',
   'provider',
   'costPerRequest',
@@ -72,11 +73,14 @@ export async function readChannelState({
 }): Promise<ChannelState> {
   const at = blockNumber ?? (await client.getBlockNumber({ cacheTime: 0 }))
   const values = await Promise.all(
-    fields.map((functionName) =>
+    channelStateFields.map((functionName) =>
       client.readContract({ address, abi: intermediaryAbi, functionName, blockNumber: at }),
     ),
   )
-  const state = Object.fromEntries(fields.map((f, i) => [f, values[i]])) as Omit<ChannelState, 'address'>
+  const state = Object.fromEntries(channelStateFields.map((f, i) => [f, values[i]])) as Omit<
+    ChannelState,
+    'address'
+  >
   return {
     ...state,
     address: address.toLowerCase() as Address,

@@ -1,7 +1,8 @@
 import type { Abi, Address, Hex } from 'viem'
 import { intermediaryAbi } from '../../contracts/generated'
 import { Indexer, type IndexerOptions } from '../../indexer/indexer'
-import { readChannelState } from '../../lib/channel'
+import { createStore } from '../../indexer/store'
+import { type ChannelState, channelStateFields } from '../../lib/channel'
 import type { Db } from '../../lib/server/db/client'
 import { createLogger, type Logger } from '../../lib/server/log'
 import { signTokenNative } from '../../lib/server/tokenCrypto'
@@ -70,40 +71,19 @@ export async function indexedRows(db: Db, chainId: number) {
   ) as typeof rows
 }
 
-/** The indexed state of a channel in the contract's own terms (for comparison with readChannelState). */
-export async function indexedChannelState(db: Db, chainId: number, address: Address) {
-  const row = await db.channel.findUnique({
-    where: { chainId_address: { chainId, address: address.toLowerCase() } },
-  })
-  if (!row) return null
-  const big = (d: { toFixed(): string }) => BigInt(d.toFixed())
-  return {
-    address: row.address,
-    consumer: row.consumer,
-    provider: row.provider,
-    costPerRequest: big(row.costPerRequest),
-    redemptionTimeout: big(row.redemptionTimeout),
-    terminationTimeout: big(row.terminationTimeout),
-    consumerFunds: big(row.consumerFunds),
-    providerFunds: big(row.providerFunds),
-    activeTokenId: big(row.activeTokenId),
-    expiringTokenId: big(row.expiringTokenId),
-    redeemableAt: big(row.redeemableAt),
-    lastTokenId: big(row.lastTokenId),
-    terminatesAt: big(row.terminatesAt),
-    terminated: row.terminated,
-  }
-}
-
-/** What the contract itself reports, with addresses lowercase like the index keeps them. */
-export async function contractChannelState(chain: TestChain, address: Address, blockNumber?: bigint) {
-  const s = await readChannelState({ client: chain.publicClient, address, blockNumber })
-  return {
-    ...s,
-    address: s.address.toLowerCase(),
-    consumer: s.consumer.toLowerCase(),
-    provider: s.provider.toLowerCase(),
-  }
+/**
+ * The indexed state of a channel in the contract's own terms (compare with `readChannelState`
+ * from lib/channel.ts), read through the indexer's own loader; null when it is not indexed.
+ */
+export async function indexedChannelState(
+  db: Db,
+  chainId: number,
+  address: Address,
+): Promise<ChannelState | null> {
+  const channel = (await createStore({ db, chainId }).loadChannels()).get(address.toLowerCase())
+  if (!channel) return null
+  const keys = ['address', ...channelStateFields] as const
+  return Object.fromEntries(keys.map((k) => [k, channel[k]])) as ChannelState
 }
 
 /** Polls `check` every 20 ms until it holds; throws `what` after `timeoutMs`. */
@@ -258,6 +238,18 @@ export async function nonCanonicalRows(db: Db, chain: TestChain) {
     events: stale(rows.events),
     recent: stale(rows.recent),
   }
+}
+
+/**
+ * Whether the indexer has written the node's current head block and says `live` (and, with
+ * `clean`, has no error recorded).
+ */
+export async function isCaughtUp(db: Db, chain: TestChain, { clean = false } = {}): Promise<boolean> {
+  const [state, head] = await Promise.all([
+    db.indexerState.findUnique({ where: { chainId: chain.chain.id } }),
+    chain.publicClient.getBlock(),
+  ])
+  return state?.cursorHash === head.hash && state.phase === 'live' && (!clean || state.lastError === null)
 }
 
 /** The indexer's progress row for the test chain (throws when there is none). */
