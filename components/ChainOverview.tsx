@@ -1,37 +1,15 @@
 'use client'
 
-import { useEffect, useState } from 'react'
 import type { Health } from '@/lib/server/health'
 import { BlockTime } from './BlockTime'
 import { StatusPill } from './StatusPill'
-
-const POLL_MS = 2_000
+import { usePolled } from './usePolled'
 
 /** Chain id, head block, database and factory, refreshed from /api/health every 2 s. */
 export function ChainOverview({ initial }: { initial: Health }) {
-  const [health, setHealth] = useState(initial)
-  const [stale, setStale] = useState(false)
-
-  useEffect(() => {
-    let cancelled = false
-    const tick = async () => {
-      try {
-        const res = await fetch('/api/health', { cache: 'no-store' })
-        const body = (await res.json()) as Health
-        if (!cancelled) {
-          setHealth(body)
-          setStale(false)
-        }
-      } catch {
-        if (!cancelled) setStale(true)
-      }
-    }
-    const timer = setInterval(tick, POLL_MS)
-    return () => {
-      cancelled = true
-      clearInterval(timer)
-    }
-  }, [])
+  // A degraded stack answers 503 with the same body, which is what this view shows.
+  const { value, stale } = usePolled<Health>('/api/health', { initial, statuses: [200, 503] })
+  const health = value ?? initial
 
   const { chain, database, factory } = health
   return (

@@ -1,9 +1,7 @@
 'use client'
 
-import { useEffect, useState } from 'react'
 import type { IndexerStatus } from '@/lib/server/indexerStatus'
-
-const POLL_MS = 2_000
+import { usePolled } from './usePolled'
 
 type Tone = 'ok' | 'busy' | 'bad'
 
@@ -58,31 +56,8 @@ function describeStatus(
 
 /** The indexer's phase and progress, from /api/status every 2 s; details on hover. */
 export function IndexerBadge() {
-  const [status, setStatus] = useState<IndexerStatus | null>(null)
-  const [unreachable, setUnreachable] = useState(false)
-
-  useEffect(() => {
-    let cancelled = false
-    const tick = async () => {
-      try {
-        const res = await fetch('/api/status', { cache: 'no-store' })
-        if (!res.ok) throw new Error(String(res.status))
-        const body = (await res.json()) as IndexerStatus
-        if (!cancelled) {
-          setStatus(body)
-          setUnreachable(false)
-        }
-      } catch {
-        if (!cancelled) setUnreachable(true)
-      }
-    }
-    void tick()
-    const timer = setInterval(tick, POLL_MS)
-    return () => {
-      cancelled = true
-      clearInterval(timer)
-    }
-  }, [])
+  const { value, stale: unreachable } = usePolled<IndexerStatus>('/api/status')
+  const status = value ?? null
 
   const { tone, label, title } = describeStatus(status, unreachable)
   return (

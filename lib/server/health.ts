@@ -14,6 +14,15 @@ export type Health = {
 
 const TIMEOUT_MS = 3_000
 
+/** The node's chain id and head block, bounded by the health timeout. */
+export function readChainHead(chain: ServerContext['chain']) {
+  return withTimeout(
+    Promise.all([chain.getChainId(), chain.getBlock({ blockTag: 'latest' })]),
+    TIMEOUT_MS,
+    'The chain node',
+  )
+}
+
 async function timed<T>(fn: () => Promise<T>): Promise<{ value?: T; health: ComponentHealth }> {
   const started = performance.now()
   try {
@@ -32,13 +41,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value?: T; health: Comp
 export async function checkHealth({ db, chain }: Pick<ServerContext, 'db' | 'chain'>): Promise<Health> {
   const [database, head] = await Promise.all([
     timed(() => withTimeout(db.$queryRaw`SELECT 1`, TIMEOUT_MS, 'The database')),
-    timed(() =>
-      withTimeout(
-        Promise.all([chain.getChainId(), chain.getBlock({ blockTag: 'latest' })]),
-        TIMEOUT_MS,
-        'The chain node',
-      ),
-    ),
+    timed(() => readChainHead(chain)),
   ])
   const [chainId, block] = head.value ?? []
   let factory: Health['factory'] = null

@@ -1,5 +1,5 @@
-import { withTimeout } from '../errors'
 import type { ServerContext } from './context'
+import { readChainHead } from './health'
 
 /** How long without a heartbeat before the indexer counts as stopped (it writes every ~2 s). */
 export const STALE_AFTER_MS = 30_000
@@ -42,11 +42,7 @@ export async function readIndexerStatus({
   let head: { number: bigint; timestamp: bigint } | null = null
   let chainError: string | undefined
   try {
-    const [id, block] = await withTimeout(
-      Promise.all([chain.getChainId(), chain.getBlock({ blockTag: 'latest' })]),
-      3_000,
-      'The chain node',
-    )
+    const [id, block] = await readChainHead(chain)
     chainId = id
     head = { number: block.number, timestamp: block.timestamp }
   } catch (error) {
