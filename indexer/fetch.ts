@@ -58,6 +58,8 @@ export type RangeData = {
   logs: RpcLog[]
   /** Fetched blocks in ascending order, always including `from` and `to`. */
   blocks: RpcBlock[]
+  /** The same blocks by number. */
+  byNumber: Map<bigint, RpcBlock>
   /** Numbers of the blocks whose header goes into the `block` table. */
   stored: Set<bigint>
   transactions: FetchedTransaction[]
@@ -202,7 +204,7 @@ export async function fetchRange(p: FetchParameters): Promise<RangeData> {
   )
 
   const stored = new Set(p.mode === 'all' ? numbers : full)
-  return { from, to, logs, blocks, stored, transactions }
+  return { from, to, logs, blocks, byNumber, stored, transactions }
 }
 
 function cmp(a: bigint, b: bigint): number {

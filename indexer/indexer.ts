@@ -234,7 +234,7 @@ export class Indexer {
     if (cursor && data.from === cursor.number + 1n && first.parentHash !== cursor.hash) {
       throw new DivergedError(`block ${data.from} does not follow the indexed block ${cursor.number}`)
     }
-    const byNumber = new Map(data.blocks.map((b) => [big(b.number), b]))
+    const { byNumber } = data
     const factory = this.factory!.address
     const fold = new ChannelFold(this.channels)
 

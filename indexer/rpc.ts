@@ -64,16 +64,7 @@ export const hex = (n: bigint | number): Hex => `0x${n.toString(16)}`
  * size (the node's or the client's own cap), timeouts. Looks through wrapped causes.
  */
 export function isRangeError(error: unknown): boolean {
-  type E = {
-    code?: number
-    status?: number
-    name?: string
-    message?: string
-    details?: string
-    cause?: unknown
-  }
-  let e = error as E | undefined
-  for (let depth = 0; e && depth < 8; depth++, e = e.cause as E | undefined) {
+  for (const e of causes(error)) {
     if (e.code === -32005 || e.status === 413) return true
     if (e.name === 'TimeoutError' || e.name === 'ResponseBodyTooLargeError') return true
     const text = `${e.message ?? ''} ${e.details ?? ''}`
@@ -86,6 +77,22 @@ export function isRangeError(error: unknown): boolean {
     }
   }
   return false
+}
+
+type ErrorLike = {
+  code?: number
+  status?: number
+  name?: string
+  message?: string
+  details?: string
+  data?: unknown
+  cause?: unknown
+}
+
+/** An error and the errors it wraps (viem nests the node's answer a few levels down). */
+function* causes(error: unknown): Generator<ErrorLike> {
+  let e = error as ErrorLike | undefined
+  for (let depth = 0; e && depth < 8; depth++, e = e.cause as ErrorLike | undefined) yield e
 }
 
 export type Rpc = ReturnType<typeof createRpc>
@@ -174,13 +181,10 @@ export function createRpc({ rpcUrl, timeoutMs = 30_000 }: { rpcUrl: string; time
 }
 
 function findRevertData(error: unknown): Hex | undefined {
-  let e = error as { data?: unknown; cause?: unknown } | undefined
-  for (let depth = 0; e && depth < 8; depth++) {
+  for (const e of causes(error)) {
     if (typeof e.data === 'string' && e.data.startsWith('0x')) return e.data as Hex
-    if (e.data && typeof (e.data as { data?: unknown }).data === 'string') {
-      return (e.data as { data: Hex }).data
-    }
-    e = e.cause as typeof e
+    const nested = (e.data as { data?: unknown } | undefined)?.data
+    if (typeof nested === 'string') return nested as Hex
   }
   return undefined
 }
