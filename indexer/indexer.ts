@@ -367,8 +367,7 @@ export class Indexer {
     this.log.warn(
       `reorg: blocks ${ancestor.number + 1n}..${cursor.number} were replaced; rolled back to block ${ancestor.number} (${removed.events} events, ${removed.blocks} blocks removed, ${removed.channels} channels recomputed); indexing the new blocks`,
     )
-    this.cursor = { number: ancestor.number, hash: ancestor.hash, timestamp: ancestor.timestamp }
-    this.channels = await store.loadChannels()
+    this.ready = false // the next round reloads the cursor and the channels from the database
   }
 
   private setPhase(phase: 'backfill' | 'live'): void {
