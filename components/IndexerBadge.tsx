@@ -19,7 +19,8 @@ function describeStatus(
   const errorLine = status.lastError
     ? `\nLast error (${status.lastError.at}): ${status.lastError.message}`
     : ''
-  const detail = `${status.eventsIndexed} events, ${status.channels} channels indexed; lag ${status.lag?.blocks ?? '?'} blocks / ${status.lag?.seconds ?? '?'} s${errorLine}`
+  const plural = (n: string, word: string) => `${n} ${word}${n === '1' ? '' : 's'}`
+  const detail = `${plural(status.eventsIndexed, 'event')}, ${plural(status.channels, 'channel')} indexed; lag ${status.lag?.blocks ?? '?'} blocks / ${status.lag?.seconds ?? '?'} s${errorLine}`
   if (status.lastError && status.phase !== 'not started' && status.phase !== 'stopped') {
     return {
       tone: 'bad',
