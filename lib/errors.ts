@@ -43,6 +43,30 @@ export class NotFoundError extends AppError {
   }
 }
 
+/** No or an unknown credential (401). */
+export class UnauthorizedError extends AppError {
+  override name = 'UnauthorizedError'
+  constructor(p: Omit<AppErrorParameters, 'status' | 'retryable'>) {
+    super({ ...p, status: 401, retryable: false })
+  }
+}
+
+/** The caller is known but may not do this (403). */
+export class ForbiddenError extends AppError {
+  override name = 'ForbiddenError'
+  constructor(p: Omit<AppErrorParameters, 'status' | 'retryable'>) {
+    super({ ...p, status: 403, retryable: false })
+  }
+}
+
+/** A payment token was refused (402); `code` says why. */
+export class PaymentRefusedError extends AppError {
+  override name = 'PaymentRefusedError'
+  constructor(p: Omit<AppErrorParameters, 'status' | 'retryable'>) {
+    super({ ...p, status: 402, retryable: false })
+  }
+}
+
 /** The request conflicts with the current state (409): it may succeed later or never. */
 export class ConflictError extends AppError {
   override name = 'ConflictError'

@@ -179,3 +179,78 @@ function assertUint256(value: bigint, name: string): void {
     throw new RangeError(`${name} must be a uint256, got ${String(value)}`)
   }
 }
+
+/** HTTP header that carries a token from a consumer service to a provider service. */
+export const TOKEN_HEADER = 'payment-token'
+
+const WIRE_VERSION = 'v1'
+const DECIMAL_UINT = /^(0|[1-9][0-9]{0,77})$/
+
+/**
+ * A token as one header-safe string:
+ * `v1.<chainId>.<channel>.<tokenId>.<requests>.<signature>` (decimal numbers, lowercase hex),
+ * e.g. `v1.31337.0x5fbd…0aa3.1.42.0x8c1f…1b`. The chain id travels along so that a token for
+ * another chain is refused with a clear reason instead of a bad signature.
+ */
+export function formatToken({ chainId, token }: { chainId: number; token: Token }): string {
+  return [
+    WIRE_VERSION,
+    chainId,
+    token.channel.toLowerCase(),
+    token.tokenId.toString(),
+    token.requests.toString(),
+    token.signature.toLowerCase(),
+  ].join('.')
+}
+
+export type ParsedToken = { chainId: number; token: Token }
+
+/** Thrown by {@link parseToken} with a sentence saying which part is wrong. */
+export class TokenFormatError extends Error {
+  override name = 'TokenFormatError'
+}
+
+/** Parses {@link formatToken}'s string strictly; throws TokenFormatError naming the bad part. */
+export function parseToken(value: string): ParsedToken {
+  if (typeof value !== 'string' || value.length > 400) {
+    throw new TokenFormatError('A token is a string of at most 400 characters.')
+  }
+  const parts = value.trim().split('.')
+  if (parts.length !== 6 || parts[0] !== WIRE_VERSION) {
+    throw new TokenFormatError('A token reads v1.<chainId>.<channel>.<tokenId>.<requests>.<signature>.')
+  }
+  const [, chain, channel, tokenId, requests, signature] = parts as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ]
+  if (!/^[1-9][0-9]{0,15}$/.test(chain) || !Number.isSafeInteger(Number(chain))) {
+    throw new TokenFormatError('The chain id of the token is not a positive integer.')
+  }
+  if (!/^0x[0-9a-fA-F]{40}$/.test(channel)) {
+    throw new TokenFormatError('The channel of the token is not a 20-byte hex address.')
+  }
+  for (const [name, text] of [
+    ['token ID', tokenId],
+    ['request count', requests],
+  ] as const) {
+    if (!DECIMAL_UINT.test(text) || BigInt(text) > UINT256_MAX) {
+      throw new TokenFormatError(`The ${name} of the token is not a decimal uint256.`)
+    }
+  }
+  if (!/^0x[0-9a-fA-F]{130}$/.test(signature)) {
+    throw new TokenFormatError('The signature of the token is not 65 bytes of hex.')
+  }
+  return {
+    chainId: Number(chain),
+    token: {
+      channel: channel.toLowerCase() as Address,
+      tokenId: BigInt(tokenId),
+      requests: BigInt(requests),
+      signature: signature.toLowerCase() as Hex,
+    },
+  }
+}

@@ -16,6 +16,7 @@ const BUILD_INPUTS = [
   'contracts/generated',
   'public',
   'next.config.js',
+  'instrumentation.ts',
   'tsconfig.json',
   'package-lock.json',
 ]

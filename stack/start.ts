@@ -20,6 +20,7 @@ import { startIndexer } from './indexer'
 import { ensureNextBuild, startNext, waitForHttp } from './next'
 import { stopOrphan } from './orphans'
 import { startEmbeddedPostgres } from './postgres'
+import { ensurePaymentSecrets } from './secrets'
 import { Supervisor } from './supervisor'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -90,11 +91,14 @@ async function main(): Promise<void> {
 
     // Children get what they serve from, not the deployer's key (least privilege).
     const { DEPLOYER_PRIVATE_KEY: _deployerKey, ...inherited } = process.env
+    const paymentSecrets = await ensurePaymentSecrets({ dataDir })
     const childEnv: NodeJS.ProcessEnv = {
       ...inherited,
       DATABASE_URL: databaseUrl,
       RPC_URL: rpcUrl,
       NODE_ENV: dev ? 'development' : 'production',
+      PAYMENT_ADMIN_KEY: paymentSecrets.adminKey,
+      PAYMENT_KEYSTORE_SECRET: paymentSecrets.keystoreSecret,
     }
 
     // Indexer (backfills while the web app builds)

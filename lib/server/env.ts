@@ -51,6 +51,33 @@ export const envSchema = z.object({
   INDEXER_MAX_BLOCK_RANGE: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   /** Logs per eth_getLogs response the range adapts towards. */
   INDEXER_TARGET_LOGS: z.coerce.number().int().min(10).max(1_000_000).default(5_000),
+  /**
+   * Payment Server: bearer key of the team's admin (registers services, rotates API keys, reads
+   * metrics). At least 32 characters; `npm start` generates one into DATA_DIR when unset.
+   */
+  PAYMENT_ADMIN_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** 32-byte hex key that encrypts the services' private keys at rest (AES-256-GCM). */
+  PAYMENT_KEYSTORE_SECRET: z
+    .string()
+    .regex(/^(0x)?[0-9a-fA-F]{64}$/, 'must be 32 bytes of hex')
+    .optional(),
+  /** Seconds after a redemption started during which tokens of the expiring ID are still accepted. */
+  PAYMENT_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
+  /** Milliseconds a channel's on-chain state is reused before it is read again. */
+  PAYMENT_CHAIN_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
+  /** Bound on the missing-count ranges kept per token ID. */
+  PAYMENT_MAX_MISSING_RANGES: z.coerce.number().int().min(1).max(100_000).default(1_000),
+  /** Start a redemption when the active token's first acceptance is this old (seconds)... */
+  PAYMENT_REDEEM_AFTER_SECONDS: z.coerce.number().int().min(1).default(3_600),
+  /** ...or when its accepted value reaches this many wei. */
+  PAYMENT_REDEEM_VALUE_WEI: z.coerce
+    .bigint()
+    .positive()
+    .default(10n ** 18n),
+  /** `on`: this process runs the background runner (one instance at a time holds its lock). */
+  PAYMENT_RUNNER: z.enum(['on', 'off']).default('on'),
+  /** Milliseconds between two rounds of the background runner. */
+  PAYMENT_RUNNER_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1_000),
 })
 
 export type Env = z.infer<typeof envSchema>

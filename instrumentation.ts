@@ -1,0 +1,10 @@
+/**
+ * Next.js calls `register()` once when a server process starts. It starts the Payment Server's
+ * background runner here (Node runtime only, not during `next build`); with several instances
+ * on one database, one holds the runner's lock and the others stand by.
+ */
+export async function register(): Promise<void> {
+  if (process.env.NEXT_RUNTIME !== 'nodejs' || process.env.NEXT_PHASE === 'phase-production-build') return
+  const { startPaymentRunner } = await import('./lib/server/payment/instance')
+  void startPaymentRunner()
+}

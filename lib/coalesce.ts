@@ -1,0 +1,125 @@
+/** Largest batch of one call (the Payment Server takes `count` and `tokens` of 1..1000). */
+export const MAX_BATCH_SIZE = 1000
+
+export type CoalescerParameters<I, O> = {
+  /** Handles one batch; must return one result per item, in the items' order. */
+  run: (items: readonly I[]) => Promise<readonly O[]>
+  /** Most items per call of `run`; default {@link MAX_BATCH_SIZE}. */
+  maxBatchSize?: number
+}
+
+export type Coalescer<I, O> = {
+  /** Queues `item`; resolves with its result, or rejects with its batch's error. */
+  submit: (item: I) => Promise<O>
+  /** Items waiting for the batch in flight to settle. */
+  readonly queued: number
+  /** Whether a batch is in flight. */
+  readonly busy: boolean
+}
+
+type Waiter<I, O> = { item: I; resolve: (value: O) => void; reject: (reason: unknown) => void }
+
+/**
+ * Nagle-style batching with one call in flight: an item submitted while nothing is in flight
+ * is run at once, alone (no timer, so no added latency at concurrency 1); items submitted while
+ * a batch is in flight queue up and go together, up to `maxBatchSize`, as soon as it settles.
+ * Throughput then grows with concurrency while the number of calls stays one at a time.
+ *
+ * A batch that fails (rejects, throws, or returns the wrong number of results) rejects exactly
+ * its own waiters; the next batch proceeds regardless.
+ *
+ * @example
+ * const issue = createCoalescer({ run: async (ids: readonly string[]) => ids.map((id) => id.toUpperCase()) })
+ * const [a, b] = await Promise.all([issue.submit('a'), issue.submit('b')]) // two calls: ['a'], ['b']
+ */
+export function createCoalescer<I, O>({
+  run,
+  maxBatchSize = MAX_BATCH_SIZE,
+}: CoalescerParameters<I, O>): Coalescer<I, O> {
+  if (!Number.isSafeInteger(maxBatchSize) || maxBatchSize < 1) {
+    throw new RangeError(`maxBatchSize must be a positive integer, got ${maxBatchSize}`)
+  }
+  const queue: Array<Waiter<I, O>> = []
+  let busy = false
+
+  const flush = (): void => {
+    const batch = queue.splice(0, maxBatchSize)
+    if (batch.length === 0) return
+    busy = true
+    // The next batch starts before this one's waiters resume, so the queue never waits on them.
+    const next = (): void => {
+      busy = false
+      flush()
+    }
+    startRun(run, batch).then(
+      (values) => {
+        next()
+        dispatch(batch, values)
+      },
+      (error: unknown) => {
+        next()
+        rejectAll(batch, error)
+      },
+    )
+  }
+
+  return {
+    submit: (item) =>
+      new Promise<O>((resolve, reject) => {
+        queue.push({ item, resolve, reject })
+        if (!busy) flush()
+      }),
+    get queued() {
+      return queue.length
+    },
+    get busy() {
+      return busy
+    },
+  }
+}
+
+/** Calls `run` now; a synchronous throw becomes a rejection so that it fails only this batch. */
+function startRun<I, O>(
+  run: (items: readonly I[]) => Promise<readonly O[]>,
+  batch: ReadonlyArray<Waiter<I, O>>,
+): Promise<readonly O[]> {
+  try {
+    return Promise.resolve(run(batch.map((waiter) => waiter.item)))
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}
+
+/** Hands result i to waiter i; a wrong number of results fails the whole batch. */
+function dispatch<I, O>(batch: ReadonlyArray<Waiter<I, O>>, values: readonly O[]): void {
+  if (values.length !== batch.length) {
+    rejectAll(batch, new Error(`A batch of ${batch.length} items returned ${values.length} results.`))
+    return
+  }
+  for (const [i, waiter] of batch.entries()) waiter.resolve(values[i] as O)
+}
+
+function rejectAll<I, O>(batch: ReadonlyArray<Waiter<I, O>>, error: unknown): void {
+  for (const waiter of batch) waiter.reject(error)
+}
+
+/** {@link createCoalescer} per key (one call in flight per key), e.g. per channel. */
+export function createKeyedCoalescer<K, I, O>({
+  run,
+  maxBatchSize,
+}: {
+  run: (key: K, items: readonly I[]) => Promise<readonly O[]>
+  maxBatchSize?: number
+}): { submit: (key: K, item: I) => Promise<O> } {
+  const byKey = new Map<K, Coalescer<I, O>>()
+  return {
+    submit(key, item) {
+      let coalescer = byKey.get(key)
+      if (!coalescer) {
+        coalescer = createCoalescer({ run: (items) => run(key, items), maxBatchSize })
+        byKey.set(key, coalescer)
+      }
+      return coalescer.submit(item)
+    },
+  }
+}

@@ -1,0 +1,158 @@
+import { AppError } from '../errors'
+
+/** Default bound on one call to the Payment Server; a queued batch waits on the call in flight. */
+export const DEFAULT_TIMEOUT_MS = 10_000
+
+/** Statuses after which the same call may succeed later (network failures count as 503). */
+const RETRYABLE_STATUSES = new Set([429, 502, 503, 504])
+
+export type PaymentErrorParameters = {
+  code: string
+  message: string
+  /** HTTP status of the Payment Server's answer; 503 when it could not be reached. */
+  status: number
+  hints?: string[]
+  cause?: unknown
+}
+
+/**
+ * An error answered by the Payment Server (its `code`, `message` and `status`), or a failure to
+ * reach it (`payment_server_unavailable`, status 503). `retryable` is true for 429, 502, 503,
+ * 504 and network failures.
+ *
+ * @example
+ * try {
+ *   await consumer.token('billing')
+ * } catch (error) {
+ *   if (error instanceof PaymentError && error.code === 'no_channel') openChannel()
+ * }
+ */
+export class PaymentError extends AppError {
+  override name = 'PaymentError'
+  constructor({ code, message, status, hints, cause }: PaymentErrorParameters) {
+    super({ code, message, status, retryable: RETRYABLE_STATUSES.has(status), hints, cause })
+  }
+}
+
+export type PaymentHttpParameters = {
+  /** Origin (and optional base path) of the Payment Server, e.g. `http://127.0.0.1:3000`. */
+  serverUrl: string
+  /** The calling service's API key, sent as `Authorization: Bearer <apiKey>`. */
+  apiKey: string
+  fetch?: typeof globalThis.fetch
+  /** Bound on one call in milliseconds; default {@link DEFAULT_TIMEOUT_MS}. */
+  timeoutMs?: number
+}
+
+/** A parsed answer: its status and its JSON body (`undefined` when the body is not JSON). */
+export type JsonAnswer = { status: number; body: unknown }
+
+export type PaymentHttp = {
+  /** POSTs `body` as JSON to `<serverUrl>/api/payment/<path>`; throws PaymentError when unreachable. */
+  post: (path: string, body: unknown) => Promise<JsonAnswer>
+}
+
+/**
+ * The small fetch helper both sides share: JSON in and out, the bearer key, a timeout, and
+ * network failures turned into a retryable {@link PaymentError}.
+ *
+ * @example
+ * const http = createPaymentHttp({ serverUrl: 'http://127.0.0.1:3000', apiKey })
+ * const { status, body } = await http.post('tokens', { provider: 'billing', count: 1 })
+ */
+export function createPaymentHttp({
+  serverUrl,
+  apiKey,
+  fetch = globalThis.fetch,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+}: PaymentHttpParameters): PaymentHttp {
+  const base = paymentBaseUrl(serverUrl)
+  if (typeof apiKey !== 'string' || apiKey.length === 0) {
+    throw new TypeError('apiKey must be a non-empty string')
+  }
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError('timeoutMs must be positive')
+  const headers = {
+    accept: 'application/json',
+    'content-type': 'application/json',
+    authorization: `Bearer ${apiKey}`,
+  }
+  return {
+    post: async (path, body) => {
+      const init = {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      }
+      let response: Response
+      let text: string
+      try {
+        response = await fetch(`${base}/${path}`, init)
+        text = await response.text()
+      } catch (cause) {
+        throw unavailable(
+          `The Payment Server at ${serverUrl} could not be reached: ${networkReason(cause)}`,
+          cause,
+        )
+      }
+      return { status: response.status, body: parseJson(text) }
+    },
+  }
+}
+
+/**
+ * The PaymentError for a non-success answer: the server's `{ error: { code, message, hints? } }`
+ * when it sent one, otherwise a generic error for the status.
+ */
+export function errorFromAnswer({ status, body }: JsonAnswer): PaymentError {
+  const error = isRecord(body) && isRecord(body.error) ? body.error : undefined
+  if (error && typeof error.code === 'string' && typeof error.message === 'string') {
+    const hints = Array.isArray(error.hints) ? error.hints.filter((h) => typeof h === 'string') : undefined
+    return new PaymentError({ code: error.code, message: error.message, status, hints })
+  }
+  if (status >= 500)
+    return new PaymentError({
+      code: 'payment_server_unavailable',
+      status,
+      message: `The Payment Server answered ${status}.`,
+    })
+  return new PaymentError({
+    code: 'unexpected_response',
+    status,
+    message: `The Payment Server answered ${status} without an error body.`,
+  })
+}
+
+/** A 503 PaymentError for an unreachable server or an answer that makes no sense. */
+export function unavailable(message: string, cause?: unknown): PaymentError {
+  return new PaymentError({ code: 'payment_server_unavailable', status: 503, message, cause })
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function paymentBaseUrl(serverUrl: string): string {
+  try {
+    const url = new URL(serverUrl)
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(url.protocol)
+  } catch {
+    throw new TypeError(`serverUrl must be an http(s) URL, got ${JSON.stringify(serverUrl)}`)
+  }
+  return `${serverUrl.replace(/\/+$/, '')}/api/payment`
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+function networkReason(cause: unknown): string {
+  if (cause instanceof Error && cause.name === 'TimeoutError') return 'no answer in time.'
+  const reason =
+    cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : ''
+  return reason ? `${reason}.` : 'network error.'
+}

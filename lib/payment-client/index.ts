@@ -1,0 +1,34 @@
+/**
+ * Client library of the Payment Server, for the services that pay (consumers) and the services
+ * that are paid (providers). No Next.js, no server code: plain `fetch` and web/Node types.
+ *
+ * @example
+ * import { createPaymentConsumer, createPaymentVerifier, paymentRequired } from './lib/payment-client'
+ */
+
+export { type Coalescer, type CoalescerParameters, createCoalescer, MAX_BATCH_SIZE } from '../coalesce'
+export { TOKEN_HEADER } from '../token'
+export { createPaymentConsumer, type PaymentConsumer, type PaymentConsumerParameters } from './consumer'
+export {
+  createPaymentHttp,
+  DEFAULT_TIMEOUT_MS,
+  type JsonAnswer,
+  PaymentError,
+  type PaymentErrorParameters,
+  type PaymentHttp,
+  type PaymentHttpParameters,
+} from './http'
+export {
+  createPaymentVerifier,
+  type NodeResponse,
+  type PaidRequest,
+  type Payment,
+  type PaymentVerifier,
+  type PaymentVerifierParameters,
+  paymentRequired,
+  type RefusalCode,
+  refusalBody,
+  type VerifyRefusal,
+  type VerifyResult,
+  withPayment,
+} from './provider'

@@ -1,0 +1,234 @@
+import type { Address } from 'viem'
+import { createCoalescer } from '../coalesce'
+import { formatToken, parseToken, TOKEN_HEADER, TokenFormatError } from '../token'
+import {
+  createPaymentHttp,
+  errorFromAnswer,
+  isRecord,
+  type JsonAnswer,
+  PaymentError,
+  type PaymentHttpParameters,
+  unavailable,
+} from './http'
+
+/** What an accepted token pays for: one request on `channel`, `value` wei in total so far. */
+export type Payment = { channel: Address; tokenId: bigint; requests: bigint; value: bigint }
+
+/** Refusal codes: the library's own three, then the Payment Server's (API-CONTRACT.md). */
+export type RefusalCode =
+  | 'token_missing'
+  | 'token_malformed'
+  | 'payment_server_unavailable'
+  | 'bad_signature'
+  | 'wrong_chain'
+  | 'token_id_unknown'
+  | 'token_expired'
+  | 'channel_terminated'
+  | 'channel_terminating'
+  | 'insufficient_funds'
+  | 'count_already_accepted'
+  | 'zero_requests'
+  | 'channel_unknown'
+  | 'terms_rejected'
+  | 'forbidden'
+  | (string & {})
+
+/** `status` is what to answer the caller: 402 for a refused token, 503 when it could not be judged. */
+export type VerifyResult =
+  | ({ accepted: true } & Payment)
+  | { accepted: false; status: number; code: RefusalCode; message: string; cause?: unknown }
+
+export type VerifyRefusal = Extract<VerifyResult, { accepted: false }>
+
+export type PaymentVerifier = {
+  /** Judges one `payment-token` header value; never rejects (failures give status 503). */
+  verify: (token: string | null | undefined) => Promise<VerifyResult>
+}
+
+export type PaymentVerifierParameters = PaymentHttpParameters
+
+/** Codes the server uses for its own failures: the token was not judged, so 503, not 402. */
+const DEPENDENCY_CODES = new Set(['chain_unavailable', 'database_unavailable', 'timeout', 'internal_error'])
+
+/**
+ * The provider side: verifies tokens with the Payment Server (`POST /api/payment/tokens/verify`).
+ * One call is in flight at a time; tokens arriving meanwhile go together in the next call as
+ * `{ tokens: [...] }` and each gets its own result, in order. Missing or malformed tokens are
+ * refused without a call; an unreachable server refuses with 503 (fail closed).
+ *
+ * @example
+ * const verifier = createPaymentVerifier({ serverUrl: 'http://127.0.0.1:3000', apiKey })
+ * const result = await verifier.verify(request.headers.get('payment-token'))
+ * if (!result.accepted) return Response.json(refusalBody(result), { status: result.status })
+ */
+export function createPaymentVerifier(parameters: PaymentVerifierParameters): PaymentVerifier {
+  const client = createPaymentHttp(parameters)
+  const queue = createCoalescer<string, VerifyResult>({
+    run: async (tokens) => {
+      if (tokens.length === 1) return [singleResult(await client.post('tokens/verify', { token: tokens[0] }))]
+      return batchResults(await client.post('tokens/verify', { tokens }), tokens.length)
+    },
+  })
+  return {
+    verify: async (token) => {
+      const value = typeof token === 'string' ? token.trim() : ''
+      if (!value) {
+        return refusal('token_missing', `This service needs a payment token in the ${TOKEN_HEADER} header.`)
+      }
+      let canonical: string
+      try {
+        canonical = formatToken(parseToken(value))
+      } catch (error) {
+        const reason = error instanceof TokenFormatError ? error.message : 'The payment token cannot be read.'
+        return refusal('token_malformed', reason)
+      }
+      return queue.submit(canonical).catch(unavailableResult)
+    },
+  }
+}
+
+/**
+ * Node http / Express middleware: verifies the `payment-token` header, then sets `req.payment`
+ * and calls `next()`, or answers 402 (503 when the Payment Server is unreachable) with
+ * `{ error: { code, message } }` and does not call `next`.
+ *
+ * @example
+ * app.get('/invoices', paymentRequired(verifier), (req, res) => {
+ *   res.json({ paidBy: (req as PaidRequest).payment!.channel })
+ * })
+ */
+export function paymentRequired(verifier: PaymentVerifier) {
+  return (req: PaidRequest, res: NodeResponse, next: (error?: unknown) => void): void => {
+    verifyHeader(verifier, req.headers[TOKEN_HEADER])
+      .then((result) => {
+        if (!result.accepted) return sendRefusal(res, result)
+        req.payment = paymentOf(result)
+        next()
+      })
+      // Only a throwing response or next() lands here; hand it to the framework's error path.
+      .catch(next)
+  }
+}
+
+/**
+ * Wraps a Next.js (or any web-standard) route handler: answers 402/503 like
+ * {@link paymentRequired}, or calls `handler(request, ctx, payment)`.
+ *
+ * @example
+ * export const GET = withPayment(verifier, async (request, ctx, payment) => Response.json({ paidBy: payment.channel }))
+ */
+export function withPayment<C>(
+  verifier: PaymentVerifier,
+  handler: (request: Request, ctx: C, payment: Payment) => Response | Promise<Response>,
+): (request: Request, ctx: C) => Promise<Response> {
+  return async (request, ctx) => {
+    const result = await verifyHeader(verifier, request.headers.get(TOKEN_HEADER))
+    if (!result.accepted) return refusalResponse(result)
+    return handler(request, ctx, paymentOf(result))
+  }
+}
+
+/** The part of Node's IncomingMessage (and Express's Request) the middleware uses. */
+export type PaidRequest = { headers: Record<string, string | string[] | undefined>; payment?: Payment }
+
+/** The part of Node's ServerResponse (and Express's Response) the middleware uses. */
+export type NodeResponse = {
+  statusCode: number
+  setHeader: (name: string, value: string) => unknown
+  end: (body: string) => unknown
+}
+
+/** The body of a refusal: `{ error: { code, message } }`, as every route of the product answers. */
+export function refusalBody({ code, message }: VerifyRefusal): { error: { code: string; message: string } } {
+  return { error: { code, message } }
+}
+
+function refusalResponse(result: VerifyRefusal): Response {
+  return new Response(JSON.stringify(refusalBody(result)), {
+    status: result.status,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+  })
+}
+
+function sendRefusal(res: NodeResponse, result: VerifyRefusal): void {
+  res.statusCode = result.status
+  res.setHeader('content-type', 'application/json')
+  res.setHeader('cache-control', 'no-store')
+  res.end(JSON.stringify(refusalBody(result)))
+}
+
+/** Verifies a header value; a verifier that rejects (a custom one) still fails closed. */
+async function verifyHeader(verifier: PaymentVerifier, header: string | string[] | null | undefined) {
+  // Node joins repeated custom headers with ', ', which parseToken then refuses as malformed.
+  const value = Array.isArray(header) ? header.join(', ') : header
+  return verifier.verify(value).catch(unavailableResult)
+}
+
+function paymentOf({ channel, tokenId, requests, value }: Payment): Payment {
+  return { channel, tokenId, requests, value }
+}
+
+function refusal(code: RefusalCode, message: string, status = 402): VerifyRefusal {
+  return { accepted: false, status, code, message }
+}
+
+/**
+ * A 503 refusal. Its message goes to the caller, so it names no URL and quotes no server message
+ * (at most the server's error code); the full reason stays in `cause` for the provider's own log.
+ */
+function unavailableResult(cause: unknown): VerifyRefusal {
+  const answered = cause instanceof PaymentError && cause.code !== 'payment_server_unavailable'
+  const message = `The Payment Server could not verify the token${answered ? ` (${cause.code})` : ''}; try again later.`
+  return { ...refusal('payment_server_unavailable', message, 503), cause }
+}
+
+/** Answer to `{ token }`: 200 accepted, 402/403 refused; anything else is a server failure. */
+function singleResult(answer: JsonAnswer): VerifyResult {
+  if (answer.status === 200) return acceptedResult(answer.body)
+  const error = errorFromAnswer(answer)
+  if ((answer.status === 402 || answer.status === 403) && !DEPENDENCY_CODES.has(error.code)) {
+    return refusal(error.code, error.message)
+  }
+  throw error
+}
+
+/** Answer to `{ tokens }`: one result per token, in the order sent. */
+function batchResults(answer: JsonAnswer, count: number): VerifyResult[] {
+  if (answer.status !== 200) throw errorFromAnswer(answer)
+  const results = isRecord(answer.body) ? answer.body.results : undefined
+  if (!Array.isArray(results) || results.length !== count) {
+    throw unavailable(`The Payment Server did not answer ${count} verification results.`)
+  }
+  return results.map(itemResult)
+}
+
+function itemResult(item: unknown): VerifyResult {
+  if (isRecord(item) && item.accepted === false) {
+    const error = errorFromAnswer({ status: 402, body: item })
+    return DEPENDENCY_CODES.has(error.code) ? unavailableResult(error) : refusal(error.code, error.message)
+  }
+  return acceptedResult(item)
+}
+
+const DECIMAL = /^(0|[1-9][0-9]*)$/
+
+/** `{ accepted: true, channel, tokenId, requests, value }` with decimal strings, as bigints. */
+function acceptedResult(body: unknown): VerifyResult {
+  if (!isRecord(body) || body.accepted !== true) throw unavailable('The Payment Server answered no verdict.')
+  const { channel, tokenId, requests, value } = body
+  const decimals = [tokenId, requests, value]
+  if (typeof channel !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(channel) || !decimals.every(isDecimal)) {
+    throw unavailable('The Payment Server answered a malformed verdict.')
+  }
+  return {
+    accepted: true,
+    channel: channel.toLowerCase() as Address,
+    tokenId: BigInt(tokenId as string),
+    requests: BigInt(requests as string),
+    value: BigInt(value as string),
+  }
+}
+
+function isDecimal(value: unknown): value is string {
+  return typeof value === 'string' && DECIMAL.test(value)
+}

@@ -1,0 +1,290 @@
+import { type Address, type PublicClient, parseEventLogs } from 'viem'
+import { intermediaryAbi, intermediaryFactoryAbi } from '../../../contracts/generated'
+import { channelPhase } from '../../channel'
+import { ConflictError, DependencyError, ForbiddenError, NotFoundError } from '../../errors'
+import type { Db } from '../db/client'
+import type { ChainView } from './chainView'
+import type { Service, ServiceRegistry } from './services'
+import type { Wallet } from './wallet'
+
+/** A channel the Payment Server works with: its fixed terms and which parties are ours. */
+export type ChannelRecord = {
+  chainId: number
+  address: Address
+  consumer: Address
+  provider: Address
+  consumerServiceId: number | null
+  providerServiceId: number | null
+  costPerRequest: bigint
+  redemptionTimeout: bigint
+  terminationTimeout: bigint
+  autoFund: { threshold: bigint; amount: bigint } | null
+}
+
+type Row = Awaited<ReturnType<Db['paymentChannel']['findFirstOrThrow']>>
+
+const dec = (v: { toFixed(): string }) => BigInt(v.toFixed())
+
+function toRecord(row: Row): ChannelRecord {
+  return {
+    chainId: row.chainId,
+    address: row.address as Address,
+    consumer: row.consumer as Address,
+    provider: row.provider as Address,
+    consumerServiceId: row.consumerServiceId,
+    providerServiceId: row.providerServiceId,
+    costPerRequest: dec(row.costPerRequest),
+    redemptionTimeout: row.redemptionTimeout,
+    terminationTimeout: row.terminationTimeout,
+    autoFund:
+      row.autoFundThreshold && row.autoFundAmount
+        ? { threshold: dec(row.autoFundThreshold), amount: dec(row.autoFundAmount) }
+        : null,
+  }
+}
+
+export type OpenChannelParameters = {
+  consumer: Service
+  provider: Address
+  costPerRequest: bigint
+  deposit: bigint
+  redemptionTimeout: bigint
+  terminationTimeout: bigint
+  autoFund: { threshold: bigint; amount: bigint } | null
+}
+
+/**
+ * Channels of the team's services. A channel becomes known when one of our services opens it
+ * through the factory, or when a token for it is first presented to one of our providers (then
+ * it must be a channel of our factory, checked with the factory's `isChannel`, so that nobody
+ * can pass off a look-alike contract).
+ */
+export function createChannelRegistry({
+  db,
+  chainId,
+  client,
+  chainView,
+  factory,
+  services,
+  wallet,
+}: {
+  db: Db
+  chainId: number
+  client: PublicClient
+  chainView: ChainView
+  factory: () => Promise<Address>
+  services: ServiceRegistry
+  wallet: Wallet
+}) {
+  const known = new Map<string, ChannelRecord>()
+  const opening = new Map<string, Promise<{ channel: ChannelRecord; created: boolean }>>()
+
+  async function load(address: string): Promise<ChannelRecord | null> {
+    const cached = known.get(address)
+    if (cached) return cached
+    const row = await db.paymentChannel.findUnique({ where: { chainId_address: { chainId, address } } })
+    if (!row) return null
+    const record = toRecord(row)
+    // Parties only ever get added (a service registered later), so the cache is refreshed on use.
+    if (record.consumerServiceId !== null && record.providerServiceId !== null) known.set(address, record)
+    return record
+  }
+
+  async function save(address: Address): Promise<ChannelRecord | null> {
+    const { state } = await chainView.get(address)
+    const [consumer, provider] = await Promise.all([
+      services.byAddress(state.consumer),
+      services.byAddress(state.provider),
+    ])
+    if (!consumer && !provider) return null
+    const row = await db.paymentChannel.upsert({
+      where: { chainId_address: { chainId, address } },
+      create: {
+        chainId,
+        address,
+        consumer: state.consumer,
+        provider: state.provider,
+        consumerServiceId: consumer?.id ?? null,
+        providerServiceId: provider?.id ?? null,
+        costPerRequest: state.costPerRequest.toString(),
+        redemptionTimeout: state.redemptionTimeout,
+        terminationTimeout: state.terminationTimeout,
+      },
+      update: { consumerServiceId: consumer?.id ?? null, providerServiceId: provider?.id ?? null },
+    })
+    const record = toRecord(row)
+    known.set(address, record)
+    return record
+  }
+
+  const registry = {
+    /** The channel if one of our services is a party of it (looked up on chain the first time). */
+    async find(channel: string): Promise<ChannelRecord | null> {
+      const address = channel.toLowerCase() as Address
+      const record = await load(address)
+      if (record) return record
+      let ours: boolean
+      try {
+        ours = await client.readContract({
+          address: await factory(),
+          abi: intermediaryFactoryAbi,
+          functionName: 'isChannel',
+          args: [address],
+        })
+      } catch (error) {
+        throw new DependencyError({
+          code: 'chain_unavailable',
+          message: 'The chain node did not answer.',
+          cause: error,
+        })
+      }
+      return ours ? save(address) : null
+    },
+
+    /** {@link find} for a party of the channel, else NotFound / Forbidden with a reason. */
+    async forParty(
+      channel: string,
+      service: Service,
+      role?: 'consumer' | 'provider',
+    ): Promise<ChannelRecord> {
+      const record = await registry.find(channel)
+      if (!record) {
+        throw new NotFoundError({
+          code: 'channel_unknown',
+          message: `${channel} is not a channel of this Payment Server's factory with one of its services as a party.`,
+        })
+      }
+      const isConsumer = record.consumerServiceId === service.id
+      const isProvider = record.providerServiceId === service.id
+      if (
+        (role === 'consumer' && !isConsumer) ||
+        (role === 'provider' && !isProvider) ||
+        (!isConsumer && !isProvider)
+      ) {
+        throw new ForbiddenError({
+          code: 'forbidden',
+          message: `Service ${service.name} is not the ${role ?? 'consumer or provider'} of channel ${record.address}.`,
+        })
+      }
+      return record
+    },
+
+    /** Channels where `service` is a party, newest first. */
+    async listFor(service: Service): Promise<ChannelRecord[]> {
+      const rows = await db.paymentChannel.findMany({
+        where: { chainId, OR: [{ consumerServiceId: service.id }, { providerServiceId: service.id }] },
+        orderBy: { createdAt: 'desc' },
+      })
+      return rows.map(toRecord)
+    },
+
+    /** Every channel with one of our services as a party (for the runner). */
+    async all(): Promise<ChannelRecord[]> {
+      return (await db.paymentChannel.findMany({ where: { chainId } })).map(toRecord)
+    },
+
+    /**
+     * The consumer's usable channel to `provider`: the newest one that is not terminating, or
+     * null. Usable means on chain: not terminated and termination not started.
+     */
+    async openChannel(consumer: Service, provider: Address): Promise<ChannelRecord | null> {
+      const rows = await db.paymentChannel.findMany({
+        where: { chainId, consumerServiceId: consumer.id, provider: provider.toLowerCase() },
+        orderBy: { createdAt: 'desc' },
+      })
+      for (const row of rows) {
+        const { state } = await chainView.get(row.address)
+        if (channelPhase(state) === 'open' || channelPhase(state) === 'redeeming') return toRecord(row)
+      }
+      return null
+    },
+
+    /** Get-or-create: the open channel from `consumer` to `provider`, deployed through the factory if none. */
+    async open(p: OpenChannelParameters): Promise<{ channel: ChannelRecord; created: boolean }> {
+      const key = `${p.consumer.id}:${p.provider.toLowerCase()}`
+      const running = opening.get(key)
+      if (running) return running
+      const task = (async () => {
+        const existing = await registry.openChannel(p.consumer, p.provider)
+        if (existing) return { channel: existing, created: false }
+        // One opener per pair across instances: the others wait, then find its channel.
+        return db.$transaction(
+          async (tx) => {
+            await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`open:${key}`}))`
+            const again = await registry.openChannel(p.consumer, p.provider)
+            if (again) return { channel: again, created: false }
+            const sent = await wallet.send({
+              service: p.consumer,
+              address: await factory(),
+              abi: intermediaryFactoryAbi,
+              functionName: 'open',
+              args: [p.provider, p.costPerRequest, p.redemptionTimeout, p.terminationTimeout],
+              value: p.deposit,
+              action: 'open',
+            })
+            const [opened] = parseEventLogs({
+              abi: intermediaryFactoryAbi,
+              eventName: 'ChannelOpened',
+              logs: sent.receipt.logs,
+            })
+            if (!opened)
+              throw new ConflictError({ code: 'open_failed', message: 'The factory opened no channel.' })
+            const address = opened.args.channel.toLowerCase() as Address
+            const channel = await save(address)
+            if (!channel)
+              throw new ConflictError({
+                code: 'open_failed',
+                message: 'The opened channel has no party of ours.',
+              })
+            if (p.autoFund) await registry.setAutoFund(channel, p.autoFund)
+            return { channel: { ...channel, autoFund: p.autoFund }, created: true }
+          },
+          { timeout: 180_000, maxWait: 180_000 },
+        )
+      })().finally(() => opening.delete(key))
+      opening.set(key, task)
+      return task
+    },
+
+    async setAutoFund(
+      channel: ChannelRecord,
+      autoFund: { threshold: bigint; amount: bigint } | null,
+    ): Promise<void> {
+      await db.paymentChannel.update({
+        where: { chainId_address: { chainId, address: channel.address } },
+        data: {
+          autoFundThreshold: autoFund?.threshold.toString() ?? null,
+          autoFundAmount: autoFund?.amount.toString() ?? null,
+        },
+      })
+      known.delete(channel.address)
+    },
+
+    /** A transaction on the channel by one of its parties (simulated first; see Wallet). */
+    async act(
+      channel: ChannelRecord,
+      service: Service,
+      action: 'deposit' | 'startRedemption' | 'redeem' | 'withdraw' | 'startTermination' | 'terminate',
+      args: readonly unknown[] = [],
+      value?: bigint,
+    ) {
+      try {
+        return await wallet.send({
+          service,
+          address: channel.address,
+          abi: intermediaryAbi,
+          functionName: action,
+          args,
+          value,
+          action,
+          channel: channel.address,
+        })
+      } finally {
+        chainView.invalidate(channel.address)
+      }
+    },
+  }
+  return registry
+}
+
+export type ChannelRegistry = ReturnType<typeof createChannelRegistry>

@@ -1,0 +1,56 @@
+import type { Address } from 'viem'
+import { serverContext } from '../context'
+import { env } from '../env'
+import { createLogger } from '../log'
+import { createPaymentServer, type PaymentServer } from './server'
+
+const globalForPayment = globalThis as unknown as { __paymentServer?: Promise<PaymentServer> }
+
+/**
+ * This process's Payment Server, configured from the environment (README, "Configuration"),
+ * created on first use and shared by every route handler (kept on globalThis so `next dev`
+ * reloads reuse it). A failed creation is not cached: the next request tries again.
+ */
+export function getPaymentServer(): Promise<PaymentServer> {
+  if (!globalForPayment.__paymentServer) {
+    const e = env()
+    const { db, chain, rpcUrl } = serverContext()
+    const created = createPaymentServer({
+      db,
+      databaseUrl: e.DATABASE_URL as string,
+      client: chain,
+      rpcUrl,
+      factoryAddress: e.FACTORY_ADDRESS as Address | undefined,
+      settings: {
+        adminKey: e.PAYMENT_ADMIN_KEY,
+        keystoreSecret: e.PAYMENT_KEYSTORE_SECRET,
+        toleranceSeconds: e.PAYMENT_TOLERANCE_SECONDS,
+        chainCacheMs: e.PAYMENT_CHAIN_CACHE_MS,
+        maxMissingRanges: e.PAYMENT_MAX_MISSING_RANGES,
+        redeemAfterSeconds: e.PAYMENT_REDEEM_AFTER_SECONDS,
+        redeemValue: e.PAYMENT_REDEEM_VALUE_WEI,
+        intervalMs: e.PAYMENT_RUNNER_INTERVAL_MS,
+      },
+      log: createLogger({ level: e.LOG_LEVEL, component: 'payment' }),
+    })
+    created.catch(() => {
+      globalForPayment.__paymentServer = undefined
+    })
+    globalForPayment.__paymentServer = created
+  }
+  return globalForPayment.__paymentServer
+}
+
+/** Starts the background runner in this process unless PAYMENT_RUNNER=off (retries until the chain answers). */
+export async function startPaymentRunner(): Promise<void> {
+  if (env().PAYMENT_RUNNER === 'off') return
+  for (let delay = 1_000; ; delay = Math.min(delay * 2, 30_000)) {
+    try {
+      const server = await getPaymentServer()
+      server.runner.start()
+      return
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, delay))
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+
+/**
+ * Prometheus metrics of one Payment Server process (`GET /api/payment/metrics`, text format).
+ * Labels are codes and actions only: never addresses, keys or amounts.
+ */
+export function createPaymentMetrics() {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'payment_process_' })
+  const m = {
+    registry,
+    tokensIssued: new Counter({
+      name: 'payment_tokens_issued_total',
+      help: 'Tokens issued',
+      registers: [registry],
+    }),
+    issueRefused: new Counter({
+      name: 'payment_issue_refused_total',
+      help: 'Token requests refused, by code',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
+    verified: new Counter({
+      name: 'payment_tokens_verified_total',
+      help: 'Tokens verified, by result (accepted or the refusal code)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    verifyBatch: new Histogram({
+      name: 'payment_verify_batch_size',
+      help: 'Tokens decided per database statement',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers: [registry],
+    }),
+    verifyConflicts: new Counter({
+      name: 'payment_verify_conflicts_total',
+      help: 'Acceptance writes retried because another instance changed the channel first',
+      registers: [registry],
+    }),
+    requestSeconds: new Histogram({
+      name: 'payment_request_seconds',
+      help: 'Payment API request duration, by route and status',
+      labelNames: ['route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      registers: [registry],
+    }),
+    runnerActions: new Counter({
+      name: 'payment_runner_actions_total',
+      help: 'Background transactions, by action and outcome',
+      labelNames: ['action', 'outcome'],
+      registers: [registry],
+    }),
+    runnerLeader: new Gauge({
+      name: 'payment_runner_leader',
+      help: '1 when this process holds the runner lock',
+      registers: [registry],
+    }),
+  }
+  return m
+}
+
+export type PaymentMetrics = ReturnType<typeof createPaymentMetrics>

@@ -1,0 +1,237 @@
+import { z } from 'zod'
+
+/**
+ * Request and response bodies of the Payment Server API, used both to check input and to
+ * write the OpenAPI document (./openapi). Amounts and counts travel as decimal strings.
+ */
+
+const UINT256_MAX = (1n << 256n) - 1n
+
+export const uint256 = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,77})$/, 'must be a decimal integer string without leading zeros')
+  .refine((v) => BigInt(v) <= UINT256_MAX, 'must fit in 256 bits')
+  .meta({ description: 'Unsigned 256-bit integer as a decimal string', example: '1000000000000000' })
+
+export const wei = uint256.meta({
+  description: 'Amount in wei, as a decimal string',
+  example: '1000000000000',
+})
+
+export const address = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address')
+  .transform((v) => v.toLowerCase())
+  .meta({ description: 'Address, 0x-prefixed hex', example: '0x5fbdb2315678afecb367f032d93f642f64180aa3' })
+
+export const serviceName = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]{0,39}$/,
+    'must be 1-40 characters: lowercase letters, digits and dashes, starting with a letter',
+  )
+  .meta({ description: 'Service name', example: 'validation' })
+
+const seconds = (description: string) =>
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(365 * 24 * 3600)
+    .meta({ description })
+
+export const tokenString = z
+  .string()
+  .max(400)
+  .meta({
+    description: 'A token in its wire format: v1.<chainId>.<channel>.<tokenId>.<requests>.<signature>',
+    example: `v1.31337.0x5fbdb2315678afecb367f032d93f642f64180aa3.1.42.0x${'ab'.repeat(65)}`,
+  })
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ description: 'Stable machine-readable reason', example: 'insufficient_funds' }),
+      message: z.string().meta({ description: 'One sentence for people' }),
+      hints: z.array(z.string()).optional(),
+    }),
+  })
+  .meta({ id: 'Error' })
+
+export const createServiceBody = z
+  .object({
+    name: serviceName,
+    team: z.string().min(1).max(80).meta({ description: 'Team that owns the service', example: 'team-b' }),
+    price: wei.optional().meta({ description: 'As a provider: lowest price per request (wei) it accepts' }),
+    key: z
+      .discriminatedUnion('source', [
+        z.object({ source: z.literal('generate') }),
+        z.object({
+          source: z.literal('env'),
+          variable: z
+            .string()
+            .regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'must be an environment variable name')
+            .meta({ description: 'Environment variable of the server that holds the private key' }),
+        }),
+      ])
+      .default({ source: 'generate' })
+      .meta({
+        description: 'How the private key is held: generated here and sealed, or read from the environment',
+      }),
+  })
+  .strict()
+  .meta({ id: 'CreateService' })
+
+export const serviceSchema = z
+  .object({
+    name: z.string(),
+    team: z.string(),
+    address: z.string(),
+    keySource: z.enum(['keystore', 'env']),
+    keyEnv: z.string().nullable(),
+    price: z.string().nullable(),
+    apiKeyPrefix: z
+      .string()
+      .meta({ description: 'First characters of the current API key, to tell keys apart' }),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Service' })
+
+export const autoFundSchema = z
+  .object({
+    threshold: wei.meta({ description: 'Deposit when the funds not yet owed drop below this (wei)' }),
+    amount: wei.meta({ description: 'Amount of each automatic deposit (wei)' }),
+  })
+  .strict()
+  .meta({ id: 'AutoFund' })
+
+export const openChannelBody = z
+  .object({
+    provider: z.string().max(64).meta({ description: 'Provider service name (of this server) or address' }),
+    costPerRequest: wei
+      .optional()
+      .meta({ description: "Price per request; default: the provider service's price" }),
+    deposit: wei.optional().meta({ description: 'First deposit (wei), default 0' }),
+    redemptionTimeout: seconds('Seconds between starting and completing a redemption; default 60').optional(),
+    terminationTimeout: seconds(
+      'Seconds the consumer waits after announcing termination; default 900',
+    ).optional(),
+    autoFund: autoFundSchema.optional(),
+  })
+  .strict()
+  .meta({ id: 'OpenChannel' })
+
+export const patchChannelBody = z
+  .object({ autoFund: autoFundSchema.nullable() })
+  .strict()
+  .meta({ id: 'PatchChannel' })
+
+export const depositBody = z.object({ amount: wei }).strict().meta({ id: 'Deposit' })
+
+const count = z
+  .number()
+  .int()
+  .min(1)
+  .max(1000)
+  .meta({ description: 'How many consecutive tokens, default 1' })
+
+export const issueBody = z
+  .object({
+    provider: z.string().max(64).meta({ description: 'Provider service name (of this server) or address' }),
+    count: count.optional(),
+  })
+  .strict()
+  .meta({ id: 'IssueTokens' })
+
+export const issueChannelBody = z
+  .object({ count: count.optional() })
+  .strict()
+  .meta({ id: 'IssueChannelTokens' })
+
+export const tokensSchema = z
+  .object({
+    channel: z.string(),
+    chainId: z.number(),
+    tokenId: z.string(),
+    tokens: z.array(tokenString).meta({ description: 'Tokens with consecutive counts, ascending' }),
+  })
+  .meta({ id: 'Tokens' })
+
+export const verifyBody = z
+  .union([
+    z.object({ token: tokenString }).strict(),
+    z.object({ tokens: z.array(tokenString).min(1).max(1000) }).strict(),
+  ])
+  .meta({ id: 'Verify' })
+
+export const acceptedSchema = z
+  .object({
+    accepted: z.literal(true),
+    channel: z.string(),
+    tokenId: z.string(),
+    requests: z.string(),
+    value: z.string().meta({ description: 'requests × cost per request, in wei' }),
+  })
+  .meta({ id: 'Accepted' })
+
+export const verifyResultsSchema = z
+  .object({
+    results: z.array(
+      z.union([acceptedSchema, z.object({ accepted: z.literal(false), error: errorSchema.shape.error })]),
+    ),
+  })
+  .meta({ id: 'VerifyResults' })
+
+export const transactionSchema = z
+  .object({
+    action: z.string(),
+    transactionHash: z.string(),
+    blockNumber: z.string(),
+  })
+  .meta({ id: 'Transaction' })
+
+export const channelSchema = z
+  .object({
+    chainId: z.number(),
+    address: z.string(),
+    consumer: z.object({ address: z.string(), service: z.string().nullable() }),
+    provider: z.object({ address: z.string(), service: z.string().nullable() }),
+    costPerRequest: z.string(),
+    redemptionTimeout: z.string(),
+    terminationTimeout: z.string(),
+    autoFund: z.object({ threshold: z.string(), amount: z.string() }).nullable(),
+    chain: z
+      .object({
+        phase: z.enum(['open', 'redeeming', 'terminating', 'terminated']),
+        consumerFunds: z.string(),
+        providerFunds: z.string(),
+        activeTokenId: z.string(),
+        expiringTokenId: z.string(),
+        redeemableAt: z.string(),
+        lastTokenId: z.string(),
+        terminatesAt: z.string(),
+        terminated: z.boolean(),
+        blockNumber: z.string(),
+      })
+      .meta({ description: 'State on chain (read at most PAYMENT_CHAIN_CACHE_MS ago)' }),
+    server: z
+      .object({
+        issued: z.array(z.object({ tokenId: z.string(), requests: z.string() })),
+        accepted: z.array(
+          z.object({
+            tokenId: z.string(),
+            highest: z.string(),
+            accepted: z.string(),
+            missingRanges: z.number(),
+            pendingValue: z.string().meta({ description: 'Accepted, not yet redeemed (wei)' }),
+            closed: z.boolean(),
+            redeemedTx: z.string().nullable(),
+            redeemedAmount: z.string().nullable(),
+          }),
+        ),
+        lastError: z.string().nullable(),
+        retryAt: z.string().nullable(),
+      })
+      .meta({ description: 'What this server issued and accepted, and the runner’s last error' }),
+  })
+  .meta({ id: 'Channel' })

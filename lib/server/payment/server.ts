@@ -1,0 +1,117 @@
+import type { Address, PublicClient } from 'viem'
+import { ConflictError } from '../../errors'
+import { chainFor } from '../chain'
+import type { Db } from '../db/client'
+import { findDeployment } from '../deployments'
+import type { Logger } from '../log'
+import { createChainView } from './chainView'
+import { createChannelRegistry } from './channels'
+import { createIssuer } from './issuer'
+import { createPaymentMetrics } from './metrics'
+import { createRunner, type RunnerSettings } from './runner'
+import { createServiceRegistry } from './services'
+import { createVerifier } from './verifier'
+import { createWallet } from './wallet'
+
+export type PaymentSettings = RunnerSettings & {
+  chainCacheMs: number
+  maxMissingRanges: number
+  adminKey?: string
+  keystoreSecret?: string
+}
+
+/**
+ * The Payment Server's parts wired together for one chain and one database: services and
+ * their keys, channels, the issuer (consumer side), the verifier (provider side), the wallet
+ * that sends transactions and the background runner. Route handlers use one per process
+ * (see ./instance); tests and tools create their own.
+ */
+export async function createPaymentServer({
+  db,
+  databaseUrl,
+  client,
+  rpcUrl,
+  factoryAddress,
+  settings,
+  log,
+  environment = process.env,
+}: {
+  db: Db
+  databaseUrl: string
+  client: PublicClient
+  rpcUrl: string
+  /** The factory whose channels are ours; else the deployment the stack recorded. */
+  factoryAddress?: Address
+  settings: PaymentSettings
+  log: Logger
+  environment?: Record<string, string | undefined>
+}) {
+  const chainId = await client.getChainId()
+  const chain = chainFor({ chainId, rpcUrl })
+  let factory: Address | undefined = factoryAddress?.toLowerCase() as Address | undefined
+  const factoryOf = async (): Promise<Address> => {
+    if (factory) return factory
+    const deployment = await findDeployment({ db, chainId })
+    if (!deployment) {
+      throw new ConflictError({
+        code: 'factory_unknown',
+        message: `No channel factory is known on chain ${chainId}; set FACTORY_ADDRESS or let npm start deploy one.`,
+        retryable: true,
+      })
+    }
+    factory = deployment.address.toLowerCase() as Address
+    return factory
+  }
+  const metrics = createPaymentMetrics()
+  const services = createServiceRegistry({ db, keystoreSecret: settings.keystoreSecret, environment })
+  const chainView = createChainView({ client, ttlMs: settings.chainCacheMs })
+  const wallet = createWallet({ db, client, chain, rpcUrl, services })
+  const channels = createChannelRegistry({
+    db,
+    chainId,
+    client,
+    chainView,
+    factory: factoryOf,
+    services,
+    wallet,
+  })
+  const issuer = createIssuer({ db, chainId, chainView, services, metrics })
+  const verifier = createVerifier({
+    db,
+    chainId,
+    chainView,
+    channels,
+    metrics,
+    toleranceSeconds: settings.toleranceSeconds,
+    maxMissingRanges: settings.maxMissingRanges,
+  })
+  const runner = createRunner({
+    db,
+    databaseUrl,
+    chainId,
+    chainView,
+    channels,
+    services,
+    metrics,
+    settings,
+    log,
+    onChange: (address) => verifier.forget(address),
+  })
+  return {
+    chainId,
+    db,
+    client,
+    settings,
+    metrics,
+    services,
+    chainView,
+    wallet,
+    channels,
+    issuer,
+    verifier,
+    runner,
+    factory: factoryOf,
+  }
+}
+
+export type PaymentServer = Awaited<ReturnType<typeof createPaymentServer>>

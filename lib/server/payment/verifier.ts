@@ -1,0 +1,326 @@
+import type { Address, Hex } from 'viem'
+import { createKeyedCoalescer } from '../../coalesce'
+import {
+  type AcceptedCounts,
+  acceptCount,
+  countsFromJson,
+  countsToJson,
+  emptyCounts,
+  type StoredCounts,
+} from '../../counter'
+import { AppError, DependencyError } from '../../errors'
+import { parseToken, type Token, TokenFormatError } from '../../token'
+import type { Db } from '../db/client'
+import type { Prisma } from '../db/generated/client'
+import { recoverTokenSignerNative } from '../tokenCrypto'
+import type { ChainView, ChannelSnapshot } from './chainView'
+import type { ChannelRecord, ChannelRegistry } from './channels'
+import type { PaymentMetrics } from './metrics'
+import type { Service } from './services'
+
+export type Accepted = { accepted: true; channel: Address; tokenId: bigint; requests: bigint; value: bigint }
+export type Refused = { accepted: false; status: number; code: string; message: string }
+export type VerifyOutcome = Accepted | Refused
+
+const refuse = (code: string, message: string, status = 402): Refused => ({
+  accepted: false,
+  status,
+  code,
+  message,
+})
+
+/** What the provider accepted for one token ID. */
+type TokenAcceptance = { counts: AcceptedCounts; signature: Hex; accepted: bigint; closed: boolean }
+/** A channel's acceptance state as last read or written, with the version it had then. */
+type ChannelAcceptance = { version: bigint; tokens: Map<bigint, TokenAcceptance> }
+
+type Job = { token: Token; snapshot: ChannelSnapshot; channel: ChannelRecord }
+
+const MAX_WRITE_ATTEMPTS = 8
+
+/**
+ * Provider side: the checks of PRODUCT.md, in order: the token parses and is for this chain;
+ * the channel is one of our factory's with the caller as provider, at terms it accepts; the
+ * signature recovers to the consumer; the channel is neither terminated nor terminating; the
+ * token ID is active, or expiring within the tolerance window; then, atomically, the count
+ * was never accepted and the total owed still fits the consumer's funds.
+ *
+ * The atomic part runs per channel in batches (concurrent verifications of one channel share
+ * one statement) against a cached copy of the channel's acceptance state. The write is a single
+ * statement that bumps the channel's version only if it is still the one the state was read
+ * at, so a second instance that changed the channel in between makes this write do nothing;
+ * the state is then re-read and the batch decided again. The statement commits before any
+ * answer goes out, so an accepted count survives a crash.
+ */
+export function createVerifier({
+  db,
+  chainId,
+  chainView,
+  channels,
+  metrics,
+  toleranceSeconds,
+  maxMissingRanges,
+}: {
+  db: Db
+  chainId: number
+  chainView: ChainView
+  channels: ChannelRegistry
+  metrics: PaymentMetrics
+  toleranceSeconds: number
+  maxMissingRanges: number
+}) {
+  const states = new Map<string, ChannelAcceptance>()
+
+  async function load(address: string): Promise<ChannelAcceptance> {
+    const rows = await db.$queryRaw<
+      Array<{
+        version: bigint
+        token_id: Prisma.Decimal | null
+        counts: StoredCounts | null
+        signature: string | null
+        accepted: Prisma.Decimal | null
+        closed: boolean | null
+      }>
+    >`
+      SELECT c.version, a.token_id, a.counts, a.signature, a.accepted, a.closed_at IS NOT NULL AS closed
+      FROM payment_channel c
+      LEFT JOIN LATERAL (
+        SELECT * FROM payment_accepted
+        WHERE chain_id = c.chain_id AND channel = c.address AND redeemed_at IS NULL
+        ORDER BY token_id DESC LIMIT 4
+      ) a ON true
+      WHERE c.chain_id = ${chainId} AND c.address = ${address}`
+    const tokens = new Map<bigint, TokenAcceptance>()
+    for (const row of rows) {
+      if (row.token_id === null || !row.counts) continue
+      tokens.set(BigInt(row.token_id.toFixed()), {
+        counts: countsFromJson(row.counts),
+        signature: row.signature as Hex,
+        accepted: BigInt((row.accepted as Prisma.Decimal).toFixed()),
+        closed: Boolean(row.closed),
+      })
+    }
+    return { version: BigInt(rows[0]?.version ?? 0n), tokens }
+  }
+
+  /** Writes the changed tokens if the channel is still at `version`; the new version or null. */
+  async function write(
+    address: string,
+    version: bigint,
+    changed: Map<bigint, TokenAcceptance>,
+  ): Promise<bigint | null> {
+    const records = [...changed].map(([tokenId, t]) => ({
+      token_id: tokenId.toString(),
+      highest: t.counts.highest.toString(),
+      signature: t.signature,
+      counts: countsToJson(t.counts),
+      accepted: t.accepted.toString(),
+    }))
+    const rows = await db.$queryRaw<Array<{ version: bigint }>>`
+      WITH bump AS (
+        UPDATE payment_channel SET version = version + 1
+        WHERE chain_id = ${chainId} AND address = ${address} AND version = ${version}
+        RETURNING version
+      )
+      INSERT INTO payment_accepted (chain_id, channel, token_id, highest, signature, counts, accepted)
+      SELECT ${chainId}, ${address}, r.token_id, r.highest, r.signature, r.counts, r.accepted
+      FROM bump, json_to_recordset(${JSON.stringify(records)}::json)
+        AS r(token_id numeric, highest numeric, signature text, counts jsonb, accepted numeric)
+      ON CONFLICT (chain_id, channel, token_id) DO UPDATE SET
+        highest = EXCLUDED.highest, signature = EXCLUDED.signature, counts = EXCLUDED.counts,
+        accepted = EXCLUDED.accepted, last_accepted_at = now()
+      RETURNING (SELECT version FROM bump) AS version`
+    return rows[0] ? BigInt(rows[0].version) : null
+  }
+
+  /** Decides a batch of one channel against `state`; returns outcomes and the tokens changed. */
+  function decide(jobs: readonly Job[], state: ChannelAcceptance) {
+    const working = new Map(state.tokens)
+    const changed = new Map<bigint, TokenAcceptance>()
+    const outcomes: VerifyOutcome[] = []
+    for (const { token, snapshot, channel } of jobs) {
+      const current = working.get(token.tokenId) ?? {
+        counts: emptyCounts(),
+        signature: token.signature,
+        accepted: 0n,
+        closed: false,
+      }
+      if (current.closed) {
+        outcomes.push(
+          refuse(
+            'token_expired',
+            `Token ID ${token.tokenId} is being redeemed; tokens of it are no longer accepted.`,
+          ),
+        )
+        continue
+      }
+      const result = acceptCount(current.counts, token.requests, { maxMissingRanges })
+      if (!result.accepted) {
+        outcomes.push(
+          result.reason === 'zero_requests'
+            ? refuse('zero_requests', 'A token for 0 requests pays nothing and is refused.')
+            : refuse(
+                'count_already_accepted',
+                `Request count ${token.requests} of token ID ${token.tokenId} was already accepted.`,
+              ),
+        )
+        continue
+      }
+      // Owed after this one: the highest count of each token ID the chain has not redeemed yet.
+      const { activeTokenId, expiringTokenId, consumerFunds } = snapshot.state
+      let owedRequests = result.counts.highest
+      for (const id of [activeTokenId, expiringTokenId]) {
+        if (id !== 0n && id !== token.tokenId) owedRequests += working.get(id)?.counts.highest ?? 0n
+      }
+      if (owedRequests * channel.costPerRequest > consumerFunds) {
+        outcomes.push(
+          refuse(
+            'insufficient_funds',
+            `The channel's ${consumerFunds} wei do not cover ${owedRequests} requests at ${channel.costPerRequest} wei owed with this token.`,
+          ),
+        )
+        continue
+      }
+      const next: TokenAcceptance = {
+        counts: result.counts,
+        signature: result.raisedHighest ? token.signature : current.signature,
+        accepted: current.accepted + 1n,
+        closed: false,
+      }
+      working.set(token.tokenId, next)
+      changed.set(token.tokenId, next)
+      outcomes.push({
+        accepted: true,
+        channel: channel.address,
+        tokenId: token.tokenId,
+        requests: token.requests,
+        value: token.requests * channel.costPerRequest,
+      })
+    }
+    return { outcomes, changed, tokens: working }
+  }
+
+  const settle = createKeyedCoalescer<string, Job, VerifyOutcome>({
+    maxBatchSize: 500,
+    run: async (address, jobs) => {
+      for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+        const state = states.get(address) ?? (await load(address))
+        const { outcomes, changed, tokens } = decide(jobs, state)
+        if (changed.size === 0) return outcomes
+        const version = await write(address, state.version, changed)
+        if (version !== null) {
+          states.set(address, { version, tokens })
+          metrics.verifyBatch.observe(jobs.length)
+          return outcomes
+        }
+        states.delete(address)
+        metrics.verifyConflicts.inc()
+      }
+      throw new DependencyError({
+        code: 'busy',
+        message: 'The channel changed too often to decide; try again.',
+      })
+    },
+  })
+
+  /** The checks that need no database: up to the token ID's window. */
+  async function precheck(service: Service, wire: string): Promise<Job | Refused> {
+    let parsed: ReturnType<typeof parseToken>
+    try {
+      parsed = parseToken(wire)
+    } catch (error) {
+      if (error instanceof TokenFormatError) return refuse('token_malformed', error.message, 400)
+      throw error
+    }
+    const { token } = parsed
+    if (parsed.chainId !== chainId) {
+      return refuse(
+        'wrong_chain',
+        `The token is for chain ${parsed.chainId}; this Payment Server is on chain ${chainId}.`,
+      )
+    }
+    const channel = await channels.find(token.channel)
+    if (!channel) {
+      return refuse(
+        'channel_unknown',
+        `${token.channel} is not a channel of this Payment Server's factory and services.`,
+      )
+    }
+    if (channel.providerServiceId !== service.id) {
+      return refuse(
+        'forbidden',
+        `Service ${service.name} is not the provider of channel ${channel.address}.`,
+        403,
+      )
+    }
+    if (service.price !== null && channel.costPerRequest < service.price) {
+      return refuse(
+        'terms_rejected',
+        `The channel pays ${channel.costPerRequest} wei per request; ${service.name} asks for at least ${service.price} wei.`,
+      )
+    }
+    const signer = recoverTokenSignerNative({ chainId, token })
+    if (signer !== channel.consumer) {
+      return refuse('bad_signature', "The token is not signed by the channel's consumer.")
+    }
+    let snapshot = await chainView.get(channel.address)
+    if (token.tokenId > snapshot.state.lastTokenId)
+      snapshot = await chainView.get(channel.address, { maxAgeMs: 100 })
+    const { state } = snapshot
+    if (state.terminated) return refuse('channel_terminated', `Channel ${channel.address} is terminated.`)
+    if (state.terminatesAt !== 0n) {
+      return refuse(
+        'channel_terminating',
+        `Channel ${channel.address} is being terminated; no new requests are accepted.`,
+      )
+    }
+    if (token.tokenId === state.activeTokenId) return { token, snapshot, channel }
+    if (token.tokenId === state.expiringTokenId) {
+      const tolerance = BigInt(Math.min(toleranceSeconds, Number(channel.redemptionTimeout)))
+      const closesAt = state.redeemableAt - channel.redemptionTimeout + tolerance
+      if (chainView.now() < Number(closesAt)) return { token, snapshot, channel }
+      return refuse(
+        'token_expired',
+        `Token ID ${token.tokenId} is being redeemed and its tolerance window has closed.`,
+      )
+    }
+    if (token.tokenId > state.lastTokenId) {
+      return refuse(
+        'token_id_unknown',
+        `Token ID ${token.tokenId} was never issued on channel ${channel.address}.`,
+      )
+    }
+    return refuse(
+      'token_expired',
+      `Token ID ${token.tokenId} of channel ${channel.address} is no longer active.`,
+    )
+  }
+
+  async function verifyOne(service: Service, wire: string): Promise<VerifyOutcome> {
+    let outcome: VerifyOutcome
+    try {
+      const job = await precheck(service, wire)
+      outcome = 'accepted' in job ? job : await settle.submit(job.channel.address, job)
+    } catch (error) {
+      if (error instanceof AppError && error.retryable) throw error
+      if (error instanceof AppError) outcome = refuse(error.code, error.message, error.status)
+      else throw error
+    }
+    metrics.verified.inc({ result: outcome.accepted ? 'accepted' : outcome.code })
+    return outcome
+  }
+
+  return {
+    verify: verifyOne,
+    /** Several tokens, each decided as if sent alone in this order (one channel's tokens in order). */
+    verifyMany(service: Service, wires: string[]): Promise<VerifyOutcome[]> {
+      return Promise.all(wires.map((wire) => verifyOne(service, wire)))
+    },
+    /** Drops the cached acceptance state of a channel (after the runner changed it). */
+    forget(address: string): void {
+      states.delete(address)
+    },
+  }
+}
+
+export type Verifier = ReturnType<typeof createVerifier>

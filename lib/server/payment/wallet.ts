@@ -1,0 +1,130 @@
+import {
+  type Abi,
+  type Address,
+  type Chain,
+  createWalletClient,
+  type Hex,
+  http,
+  type PublicClient,
+  type TransactionReceipt,
+} from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { contractErrorOf } from '../../contractErrors'
+import { ConflictError, DependencyError } from '../../errors'
+import type { Db } from '../db/client'
+import type { Service, ServiceRegistry } from './services'
+
+export type ChannelCall = {
+  service: Service
+  address: Address
+  abi: Abi
+  functionName: string
+  args?: readonly unknown[]
+  value?: bigint
+  /** What the action is called in `payment_action` and in messages (`deposit`, `redeem`...). */
+  action: string
+  channel?: Address
+}
+
+export type SentTransaction = { hash: Hex; receipt: TransactionReceipt; result: unknown }
+
+/**
+ * Sends transactions for the team's services. Every call is simulated first, so a call that
+ * would revert is refused with the contract's reason in words (ConflictError with the error's
+ * name as code) and never sent. Sending holds a Postgres advisory lock per account from nonce
+ * to submission, so several server instances never race for the same nonce. Every attempt is
+ * recorded in `payment_action`.
+ */
+export function createWallet({
+  db,
+  client,
+  chain,
+  rpcUrl,
+  services,
+}: {
+  db: Db
+  client: PublicClient
+  chain: Chain
+  rpcUrl: string
+  services: ServiceRegistry
+}) {
+  const transport = http(rpcUrl, { timeout: 20_000 })
+
+  async function record(call: ChannelCall, status: string, hash: Hex | null, error: string | null) {
+    await db.paymentAction.create({
+      data: {
+        chainId: chain.id,
+        channel: call.channel?.toLowerCase() ?? call.address.toLowerCase(),
+        serviceId: call.service.id,
+        action: call.action,
+        txHash: hash,
+        status,
+        error,
+      },
+    })
+  }
+
+  return {
+    async send(call: ChannelCall): Promise<SentTransaction> {
+      const account = privateKeyToAccount(await services.privateKey(call.service))
+      const wallet = createWalletClient({ account, chain, transport })
+      let request: Parameters<typeof wallet.writeContract>[0]
+      let result: unknown
+      try {
+        const simulated = await client.simulateContract({
+          account,
+          address: call.address,
+          abi: call.abi,
+          functionName: call.functionName,
+          args: call.args ?? [],
+          value: call.value,
+        } as Parameters<PublicClient['simulateContract']>[0])
+        request = simulated.request as Parameters<typeof wallet.writeContract>[0]
+        result = simulated.result
+      } catch (error) {
+        const reason = contractErrorOf(error)
+        const message = reason
+          ? `${call.action} would fail: ${reason.message}`
+          : `${call.action} would fail: ${shortMessage(error)}`
+        await record(call, 'refused', null, message)
+        if (reason)
+          throw new ConflictError({ code: snake(reason.name), message, retryable: false, cause: error })
+        throw new DependencyError({ code: 'chain_unavailable', message, cause: error })
+      }
+      let hash: Hex
+      try {
+        hash = await db.$transaction(
+          async (tx) => {
+            await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`wallet:${account.address.toLowerCase()}`}))`
+            return wallet.writeContract(request)
+          },
+          { timeout: 30_000, maxWait: 30_000 },
+        )
+      } catch (error) {
+        const message = `${call.action} could not be sent: ${shortMessage(error)}`
+        await record(call, 'failed', null, message)
+        throw new DependencyError({ code: 'chain_unavailable', message, cause: error })
+      }
+      const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 250, timeout: 120_000 })
+      if (receipt.status !== 'success') {
+        const message = `${call.action} reverted in transaction ${hash}.`
+        await record(call, 'reverted', hash, message)
+        throw new ConflictError({ code: 'transaction_reverted', message, retryable: false })
+      }
+      await record(call, 'mined', hash, null)
+      return { hash, receipt, result }
+    },
+  }
+}
+
+export type Wallet = ReturnType<typeof createWallet>
+
+const snake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
+
+/** viem's short message without the RPC URL (it may carry an API key). */
+function shortMessage(error: unknown): string {
+  const text =
+    (error as { shortMessage?: string })?.shortMessage ??
+    (error instanceof Error ? error.message : String(error))
+  return text.replace(/https?:\/\/\S+/g, '<rpc>').split('\n')[0] ?? 'unknown error'
+}
