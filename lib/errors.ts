@@ -12,8 +12,20 @@ export type AppErrorParameters = {
   cause?: unknown
 }
 
+/** Marks AppErrors across copies of this module (Next bundles each route with its own copy). */
+const APP_ERROR = Symbol.for('channel-inspector.AppError')
+
+/** True for an AppError from any copy of this module; use it instead of `instanceof AppError`. */
+export function isAppError(error: unknown): error is AppError {
+  return (
+    error instanceof AppError ||
+    (error instanceof Error && (error as { [APP_ERROR]?: boolean })[APP_ERROR] === true)
+  )
+}
+
 export class AppError extends Error {
   override name = 'AppError'
+  readonly [APP_ERROR] = true
   readonly code: string
   readonly status: number
   readonly retryable: boolean
@@ -87,7 +99,7 @@ export type ErrorBody = { error: { code: string; message: string; hints?: string
 
 /** The JSON body for an error; anything that is not an AppError becomes a generic 500 without internals. */
 export function errorBody(error: unknown): { status: number; body: ErrorBody } {
-  if (error instanceof AppError) {
+  if (isAppError(error)) {
     const hints = error.hints.length > 0 ? { hints: error.hints } : {}
     return { status: error.status, body: { error: { code: error.code, message: error.message, ...hints } } }
   }

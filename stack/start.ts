@@ -16,6 +16,7 @@ import { parseEnv } from '../lib/server/env'
 import { childLine, createLogger, type Logger } from '../lib/server/log'
 import { ANVIL_KEYS, startAnvil } from './anvil'
 import { ensureFactory } from './deploy'
+import { startExample } from './example'
 import { startIndexer } from './indexer'
 import { ensureNextBuild, startNext, waitForHttp } from './next'
 import { stopOrphan } from './orphans'
@@ -92,7 +93,10 @@ async function main(): Promise<void> {
     // Children get what they serve from, not the deployer's key (least privilege).
     const { DEPLOYER_PRIVATE_KEY: _deployerKey, ...inherited } = process.env
     const paymentSecrets = await ensurePaymentSecrets({ dataDir })
+    const localChain = !env.RPC_URL
     const childEnv: NodeJS.ProcessEnv = {
+      // On the local chain, redeem every 2 minutes so the dashboard shows settlements soon.
+      ...(localChain ? { PAYMENT_REDEEM_AFTER_SECONDS: '120' } : {}),
       ...inherited,
       DATABASE_URL: databaseUrl,
       RPC_URL: rpcUrl,
@@ -140,6 +144,34 @@ async function main(): Promise<void> {
     const appUrl = `http://${env.HOST}:${env.PORT}`
     await waitForHttp(`${appUrl}/api/health`, 120_000, () => web.process.exitCode === null)
 
+    // Example network (services, channels, live traffic), once the Payment Server answers
+    let exampleLine = '  Example       off (EXAMPLE=on runs it on a chain given by RPC_URL)'
+    if (env.EXAMPLE === 'on' || (env.EXAMPLE === undefined && localChain)) {
+      const examplePidFile = path.join(dataDir, 'example.pid')
+      if (await stopOrphan({ pidFile: examplePidFile, mustContain: ['example/main.ts'] })) {
+        log.warn('stopped an example network left running by a previous run')
+      }
+      const ready = exampleReady()
+      const example = startExample({
+        root,
+        env: {
+          ...childEnv,
+          PAYMENT_URL: appUrl,
+          ...(localChain ? { EXAMPLE_FUNDER_KEY: ANVIL_KEYS[9] } : {}),
+        },
+        onLine: ready.line(log),
+      })
+      await writeFile(examplePidFile, String(example.process.pid))
+      stack.add('example', () => example.stop())
+      // The example is a demo: if it fails, the product keeps running and says so.
+      void example.exited.then((code) => {
+        if (!stack.isStopping) log.warn(`the example network exited (code ${code}); the rest keeps running`)
+      })
+      await Promise.race([ready.done, example.exited])
+      const credentials = path.relative(root, path.join(dataDir, 'example-credentials.json'))
+      exampleLine = `  Example       ${credentials}  (API keys of the example services; npm run example runs it alone)`
+    }
+
     const seconds = ((performance.now() - started) / 1000).toFixed(1)
     const lines = [
       '',
@@ -150,6 +182,8 @@ async function main(): Promise<void> {
       `  Chain         ${rpcUrl}  (chain id ${factory.chainId}${env.RPC_URL ? '' : ', local anvil'})`,
       `  Factory       ${factory.address}  (block ${factory.blockNumber}${factory.deployed ? ', deployed now' : ''})`,
       `  Database      ${databaseLabel}`,
+      exampleLine,
+      `  Payment API   ${appUrl}/api/payment/openapi.json  (admin key in ${path.relative(root, paymentSecrets.file)})`,
       `  Migrations    ${migrations.applied.length} applied now, ${migrations.alreadyApplied.length} already`,
     ]
     if (devAccounts.length > 0) {
@@ -162,6 +196,24 @@ async function main(): Promise<void> {
     log.error((error as Error).message)
     await stack.stopAll('start failed')
     process.exit(1)
+  }
+}
+
+/** Passes the example's `[example]` lines through; `done` resolves once it serves traffic. */
+function exampleReady() {
+  let resolve: () => void = () => {}
+  const done = new Promise<void>((r) => {
+    resolve = r
+  })
+  return {
+    done,
+    line: (log: Logger) => (line: string) => {
+      if (!line.trim()) return
+      if (line.startsWith('[example]')) {
+        process.stdout.write(`${line}\n`)
+        if (line.includes('serving ')) resolve()
+      } else childLine(log.child('example'))(line)
+    },
   }
 }
 

@@ -13,6 +13,11 @@ export class Supervisor {
 
   constructor(private readonly log: Logger) {}
 
+  /** True once the stack is stopping (a child's exit is then expected). */
+  get isStopping(): boolean {
+    return this.stopping !== undefined
+  }
+
   add(name: string, stop: () => Promise<void>): void {
     this.stoppers.push({ name, stop })
   }

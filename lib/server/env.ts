@@ -78,6 +78,17 @@ export const envSchema = z.object({
   PAYMENT_RUNNER: z.enum(['on', 'off']).default('on'),
   /** Milliseconds between two rounds of the background runner. */
   PAYMENT_RUNNER_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1_000),
+  /**
+   * Whether `npm start` runs the example network (services, channels, live traffic). Unset: only
+   * on the local anvil it starts itself (never spending real ether unasked).
+   */
+  EXAMPLE: z.enum(['on', 'off']).optional(),
+  /** Requests per second of the example network's live traffic (0: none). */
+  EXAMPLE_TRAFFIC_PER_SECOND: z.coerce.number().min(0).max(1_000).default(2),
+  /** Payment Server the example network talks to (`npm run example`); default http://HOST:PORT. */
+  PAYMENT_URL: optionalUrl,
+  /** Key that gives the example services' accounts ether on a dev chain (npm start: an anvil key). */
+  EXAMPLE_FUNDER_KEY: hex32,
 })
 
 export type Env = z.infer<typeof envSchema>

@@ -1,5 +1,12 @@
 import type { z } from 'zod'
-import { AppError, BadRequestError, errorBody, ForbiddenError, UnauthorizedError } from '../../errors'
+import {
+  AppError,
+  BadRequestError,
+  errorBody,
+  ForbiddenError,
+  isAppError,
+  UnauthorizedError,
+} from '../../errors'
 import { getPaymentServer } from './instance'
 import { secretEquals } from './secrets'
 import type { PaymentServer } from './server'
@@ -34,7 +41,7 @@ export function paymentRoute<P = Record<string, never>>(
       response = result instanceof Response ? result : Response.json(result, { headers: noStore })
     } catch (error) {
       const { status, body } = errorBody(error)
-      if (!(error instanceof AppError)) console.error(`[payment] ${name} failed:`, error)
+      if (!isAppError(error)) console.error(`[payment] ${name} failed:`, error)
       response = Response.json(body, { status, headers: noStore })
     }
     server?.metrics.requestSeconds.observe(

@@ -8,7 +8,7 @@ import {
   emptyCounts,
   type StoredCounts,
 } from '../../counter'
-import { AppError, DependencyError } from '../../errors'
+import { DependencyError, isAppError } from '../../errors'
 import { parseToken, type Token, TokenFormatError } from '../../token'
 import type { Db } from '../db/client'
 import type { Prisma } from '../db/generated/client'
@@ -302,8 +302,8 @@ export function createVerifier({
       const job = await precheck(service, wire)
       outcome = 'accepted' in job ? job : await settle.submit(job.channel.address, job)
     } catch (error) {
-      if (error instanceof AppError && error.retryable) throw error
-      if (error instanceof AppError) outcome = refuse(error.code, error.message, error.status)
+      if (isAppError(error) && error.retryable) throw error
+      if (isAppError(error)) outcome = refuse(error.code, error.message, error.status)
       else throw error
     }
     metrics.verified.inc({ result: outcome.accepted ? 'accepted' : outcome.code })

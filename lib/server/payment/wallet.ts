@@ -1,11 +1,16 @@
 import {
   type Abi,
   type Address,
+  BaseError,
   type Chain,
   createWalletClient,
   type Hex,
+  HttpRequestError,
   http,
+  InsufficientFundsError,
   type PublicClient,
+  RpcRequestError,
+  TimeoutError,
   type TransactionReceipt,
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -118,6 +123,17 @@ export function createWallet({
 }
 
 export type Wallet = ReturnType<typeof createWallet>
+
+const isNetworkError = (error: unknown) =>
+  error instanceof BaseError &&
+  Boolean(
+    error.walk(
+      (e) => e instanceof HttpRequestError || e instanceof TimeoutError || e instanceof RpcRequestError,
+    ),
+  )
+
+const isBalanceError = (error: unknown) =>
+  error instanceof BaseError && Boolean(error.walk((e) => e instanceof InsufficientFundsError))
 
 const snake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
 

@@ -1,0 +1,68 @@
+/**
+ * `npm run example`: the example network against a running stack. Registers its services on
+ * the Payment Server (idempotent), opens their channels, serves them and sends live traffic
+ * until Ctrl-C. `npm start` runs it as a child.
+ *
+ * PAYMENT_URL (default http://127.0.0.1:$PORT), PAYMENT_ADMIN_KEY (default: DATA_DIR's
+ * payment-secrets.json that npm start writes), RPC_URL and EXAMPLE_FUNDER_KEY (fund the
+ * services' accounts on a dev chain), EXAMPLE_TRAFFIC_PER_SECOND (default 2, 0 for none).
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Hex } from 'viem'
+import { parseEnv } from '../lib/server/env'
+import { startExampleServers } from './services'
+import { setupExample } from './setup'
+import { startTraffic } from './traffic'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const log = (line: string) => process.stdout.write(`[example] ${line}\n`)
+
+async function main(): Promise<void> {
+  const env = parseEnv()
+  const dataDir = path.resolve(root, env.DATA_DIR)
+  const paymentUrl = (env.PAYMENT_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/$/, '')
+  const secretsFile = path.join(dataDir, 'payment-secrets.json')
+  const adminKey =
+    env.PAYMENT_ADMIN_KEY ??
+    (existsSync(secretsFile)
+      ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as { adminKey: string }).adminKey
+      : undefined)
+  if (!adminKey) throw new Error(`set PAYMENT_ADMIN_KEY (or run npm start once, which writes ${secretsFile})`)
+  const credentialsFile = path.join(dataDir, 'example-credentials.json')
+  const { credentials } = await setupExample({
+    paymentUrl,
+    adminKey,
+    credentialsFile,
+    rpcUrl: env.RPC_URL,
+    funderKey: env.EXAMPLE_FUNDER_KEY as Hex | undefined,
+    log,
+  })
+  const servers = await startExampleServers({ paymentUrl, credentials })
+  const perSecond = env.EXAMPLE_TRAFFIC_PER_SECOND
+  const traffic = perSecond > 0 ? startTraffic({ servers, perSecond, log }) : null
+  log(`credentials of the example services: ${path.relative(process.cwd(), credentialsFile)}`)
+  log(
+    `serving ${Object.entries(servers.urls)
+      .map(([n, u]) => `${n} ${u}`)
+      .join(', ')}`,
+  )
+  log(
+    traffic
+      ? `sending ${perSecond} requests/s of live traffic`
+      : 'no live traffic (EXAMPLE_TRAFFIC_PER_SECOND=0)',
+  )
+  const stop = async () => {
+    traffic?.stop()
+    await servers.stop()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void stop())
+  process.on('SIGTERM', () => void stop())
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`[example] error: ${error.message}\n`)
+  process.exit(1)
+})

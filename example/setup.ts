@@ -1,0 +1,141 @@
+import { existsSync } from 'node:fs'
+import { chmod, readFile, writeFile } from 'node:fs/promises'
+import { type Address, createPublicClient, createWalletClient, type Hex, http } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { chainFor } from '../lib/server/chain'
+import { accountFunding, channelFunding, exampleServices } from './network'
+import type { Credentials } from './services'
+
+export type CredentialsFile = {
+  paymentUrl: string
+  services: Record<string, { apiKey: string; address: Address; team: string }>
+}
+
+type Api = <T>(path: string, key: string, body?: unknown) => Promise<{ status: number; body: T }>
+
+function client(paymentUrl: string): Api {
+  return async (path, key, body) => {
+    const response = await fetch(`${paymentUrl}/api/payment${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    return { status: response.status, body: (await response.json()) as never }
+  }
+}
+
+/**
+ * Makes the example network ready on a running Payment Server, idempotently: registers its
+ * services (admin key), keeps their API keys in `credentialsFile` (mode 0600; a key that no
+ * longer works is rotated), gives their accounts ether on a dev chain when `funderKey` is set,
+ * and gets-or-creates every consumer→provider channel with a deposit and auto-funding.
+ */
+export async function setupExample({
+  paymentUrl,
+  adminKey,
+  credentialsFile,
+  rpcUrl,
+  funderKey,
+  log,
+}: {
+  paymentUrl: string
+  adminKey: string
+  credentialsFile: string
+  rpcUrl?: string
+  funderKey?: Hex
+  log: (line: string) => void
+}): Promise<{ credentials: Credentials; file: CredentialsFile }> {
+  const api = client(paymentUrl)
+  const saved: CredentialsFile = existsSync(credentialsFile)
+    ? (JSON.parse(await readFile(credentialsFile, 'utf8')) as CredentialsFile)
+    : { paymentUrl, services: {} }
+  const file: CredentialsFile = { paymentUrl, services: {} }
+  const listed = await api<{
+    services: Array<{ name: string; address: Address }>
+    error?: { message: string }
+  }>('/services', adminKey)
+  if (listed.status !== 200)
+    throw new Error(`the Payment Server refused the admin key: ${listed.body.error?.message}`)
+  const registered = new Set(listed.body.services.map((s) => s.name))
+
+  for (const service of exampleServices) {
+    const known = saved.services[service.name]
+    if (known && (await api('/services', known.apiKey)).status === 200) {
+      file.services[service.name] = known
+      continue
+    }
+    const created = registered.has(service.name)
+      ? await api<{ apiKey: string; service: { address: Address } }>(
+          `/services/${service.name}/api-key`,
+          adminKey,
+          {},
+        )
+      : await api<{ apiKey: string; service: { address: Address } }>('/services', adminKey, {
+          name: service.name,
+          team: service.team,
+          ...(service.price === null ? {} : { price: service.price.toString() }),
+        })
+    if (created.status !== 201)
+      throw new Error(`registering ${service.name} failed: ${JSON.stringify(created.body)}`)
+    file.services[service.name] = {
+      apiKey: created.body.apiKey,
+      address: created.body.service.address,
+      team: service.team,
+    }
+    log(`${registered.has(service.name) ? 'new API key for' : 'registered'} service ${service.name}`)
+  }
+  await writeFile(credentialsFile, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 })
+  await chmod(credentialsFile, 0o600)
+
+  if (rpcUrl && funderKey) await fundAccounts({ rpcUrl, funderKey, file, log })
+
+  for (const consumer of exampleServices) {
+    for (const provider of consumer.calls) {
+      const opened = await api<{
+        created: boolean
+        channel: { address: string }
+        error?: { message: string }
+      }>('/channels', (file.services[consumer.name] as { apiKey: string }).apiKey, {
+        provider,
+        deposit: channelFunding.deposit.toString(),
+        autoFund: {
+          threshold: channelFunding.autoFund.threshold.toString(),
+          amount: channelFunding.autoFund.amount.toString(),
+        },
+      })
+      if (opened.status >= 300)
+        throw new Error(`opening ${consumer.name} → ${provider} failed: ${opened.body.error?.message}`)
+      if (opened.body.created)
+        log(`opened channel ${consumer.name} → ${provider} at ${opened.body.channel.address}`)
+    }
+  }
+  const credentials = Object.fromEntries(
+    Object.entries(file.services).map(([name, s]) => [name, { apiKey: s.apiKey }]),
+  )
+  return { credentials, file }
+}
+
+async function fundAccounts({
+  rpcUrl,
+  funderKey,
+  file,
+  log,
+}: {
+  rpcUrl: string
+  funderKey: Hex
+  file: CredentialsFile
+  log: (line: string) => void
+}) {
+  const transport = http(rpcUrl)
+  const chainId = await createPublicClient({ transport }).getChainId()
+  const chain = chainFor({ chainId, rpcUrl })
+  const publicClient = createPublicClient({ chain, transport })
+  const wallet = createWalletClient({ chain, transport, account: privateKeyToAccount(funderKey) })
+  for (const [name, service] of Object.entries(file.services)) {
+    const balance = await publicClient.getBalance({ address: service.address })
+    if (balance >= accountFunding / 2n) continue
+    const hash = await wallet.sendTransaction({ to: service.address, value: accountFunding })
+    await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 250 })
+    log(`funded ${name} (${service.address}) with ${Number(accountFunding) / 1e18} ETH`)
+  }
+}
