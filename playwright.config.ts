@@ -43,7 +43,9 @@ export default defineConfig({
     ? undefined
     : {
         command: 'node --import tsx stack/start.ts',
-        url: `${baseURL}/api/health`,
+        // Ready means everything npm start starts, the example network included (npm start
+        // prints its summary last). Not `url`: Playwright would take whichever comes first.
+        wait: { stdout: /Press Ctrl-C to stop/ },
         timeout: 180_000,
         reuseExistingServer: false,
         stdout: 'pipe',
@@ -54,6 +56,9 @@ export default defineConfig({
           DATA_DIR: process.env.E2E_DATA_DIR ?? '.data/e2e',
           EMBEDDED_PG_PORT: process.env.E2E_PG_PORT ?? '54331',
           ANVIL_PORT: process.env.E2E_ANVIL_PORT ?? '8555',
+          // The example network runs, but the tests make its traffic themselves (exact counts).
+          EXAMPLE_TRAFFIC_PER_SECOND: '0',
+          PAYMENT_REDEEM_AFTER_SECONDS: '3600',
         },
       },
 })

@@ -5,9 +5,11 @@
  *
  * PAYMENT_URL (default http://127.0.0.1:$PORT), PAYMENT_ADMIN_KEY (default: DATA_DIR's
  * payment-secrets.json that npm start writes), RPC_URL and EXAMPLE_FUNDER_KEY (fund the
- * services' accounts on a dev chain), EXAMPLE_TRAFFIC_PER_SECOND (default 2, 0 for none).
+ * services' accounts on a dev chain), EXAMPLE_TRAFFIC_PER_SECOND (default 2, 0 for none),
+ * EXAMPLE_PAYMENTS (`off`: the same services without tokens).
  */
 import { existsSync, readFileSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Hex } from 'viem'
@@ -31,7 +33,7 @@ async function main(): Promise<void> {
       : undefined)
   if (!adminKey) throw new Error(`set PAYMENT_ADMIN_KEY (or run npm start once, which writes ${secretsFile})`)
   const credentialsFile = path.join(dataDir, 'example-credentials.json')
-  const { credentials } = await setupExample({
+  const { credentials, file } = await setupExample({
     paymentUrl,
     adminKey,
     credentialsFile,
@@ -39,7 +41,16 @@ async function main(): Promise<void> {
     funderKey: env.EXAMPLE_FUNDER_KEY as Hex | undefined,
     log,
   })
-  const servers = await startExampleServers({ paymentUrl, credentials })
+  const servers = await startExampleServers({
+    paymentUrl,
+    credentials,
+    payments: env.EXAMPLE_PAYMENTS === 'on',
+  })
+  for (const [name, url] of Object.entries(servers.urls)) {
+    const entry = file.services[name]
+    if (entry) entry.url = url
+  }
+  await writeFile(credentialsFile, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 })
   const perSecond = env.EXAMPLE_TRAFFIC_PER_SECOND
   const traffic = perSecond > 0 ? startTraffic({ servers, perSecond, log }) : null
   log(`credentials of the example services: ${path.relative(process.cwd(), credentialsFile)}`)

@@ -8,7 +8,7 @@ import type { Credentials } from './services'
 
 export type CredentialsFile = {
   paymentUrl: string
-  services: Record<string, { apiKey: string; address: Address; team: string }>
+  services: Record<string, { apiKey: string; address: Address; team: string; url?: string }>
 }
 
 type Api = <T>(path: string, key: string, body?: unknown) => Promise<{ status: number; body: T }>

@@ -85,6 +85,8 @@ export const envSchema = z.object({
   EXAMPLE: z.enum(['on', 'off']).optional(),
   /** Requests per second of the example network's live traffic (0: none). */
   EXAMPLE_TRAFFIC_PER_SECOND: z.coerce.number().min(0).max(1_000).default(2),
+  /** `off` runs the example services without tokens (the benchmark's baseline). */
+  EXAMPLE_PAYMENTS: z.enum(['on', 'off']).default('on'),
   /** Payment Server the example network talks to (`npm run example`); default http://HOST:PORT. */
   PAYMENT_URL: optionalUrl,
   /** Key that gives the example services' accounts ether on a dev chain (npm start: an anvil key). */

@@ -275,7 +275,7 @@ export function createVerifier({
       )
     }
     if (token.tokenId === state.activeTokenId) return { token, snapshot, channel }
-    if (token.tokenId === state.expiringTokenId) {
+    if (state.expiringTokenId !== 0n && token.tokenId === state.expiringTokenId) {
       const tolerance = BigInt(Math.min(toleranceSeconds, Number(channel.redemptionTimeout)))
       const closesAt = state.redeemableAt - channel.redemptionTimeout + tolerance
       if (chainView.now() < Number(closesAt)) return { token, snapshot, channel }

@@ -16,8 +16,8 @@ export const GET = paymentRoute<Params>('channels.get', async ({ request, server
 /** PATCH /api/payment/channels/{address} (consumer): sets or clears auto-funding. */
 export const PATCH = paymentRoute<Params>('channels.patch', async ({ request, server, params }) => {
   const service = await requireService(request, server)
-  const channel = await server.channels.forParty(addressParam(params.address), service, 'consumer')
   const body = await jsonBody(request, patchChannelBody)
+  const channel = await server.channels.forParty(addressParam(params.address), service, 'consumer')
   const autoFund = body.autoFund
     ? { threshold: BigInt(body.autoFund.threshold), amount: BigInt(body.autoFund.amount) }
     : null

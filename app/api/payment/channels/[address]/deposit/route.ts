@@ -9,8 +9,8 @@ export const POST = paymentRoute<{ address: string }>(
   'channels.deposit',
   async ({ request, server, params }) => {
     const consumer = await requireService(request, server)
-    const channel = await server.channels.forParty(addressParam(params.address), consumer, 'consumer')
     const { amount } = await jsonBody(request, depositBody)
+    const channel = await server.channels.forParty(addressParam(params.address), consumer, 'consumer')
     return transactionJson(
       'deposit',
       await server.channels.act(channel, consumer, 'deposit', [], BigInt(amount)),

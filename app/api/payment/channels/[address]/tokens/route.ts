@@ -8,8 +8,8 @@ export const POST = paymentRoute<{ address: string }>(
   'tokens.issueForChannel',
   async ({ request, server, params }) => {
     const consumer = await requireService(request, server)
-    const channel = await server.channels.forParty(addressParam(params.address), consumer, 'consumer')
     const { count = 1 } = await jsonBody(request, issueChannelBody)
+    const channel = await server.channels.forParty(addressParam(params.address), consumer, 'consumer')
     const issued = await server.issuer.issue({ channel, consumer, count })
     return { ...issued, tokenId: issued.tokenId.toString() }
   },
