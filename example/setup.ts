@@ -89,8 +89,12 @@ export async function setupExample({
 
   if (rpcUrl && funderKey) await fundAccounts({ rpcUrl, funderKey, file, log })
 
-  for (const consumer of exampleServices) {
-    for (const provider of consumer.calls) {
+  // All channels at once: on a chain with block times they then land in the same block or two.
+  const pairs = exampleServices.flatMap((consumer) =>
+    consumer.calls.map((provider) => ({ consumer, provider })),
+  )
+  await Promise.all(
+    pairs.map(async ({ consumer, provider }) => {
       const opened = await api<{
         created: boolean
         channel: { address: string }
@@ -107,8 +111,8 @@ export async function setupExample({
         throw new Error(`opening ${consumer.name} → ${provider} failed: ${opened.body.error?.message}`)
       if (opened.body.created)
         log(`opened channel ${consumer.name} → ${provider} at ${opened.body.channel.address}`)
-    }
-  }
+    }),
+  )
   const credentials = Object.fromEntries(
     Object.entries(file.services).map(([name, s]) => [name, { apiKey: s.apiKey }]),
   )
@@ -131,11 +135,19 @@ async function fundAccounts({
   const chain = chainFor({ chainId, rpcUrl })
   const publicClient = createPublicClient({ chain, transport })
   const wallet = createWalletClient({ chain, transport, account: privateKeyToAccount(funderKey) })
+  // Sent one after the other (the funder's nonces), mined together.
+  const sent: Array<{ name: string; address: Address; hash: Hex }> = []
   for (const [name, service] of Object.entries(file.services)) {
     const balance = await publicClient.getBalance({ address: service.address })
     if (balance >= accountFunding / 2n) continue
-    const hash = await wallet.sendTransaction({ to: service.address, value: accountFunding })
+    sent.push({
+      name,
+      address: service.address,
+      hash: await wallet.sendTransaction({ to: service.address, value: accountFunding }),
+    })
+  }
+  for (const { name, address, hash } of sent) {
     await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 250 })
-    log(`funded ${name} (${service.address}) with ${Number(accountFunding) / 1e18} ETH`)
+    log(`funded ${name} (${address}) with ${Number(accountFunding) / 1e18} ETH`)
   }
 }

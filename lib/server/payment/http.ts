@@ -41,7 +41,8 @@ export function paymentRoute<P = Record<string, never>>(
       response = result instanceof Response ? result : Response.json(result, { headers: noStore })
     } catch (error) {
       const { status, body } = errorBody(error)
-      if (!isAppError(error)) console.error(`[payment] ${name} failed:`, error)
+      // One line, without URLs (an RPC or database URL may carry credentials).
+      if (!isAppError(error)) console.error(`[payment] ${name} failed: ${describe(error)}`)
       response = Response.json(body, { status, headers: noStore })
     }
     server?.metrics.requestSeconds.observe(
@@ -146,4 +147,9 @@ export function addressParam(value: string): `0x${string}` {
     })
   }
   return value.toLowerCase() as `0x${string}`
+}
+
+function describe(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  return (text.split('\n')[0] ?? '').replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>')
 }

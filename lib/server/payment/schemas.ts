@@ -100,7 +100,9 @@ export const serviceSchema = z
 export const autoFundSchema = z
   .object({
     threshold: wei.meta({ description: 'Deposit when the funds not yet owed drop below this (wei)' }),
-    amount: wei.meta({ description: 'Amount of each automatic deposit (wei)' }),
+    amount: wei
+      .refine((v) => v !== '0', 'must be more than 0')
+      .meta({ description: 'Amount of each automatic deposit (wei)' }),
   })
   .strict()
   .meta({ id: 'AutoFund' })
@@ -126,7 +128,10 @@ export const patchChannelBody = z
   .strict()
   .meta({ id: 'PatchChannel' })
 
-export const depositBody = z.object({ amount: wei }).strict().meta({ id: 'Deposit' })
+export const depositBody = z
+  .object({ amount: wei.refine((v) => v !== '0', 'must be more than 0') })
+  .strict()
+  .meta({ id: 'Deposit' })
 
 const count = z
   .number()
