@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
+import path from 'node:path'
 
 export type Child = {
   name: string
@@ -78,4 +79,32 @@ export function spawnChild({ name, command, args, env, cwd, onLine, logFile }: S
       return stopping
     },
   }
+}
+
+/**
+ * Runs one of the product's TypeScript entry points (`indexer/main.ts`, `example/main.ts`) as
+ * a child: `node --import tsx`, not the tsx CLI, which relays signals late and may kill it.
+ */
+export function startNodeScript({
+  name,
+  root,
+  script,
+  env,
+  onLine,
+}: {
+  name: string
+  root: string
+  /** Path relative to `root`. */
+  script: string
+  env: NodeJS.ProcessEnv
+  onLine: (line: string) => void
+}): Child {
+  return spawnChild({
+    name,
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join(root, script)],
+    cwd: root,
+    env,
+    onLine,
+  })
 }

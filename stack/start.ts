@@ -15,9 +15,8 @@ import { migrate } from '../lib/server/db/migrate'
 import { parseEnv } from '../lib/server/env'
 import { childLine, createLogger, type Logger } from '../lib/server/log'
 import { ANVIL_KEYS, startAnvil } from './anvil'
+import { startNodeScript } from './child'
 import { ensureFactory } from './deploy'
-import { startExample } from './example'
-import { startIndexer } from './indexer'
 import { ensureNextBuild, startNext, waitForHttp } from './next'
 import { stopOrphan } from './orphans'
 import { startEmbeddedPostgres } from './postgres'
@@ -110,7 +109,13 @@ async function main(): Promise<void> {
     if (await stopOrphan({ pidFile: indexerPidFile, mustContain: ['indexer/main.ts'] })) {
       log.warn('stopped an indexer left running by a previous run')
     }
-    const indexer = startIndexer({ root, env: childEnv, onLine: indexerLine(log) })
+    const indexer = startNodeScript({
+      name: 'indexer',
+      root,
+      script: 'indexer/main.ts',
+      env: childEnv,
+      onLine: indexerLine(log),
+    })
     await writeFile(indexerPidFile, String(indexer.process.pid))
     stack.add('indexer', () => indexer.stop())
     stack.watch('indexer', indexer.exited)
@@ -152,8 +157,10 @@ async function main(): Promise<void> {
         log.warn('stopped an example network left running by a previous run')
       }
       const ready = exampleReady()
-      const example = startExample({
+      const example = startNodeScript({
+        name: 'example',
         root,
+        script: 'example/main.ts',
         env: {
           ...childEnv,
           PAYMENT_URL: appUrl,
