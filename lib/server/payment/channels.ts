@@ -231,6 +231,8 @@ export function createChannelRegistry({
               throw new ConflictError({ code: 'open_failed', message: 'The factory opened no channel.' })
             const address = opened.args.channel.toLowerCase() as Address
             const channel = await save(address)
+            // The open was recorded before its channel existed; file it under the channel.
+            await db.paymentAction.updateMany({ where: { txHash: sent.hash }, data: { channel: address } })
             if (!channel)
               throw new ConflictError({
                 code: 'open_failed',

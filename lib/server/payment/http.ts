@@ -42,7 +42,7 @@ export function paymentRoute<P = Record<string, never>>(
     } catch (error) {
       const { status, body } = errorBody(error)
       // One line, without URLs (an RPC or database URL may carry credentials).
-      if (!isAppError(error)) console.error(`[payment] ${name} failed: ${describe(error)}`)
+      if (!isAppError(error)) console.error(`[payment] ${name} failed: ${oneLine(error)}`)
       response = Response.json(body, { status, headers: noStore })
     }
     server?.metrics.requestSeconds.observe(
@@ -149,7 +149,7 @@ export function addressParam(value: string): `0x${string}` {
   return value.toLowerCase() as `0x${string}`
 }
 
-function describe(error: unknown): string {
+function oneLine(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
   return (text.split('\n')[0] ?? '').replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>')
 }

@@ -8,7 +8,7 @@ import {
   emptyCounts,
   type StoredCounts,
 } from '../../counter'
-import { DependencyError, isAppError } from '../../errors'
+import { isAppError } from '../../errors'
 import { parseToken, type Token, TokenFormatError } from '../../token'
 import type { Db } from '../db/client'
 import type { Prisma } from '../db/generated/client'
@@ -36,7 +36,8 @@ type ChannelAcceptance = { version: bigint; tokens: Map<bigint, TokenAcceptance>
 
 type Job = { token: Token; snapshot: ChannelSnapshot; channel: ChannelRecord }
 
-const MAX_WRITE_ATTEMPTS = 8
+/** Something that runs raw queries: the client, or one transaction of it. */
+type Sql = Pick<Db, '$queryRaw'>
 
 /**
  * Provider side: the checks of PRODUCT.md, in order: the token parses and is for this chain;
@@ -71,8 +72,8 @@ export function createVerifier({
 }) {
   const states = new Map<string, ChannelAcceptance>()
 
-  async function load(address: string): Promise<ChannelAcceptance> {
-    const rows = await db.$queryRaw<
+  async function load(address: string, sql: Sql = db): Promise<ChannelAcceptance> {
+    const rows = await sql.$queryRaw<
       Array<{
         version: bigint
         token_id: Prisma.Decimal | null
@@ -108,6 +109,7 @@ export function createVerifier({
     address: string,
     version: bigint,
     changed: Map<bigint, TokenAcceptance>,
+    sql: Sql = db,
   ): Promise<bigint | null> {
     const records = [...changed].map(([tokenId, t]) => ({
       token_id: tokenId.toString(),
@@ -116,7 +118,7 @@ export function createVerifier({
       counts: countsToJson(t.counts),
       accepted: t.accepted.toString(),
     }))
-    const rows = await db.$queryRaw<Array<{ version: bigint }>>`
+    const rows = await sql.$queryRaw<Array<{ version: bigint }>>`
       WITH bump AS (
         UPDATE payment_channel SET version = version + 1
         WHERE chain_id = ${chainId} AND address = ${address} AND version = ${version}
@@ -203,23 +205,34 @@ export function createVerifier({
   const settle = createKeyedCoalescer<string, Job, VerifyOutcome>({
     maxBatchSize: 500,
     run: async (address, jobs) => {
-      for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-        const state = states.get(address) ?? (await load(address))
-        const { outcomes, changed, tokens } = decide(jobs, state)
-        if (changed.size === 0) return outcomes
-        const version = await write(address, state.version, changed)
-        if (version !== null) {
-          states.set(address, { version, tokens })
-          metrics.verifyBatch.observe(jobs.length)
-          return outcomes
-        }
-        states.delete(address)
-        metrics.verifyConflicts.inc()
+      // Fast path: decide on the cached state, write if nobody changed the channel meanwhile.
+      const cached = states.get(address) ?? (await load(address))
+      const first = decide(jobs, cached)
+      if (first.changed.size === 0) return first.outcomes
+      const version = await write(address, cached.version, first.changed)
+      if (version !== null) {
+        states.set(address, { version, tokens: first.tokens })
+        metrics.verifyBatch.observe(jobs.length)
+        return first.outcomes
       }
-      throw new DependencyError({
-        code: 'busy',
-        message: 'The channel changed too often to decide; try again.',
+      // Another instance wrote first. Retrying optimistically can starve (the winner's next
+      // write is one round trip, a reload and write two), so lock the channel row instead:
+      // read, decide and write under the lock, which makes the others wait their turn.
+      metrics.verifyConflicts.inc()
+      states.delete(address)
+      const locked = await db.$transaction(async (tx) => {
+        await tx.$queryRaw`
+          SELECT version FROM payment_channel WHERE chain_id = ${chainId} AND address = ${address} FOR UPDATE`
+        const state = await load(address, tx)
+        const decided = decide(jobs, state)
+        if (decided.changed.size === 0) return { ...decided, version: state.version }
+        const written = await write(address, state.version, decided.changed, tx)
+        if (written === null) throw new Error(`channel ${address} changed under its row lock`)
+        return { ...decided, version: written }
       })
+      states.set(address, { version: locked.version, tokens: locked.tokens })
+      metrics.verifyBatch.observe(jobs.length)
+      return locked.outcomes
     },
   })
 

@@ -59,7 +59,8 @@ export function createWallet({
     await db.paymentAction.create({
       data: {
         chainId: chain.id,
-        channel: call.channel?.toLowerCase() ?? call.address.toLowerCase(),
+        // An `open` has no channel yet (its address is known once mined).
+        channel: call.channel?.toLowerCase() ?? null,
         serviceId: call.service.id,
         action: call.action,
         txHash: hash,
@@ -67,6 +68,32 @@ export function createWallet({
         error,
       },
     })
+  }
+
+  /**
+   * Records a failed attempt and says why in words: the contract's reason (409, its error name
+   * as code), an account that cannot pay (409 `insufficient_balance`), the node not answering
+   * (503 `chain_unavailable`, retryable) or another refusal of the node (409).
+   */
+  async function refusal(call: ChannelCall, stage: string, error: unknown): Promise<Error> {
+    const reason = contractErrorOf(error)
+    if (reason) {
+      const message = `${call.action} would fail: ${reason.message}`
+      await record(call, 'refused', null, message)
+      return new ConflictError({ code: snake(reason.name), message, cause: error })
+    }
+    if (isBalanceError(error)) {
+      const message = `${call.action} ${stage}: account ${call.service.address} of service ${call.service.name} cannot pay the value and gas.`
+      await record(call, 'refused', null, message)
+      return new ConflictError({ code: 'insufficient_balance', message, cause: error })
+    }
+    const message = `${call.action} ${stage}: ${shortMessage(error)}`
+    if (isNetworkError(error)) {
+      await record(call, 'failed', null, message)
+      return new DependencyError({ code: 'chain_unavailable', message, cause: error })
+    }
+    await record(call, 'refused', null, message)
+    return new ConflictError({ code: 'transaction_refused', message, cause: error })
   }
 
   return {
@@ -87,14 +114,7 @@ export function createWallet({
         request = simulated.request as Parameters<typeof wallet.writeContract>[0]
         result = simulated.result
       } catch (error) {
-        const reason = contractErrorOf(error)
-        const message = reason
-          ? `${call.action} would fail: ${reason.message}`
-          : `${call.action} would fail: ${shortMessage(error)}`
-        await record(call, 'refused', null, message)
-        if (reason)
-          throw new ConflictError({ code: snake(reason.name), message, retryable: false, cause: error })
-        throw new DependencyError({ code: 'chain_unavailable', message, cause: error })
+        throw await refusal(call, 'would fail', error)
       }
       let hash: Hex
       try {
@@ -106,9 +126,8 @@ export function createWallet({
           { timeout: 30_000, maxWait: 30_000 },
         )
       } catch (error) {
-        const message = `${call.action} could not be sent: ${shortMessage(error)}`
-        await record(call, 'failed', null, message)
-        throw new DependencyError({ code: 'chain_unavailable', message, cause: error })
+        // eth_call carries no gas price, so an account without ether for gas fails only here.
+        throw await refusal(call, 'could not be sent', error)
       }
       const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 250, timeout: 120_000 })
       if (receipt.status !== 'success') {
