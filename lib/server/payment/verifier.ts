@@ -309,26 +309,32 @@ export function createVerifier({
     )
   }
 
-  async function verifyOne(service: Service, wire: string): Promise<VerifyOutcome> {
-    let outcome: VerifyOutcome
-    try {
-      const job = await precheck(service, wire)
-      outcome = 'accepted' in job ? job : await settle.submit(job.channel.address, job)
-    } catch (error) {
-      if (isAppError(error) && error.retryable) throw error
-      if (isAppError(error)) outcome = refuse(error.code, error.message, error.status)
-      else throw error
-    }
-    metrics.verified.inc({ result: outcome.accepted ? 'accepted' : outcome.code })
-    return outcome
+  /** A precheck's failure as a refusal; retryable failures (node, database) propagate. */
+  function asRefusal(error: unknown): Refused {
+    if (isAppError(error) && !error.retryable) return refuse(error.code, error.message, error.status)
+    throw error
+  }
+
+  /** Runs the prechecks of all tokens, then queues the survivors together, in order. */
+  async function verifyAll(service: Service, wires: string[]): Promise<VerifyOutcome[]> {
+    const checked = await Promise.all(wires.map((wire) => precheck(service, wire).catch(asRefusal)))
+    // Queued in one synchronous pass, so a batch of one channel goes into one statement.
+    const outcomes = await Promise.all(
+      checked.map((job) =>
+        'accepted' in job ? job : settle.submit(job.channel.address, job).catch(asRefusal),
+      ),
+    )
+    for (const outcome of outcomes)
+      metrics.verified.inc({ result: outcome.accepted ? 'accepted' : outcome.code })
+    return outcomes
   }
 
   return {
-    verify: verifyOne,
-    /** Several tokens, each decided as if sent alone in this order (one channel's tokens in order). */
-    verifyMany(service: Service, wires: string[]): Promise<VerifyOutcome[]> {
-      return Promise.all(wires.map((wire) => verifyOne(service, wire)))
+    async verify(service: Service, wire: string): Promise<VerifyOutcome> {
+      return (await verifyAll(service, [wire]))[0] as VerifyOutcome
     },
+    /** Several tokens, each decided as if sent alone, in this order (one channel's in one statement). */
+    verifyMany: verifyAll,
     /** Drops the cached acceptance state of a channel (after the runner changed it). */
     forget(address: string): void {
       states.delete(address)

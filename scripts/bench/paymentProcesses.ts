@@ -1,0 +1,296 @@
+/**
+ * The processes of scripts/bench-payment.ts: a private stack (`stack/start.ts`, the one `npm
+ * start` runs) in its own DATA_DIR on free ports, the example network against it, and a CPU
+ * sampler that says which of them the machine's cores were busy with.
+ */
+import { existsSync } from 'node:fs'
+import { readdir, readFile, rm } from 'node:fs/promises'
+import path from 'node:path'
+import { ANVIL_KEYS } from '../../stack/anvil'
+import { type Child, spawnChild } from '../../stack/child'
+import { stopOrphan } from '../../stack/orphans'
+import { freePort } from '../../stack/ports'
+
+/** Variables that would point the private stack at someone else's database, chain or keys. */
+const FOREIGN = [
+  'DATABASE_URL',
+  'RPC_URL',
+  'FACTORY_ADDRESS',
+  'FACTORY_BLOCK',
+  'DEPLOYER_PRIVATE_KEY',
+  'PAYMENT_ADMIN_KEY',
+  'PAYMENT_KEYSTORE_SECRET',
+  'PAYMENT_URL',
+  'EXAMPLE_FUNDER_KEY',
+]
+
+/** Children spawned and not yet exited, so that a Ctrl-C during a start still stops them. */
+const running = new Set<() => Promise<void>>()
+
+/** Keeps `child` in `running` until it exits; returns its stop (SIGTERM, SIGKILL after `graceMs`). */
+function register(child: Child, graceMs: number): () => Promise<void> {
+  const stop = () => child.stop(graceMs)
+  running.add(stop)
+  void child.exited.then(() => running.delete(stop))
+  return stop
+}
+
+/** Stops every child still running, the last started first. */
+export async function stopChildren(): Promise<void> {
+  for (const stop of [...running].reverse()) await stop().catch(() => {})
+}
+
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env }
+  for (const name of FOREIGN) delete env[name]
+  return { ...env, ...extra }
+}
+
+/** The last `n` output lines of a child, for an error message. */
+function tail(n: number) {
+  const lines: string[] = []
+  return {
+    lines,
+    push(line: string) {
+      if (!line.trim()) return
+      lines.push(line)
+      if (lines.length > n) lines.shift()
+    },
+    text: () => lines.join('\n'),
+  }
+}
+
+/** Resolves when `test` matches a line of `child`'s output; rejects when it exits first or after `ms`. */
+function waitForLine(
+  child: Child,
+  output: ReturnType<typeof tail>,
+  onLine: { listener?: (line: string) => void },
+  test: (line: string) => boolean,
+  ms: number,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${child.name} not ready after ${ms / 1000} s:\n${output.text()}`)),
+      ms,
+    )
+    onLine.listener = (line) => {
+      if (!test(line)) return
+      clearTimeout(timer)
+      resolve(line)
+    }
+    void child.exited.then((code) => {
+      clearTimeout(timer)
+      reject(new Error(`${child.name} exited (code ${code}) before it was ready:\n${output.text()}`))
+    })
+  })
+}
+
+export type BenchStack = {
+  url: string
+  rpcUrl: string
+  adminKey: string
+  child: Child
+  /** Seconds from spawn to 'Press Ctrl-C' (a `next build` of changed sources included). */
+  readySeconds: number
+  /** The stack's last output lines (its warnings and errors at LOG_LEVEL=warn). */
+  output(): string
+  /** Pids of the stack's parts, for the CPU sampler. */
+  pids(): Promise<Record<string, number>>
+  stop(): Promise<void>
+}
+
+/** Stops what a killed earlier run left running in `dataDir` (each pid checked against its command line). */
+export async function stopLeftovers(dataDir: string): Promise<void> {
+  await stopOrphan({ pidFile: path.join(dataDir, 'example.pid'), mustContain: ['example/main.ts'] })
+  await stopOrphan({ pidFile: path.join(dataDir, 'web.pid'), mustContain: ['next'] })
+  await stopOrphan({ pidFile: path.join(dataDir, 'indexer.pid'), mustContain: ['indexer/main.ts'] })
+  await stopOrphan({ pidFile: path.join(dataDir, 'anvil', 'anvil.pid'), mustContain: ['anvil', dataDir] })
+  // SIGINT: Postgres's fast shutdown.
+  await stopOrphan({
+    pidFile: path.join(dataDir, 'postgres', 'data', 'postmaster.pid'),
+    mustContain: ['postgres', dataDir],
+    signal: 'SIGINT',
+  })
+}
+
+/**
+ * Starts `node --import tsx stack/start.ts` with DATA_DIR=`dataDir` (emptied first), free ports,
+ * no example network, a block per transaction and redemptions an hour apart (none during the
+ * run); resolves once it prints 'Press Ctrl-C'.
+ */
+export async function startBenchStack({
+  root,
+  dataDir,
+}: {
+  root: string
+  dataDir: string
+}): Promise<BenchStack> {
+  await stopLeftovers(dataDir)
+  await rm(dataDir, { recursive: true, force: true })
+  const [port, anvilPort, pgPort] = [await freePort(), await freePort(), await freePort()]
+  const output = tail(60)
+  const onLine: { listener?: (line: string) => void } = {}
+  const started = performance.now()
+  const child = spawnChild({
+    name: 'stack',
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join(root, 'stack', 'start.ts')],
+    cwd: root,
+    env: cleanEnv({
+      DATA_DIR: path.relative(root, dataDir),
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ANVIL_PORT: String(anvilPort),
+      EMBEDDED_PG_PORT: String(pgPort),
+      EXAMPLE: 'off',
+      ANVIL_BLOCK_TIME: '0',
+      LOG_LEVEL: 'warn',
+      PAYMENT_REDEEM_AFTER_SECONDS: '3600',
+    }),
+    onLine: (line) => {
+      output.push(line)
+      onLine.listener?.(line)
+    },
+  })
+  const stop = register(child, 30_000)
+  try {
+    await waitForLine(child, output, onLine, (line) => line.includes('Press Ctrl-C'), 600_000)
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  const readySeconds = (performance.now() - started) / 1000
+  const secrets = JSON.parse(await readFile(path.join(dataDir, 'payment-secrets.json'), 'utf8')) as {
+    adminKey: string
+  }
+  const pidIn = async (file: string): Promise<number | undefined> => {
+    if (!existsSync(file)) return undefined
+    const pid = Number.parseInt((await readFile(file, 'utf8')).split('\n')[0] ?? '', 10)
+    return Number.isInteger(pid) ? pid : undefined
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    rpcUrl: `http://127.0.0.1:${anvilPort}`,
+    adminKey: secrets.adminKey,
+    child,
+    readySeconds,
+    output: output.text,
+    async pids() {
+      const entries: [string, number | undefined][] = [
+        ['web app + Payment Server (next start)', await pidIn(path.join(dataDir, 'web.pid'))],
+        ['postgres', await pidIn(path.join(dataDir, 'postgres', 'data', 'postmaster.pid'))],
+        ['anvil', await pidIn(path.join(dataDir, 'anvil', 'anvil.pid'))],
+        ['indexer', await pidIn(path.join(dataDir, 'indexer.pid'))],
+        ['stack supervisor', child.process.pid],
+      ]
+      return Object.fromEntries(entries.filter((e): e is [string, number] => e[1] !== undefined))
+    },
+    stop,
+  }
+}
+
+export type ExampleNetwork = { publicUrl: string; child: Child; output(): string; stop(): Promise<void> }
+
+/**
+ * Starts the example network (`node --import tsx example/main.ts`) against the stack, without
+ * live traffic, with or without payments; resolves with the `public` service's URL once it
+ * serves.
+ */
+export async function startExampleNetwork({
+  root,
+  dataDir,
+  stack,
+  payments,
+}: {
+  root: string
+  dataDir: string
+  stack: BenchStack
+  payments: boolean
+}): Promise<ExampleNetwork> {
+  const output = tail(40)
+  const onLine: { listener?: (line: string) => void } = {}
+  const child = spawnChild({
+    name: `example (payments ${payments ? 'on' : 'off'})`,
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join(root, 'example', 'main.ts')],
+    cwd: root,
+    env: cleanEnv({
+      NODE_ENV: 'production',
+      DATA_DIR: path.relative(root, dataDir),
+      PAYMENT_URL: stack.url,
+      RPC_URL: stack.rpcUrl,
+      EXAMPLE_FUNDER_KEY: ANVIL_KEYS[9],
+      EXAMPLE_TRAFFIC_PER_SECOND: '0',
+      EXAMPLE_PAYMENTS: payments ? 'on' : 'off',
+      LOG_LEVEL: 'warn',
+    }),
+    onLine: (line) => {
+      output.push(line)
+      onLine.listener?.(line)
+    },
+  })
+  const stop = register(child, 10_000)
+  try {
+    const line = await waitForLine(child, output, onLine, (l) => l.startsWith('[example] serving '), 120_000)
+    const publicUrl = /\bpublic (http:\/\/[^\s,]+)/.exec(line)?.[1]
+    if (!publicUrl) throw new Error(`no public URL in: ${line}`)
+    return { publicUrl, child, output: output.text, stop }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
+
+/** CPU seconds (user + system) of every process, with its parent. Linux only (/proc). */
+export type CpuSnapshot = Map<number, { ppid: number; seconds: number }>
+
+const TICKS_PER_SECOND = 100 // USER_HZ, 100 on every Linux build that matters
+
+export async function cpuSnapshot(): Promise<CpuSnapshot> {
+  const snapshot: CpuSnapshot = new Map()
+  const names = await readdir('/proc').catch(() => [] as string[])
+  await Promise.all(
+    names
+      .filter((n) => /^\d+$/.test(n))
+      .map(async (name) => {
+        const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '')
+        // Fields after the command (which may hold spaces): state ppid ... utime(14) stime(15).
+        const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+        if (rest.length < 13) return
+        snapshot.set(Number(name), {
+          ppid: Number(rest[1]),
+          seconds: (Number(rest[11]) + Number(rest[12])) / TICKS_PER_SECOND,
+        })
+      }),
+  )
+  return snapshot
+}
+
+/**
+ * CPU seconds spent between two snapshots, per labelled root: each process counts for its
+ * nearest labelled ancestor (itself included); processes under none count as 'other'.
+ * Processes that ended in between are not counted.
+ */
+export function cpuByRoot(
+  before: CpuSnapshot,
+  after: CpuSnapshot,
+  roots: Record<string, number>,
+): Map<string, number> {
+  const labelOf = new Map<number, string>(Object.entries(roots).map(([label, pid]) => [pid, label]))
+  const out = new Map<string, number>([...Object.keys(roots), 'other'].map((l) => [l, 0]))
+  for (const [pid, now] of after) {
+    const spent = now.seconds - (before.get(pid)?.seconds ?? 0)
+    if (spent <= 0) continue
+    let label = 'other'
+    for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
+      const found = labelOf.get(p)
+      if (found) {
+        label = found
+        break
+      }
+      p = after.get(p)?.ppid ?? 0
+    }
+    out.set(label, (out.get(label) ?? 0) + spent)
+  }
+  return out
+}
