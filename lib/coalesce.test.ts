@@ -55,6 +55,18 @@ describe('createCoalescer()', () => {
     expect(coalescer.busy).toBe(false)
   })
 
+  it('createCoalescer() sends the items of one submitMany() together, in order', async () => {
+    const { calls, run } = controlledRun<string, string>()
+    const coalescer = createCoalescer({ run, maxBatchSize: 3 })
+    const results = coalescer.submitMany(['a', 'b', 'c', 'd'])
+    expect(calls.map((c) => c.items)).toEqual([['a', 'b', 'c']])
+    calls[0]?.result.resolve(['A', 'B', 'C'])
+    await drain()
+    expect(calls.map((c) => c.items)).toEqual([['a', 'b', 'c'], ['d']])
+    calls[1]?.result.resolve(['D'])
+    await expect(Promise.all(results)).resolves.toEqual(['A', 'B', 'C', 'D'])
+  })
+
   it('createCoalescer() queues items while a batch is in flight and sends them together next', async () => {
     const { calls, run } = controlledRun<string, string>()
     const coalescer = createCoalescer({ run })

@@ -11,6 +11,8 @@ export type CoalescerParameters<I, O> = {
 export type Coalescer<I, O> = {
   /** Queues `item`; resolves with its result, or rejects with its batch's error. */
   submit: (item: I) => Promise<O>
+  /** Queues several items at once, so that they can go in the same batch (one promise each). */
+  submitMany: (items: readonly I[]) => Array<Promise<O>>
   /** Items waiting for the batch in flight to settle. */
   readonly queued: number
   /** Whether a batch is in flight. */
@@ -63,12 +65,18 @@ export function createCoalescer<I, O>({
     )
   }
 
+  const enqueue = (item: I) => new Promise<O>((resolve, reject) => queue.push({ item, resolve, reject }))
   return {
-    submit: (item) =>
-      new Promise<O>((resolve, reject) => {
-        queue.push({ item, resolve, reject })
-        if (!busy) flush()
-      }),
+    submit: (item) => {
+      const promise = enqueue(item)
+      if (!busy) flush()
+      return promise
+    },
+    submitMany: (items) => {
+      const promises = items.map(enqueue)
+      if (!busy) flush()
+      return promises
+    },
     get queued() {
       return queue.length
     },
@@ -110,16 +118,21 @@ export function createKeyedCoalescer<K, I, O>({
 }: {
   run: (key: K, items: readonly I[]) => Promise<readonly O[]>
   maxBatchSize?: number
-}): { submit: (key: K, item: I) => Promise<O> } {
+}): {
+  submit: (key: K, item: I) => Promise<O>
+  submitMany: (key: K, items: readonly I[]) => Array<Promise<O>>
+} {
   const byKey = new Map<K, Coalescer<I, O>>()
+  const of = (key: K) => {
+    let coalescer = byKey.get(key)
+    if (!coalescer) {
+      coalescer = createCoalescer({ run: (items) => run(key, items), maxBatchSize })
+      byKey.set(key, coalescer)
+    }
+    return coalescer
+  }
   return {
-    submit(key, item) {
-      let coalescer = byKey.get(key)
-      if (!coalescer) {
-        coalescer = createCoalescer({ run: (items) => run(key, items), maxBatchSize })
-        byKey.set(key, coalescer)
-      }
-      return coalescer.submit(item)
-    },
+    submit: (key, item) => of(key).submit(item),
+    submitMany: (key, items) => of(key).submitMany(items),
   }
 }

@@ -318,12 +318,26 @@ export function createVerifier({
   /** Runs the prechecks of all tokens, then queues the survivors together, in order. */
   async function verifyAll(service: Service, wires: string[]): Promise<VerifyOutcome[]> {
     const checked = await Promise.all(wires.map((wire) => precheck(service, wire).catch(asRefusal)))
-    // Queued in one synchronous pass, so a batch of one channel goes into one statement.
-    const outcomes = await Promise.all(
-      checked.map((job) =>
-        'accepted' in job ? job : settle.submit(job.channel.address, job).catch(asRefusal),
-      ),
+    // The tokens of one channel are queued together, so that they go into one statement.
+    // Refusals stand as they are; every job's slot is filled with its promise below.
+    const pending: Array<VerifyOutcome | Promise<VerifyOutcome>> = checked.map((job) =>
+      'accepted' in job ? job : refuse('internal_error', 'Not decided.', 500),
     )
+    const byChannel = new Map<string, number[]>()
+    checked.forEach((job, i) => {
+      if ('accepted' in job) return
+      byChannel.set(job.channel.address, [...(byChannel.get(job.channel.address) ?? []), i])
+    })
+    for (const [address, indexes] of byChannel) {
+      const promises = settle.submitMany(
+        address,
+        indexes.map((i) => checked[i] as Job),
+      )
+      indexes.forEach((i, k) => {
+        pending[i] = (promises[k] as Promise<VerifyOutcome>).catch(asRefusal)
+      })
+    }
+    const outcomes = await Promise.all(pending)
     for (const outcome of outcomes)
       metrics.verified.inc({ result: outcome.accepted ? 'accepted' : outcome.code })
     return outcomes
