@@ -25,6 +25,8 @@ type Row = Awaited<ReturnType<Db['paymentChannel']['findFirstOrThrow']>>
 
 const dec = (v: { toFixed(): string }) => BigInt(v.toFixed())
 
+const PARTY_RECHECK_MS = 5_000
+
 function toRecord(row: Row): ChannelRecord {
   return {
     chainId: row.chainId,
@@ -76,18 +78,26 @@ export function createChannelRegistry({
   services: ServiceRegistry
   wallet: Wallet
 }) {
-  const known = new Map<string, ChannelRecord>()
+  const known = new Map<string, { record: ChannelRecord; checkedAt: number }>()
   const opening = new Map<string, Promise<{ channel: ChannelRecord; created: boolean }>>()
+  const remember = (record: ChannelRecord) => known.set(record.address, { record, checkedAt: Date.now() })
+  const bothOurs = (r: ChannelRecord) => r.consumerServiceId !== null && r.providerServiceId !== null
 
   async function load(address: string): Promise<ChannelRecord | null> {
     const cached = known.get(address)
-    if (cached) return cached
+    // Terms never change; a party that is not ours may become ours (a service registered
+    // later), so such records are checked again every PARTY_RECHECK_MS, not on every call.
+    if (cached && (bothOurs(cached.record) || Date.now() - cached.checkedAt < PARTY_RECHECK_MS)) {
+      return cached.record
+    }
     const row = await db.paymentChannel.findUnique({ where: { chainId_address: { chainId, address } } })
     if (!row) return null
     const record = toRecord(row)
-    // Parties only ever get added (a service registered later), so the cache is refreshed on use.
-    if (record.consumerServiceId !== null && record.providerServiceId !== null) known.set(address, record)
-    return record
+    if (bothOurs(record)) {
+      remember(record)
+      return record
+    }
+    return (await save(address as Address)) ?? record
   }
 
   async function save(address: Address): Promise<ChannelRecord | null> {
@@ -113,7 +123,7 @@ export function createChannelRegistry({
       update: { consumerServiceId: consumer?.id ?? null, providerServiceId: provider?.id ?? null },
     })
     const record = toRecord(row)
-    known.set(address, record)
+    remember(record)
     return record
   }
 

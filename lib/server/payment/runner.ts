@@ -256,7 +256,8 @@ export function createRunner({
         }
         if (channel.consumerServiceId !== null) {
           action = 'consumer duties'
-          await consume(channel, await chainView.get(channel.address, { maxAgeMs: 0 }))
+          // The snapshot just read, unless the provider duties sent a transaction (act() drops it).
+          await consume(channel, await chainView.get(channel.address))
         }
       } catch (error) {
         await failed(channel, action, error).catch(() => {})

@@ -52,6 +52,7 @@ export function createServiceRegistry({
   environment?: Record<string, string | undefined>
 }) {
   const authCache = new Map<string, { service: Service | null; until: number }>()
+  const byIdCache = new Map<number, { service: Service; until: number }>()
   const keys = new Map<number, Hex>()
 
   function envKey(variable: string): Hex {
@@ -132,6 +133,7 @@ export function createServiceRegistry({
       const row = updated[0]
       if (!row) throw new NotFoundError({ code: 'service_unknown', message: `No service is named ${name}.` })
       authCache.clear()
+      byIdCache.delete(row.id)
       return { service: toService(row), apiKey }
     },
 
@@ -149,9 +151,14 @@ export function createServiceRegistry({
       return row ? toService(row) : null
     },
 
+    /** By id, cached like authentication (the runner and channel views ask every round). */
     async byId(id: number): Promise<Service | null> {
+      const cached = byIdCache.get(id)
+      if (cached && cached.until > Date.now()) return cached.service
       const row = await db.paymentService.findUnique({ where: { id } })
-      return row ? toService(row) : null
+      const service = row ? toService(row) : null
+      if (service) byIdCache.set(id, { service, until: Date.now() + AUTH_CACHE_MS })
+      return service
     },
 
     /** The service an API key belongs to, or null. */

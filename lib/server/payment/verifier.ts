@@ -319,25 +319,20 @@ export function createVerifier({
   async function verifyAll(service: Service, wires: string[]): Promise<VerifyOutcome[]> {
     const checked = await Promise.all(wires.map((wire) => precheck(service, wire).catch(asRefusal)))
     // The tokens of one channel are queued together, so that they go into one statement.
-    // Refusals stand as they are; every job's slot is filled with its promise below.
-    const pending: Array<VerifyOutcome | Promise<VerifyOutcome>> = checked.map((job) =>
-      'accepted' in job ? job : refuse('internal_error', 'Not decided.', 500),
-    )
     const byChannel = new Map<string, number[]>()
     checked.forEach((job, i) => {
-      if ('accepted' in job) return
-      byChannel.set(job.channel.address, [...(byChannel.get(job.channel.address) ?? []), i])
+      if (!('accepted' in job))
+        byChannel.set(job.channel.address, [...(byChannel.get(job.channel.address) ?? []), i])
     })
+    const settled = new Map<number, Promise<VerifyOutcome>>()
     for (const [address, indexes] of byChannel) {
       const promises = settle.submitMany(
         address,
         indexes.map((i) => checked[i] as Job),
       )
-      indexes.forEach((i, k) => {
-        pending[i] = (promises[k] as Promise<VerifyOutcome>).catch(asRefusal)
-      })
+      indexes.forEach((i, k) => settled.set(i, (promises[k] as Promise<VerifyOutcome>).catch(asRefusal)))
     }
-    const outcomes = await Promise.all(pending)
+    const outcomes = await Promise.all(checked.map((job, i) => settled.get(i) ?? (job as Refused)))
     for (const outcome of outcomes)
       metrics.verified.inc({ result: outcome.accepted ? 'accepted' : outcome.code })
     return outcomes
