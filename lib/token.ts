@@ -4,7 +4,9 @@ import {
   bytesToHex,
   type Hex,
   hexToBytes,
+  isAddress,
   type LocalAccount,
+  maxUint256,
   recoverTypedDataAddress,
 } from 'viem'
 
@@ -172,10 +174,8 @@ export function isCanonicalSignature(signature: Hex): boolean {
   return r > 0n && r < SECP256K1_N && s > 0n && s <= SECP256K1_HALF_N && (v === 27 || v === 28)
 }
 
-const UINT256_MAX = (1n << 256n) - 1n
-
 function assertUint256(value: bigint, name: string): void {
-  if (typeof value !== 'bigint' || value < 0n || value > UINT256_MAX) {
+  if (typeof value !== 'bigint' || value < 0n || value > maxUint256) {
     throw new RangeError(`${name} must be a uint256, got ${String(value)}`)
   }
 }
@@ -230,14 +230,14 @@ export function parseToken(value: string): ParsedToken {
   if (!/^[1-9][0-9]{0,15}$/.test(chain) || !Number.isSafeInteger(Number(chain))) {
     throw new TokenFormatError('The chain id of the token is not a positive integer.')
   }
-  if (!/^0x[0-9a-fA-F]{40}$/.test(channel)) {
+  if (!isAddress(channel, { strict: false })) {
     throw new TokenFormatError('The channel of the token is not a 20-byte hex address.')
   }
   for (const [name, text] of [
     ['token ID', tokenId],
     ['request count', requests],
   ] as const) {
-    if (!DECIMAL_UINT.test(text) || BigInt(text) > UINT256_MAX) {
+    if (!DECIMAL_UINT.test(text) || BigInt(text) > maxUint256) {
       throw new TokenFormatError(`The ${name} of the token is not a decimal uint256.`)
     }
   }

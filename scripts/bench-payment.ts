@@ -211,16 +211,14 @@ async function main(): Promise<void> {
       headers: bearer(publicKey),
       body: '{"provider":"validation"}',
     }
-    check(
-      'issue endpoint warm-up',
-      await load({ url: s.url, connections: ENDPOINT_C, amount: 200, request: issueOne }),
-    )
-    const issueEndpoint = await observe('issue endpoint', async () =>
-      check(
-        'issue endpoint',
-        await load({ url: s.url, connections: ENDPOINT_C, amount: ISSUE_REQUESTS, request: issueOne }),
-      ),
-    )
+    /** 200 requests of warm-up, then `amount` measured ones, at ENDPOINT_C. */
+    const endpoint = async (name: string, request: LoadRequest, amount: number) => {
+      check(`${name} warm-up`, await load({ url: s.url, connections: ENDPOINT_C, amount: 200, request }))
+      return observe(name, async () =>
+        check(name, await load({ url: s.url, connections: ENDPOINT_C, amount, request })),
+      )
+    }
+    const issueEndpoint = await endpoint('issue endpoint', issueOne, ISSUE_REQUESTS)
     log(`issue endpoint: ${fmt(issueEndpoint.perSecond)} req/s`)
 
     const tokens: string[] = []
@@ -251,16 +249,7 @@ async function main(): Promise<void> {
         body: JSON.stringify({ token: tokens[nextToken++] ?? 'exhausted' }),
       }),
     }
-    check(
-      'verify endpoint warm-up',
-      await load({ url: s.url, connections: ENDPOINT_C, amount: 200, request: verifyOne }),
-    )
-    const verifyEndpoint = await observe('verify endpoint', async () =>
-      check(
-        'verify endpoint',
-        await load({ url: s.url, connections: ENDPOINT_C, amount: VERIFY_REQUESTS, request: verifyOne }),
-      ),
-    )
+    const verifyEndpoint = await endpoint('verify endpoint', verifyOne, VERIFY_REQUESTS)
     log(`verify endpoint: ${fmt(verifyEndpoint.perSecond)} req/s`)
 
     const verifierFetch = countingFetch()

@@ -14,7 +14,7 @@ import {
 /** What an accepted token pays for: one request on `channel`, `value` wei in total so far. */
 export type Payment = { channel: Address; tokenId: bigint; requests: bigint; value: bigint }
 
-/** Refusal codes: the library's own three, then the Payment Server's (API-CONTRACT.md). */
+/** Refusal codes: the library's own three, then the Payment Server's (its OpenAPI document). */
 export type RefusalCode =
   | 'token_missing'
   | 'token_malformed'

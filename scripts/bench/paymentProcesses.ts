@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs'
 import { readdir, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { ANVIL_KEYS } from '../../stack/anvil'
-import { type Child, spawnChild } from '../../stack/child'
+import { type Child, startNodeScript } from '../../stack/child'
 import { stopOrphan } from '../../stack/orphans'
 import { freePort } from '../../stack/ports'
 
@@ -131,11 +131,10 @@ export async function startBenchStack({
   const output = tail(60)
   const onLine: { listener?: (line: string) => void } = {}
   const started = performance.now()
-  const child = spawnChild({
+  const child = startNodeScript({
     name: 'stack',
-    command: process.execPath,
-    args: ['--import', 'tsx', path.join(root, 'stack', 'start.ts')],
-    cwd: root,
+    root,
+    script: 'stack/start.ts',
     env: cleanEnv({
       DATA_DIR: path.relative(root, dataDir),
       HOST: '127.0.0.1',
@@ -209,11 +208,10 @@ export async function startExampleNetwork({
 }): Promise<ExampleNetwork> {
   const output = tail(40)
   const onLine: { listener?: (line: string) => void } = {}
-  const child = spawnChild({
+  const child = startNodeScript({
     name: `example (payments ${payments ? 'on' : 'off'})`,
-    command: process.execPath,
-    args: ['--import', 'tsx', path.join(root, 'example', 'main.ts')],
-    cwd: root,
+    root,
+    script: 'example/main.ts',
     env: cleanEnv({
       NODE_ENV: 'production',
       DATA_DIR: path.relative(root, dataDir),

@@ -80,6 +80,8 @@ export function createChannelRegistry({
 }) {
   const known = new Map<string, { record: ChannelRecord; checkedAt: number }>()
   const opening = new Map<string, Promise<{ channel: ChannelRecord; created: boolean }>>()
+  /** `consumerServiceId:provider` → the channel openChannel() found usable last time. */
+  const usableChannels = new Map<string, ChannelRecord>()
   const remember = (record: ChannelRecord) => known.set(record.address, { record, checkedAt: Date.now() })
   const bothOurs = (r: ChannelRecord) => r.consumerServiceId !== null && r.providerServiceId !== null
 
@@ -195,17 +197,34 @@ export function createChannelRegistry({
 
     /**
      * The consumer's usable channel to `provider`: the newest one that is not terminating, or
-     * null. Usable means on chain: not terminated and termination not started.
+     * null. Usable means on chain: not terminated and termination not started. Issuing asks
+     * this for every token, so the answer is remembered (its phase is still checked each time,
+     * from the chain cache); `fresh` reads the database again.
      */
-    async openChannel(consumer: Service, provider: Address): Promise<ChannelRecord | null> {
+    async openChannel(
+      consumer: Service,
+      provider: Address,
+      { fresh = false } = {},
+    ): Promise<ChannelRecord | null> {
+      const key = `${consumer.id}:${provider.toLowerCase()}`
+      const usable = async (record: ChannelRecord) => {
+        const phase = channelPhase((await chainView.get(record.address)).state)
+        return phase === 'open' || phase === 'redeeming'
+      }
+      const remembered = fresh ? undefined : usableChannels.get(key)
+      if (remembered && (await usable(remembered))) return remembered
       const rows = await db.paymentChannel.findMany({
         where: { chainId, consumerServiceId: consumer.id, provider: provider.toLowerCase() },
         orderBy: { createdAt: 'desc' },
       })
       for (const row of rows) {
-        const { state } = await chainView.get(row.address)
-        if (channelPhase(state) === 'open' || channelPhase(state) === 'redeeming') return toRecord(row)
+        const record = toRecord(row)
+        if (await usable(record)) {
+          usableChannels.set(key, record)
+          return record
+        }
       }
+      usableChannels.delete(key)
       return null
     },
 
@@ -221,7 +240,7 @@ export function createChannelRegistry({
         return db.$transaction(
           async (tx) => {
             await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`open:${key}`}))`
-            const again = await registry.openChannel(p.consumer, p.provider)
+            const again = await registry.openChannel(p.consumer, p.provider, { fresh: true })
             if (again) return { channel: again, created: false }
             const sent = await wallet.send({
               service: p.consumer,
@@ -270,6 +289,8 @@ export function createChannelRegistry({
         },
       })
       known.delete(channel.address)
+      for (const [key, record] of usableChannels)
+        if (record.address === channel.address) usableChannels.delete(key)
     },
 
     /** A transaction on the channel by one of its parties (simulated first; see Wallet). */

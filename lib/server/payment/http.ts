@@ -1,3 +1,4 @@
+import { isAddress } from 'viem'
 import type { z } from 'zod'
 import {
   AppError,
@@ -140,7 +141,7 @@ const tooLarge = () =>
 
 /** A path parameter that must be an address (400 otherwise), lowercased. */
 export function addressParam(value: string): `0x${string}` {
-  if (!/^0x[0-9a-fA-F]{40}$/.test(value)) {
+  if (!isAddress(value, { strict: false })) {
     throw new BadRequestError({
       code: 'invalid_address',
       message: `${value.slice(0, 60)} is not a 20-byte hex address.`,

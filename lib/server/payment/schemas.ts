@@ -1,3 +1,4 @@
+import { isAddress, maxUint256 } from 'viem'
 import { z } from 'zod'
 
 /**
@@ -5,12 +6,10 @@ import { z } from 'zod'
  * write the OpenAPI document (./openapi). Amounts and counts travel as decimal strings.
  */
 
-const UINT256_MAX = (1n << 256n) - 1n
-
 export const uint256 = z
   .string()
   .regex(/^(0|[1-9][0-9]{0,77})$/, 'must be a decimal integer string without leading zeros')
-  .refine((v) => BigInt(v) <= UINT256_MAX, 'must fit in 256 bits')
+  .refine((v) => BigInt(v) <= maxUint256, 'must fit in 256 bits')
   .meta({ description: 'Unsigned 256-bit integer as a decimal string', example: '1000000000000000' })
 
 export const wei = uint256.meta({
@@ -20,7 +19,7 @@ export const wei = uint256.meta({
 
 export const address = z
   .string()
-  .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address')
+  .refine((v) => isAddress(v, { strict: false }), 'must be a 0x-prefixed 20-byte hex address')
   .transform((v) => v.toLowerCase())
   .meta({ description: 'Address, 0x-prefixed hex', example: '0x5fbdb2315678afecb367f032d93f642f64180aa3' })
 

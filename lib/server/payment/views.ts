@@ -1,8 +1,9 @@
-import type { Address } from 'viem'
+import { type Address, isAddress } from 'viem'
 import { channelPhase } from '../../channel'
 import { countsFromJson, type StoredCounts } from '../../counter'
 import { BadRequestError, NotFoundError } from '../../errors'
 import type { ChannelRecord } from './channels'
+import { serviceName } from './schemas'
 import type { PaymentServer } from './server'
 import type { Service } from './services'
 import type { SentTransaction } from './wallet'
@@ -30,11 +31,11 @@ export async function resolveProvider(
   server: PaymentServer,
   provider: string,
 ): Promise<{ address: Address; service: Service | null }> {
-  if (/^0x[0-9a-fA-F]{40}$/.test(provider)) {
+  if (isAddress(provider, { strict: false })) {
     const address = provider.toLowerCase() as Address
     return { address, service: await server.services.byAddress(address) }
   }
-  if (!/^[a-z][a-z0-9-]{0,39}$/.test(provider)) {
+  if (!serviceName.safeParse(provider).success) {
     throw new BadRequestError({
       code: 'invalid_request',
       message: 'provider must be a service name or a 0x address.',
