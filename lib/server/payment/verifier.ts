@@ -330,7 +330,8 @@ export function createVerifier({
         address,
         indexes.map((i) => checked[i] as Job),
       )
-      indexes.forEach((i, k) => settled.set(i, (promises[k] as Promise<VerifyOutcome>).catch(asRefusal)))
+      for (const [k, i] of indexes.entries())
+        settled.set(i, (promises[k] as Promise<VerifyOutcome>).catch(asRefusal))
     }
     const outcomes = await Promise.all(checked.map((job, i) => settled.get(i) ?? (job as Refused)))
     for (const outcome of outcomes)
