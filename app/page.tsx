@@ -11,7 +11,8 @@ export default async function HomePage() {
       <h1 className="page-title">Overview</h1>
       <p className="page-lead">
         Payment channels between microservices, read from the chain and indexed into Postgres (progress in the
-        header badge). Block, channel and cost views arrive here with the explorer and the Payment Server.
+        header badge). Services pay each other per request through the Payment Server (
+        <code>/api/payment</code>); block, channel and cost views arrive here with the explorer.
       </p>
       <ChainOverview initial={health} />
     </>
