@@ -1,6 +1,7 @@
 import { maxUint256 } from 'viem'
 import { describe, expect, it } from 'vitest'
 import {
+  argHint,
   formatDuration,
   formatGwei,
   formatNumber,
@@ -112,5 +113,19 @@ describe('times and words', () => {
     expect(plural('1', 'transaction')).toBe('1 transaction')
     expect(plural('0', 'transaction')).toBe('0 transactions')
     expect(plural('1200', 'block')).toBe('1,200 blocks')
+  })
+})
+
+describe('argHint()', () => {
+  it('argHint() reads wei amounts, unix times and timeouts from argument names', () => {
+    expect(argHint({ name: 'amount', type: 'uint256', value: '10000000000000000' })).toBe('0.01 ETH')
+    expect(argHint({ name: 'costPerRequest', type: 'uint256', value: '1000000000' })).toBe('1 gwei')
+    expect(argHint({ name: 'redeemableAt', type: 'uint256', value: '1700000000' })).toBe(
+      '2023-11-14 22:13:20 UTC',
+    )
+    expect(argHint({ name: 'redemptionTimeout', type: 'uint256', value: '3600' })).toBe('1 h')
+    expect(argHint({ name: 'tokenId', type: 'uint256', value: '7' })).toBeNull()
+    expect(argHint({ name: 'amount', type: 'address', value: '0xab' })).toBeNull()
+    expect(argHint({ name: 'terminatesAt', type: 'uint256', value: '0' })).toBeNull()
   })
 })

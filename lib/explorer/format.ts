@@ -119,3 +119,19 @@ export function unixToIso(seconds: Quantity): string {
 export function plural(count: Quantity, word: string, many = `${word}s`): string {
   return `${formatNumber(count)} ${BigInt(count) === 1n ? word : many}`
 }
+
+const WEI_NAME = /amount|funds|cost|value|price|deposit|fee|balance|refund|payout/i
+
+/**
+ * A reading of a decoded integer argument from its name, or null: wei amounts with their unit
+ * ('amount' → '0.01 ETH'), unix times ('redeemableAt' → UTC) and timeouts in seconds ('1 h').
+ * @example argHint({ name: 'amount', type: 'uint256', value: '10000000000000000' }) // '0.01 ETH'
+ */
+export function argHint(arg: { name: string; type: string; value: unknown }): string | null {
+  const { name, type, value } = arg
+  if (typeof value !== 'string' || !/^u?int\d*$/.test(type) || !/^\d+$/.test(value)) return null
+  if (WEI_NAME.test(name)) return formatWei(value)
+  if (/At$/.test(name) && value !== '0' && value.length <= 12) return formatUtc(unixToIso(value))
+  if (/Timeout$/.test(name) && value.length <= 12) return formatDuration(Number(value))
+  return null
+}
