@@ -1,6 +1,7 @@
 'use client'
 
 import { useEffect, useState } from 'react'
+import { formatDuration, formatUtc } from '@/lib/explorer/format'
 
 /** "2026-11-21 09:30:53 UTC · 4 s ago", the relative part ticking every second. */
 export function BlockTime({ iso }: { iso: string }) {
@@ -10,21 +11,12 @@ export function BlockTime({ iso }: { iso: string }) {
     const timer = setInterval(() => setNow(Date.now()), 1_000)
     return () => clearInterval(timer)
   }, [])
-  const utc = iso.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC')
   // Rendered only in the browser, so server and client HTML agree.
-  const ago = now === null ? '' : ` · ${relative(now - Date.parse(iso))}`
+  const ago = now === null ? '' : ` · ${formatDuration(Math.max(0, now - Date.parse(iso)) / 1000)} ago`
   return (
     <time dateTime={iso} title={iso}>
-      {utc}
+      {formatUtc(iso)}
       {ago}
     </time>
   )
-}
-
-function relative(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000))
-  if (s < 60) return `${s} s ago`
-  if (s < 3600) return `${Math.floor(s / 60)} min ago`
-  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`
-  return `${Math.floor(s / 86_400)} d ago`
 }

@@ -1,0 +1,32 @@
+'use client'
+
+import Link from 'next/link'
+import { usePathname } from 'next/navigation'
+
+const LINKS = [
+  { href: '/', label: 'Overview' },
+  { href: '/blocks', label: 'Blocks' },
+  { href: '/channels', label: 'Channels' },
+] as const
+
+/** The header's page links, the current section marked. */
+export function NavLinks() {
+  const path = usePathname()
+  return (
+    <nav className="nav" aria-label="Sections">
+      {LINKS.map(({ href, label }) => {
+        const current = href === '/' ? path === '/' : path.startsWith(href)
+        return (
+          <Link
+            key={href}
+            href={href}
+            aria-current={current ? 'page' : undefined}
+            data-testid={`nav-${label.toLowerCase()}`}
+          >
+            {label}
+          </Link>
+        )
+      })}
+    </nav>
+  )
+}

@@ -1,0 +1,84 @@
+import type { Labels, TxSummary } from '@/lib/explorer/api'
+import { AddressLink } from './AddressLink'
+import { Age } from './Age'
+import { Amount } from './Amount'
+import { BlockLink } from './BlockLink'
+import { HashLink } from './HashLink'
+import { TxStatusPill } from './TxStatusPill'
+
+/** Transactions as rows: hash, block and age (unless `inBlock`), method, from → to, value, fee, status. */
+export function TxTable({
+  transactions,
+  labels,
+  inBlock = false,
+}: {
+  transactions: TxSummary[]
+  labels: Labels
+  /** The table is on a block's page: show the position instead of block and age. */
+  inBlock?: boolean
+}) {
+  return (
+    <div className="table-wrap">
+      <table className="table" data-testid="tx-table">
+        <thead>
+          <tr>
+            <th>Hash</th>
+            {inBlock ? <th className="num">#</th> : <th>Block</th>}
+            {!inBlock && <th>Age</th>}
+            <th>Method</th>
+            <th>From → To</th>
+            <th className="num">Value</th>
+            <th className="num">Fee</th>
+            <th>Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {transactions.map((tx) => (
+            <tr key={tx.hash} data-testid="tx-row" data-hash={tx.hash}>
+              <td>
+                <HashLink kind="tx" hash={tx.hash} />
+              </td>
+              {inBlock ? (
+                <td className="num">{tx.txIndex}</td>
+              ) : (
+                <td>
+                  <BlockLink number={tx.blockNumber} />
+                </td>
+              )}
+              {!inBlock && <td>{tx.timestamp ? <Age iso={tx.timestamp} /> : '—'}</td>}
+              <td>
+                {tx.method ? (
+                  <span className="method" title={tx.method}>
+                    {tx.method}
+                  </span>
+                ) : (
+                  <span className="muted">{tx.contractAddress ? 'create' : 'transfer'}</span>
+                )}
+              </td>
+              <td className="nowrap">
+                <AddressLink address={tx.from} labels={labels} /> <span className="muted">→</span>{' '}
+                {tx.to ? (
+                  <AddressLink address={tx.to} labels={labels} />
+                ) : (
+                  <>
+                    <span className="muted">new </span>
+                    <AddressLink address={tx.contractAddress} labels={labels} />
+                  </>
+                )}
+              </td>
+              <td className="num nowrap">
+                <Amount wei={tx.value} />
+              </td>
+              <td className="num nowrap">
+                <Amount wei={tx.fee} unit="ETH" />
+              </td>
+              <td>
+                <TxStatusPill status={tx.status} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
