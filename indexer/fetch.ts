@@ -7,7 +7,7 @@ import {
   type RpcLog,
   type RpcReceipt,
   type RpcTransaction,
-} from './rpc'
+} from '../lib/server/rpc'
 
 /** The node's view changed between two calls of one range (a reorg in progress): try again. */
 export class ChainMovedError extends Error {

@@ -1,10 +1,10 @@
 import type { Hex } from 'viem'
 import { ChannelFold, decodeChannelEvent, type IndexedChannel, jsonArgs } from '../lib/channelEvents'
+import { decodeCall, decodeRevert, txTypeName } from '../lib/decode'
 import type { Db } from '../lib/server/db/client'
 import type { Logger } from '../lib/server/log'
-import { decodeCall, decodeRevert, txTypeName } from './decode'
+import { createRpc, type Rpc, type RpcBlock } from '../lib/server/rpc'
 import { fetchRange, type RangeData, RangeSizer } from './fetch'
-import { createRpc, type Rpc, type RpcBlock } from './rpc'
 import { type Batch, type Cursor, createStore, type EventRow, type Store, type TransactionRow } from './store'
 
 export type FactoryRef = { address: Hex; blockNumber: bigint }

@@ -1,7 +1,19 @@
-import { type Abi, type AbiParameter, decodeFunctionData, type Hex } from 'viem'
+import {
+  type Abi,
+  type AbiEvent,
+  type AbiFunction,
+  type AbiParameter,
+  decodeEventLog,
+  decodeFunctionData,
+  type Hex,
+  toEventSelector,
+  toEventSignature,
+  toFunctionSelector,
+  toFunctionSignature,
+} from 'viem'
 import { intermediaryAbi, intermediaryFactoryAbi } from '../contracts/generated'
-import { jsonArgs } from '../lib/channelEvents'
-import { contractErrorsAbi, decodeContractError } from '../lib/contractErrors'
+import { jsonArgs } from './channelEvents'
+import { contractErrorsAbi, decodeContractError } from './contractErrors'
 
 /** Arguments as an object keyed by parameter name (position when unnamed). */
 export function namedArgs(
@@ -58,4 +70,94 @@ const txTypes: Record<string, string> = {
 
 export function txTypeName(type: Hex): string {
   return txTypes[type] ?? type
+}
+
+// ---------------------------------------------------------------------------------------------
+// Descriptions for people (explorer): names, Solidity types and exact JSON values, in order.
+
+export type DescribedArg = { name: string; type: string; value: unknown }
+
+const described = (inputs: readonly AbiParameter[], values: readonly unknown[]): DescribedArg[] =>
+  inputs.map((input, i) => ({
+    name: input.name || String(i),
+    type: input.type,
+    value: jsonValue(values[i]),
+  }))
+
+const jsonValue = (value: unknown): unknown => jsonArgs({ v: value }).v
+
+const callAbi = [...intermediaryFactoryAbi, ...intermediaryAbi] as Abi
+
+/** The function a call to the factory or a channel invokes, with typed arguments; null if unknown. */
+export function describeCall(
+  input: Hex,
+  target: 'factory' | 'channel' | null,
+): { name: string; signature: string; selector: Hex; args: DescribedArg[] } | null {
+  if (!target || input.length < 10) return null
+  const abi = (target === 'factory' ? intermediaryFactoryAbi : intermediaryAbi) as Abi
+  try {
+    const { functionName, args } = decodeFunctionData({ abi, data: input })
+    const fn = abi.find((i): i is AbiFunction => i.type === 'function' && i.name === functionName)
+    if (!fn) return null
+    return {
+      name: functionName,
+      signature: toFunctionSignature(fn),
+      selector: toFunctionSelector(fn),
+      args: described(fn.inputs, args ?? []),
+    }
+  } catch {
+    return null
+  }
+}
+
+/** A revert: the custom error with typed arguments and what it means in words. */
+export function describeRevert(data: Hex | null): {
+  name: string | null
+  message: string
+  args: DescribedArg[]
+  data: Hex | null
+} {
+  const decoded = data ? decodeContractError(data) : null
+  if (!decoded) {
+    return {
+      name: null,
+      message: data
+        ? `Reverted with data that is not an error of the channel contracts (${data.slice(0, 10)}).`
+        : 'Reverted without revert data.',
+      args: [],
+      data,
+    }
+  }
+  const error = contractErrorsAbi.find((i) => i.type === 'error' && i.name === decoded.name)
+  const inputs = error && 'inputs' in error ? error.inputs : (builtinErrors[decoded.name] ?? [])
+  return { name: decoded.name, message: decoded.message, args: described(inputs, decoded.args), data }
+}
+
+const eventsByTopic = new Map<string, AbiEvent>(
+  (callAbi as readonly { type: string }[])
+    .filter((i): i is AbiEvent => i.type === 'event')
+    .map((event) => [toEventSelector(event), event]),
+)
+
+/** A log of the factory or a channel, with typed arguments; null when its ABI is not known. */
+export function describeLog(
+  topics: readonly Hex[],
+  data: Hex,
+): { name: string; signature: string; args: DescribedArg[] } | null {
+  const event = topics[0] ? eventsByTopic.get(topics[0]) : undefined
+  if (!event) return null
+  try {
+    const decoded = decodeEventLog({ abi: [event], topics: topics as [Hex, ...Hex[]], data, strict: true })
+    const args = decoded.args as unknown as Record<string, unknown>
+    return {
+      name: event.name,
+      signature: toEventSignature(event),
+      args: described(
+        event.inputs,
+        event.inputs.map((input) => args[input.name as string]),
+      ),
+    }
+  } catch {
+    return null
+  }
 }

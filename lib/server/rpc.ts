@@ -49,6 +49,7 @@ export type RpcBlock = {
 }
 
 export type RpcReceipt = {
+  logs?: RpcLog[]
   transactionHash: Hex
   blockHash: Hex
   status: Hex

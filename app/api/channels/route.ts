@@ -1,0 +1,10 @@
+import { listChannels } from '@/lib/server/explorer'
+import { explorerRoute } from '@/lib/server/explorer/http'
+import { pageLimit } from '@/lib/server/explorer/shared'
+
+export const dynamic = 'force-dynamic'
+
+/** GET /api/channels?cursor=&limit=: indexed channels, newest first. */
+export const GET = explorerRoute('channels.list', ({ ctx, query }) =>
+  listChannels(ctx, { cursor: query.get('cursor'), limit: pageLimit(query.get('limit'), 50) }),
+)

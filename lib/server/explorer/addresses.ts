@@ -1,0 +1,87 @@
+import type { Hex } from 'viem'
+import type { AddressDetail } from '../../explorer/api'
+import { labelsFor } from './labels'
+import {
+  addressParam,
+  blockTimes,
+  chainView,
+  channelFromRow,
+  type ExplorerContext,
+  pairCursor,
+  txFromRow,
+} from './shared'
+
+/**
+ * An address: balance, nonce and whether it holds code (from the node), its label, the
+ * channel it is (if it is one), the channels where it is a party, and its indexed transactions
+ * (sent, received, or about it as a channel), newest first, paginated by `<block>:<position>`.
+ */
+export async function getAddress(
+  ctx: ExplorerContext,
+  addressText: string,
+  { cursor, limit = 25 }: { cursor?: string | null; limit?: number } = {},
+): Promise<AddressDetail> {
+  const address = addressParam(addressText)
+  const view = await chainView(ctx)
+  const after = pairCursor(cursor)
+  const node = view.head
+    ? await Promise.all([
+        ctx.chain.getBalance({ address }),
+        ctx.chain.getTransactionCount({ address }),
+        ctx.chain.getCode({ address }),
+      ]).catch(() => null)
+    : null
+  const [self, parties, rows] = await Promise.all([
+    ctx.db.channel.findUnique({ where: { chainId_address: { chainId: view.chainId, address } } }),
+    ctx.db.channel.findMany({
+      where: { chainId: view.chainId, OR: [{ consumer: address }, { provider: address }] },
+      orderBy: [{ openedBlock: 'desc' }, { address: 'desc' }],
+      take: 200,
+    }),
+    ctx.db.transaction.findMany({
+      where: {
+        chainId: view.chainId,
+        AND: [
+          { OR: [{ from: address }, { to: address }, { channel: address }] },
+          after
+            ? {
+                OR: [
+                  { blockNumber: { lt: after[0] } },
+                  { blockNumber: after[0], txIndex: { lt: Number(after[1]) } },
+                ],
+              }
+            : {},
+        ],
+      },
+      orderBy: [{ blockNumber: 'desc' }, { txIndex: 'desc' }],
+      take: limit + 1,
+    }),
+  ])
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  const times = await blockTimes(
+    ctx,
+    view.chainId,
+    page.map((t) => t.blockNumber),
+  )
+  const transactions = page.map((t) => txFromRow(t, times.get(t.blockNumber) ?? null))
+  const channels = parties.map(channelFromRow)
+  const labels = await labelsFor(ctx, view, [
+    address,
+    ...channels.flatMap((c) => [c.address, c.consumer, c.provider]),
+    ...transactions.flatMap((t) => [t.from, t.to]),
+  ])
+  const code = node?.[2] as Hex | undefined
+  return {
+    address,
+    kind: node ? (code && code !== '0x' ? 'contract' : 'account') : null,
+    balance: node?.[0].toString() ?? null,
+    nonce: node ? String(node[1]) : null,
+    label: labels[address] ?? null,
+    channel: self ? channelFromRow(self) : null,
+    channels,
+    transactions,
+    nextCursor: rows.length > limit && last ? `${last.blockNumber}:${last.txIndex}` : null,
+    labels,
+  }
+}

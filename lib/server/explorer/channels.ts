@@ -1,0 +1,187 @@
+import type { Hex } from 'viem'
+import { describeLog } from '../../decode'
+import { NotFoundError } from '../../errors'
+import type { ChannelDetail, ChannelEventRow, ChannelPage, Countdown, EventPage } from '../../explorer/api'
+import type { Event } from '../db/generated/client'
+import { labelsFor } from './labels'
+import {
+  addressParam,
+  blockTimes,
+  chainView,
+  channelFromRow,
+  type ExplorerContext,
+  headOf,
+  isoSeconds,
+  pairCursor,
+  txFromRow,
+} from './shared'
+
+/** Events and transactions shown on a channel's page (newest first). */
+const CHANNEL_HISTORY = 200
+
+/** Every indexed channel, newest first; `cursor` is `<openedBlock>:<position>` of the last one. */
+export async function listChannels(
+  ctx: ExplorerContext,
+  { cursor, limit = 50 }: { cursor?: string | null; limit?: number } = {},
+): Promise<ChannelPage> {
+  const view = await chainView(ctx)
+  const after = pairCursor(cursor)
+  // Channels opened in one block are told apart by address (a stable, unique order).
+  const rows = await ctx.db.channel.findMany({
+    where: {
+      chainId: view.chainId,
+      ...(after
+        ? {
+            OR: [
+              { openedBlock: { lt: after[0] } },
+              { openedBlock: after[0], address: { lt: hexOf(after[1]) } },
+            ],
+          }
+        : {}),
+    },
+    orderBy: [{ openedBlock: 'desc' }, { address: 'desc' }],
+    take: limit + 1,
+  })
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  const channels = page.map(channelFromRow)
+  return {
+    channels,
+    nextCursor: rows.length > limit && last ? `${last.openedBlock}:${BigInt(last.address)}` : null,
+    head: await headOf(ctx, view),
+    labels: await labelsFor(
+      ctx,
+      view,
+      channels.flatMap((c) => [c.address, c.consumer, c.provider]),
+    ),
+  }
+}
+
+const hexOf = (n: bigint) => `0x${n.toString(16).padStart(40, '0')}`
+
+/** A channel: its state, countdowns against the chain head, its events and its transactions. */
+export async function getChannel(ctx: ExplorerContext, addressText: string): Promise<ChannelDetail> {
+  const address = addressParam(addressText)
+  const view = await chainView(ctx)
+  const row = await ctx.db.channel.findUnique({
+    where: { chainId_address: { chainId: view.chainId, address } },
+  })
+  if (!row) {
+    throw new NotFoundError({
+      code: 'not_found',
+      message: `${address} is not an indexed channel on chain ${view.chainId}.`,
+      hints: [`/address/${address} shows any address.`],
+    })
+  }
+  const [events, transactions, head] = await Promise.all([
+    ctx.db.event.findMany({
+      where: { chainId: view.chainId, channel: address },
+      orderBy: [{ blockNumber: 'desc' }, { logIndex: 'desc' }],
+      take: CHANNEL_HISTORY,
+    }),
+    ctx.db.transaction.findMany({
+      where: { chainId: view.chainId, channel: address },
+      orderBy: [{ blockNumber: 'desc' }, { txIndex: 'desc' }],
+      take: CHANNEL_HISTORY,
+    }),
+    headOf(ctx, view),
+  ])
+  const channel = channelFromRow(row)
+  const times = await blockTimes(
+    ctx,
+    view.chainId,
+    transactions.map((t) => t.blockNumber),
+  )
+  const now = view.head?.timestamp ?? null
+  const eventRows = events.map(eventRow)
+  return {
+    channel,
+    head,
+    countdowns: {
+      redeemable:
+        channel.expiringTokenId !== '0' && !channel.terminated
+          ? countdown(BigInt(channel.redeemableAt), now, head.blockTimeSeconds)
+          : null,
+      termination:
+        channel.terminatesAt !== '0' && !channel.terminated
+          ? countdown(BigInt(channel.terminatesAt), now, head.blockTimeSeconds)
+          : null,
+    },
+    events: eventRows,
+    transactions: transactions.map((t) => txFromRow(t, times.get(t.blockNumber) ?? null)),
+    labels: await labelsFor(ctx, view, [
+      channel.address,
+      channel.consumer,
+      channel.provider,
+      ...transactions.flatMap((t) => [t.from, t.to]),
+      ...eventRows.flatMap((e) => e.args.filter((a) => a.type === 'address').map((a) => a.value as string)),
+    ]),
+  }
+}
+
+/**
+ * Time left until `at` (unix seconds) measured on the chain's clock (the head block's time),
+ * and the blocks that takes at the recent block time. Without a head, measured on this clock.
+ */
+export function countdown(at: bigint, now: bigint | null, blockTimeSeconds: number | null): Countdown {
+  const clock = now ?? BigInt(Math.floor(Date.now() / 1000))
+  const left = at > clock ? Number(at - clock) : 0
+  return {
+    at: isoSeconds(at),
+    secondsLeft: left,
+    blocksLeft:
+      blockTimeSeconds && blockTimeSeconds > 0
+        ? String(left === 0 ? 0 : Math.ceil(left / blockTimeSeconds))
+        : null,
+    due: left === 0,
+  }
+}
+
+function eventRow(e: Event): ChannelEventRow {
+  const described = describeLog(e.topics as Hex[], e.data as Hex)
+  return {
+    channel: e.channel,
+    blockNumber: e.blockNumber.toString(),
+    timestamp: isoSeconds(e.blockTimestamp),
+    txHash: e.txHash,
+    logIndex: String(e.logIndex),
+    name: e.name,
+    args: described?.args ?? [],
+  }
+}
+
+/** The newest channel events of all channels; `cursor` is `<block>:<logIndex>` of the last one. */
+export async function listEvents(
+  ctx: ExplorerContext,
+  { cursor, limit = 25 }: { cursor?: string | null; limit?: number } = {},
+): Promise<EventPage> {
+  const view = await chainView(ctx)
+  const after = pairCursor(cursor)
+  const rows = await ctx.db.event.findMany({
+    where: {
+      chainId: view.chainId,
+      ...(after
+        ? {
+            OR: [
+              { blockNumber: { lt: after[0] } },
+              { blockNumber: after[0], logIndex: { lt: Number(after[1]) } },
+            ],
+          }
+        : {}),
+    },
+    orderBy: [{ blockNumber: 'desc' }, { logIndex: 'desc' }],
+    take: limit + 1,
+  })
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  const events = page.map(eventRow)
+  return {
+    events,
+    nextCursor: rows.length > limit && last ? `${last.blockNumber}:${last.logIndex}` : null,
+    labels: await labelsFor(
+      ctx,
+      view,
+      events.map((e) => e.channel),
+    ),
+  }
+}

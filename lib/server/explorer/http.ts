@@ -1,0 +1,31 @@
+import { errorBody, isAppError } from '../../errors'
+import { serverContext } from '../context'
+import type { ExplorerContext } from './shared'
+
+const noStore = { 'cache-control': 'no-store' }
+
+export type ExplorerRouteContext<P> = { ctx: ExplorerContext; params: P; query: URLSearchParams }
+
+/**
+ * Wraps an explorer GET route: JSON with status 200, an AppError as `{ error: { code, message } }`
+ * with its status, anything else as a 500 without internals (logged on one line).
+ */
+export function explorerRoute<P = Record<string, never>>(
+  name: string,
+  handler: (c: ExplorerRouteContext<P>) => Promise<object>,
+) {
+  return async (request: Request, context?: { params: Promise<P> }): Promise<Response> => {
+    try {
+      const params = (context ? await context.params : {}) as P
+      const query = new URL(request.url).searchParams
+      return Response.json(await handler({ ctx: serverContext(), params, query }), { headers: noStore })
+    } catch (error) {
+      const { status, body } = errorBody(error)
+      if (!isAppError(error)) {
+        const text = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? ''
+        console.error(`[explorer] ${name} failed: ${text.replace(/\w+:\/\/\S+/g, '<url>')}`)
+      }
+      return Response.json(body, { status, headers: noStore })
+    }
+  }
+}

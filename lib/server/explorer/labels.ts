@@ -1,0 +1,62 @@
+import type { Label, Labels } from '../../explorer/api'
+import type { ChainView, ExplorerContext } from './shared'
+
+type ServiceLabel = { name: string; team: string }
+
+const SERVICES_TTL_MS = 5_000
+let services: { at: number; byAddress: Map<string, ServiceLabel> } | null = null
+
+/** The Payment Server's registered services by address (a small table, cached 5 s). */
+async function serviceLabels(ctx: ExplorerContext): Promise<Map<string, ServiceLabel>> {
+  if (services && Date.now() - services.at < SERVICES_TTL_MS) return services.byAddress
+  const rows = await ctx.db.paymentService.findMany({ select: { name: true, team: true, address: true } })
+  const byAddress = new Map(rows.map((r) => [r.address.toLowerCase(), { name: r.name, team: r.team }]))
+  services = { at: Date.now(), byAddress }
+  return byAddress
+}
+
+/**
+ * Names for the addresses an answer mentions: services (name and team), the channel factory,
+ * and channels ("alice → charlie" from their parties' names, else shortened addresses).
+ */
+export async function labelsFor(
+  ctx: ExplorerContext,
+  view: ChainView,
+  addresses: Iterable<string | null | undefined>,
+): Promise<Labels> {
+  const wanted = [...new Set([...addresses].filter((a): a is string => !!a).map((a) => a.toLowerCase()))]
+  const labels: Labels = {}
+  if (wanted.length === 0) return labels
+  const [byAddress, channels] = await Promise.all([
+    serviceLabels(ctx),
+    ctx.db.channel.findMany({
+      where: { chainId: view.chainId, address: { in: wanted } },
+      select: { address: true, consumer: true, provider: true },
+    }),
+  ])
+  const nameOf = (a: string) => byAddress.get(a)?.name ?? `${a.slice(0, 6)}…${a.slice(-4)}`
+  for (const address of wanted) {
+    const service = byAddress.get(address)
+    if (service) labels[address] = { address, name: service.name, team: service.team, kind: 'service' }
+    else if (address === view.factory) {
+      labels[address] = { address, name: 'channel factory', team: null, kind: 'factory' }
+    }
+  }
+  for (const c of channels) {
+    const label: Label = {
+      address: c.address,
+      name: `channel ${nameOf(c.consumer)} → ${nameOf(c.provider)}`,
+      team: null,
+      kind: 'channel',
+    }
+    labels[c.address] = label
+  }
+  return labels
+}
+
+/** The address of a service by name (for search), or null. */
+export async function serviceAddress(ctx: ExplorerContext, name: string): Promise<string | null> {
+  const wanted = name.toLowerCase()
+  for (const [address, service] of await serviceLabels(ctx)) if (service.name === wanted) return address
+  return null
+}

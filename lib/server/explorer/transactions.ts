@@ -1,0 +1,225 @@
+import type { Hex } from 'viem'
+import { intermediaryFactoryAbi } from '../../../contracts/generated'
+import { describeCall, describeLog, describeRevert, txTypeName } from '../../decode'
+import { NotFoundError } from '../../errors'
+import type { TxDetail, TxEvent } from '../../explorer/api'
+import type { Transaction } from '../db/generated/client'
+import type { RpcLog, RpcReceipt, RpcTransaction } from '../rpc'
+import { labelsFor } from './labels'
+import {
+  type ChainView,
+  chainView,
+  decimal,
+  decimalOrNull,
+  type ExplorerContext,
+  isoSeconds,
+  nodeErrorText,
+  requireNode,
+  rpcOf,
+  type Targets,
+  targetOf,
+  targetsFor,
+  txHashParam,
+} from './shared'
+
+/**
+ * A transaction with everything decoded: from the index when it is there (any transaction
+ * that touched the factory or a channel), else straight from the node (any transaction on the
+ * chain), decoded wherever the ABI is known.
+ */
+export async function getTransaction(ctx: ExplorerContext, hashText: string): Promise<TxDetail> {
+  const hash = txHashParam(hashText)
+  const view = await chainView(ctx)
+  const row = await ctx.db.transaction.findUnique({
+    where: { chainId_hash: { chainId: view.chainId, hash } },
+  })
+  const detail = row ? await fromIndex(ctx, view, row) : await fromNode(ctx, view, hash)
+  const t = detail.transaction
+  const labels = await labelsFor(ctx, view, [
+    t.from,
+    t.to,
+    t.contractAddress,
+    ...detail.events.map((e) => e.address),
+    ...detail.events.flatMap((e) =>
+      (e.args ?? []).filter((a) => a.type === 'address').map((a) => a.value as string),
+    ),
+    ...(t.call?.args ?? []).filter((a) => a.type === 'address').map((a) => a.value as string),
+  ])
+  return { ...detail, labels }
+}
+
+const confirmations = (view: ChainView, blockNumber: bigint | null): string | null => {
+  const top = view.head?.number ?? view.indexed
+  return top === null || top === undefined || blockNumber === null || top < blockNumber
+    ? null
+    : (top - blockNumber + 1n).toString()
+}
+
+async function fromIndex(
+  ctx: ExplorerContext,
+  view: ChainView,
+  row: Transaction,
+): Promise<Omit<TxDetail, 'labels'>> {
+  const [block, events] = await Promise.all([
+    ctx.db.block.findUnique({
+      where: { chainId_hash: { chainId: view.chainId, hash: row.blockHash } },
+      select: { timestamp: true },
+    }),
+    ctx.db.event.findMany({
+      where: { chainId: view.chainId, blockNumber: row.blockNumber, txHash: row.hash },
+      orderBy: { logIndex: 'asc' },
+    }),
+  ])
+  const targets: Targets = { factory: view.factory, channels: new Set(row.channel ? [row.channel] : []) }
+  const target = targetOf(row.to, targets)
+  return {
+    transaction: {
+      hash: row.hash,
+      source: 'index',
+      status: row.status === 'success' ? 'success' : 'reverted',
+      blockNumber: row.blockNumber.toString(),
+      blockHash: row.blockHash,
+      txIndex: String(row.txIndex),
+      timestamp: block ? isoSeconds(block.timestamp) : null,
+      confirmations: confirmations(view, row.blockNumber),
+      type: row.type,
+      from: row.from,
+      to: row.to,
+      contractAddress: row.contractAddress,
+      value: decimal(row.value),
+      nonce: row.nonce.toString(),
+      gasLimit: decimal(row.gasLimit),
+      gasUsed: decimal(row.gasUsed),
+      gasPrice: decimalOrNull(row.gasPrice),
+      maxFeePerGas: decimalOrNull(row.maxFeePerGas),
+      maxPriorityFeePerGas: decimalOrNull(row.maxPriorityFeePerGas),
+      effectiveGasPrice: decimal(row.effectiveGasPrice),
+      fee: decimal(row.fee),
+      input: row.input,
+      call: describeCall(row.input as Hex, target),
+      revert: row.status === 'success' ? null : describeRevert((row.errorData as Hex | null) ?? null),
+      channel: row.channel,
+    },
+    events: events.map((e) =>
+      eventOf(
+        { logIndex: BigInt(e.logIndex), address: e.address, topics: e.topics as Hex[], data: e.data as Hex },
+        true,
+      ),
+    ),
+  }
+}
+
+/** Decodes a log when it comes from the factory or a channel (by address, not by topic alone). */
+function eventOf(
+  log: { logIndex: bigint; address: string; topics: Hex[]; data: Hex },
+  known: boolean,
+): TxEvent {
+  const described = known ? describeLog(log.topics, log.data) : null
+  return {
+    logIndex: log.logIndex.toString(),
+    address: log.address.toLowerCase(),
+    name: described?.name ?? null,
+    signature: described?.signature ?? null,
+    args: described?.args ?? null,
+    topics: log.topics.map((t) => t.toLowerCase()),
+    data: log.data.toLowerCase(),
+  }
+}
+
+async function fromNode(ctx: ExplorerContext, view: ChainView, hash: Hex): Promise<Omit<TxDetail, 'labels'>> {
+  requireNode(view, `Transaction ${hash}`)
+  const rpc = rpcOf(ctx)
+  let tx: RpcTransaction | null
+  let receipt: RpcReceipt | null
+  try {
+    const [txs, receipts] = await Promise.all([rpc.getTransactions([hash]), rpc.getReceipts([hash])])
+    tx = txs[0] ?? null
+    receipt = receipts[0] ?? null
+  } catch (error) {
+    requireNode({ ...view, head: null, nodeError: nodeErrorText(error) }, `Transaction ${hash}`)
+    throw error
+  }
+  if (!tx) {
+    throw new NotFoundError({
+      code: 'not_found',
+      message: `No transaction ${hash} on chain ${view.chainId}, neither in the index nor on the node.`,
+    })
+  }
+  const logs: RpcLog[] = receipt?.logs ?? []
+  const targets = await targetsFor(ctx, view, [tx.to, ...logs.map((l) => l.address)])
+  await addChannelsFromChain(ctx, view, targets, [tx.to, ...logs.map((l) => l.address)])
+  const to = tx.to?.toLowerCase() ?? null
+  const target = targetOf(to, targets)
+  const blockNumber = tx.blockNumber ? BigInt(tx.blockNumber) : null
+  const block =
+    blockNumber === null ? null : ((await rpc.getBlocks([blockNumber], false).catch(() => [null]))[0] ?? null)
+  const reverted = receipt !== null && BigInt(receipt.status) === 0n
+  const gasUsed = receipt ? BigInt(receipt.gasUsed) : null
+  const price = receipt ? BigInt(receipt.effectiveGasPrice) : null
+  return {
+    transaction: {
+      hash,
+      source: 'node',
+      status: receipt === null ? 'pending' : reverted ? 'reverted' : 'success',
+      blockNumber: blockNumber?.toString() ?? null,
+      blockHash: tx.blockHash?.toLowerCase() ?? null,
+      txIndex: tx.transactionIndex ? BigInt(tx.transactionIndex).toString() : null,
+      timestamp: block ? isoSeconds(BigInt(block.timestamp)) : null,
+      confirmations: receipt ? confirmations(view, blockNumber) : null,
+      type: txTypeName(tx.type),
+      from: tx.from.toLowerCase(),
+      to,
+      contractAddress: receipt?.contractAddress?.toLowerCase() ?? null,
+      value: BigInt(tx.value).toString(),
+      nonce: BigInt(tx.nonce).toString(),
+      gasLimit: BigInt(tx.gas).toString(),
+      gasUsed: gasUsed?.toString() ?? null,
+      gasPrice: tx.gasPrice && !tx.maxFeePerGas ? BigInt(tx.gasPrice).toString() : null,
+      maxFeePerGas: tx.maxFeePerGas ? BigInt(tx.maxFeePerGas).toString() : null,
+      maxPriorityFeePerGas: tx.maxPriorityFeePerGas ? BigInt(tx.maxPriorityFeePerGas).toString() : null,
+      effectiveGasPrice: price?.toString() ?? null,
+      fee: gasUsed !== null && price !== null ? (gasUsed * price).toString() : null,
+      input: tx.input.toLowerCase(),
+      call: describeCall(tx.input, target),
+      revert: reverted ? describeRevert(await rpc.revertData(tx).catch(() => null)) : null,
+      channel: target ? to : null,
+    },
+    events: logs.map((l) =>
+      eventOf(
+        { logIndex: BigInt(l.logIndex), address: l.address, topics: l.topics, data: l.data },
+        targetOf(l.address, targets) !== null,
+      ),
+    ),
+  }
+}
+
+/**
+ * Channels the index has not reached yet (a transaction newer than the indexed head): asks the
+ * factory's `isChannel` for each address not known, so they are decoded with the channel ABI.
+ */
+async function addChannelsFromChain(
+  ctx: ExplorerContext,
+  view: ChainView,
+  targets: Targets,
+  addresses: (string | null)[],
+): Promise<void> {
+  if (!view.factory) return
+  const unknown = [...new Set(addresses.filter((a): a is string => !!a).map((a) => a.toLowerCase()))]
+    .filter((a) => a !== view.factory && !targets.channels.has(a))
+    .slice(0, 20)
+  const answers = await Promise.all(
+    unknown.map((address) =>
+      ctx.chain
+        .readContract({
+          address: view.factory as Hex,
+          abi: intermediaryFactoryAbi,
+          functionName: 'isChannel',
+          args: [address as Hex],
+        })
+        .catch(() => false),
+    ),
+  )
+  unknown.forEach((address, i) => {
+    if (answers[i]) targets.channels.add(address)
+  })
+}
