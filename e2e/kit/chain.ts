@@ -1,0 +1,55 @@
+import {
+  type Account,
+  type Chain,
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  type Hex,
+  http,
+} from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { foundry } from 'viem/chains'
+import { ANVIL_KEYS } from '../../stack/anvil'
+
+/** The anvil of the stack under test (playwright.config.ts starts it on this port). */
+export const anvilUrl = `http://127.0.0.1:${process.env.E2E_ANVIL_PORT ?? '8555'}`
+
+const transport = http(anvilUrl)
+
+/** Reads from the stack's anvil, never cached (the head moves under the tests). */
+export const chain = createPublicClient({ transport, cacheTime: 0, pollingInterval: 50 })
+
+/** anvil's own methods (`evm_mine`, `evm_increaseTime`) on the stack's chain. */
+export const testClient = createTestClient({ transport, mode: 'anvil' })
+
+/**
+ * Accounts the explorer spec acts with. Key 0 deploys the factory, key 9 funds the example
+ * network, e2e/indexer.spec.ts uses 5 and 6: these are the ones nobody else touches.
+ */
+export const roles = {
+  consumer: privateKeyToAccount(ANVIL_KEYS[2]),
+  consumerKey: ANVIL_KEYS[2] as Hex,
+  provider: privateKeyToAccount(ANVIL_KEYS[3]),
+  stranger: privateKeyToAccount(ANVIL_KEYS[4]),
+  payer: privateKeyToAccount(ANVIL_KEYS[8]),
+  payee: privateKeyToAccount(ANVIL_KEYS[7]),
+}
+
+/** A wallet on the stack's chain for `account` (chain id as the node says). */
+export async function walletFor(account: Account) {
+  const id = await chain.getChainId()
+  const onStack: Chain = { ...foundry, id, rpcUrls: { default: { http: [anvilUrl] } } }
+  return createWalletClient({ chain: onStack, transport, account, pollingInterval: 50 })
+}
+
+/** Mines one empty block and returns its number. */
+export async function mineBlock(): Promise<bigint> {
+  await testClient.mine({ blocks: 1 })
+  return chain.getBlockNumber({ cacheTime: 0 })
+}
+
+/** Moves anvil's clock forward and mines a block, so `block.timestamp` has advanced. */
+export async function advanceTime(seconds: number): Promise<void> {
+  await testClient.increaseTime({ seconds })
+  await testClient.mine({ blocks: 1 })
+}
