@@ -1,0 +1,41 @@
+import { expect, type Locator, type Page, type TestInfo } from '@playwright/test'
+import type { Arg } from './expected'
+
+/** The search box in the page header (a GET form with an input named `q`). */
+export function headerSearch(page: Page): Locator {
+  return page.getByRole('banner').getByRole('searchbox')
+}
+
+/** Types `q` into the header's search box and presses Enter, as a person would. */
+export async function searchFromHeader(page: Page, q: string): Promise<void> {
+  const box = headerSearch(page)
+  await expect(box).toBeVisible()
+  await expect(box).toHaveAttribute('name', 'q')
+  await box.fill(q)
+  await box.press('Enter')
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/** Text that starts with `value` and does not go on with more digits (so 123 is not 1234). */
+export const startsWithExactly = (value: string) => new RegExp(`^\\s*${escapeRegExp(value)}(?![0-9a-fA-Fx])`)
+
+/**
+ * Decoded arguments as DecodedArgs renders them inside `scope`: one row per argument, named, with
+ * the exact value first in its cell (a reading such as '0.05 ETH' may follow it).
+ */
+export async function expectArgs(scope: Locator, args: Arg[]): Promise<void> {
+  await expect(scope.getByTestId('decoded-arg')).toHaveCount(args.length)
+  for (const arg of args) {
+    const row = scope.locator(`[data-testid="decoded-arg"][data-name="${arg.name}"]`)
+    await expect(row, arg.name).toContainText(arg.type)
+    await expect(row.getByTestId('decoded-arg-value'), arg.name).toHaveText(startsWithExactly(arg.value))
+  }
+}
+
+/** A full-page screenshot kept with the test's results (and attached to its report). */
+export async function screenshot(page: Page, info: TestInfo, name: string): Promise<void> {
+  const file = info.outputPath(`${info.project.name}-${name}.png`)
+  await page.screenshot({ path: file, fullPage: true })
+  await info.attach(`${info.project.name}-${name}`, { path: file, contentType: 'image/png' })
+}
