@@ -1,3 +1,4 @@
+import Link from 'next/link'
 import type { ChannelSummary, Head, Labels } from '@/lib/explorer/api'
 import { shortAddress } from '@/lib/explorer/format'
 import { AddressLink } from './AddressLink'
@@ -17,12 +18,12 @@ export function ChannelsTable({
 }) {
   return (
     <div className="table-wrap">
-      <table className="table" data-testid="channels-table">
+      <table className="table collapse" data-testid="channels-table">
         <thead>
           <tr>
             <th>Channel</th>
             <th>Consumer → Provider</th>
-            <th className="num">Price / request</th>
+            <th className="num">Price</th>
             <th className="num">Consumer funds</th>
             <th className="num">Provider funds</th>
             <th>Phase</th>
@@ -35,30 +36,41 @@ export function ChannelsTable({
         <tbody>
           {channels.map((c) => (
             <tr key={c.address} data-testid="channel-row" data-address={c.address} data-phase={c.phase}>
-              <td>
-                <AddressLink address={c.address} labels={{ [c.address]: channelLabel(c, labels) }} />
+              <td data-label="Channel">
+                <Link href={`/channels/${c.address}`} className="mono nowrap" title={c.address}>
+                  {shortAddress(c.address)}
+                </Link>
               </td>
-              <td className="nowrap">
-                <AddressLink address={c.consumer} labels={labels} /> <span className="muted">→</span>{' '}
-                <AddressLink address={c.provider} labels={labels} />
+              <td data-label="Consumer → Provider">
+                <span className="nowrap">
+                  <AddressLink address={c.consumer} labels={labels} /> <span className="muted">→</span>
+                </span>{' '}
+                <span className="nowrap">
+                  <AddressLink address={c.provider} labels={labels} />
+                </span>
               </td>
-              <td className="num nowrap">
+              <td data-label="Price / request" className="num nowrap">
                 <Amount wei={c.costPerRequest} testId="channel-price" />
               </td>
-              <td className="num nowrap">
+              <td data-label="Consumer funds" className="num nowrap">
                 <Amount wei={c.consumerFunds} testId="channel-consumer-funds" />
               </td>
-              <td className="num nowrap">
+              <td data-label="Provider funds" className="num nowrap">
                 <Amount wei={c.providerFunds} testId="channel-provider-funds" />
               </td>
-              <td>
+              <td data-label="Phase">
                 <PhasePill phase={c.phase} />
               </td>
-              <td className="num nowrap" data-testid="channel-tokens">
+              <td data-label="Token" className="num nowrap" data-testid="channel-tokens">
                 {c.activeTokenId === '0' ? '—' : `#${c.activeTokenId}`}
-                {c.expiringTokenId !== '0' && <span className="muted"> / #{c.expiringTokenId} expiring</span>}
+                {c.expiringTokenId !== '0' && (
+                  <span className="muted small" title={`Token #${c.expiringTokenId} is being redeemed`}>
+                    {' '}
+                    (#{c.expiringTokenId} expiring)
+                  </span>
+                )}
               </td>
-              <td>
+              <td data-label="Deadlines">
                 <ChannelCountdowns channel={c} head={head} />
               </td>
             </tr>
@@ -66,17 +78,5 @@ export function ChannelsTable({
         </tbody>
       </table>
     </div>
-  )
-}
-
-/** The channel's own label when the answer has one; a short address link otherwise, still to /channels. */
-function channelLabel(c: ChannelSummary, labels: Labels) {
-  return (
-    labels[c.address] ?? {
-      address: c.address,
-      name: shortAddress(c.address),
-      kind: 'channel' as const,
-      team: null,
-    }
   )
 }

@@ -5,19 +5,19 @@ import { ArgsInline } from './ArgsInline'
 import { BlockLink } from './BlockLink'
 import { HashLink } from './HashLink'
 
-/** Channel events as rows: name, channel, arguments on one line, block, age and transaction. */
+/**
+ * Channel events as rows: the name with its block, age and transaction, the channel, and the
+ * arguments on one line (the channel itself left out of them, it has its own column).
+ */
 export function EventsTable({ events, labels }: { events: ChannelEventRow[]; labels: Labels }) {
   return (
     <div className="table-wrap">
-      <table className="table" data-testid="events-table">
+      <table className="table collapse" data-testid="events-table">
         <thead>
           <tr>
             <th>Event</th>
             <th>Channel</th>
             <th>Arguments</th>
-            <th>Block</th>
-            <th>Age</th>
-            <th>Tx</th>
           </tr>
         </thead>
         <tbody>
@@ -28,25 +28,23 @@ export function EventsTable({ events, labels }: { events: ChannelEventRow[]; lab
               data-name={e.name}
               data-channel={e.channel}
             >
-              <td>
+              <td data-label="Event">
                 <span className="event-name" data-testid="event-name">
                   {e.name}
                 </span>
+                <span className="muted small nowrap event-when">
+                  <BlockLink number={e.blockNumber} /> · <Age iso={e.timestamp} /> ·{' '}
+                  <HashLink kind="tx" hash={e.txHash} />
+                </span>
               </td>
-              <td className="nowrap">
+              <td data-label="Channel">
                 <AddressLink address={e.channel} labels={labels} />
               </td>
-              <td className="args-cell">
-                <ArgsInline args={e.args} labels={labels} />
-              </td>
-              <td>
-                <BlockLink number={e.blockNumber} />
-              </td>
-              <td>
-                <Age iso={e.timestamp} />
-              </td>
-              <td>
-                <HashLink kind="tx" hash={e.txHash} />
+              <td data-label="Arguments" className="args-cell">
+                <ArgsInline
+                  args={e.args.filter((a) => !(a.type === 'address' && a.value === e.channel))}
+                  labels={labels}
+                />
               </td>
             </tr>
           ))}

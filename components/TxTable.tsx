@@ -19,7 +19,7 @@ export function TxTable({
 }) {
   return (
     <div className="table-wrap">
-      <table className="table" data-testid="tx-table">
+      <table className="table collapse" data-testid="tx-table">
         <thead>
           <tr>
             <th>Hash</th>
@@ -35,18 +35,20 @@ export function TxTable({
         <tbody>
           {transactions.map((tx) => (
             <tr key={tx.hash} data-testid="tx-row" data-hash={tx.hash}>
-              <td>
+              <td data-label="Hash">
                 <HashLink kind="tx" hash={tx.hash} />
               </td>
               {inBlock ? (
-                <td className="num">{tx.txIndex}</td>
+                <td data-label="Position" className="num">
+                  {tx.txIndex}
+                </td>
               ) : (
-                <td>
+                <td data-label="Block">
                   <BlockLink number={tx.blockNumber} />
                 </td>
               )}
-              {!inBlock && <td>{tx.timestamp ? <Age iso={tx.timestamp} /> : '—'}</td>}
-              <td>
+              {!inBlock && <td data-label="Age">{tx.timestamp ? <Age iso={tx.timestamp} /> : '—'}</td>}
+              <td data-label="Method">
                 {tx.method ? (
                   <span className="method" title={tx.method}>
                     {tx.method}
@@ -55,7 +57,7 @@ export function TxTable({
                   <span className="muted">{tx.contractAddress ? 'create' : 'transfer'}</span>
                 )}
               </td>
-              <td className="nowrap">
+              <td data-label="From → To" className="nowrap">
                 <AddressLink address={tx.from} labels={labels} /> <span className="muted">→</span>{' '}
                 {tx.to ? (
                   <AddressLink address={tx.to} labels={labels} />
@@ -66,13 +68,13 @@ export function TxTable({
                   </>
                 )}
               </td>
-              <td className="num nowrap">
+              <td data-label="Value" className="num nowrap">
                 <Amount wei={tx.value} />
               </td>
-              <td className="num nowrap">
+              <td data-label="Fee" className="num nowrap">
                 <Amount wei={tx.fee} unit="ETH" />
               </td>
-              <td>
+              <td data-label="Status">
                 <TxStatusPill status={tx.status} />
               </td>
             </tr>

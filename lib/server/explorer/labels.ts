@@ -4,14 +4,15 @@ import type { ChainView, ExplorerContext } from './shared'
 type ServiceLabel = { name: string; team: string }
 
 const SERVICES_TTL_MS = 5_000
-let services: { at: number; byAddress: Map<string, ServiceLabel> } | null = null
+const cache = new WeakMap<ExplorerContext['db'], { at: number; byAddress: Map<string, ServiceLabel> }>()
 
-/** The Payment Server's registered services by address (a small table, cached 5 s). */
+/** The Payment Server's registered services by address (a small table, cached 5 s per database). */
 async function serviceLabels(ctx: ExplorerContext): Promise<Map<string, ServiceLabel>> {
-  if (services && Date.now() - services.at < SERVICES_TTL_MS) return services.byAddress
+  const hit = cache.get(ctx.db)
+  if (hit && Date.now() - hit.at < SERVICES_TTL_MS) return hit.byAddress
   const rows = await ctx.db.paymentService.findMany({ select: { name: true, team: true, address: true } })
   const byAddress = new Map(rows.map((r) => [r.address.toLowerCase(), { name: r.name, team: r.team }]))
-  services = { at: Date.now(), byAddress }
+  cache.set(ctx.db, { at: Date.now(), byAddress })
   return byAddress
 }
 

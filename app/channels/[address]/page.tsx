@@ -1,0 +1,221 @@
+import type { Metadata } from 'next'
+import { AddressLink } from '@/components/AddressLink'
+import { Amount } from '@/components/Amount'
+import { BlockLink } from '@/components/BlockLink'
+import { BlockTime } from '@/components/BlockTime'
+import { Countdown } from '@/components/Countdown'
+import { EmptyState } from '@/components/EmptyState'
+import { EventTimeline } from '@/components/EventTimeline'
+import { Field, Fields } from '@/components/Fields'
+import { HashLink } from '@/components/HashLink'
+import { LoadError } from '@/components/LoadError'
+import { PhasePill } from '@/components/PhasePill'
+import { Section } from '@/components/Section'
+import { TxTable } from '@/components/TxTable'
+import type { ChannelDetail, Countdown as CountdownValue } from '@/lib/explorer/api'
+import { formatDuration, formatNumber, formatUtc, shortAddress, unixToIso } from '@/lib/explorer/format'
+import { getChannel } from '@/lib/server/explorer'
+import { load } from '../../_lib/load'
+
+type Props = { params: Promise<{ address: string }> }
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: `Channel ${shortAddress((await params).address)}` }
+}
+
+/** One channel: its state, the countdowns to its deadlines, its events and its transactions. */
+export default async function ChannelPage({ params }: Props) {
+  const { address } = await params
+  const result = await load((ctx) => getChannel(ctx, address))
+  if (!result.ok) {
+    return (
+      <>
+        <h1 className="page-title">Channel</h1>
+        <p className="subtitle">{address}</p>
+        <LoadError error={result.error} what="this channel" retryHref={`/channels/${address}`} />
+      </>
+    )
+  }
+  const { channel: c, head, countdowns, events, transactions, labels } = result.value
+  return (
+    <>
+      <div className="title-row">
+        <h1 className="page-title">Channel</h1>
+        <PhasePill phase={c.phase} />
+      </div>
+      <p className="subtitle" data-testid="channel-address">
+        {c.address}
+      </p>
+      <p className="page-lead">
+        <AddressLink address={c.consumer} labels={labels} /> pays{' '}
+        <AddressLink address={c.provider} labels={labels} /> <Amount wei={c.costPerRequest} /> per request.{' '}
+        <a href={`/address/${c.address}`}>Balance and nonce of the contract →</a>
+      </p>
+      <div className="grid countdowns">
+        <CountdownCard
+          title="Redemption can complete"
+          value={countdowns.redeemable}
+          head={head}
+          none={c.expiringTokenId === '0' ? 'No redemption pending.' : 'Unknown.'}
+          testId="countdown-redeemable"
+        />
+        <CountdownCard
+          title="Consumer may terminate"
+          value={countdowns.termination}
+          head={head}
+          none={c.terminated ? 'Terminated.' : 'Termination not announced.'}
+          testId="countdown-termination"
+        />
+      </div>
+      <Section title="State" testId="channel-state">
+        <ChannelFields detail={result.value} />
+      </Section>
+      <Section title="Timeline" aside={`${events.length} events, newest first`} testId="channel-events">
+        {events.length === 0 ? (
+          <EmptyState title="No events indexed for this channel yet." />
+        ) : (
+          <EventTimeline events={events} labels={labels} />
+        )}
+      </Section>
+      <Section title="Transactions" testId="channel-transactions">
+        {transactions.length === 0 ? (
+          <EmptyState title="No indexed transactions about this channel yet." />
+        ) : (
+          <TxTable transactions={transactions} labels={labels} />
+        )}
+      </Section>
+    </>
+  )
+}
+
+function CountdownCard({
+  title,
+  value,
+  head,
+  none,
+  testId,
+}: {
+  title: string
+  value: CountdownValue | null
+  head: ChannelDetail['head']
+  none: string
+  testId: string
+}) {
+  return (
+    <section className="card">
+      <p className="card-label">{title}</p>
+      {value ? (
+        <>
+          <p className="card-value">
+            <Countdown
+              at={value.at}
+              secondsLeft={value.secondsLeft}
+              blockTimeSeconds={head.blockTimeSeconds}
+              due={value.due}
+              compact
+              testId={testId}
+            />
+          </p>
+          <p className="card-sub">
+            at {formatUtc(value.at)}
+            {value.blocksLeft !== null &&
+              !value.due &&
+              ` · ${formatNumber(value.blocksLeft)} blocks at the recent pace`}
+          </p>
+        </>
+      ) : (
+        <p className="card-sub" data-testid={testId} data-due="none">
+          {none}
+        </p>
+      )}
+    </section>
+  )
+}
+
+/** Every field of the channel's summary, amounts with their units. */
+function ChannelFields({ detail }: { detail: ChannelDetail }) {
+  const { channel: c, labels } = detail
+  const time = (unix: string, none: string) =>
+    unix === '0' ? <span className="muted">{none}</span> : formatUtc(unixToIso(unix))
+  const token = (id: string) => (id === '0' ? <span className="muted">none</span> : `#${id}`)
+  return (
+    <Fields testId="channel-fields">
+      <Field label="Phase">
+        <PhasePill phase={c.phase} testId="channel-phase-field" />
+      </Field>
+      <Field label="Consumer" testId="channel-consumer">
+        <AddressLink address={c.consumer} labels={labels} full />
+      </Field>
+      <Field label="Provider" testId="channel-provider">
+        <AddressLink address={c.provider} labels={labels} full />
+      </Field>
+      <Field label="Price per request">
+        <Amount wei={c.costPerRequest} testId="channel-price" />
+      </Field>
+      <Field label="Consumer funds">
+        <Amount wei={c.consumerFunds} testId="channel-consumer-funds" />
+      </Field>
+      <Field label="Provider funds">
+        <Amount wei={c.providerFunds} testId="channel-provider-funds" />
+        <span className="muted small"> redeemed, not withdrawn</span>
+      </Field>
+      <Field label="Active token" testId="channel-active-token">
+        {token(c.activeTokenId)}
+      </Field>
+      <Field label="Expiring token" testId="channel-expiring-token">
+        {token(c.expiringTokenId)}
+      </Field>
+      <Field label="Last token id" testId="channel-last-token">
+        {token(c.lastTokenId)}
+      </Field>
+      <Field label="Redeemable at" testId="channel-redeemable-at">
+        {time(c.redeemableAt, 'no redemption pending')}
+      </Field>
+      <Field label="Terminates at" testId="channel-terminates-at">
+        {time(c.terminatesAt, 'not announced')}
+      </Field>
+      <Field label="Terminated" testId="channel-terminated">
+        {c.terminated ? (
+          <>
+            yes
+            {c.terminatedBy && (
+              <>
+                , by <AddressLink address={c.terminatedBy} labels={labels} />
+              </>
+            )}
+          </>
+        ) : (
+          'no'
+        )}
+      </Field>
+      <Field label="Redemption timeout">
+        {formatDuration(Number(c.redemptionTimeout))}{' '}
+        <span className="muted">({formatNumber(c.redemptionTimeout)} s)</span>
+      </Field>
+      <Field label="Termination timeout">
+        {formatDuration(Number(c.terminationTimeout))}{' '}
+        <span className="muted">({formatNumber(c.terminationTimeout)} s)</span>
+      </Field>
+      <Field label="Deposited in all">
+        <Amount wei={c.totalDeposited} testId="channel-total-deposited" />
+      </Field>
+      <Field label="Redeemed in all">
+        <Amount wei={c.totalRedeemed} testId="channel-total-redeemed" />
+        <span className="muted small">
+          {' '}
+          in {formatNumber(c.redemptions)} redemptions for {formatNumber(c.totalRequests)} requests
+        </span>
+      </Field>
+      <Field label="Withdrawn in all">
+        <Amount wei={c.totalWithdrawn} testId="channel-total-withdrawn" />
+      </Field>
+      <Field label="Opened" testId="channel-opened">
+        <BlockLink number={c.openedBlock} /> · <HashLink kind="tx" hash={c.openedTx} /> ·{' '}
+        <BlockTime iso={c.openedAt} />
+      </Field>
+      <Field label="Latest event">
+        <BlockLink number={c.lastEventBlock} />
+      </Field>
+    </Fields>
+  )
+}
