@@ -17,7 +17,7 @@ import { factoryAddress, getJson, waitForIndexed } from './kit/api'
 import { cast, castRpcJson, decimalOf, normalised, parseCastJson } from './kit/cast'
 import { chain, mineBlock, roles } from './kit/chain'
 import { type ExpectedTx, expectedTransactions } from './kit/expected'
-import { expectArgs, headerSearch, screenshot, searchFromHeader } from './kit/pages'
+import { expectArgs, headerSearch, horizontalOverflow, screenshot, searchFromHeader } from './kit/pages'
 
 /**
  * The block and channel explorer against the whole stack: chain activity made here with viem
@@ -466,8 +466,8 @@ test.describe('pages', () => {
     await page.goto('/')
     for (const { q, title, text } of cases) {
       await searchFromHeader(page, q)
-      await expect(page).toHaveURL(/\/search\?q=/)
-      expect(new URL(page.url()).searchParams.get('q')).toBe(q)
+      await expect.poll(() => new URL(page.url()).searchParams.get('q'), { message: q }).toBe(q)
+      expect(new URL(page.url()).pathname).toBe('/search')
       const message = page.getByTestId('search-message')
       await expect(message, q).toContainText(title)
       await expect(message, q).toContainText(text)
@@ -485,19 +485,22 @@ test.describe('pages', () => {
     await expect(page).toHaveURL(new RegExp(`/blocks/${block.number}$`))
     await expect(page.getByTestId('block-number')).toHaveText(`#${block.number.toLocaleString('en-US')}`)
     await expect(page.getByTestId('block-hash')).toHaveText(block.hash)
-    await expect(page.getByTestId('block-tx-count')).toHaveText(/^1 transaction$/)
+    const count = block.transactions.length
+    await expect(page.getByTestId('block-tx-count')).toHaveText(
+      `${count} transaction${count === 1 ? '' : 's'}`,
+    )
     const rows = page.getByTestId('block-transactions').getByTestId('tx-row')
-    await expect(rows).toHaveCount(block.transactions.length)
-    await expect(rows.first()).toHaveAttribute('data-hash', redeem.hash)
-    await expect(rows.first()).toContainText('redeem')
+    await expect(rows).toHaveCount(count)
+    await expect(rows.and(page.locator(`[data-hash="${redeem.hash}"]`))).toContainText('redeem')
 
     const parent = page.getByTestId('block-parent').getByRole('link')
     await expect(parent).toHaveText(block.parentHash)
     await parent.click()
     await expect(page).toHaveURL(new RegExp(`/blocks/${block.number - 1n}$`))
+    await expect(page.getByTestId('block-number')).toHaveText(
+      `#${(block.number - 1n).toLocaleString('en-US')}`,
+    )
     await expect(page.getByTestId('block-hash')).toHaveText(block.parentHash)
-    // One block earlier is the time jump (evm_mine, no transactions).
-    await expect(page.getByTestId('block-tx-count')).toHaveText(/^0 transactions$/)
   })
 
   test('an address page shows the balance with a unit and the channels it is party to', async ({ page }) => {
@@ -574,7 +577,8 @@ test.describe('pages', () => {
     })
     const mined = await mineBlock()
     await expect(page.locator(`[data-testid="block-row"][data-number="${mined}"]`)).toBeVisible()
-    await expect(rows.first()).toHaveAttribute('data-number', mined.toString())
+    // Newest first (anvil also mines a block every 2 s in the stack, so newer ones may follow).
+    expect(BigInt((await rows.first().getAttribute('data-number')) ?? '0')).toBeGreaterThanOrEqual(mined)
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true)
   })
 
@@ -615,11 +619,16 @@ test.describe('pages', () => {
         () => expect(page.getByTestId('search-message')).toBeVisible(),
       ],
     ]
+    const overflowing: string[] = []
     for (const [name, path, ready] of shots) {
       await page.goto(path)
       await ready()
       await screenshot(page, info, name)
+      const overflow = await horizontalOverflow(page)
+      if (overflow > 0) overflowing.push(`${name}: ${overflow} px wider than the screen`)
     }
     expect(info.attachments.filter((a) => a.contentType === 'image/png')).toHaveLength(shots.length)
+    // Nothing makes the page scroll sideways (wide tables scroll inside their own frame).
+    expect(overflowing).toEqual([])
   })
 })

@@ -18,7 +18,7 @@ export async function searchFromHeader(page: Page, q: string): Promise<void> {
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /** Text that starts with `value` and does not go on with more digits (so 123 is not 1234). */
-export const startsWithExactly = (value: string) => new RegExp(`^\\s*${escapeRegExp(value)}(?![0-9a-fA-Fx])`)
+export const startsWithExactly = (value: string) => new RegExp(`^\\s*${escapeRegExp(value)}(?![0-9a-fA-F])`)
 
 /**
  * Decoded arguments as DecodedArgs renders them inside `scope`: one row per argument, named, with
@@ -29,7 +29,11 @@ export async function expectArgs(scope: Locator, args: Arg[]): Promise<void> {
   for (const arg of args) {
     const row = scope.locator(`[data-testid="decoded-arg"][data-name="${arg.name}"]`)
     await expect(row, arg.name).toContainText(arg.type)
-    await expect(row.getByTestId('decoded-arg-value'), arg.name).toHaveText(startsWithExactly(arg.value))
+    const cell = row.getByTestId('decoded-arg-value')
+    // An address is a link with the whole address (its label follows); anything else is the
+    // exact value, maybe followed by a reading such as ' · 0.05 ETH'.
+    if (arg.type === 'address') await expect(cell.getByRole('link'), arg.name).toHaveText(arg.value)
+    else await expect(cell, arg.name).toHaveText(startsWithExactly(arg.value))
   }
 }
 
@@ -38,4 +42,9 @@ export async function screenshot(page: Page, info: TestInfo, name: string): Prom
   const file = info.outputPath(`${info.project.name}-${name}.png`)
   await page.screenshot({ path: file, fullPage: true })
   await info.attach(`${info.project.name}-${name}`, { path: file, contentType: 'image/png' })
+}
+
+/** By how many CSS pixels the page is wider than the viewport (0 when nothing sticks out). */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
 }
