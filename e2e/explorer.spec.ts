@@ -14,7 +14,7 @@ import type {
 } from '../lib/explorer/api'
 import { type Activity, explorerActivity, plan } from './kit/activity'
 import { factoryAddress, getJson, waitForIndexed } from './kit/api'
-import { cast, castRpcJson, decimalOf, normalised, parseCastJson } from './kit/cast'
+import { cast, castRevertData, castRpcJson, decimalOf, normalised, parseCastJson } from './kit/cast'
 import { chain, mineBlock, roles } from './kit/chain'
 import { type ExpectedTx, expectedTransactions } from './kit/expected'
 import { expectArgs, headerSearch, horizontalOverflow, screenshot, searchFromHeader } from './kit/pages'
@@ -147,6 +147,20 @@ test.describe('JSON API', () => {
           data: l.data.toLowerCase(),
         })),
       )
+
+      // A revert: the data the node gives when cast replays the call, and the error's selector.
+      if (tx.revert) {
+        const data = await castRevertData({
+          from: tx.from,
+          to: tx.to ?? '',
+          input: tx.input,
+          value: tx.value,
+          block: BigInt(tx.blockNumber ?? '0'),
+        })
+        expect(tx.revert.data, what).toBe(data)
+        const errorSignature = `${tx.revert.name}(${tx.revert.args.map((a) => a.type).join(',')})`
+        expect(data?.slice(0, 10), `${what}: ${errorSignature}`).toBe(await cast('sig', errorSignature))
+      } else expect(decimalOf(receipt.status), what).toBe('1')
 
       // The call's arguments as cast decodes them with the signature the API names.
       if (tx.call) {

@@ -48,3 +48,38 @@ export function normalised(value: unknown): unknown {
   const text = String(value)
   return /^0x[0-9a-fA-F]*$/.test(text) ? text.toLowerCase() : text
 }
+
+/**
+ * The revert data of a call replayed by `cast call` on the state before block `block` (what
+ * the node says the call reverts with, independent of the explorer's own replay); null when
+ * the call does not revert there.
+ */
+export async function castRevertData(p: {
+  from: string
+  to: string
+  input: string
+  value: string
+  block: bigint
+}): Promise<string | null> {
+  try {
+    await cast(
+      'call',
+      '--rpc-url',
+      anvilUrl,
+      '--from',
+      p.from,
+      '--value',
+      p.value,
+      '--block',
+      String(p.block - 1n),
+      p.to,
+      p.input,
+    )
+    return null
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '')
+    const data = /data: "(0x[0-9a-fA-F]*)"/.exec(stderr)?.[1]
+    if (!data) throw new Error(`cast call failed without revert data: ${stderr}`)
+    return data.toLowerCase()
+  }
+}
