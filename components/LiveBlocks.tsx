@@ -27,7 +27,11 @@ export function LiveBlocks({
   return (
     <div data-testid="live-blocks" data-stale={stale}>
       {stale && <p className="notice">Lost contact with the server; showing the last blocks it sent.</p>}
-      {value ? <BlocksTable blocks={value.blocks} compact={compact} /> : <TableSkeleton rows={limit} />}
+      {value ? (
+        <BlocksTable blocks={value.blocks} labels={value.labels} compact={compact} />
+      ) : (
+        <TableSkeleton rows={limit} />
+      )}
       {value && basePath && (
         <Pagination basePath={basePath} page={{ cursor: null, back: [] }} nextCursor={value.nextCursor} />
       )}

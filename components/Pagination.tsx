@@ -22,7 +22,8 @@ export function readPageParams(searchParams: SearchParams): PageParams {
 function href(basePath: string, cursor: string | null, back: string[]): string {
   const query = new URLSearchParams()
   if (cursor) query.set('cursor', cursor)
-  if (back.length > 0) query.set('back', back.map(encodeURIComponent).join(','))
+  // [''] (only the first page before) is what no `back` means too.
+  if (back.length > 1 || back[0]) query.set('back', back.map(encodeURIComponent).join(','))
   const text = query.toString()
   return text ? `${basePath}?${text}` : basePath
 }

@@ -35,7 +35,7 @@ export function TxTable({
         <tbody>
           {transactions.map((tx) => (
             <tr key={tx.hash} data-testid="tx-row" data-hash={tx.hash}>
-              <td data-label="Hash">
+              <td data-label="Hash" className="nowrap">
                 <HashLink kind="tx" hash={tx.hash} />
               </td>
               {inBlock ? (
@@ -57,16 +57,20 @@ export function TxTable({
                   <span className="muted">{tx.contractAddress ? 'create' : 'transfer'}</span>
                 )}
               </td>
-              <td data-label="From → To" className="nowrap">
-                <AddressLink address={tx.from} labels={labels} /> <span className="muted">→</span>{' '}
-                {tx.to ? (
-                  <AddressLink address={tx.to} labels={labels} />
-                ) : (
-                  <>
-                    <span className="muted">new </span>
-                    <AddressLink address={tx.contractAddress} labels={labels} />
-                  </>
-                )}
+              <td data-label="From → To">
+                <span className="nowrap">
+                  <AddressLink address={tx.from} labels={labels} /> <span className="muted">→</span>
+                </span>{' '}
+                <span className="nowrap">
+                  {tx.to ? (
+                    <AddressLink address={tx.to} labels={labels} />
+                  ) : (
+                    <>
+                      <span className="muted">new </span>
+                      <AddressLink address={tx.contractAddress} labels={labels} />
+                    </>
+                  )}
+                </span>
               </td>
               <td data-label="Value" className="num nowrap">
                 <Amount wei={tx.value} />

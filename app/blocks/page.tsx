@@ -28,7 +28,7 @@ export default async function BlocksPage({ searchParams }: Props) {
         <LoadError error={result.error} what="the blocks" retryHref="/blocks" />
       ) : page.cursor ? (
         <>
-          <BlocksTable blocks={result.value.blocks} />
+          <BlocksTable blocks={result.value.blocks} labels={result.value.labels} />
           <Pagination basePath="/blocks" page={page} nextCursor={result.value.nextCursor} />
         </>
       ) : (

@@ -125,7 +125,7 @@ export const headSchema = z
 export type Head = z.infer<typeof headSchema>
 
 export const blockPageSchema = z
-  .object({ blocks: z.array(blockSummarySchema), nextCursor: cursor, head: headSchema })
+  .object({ blocks: z.array(blockSummarySchema), nextCursor: cursor, head: headSchema, labels: labelsSchema })
   .meta({ id: 'BlockPage' })
 export type BlockPage = z.infer<typeof blockPageSchema>
 
@@ -295,6 +295,7 @@ export const addressDetailSchema = z
       .meta({ description: 'Channels where it is consumer or provider' }),
     transactions: z.array(txSummarySchema).meta({ description: 'Indexed transactions from, to or about it' }),
     nextCursor: cursor,
+    head: headSchema,
     labels: labelsSchema,
   })
   .meta({ id: 'AddressDetail' })

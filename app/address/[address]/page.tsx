@@ -9,7 +9,6 @@ import { Pagination, readPageParams } from '@/components/Pagination'
 import { PhasePill } from '@/components/PhasePill'
 import { Section } from '@/components/Section'
 import { TxTable } from '@/components/TxTable'
-import type { Head } from '@/lib/explorer/api'
 import { formatNumber, plural, shortAddress } from '@/lib/explorer/format'
 import { getAddress } from '@/lib/server/explorer'
 import { load } from '../../_lib/load'
@@ -22,9 +21,6 @@ type Props = {
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `Address ${shortAddress((await params).address)}` }
 }
-
-/** The answer has no chain head; countdowns then run from the server's clock. */
-const NO_HEAD: Head = { number: null, timestamp: null, indexed: null, blockTimeSeconds: null }
 
 /** One address: label, kind, balance, nonce, the channel it is, its channels and its transactions. */
 export default async function AddressPage({ params, searchParams }: Props) {
@@ -89,7 +85,7 @@ export default async function AddressPage({ params, searchParams }: Props) {
         {a.channels.length === 0 ? (
           <EmptyState title="No channels: this address is neither consumer nor provider of one." />
         ) : (
-          <ChannelsTable channels={a.channels} head={NO_HEAD} labels={a.labels} />
+          <ChannelsTable channels={a.channels} head={a.head} labels={a.labels} />
         )}
       </Section>
       <Section

@@ -7,6 +7,7 @@ import {
   chainView,
   channelFromRow,
   type ExplorerContext,
+  headOf,
   pairCursor,
   txFromRow,
 } from './shared'
@@ -66,6 +67,7 @@ export async function getAddress(
   )
   const transactions = page.map((t) => txFromRow(t, times.get(t.blockNumber) ?? null))
   const channels = parties.map(channelFromRow)
+  const head = await headOf(ctx, view)
   const labels = await labelsFor(ctx, view, [
     address,
     ...channels.flatMap((c) => [c.address, c.consumer, c.provider]),
@@ -82,6 +84,7 @@ export async function getAddress(
     channels,
     transactions,
     nextCursor: rows.length > limit && last ? `${last.blockNumber}:${last.txIndex}` : null,
+    head,
     labels,
   }
 }

@@ -34,10 +34,19 @@ export async function listBlocks(
     take: limit + 1,
   })
   const page = rows.slice(0, limit)
+  const [head, labels] = await Promise.all([
+    headOf(ctx, view),
+    labelsFor(
+      ctx,
+      view,
+      page.map((b) => b.miner),
+    ),
+  ])
   return {
     blocks: page.map(blockFromRow),
     nextCursor: rows.length > limit ? (page.at(-1)?.number.toString() ?? null) : null,
-    head: await headOf(ctx, view),
+    head,
+    labels,
   }
 }
 

@@ -79,8 +79,9 @@ export async function getChannel(ctx: ExplorerContext, addressText: string): Pro
       orderBy: [{ blockNumber: 'desc' }, { logIndex: 'desc' }],
       take: CHANNEL_HISTORY,
     }),
+    // Its own transactions, and the factory call that opened it.
     ctx.db.transaction.findMany({
-      where: { chainId: view.chainId, channel: address },
+      where: { chainId: view.chainId, OR: [{ channel: address }, { hash: row.openedTx }] },
       orderBy: [{ blockNumber: 'desc' }, { txIndex: 'desc' }],
       take: CHANNEL_HISTORY,
     }),
@@ -178,10 +179,9 @@ export async function listEvents(
   return {
     events,
     nextCursor: rows.length > limit && last ? `${last.blockNumber}:${last.logIndex}` : null,
-    labels: await labelsFor(
-      ctx,
-      view,
-      events.map((e) => e.channel),
-    ),
+    labels: await labelsFor(ctx, view, [
+      ...events.map((e) => e.channel),
+      ...events.flatMap((e) => e.args.filter((a) => a.type === 'address').map((a) => a.value as string)),
+    ]),
   }
 }

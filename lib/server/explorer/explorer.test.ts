@@ -250,6 +250,7 @@ describe('blocks', () => {
     const indexedHead = (await database.db.indexerState.findFirstOrThrow()).cursorNumber!
     expect(first.blocks.map((b) => b.number)).toEqual([0n, 1n, 2n].map((i) => (indexedHead - i).toString()))
     expect(first.head.indexed).toBe(indexedHead.toString())
+    expect(Object.keys(first.labels)).toEqual([]) // anvil's miner is nobody we know
     expect(first.head.number).toBe((indexedHead + 1n).toString()) // the unindexed transfer's block
     const second = await listBlocks(ctx, { limit: 3, cursor: first.nextCursor })
     expect(second.blocks[0]!.number).toBe((indexedHead - 3n).toString())
@@ -360,7 +361,14 @@ describe('channels and addresses', () => {
       'ChannelOpened',
       'Deposited',
     ])
-    expect(detail.transactions.map((t) => t.hash)).toContain(tx.failed)
+    expect(detail.transactions.map((t) => t.hash)).toEqual([
+      tx.failed,
+      expect.any(String), // the second startRedemption
+      tx.redeem,
+      tx.start,
+      tx.deposit,
+      tx.open, // sent to the factory, listed with the channel it opened
+    ])
     expect(detail.transactions.find((t) => t.hash === tx.failed)?.status).toBe('reverted')
     await expectError(getChannel(ctx, chain.accounts[1]!.address), 404, 'not_found')
     await expectError(getChannel(ctx, 'nope'), 400, 'invalid_address')
@@ -384,6 +392,8 @@ describe('channels and addresses', () => {
       'Deposited',
     ])
     expect(second.nextCursor).toBeNull()
+    // Addresses in the arguments are labelled too (the consumer of Deposited is alice).
+    expect(second.labels[chain.accounts[1]!.address.toLowerCase()]).toMatchObject({ name: 'alice' })
   })
 
   it('shows an address with balance, label, its channels and its transactions', async () => {
@@ -396,6 +406,7 @@ describe('channels and addresses', () => {
       nonce: String(await chain.publicClient.getTransactionCount({ address: consumer })),
       label: { name: 'alice', team: 'team-a', kind: 'service' },
       channel: null,
+      head: { indexed: (await database.db.indexerState.findFirstOrThrow()).cursorNumber!.toString() },
     })
     expect(detail.channels.map((c) => c.address)).toEqual([channel])
     expect(detail.transactions.map((t) => t.hash)).toEqual([tx.deposit, tx.open])

@@ -7,7 +7,7 @@ import { Section } from '@/components/Section'
 import { serverContext } from '@/lib/server/context'
 import { listBlocks, listEvents } from '@/lib/server/explorer'
 import { checkHealth } from '@/lib/server/health'
-import { load } from './_lib/load'
+import { load } from '../_lib/load'
 
 const LATEST = 10
 
