@@ -341,12 +341,13 @@ test.describe('JSON API', () => {
       'ChannelOpened',
       'Deposited',
     ])
-    // The calls to the channel, newest first (its opening called the factory: `openedTx`).
+    // The calls to the channel and the factory call that opened it, newest first.
     expect(channelA.transactions.map((t) => t.hash)).toEqual([
       activity.tx.failedDeposit,
       activity.tx.redeemA,
       activity.tx.startRedemptionA,
       activity.tx.depositA,
+      activity.tx.openA,
     ])
     expect(channelA.transactions.find((t) => t.hash === activity.tx.failedDeposit)?.status).toBe('reverted')
 
