@@ -39,8 +39,8 @@ export default async function SearchPage({ searchParams }: Props) {
       </p>
       {message && (
         <div className="box box-bad" data-testid="search-message" role="status">
-          <p className="box-title">{message.title}</p>
-          <p className="muted">{message.text}</p>
+          <p className="box-title break">{message.title}</p>
+          <p className="muted break">{message.text}</p>
         </div>
       )}
       <SearchBox defaultValue={q} autoFocus testId="search-page" />

@@ -87,8 +87,15 @@ export default async function BlockPage({ params }: Props) {
         </Field>
       </Fields>
       <Section title="Transactions" aside={plural(block.txCount, 'transaction')} testId="block-transactions">
-        {transactionsSource !== block.source && (
-          <SourceNote source={transactionsSource} what="This list of transactions" />
+        {transactionsSource === 'node' ? (
+          <p className="note" data-testid="block-transactions-source">
+            Every transaction of the block, as the node reports it; the index holds those that touch the
+            channels.
+          </p>
+        ) : (
+          <p className="note" data-testid="block-transactions-source">
+            The indexed transactions of this block only: the node does not answer.
+          </p>
         )}
         {transactions.length === 0 ? (
           <EmptyState title="No transactions in this block." />
