@@ -184,6 +184,7 @@ async function main(): Promise<void> {
       '',
       `  Channel inspector is running (ready in ${seconds} s)`,
       `  Web app       ${appUrl}`,
+      `  Explorer API  ${appUrl}/api/openapi.json  (blocks, transactions, addresses, channels, search)`,
       `  Health        ${appUrl}/api/health`,
       `  Indexer       ${appUrl}/api/status  (npm run indexer runs it alone)`,
       `  Chain         ${rpcUrl}  (chain id ${factory.chainId}${env.RPC_URL ? '' : ', local anvil'})`,
