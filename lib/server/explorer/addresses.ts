@@ -8,6 +8,7 @@ import {
   channelFromRow,
   type ExplorerContext,
   headOf,
+  keysetAfter,
   pairCursor,
   txFromRow,
 } from './shared'
@@ -44,14 +45,7 @@ export async function getAddress(
         chainId: view.chainId,
         AND: [
           { OR: [{ from: address }, { to: address }, { channel: address }] },
-          after
-            ? {
-                OR: [
-                  { blockNumber: { lt: after[0] } },
-                  { blockNumber: after[0], txIndex: { lt: Number(after[1]) } },
-                ],
-              }
-            : {},
+          keysetAfter('blockNumber', 'txIndex', after && [after[0], Number(after[1])]),
         ],
       },
       orderBy: [{ blockNumber: 'desc' }, { txIndex: 'desc' }],

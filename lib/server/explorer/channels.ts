@@ -11,7 +11,9 @@ import {
   channelFromRow,
   type ExplorerContext,
   headOf,
+  invalidCursor,
   isoSeconds,
+  keysetAfter,
   pairCursor,
   txFromRow,
 } from './shared'
@@ -19,25 +21,18 @@ import {
 /** Events and transactions shown on a channel's page (newest first). */
 const CHANNEL_HISTORY = 200
 
-/** Every indexed channel, newest first; `cursor` is `<openedBlock>:<position>` of the last one. */
+/** Every indexed channel, newest first; `cursor` is `<openedBlock>:<address>` of the last one. */
 export async function listChannels(
   ctx: ExplorerContext,
   { cursor, limit = 50 }: { cursor?: string | null; limit?: number } = {},
 ): Promise<ChannelPage> {
   const view = await chainView(ctx)
-  const after = pairCursor(cursor)
+  const after = channelCursor(cursor)
   // Channels opened in one block are told apart by address (a stable, unique order).
   const rows = await ctx.db.channel.findMany({
     where: {
       chainId: view.chainId,
-      ...(after
-        ? {
-            OR: [
-              { openedBlock: { lt: after[0] } },
-              { openedBlock: after[0], address: { lt: hexOf(after[1]) } },
-            ],
-          }
-        : {}),
+      ...keysetAfter('openedBlock', 'address', after),
     },
     orderBy: [{ openedBlock: 'desc' }, { address: 'desc' }],
     take: limit + 1,
@@ -47,7 +42,7 @@ export async function listChannels(
   const channels = page.map(channelFromRow)
   return {
     channels,
-    nextCursor: rows.length > limit && last ? `${last.openedBlock}:${BigInt(last.address)}` : null,
+    nextCursor: rows.length > limit && last ? `${last.openedBlock}:${last.address}` : null,
     head: await headOf(ctx, view),
     labels: await labelsFor(
       ctx,
@@ -57,7 +52,14 @@ export async function listChannels(
   }
 }
 
-const hexOf = (n: bigint) => `0x${n.toString(16).padStart(40, '0')}`
+function channelCursor(raw: string | null | undefined): [bigint, string] | null {
+  if (!raw) return null
+  const match = /^(\d{1,30}):(0x[0-9a-f]{40})$/.exec(raw)
+  if (!match) {
+    throw invalidCursor()
+  }
+  return [BigInt(match[1] as string), match[2] as string]
+}
 
 /** A channel: its state, countdowns against the chain head, its events and its transactions. */
 export async function getChannel(ctx: ExplorerContext, addressText: string): Promise<ChannelDetail> {
@@ -161,14 +163,7 @@ export async function listEvents(
   const rows = await ctx.db.event.findMany({
     where: {
       chainId: view.chainId,
-      ...(after
-        ? {
-            OR: [
-              { blockNumber: { lt: after[0] } },
-              { blockNumber: after[0], logIndex: { lt: Number(after[1]) } },
-            ],
-          }
-        : {}),
+      ...keysetAfter('blockNumber', 'logIndex', after && [after[0], Number(after[1])]),
     },
     orderBy: [{ blockNumber: 'desc' }, { logIndex: 'desc' }],
     take: limit + 1,

@@ -1,6 +1,6 @@
 import { type Address, type Hex, parseEther } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { intermediaryAbi } from '../../../contracts/generated'
+import { intermediaryAbi, intermediaryFactoryAbi } from '../../../contracts/generated'
 import { startTestChain, type TestChain } from '../../../test/kit/chain'
 import { createTestDatabase, type TestDatabase } from '../../../test/kit/database'
 import { sendCall, testIndexer } from '../../../test/kit/indexer'
@@ -43,6 +43,7 @@ let ctx: ExplorerContext
 let factory: Address
 let factoryBlock: bigint
 let channel: Address
+let indexer: ReturnType<typeof testIndexer>
 const tx: Record<'open' | 'deposit' | 'start' | 'redeem' | 'failed' | 'transfer', Hex> = {} as never
 
 async function expectError(promise: Promise<unknown>, status: number, code: string): Promise<string> {
@@ -129,7 +130,7 @@ beforeAll(async () => {
       apiKeyPrefix: 'psk_alice_x',
     },
   })
-  const indexer = testIndexer({
+  indexer = testIndexer({
     chain,
     db: database.db,
     factory: { address: factory, blockNumber: factoryBlock },
@@ -479,4 +480,38 @@ it('documents every explorer route in OpenAPI 3.1', () => {
     '/api/search',
     '/api/tx/{hash}',
   ])
+})
+
+// Last: it opens more channels, which the tests above do not expect.
+it('pages through channels newest first, channels of one block told apart by address', async () => {
+  const [, , provider, , other] = chain.accounts
+  // Two opens mined into one block, so the cursor's second key (the address) decides.
+  await chain.testClient.setAutomine(false)
+  const hashes = await Promise.all(
+    [chain.accounts[3]!, chain.accounts[5]!].map((consumer) =>
+      chain.wallet(consumer).writeContract({
+        address: factory,
+        abi: intermediaryFactoryAbi,
+        functionName: 'open',
+        args: [provider!.address, 1n, 60n, 600n],
+      }),
+    ),
+  )
+  await chain.testClient.mine({ blocks: 1 })
+  await chain.testClient.setAutomine(true)
+  for (const hash of hashes) await chain.mined(hash)
+  await chain.openChannel({ factory, consumer: other!, provider: provider!.address })
+  await indexer.syncToHead()
+
+  const seen: string[] = []
+  let cursor: string | null = null
+  do {
+    const page: Awaited<ReturnType<typeof listChannels>> = await listChannels(ctx, { limit: 1, cursor })
+    seen.push(...page.channels.map((c) => c.address))
+    cursor = page.nextCursor
+  } while (cursor)
+  const rows = await database.db.channel.findMany({ orderBy: [{ openedBlock: 'desc' }, { address: 'desc' }] })
+  expect(rows).toHaveLength(4)
+  expect(rows[1]!.openedBlock).toBe(rows[2]!.openedBlock)
+  expect(seen).toEqual(rows.map((r) => r.address))
 })

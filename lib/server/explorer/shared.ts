@@ -163,20 +163,37 @@ export function addressParam(raw: string): `0x${string}` {
   return raw.toLowerCase() as `0x${string}`
 }
 
+export const invalidCursor = () =>
+  new BadRequestError({ code: 'invalid_cursor', message: 'The cursor is not one this API gave out.' })
+
 /** Cursor of the form `<a>:<b>` with two non-negative integers (e.g. block number and position). */
 export function pairCursor(raw: string | null | undefined): [bigint, bigint] | null {
   if (!raw) return null
   const match = /^(\d{1,30}):(\d{1,10})$/.exec(raw)
   if (!match) {
-    throw new BadRequestError({ code: 'invalid_cursor', message: 'The cursor is not one this API gave out.' })
+    throw invalidCursor()
   }
   return [BigInt(match[1] as string), BigInt(match[2] as string)]
+}
+
+/**
+ * The where-fragment for rows after a `<a>:<b>` cursor in (a desc, b desc) order: a lower `a`,
+ * or the same `a` and a lower `b`. Empty without a cursor.
+ */
+export function keysetAfter(
+  first: string,
+  second: string,
+  cursor: readonly [unknown, unknown] | null,
+): object {
+  if (!cursor) return {}
+  const [a, b] = cursor
+  return { OR: [{ [first]: { lt: a } }, { [first]: a, [second]: { lt: b } }] }
 }
 
 export function numberCursor(raw: string | null | undefined): bigint | null {
   if (!raw) return null
   if (!/^\d{1,30}$/.test(raw)) {
-    throw new BadRequestError({ code: 'invalid_cursor', message: 'The cursor is not one this API gave out.' })
+    throw invalidCursor()
   }
   return BigInt(raw)
 }
