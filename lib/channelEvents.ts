@@ -73,6 +73,11 @@ const decoders = new Map<string, Decoder>([
 /** topic0 of every event the indexer follows (the factory's and the channels'). */
 export const channelEventTopics: Hex[] = [...decoders.keys()] as Hex[]
 
+/** The ABI entry of a factory or channel event by its topic0 (for names and types of its arguments). */
+export function channelEventAbi(topic0: string | undefined): AbiEvent | undefined {
+  return topic0 === undefined ? undefined : decoders.get(topic0)?.abi
+}
+
 /** Whether topic0 belongs to an event the factory (not a channel) emits. */
 export function isFactoryEvent(topic0: string | undefined): boolean {
   return topic0 !== undefined && decoders.get(topic0)?.source === 'factory'
