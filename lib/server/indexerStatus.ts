@@ -33,11 +33,11 @@ export type IndexerStatus = {
 const iso = (seconds: bigint | null | undefined) =>
   seconds === null || seconds === undefined ? null : new Date(Number(seconds) * 1000).toISOString()
 
-/** The indexer's progress for the chain the node serves, with lag against the node's head. */
-export async function readIndexerStatus({
-  db,
-  chain,
-}: Pick<ServerContext, 'db' | 'chain'>): Promise<IndexerStatus> {
+/**
+ * The chain the node serves (id and head) and the indexer's state for it. Without the node,
+ * the chain the database indexed last, and why the node did not answer.
+ */
+export async function readChainAndIndex({ db, chain }: Pick<ServerContext, 'db' | 'chain'>) {
   let chainId: number | null = null
   let head: { number: bigint; timestamp: bigint } | null = null
   let chainError: string | undefined
@@ -48,12 +48,20 @@ export async function readIndexerStatus({
   } catch (error) {
     chainError = (error as Error).message.split('\n')[0]
   }
-  // Without the node, show the one chain the database indexes (if it is only one).
   const state =
     chainId !== null
       ? await db.indexerState.findUnique({ where: { chainId } })
       : await db.indexerState.findFirst({ orderBy: { updatedAt: 'desc' } })
   chainId ??= state?.chainId ?? null
+  return { chainId, head, chainError, state }
+}
+
+/** The indexer's progress for the chain the node serves, with lag against the node's head. */
+export async function readIndexerStatus({
+  db,
+  chain,
+}: Pick<ServerContext, 'db' | 'chain'>): Promise<IndexerStatus> {
+  const { chainId, head, chainError, state } = await readChainAndIndex({ db, chain })
   const channels = chainId === null ? 0 : await db.channel.count({ where: { chainId } })
 
   let phase: IndexerPhase = 'not started'

@@ -5,7 +5,7 @@ import { BadRequestError, DependencyError } from '../../errors'
 import type { BlockSummary, ChannelSummary, Head, TxSummary } from '../../explorer/api'
 import type { ServerContext } from '../context'
 import type { Block, Channel, Transaction } from '../db/generated/client'
-import { readChainHead } from '../health'
+import { readChainAndIndex } from '../indexerStatus'
 import { createRpc, type Rpc, type RpcBlock, type RpcReceipt, type RpcTransaction } from '../rpc'
 
 /** What every explorer read needs: the web process's clients plus raw RPC for node fallbacks. */
@@ -38,21 +38,8 @@ export type ChainView = {
  * the index only).
  */
 export async function chainView(ctx: ExplorerContext): Promise<ChainView> {
-  let chainId: number | null = null
-  let head: ChainView['head'] = null
-  let nodeError: string | null = null
-  try {
-    const [id, block] = await readChainHead(ctx.chain)
-    chainId = id
-    head = { number: block.number, timestamp: block.timestamp }
-  } catch (error) {
-    nodeError = (error as Error).message.split('\n')[0] ?? 'The chain node does not answer.'
-  }
-  const state =
-    chainId !== null
-      ? await ctx.db.indexerState.findUnique({ where: { chainId } })
-      : await ctx.db.indexerState.findFirst({ orderBy: { updatedAt: 'desc' } })
-  chainId ??= state?.chainId ?? null
+  const { chainId, head, chainError, state } = await readChainAndIndex(ctx)
+  const nodeError = head ? null : (chainError ?? 'The chain node does not answer.')
   if (chainId === null) {
     throw new DependencyError({
       code: 'chain_unavailable',
