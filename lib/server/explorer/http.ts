@@ -1,5 +1,6 @@
 import { errorBody, isAppError } from '../../errors'
 import { serverContext } from '../context'
+import { oneLine } from '../log'
 import type { ExplorerContext } from './shared'
 
 const noStore = { 'cache-control': 'no-store' }
@@ -21,10 +22,7 @@ export function explorerRoute<P = Record<string, never>>(
       return Response.json(await handler({ ctx: serverContext(), params, query }), { headers: noStore })
     } catch (error) {
       const { status, body } = errorBody(error)
-      if (!isAppError(error)) {
-        const text = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? ''
-        console.error(`[explorer] ${name} failed: ${text.replace(/\w+:\/\/\S+/g, '<url>')}`)
-      }
+      if (!isAppError(error)) console.error(`[explorer] ${name} failed: ${oneLine(error)}`)
       return Response.json(body, { status, headers: noStore })
     }
   }

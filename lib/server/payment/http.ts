@@ -8,6 +8,7 @@ import {
   isAppError,
   UnauthorizedError,
 } from '../../errors'
+import { oneLine } from '../log'
 import { getPaymentServer } from './instance'
 import { secretEquals } from './secrets'
 import type { PaymentServer } from './server'
@@ -148,9 +149,4 @@ export function addressParam(value: string): `0x${string}` {
     })
   }
   return value.toLowerCase() as `0x${string}`
-}
-
-function oneLine(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-  return (text.split('\n')[0] ?? '').replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>')
 }
