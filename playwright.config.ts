@@ -1,4 +1,5 @@
 import { defineConfig, devices } from '@playwright/test'
+import { adminKeys } from './e2e/kit/chain'
 
 /**
  * E2E tests run against the whole stack started by `npm start` on its own port and data
@@ -59,6 +60,11 @@ export default defineConfig({
           // The example network runs, but the tests make its traffic themselves (exact counts).
           EXAMPLE_TRAFFIC_PER_SECOND: '0',
           PAYMENT_REDEEM_AFTER_SECONDS: '3600',
+          // e2e/admin.spec.ts registers its provider as a Payment Server service (key from this
+          // variable) and redeems from the browser with the token the server holds; the runner
+          // would race it, so background work is off (runner.test.ts covers the runner).
+          PAYMENT_RUNNER: 'off',
+          E2E_ADMIN_PROVIDER_KEY: adminKeys.provider,
         },
       },
 })

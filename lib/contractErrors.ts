@@ -40,9 +40,18 @@ const sentences: Record<string, Explain> = {
 
 export type DecodedContractError = { name: string; args: readonly unknown[]; message: string }
 
-function explained(name: string, args: readonly unknown[]): DecodedContractError {
+/**
+ * The sentence for one of the contracts' errors, also used by the UI to say why an action is not
+ * possible before anything is sent.
+ * @example contractErrorSentence('NotProvider') // "Only the channel's provider can do this."
+ */
+export function contractErrorSentence(name: string, args: readonly unknown[] = []): string {
   const explain = sentences[name]
-  return { name, args, message: explain ? explain(args) : name }
+  return explain ? explain(args) : name
+}
+
+function explained(name: string, args: readonly unknown[]): DecodedContractError {
+  return { name, args, message: contractErrorSentence(name, args) }
 }
 
 /** Decodes revert data of the project's contracts into a name, arguments and a sentence. */

@@ -16,7 +16,12 @@ export default async function ChannelsPage({ searchParams }: Props) {
   const result = await load((ctx) => listChannels(ctx, { cursor: page.cursor }))
   return (
     <>
-      <h1 className="page-title">Channels</h1>
+      <div className="title-row">
+        <h1 className="page-title">Channels</h1>
+        <a href="/channels/new" className="button" data-testid="open-channel-link">
+          Open a channel
+        </a>
+      </div>
       <p className="page-lead">
         Payment channels opened through the factory, newest first. A consumer funds a channel and pays its
         provider per request with tokens; the provider redeems them after the redemption timeout.

@@ -6,6 +6,8 @@ import {
   createWalletClient,
   type Hex,
   http,
+  keccak256,
+  stringToHex,
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
@@ -34,6 +36,17 @@ export const roles = {
   payer: privateKeyToAccount(ANVIL_KEYS[8]),
   payee: privateKeyToAccount(ANVIL_KEYS[7]),
 }
+
+/**
+ * Keys of the wallet-admin spec (e2e/admin.spec.ts): derived from fixed phrases, so that the
+ * stack's web process can be given the provider's key (playwright.config.ts) to register it as
+ * a Payment Server service, and funded with anvil_setBalance; no dev account is shared.
+ */
+export const adminKeys = {
+  consumer: keccak256(stringToHex('channel-inspector e2e admin consumer')),
+  provider: keccak256(stringToHex('channel-inspector e2e admin provider')),
+  stranger: keccak256(stringToHex('channel-inspector e2e admin stranger')),
+} as const
 
 /** A wallet on the stack's chain for `account` (chain id as the node says). */
 export async function walletFor(account: Account) {

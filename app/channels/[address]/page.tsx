@@ -1,6 +1,7 @@
 import type { Metadata } from 'next'
 import { AddressLink } from '@/components/AddressLink'
 import { Amount } from '@/components/Amount'
+import { ChannelActions } from '@/components/admin/ChannelActions'
 import { BlockLink } from '@/components/BlockLink'
 import { BlockTime } from '@/components/BlockTime'
 import { Countdown } from '@/components/Countdown'
@@ -67,6 +68,9 @@ export default async function ChannelPage({ params }: Props) {
           testId="countdown-termination"
         />
       </div>
+      <Section title="Actions" aside="with your wallet" testId="channel-actions-section">
+        <ChannelActions summary={c} blockTimeSeconds={head.blockTimeSeconds} />
+      </Section>
       <Section title="State" testId="channel-state">
         <ChannelFields detail={result.value} />
       </Section>

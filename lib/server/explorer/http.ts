@@ -5,10 +5,15 @@ import type { ExplorerContext } from './shared'
 
 const noStore = { 'cache-control': 'no-store' }
 
-export type ExplorerRouteContext<P> = { ctx: ExplorerContext; params: P; query: URLSearchParams }
+export type ExplorerRouteContext<P> = {
+  ctx: ExplorerContext
+  params: P
+  query: URLSearchParams
+  request: Request
+}
 
 /**
- * Wraps an explorer GET route: JSON with status 200, an AppError as `{ error: { code, message } }`
+ * Wraps an explorer route (GET, or a POST that reads its body from `request`): JSON with status 200, an AppError as `{ error: { code, message } }`
  * with its status, anything else as a 500 without internals (logged on one line).
  */
 export function explorerRoute<P = Record<string, never>>(
@@ -19,7 +24,9 @@ export function explorerRoute<P = Record<string, never>>(
     try {
       const params = (context ? await context.params : {}) as P
       const query = new URL(request.url).searchParams
-      return Response.json(await handler({ ctx: serverContext(), params, query }), { headers: noStore })
+      return Response.json(await handler({ ctx: serverContext(), params, query, request }), {
+        headers: noStore,
+      })
     } catch (error) {
       const { status, body } = errorBody(error)
       if (!isAppError(error)) console.error(`[explorer] ${name} failed: ${oneLine(error)}`)

@@ -1,0 +1,202 @@
+'use client'
+
+import { useRouter } from 'next/navigation'
+import { useEffect, useState } from 'react'
+import { type Address, parseEventLogs } from 'viem'
+import { useConnection } from 'wagmi'
+import { intermediaryFactoryAbi } from '@/contracts/generated'
+import { type OpenChannelErrors, type OpenChannelInput, validateOpenChannel } from '@/lib/admin/openChannel'
+import { formatWei } from '@/lib/explorer/format'
+import type { KnownService } from '@/lib/server/admin/services'
+import { useWalletChain } from '../wallet/WalletProvider'
+import { AmountInput } from './AmountInput'
+import { DurationInput } from './DurationInput'
+import { TxProgress } from './TxProgress'
+import { useTxFlow } from './useTxFlow'
+
+const OTHER = '__other'
+
+const initialInput: OpenChannelInput = {
+  provider: '',
+  price: { text: '', unit: 'gwei' },
+  deposit: { text: '', unit: 'ETH' },
+  redemptionTimeout: { text: '10', unit: 'minutes' },
+  terminationTimeout: { text: '1', unit: 'hours' },
+}
+
+/**
+ * Opens a channel through the factory with the connected account as consumer. The form checks
+ * every field with the factory's rules before anything is sent, shows amounts in exact wei, then
+ * follows the transaction until the indexer has the new channel and opens its page.
+ */
+export function OpenChannelForm({ services }: { services: KnownService[] }) {
+  const chain = useWalletChain()
+  const { address: account, chainId } = useConnection()
+  const router = useRouter()
+  const flow = useTxFlow()
+  const [input, setInput] = useState<OpenChannelInput>(initialInput)
+  const [choice, setChoice] = useState('')
+  const [errors, setErrors] = useState<OpenChannelErrors>({})
+  const [opened, setOpened] = useState<Address | null>(null)
+  const set = <K extends keyof OpenChannelInput>(key: K, value: OpenChannelInput[K]) => {
+    setInput((i) => ({ ...i, [key]: value }))
+    setErrors((e) => ({ ...e, [key]: undefined }))
+  }
+  const chosen = services.find((s) => s.address === input.provider.toLowerCase())
+  useEffect(() => {
+    if (flow.step === 'indexed' && opened) router.push(`/channels/${opened}`)
+  }, [flow.step, opened, router])
+
+  if (!chain)
+    return (
+      <p className="notice">The dashboard cannot reach the chain node, so no channel can be opened now.</p>
+    )
+  if (!chain.factory) {
+    return (
+      <p className="notice">
+        No channel factory is known on {chain.name}: deploy one first (npm start does).
+      </p>
+    )
+  }
+  const factory = chain.factory
+
+  function submit(event: React.FormEvent) {
+    event.preventDefault()
+    const checked = validateOpenChannel(input, { consumer: account })
+    if (!checked.ok) {
+      setErrors(checked.errors)
+      return
+    }
+    setErrors({})
+    const v = checked.value
+    void flow.run(
+      {
+        address: factory,
+        abi: intermediaryFactoryAbi,
+        functionName: 'open',
+        args: [v.provider, v.costPerRequest, v.redemptionTimeout, v.terminationTimeout],
+        value: v.deposit,
+      },
+      {
+        onMined: (receipt) => {
+          const [log] = parseEventLogs({
+            abi: intermediaryFactoryAbi,
+            eventName: 'ChannelOpened',
+            logs: receipt.logs,
+          })
+          if (log) setOpened(log.args.channel.toLowerCase() as Address)
+        },
+      },
+    )
+  }
+
+  const notConnected = !account
+  const wrongChain = account && chainId !== chain.id
+  return (
+    <form className="card open-form" onSubmit={submit} noValidate data-testid="open-form">
+      <div className="field">
+        <label htmlFor="open-provider-select">Provider</label>
+        <select
+          id="open-provider-select"
+          value={choice}
+          onChange={(e) => {
+            setChoice(e.target.value)
+            if (e.target.value !== OTHER) set('provider', e.target.value)
+            else set('provider', '')
+          }}
+          data-testid="open-provider-select"
+        >
+          <option value="">Choose a service…</option>
+          {services.map((s) => (
+            <option key={s.address} value={s.address}>
+              {s.name} ({s.team}) · {s.address.slice(0, 8)}…{s.address.slice(-4)}
+            </option>
+          ))}
+          <option value={OTHER}>Another address…</option>
+        </select>
+        {choice === OTHER && (
+          <input
+            aria-label="Provider address"
+            placeholder="0x…"
+            autoComplete="off"
+            spellCheck={false}
+            value={input.provider}
+            onChange={(e) => set('provider', e.target.value)}
+            data-testid="open-provider-address"
+          />
+        )}
+        {errors.provider && (
+          <p className="field-error" data-testid="open-provider-error">
+            {errors.provider}
+          </p>
+        )}
+        {chosen?.price && (
+          <p className="field-note">
+            {chosen.name}'s Payment Server accepts at least {formatWei(chosen.price)} per request.
+          </p>
+        )}
+      </div>
+      <AmountInput
+        id="open-price"
+        label="Price per request"
+        value={input.price}
+        onChange={(v) => set('price', v)}
+        error={errors.price}
+        testId="open-price"
+      />
+      <AmountInput
+        id="open-deposit"
+        label="First deposit"
+        value={input.deposit}
+        onChange={(v) => set('deposit', v)}
+        error={errors.deposit}
+        testId="open-deposit"
+      />
+      <DurationInput
+        id="open-redemption"
+        label="Redemption timeout"
+        value={input.redemptionTimeout}
+        onChange={(v) => set('redemptionTimeout', v)}
+        error={errors.redemptionTimeout}
+        testId="open-redemption"
+        hint="How long the provider waits between starting and completing a redemption."
+      />
+      <DurationInput
+        id="open-termination"
+        label="Termination timeout"
+        value={input.terminationTimeout}
+        onChange={(v) => set('terminationTimeout', v)}
+        error={errors.terminationTimeout}
+        testId="open-termination"
+        hint="How long you wait after announcing termination; at least three redemption timeouts."
+      />
+      <div className="form-actions">
+        <button
+          type="submit"
+          className="button"
+          disabled={notConnected || !!wrongChain || flow.running}
+          data-testid="open-submit"
+        >
+          {flow.running ? 'Working…' : 'Open channel'}
+        </button>
+        {notConnected && (
+          <span className="muted small">
+            Connect a wallet (top right) to open a channel: you will be its consumer.
+          </span>
+        )}
+        {wrongChain && (
+          <span className="field-error">Your wallet is on another chain: switch to {chain.name} first.</span>
+        )}
+      </div>
+      <TxProgress flow={flow} />
+      {opened && (
+        <p className="small" data-testid="open-result">
+          Channel <a href={`/channels/${opened}`}>{opened}</a> opened
+          {flow.step === 'indexed'
+            ? '; opening its page…'
+            : '; waiting for the indexer before opening its page.'}
+        </p>
+      )}
+    </form>
+  )
+}

@@ -1,0 +1,49 @@
+import { BaseError } from 'viem'
+import { contractErrorOf } from '../contractErrors'
+
+type Coded = { code?: unknown; name?: unknown }
+
+function find(error: unknown, test: (e: Coded) => boolean): boolean {
+  if (error instanceof BaseError) return error.walk((e) => test(e as Coded)) !== null
+  let current: unknown = error
+  for (let depth = 0; current && depth < 8; depth++) {
+    if (test(current as Coded)) return true
+    current = (current as { cause?: unknown }).cause
+  }
+  return false
+}
+
+/**
+ * What went wrong with a wallet request or a transaction, in one sentence for a person: a
+ * rejected signature, the contract's own reason (decoded custom error), too little ether, a
+ * wallet on another chain or without an account; otherwise viem's short message.
+ * @example describeWalletError(error) // "Only the channel's provider can do this."
+ */
+export function describeWalletError(error: unknown): string {
+  if (find(error, (e) => e.code === 4001 || e.name === 'UserRejectedRequestError')) {
+    return 'You rejected the request in your wallet. Nothing was sent.'
+  }
+  const reverted = contractErrorOf(error)
+  if (reverted) return reverted.message
+  if (find(error, (e) => e.name === 'InsufficientFundsError')) {
+    return 'The account does not have enough ether for this amount plus gas.'
+  }
+  if (find(error, (e) => e.name === 'ChainMismatchError' || e.code === 4901)) {
+    return "Your wallet is on another chain than this dashboard's: switch chains first."
+  }
+  if (find(error, (e) => e.name === 'ProviderNotFoundError')) {
+    return 'No browser wallet was found. Install one (MetaMask, Rabby…) or open this page in a wallet browser.'
+  }
+  if (
+    find(error, (e) => e.name === 'ConnectorNotConnectedError' || e.name === 'ConnectorAccountNotFoundError')
+  ) {
+    return 'Connect your wallet first.'
+  }
+  if (find(error, (e) => e.code === -32002)) {
+    return 'Your wallet already has a request waiting: open it and answer that first.'
+  }
+  if (error instanceof BaseError) return error.shortMessage
+  return error instanceof Error
+    ? error.message.split('\n')[0] || 'The request failed.'
+    : 'The request failed.'
+}

@@ -1,0 +1,118 @@
+import { type Address, type Hex, recoverTypedDataAddress } from 'viem'
+import { z } from 'zod'
+import { intermediaryAbi, intermediaryFactoryAbi } from '../../../contracts/generated'
+import { TOKEN_REQUEST_MAX_TTL_SECONDS, tokenRequestTypedData } from '../../admin/tokenRequest'
+import { BadRequestError, ForbiddenError, NotFoundError } from '../../errors'
+import { formatToken } from '../../token'
+import { chainView, type ExplorerContext, requireNode } from '../explorer/shared'
+
+const uint = z.string().regex(/^(0|[1-9][0-9]{0,77})$/, 'must be a whole number in decimal')
+
+/** Body of POST /api/channels/{address}/redemption-token. */
+export const redemptionTokenBody = z
+  .object({
+    tokenId: uint.meta({ description: 'Token ID whose highest accepted token is wanted' }),
+    expiresAt: uint.meta({
+      description: 'Unix time (s) after which the signature is void; at most 10 min ahead',
+    }),
+    signature: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{130}$/, 'must be a 65-byte hex signature')
+      .meta({ description: "The channel provider's EIP-712 signature of RedemptionTokenRequest" }),
+  })
+  .strict()
+  .meta({ id: 'RedemptionTokenRequest' })
+
+export const redemptionTokenSchema = z
+  .object({
+    channel: z.string(),
+    tokenId: z.string(),
+    requests: z.string().meta({ description: 'Highest request count accepted for this token ID' }),
+    signature: z.string().meta({ description: "The consumer's signature of that count" }),
+    token: z.string().meta({ description: 'The same token in the wire format (v1.<chainId>.<channel>...)' }),
+    lastAcceptedAt: z.string(),
+    redeemedTx: z.string().nullable(),
+  })
+  .meta({ id: 'RedemptionToken' })
+export type RedemptionToken = z.infer<typeof redemptionTokenSchema>
+
+/**
+ * The highest token this Payment Server accepted for one token ID of a channel, handed only to
+ * the channel's provider: the request must carry the provider's EIP-712 signature over
+ * (channel, tokenId, expiresAt) under this chain, and expire within 10 minutes.
+ */
+export async function redemptionToken({
+  ctx,
+  channel,
+  body,
+  nowSeconds = BigInt(Math.floor(Date.now() / 1000)),
+}: {
+  ctx: ExplorerContext
+  channel: Address
+  body: z.output<typeof redemptionTokenBody>
+  nowSeconds?: bigint
+}): Promise<RedemptionToken> {
+  const expiresAt = BigInt(body.expiresAt)
+  if (expiresAt <= nowSeconds) {
+    throw new BadRequestError({
+      code: 'request_expired',
+      message: 'The signed request has expired; sign a new one.',
+    })
+  }
+  if (expiresAt > nowSeconds + BigInt(TOKEN_REQUEST_MAX_TTL_SECONDS)) {
+    throw new BadRequestError({
+      code: 'invalid_expiry',
+      message: `The signed request may stay valid for at most ${TOKEN_REQUEST_MAX_TTL_SECONDS / 60} minutes.`,
+    })
+  }
+  const view = await chainView(ctx)
+  requireNode(view, 'The channel')
+  if (!view.factory)
+    throw new NotFoundError({ code: 'not_found', message: 'No channel factory is known on this chain.' })
+  const isChannel = await ctx.chain.readContract({
+    address: view.factory as Address,
+    abi: intermediaryFactoryAbi,
+    functionName: 'isChannel',
+    args: [channel],
+  })
+  if (!isChannel)
+    throw new NotFoundError({ code: 'not_found', message: `${channel} is not a channel of this factory.` })
+  const provider = await ctx.chain.readContract({
+    address: channel,
+    abi: intermediaryAbi,
+    functionName: 'provider',
+  })
+  const tokenId = BigInt(body.tokenId)
+  const signer = await recoverTypedDataAddress({
+    ...tokenRequestTypedData({ chainId: view.chainId, request: { channel, tokenId, expiresAt } }),
+    signature: body.signature as Hex,
+  }).catch(() => null)
+  if (!signer || signer.toLowerCase() !== provider.toLowerCase()) {
+    throw new ForbiddenError({
+      code: 'not_provider',
+      message: "The request is not signed by the channel's provider: only the provider may fetch its tokens.",
+    })
+  }
+  const row = await ctx.db.paymentAccepted.findUnique({
+    where: { chainId_channel_tokenId: { chainId: view.chainId, channel, tokenId: tokenId.toString() } },
+  })
+  if (!row) {
+    throw new NotFoundError({
+      code: 'no_token',
+      message: `The Payment Server here has accepted no token for token ID ${tokenId} of this channel.`,
+    })
+  }
+  const requests = BigInt(row.highest.toFixed())
+  return {
+    channel,
+    tokenId: tokenId.toString(),
+    requests: requests.toString(),
+    signature: row.signature,
+    token: formatToken({
+      chainId: view.chainId,
+      token: { channel, tokenId, requests, signature: row.signature as Hex },
+    }),
+    lastAcceptedAt: row.lastAcceptedAt.toISOString(),
+    redeemedTx: row.redeemedTx,
+  }
+}

@@ -1,0 +1,36 @@
+import type { Address } from 'viem'
+import * as chains from 'viem/chains'
+import type { WalletChain } from '../../wallet/chain'
+import { chainView, type ExplorerContext } from '../explorer/shared'
+
+const TTL_MS = 10_000
+let cached: { at: number; value: WalletChain | null } | null = null
+
+function chainName(id: number): string {
+  if (id === 31337) return 'Anvil (local)'
+  const known = Object.values(chains).find(
+    (c) => typeof c === 'object' && c !== null && 'id' in c && c.id === id,
+  )
+  return known ? known.name : `Chain ${id}`
+}
+
+/**
+ * The chain and factory the browser's wallet should use (cached 10 s), or null when neither the
+ * node nor the index can say which chain this is.
+ */
+export async function walletChain(ctx: ExplorerContext): Promise<WalletChain | null> {
+  if (cached && Date.now() - cached.at < TTL_MS) return cached.value
+  let value: WalletChain | null = null
+  try {
+    const view = await chainView(ctx)
+    value = {
+      id: view.chainId,
+      name: chainName(view.chainId),
+      factory: (view.factory as Address | null) ?? null,
+    }
+  } catch {
+    value = null
+  }
+  cached = { at: Date.now(), value }
+  return value
+}
