@@ -124,10 +124,8 @@ export function channelActions({
         ? no('withdraw', contractErrorSentence('NothingToWithdraw'))
         : ok('withdraw')
     }
-    if (!state.terminated) {
-      const dueAt = terminating ? state.terminatesAt : null
-      return no('withdraw', contractErrorSentence('NotTerminated'), dueAt)
-    }
+    // Not a matter of time alone: after the deadline someone still has to terminate.
+    if (!state.terminated) return no('withdraw', contractErrorSentence('NotTerminated'))
     return state.consumerFunds === 0n
       ? no('withdraw', contractErrorSentence('NothingToWithdraw'))
       : ok('withdraw')

@@ -28,8 +28,11 @@ export function describeWalletError(error: unknown): string {
   if (find(error, (e) => e.name === 'InsufficientFundsError')) {
     return 'The account does not have enough ether for this amount plus gas.'
   }
-  if (find(error, (e) => e.name === 'ChainMismatchError' || e.code === 4901)) {
+  if (find(error, (e) => e.name === 'ChainMismatchError')) {
     return "Your wallet is on another chain than this dashboard's: switch chains first."
+  }
+  if (find(error, (e) => e.code === 4901)) {
+    return "Your wallet is not connected to this dashboard's chain: switch chains first."
   }
   if (find(error, (e) => e.name === 'ProviderNotFoundError')) {
     return 'No browser wallet was found. Install one (MetaMask, Rabby…) or open this page in a wallet browser.'

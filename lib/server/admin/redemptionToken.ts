@@ -52,6 +52,7 @@ export async function redemptionToken({
   body: z.output<typeof redemptionTokenBody>
   nowSeconds?: bigint
 }): Promise<RedemptionToken> {
+  channel = channel.toLowerCase() as Address
   const expiresAt = BigInt(body.expiresAt)
   if (expiresAt <= nowSeconds) {
     throw new BadRequestError({

@@ -55,13 +55,14 @@ function checkRequest(value: unknown): RpcRequest {
  */
 export async function proxyRpc({ rpcUrl, body }: { rpcUrl: string; body: unknown }): Promise<unknown> {
   const batch = Array.isArray(body)
-  const requests = (batch ? body : [body]).map(checkRequest)
-  if (requests.length === 0 || requests.length > MAX_BATCH) {
+  const entries: unknown[] = batch ? body : [body]
+  if (entries.length === 0 || entries.length > MAX_BATCH) {
     throw new BadRequestError({
       code: 'invalid_request',
       message: `A batch holds 1 to ${MAX_BATCH} requests.`,
     })
   }
+  const requests = entries.map(checkRequest)
   const allowed = requests.filter((r) => PROXY_METHODS.has(r.method))
   const answers = new Map<RpcRequest, RpcResponse>()
   for (const r of requests) {

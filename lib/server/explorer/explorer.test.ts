@@ -476,7 +476,9 @@ it('documents every explorer route in OpenAPI 3.1', () => {
     '/api/blocks/{number}',
     '/api/channels',
     '/api/channels/{address}',
+    '/api/channels/{address}/redemption-token',
     '/api/events',
+    '/api/rpc',
     '/api/search',
     '/api/tx/{hash}',
   ])
