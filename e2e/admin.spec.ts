@@ -6,6 +6,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { type ChannelState, readChannelState } from '../lib/channel'
 import { formatToken, signToken } from '../lib/token'
 import { adminKeys, advanceTime, anvilUrl, chain, testClient } from './kit/chain'
+import { horizontalOverflow, screenshot } from './kit/pages'
 import { injectWallet, type TestWallet } from './kit/wallet'
 
 /**
@@ -148,6 +149,7 @@ test("a channel's whole life through the wallet UI: open, fund, redeem twice, wi
     await form.getByTestId('open-deposit-amount').fill('0.01')
     await form.getByTestId('open-termination-value').fill('3')
     expect(c.wallet.requests.filter((r) => r.method === 'eth_sendTransaction')).toHaveLength(0)
+    await screenshot(c.page, info, 'open-form')
   })
 
   await test.step('a rejected signature is reported plainly and leaves the form as it was', async () => {
@@ -239,6 +241,7 @@ test("a channel's whole life through the wallet UI: open, fund, redeem twice, wi
     await card.getByTestId('redeem-fetch').click()
     await expect(card.getByTestId('redeem-summary')).toHaveAttribute('data-requests', '5')
     await expect(card.getByTestId('redeem-summary')).toHaveAttribute('data-wei', (5n * PRICE).toString())
+    await screenshot(p.page, info, 'provider-redeem')
     expect(p.wallet.requests.some((r) => r.method === 'eth_signTypedData_v4')).toBe(true)
     await act(card)
     const state = await onChain(channel)
@@ -343,4 +346,25 @@ test("a channel's whole life through the wallet UI: open, fund, redeem twice, wi
     await expect(s.page.getByTestId('action-role')).toContainText('not a party of this channel')
     await expect(s.page.locator('[data-testid^="action-"][data-enabled="true"]')).toHaveCount(0)
   })
+})
+
+test('the admin pages fit a phone and say what a visitor without a wallet can do', async ({
+  page,
+  request,
+}, info) => {
+  const { channels } = (await (await request.get('/api/channels?limit=1')).json()) as {
+    channels: { address: string }[]
+  }
+  const address = channels[0]?.address
+  expect(address).toMatch(/^0x[0-9a-f]{40}$/)
+  await page.goto(`/channels/${address}`)
+  await expect(page.getByTestId('action-role')).toHaveText('Connect a wallet to act on this channel.')
+  await expect(page.locator('[data-testid^="action-"][data-enabled="true"]')).toHaveCount(0)
+  await expect(page.getByTestId('wallet-connect')).toBeVisible()
+  expect(await horizontalOverflow(page)).toBe(0)
+  await screenshot(page, info, 'channel-actions-visitor')
+  await page.goto('/channels/new')
+  await expect(page.getByTestId('open-submit')).toBeDisabled()
+  expect(await horizontalOverflow(page)).toBe(0)
+  await screenshot(page, info, 'open-form-visitor')
 })
