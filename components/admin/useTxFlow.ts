@@ -1,7 +1,7 @@
 'use client'
 
 import { useRouter } from 'next/navigation'
-import { useCallback, useRef, useState } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import type { Abi, Address, Hex, TransactionReceipt } from 'viem'
 import { useConfig } from 'wagmi'
 import {
@@ -53,6 +53,14 @@ export function useTxFlow() {
   const router = useRouter()
   const [state, setState] = useState<TxFlowState>(idle)
   const busy = useRef(false)
+  // Polling for the indexer stops when the form goes away (navigation), not only when it is done.
+  const mounted = useRef(true)
+  useEffect(() => {
+    mounted.current = true
+    return () => {
+      mounted.current = false
+    }
+  }, [])
 
   const run = useCallback(
     async (call: ContractCall, options: { onMined?: (receipt: TransactionReceipt) => void } = {}) => {
@@ -85,6 +93,7 @@ export function useTxFlow() {
         set({ step: 'submitted', hash })
         const receipt = await waitForTransactionReceipt(config, {
           hash,
+          chainId: chain?.id,
           pollingInterval: 500,
           timeout: 300_000,
         })
@@ -98,6 +107,7 @@ export function useTxFlow() {
         options.onMined?.(receipt)
         const started = Date.now()
         while (!(await isIndexed(hash))) {
+          if (!mounted.current) return
           if (Date.now() - started > INDEX_PATIENCE_MS) {
             set({ note: 'Not indexed yet after a minute: the indexer may be behind (see its badge above).' })
           }
