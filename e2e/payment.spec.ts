@@ -211,7 +211,8 @@ test('no secret leaves the server: service listings, health and metrics', async 
   for (const [, s] of Object.entries(credentials().services)) expect(text).not.toContain(s.apiKey)
   expect(text).not.toMatch(/ciphertext|privateKey|"apiKey"/)
   const health = await request.get('/api/payment/health')
-  expect(await health.json()).toMatchObject({ status: 'ok', database: 'ok', runner: 'leader' })
+  // The e2e stack runs with PAYMENT_RUNNER=off (playwright.config.ts); runner.test.ts covers leadership.
+  expect(await health.json()).toMatchObject({ status: 'ok', database: 'ok', runner: 'off' })
   const metrics = await request.get('/api/payment/metrics', { headers: bearer(adminKey()) })
   expect(metrics.status()).toBe(200)
   expect(await metrics.text()).toMatch(/^payment_tokens_verified_total\{result="accepted"\} \d+/m)

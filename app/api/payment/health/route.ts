@@ -1,3 +1,4 @@
+import { env } from '@/lib/server/env'
 import { paymentRoute } from '@/lib/server/payment/http'
 
 export const dynamic = 'force-dynamic'
@@ -18,7 +19,7 @@ export const GET = paymentRoute('health', async ({ server }) => {
       chainId: server.chainId,
       database: database ? 'ok' : 'unavailable',
       chainHead: head,
-      runner: server.runner.isLeader() ? 'leader' : 'standby',
+      runner: env().PAYMENT_RUNNER === 'off' ? 'off' : server.runner.isLeader() ? 'leader' : 'standby',
     },
     { status: ok ? 200 : 503, headers: { 'cache-control': 'no-store' } },
   )
