@@ -77,6 +77,20 @@ export async function readChannelState({
       client.readContract({ address, abi: intermediaryAbi, functionName, blockNumber: at }),
     ),
   )
+  return channelStateFrom({ address, values })
+}
+
+/**
+ * A channel's state from the getters' results in `channelStateFields` order (from
+ * `readContract` calls or one multicall), addresses lowercased.
+ */
+export function channelStateFrom({
+  address,
+  values,
+}: {
+  address: Address
+  values: readonly unknown[]
+}): ChannelState {
   const state = Object.fromEntries(channelStateFields.map((f, i) => [f, values[i]])) as Omit<
     ChannelState,
     'address'

@@ -3,7 +3,7 @@
 import type { Address } from 'viem'
 import { useBlock, useReadContracts } from 'wagmi'
 import { intermediaryAbi } from '@/contracts/generated'
-import { type ChannelState, channelStateFields } from '@/lib/channel'
+import { type ChannelState, channelStateFields, channelStateFrom } from '@/lib/channel'
 import type { ChannelSummary } from '@/lib/explorer/api'
 
 /** A channel's state from the index, as the server rendered it (the fallback until the chain answers). */
@@ -33,26 +33,14 @@ export function stateFromSummary(c: ChannelSummary): ChannelState {
  */
 export function useLiveChannel(summary: ChannelSummary) {
   const address = summary.address as Address
-  const block = useBlock({ watch: true, query: { refetchInterval: 1_000 } })
+  const block = useBlock({ watch: true })
   const reads = useReadContracts({
     contracts: channelStateFields.map((functionName) => ({ address, abi: intermediaryAbi, functionName })),
     blockNumber: block.data?.number ?? undefined,
     allowFailure: false,
     query: { enabled: block.data !== undefined, placeholderData: (previous) => previous },
   })
-  let state = stateFromSummary(summary)
-  if (reads.data) {
-    const values = Object.fromEntries(channelStateFields.map((f, i) => [f, reads.data[i]])) as Omit<
-      ChannelState,
-      'address'
-    >
-    state = {
-      ...values,
-      address,
-      consumer: values.consumer.toLowerCase() as Address,
-      provider: values.provider.toLowerCase() as Address,
-    }
-  }
+  const state = reads.data ? channelStateFrom({ address, values: reads.data }) : stateFromSummary(summary)
   return {
     state,
     live: reads.data !== undefined,

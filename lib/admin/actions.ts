@@ -2,14 +2,16 @@ import type { Address } from 'viem'
 import type { ChannelState } from '../channel'
 import { contractErrorSentence } from '../contractErrors'
 
-/** What a party can do to a channel from the dashboard; each maps to one contract call. */
-export type ChannelActionId =
-  | 'deposit'
-  | 'startRedemption'
-  | 'redeem'
-  | 'withdraw'
-  | 'startTermination'
-  | 'terminate'
+/** What a party can do to a channel from the dashboard, in the order shown; each is one contract call. */
+export const channelActionIds = [
+  'deposit',
+  'startRedemption',
+  'redeem',
+  'withdraw',
+  'startTermination',
+  'terminate',
+] as const
+export type ChannelActionId = (typeof channelActionIds)[number]
 
 export type Role = 'consumer' | 'provider' | 'stranger' | 'none'
 
@@ -46,11 +48,6 @@ export function roleOf(
   return 'stranger'
 }
 
-const reasonFor = {
-  consumerOnly: () => contractErrorSentence('NotConsumer'),
-  providerOnly: () => contractErrorSentence('NotProvider'),
-}
-
 /**
  * Which of the channel's actions the connected account can take now, mirroring the contract's
  * checks in the order it makes them, so a disabled button gives the reason the transaction would
@@ -74,17 +71,9 @@ export function channelActions({
     reason,
     dueAt,
   })
-  const ids: ChannelActionId[] = [
-    'deposit',
-    'startRedemption',
-    'redeem',
-    'withdraw',
-    'startTermination',
-    'terminate',
-  ]
-  if (role === 'none') return ids.map((id) => no(id, 'Connect a wallet to act on this channel.'))
+  if (role === 'none') return channelActionIds.map((id) => no(id, 'Connect a wallet to act on this channel.'))
   if (role === 'stranger') {
-    return ids.map((id) =>
+    return channelActionIds.map((id) =>
       no(
         id,
         `The connected account is neither this channel's consumer nor its provider. ${contractErrorSentence('NotParty')}`,
@@ -95,13 +84,13 @@ export function channelActions({
   const terminating = state.terminatesAt !== 0n
 
   const deposit = (): ActionAvailability => {
-    if (role !== 'consumer') return no('deposit', reasonFor.consumerOnly())
+    if (role !== 'consumer') return no('deposit', contractErrorSentence('NotConsumer'))
     if (terminated) return no('deposit', terminated)
     if (terminating) return no('deposit', contractErrorSentence('TerminationAlreadyStarted'))
     return ok('deposit')
   }
   const startRedemption = (): ActionAvailability => {
-    if (role !== 'provider') return no('startRedemption', reasonFor.providerOnly())
+    if (role !== 'provider') return no('startRedemption', contractErrorSentence('NotProvider'))
     if (terminated) return no('startRedemption', terminated)
     if (state.expiringTokenId !== 0n) {
       return no('startRedemption', contractErrorSentence('RedemptionPending', [state.expiringTokenId]))
@@ -110,7 +99,7 @@ export function channelActions({
     return ok('startRedemption')
   }
   const redeem = (): ActionAvailability => {
-    if (role !== 'provider') return no('redeem', reasonFor.providerOnly())
+    if (role !== 'provider') return no('redeem', contractErrorSentence('NotProvider'))
     if (terminated) return no('redeem', terminated)
     if (state.expiringTokenId === 0n) return no('redeem', contractErrorSentence('NoRedemptionPending'))
     if (now < state.redeemableAt) {
@@ -131,7 +120,7 @@ export function channelActions({
       : ok('withdraw')
   }
   const startTermination = (): ActionAvailability => {
-    if (role !== 'consumer') return no('startTermination', reasonFor.consumerOnly())
+    if (role !== 'consumer') return no('startTermination', contractErrorSentence('NotConsumer'))
     if (terminated) return no('startTermination', terminated)
     if (terminating) return no('startTermination', contractErrorSentence('TerminationAlreadyStarted'))
     return ok('startTermination')
