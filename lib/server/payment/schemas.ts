@@ -9,7 +9,8 @@ import { z } from 'zod'
 export const uint256 = z
   .string()
   .regex(/^(0|[1-9][0-9]{0,77})$/, 'must be a decimal integer string without leading zeros')
-  .refine((v) => BigInt(v) <= maxUint256, 'must fit in 256 bits')
+  // zod runs this check even when the regex failed: BigInt('1e3') would throw (a 500, not a 400).
+  .refine((v) => !/^\d+$/.test(v) || BigInt(v) <= maxUint256, 'must fit in 256 bits')
   .meta({ description: 'Unsigned 256-bit integer as a decimal string', example: '1000000000000000' })
 
 export const wei = uint256.meta({
