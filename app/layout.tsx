@@ -13,6 +13,7 @@ import { serverContext } from '@/lib/server/context'
 import { getConfig } from '@/lib/wallet/config'
 import './globals.css'
 import './wallet.css'
+import './costs.css'
 
 export const metadata: Metadata = {
   title: { default: 'Channel inspector', template: '%s · Channel inspector' },

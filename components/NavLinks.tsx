@@ -7,6 +7,8 @@ const LINKS = [
   { href: '/', label: 'Overview' },
   { href: '/blocks', label: 'Blocks' },
   { href: '/channels', label: 'Channels' },
+  { href: '/costs', label: 'Costs' },
+  { href: '/services', label: 'Services' },
 ] as const
 
 /** The header's page links, the current section marked. */

@@ -20,7 +20,7 @@ export function SearchBox({
         type="search"
         name="q"
         defaultValue={defaultValue}
-        placeholder="Block, tx hash, address or service"
+        placeholder="Block, tx, address, service"
         aria-label="Search by block number, transaction hash, address or service name"
         autoComplete="off"
         spellCheck={false}

@@ -381,7 +381,7 @@ async function main(): Promise<void> {
       )
       log(`measuring again with maxBlockRange: ${cap} (a workaround: ~${fmt(TARGET_LOGS)} logs per request)`)
       await db.$executeRawUnsafe(
-        'TRUNCATE "event", "transaction", "block", "recent_block", "channel", "indexer_state"',
+        'TRUNCATE "event", "transaction", "block", "recent_block", "channel", "indexer_state", "cost_hourly", "cost_daily"',
       )
       backfill = await measureBackfill({ db, rpcUrl: anvil.url, factory, maxBlockRange: cap })
       settings = `maxBlockRange ${cap}, after a failure with the defaults`

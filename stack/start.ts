@@ -96,6 +96,8 @@ async function main(): Promise<void> {
     const childEnv: NodeJS.ProcessEnv = {
       // On the local chain, redeem every 2 minutes so the dashboard shows settlements soon.
       ...(localChain ? { PAYMENT_REDEEM_AFTER_SECONDS: '120' } : {}),
+      // On the local chain, the deployer account (anvil's first) may sign service label edits.
+      ...(localChain && deployerKey ? { LABEL_ADMINS: privateKeyToAccount(deployerKey).address } : {}),
       ...inherited,
       DATABASE_URL: databaseUrl,
       RPC_URL: rpcUrl,
@@ -192,6 +194,7 @@ async function main(): Promise<void> {
       `  Database      ${databaseLabel}`,
       exampleLine,
       `  Payment API   ${appUrl}/api/payment/openapi.json  (admin key in ${path.relative(root, paymentSecrets.file)})`,
+      `  Costs         ${appUrl}/costs  (label admins: ${childEnv.LABEL_ADMINS || 'none; set LABEL_ADMINS'})`,
       `  Migrations    ${migrations.applied.length} applied now, ${migrations.alreadyApplied.length} already`,
     ]
     if (devAccounts.length > 0) {

@@ -74,6 +74,14 @@ export const envSchema = z.object({
     .bigint()
     .positive()
     .default(10n ** 18n),
+  /**
+   * Addresses (comma-separated) whose wallet signature may edit service labels; `npm start`
+   * on its local anvil makes the deployer account one. Unset: only the admin key may edit.
+   */
+  LABEL_ADMINS: z
+    .string()
+    .regex(/^\s*(0x[0-9a-fA-F]{40}\s*(,\s*0x[0-9a-fA-F]{40}\s*)*)?$/, 'must be comma-separated 0x addresses')
+    .optional(),
   /** `on`: this process runs the background runner (one instance at a time holds its lock). */
   PAYMENT_RUNNER: z.enum(['on', 'off']).default('on'),
   /** Milliseconds between two rounds of the background runner. */

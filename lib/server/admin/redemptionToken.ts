@@ -2,9 +2,10 @@ import { type Address, type Hex, recoverTypedDataAddress } from 'viem'
 import { z } from 'zod'
 import { intermediaryAbi, intermediaryFactoryAbi } from '../../../contracts/generated'
 import { TOKEN_REQUEST_MAX_TTL_SECONDS, tokenRequestTypedData } from '../../admin/tokenRequest'
-import { BadRequestError, ForbiddenError, NotFoundError } from '../../errors'
+import { ForbiddenError, NotFoundError } from '../../errors'
 import { formatToken } from '../../token'
 import { chainView, type ExplorerContext, requireNode } from '../explorer/shared'
+import { requireFreshExpiry } from './signedRequest'
 
 const uint = z.string().regex(/^(0|[1-9][0-9]{0,77})$/, 'must be a whole number in decimal')
 
@@ -54,18 +55,7 @@ export async function redemptionToken({
 }): Promise<RedemptionToken> {
   channel = channel.toLowerCase() as Address
   const expiresAt = BigInt(body.expiresAt)
-  if (expiresAt <= nowSeconds) {
-    throw new BadRequestError({
-      code: 'request_expired',
-      message: 'The signed request has expired; sign a new one.',
-    })
-  }
-  if (expiresAt > nowSeconds + BigInt(TOKEN_REQUEST_MAX_TTL_SECONDS)) {
-    throw new BadRequestError({
-      code: 'invalid_expiry',
-      message: `The signed request may stay valid for at most ${TOKEN_REQUEST_MAX_TTL_SECONDS / 60} minutes.`,
-    })
-  }
+  requireFreshExpiry(expiresAt, nowSeconds, TOKEN_REQUEST_MAX_TTL_SECONDS)
   const view = await chainView(ctx)
   requireNode(view, 'The channel')
   if (!view.factory)

@@ -1,20 +1,6 @@
 import type { Label, Labels } from '../../explorer/api'
+import { serviceNames } from '../services/labels'
 import type { ChainView, ExplorerContext } from './shared'
-
-type ServiceLabel = { name: string; team: string }
-
-const SERVICES_TTL_MS = 5_000
-const cache = new WeakMap<ExplorerContext['db'], { at: number; byAddress: Map<string, ServiceLabel> }>()
-
-/** The Payment Server's registered services by address (a small table, cached 5 s per database). */
-async function serviceLabels(ctx: ExplorerContext): Promise<Map<string, ServiceLabel>> {
-  const hit = cache.get(ctx.db)
-  if (hit && Date.now() - hit.at < SERVICES_TTL_MS) return hit.byAddress
-  const rows = await ctx.db.paymentService.findMany({ select: { name: true, team: true, address: true } })
-  const byAddress = new Map(rows.map((r) => [r.address.toLowerCase(), { name: r.name, team: r.team }]))
-  cache.set(ctx.db, { at: Date.now(), byAddress })
-  return byAddress
-}
 
 /**
  * Names for the addresses an answer mentions: services (name and team), the channel factory,
@@ -29,7 +15,7 @@ export async function labelsFor(
   const labels: Labels = {}
   if (wanted.length === 0) return labels
   const [byAddress, channels] = await Promise.all([
-    serviceLabels(ctx),
+    serviceNames(ctx),
     ctx.db.channel.findMany({
       where: { chainId: view.chainId, address: { in: wanted } },
       select: { address: true, consumer: true, provider: true },
@@ -58,6 +44,6 @@ export async function labelsFor(
 /** The address of a service by name (for search), or null. */
 export async function serviceAddress(ctx: ExplorerContext, name: string): Promise<string | null> {
   const wanted = name.toLowerCase()
-  for (const [address, service] of await serviceLabels(ctx)) if (service.name === wanted) return address
+  for (const [address, service] of await serviceNames(ctx)) if (service.name === wanted) return address
   return null
 }

@@ -1,0 +1,239 @@
+import type { Metadata } from 'next'
+import { Amount } from '@/components/Amount'
+import { FlowSankey, type PairBar, SpendOverTime, TopPairs } from '@/components/costs/CostCharts'
+import { CostGraphView, type NodeSize, serviceHref } from '@/components/costs/CostGraphView'
+import { CostTableView } from '@/components/costs/CostTableView'
+import { Settlement } from '@/components/costs/Settlement'
+import { WindowPicker } from '@/components/costs/WindowPicker'
+import { EmptyState } from '@/components/EmptyState'
+import { LoadError } from '@/components/LoadError'
+import { Section } from '@/components/Section'
+import type { CostGraph } from '@/lib/costs/api'
+import { costTable, GROUP_BYS, type GroupBy } from '@/lib/costs/report'
+import { windowFromView, windowSearch } from '@/lib/costs/window'
+import { formatNumber, shortAddress } from '@/lib/explorer/format'
+import { costGraph, costSeries } from '@/lib/server/costs'
+import { load } from '../_lib/load'
+
+export const metadata: Metadata = { title: 'Costs' }
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> }
+
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? null
+
+/** True when the settled pairs form no cycle (a Sankey cannot draw one). */
+function acyclic(edges: CostGraph['edges']): boolean {
+  const out = new Map<string, string[]>()
+  for (const e of edges) out.set(e.consumer, [...(out.get(e.consumer) ?? []), e.provider])
+  const state = new Map<string, number>()
+  const visit = (n: string): boolean => {
+    if (state.get(n) === 1) return false
+    if (state.get(n) === 2) return true
+    state.set(n, 1)
+    for (const m of out.get(n) ?? []) if (!visit(m)) return false
+    state.set(n, 2)
+    return true
+  }
+  return [...out.keys()].every(visit)
+}
+
+/**
+ * Costs, for managers: the service-dependency graph of who pays whom over a time window (kept
+ * in the URL), spend over time, the top pairs, and tables of services, teams or pairs with
+ * CSV export. Settled amounts are Redeemed events on chain; pending ones are tokens the
+ * Payment Server accepted and nobody has redeemed yet.
+ */
+export default async function CostsPage({ searchParams }: Props) {
+  const sp = await searchParams
+  const query = { window: one(sp.window), from: one(sp.from), to: one(sp.to) }
+  const groupBy: GroupBy = GROUP_BYS.includes(one(sp.groupBy) as GroupBy)
+    ? (one(sp.groupBy) as GroupBy)
+    : 'service'
+  const size: NodeSize = one(sp.size) === 'earnings' ? 'earnings' : 'spend'
+  const result = await load(async (ctx) => {
+    const [graph, series] = await Promise.all([costGraph(ctx, query), costSeries(ctx, query)])
+    return { graph, series }
+  })
+  if (!result.ok) {
+    return (
+      <>
+        <h1 className="page-title">Costs</h1>
+        <LoadError error={result.error} what="the costs" retryHref="/costs" />
+      </>
+    )
+  }
+  const { graph, series } = result.value
+  const window = windowFromView(graph.window)
+  const search = windowSearch(window)
+  const here = (extra: Record<string, string>) =>
+    `/costs?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(search)), groupBy, size, ...extra })}`
+  const nameOf = new Map(graph.nodes.map((n) => [n.address, n.name ?? shortAddress(n.address)]))
+  const pairs: PairBar[] = graph.edges.slice(0, 10).map((e) => ({
+    label: `${nameOf.get(e.consumer)} → ${nameOf.get(e.provider)}`,
+    settled: e.settled,
+    pending: e.pending ?? '0',
+  }))
+  const settledEdges = graph.edges.filter((e) => BigInt(e.settled) > 0n)
+  const flowNodes = [...new Set(settledEdges.flatMap((e) => [e.consumer, e.provider]))]
+  const flow = acyclic(settledEdges)
+    ? {
+        nodes: flowNodes.map((a) => nameOf.get(a) ?? a),
+        links: settledEdges.map((e) => ({
+          source: flowNodes.indexOf(e.consumer),
+          target: flowNodes.indexOf(e.provider),
+          value: e.settled,
+        })),
+      }
+    : null
+  const table = costTable(graph, groupBy)
+  const byAddress = new Map(graph.nodes.map((n) => [n.address, n]))
+
+  return (
+    <>
+      <div className="title-row">
+        <h1 className="page-title">Costs</h1>
+        <a href="/services" className="button button-quiet">
+          Services and teams
+        </a>
+      </div>
+      <p className="page-lead">
+        Who pays whom for requests, over a time window. <strong>Settled</strong> amounts were redeemed on
+        chain (final once {graph.asOf.finalityDepth} blocks deep);{' '}
+        <strong className="pending-text">pending</strong> amounts are tokens the Payment Server accepted that
+        nobody has redeemed yet.
+      </p>
+      <WindowPicker basePath="/costs" window={window} keep={{ groupBy, size }} />
+      <p className="muted small" data-testid="as-of">
+        {graph.window.preset === 'custom'
+          ? 'Custom window'
+          : `Last ${graph.window.preset === 'all' ? 'everything' : graph.window.preset}`}
+        : {graph.window.from.replace('T', ' ').replace('Z', ' UTC')} to{' '}
+        {graph.window.to.replace('T', ' ').replace('Z', ' UTC')}
+        {graph.asOf.block && <> · chain time of block #{graph.asOf.block}</>}
+      </p>
+
+      <div className="grid">
+        <section className="card">
+          <p className="card-label">Settled</p>
+          <p className="card-value" data-testid="total-settled">
+            <Amount wei={graph.totals.settled} />
+          </p>
+          <p className="card-sub">
+            <Settlement settled={graph.totals.settled} unconfirmed={graph.totals.unconfirmed} />
+          </p>
+        </section>
+        <section className="card">
+          <p className="card-label">Pending</p>
+          <p className="card-value pending-text" data-testid="total-pending">
+            <Amount wei={graph.totals.pending} />
+          </p>
+          <p className="card-sub">
+            {graph.totals.pending === null
+              ? 'only for windows that end now'
+              : 'accepted off chain, not redeemed'}
+          </p>
+        </section>
+        <section className="card">
+          <p className="card-label">Requests paid</p>
+          <p className="card-value" data-testid="total-requests">
+            {formatNumber(graph.totals.requests)}
+          </p>
+          <p className="card-sub">in {formatNumber(String(graph.totals.redemptions))} redemptions</p>
+        </section>
+        <section className="card">
+          <p className="card-label">Services</p>
+          <p className="card-value" data-testid="total-services">
+            {graph.totals.services}
+          </p>
+          <p className="card-sub">{graph.totals.channels} channels with traffic</p>
+        </section>
+      </div>
+
+      {graph.nodes.length === 0 ? (
+        <EmptyState title="No payments in this window.">
+          Pick a longer window. Payments appear once a provider redeems tokens, or the Payment Server accepts
+          them.
+        </EmptyState>
+      ) : (
+        <>
+          <Section
+            title="Service graph"
+            aside={
+              <span className="segmented small">
+                Size by{' '}
+                <a href={here({ size: 'spend' })} aria-current={size === 'spend' ? 'page' : undefined}>
+                  spend
+                </a>
+                <a href={here({ size: 'earnings' })} aria-current={size === 'earnings' ? 'page' : undefined}>
+                  earnings
+                </a>
+              </span>
+            }
+          >
+            <p className="legend small">
+              <span className="legend-settled" /> settled on chain <span className="legend-pending" /> pending
+              (accepted, not redeemed) · a service opens its page, an arrow its channel
+            </p>
+            <CostGraphView graph={graph} size={size} search={search} />
+          </Section>
+          <div className="columns">
+            <Section title="Spend over time">
+              <SpendOverTime series={series} />
+            </Section>
+            <Section title="Top pairs">
+              <TopPairs pairs={pairs} />
+            </Section>
+          </div>
+          {flow && flow.links.length > 1 && (
+            <Section title="Money flows" aside="settled, consumer → provider">
+              <FlowSankey flow={flow} />
+            </Section>
+          )}
+        </>
+      )}
+
+      <Section
+        title="Table"
+        testId="cost-table-section"
+        aside={
+          <span className="segmented small">
+            {GROUP_BYS.map((g) => (
+              <a
+                key={g}
+                href={here({ groupBy: g })}
+                aria-current={groupBy === g ? 'page' : undefined}
+                data-testid={`group-${g}`}
+              >
+                by {g}
+              </a>
+            ))}
+            <a
+              href={`/api/costs/report.csv?${search}&groupBy=${groupBy}`}
+              className="button button-quiet"
+              data-testid="csv-link"
+              download
+            >
+              Download CSV
+            </a>
+          </span>
+        }
+      >
+        <CostTableView
+          table={table}
+          testId="cost-table"
+          linkOf={
+            groupBy === 'service'
+              ? (row) => {
+                  const node = byAddress.get(row.address ?? '')
+                  return node ? serviceHref(node, search) : null
+                }
+              : undefined
+          }
+        />
+        {groupBy === 'team' && (
+          <p className="muted small">A team's totals include payments between its own services.</p>
+        )}
+      </Section>
+    </>
+  )
+}

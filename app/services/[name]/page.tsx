@@ -1,0 +1,362 @@
+import type { Metadata } from 'next'
+import { Amount } from '@/components/Amount'
+import { LabelEditor } from '@/components/costs/LabelEditor'
+import { Runway } from '@/components/costs/Runway'
+import { WindowPicker } from '@/components/costs/WindowPicker'
+import { LoadError } from '@/components/LoadError'
+import { Section } from '@/components/Section'
+import { windowFromView, windowSearch } from '@/lib/costs/window'
+import { formatNumber, plural, shortAddress } from '@/lib/explorer/format'
+import { serviceCosts } from '@/lib/server/costs'
+import { load } from '../../_lib/load'
+
+type Props = {
+  params: Promise<{ name: string }>
+  searchParams: Promise<Record<string, string | string[] | undefined>>
+}
+
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? null
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: `Service ${decodeURIComponent((await params).name)}` }
+}
+
+const percent = (approx: number) =>
+  `${(approx * 100).toFixed(approx * 100 >= 10 ? 1 : 2).replace(/\.0+$/, '')} %`
+
+/**
+ * A service: what it pays, earns and nets in the window; its fully loaded cost (its own spend
+ * plus its share of what the services it calls pay downstream), explained; the services it
+ * pays and that pay it; its channels with their runway; and its label, editable.
+ */
+export default async function ServicePage({ params, searchParams }: Props) {
+  const name = decodeURIComponent((await params).name)
+  const sp = await searchParams
+  const query = { window: one(sp.window), from: one(sp.from), to: one(sp.to) }
+  const result = await load((ctx) => serviceCosts(ctx, name, query))
+  if (!result.ok) {
+    return (
+      <>
+        <h1 className="page-title">Service {name}</h1>
+        <LoadError
+          error={result.error}
+          what="this service"
+          retryHref={`/services/${encodeURIComponent(name)}`}
+        />
+      </>
+    )
+  }
+  const s = result.value
+  const node = s.service
+  const window = windowFromView(s.window)
+  const search = windowSearch(window)
+  const serviceLink = (address: string, label: string | null) => (
+    <a href={`/services/${encodeURIComponent(label ?? address)}?${search}`}>
+      {label ?? shortAddress(address)}
+    </a>
+  )
+  const basePath = `/services/${encodeURIComponent(node.name ?? node.address)}`
+  const short = s.channels.filter((c) => c.runwaySeconds !== null && c.runwaySeconds < 86_400)
+
+  return (
+    <>
+      <div className="title-row">
+        <h1 className="page-title" data-testid="service-name">
+          {node.name ?? shortAddress(node.address)}
+          {node.team && (
+            <span className="chip" data-testid="service-team">
+              {node.team}
+            </span>
+          )}
+        </h1>
+        <a href={`/costs?${search}`} className="button button-quiet">
+          Cost graph
+        </a>
+      </div>
+      <p className="page-lead">
+        Account{' '}
+        <a href={`/address/${node.address}`} className="mono">
+          {node.address}
+        </a>
+        {!node.name && ' has no label yet: add one below.'}
+      </p>
+      <WindowPicker basePath={basePath} window={window} />
+      {short.length > 0 && (
+        <p className="notice" data-testid="runway-warning">
+          {short.length === 1 ? 'A channel' : `${short.length} channels`} of this service will run out of
+          funds within 24 hours at the recent rate. Deposit more, or let auto-funding do it.
+        </p>
+      )}
+      <div className="grid">
+        <section className="card">
+          <p className="card-label">Pays</p>
+          <p className="card-value" data-testid="service-paid">
+            <Amount wei={node.paid} />
+          </p>
+          <p className="card-sub">
+            settled for {formatNumber(node.requestsMade)} requests
+            {node.pendingPaid !== null && BigInt(node.pendingPaid) > 0n && (
+              <>
+                {' '}
+                ·{' '}
+                <span className="pending-text">
+                  +<Amount wei={node.pendingPaid} /> pending
+                </span>
+              </>
+            )}
+          </p>
+        </section>
+        <section className="card">
+          <p className="card-label">Earns</p>
+          <p className="card-value" data-testid="service-earned">
+            <Amount wei={node.earned} />
+          </p>
+          <p className="card-sub">
+            settled for {formatNumber(node.requestsServed)} requests
+            {node.pendingEarned !== null && BigInt(node.pendingEarned) > 0n && (
+              <>
+                {' '}
+                ·{' '}
+                <span className="pending-text">
+                  +<Amount wei={node.pendingEarned} /> pending
+                </span>
+              </>
+            )}
+          </p>
+        </section>
+        <section className="card">
+          <p className="card-label">Net</p>
+          <p className="card-value" data-testid="service-net">
+            <Amount wei={node.net} />
+          </p>
+          <p className="card-sub">earned − paid, settled</p>
+        </section>
+        <section className="card">
+          <p className="card-label">Fully loaded cost</p>
+          <p className="card-value" data-testid="service-loaded">
+            <Amount wei={s.loaded.total} />
+          </p>
+          <p className="card-sub">
+            own <Amount wei={s.loaded.own} /> + downstream <Amount wei={s.loaded.attributed} />
+          </p>
+        </section>
+      </div>
+
+      <Section title="Fully loaded cost" testId="loaded-section">
+        <div className="method-note">
+          <p>
+            <strong>How it is computed.</strong> A service's own spend is what it paid its providers in the
+            window (settled on chain). The services it calls pay providers of their own to answer; this
+            service carries the part of that spend its requests caused, estimated by its share of each called
+            service's incoming requests in the window. Shares multiply along the graph: if it sends 3/4 of
+            Charlie's requests and Charlie sends 1/2 of Dave's, it carries 3/4 of Charlie's spend and 3/8 of
+            Dave's.
+          </p>
+          <p className="muted small">
+            In a cycle, a service's spend is counted at most once and a path back to this service stops there,
+            so the cost stays finite. Figures are exact fractions of wei, rounded down only for display.
+            Pending amounts are not included.
+          </p>
+        </div>
+        <div className="table-wrap">
+          <table className="table" data-testid="loaded-table">
+            <thead>
+              <tr>
+                <th scope="col">Service</th>
+                <th scope="col" className="num">
+                  Its own spend
+                </th>
+                <th scope="col" className="num">
+                  Share carried
+                </th>
+                <th scope="col" className="num">
+                  Attributed
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              <tr>
+                <td>{node.name ?? shortAddress(node.address)} (itself)</td>
+                <td className="num">
+                  <Amount wei={s.loaded.own} />
+                </td>
+                <td className="num">100 %</td>
+                <td className="num">
+                  <Amount wei={s.loaded.own} />
+                </td>
+              </tr>
+              {s.loaded.parts.map((p) => (
+                <tr key={p.service} data-testid="loaded-part" data-service={p.name ?? p.service}>
+                  <td>{serviceLink(p.service, p.name)}</td>
+                  <td className="num">
+                    <Amount wei={p.ownSpend} />
+                  </td>
+                  <td
+                    className="num"
+                    title={`${p.share.num}/${p.share.den}`}
+                    data-share={`${p.share.num}/${p.share.den}`}
+                  >
+                    {percent(p.share.approx)}
+                  </td>
+                  <td className="num">
+                    <Amount wei={p.attributed} />
+                  </td>
+                </tr>
+              ))}
+              <tr className="total-row">
+                <td>Fully loaded</td>
+                <td />
+                <td />
+                <td className="num" data-testid="loaded-total">
+                  <Amount wei={s.loaded.total} />
+                </td>
+              </tr>
+            </tbody>
+          </table>
+        </div>
+      </Section>
+
+      <div className="columns">
+        <Section title="It pays" aside={plural(BigInt(s.loaded.direct.length), 'provider')}>
+          {s.loaded.direct.length === 0 ? (
+            <p className="muted">It paid nobody in this window.</p>
+          ) : (
+            <div className="table-wrap">
+              <table className="table" data-testid="pays-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Provider</th>
+                    <th scope="col" className="num">
+                      Requests
+                    </th>
+                    <th scope="col" className="num">
+                      Paid
+                    </th>
+                    <th scope="col" className="num">
+                      Share of its requests
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {s.loaded.direct.map((d) => (
+                    <tr key={d.provider}>
+                      <td>{serviceLink(d.provider, d.name)}</td>
+                      <td className="num">{formatNumber(d.requests)}</td>
+                      <td className="num">
+                        <Amount wei={d.amount} />
+                      </td>
+                      <td className="num" title={`${d.shareOfIncoming.num}/${d.shareOfIncoming.den}`}>
+                        {percent(d.shareOfIncoming.approx)}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </Section>
+        <Section title="It is paid by" aside={plural(BigInt(s.callers.length), 'consumer')}>
+          {s.callers.length === 0 ? (
+            <p className="muted">Nobody paid it in this window.</p>
+          ) : (
+            <div className="table-wrap">
+              <table className="table" data-testid="callers-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Consumer</th>
+                    <th scope="col" className="num">
+                      Requests
+                    </th>
+                    <th scope="col" className="num">
+                      Paid to it
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {s.callers.map((c) => (
+                    <tr key={c.consumer}>
+                      <td>{serviceLink(c.consumer, c.name)}</td>
+                      <td className="num">{formatNumber(c.requests)}</td>
+                      <td className="num">
+                        <Amount wei={c.amount} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </Section>
+      </div>
+
+      <Section title="Channels" aside="runway = (funds − pending) ÷ spend per hour over the last 24 h">
+        {s.channels.length === 0 ? (
+          <p className="muted">No channels.</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="table" data-testid="service-channels">
+              <thead>
+                <tr>
+                  <th scope="col">Channel</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">With</th>
+                  <th scope="col" className="num">
+                    Price
+                  </th>
+                  <th scope="col" className="num">
+                    Consumer funds
+                  </th>
+                  <th scope="col" className="num">
+                    Pending <span className="pending-tag">off chain</span>
+                  </th>
+                  <th scope="col" className="num">
+                    Spend per hour
+                  </th>
+                  <th scope="col">Runway</th>
+                </tr>
+              </thead>
+              <tbody>
+                {s.channels.map((c) => (
+                  <tr key={c.address} data-testid="service-channel" data-address={c.address}>
+                    <td>
+                      <a className="mono" href={`/channels/${c.address}`}>
+                        {shortAddress(c.address)}
+                      </a>
+                    </td>
+                    <td>{c.role === 'consumer' ? 'pays' : 'is paid'}</td>
+                    <td>{serviceLink(c.counterparty, c.counterpartyName)}</td>
+                    <td className="num">
+                      <Amount wei={c.price} />
+                    </td>
+                    <td className="num">
+                      <Amount wei={c.consumerFunds} />
+                    </td>
+                    <td className="num pending-cell">
+                      <Amount wei={c.pending} />
+                    </td>
+                    <td className="num">
+                      <Amount wei={c.burnPerHour} />
+                    </td>
+                    <td>
+                      <Runway channel={c} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Section>
+
+      <Section title="Label" aside={s.version > 0 ? `version ${s.version}` : 'none yet'}>
+        <LabelEditor
+          address={node.address}
+          name={node.name ?? ''}
+          team={node.team ?? ''}
+          version={s.version}
+          openAfterSave
+        />
+      </Section>
+    </>
+  )
+}

@@ -1,0 +1,86 @@
+import { Amount } from '@/components/Amount'
+import type { CostTable } from '@/lib/costs/report'
+import { formatNumber, shortAddress } from '@/lib/explorer/format'
+
+/**
+ * A cost table (lib/costs/report) as HTML: the same rows the CSV export writes. Wei columns
+ * with units (exact wei on hover and in `data-wei`); pending columns marked as off chain.
+ */
+export function CostTableView({
+  table,
+  testId,
+  linkOf,
+}: {
+  table: CostTable
+  testId: string
+  /** Where a row's first cell links to, if anywhere. */
+  linkOf?: (row: Record<string, string>) => string | null
+}) {
+  return (
+    <div className="table-wrap">
+      <table className="table" data-testid={testId}>
+        <thead>
+          <tr>
+            {table.columns.map((c) => (
+              <th
+                key={c.key}
+                className={c.kind === 'text' || c.kind === 'address' ? undefined : 'num'}
+                scope="col"
+              >
+                {c.title}
+                {c.key.startsWith('pending') && <span className="pending-tag"> off chain</span>}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {table.rows.map((row) => (
+            <tr key={table.columns.map((c) => row[c.key]).join('|')} data-testid={`${testId}-row`}>
+              {table.columns.map((c, j) => {
+                const value = row[c.key] ?? ''
+                const href = j === 0 ? linkOf?.(row) : null
+                const content =
+                  c.kind === 'wei' ? (
+                    value === '' ? (
+                      <span className="muted" title="Pending amounts apply only to windows that end now">
+                        —
+                      </span>
+                    ) : value.includes('-') && !value.startsWith('-') ? (
+                      value
+                    ) : (
+                      <Amount wei={value} />
+                    )
+                  ) : c.kind === 'count' ? (
+                    formatNumber(value)
+                  ) : c.kind === 'address' ? (
+                    <a href={`/address/${value}`} className="mono">
+                      {shortAddress(value)}
+                    </a>
+                  ) : (
+                    value
+                  )
+                return (
+                  <td
+                    key={c.key}
+                    className={
+                      [
+                        c.kind === 'wei' || c.kind === 'count' ? 'num' : '',
+                        c.key.startsWith('pending') ? 'pending-cell' : '',
+                      ]
+                        .join(' ')
+                        .trim() || undefined
+                    }
+                    data-col={c.key}
+                    data-value={value}
+                  >
+                    {href ? <a href={href}>{content}</a> : content}
+                  </td>
+                )
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}

@@ -1,0 +1,63 @@
+import { type CostWindow, WINDOW_PRESETS } from '@/lib/costs/window'
+
+const LABELS: Record<string, string> = { '1h': '1 h', '24h': '24 h', '7d': '7 d', '30d': '30 d', all: 'All' }
+
+/** `yyyy-mm-ddThh:mm` (UTC) for a datetime-local input. */
+const inputTime = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 16)
+
+/**
+ * The time window, kept in the URL: preset links, and a custom range (UTC) sent as `from`/`to`
+ * with a plain GET form, so every view can be shared as a link. `keep` holds the page's other
+ * query parameters.
+ */
+export function WindowPicker({
+  basePath,
+  window,
+  keep = {},
+}: {
+  basePath: string
+  window: CostWindow
+  keep?: Record<string, string>
+}) {
+  const link = (preset: string) => {
+    const params = new URLSearchParams({ ...keep, window: preset })
+    return `${basePath}?${params}`
+  }
+  return (
+    <div className="window-picker" data-testid="window-picker">
+      <nav className="segmented" aria-label="Time window">
+        {Object.keys(WINDOW_PRESETS).map((preset) => (
+          <a
+            key={preset}
+            href={link(preset)}
+            aria-current={window.preset === preset ? 'page' : undefined}
+            data-testid={`window-${preset}`}
+          >
+            {LABELS[preset]}
+          </a>
+        ))}
+      </nav>
+      <form method="get" action={basePath} className="window-custom" data-testid="window-custom">
+        {Object.entries(keep).map(([k, v]) => (
+          <input key={k} type="hidden" name={k} value={v} />
+        ))}
+        <label>
+          From <span className="muted small">UTC</span>
+          <input type="datetime-local" name="from" defaultValue={inputTime(window.from)} required />
+        </label>
+        <label>
+          To <span className="muted small">UTC</span>
+          <input
+            type="datetime-local"
+            name="to"
+            defaultValue={inputTime(Math.max(window.from + 60, window.to - 1))}
+            required
+          />
+        </label>
+        <button type="submit" className="button button-quiet" aria-pressed={window.preset === 'custom'}>
+          Apply
+        </button>
+      </form>
+    </div>
+  )
+}

@@ -1,0 +1,191 @@
+import { z } from 'zod'
+
+/**
+ * The costs JSON API (`/api/costs/graph`, `/api/costs/series`, `/api/costs/services/{name}`):
+ * response bodies as zod schemas, giving the pages their types and the OpenAPI document.
+ * Client-safe. Amounts are wei as decimal strings, exact; `settled` amounts are Redeemed
+ * events on chain, `pending` ones are tokens this Payment Server accepted and nobody has
+ * redeemed yet (off chain, current, so only for windows that end now).
+ */
+
+const wei = (description: string) =>
+  z.string().meta({ description: `${description} (wei, decimal string)`, example: '250000000000' })
+const count = (description: string) => z.string().meta({ description: `${description} (decimal string)` })
+const addr = (description: string) => z.string().meta({ description: `${description} (0x-hex, lowercase)` })
+const pending = (description: string) =>
+  z
+    .string()
+    .nullable()
+    .meta({ description: `${description} (wei, decimal string); null when the window does not end now` })
+
+export const costWindowSchema = z
+  .object({
+    preset: z.enum(['1h', '24h', '7d', '30d', 'all', 'custom']),
+    from: z.string().meta({ description: 'Start, inclusive (ISO-8601, UTC)' }),
+    to: z.string().meta({ description: 'End, exclusive (ISO-8601, UTC)' }),
+    live: z.boolean().meta({ description: "Ends at the chain's current time (pending amounts apply)" }),
+  })
+  .meta({ id: 'CostWindow' })
+
+export const asOfSchema = z
+  .object({
+    block: count('Newest indexed block the figures include').nullable(),
+    time: z.string().meta({ description: "The chain's time at that block (ISO-8601), the windows' now" }),
+    finalBlock: count('Blocks up to this one are final (finality depth below the indexed head)').nullable(),
+    finalityDepth: z.number().int(),
+  })
+  .meta({ id: 'CostAsOf' })
+
+export const costNodeSchema = z
+  .object({
+    address: addr('Service account'),
+    name: z.string().nullable().meta({ description: 'Service label; null for an unlabelled address' }),
+    team: z.string().nullable(),
+    paid: wei('Settled, as consumer'),
+    earned: wei('Settled, as provider'),
+    net: z.string().meta({ description: 'earned − paid (wei, decimal string, may be negative)' }),
+    requestsMade: count('Requests paid for, settled'),
+    requestsServed: count('Requests paid to it, settled'),
+    pendingPaid: pending('Accepted, not yet redeemed, as consumer'),
+    pendingEarned: pending('Accepted, not yet redeemed, as provider'),
+  })
+  .meta({ id: 'CostNode' })
+export type CostNode = z.infer<typeof costNodeSchema>
+
+export const costChannelSchema = z
+  .object({
+    address: addr('Channel'),
+    price: wei('Cost per request'),
+    settled: wei('Redeemed in the window'),
+    requests: count('Requests redeemed in the window'),
+    pending: pending('Accepted, not yet redeemed'),
+    terminated: z.boolean(),
+  })
+  .meta({ id: 'CostChannel' })
+
+export const costEdgeSchema = z
+  .object({
+    consumer: addr('Paying service'),
+    provider: addr('Paid service'),
+    settled: wei('Redeemed on chain in the window'),
+    unconfirmed: wei('Part of `settled` in blocks newer than the final block'),
+    requests: count('Requests redeemed in the window'),
+    redemptions: z.number().int(),
+    priceMin: wei('Lowest cost per request of its channels'),
+    priceMax: wei('Highest cost per request of its channels'),
+    pending: pending('Accepted, not yet redeemed'),
+    channels: z.array(costChannelSchema).meta({ description: 'Most settled first' }),
+  })
+  .meta({ id: 'CostEdge' })
+export type CostEdge = z.infer<typeof costEdgeSchema>
+
+export const costTotalsSchema = z
+  .object({
+    settled: wei('Redeemed on chain in the window'),
+    unconfirmed: wei('Part of `settled` not final yet'),
+    pending: pending('Accepted, not yet redeemed'),
+    requests: count('Requests redeemed'),
+    redemptions: z.number().int(),
+    services: z.number().int(),
+    channels: z.number().int(),
+  })
+  .meta({ id: 'CostTotals' })
+
+export const costGraphSchema = z
+  .object({
+    chainId: z.number().int(),
+    window: costWindowSchema,
+    asOf: asOfSchema,
+    totals: costTotalsSchema,
+    nodes: z.array(costNodeSchema).meta({ description: 'Services, most money moved first' }),
+    edges: z.array(costEdgeSchema).meta({ description: 'Consumer → provider pairs, most settled first' }),
+  })
+  .meta({ id: 'CostGraph' })
+export type CostGraph = z.infer<typeof costGraphSchema>
+
+export const costSeriesSchema = z
+  .object({
+    chainId: z.number().int(),
+    window: costWindowSchema,
+    bucketSeconds: z.number().int().meta({ description: '3600 (hours) or 86400 (days, UTC)' }),
+    providers: z
+      .array(z.object({ key: z.string(), address: addr('Provider').nullable(), name: z.string() }))
+      .meta({ description: 'The series, largest first; key `other` sums the rest' }),
+    points: z.array(
+      z.object({
+        bucket: z.string().meta({ description: 'Start of the hour or day (ISO-8601)' }),
+        values: z.record(z.string(), z.string()).meta({ description: 'wei settled per provider key' }),
+      }),
+    ),
+  })
+  .meta({ id: 'CostSeries' })
+export type CostSeries = z.infer<typeof costSeriesSchema>
+
+const fractionSchema = z
+  .object({ num: z.string(), den: z.string(), approx: z.number() })
+  .meta({ id: 'Fraction', description: 'Exact share num/den, with a rounded number for display' })
+
+export const serviceChannelSchema = z
+  .object({
+    address: addr('Channel'),
+    role: z.enum(['consumer', 'provider']),
+    counterparty: addr('The other party'),
+    counterpartyName: z.string().nullable(),
+    price: wei('Cost per request'),
+    consumerFunds: wei("Consumer's funds in the channel"),
+    pending: wei('Accepted by this Payment Server, not yet redeemed (owed from the funds)'),
+    burnPerHour: wei('Settled over the last 24 h (or since opening), per hour'),
+    runwaySeconds: z
+      .number()
+      .nullable()
+      .meta({ description: '(funds − pending) ÷ burn rate; null when nothing was spent recently' }),
+    terminated: z.boolean(),
+    terminatesAt: count('Termination deadline (unix s), 0 when none'),
+  })
+  .meta({ id: 'ServiceChannel' })
+export type ServiceChannel = z.infer<typeof serviceChannelSchema>
+
+export const serviceCostsSchema = z
+  .object({
+    chainId: z.number().int(),
+    window: costWindowSchema,
+    asOf: asOfSchema,
+    service: costNodeSchema,
+    version: z.number().int().meta({ description: 'Label version (0: no label)' }),
+    loaded: z
+      .object({
+        own: wei('What it paid its providers (settled)'),
+        attributed: wei("Its share of its providers' downstream spend, rounded down"),
+        total: wei('own + attributed, rounded down'),
+        direct: z.array(
+          z.object({
+            provider: addr('Provider'),
+            name: z.string().nullable(),
+            amount: wei('Paid to it'),
+            requests: count('Requests'),
+            shareOfIncoming: fractionSchema,
+          }),
+        ),
+        parts: z.array(
+          z.object({
+            service: addr('Service downstream'),
+            name: z.string().nullable(),
+            ownSpend: wei('What that service paid its providers'),
+            share: fractionSchema,
+            attributed: wei('share × ownSpend, rounded down'),
+          }),
+        ),
+      })
+      .meta({ id: 'LoadedCost' }),
+    callers: z.array(
+      z.object({
+        consumer: addr('Caller'),
+        name: z.string().nullable(),
+        amount: wei('Paid'),
+        requests: count(''),
+      }),
+    ),
+    channels: z.array(serviceChannelSchema),
+  })
+  .meta({ id: 'ServiceCosts' })
+export type ServiceCosts = z.infer<typeof serviceCostsSchema>

@@ -1,0 +1,153 @@
+import type { CostGraph } from './api'
+
+/**
+ * The cost tables: one row per service, team or pair. The /costs page renders these rows and
+ * `/api/costs/report.csv` writes the same rows, so the CSV equals the table. Client-safe.
+ */
+
+export const GROUP_BYS = ['service', 'team', 'pair'] as const
+export type GroupBy = (typeof GROUP_BYS)[number]
+
+export type Column = { key: string; title: string; kind: 'text' | 'wei' | 'count' | 'address' }
+export type CostTable = { columns: Column[]; rows: Record<string, string>[] }
+
+export const UNLABELLED_TEAM = '(no team)'
+
+const short = (a: string) => `${a.slice(0, 6)}…${a.slice(-4)}`
+
+const money: Column[] = [
+  { key: 'paid_wei', title: 'Paid', kind: 'wei' },
+  { key: 'earned_wei', title: 'Earned', kind: 'wei' },
+  { key: 'net_wei', title: 'Net', kind: 'wei' },
+  { key: 'requests_made', title: 'Requests made', kind: 'count' },
+  { key: 'requests_served', title: 'Requests served', kind: 'count' },
+  { key: 'pending_paid_wei', title: 'Pending paid', kind: 'wei' },
+  { key: 'pending_earned_wei', title: 'Pending earned', kind: 'wei' },
+]
+
+/** The rows of one grouping, largest volume first (the graph's order). */
+export function costTable(graph: CostGraph, groupBy: GroupBy): CostTable {
+  const nameOf = new Map(graph.nodes.map((n) => [n.address, n]))
+  const label = (a: string) => nameOf.get(a)?.name ?? short(a)
+  const team = (a: string) => nameOf.get(a)?.team ?? UNLABELLED_TEAM
+  const pendingOr = (v: string | null) => v ?? ''
+
+  if (groupBy === 'pair') {
+    return {
+      columns: [
+        { key: 'consumer', title: 'Consumer', kind: 'text' },
+        { key: 'consumer_team', title: 'Consumer team', kind: 'text' },
+        { key: 'provider', title: 'Provider', kind: 'text' },
+        { key: 'provider_team', title: 'Provider team', kind: 'text' },
+        { key: 'channels', title: 'Channels', kind: 'count' },
+        { key: 'price_wei', title: 'Price per request', kind: 'wei' },
+        { key: 'requests', title: 'Requests', kind: 'count' },
+        { key: 'settled_wei', title: 'Settled', kind: 'wei' },
+        { key: 'unconfirmed_wei', title: 'of which not final', kind: 'wei' },
+        { key: 'pending_wei', title: 'Pending', kind: 'wei' },
+      ],
+      rows: graph.edges.map((e) => ({
+        consumer: label(e.consumer),
+        consumer_team: team(e.consumer),
+        provider: label(e.provider),
+        provider_team: team(e.provider),
+        channels: String(e.channels.length),
+        price_wei: e.priceMin === e.priceMax ? e.priceMin : `${e.priceMin}-${e.priceMax}`,
+        requests: e.requests,
+        settled_wei: e.settled,
+        unconfirmed_wei: e.unconfirmed,
+        pending_wei: pendingOr(e.pending),
+      })),
+    }
+  }
+
+  if (groupBy === 'service') {
+    return {
+      columns: [
+        { key: 'service', title: 'Service', kind: 'text' },
+        { key: 'team', title: 'Team', kind: 'text' },
+        { key: 'address', title: 'Address', kind: 'address' },
+        ...money,
+      ],
+      rows: graph.nodes.map((n) => ({
+        service: n.name ?? short(n.address),
+        team: n.team ?? UNLABELLED_TEAM,
+        address: n.address,
+        paid_wei: n.paid,
+        earned_wei: n.earned,
+        net_wei: n.net,
+        requests_made: n.requestsMade,
+        requests_served: n.requestsServed,
+        pending_paid_wei: pendingOr(n.pendingPaid),
+        pending_earned_wei: pendingOr(n.pendingEarned),
+      })),
+    }
+  }
+
+  // Teams: the sums of their services (payments between a team's own services included).
+  const teams = new Map<string, { services: number; v: bigint[]; pending: boolean }>()
+  for (const n of graph.nodes) {
+    const key = n.team ?? UNLABELLED_TEAM
+    const t = teams.get(key) ?? { services: 0, v: [0n, 0n, 0n, 0n, 0n, 0n], pending: false }
+    const add = [
+      n.paid,
+      n.earned,
+      n.requestsMade,
+      n.requestsServed,
+      n.pendingPaid ?? '0',
+      n.pendingEarned ?? '0',
+    ]
+    t.v = t.v.map((x, i) => x + BigInt(add[i] as string))
+    t.services++
+    t.pending = n.pendingPaid !== null
+    teams.set(key, t)
+  }
+  const rows = [...teams]
+    .sort((a, b) => {
+      const va = (a[1].v[0] as bigint) + (a[1].v[1] as bigint)
+      const vb = (b[1].v[0] as bigint) + (b[1].v[1] as bigint)
+      return vb > va ? 1 : vb < va ? -1 : a[0].localeCompare(b[0])
+    })
+    .map(([name, t]) => {
+      const [paid, earned, made, served, pPaid, pEarned] = t.v as [
+        bigint,
+        bigint,
+        bigint,
+        bigint,
+        bigint,
+        bigint,
+      ]
+      return {
+        team: name,
+        services: String(t.services),
+        paid_wei: paid.toString(),
+        earned_wei: earned.toString(),
+        net_wei: (earned - paid).toString(),
+        requests_made: made.toString(),
+        requests_served: served.toString(),
+        pending_paid_wei: t.pending ? pPaid.toString() : '',
+        pending_earned_wei: t.pending ? pEarned.toString() : '',
+      }
+    })
+  return {
+    columns: [
+      { key: 'team', title: 'Team', kind: 'text' },
+      { key: 'services', title: 'Services', kind: 'count' },
+      ...money,
+    ],
+    rows,
+  }
+}
+
+const cell = (value: string) => {
+  // Text a spreadsheet would run as a formula is quoted with a leading apostrophe.
+  const safe = /^[=+@\t\r]/.test(value) || (/^-/.test(value) && !/^-\d+$/.test(value)) ? `'${value}` : value
+  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe
+}
+
+/** RFC 4180 CSV of a table: a header of column keys, then the rows. */
+export function toCsv(table: CostTable): string {
+  const lines = [table.columns.map((c) => c.key).join(',')]
+  for (const row of table.rows) lines.push(table.columns.map((c) => cell(row[c.key] ?? '')).join(','))
+  return `${lines.join('\r\n')}\r\n`
+}

@@ -1,0 +1,303 @@
+import type { CostEdge, CostGraph, CostNode } from '../../costs/api'
+import {
+  type CostWindow,
+  isoTime,
+  parseWindow,
+  splitWindow,
+  WindowError,
+  type WindowQuery,
+} from '../../costs/window'
+import { BadRequestError, DependencyError } from '../../errors'
+import type { ServerContext } from '../context'
+import { env } from '../env'
+import { readChainAndIndex } from '../indexerStatus'
+import { type ServiceName, serviceNames } from '../services/labels'
+
+/**
+ * The service-dependency cost graph over a time window, from the rollups the database keeps as
+ * events are indexed (prisma/migrations/0004_costs): whole days and hours from `cost_daily` and
+ * `cost_hourly`, the partial hours at the window's ends from the Redeemed events themselves,
+ * so every figure is exact. Pending amounts come from this Payment Server's accepted tokens.
+ */
+
+export type CostClock = {
+  chainId: number
+  /** The chain's time at the newest indexed block (unix s); the wall clock before any block. */
+  now: number
+  block: bigint | null
+  finalBlock: bigint | null
+  finalityDepth: number
+}
+
+/** Which chain, and what "now" is: the index's newest block, so figures and windows agree. */
+export async function costClock(ctx: ServerContext): Promise<CostClock> {
+  const { chainId, state } = await readChainAndIndex(ctx)
+  if (chainId === null) {
+    throw new DependencyError({
+      code: 'chain_unavailable',
+      message: 'The chain node does not answer and nothing is indexed yet.',
+    })
+  }
+  const finalityDepth = env().INDEXER_FINALITY_DEPTH
+  const block = state?.cursorNumber ?? null
+  return {
+    chainId,
+    now: state?.cursorTimestamp != null ? Number(state.cursorTimestamp) : Math.floor(Date.now() / 1000),
+    block,
+    finalBlock: block === null ? null : block - BigInt(finalityDepth),
+    finalityDepth,
+  }
+}
+
+/** The window of a request's query, or 400 `invalid_window` with the reason. */
+export function windowOf(query: WindowQuery, clock: CostClock): CostWindow {
+  try {
+    return parseWindow(query, clock.now)
+  } catch (error) {
+    if (error instanceof WindowError)
+      throw new BadRequestError({ code: 'invalid_window', message: error.message })
+    throw error
+  }
+}
+
+export const windowView = (w: CostWindow) => ({
+  preset: w.preset,
+  from: isoTime(w.from),
+  to: isoTime(w.to),
+  live: w.live,
+})
+
+export const asOfView = (clock: CostClock) => ({
+  block: clock.block?.toString() ?? null,
+  time: isoTime(clock.now),
+  finalBlock: clock.finalBlock === null ? null : (clock.finalBlock < 0n ? 0n : clock.finalBlock).toString(),
+  finalityDepth: clock.finalityDepth,
+})
+
+type Settled = { amount: bigint; requests: bigint; redemptions: number; unconfirmed: bigint }
+
+/** Settled amount, requests and redemptions per channel in [from, to), plus the not-final part. */
+async function settledByChannel(
+  ctx: ServerContext,
+  clock: CostClock,
+  window: CostWindow,
+): Promise<Map<string, Settled>> {
+  const { raw, hourly, daily } = splitWindow(window.from, window.to)
+  const params: unknown[] = [clock.chainId]
+  const span = (column: string, spans: readonly (readonly [number, number])[]) =>
+    spans
+      .map(([a, b]) => {
+        params.push(a, b)
+        return `(${column} >= $${params.length - 1} AND ${column} < $${params.length})`
+      })
+      .join(' OR ')
+  const parts: string[] = []
+  if (daily.length > 0) {
+    parts.push(`SELECT channel, amount, requests, redemptions FROM cost_daily
+      WHERE chain_id = $1 AND (${span('bucket', daily)})`)
+  }
+  if (hourly.length > 0) {
+    parts.push(`SELECT channel, amount, requests, redemptions FROM cost_hourly
+      WHERE chain_id = $1 AND (${span('bucket', hourly)})`)
+  }
+  if (raw.length > 0) {
+    parts.push(`SELECT channel, (args->>'amount')::numeric, (args->>'requests')::numeric, 1 FROM event
+      WHERE chain_id = $1 AND name = 'Redeemed' AND (${span('block_timestamp', raw)})`)
+  }
+  params.push(clock.finalBlock ?? -1, window.from, window.to)
+  const n = params.length
+  const rows = await ctx.db.$queryRawUnsafe<
+    Array<{
+      channel: string
+      amount: string
+      requests: string
+      redemptions: number
+      unconfirmed: string | null
+    }>
+  >(
+    `WITH settled AS (
+       SELECT channel, sum(amount)::text AS amount, sum(requests)::text AS requests, sum(redemptions)::int AS redemptions
+       FROM (${parts.join(' UNION ALL ')}) AS s(channel, amount, requests, redemptions)
+       GROUP BY channel
+     ), recent AS (
+       SELECT channel, sum((args->>'amount')::numeric)::text AS unconfirmed FROM event
+       WHERE chain_id = $1 AND name = 'Redeemed' AND block_number > $${n - 2}
+         AND block_timestamp >= $${n - 1} AND block_timestamp < $${n}
+       GROUP BY channel
+     )
+     SELECT s.channel, s.amount, s.requests, s.redemptions, r.unconfirmed
+     FROM settled s LEFT JOIN recent r USING (channel)`,
+    ...params,
+  )
+  return new Map(
+    rows.map((r) => [
+      r.channel,
+      {
+        amount: BigInt(r.amount),
+        requests: BigInt(r.requests),
+        redemptions: r.redemptions,
+        unconfirmed: BigInt(r.unconfirmed ?? '0'),
+      },
+    ]),
+  )
+}
+
+/** Per channel: the value of tokens this Payment Server accepted that are still redeemable. */
+export async function pendingByChannel(ctx: ServerContext, chainId: number): Promise<Map<string, bigint>> {
+  const rows = await ctx.db.$queryRaw<Array<{ channel: string; pending: string }>>`
+    SELECT a.channel, sum(a.highest * c.cost_per_request)::text AS pending
+    FROM payment_accepted a
+    JOIN channel c ON c.chain_id = a.chain_id AND c.address = a.channel
+    WHERE a.chain_id = ${chainId} AND a.redeemed_at IS NULL AND NOT c.terminated
+      AND a.token_id <> 0 AND a.token_id IN (c.active_token_id, c.expiring_token_id)
+    GROUP BY a.channel`
+  return new Map(rows.map((r) => [r.channel, BigInt(r.pending)]))
+}
+
+type ChannelRow = {
+  address: string
+  consumer: string
+  provider: string
+  price: string
+  terminated: boolean
+}
+
+const sum = (values: Iterable<bigint>) => {
+  let total = 0n
+  for (const v of values) total += v
+  return total
+}
+const byAmountDesc =
+  <T>(get: (t: T) => bigint) =>
+  (a: T, b: T) => {
+    const d = get(b) - get(a)
+    return d > 0n ? 1 : d < 0n ? -1 : 0
+  }
+
+/** Settled (and, for a live window, pending) traffic of every pair, and the services in it. */
+export async function costGraphData(ctx: ServerContext, clock: CostClock, window: CostWindow) {
+  const [settled, pending, names] = await Promise.all([
+    settledByChannel(ctx, clock, window),
+    window.live ? pendingByChannel(ctx, clock.chainId) : Promise.resolve(new Map<string, bigint>()),
+    serviceNames(ctx),
+  ])
+  const addresses = [...new Set([...settled.keys(), ...pending.keys()])]
+  const channels = await ctx.db.$queryRaw<ChannelRow[]>`
+    SELECT address, consumer, provider, cost_per_request::text AS price, terminated
+    FROM channel WHERE chain_id = ${clock.chainId} AND address = ANY(${addresses})`
+
+  const edges = new Map<string, CostEdge & { _settled: bigint }>()
+  for (const c of channels) {
+    const s = settled.get(c.address)
+    const p = pending.get(c.address)
+    const key = `${c.consumer}>${c.provider}`
+    let edge = edges.get(key)
+    if (!edge) {
+      edge = {
+        consumer: c.consumer,
+        provider: c.provider,
+        settled: '0',
+        unconfirmed: '0',
+        requests: '0',
+        redemptions: 0,
+        priceMin: c.price,
+        priceMax: c.price,
+        pending: window.live ? '0' : null,
+        channels: [],
+        _settled: 0n,
+      }
+      edges.set(key, edge)
+    }
+    edge._settled += s?.amount ?? 0n
+    edge.settled = edge._settled.toString()
+    edge.unconfirmed = (BigInt(edge.unconfirmed) + (s?.unconfirmed ?? 0n)).toString()
+    edge.requests = (BigInt(edge.requests) + (s?.requests ?? 0n)).toString()
+    edge.redemptions += s?.redemptions ?? 0
+    if (BigInt(c.price) < BigInt(edge.priceMin)) edge.priceMin = c.price
+    if (BigInt(c.price) > BigInt(edge.priceMax)) edge.priceMax = c.price
+    if (edge.pending !== null) edge.pending = (BigInt(edge.pending) + (p ?? 0n)).toString()
+    edge.channels.push({
+      address: c.address,
+      price: c.price,
+      settled: (s?.amount ?? 0n).toString(),
+      requests: (s?.requests ?? 0n).toString(),
+      pending: window.live ? (p ?? 0n).toString() : null,
+      terminated: c.terminated,
+    })
+  }
+  const edgeList = [...edges.values()]
+    .map(({ _settled, ...edge }) => ({
+      ...edge,
+      channels: edge.channels.sort(byAmountDesc((c) => BigInt(c.settled))),
+    }))
+    .sort(
+      (a, b) =>
+        byAmountDesc<CostEdge>((e) => BigInt(e.settled))(a, b) ||
+        byAmountDesc<CostEdge>((e) => BigInt(e.pending ?? '0'))(a, b),
+    )
+  return { edges: edgeList, nodes: nodesOf(edgeList, names, window.live), names }
+}
+
+/** Each service's totals from the pairs it is part of. */
+function nodesOf(edges: CostEdge[], names: Map<string, ServiceName>, live: boolean): CostNode[] {
+  type Acc = { paid: bigint; earned: bigint; made: bigint; served: bigint; pPaid: bigint; pEarned: bigint }
+  const acc = new Map<string, Acc>()
+  const get = (a: string) => {
+    let x = acc.get(a)
+    if (!x) {
+      x = { paid: 0n, earned: 0n, made: 0n, served: 0n, pPaid: 0n, pEarned: 0n }
+      acc.set(a, x)
+    }
+    return x
+  }
+  for (const e of edges) {
+    const c = get(e.consumer)
+    const p = get(e.provider)
+    c.paid += BigInt(e.settled)
+    c.made += BigInt(e.requests)
+    p.earned += BigInt(e.settled)
+    p.served += BigInt(e.requests)
+    c.pPaid += BigInt(e.pending ?? '0')
+    p.pEarned += BigInt(e.pending ?? '0')
+  }
+  return [...acc]
+    .map(([address, x]) => ({
+      address,
+      name: names.get(address)?.name ?? null,
+      team: names.get(address)?.team ?? null,
+      paid: x.paid.toString(),
+      earned: x.earned.toString(),
+      net: (x.earned - x.paid).toString(),
+      requestsMade: x.made.toString(),
+      requestsServed: x.served.toString(),
+      pendingPaid: live ? x.pPaid.toString() : null,
+      pendingEarned: live ? x.pEarned.toString() : null,
+      _volume: x.paid + x.earned + x.pPaid + x.pEarned,
+    }))
+    .sort(byAmountDesc((n) => n._volume))
+    .map(({ _volume, ...node }) => node)
+}
+
+/** GET /api/costs/graph: nodes, edges and totals of a window. */
+export async function costGraph(ctx: ServerContext, query: WindowQuery): Promise<CostGraph> {
+  const clock = await costClock(ctx)
+  const window = windowOf(query, clock)
+  const { edges, nodes } = await costGraphData(ctx, clock, window)
+  const channelCount = edges.reduce((n, e) => n + e.channels.length, 0)
+  return {
+    chainId: clock.chainId,
+    window: windowView(window),
+    asOf: asOfView(clock),
+    totals: {
+      settled: sum(edges.map((e) => BigInt(e.settled))).toString(),
+      unconfirmed: sum(edges.map((e) => BigInt(e.unconfirmed))).toString(),
+      pending: window.live ? sum(edges.map((e) => BigInt(e.pending ?? '0'))).toString() : null,
+      requests: sum(edges.map((e) => BigInt(e.requests))).toString(),
+      redemptions: edges.reduce((n, e) => n + e.redemptions, 0),
+      services: nodes.length,
+      channels: channelCount,
+    },
+    nodes,
+    edges,
+  }
+}

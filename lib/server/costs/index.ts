@@ -1,0 +1,13 @@
+import type { WindowQuery } from '../../costs/window'
+
+export { costGraph } from './graph'
+export { costReport } from './report'
+export { costSeries } from './series'
+export { serviceCosts } from './service'
+
+/** The window parameters of a request's query string. */
+export const windowQuery = (query: URLSearchParams): WindowQuery => ({
+  window: query.get('window'),
+  from: query.get('from'),
+  to: query.get('to'),
+})

@@ -1,0 +1,80 @@
+import type { CostSeries } from '../../costs/api'
+import { isoTime, type WindowQuery } from '../../costs/window'
+import type { ServerContext } from '../context'
+import { serviceNames } from '../services/labels'
+import { costClock, windowOf, windowView } from './graph'
+
+/** Series beyond this many providers are summed as "other". */
+const TOP_PROVIDERS = 6
+
+/**
+ * Settled spend over time, stacked by provider: hourly buckets for windows up to two days,
+ * daily ones beyond. Buckets are whole UTC hours or days from the rollups (a chart, not an
+ * account: the graph and the tables hold the exact window).
+ */
+export async function costSeries(ctx: ServerContext, query: WindowQuery): Promise<CostSeries> {
+  const clock = await costClock(ctx)
+  const window = windowOf(query, clock)
+  // "all" starts where the spend starts, not in 1970.
+  let start = window.from
+  if (start === 0) {
+    const [row] = await ctx.db.$queryRaw<Array<{ first: bigint | null }>>`
+      SELECT min(bucket) AS first FROM cost_hourly WHERE chain_id = ${clock.chainId}`
+    start = row?.first != null ? Number(row.first) : Math.max(0, window.to - 3_600)
+  }
+  const bucketSeconds = window.to - start <= 2 * 86_400 ? 3_600 : 86_400
+  const table = bucketSeconds === 3_600 ? 'cost_hourly' : 'cost_daily'
+  const first = Math.floor(start / bucketSeconds) * bucketSeconds
+  const [rows, names] = await Promise.all([
+    ctx.db.$queryRawUnsafe<Array<{ bucket: bigint; provider: string; amount: string }>>(
+      `SELECT r.bucket, c.provider, sum(r.amount)::text AS amount
+       FROM ${table} r JOIN channel c ON c.chain_id = r.chain_id AND c.address = r.channel
+       WHERE r.chain_id = $1 AND r.bucket >= $2 AND r.bucket < $3
+       GROUP BY r.bucket, c.provider`,
+      clock.chainId,
+      first,
+      window.to,
+    ),
+    serviceNames(ctx),
+  ])
+  const totals = new Map<string, bigint>()
+  for (const r of rows) totals.set(r.provider, (totals.get(r.provider) ?? 0n) + BigInt(r.amount))
+  const ranked = [...totals].sort((a, b) => (b[1] > a[1] ? 1 : b[1] < a[1] ? -1 : a[0].localeCompare(b[0])))
+  const top = new Set(ranked.slice(0, TOP_PROVIDERS).map(([a]) => a))
+  const providers: CostSeries['providers'] = ranked.slice(0, TOP_PROVIDERS).map(([address]) => ({
+    key: address,
+    address,
+    name: names.get(address)?.name ?? `${address.slice(0, 6)}…${address.slice(-4)}`,
+  }))
+  if (ranked.length > TOP_PROVIDERS) providers.push({ key: 'other', address: null, name: 'other' })
+
+  const byBucket = new Map<number, Map<string, bigint>>()
+  for (const r of rows) {
+    const bucket = Number(r.bucket)
+    let values = byBucket.get(bucket)
+    if (!values) {
+      values = new Map()
+      byBucket.set(bucket, values)
+    }
+    const key = top.has(r.provider) ? r.provider : 'other'
+    values.set(key, (values.get(key) ?? 0n) + BigInt(r.amount))
+  }
+  // Every bucket of the window, empty ones included, when there are not too many to draw.
+  const count = Math.ceil((window.to - first) / bucketSeconds)
+  const buckets =
+    count <= 2_000
+      ? Array.from({ length: count }, (_, i) => first + i * bucketSeconds)
+      : [...byBucket.keys()].sort((a, b) => a - b)
+  return {
+    chainId: clock.chainId,
+    window: windowView(window),
+    bucketSeconds,
+    providers,
+    points: buckets.map((bucket) => ({
+      bucket: isoTime(bucket),
+      values: Object.fromEntries(
+        providers.map((p) => [p.key, (byBucket.get(bucket)?.get(p.key) ?? 0n).toString()]),
+      ),
+    })),
+  }
+}
