@@ -1,18 +1,5 @@
-/**
- * `npm run bench:indexer`: puts BENCH_EVENTS (default 100,000) real channel events on a fresh
- * anvil (thousands per transaction, see scripts/bench/eventPump.ts), then measures in the same
- * run: the raw `eth_getLogs` rate (plain fetch + JSON.parse, the ceiling), the indexer's own
- * RPC path and decoders on the same logs, the backfill into a fresh Postgres (`syncToHead()`)
- * and the live lag from a mined block to its rows in Postgres while `run()` follows the head.
- * Prints tables with ratios against the ceilings and the targets; always exits 0 (a report).
- *
- * Postgres: DATABASE_URL when set (a fresh database is created in it and dropped afterwards),
- * else an embedded cluster under .data/ that is removed afterwards.
- */
-import { randomBytes } from 'node:crypto'
-import { rm, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { Session } from 'node:inspector/promises'
-import path from 'node:path'
 import pg from 'pg'
 import { type Hex, parseEventLogs } from 'viem'
 import { intermediaryAbi, intermediaryFactoryAbi } from '../contracts/generated'
@@ -24,8 +11,7 @@ import { migrate } from '../lib/server/db/migrate'
 import { createLogger } from '../lib/server/log'
 import { createRpc, hex, type RpcLog } from '../lib/server/rpc'
 import { startAnvil } from '../stack/anvil'
-import { freePort } from '../stack/ports'
-import { startEmbeddedPostgres } from '../stack/postgres'
+import { freshDatabase } from './bench/database'
 import { type BenchChain, createBenchChain, GAS_PER_DEPOSIT } from './bench/eventPump'
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000)
@@ -48,37 +34,6 @@ const since = (t: number) => performance.now() - t
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
-
-/** A fresh database: in DATABASE_URL's server when set, else in an embedded cluster of its own. */
-async function freshDatabase(): Promise<{ url: string; where: string; drop(): Promise<void> }> {
-  const admin = process.env.DATABASE_URL
-  if (admin) {
-    const name = `bench_${randomBytes(5).toString('hex')}`
-    const run = async (sql: string) => {
-      const client = new pg.Client({ connectionString: admin })
-      await client.connect()
-      await client.query(sql).finally(() => client.end())
-    }
-    await run(`CREATE DATABASE "${name}"`)
-    const url = new URL(admin)
-    url.pathname = `/${name}`
-    return {
-      url: url.toString(),
-      where: `database ${name} on DATABASE_URL's server`,
-      drop: () => run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
-    }
-  }
-  const dir = path.resolve(import.meta.dirname, `../.data/bench-indexer-${process.pid}`)
-  const server = await startEmbeddedPostgres({ dir, port: await freePort(), database: 'bench' })
-  return {
-    url: server.url,
-    where: 'embedded Postgres (fsync on)',
-    drop: async () => {
-      await server.stop()
-      await rm(dir, { recursive: true, force: true })
-    },
-  }
-}
 
 /** Block ranges of about TARGET_LOGS logs each, from the per-block log counts. */
 function rangesOf(perBlock: Map<bigint, number>, from: bigint, to: bigint): [bigint, bigint][] {
@@ -319,7 +274,7 @@ async function main(): Promise<void> {
   try {
     // 1. Setup: Postgres, anvil, factory, pump, events.
     const setupStarted = performance.now()
-    const database = await freshDatabase()
+    const database = await freshDatabase('indexer')
     cleanup.push(() => database.drop())
     await migrate({ databaseUrl: database.url })
     const gasLimit = 5_000_000n + BigInt(PER_TX) * GAS_PER_DEPOSIT

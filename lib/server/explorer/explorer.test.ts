@@ -477,9 +477,14 @@ it('documents every explorer route in OpenAPI 3.1', () => {
     '/api/channels',
     '/api/channels/{address}',
     '/api/channels/{address}/redemption-token',
+    '/api/costs/graph',
+    '/api/costs/report.csv',
+    '/api/costs/series',
+    '/api/costs/services/{name}',
     '/api/events',
     '/api/rpc',
     '/api/search',
+    '/api/services/labels',
     '/api/tx/{hash}',
   ])
 })

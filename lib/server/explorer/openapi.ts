@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { createDocument } from 'zod-openapi'
+import { costGraphSchema, costSeriesSchema, serviceCostsSchema } from '../../costs/api'
 import {
   addressDetailSchema,
   blockDetailSchema,
@@ -12,6 +13,7 @@ import {
 } from '../../explorer/api'
 import { redemptionTokenBody, redemptionTokenSchema } from '../admin/redemptionToken'
 import { errorSchema } from '../payment/schemas'
+import { labelEditBody, serviceLabelSchema } from '../services/labels'
 import { MAX_PAGE } from './shared'
 
 const json = (schema: z.ZodType, description: string) => ({
@@ -58,6 +60,24 @@ const addressPath = z.object({
     .meta({ description: '0x and 40 hex digits', example: '0x5fbdb2315678afecb367f032d93f642f64180aa3' }),
 })
 
+const windowQueryParams = z.object({
+  window: z
+    .enum(['1h', '24h', '7d', '30d', 'all'])
+    .optional()
+    .meta({ description: "Preset ending at the chain's newest indexed block time; default 24h" }),
+  from: z.string().optional().meta({
+    description: 'Custom start (ISO-8601, zone-less means UTC, or unix seconds); wins over `window`',
+    example: '2026-11-20T00:00:00Z',
+  }),
+  to: z
+    .string()
+    .optional()
+    .meta({ description: 'Custom end, exclusive; default now', example: '2026-11-21T00:00:00Z' }),
+})
+const badWindow = error(
+  '`window`, `from` or `to` not understood, or `from` not before `to` (`invalid_window`)',
+)
+
 let document: ReturnType<typeof createDocument> | undefined
 
 /** The OpenAPI 3.1 document of the explorer's read API, built from the schemas of lib/explorer/api. */
@@ -68,7 +88,7 @@ export function explorerOpenApi() {
       title: 'Channel inspector explorer',
       version: '1.0.0',
       description: [
-        'Read-only JSON behind the explorer pages: blocks, transactions, addresses and payment channels of the chain the server follows.',
+        'JSON behind the dashboard pages: blocks, transactions, addresses and payment channels of the chain the server follows; costs between services (graph, series, per service, CSV); service labels.',
         'Every chain quantity (block numbers, gas, wei, token ids, counts) is a decimal string, exact for uint256; hashes and addresses are lowercase 0x-hex; times are ISO-8601 UTC.',
         'Lists are newest first with cursor pagination: pass `nextCursor` back as `cursor`.',
         'Errors are `{ error: { code, message } }`. The Payment Server has its own document at `/api/payment/openapi.json`.',
@@ -175,6 +195,81 @@ export function explorerOpenApi() {
             ),
             '413': error('Body over 64 KiB (`body_too_large`)'),
             '503': unavailable,
+          },
+        },
+      },
+      '/api/costs/graph': get(
+        'Cost graph',
+        'Services (nodes) and consumer → provider pairs (edges) with what was settled on chain in the window (Redeemed events: amount, requests, price, the part not final yet) and, for windows that end now, the pending amount this Payment Server accepted and nobody has redeemed. Served from hourly and daily rollups kept as events are indexed; the partial hours at both ends come from the events, so figures are exact.',
+        costGraphSchema,
+        { query: windowQueryParams, errors: { '400': badWindow } },
+      ),
+      '/api/costs/series': get(
+        'Spend over time',
+        'Settled spend per hour (windows up to two days) or UTC day, stacked by the six largest providers plus `other`.',
+        costSeriesSchema,
+        { query: windowQueryParams, errors: { '400': badWindow } },
+      ),
+      '/api/costs/services/{name}': get(
+        "A service's costs",
+        "What a service paid, earned and netted in the window; its fully loaded cost (its own spend plus its share of what the services it calls pay downstream, by share of their incoming requests, recursively, cycles counted once) with the breakdown; who pays it; its channels with burn rate and runway. `name` is a label's name or an address.",
+        serviceCostsSchema,
+        {
+          path: z.object({
+            name: z.string().meta({ description: 'Service name or 0x address', example: 'alice' }),
+          }),
+          query: windowQueryParams,
+          errors: { '400': badWindow, '404': error('No such service (`unknown_service`)') },
+        },
+      ),
+      '/api/costs/report.csv': {
+        get: {
+          summary: 'Cost table as CSV',
+          description:
+            "The /costs page's table: one row per service, team or pair, amounts in wei. Header row of column keys; RFC 4180 quoting.",
+          requestParams: {
+            query: windowQueryParams.extend({
+              groupBy: z
+                .enum(['service', 'team', 'pair'])
+                .optional()
+                .meta({ description: 'Rows per service (default), team or consumer → provider pair' }),
+            }),
+          },
+          responses: {
+            '200': { description: 'CSV', content: { 'text/csv': { schema: z.string() } } },
+            '400': error('Bad window or groupBy (`invalid_window`, `invalid_group_by`)'),
+            '503': unavailable,
+          },
+        },
+      },
+      '/api/services/labels': {
+        get: {
+          summary: 'Service labels',
+          description: 'Every labelled address: name and team, by team then name.',
+          responses: {
+            '200': json(z.object({ labels: z.array(serviceLabelSchema) }), 'OK'),
+          },
+        },
+        post: {
+          summary: 'Create or change a service label',
+          description: [
+            'Authorised by an admin wallet or the team admin key.',
+            "Wallet: `signature` is an EIP-712 signature of `ServiceLabel(address service, string name, string team, uint256 version, uint256 expiresAt)` under `{ name: 'Channel inspector', version: '1', chainId, verifyingContract: factory }` by an address in LABEL_ADMINS, expiring within 10 minutes.",
+            'Admin key: `Authorization: Bearer <PAYMENT_ADMIN_KEY>` and no signature.',
+            '`version` is the version the edit replaces (0 for a new label), so an edit never overwrites one it has not seen.',
+          ].join('\n\n'),
+          requestBody: { content: { 'application/json': { schema: labelEditBody } } },
+          responses: {
+            '200': json(z.object({ label: serviceLabelSchema }), 'The label as saved'),
+            '400': error(
+              'Malformed body, expired request or expiry too far ahead (`invalid_request`, `request_expired`, `invalid_expiry`)',
+            ),
+            '401': error('Neither a signature nor the admin key (`unauthorized`)'),
+            '403': error('Signed by an address that is not a label admin (`not_label_admin`)'),
+            '409': error(
+              'Changed since (`version_conflict`) or the name labels another address (`name_taken`)',
+            ),
+            '413': error('Body over 64 KiB (`body_too_large`)'),
           },
         },
       },

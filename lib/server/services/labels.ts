@@ -80,6 +80,9 @@ const view = (r: LabelRow): ServiceLabelView => ({
 
 export type ServiceName = { name: string; team: string }
 
+/** Advisory lock key that serialises label edits (arbitrary constant, "labl"). */
+const EDIT_LOCK_KEY = 0x6c61626c
+
 const TTL_MS = 5_000
 const cache = new WeakMap<ServerContext['db'], { at: number; byAddress: Map<string, ServiceName> }>()
 
@@ -203,36 +206,53 @@ export async function saveServiceLabel({
   nowSeconds?: bigint
 }): Promise<ServiceLabelView> {
   const signer = await authorizeEdit(ctx, request, body, nowSeconds)
-  const saved = await ctx.db.$transaction(async (tx) => {
-    const current = await tx.$queryRaw<Array<{ version: number }>>`
-      SELECT version FROM service_label WHERE address = ${body.address} FOR UPDATE`
-    const version = current[0]?.version ?? 0
-    if (version !== body.version) {
-      throw new ConflictError({
-        code: 'version_conflict',
-        message: `The label changed since you loaded it (it is at version ${version}, the edit replaces ${body.version}). Reload and edit again.`,
+  const saved = await ctx.db
+    .$transaction(async (tx) => {
+      // One edit at a time across every instance (edits are rare): a row lock cannot guard a
+      // label that does not exist yet, nor a name that two edits want at once.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${EDIT_LOCK_KEY}::bigint)`
+      const current = await tx.$queryRaw<Array<{ version: number }>>`
+      SELECT version FROM service_label WHERE address = ${body.address}`
+      const version = current[0]?.version ?? 0
+      if (version !== body.version) {
+        throw new ConflictError({
+          code: 'version_conflict',
+          message: `The label changed since you loaded it (it is at version ${version}, the edit replaces ${body.version}). Reload and edit again.`,
+        })
+      }
+      const owner = await tx.serviceLabel.findUnique({
+        where: { name: body.name },
+        select: { address: true },
       })
-    }
-    const owner = await tx.serviceLabel.findUnique({ where: { name: body.name }, select: { address: true } })
-    if (owner && owner.address !== body.address) {
-      throw new ConflictError({
-        code: 'name_taken',
-        message: `The name "${body.name}" already labels ${owner.address}; pick another.`,
+      if (owner && owner.address !== body.address) {
+        throw new ConflictError({
+          code: 'name_taken',
+          message: `The name "${body.name}" already labels ${owner.address}; pick another.`,
+        })
+      }
+      const data = {
+        name: body.name,
+        team: body.team,
+        source: 'edit',
+        updatedBy: signer,
+        updatedAt: new Date(),
+      }
+      return tx.serviceLabel.upsert({
+        where: { address: body.address },
+        create: { address: body.address, ...data },
+        update: { ...data, version: { increment: 1 } },
       })
-    }
-    const data = {
-      name: body.name,
-      team: body.team,
-      source: 'edit',
-      updatedBy: signer,
-      updatedAt: new Date(),
-    }
-    return tx.serviceLabel.upsert({
-      where: { address: body.address },
-      create: { address: body.address, ...data },
-      update: { ...data, version: { increment: 1 } },
     })
-  })
+    .catch((error: unknown) => {
+      // A Payment Server registering a service writes labels without this lock (its trigger).
+      if ((error as { code?: string }).code === 'P2002') {
+        throw new ConflictError({
+          code: 'name_taken',
+          message: `The name "${body.name}" or the address was labelled at the same moment; reload and try again.`,
+        })
+      }
+      throw error
+    })
   cache.delete(ctx.db)
   return view(saved)
 }
