@@ -10,7 +10,6 @@ import {
 import { BadRequestError, DependencyError } from '../../errors'
 import type { ServerContext } from '../context'
 import { env } from '../env'
-import { readChainAndIndex } from '../indexerStatus'
 import { type ServiceName, serviceNames } from '../services/labels'
 
 /**
@@ -29,20 +28,25 @@ export type CostClock = {
   finalityDepth: number
 }
 
-/** Which chain, and what "now" is: the index's newest block, so figures and windows agree. */
+/**
+ * Which chain, and what "now" is: the index's newest block, so figures and windows agree. Costs
+ * read only the index (the chain the indexer follows, i.e. updated last), so they answer while
+ * the node is down.
+ */
 export async function costClock(ctx: ServerContext): Promise<CostClock> {
-  const { chainId, state } = await readChainAndIndex(ctx)
-  if (chainId === null) {
+  const state = await ctx.db.indexerState.findFirst({ orderBy: { updatedAt: 'desc' } })
+  if (!state) {
     throw new DependencyError({
-      code: 'chain_unavailable',
-      message: 'The chain node does not answer and nothing is indexed yet.',
+      code: 'not_indexed',
+      message: 'Nothing is indexed yet: costs appear once the indexer has read the chain.',
     })
   }
+  const chainId = state.chainId
   const finalityDepth = env().INDEXER_FINALITY_DEPTH
-  const block = state?.cursorNumber ?? null
+  const block = state.cursorNumber
   return {
     chainId,
-    now: state?.cursorTimestamp != null ? Number(state.cursorTimestamp) : Math.floor(Date.now() / 1000),
+    now: state.cursorTimestamp !== null ? Number(state.cursorTimestamp) : Math.floor(Date.now() / 1000),
     block,
     finalBlock: block === null ? null : block - BigInt(finalityDepth),
     finalityDepth,

@@ -50,7 +50,7 @@ const get = (
       ...(extra.path ? { path: extra.path } : {}),
       ...(extra.query ? { query: extra.query } : {}),
     },
-    responses: { '200': json(response, 'OK'), ...extra.errors, '503': unavailable },
+    responses: { '200': json(response, 'OK'), '503': unavailable, ...extra.errors },
   },
 })
 
@@ -77,6 +77,7 @@ const windowQueryParams = z.object({
 const badWindow = error(
   '`window`, `from` or `to` not understood, or `from` not before `to` (`invalid_window`)',
 )
+const notIndexed = error('Nothing is indexed yet (`not_indexed`); costs read only the index')
 
 let document: ReturnType<typeof createDocument> | undefined
 
@@ -202,13 +203,13 @@ export function explorerOpenApi() {
         'Cost graph',
         'Services (nodes) and consumer → provider pairs (edges) with what was settled on chain in the window (Redeemed events: amount, requests, price, the part not final yet) and, for windows that end now, the pending amount this Payment Server accepted and nobody has redeemed. Served from hourly and daily rollups kept as events are indexed; the partial hours at both ends come from the events, so figures are exact.',
         costGraphSchema,
-        { query: windowQueryParams, errors: { '400': badWindow } },
+        { query: windowQueryParams, errors: { '400': badWindow, '503': notIndexed } },
       ),
       '/api/costs/series': get(
         'Spend over time',
         'Settled spend per hour (windows up to two days) or UTC day, stacked by the six largest providers plus `other`.',
         costSeriesSchema,
-        { query: windowQueryParams, errors: { '400': badWindow } },
+        { query: windowQueryParams, errors: { '400': badWindow, '503': notIndexed } },
       ),
       '/api/costs/services/{name}': get(
         "A service's costs",
@@ -219,7 +220,11 @@ export function explorerOpenApi() {
             name: z.string().meta({ description: 'Service name or 0x address', example: 'alice' }),
           }),
           query: windowQueryParams,
-          errors: { '400': badWindow, '404': error('No such service (`unknown_service`)') },
+          errors: {
+            '400': badWindow,
+            '404': error('No such service (`unknown_service`)'),
+            '503': notIndexed,
+          },
         },
       ),
       '/api/costs/report.csv': {
@@ -238,7 +243,7 @@ export function explorerOpenApi() {
           responses: {
             '200': { description: 'CSV', content: { 'text/csv': { schema: z.string() } } },
             '400': error('Bad window or groupBy (`invalid_window`, `invalid_group_by`)'),
-            '503': unavailable,
+            '503': notIndexed,
           },
         },
       },
