@@ -97,15 +97,24 @@ type SankeyNodeProps = {
   y: number
   width: number
   height: number
-  payload: { name: string; value: number }
+  payload: { name: string; value: number; sourceLinks?: unknown[] }
 }
 
 /** A Sankey node: a bar and its service's name with the amount. */
 function SankeyNode({ x, y, width, height, payload }: SankeyNodeProps) {
+  const sink = (payload.sourceLinks?.length ?? 0) === 0
   return (
     <g>
       <rect x={x} y={y} width={width} height={height} fill="#3b5bdb" rx={2} />
-      <text x={x + width + 6} y={y + height / 2} dominantBaseline="middle" fontSize={12} fill="#14171f">
+      {/* Services that only receive sit on the right edge: their names go to the left of the bar. */}
+      <text
+        x={sink ? x - 6 : x + width + 6}
+        y={y + height / 2}
+        textAnchor={sink ? 'end' : 'start'}
+        dominantBaseline="middle"
+        fontSize={12}
+        fill="#14171f"
+      >
         {payload.name} · {gweiLabel(payload.value)}
       </text>
     </g>
@@ -125,7 +134,7 @@ export function FlowSankey({ flow }: { flow: Flow }) {
         <Sankey
           data={data}
           nodePadding={28}
-          margin={{ top: 10, right: 120, bottom: 10, left: 10 }}
+          margin={{ top: 10, right: 10, bottom: 10, left: 10 }}
           link={{ stroke: '#3b5bdb', strokeOpacity: 0.25 }}
           node={(props) => <SankeyNode {...(props as unknown as SankeyNodeProps)} />}
         >

@@ -1,4 +1,4 @@
-import type { CostGraph } from '@/lib/costs/api'
+import type { CostEdge, CostGraph } from '@/lib/costs/api'
 import { layoutCostGraph } from '@/lib/costs/layout'
 import { formatNumber, formatWei, shortAddress } from '@/lib/explorer/format'
 
@@ -6,6 +6,9 @@ import { formatNumber, formatWei, shortAddress } from '@/lib/explorer/format'
 const MAX_NODES = 40
 
 export type NodeSize = 'spend' | 'earnings'
+
+const priceOf = (e: CostEdge) =>
+  e.priceMin === e.priceMax ? formatWei(e.priceMin) : `${formatWei(e.priceMin)}–${formatWei(e.priceMax)}`
 
 export const serviceHref = (node: { name: string | null; address: string }, search = '') =>
   `/services/${encodeURIComponent(node.name ?? node.address)}${search ? `?${search}` : ''}`
@@ -22,11 +25,19 @@ export function CostGraphView({ graph, size, search }: { graph: CostGraph; size:
   const edges = graph.edges.filter((e) => ids.has(e.consumer) && ids.has(e.provider))
   const layout = layoutCostGraph({
     nodes: shown.map((n) => ({ id: n.address, weight: BigInt(size === 'spend' ? n.paid : n.earned) })),
-    edges: edges.map((e) => ({
-      from: e.consumer,
-      to: e.provider,
-      weight: BigInt(e.settled) + BigInt(e.pending ?? '0'),
-    })),
+    edges: edges.map((e) => {
+      const lines = [
+        BigInt(e.settled) > 0n ? formatWei(e.settled) : 'nothing settled',
+        `${formatNumber(e.requests)} req × ${priceOf(e)}`,
+        ...(BigInt(e.pending ?? '0') > 0n ? [`+${formatWei(e.pending ?? '0')} pending`] : []),
+      ]
+      return {
+        from: e.consumer,
+        to: e.provider,
+        weight: BigInt(e.settled) + BigInt(e.pending ?? '0'),
+        label: { width: 6.6 * Math.max(...lines.map((l) => l.length)) + 8, height: 14 * lines.length + 6 },
+      }
+    }),
   })
   const nodeOf = new Map(shown.map((n) => [n.address, n]))
   const placedEdge = new Map(layout.edges.map((p) => [`${p.from}>${p.to}`, p]))
@@ -73,10 +84,7 @@ export function CostGraphView({ graph, size, search }: { graph: CostGraph; size:
           const channel = e.channels[0]?.address
           const settled = BigInt(e.settled)
           const pending = BigInt(e.pending ?? '0')
-          const price =
-            e.priceMin === e.priceMax
-              ? formatWei(e.priceMin)
-              : `${formatWei(e.priceMin)}–${formatWei(e.priceMax)}`
+          const price = priceOf(e)
           const title = [
             `${consumer?.name ?? shortAddress(e.consumer)} → ${provider?.name ?? shortAddress(e.provider)}`,
             `settled ${formatWei(e.settled)} (${formatNumber(e.settled)} wei) for ${formatNumber(e.requests)} requests at ${price}`,
@@ -127,7 +135,6 @@ export function CostGraphView({ graph, size, search }: { graph: CostGraph; size:
         {layout.nodes.map((p) => {
           const n = nodeOf.get(p.id)
           if (!n) return null
-          const value = size === 'spend' ? n.paid : n.earned
           return (
             <a key={p.id} href={serviceHref(n, search)} data-testid="graph-node" data-address={n.address}>
               <title>
@@ -138,7 +145,13 @@ export function CostGraphView({ graph, size, search }: { graph: CostGraph; size:
                 {n.name ?? shortAddress(n.address)}
               </text>
               <text x={p.x} y={p.y + p.r + 30} textAnchor="middle" className="node-sub">
-                {n.team ?? 'no label'} · {size === 'spend' ? 'paid' : 'earned'} {formatWei(value)}
+                {n.team ?? 'no label'} ·{' '}
+                {[
+                  BigInt(n.paid) > 0n ? `paid ${formatWei(n.paid)}` : null,
+                  BigInt(n.earned) > 0n ? `earned ${formatWei(n.earned)}` : null,
+                ]
+                  .filter(Boolean)
+                  .join(' · ') || 'nothing settled'}
               </text>
             </a>
           )

@@ -1,6 +1,6 @@
 import { Amount } from '@/components/Amount'
 import type { CostTable } from '@/lib/costs/report'
-import { formatNumber, shortAddress } from '@/lib/explorer/format'
+import { formatNumber, shortAddress, type WeiUnit, weiUnit } from '@/lib/explorer/format'
 
 /**
  * A cost table (lib/costs/report) as HTML: the same rows the CSV export writes. Wei columns
@@ -16,6 +16,20 @@ export function CostTableView({
   /** Where a row's first cell links to, if anywhere. */
   linkOf?: (row: Record<string, string>) => string | null
 }) {
+  // A zero reads in its column's unit ("0 gwei" among gwei), not as "0 ETH".
+  const zeroUnit = new Map<string, WeiUnit>(
+    table.columns
+      .filter((c) => c.kind === 'wei')
+      .map((c) => {
+        let max = 0n
+        for (const row of table.rows) {
+          const v = /^-?\d+$/.test(row[c.key] ?? '') ? BigInt(row[c.key] as string) : 0n
+          const size = v < 0n ? -v : v
+          if (size > max) max = size
+        }
+        return [c.key, weiUnit(max)]
+      }),
+  )
   return (
     <div className="table-wrap">
       <table className="table" data-testid={testId}>
@@ -48,7 +62,7 @@ export function CostTableView({
                     ) : value.includes('-') && !value.startsWith('-') ? (
                       value
                     ) : (
-                      <Amount wei={value} />
+                      <Amount wei={value} unit={value === '0' ? zeroUnit.get(c.key) : 'auto'} />
                     )
                   ) : c.kind === 'count' ? (
                     formatNumber(value)
@@ -65,7 +79,7 @@ export function CostTableView({
                     className={
                       [
                         c.kind === 'wei' || c.kind === 'count' ? 'num' : '',
-                        c.key.startsWith('pending') ? 'pending-cell' : '',
+                        c.key.startsWith('pending') && value !== '0' && value !== '' ? 'pending-cell' : '',
                       ]
                         .join(' ')
                         .trim() || undefined

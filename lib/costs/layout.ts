@@ -7,7 +7,8 @@
 
 export type LayoutInput = {
   nodes: Array<{ id: string; weight: bigint }>
-  edges: Array<{ from: string; to: string; weight: bigint }>
+  /** `label`: the size of the edge's label box, placed where it overlaps nothing if it can. */
+  edges: Array<{ from: string; to: string; weight: bigint; label?: { width: number; height: number } }>
 }
 
 export type PlacedNode = { id: string; x: number; y: number; r: number; layer: number }
@@ -137,25 +138,26 @@ export function layoutCostGraph(input: LayoutInput): Layout {
     })
   })
   const edges: PlacedEdge[] = []
+  const curves: number[][] = []
+  const labelled: LayoutInput['edges'] = []
   for (const e of input.edges) {
     const a = placed.get(e.from)
     const b = placed.get(e.to)
     if (!a || !b) continue
     const width = scale(e.weight, maxEdge, W_MIN, W_MAX)
+    labelled.push(e)
     if (b.layer > a.layer) {
       const x1 = a.x + a.r
       const x2 = b.x - b.r - 6
       const mx = (x1 + x2) / 2
-      // The label sits a third of the way along the curve, so arrows into one service keep theirs apart.
-      const t = 1 / 3
-      const bezier = (p0: number, p1: number, p2: number, p3: number) =>
-        (1 - t) ** 3 * p0 + 3 * (1 - t) ** 2 * t * p1 + 3 * (1 - t) * t ** 2 * p2 + t ** 3 * p3
+      curves.push([x1, a.y, mx, a.y, mx, b.y, x2, b.y])
       edges.push({
-        ...e,
+        from: e.from,
+        to: e.to,
         width,
         path: `M ${x1} ${a.y} C ${mx} ${a.y}, ${mx} ${b.y}, ${x2} ${b.y}`,
-        labelX: bezier(x1, mx, mx, x2),
-        labelY: bezier(a.y, a.y, b.y, b.y) - 8,
+        labelX: 0,
+        labelY: 0,
       })
     } else {
       // Backwards or within a column: an arc below both services.
@@ -164,14 +166,75 @@ export function layoutCostGraph(input: LayoutInput): Layout {
       const x2 = b.x
       const y2 = b.y + b.r + 6
       const dip = Math.max(a.y, b.y) + 70
+      curves.push([x1, y1, x1, dip, x2, dip, x2, y2])
       edges.push({
-        ...e,
+        from: e.from,
+        to: e.to,
         width,
         path: `M ${x1} ${y1} C ${x1} ${dip}, ${x2} ${dip}, ${x2} ${y2}`,
-        labelX: (x1 + x2) / 2,
-        labelY: dip - 10,
+        labelX: 0,
+        labelY: 0,
       })
     }
   }
+  placeLabels(edges, curves, labelled, [...placed.values()])
   return { width, height: height + 60, nodes: [...placed.values()], edges }
+}
+
+type Box = { x1: number; y1: number; x2: number; y2: number }
+const overlap = (a: Box, b: Box) =>
+  Math.max(0, Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1)) *
+  Math.max(0, Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1))
+
+/** A point of a cubic Bézier curve [x0 y0 x1 y1 x2 y2 x3 y3] at t. */
+function pointOn(c: number[], t: number): [number, number] {
+  const at = (i: number) =>
+    (1 - t) ** 3 * (c[i] as number) +
+    3 * (1 - t) ** 2 * t * (c[i + 2] as number) +
+    3 * (1 - t) * t ** 2 * (c[i + 4] as number) +
+    t ** 3 * (c[i + 6] as number)
+  return [at(0), at(1)]
+}
+
+/**
+ * Puts each edge's label on its curve where it overlaps the fewest already placed labels and
+ * services: heaviest edges first, trying points from the middle outwards.
+ */
+function placeLabels(
+  edges: PlacedEdge[],
+  curves: number[][],
+  input: LayoutInput['edges'],
+  nodes: PlacedNode[],
+) {
+  const taken: Box[] = nodes.map((n) => ({ x1: n.x - n.r, y1: n.y - n.r, x2: n.x + n.r, y2: n.y + n.r + 34 }))
+  const order = edges
+    .map((_, i) => i)
+    .sort((a, b) => {
+      const d = (input[b]?.weight ?? 0n) - (input[a]?.weight ?? 0n)
+      return d > 0n ? 1 : d < 0n ? -1 : a - b
+    })
+  const ts = [0.5, 0.38, 0.62, 0.28, 0.72, 0.44, 0.56, 0.2, 0.8]
+  for (const i of order) {
+    const edge = edges[i] as PlacedEdge
+    const curve = curves[i] as number[]
+    const size = input[i]?.label ?? { width: 120, height: 30 }
+    let best: { x: number; y: number; cost: number } | null = null
+    for (const t of ts) {
+      const [x, y] = pointOn(curve, t)
+      // The label's first line sits just above the curve.
+      const box = { x1: x - size.width / 2, y1: y - 20, x2: x + size.width / 2, y2: y - 20 + size.height }
+      const cost = taken.reduce((sum, b) => sum + overlap(box, b), 0)
+      if (!best || cost < best.cost) best = { x, y, cost }
+      if (cost === 0) break
+    }
+    const chosen = best as { x: number; y: number }
+    edge.labelX = chosen.x
+    edge.labelY = chosen.y - 8
+    taken.push({
+      x1: chosen.x - size.width / 2,
+      y1: chosen.y - 20,
+      x2: chosen.x + size.width / 2,
+      y2: chosen.y - 20 + size.height,
+    })
+  }
 }

@@ -6,7 +6,7 @@ import { WindowPicker } from '@/components/costs/WindowPicker'
 import { LoadError } from '@/components/LoadError'
 import { Section } from '@/components/Section'
 import { windowFromView, windowSearch } from '@/lib/costs/window'
-import { formatNumber, plural, shortAddress } from '@/lib/explorer/format'
+import { formatNumber, plural, shortAddress, weiUnit } from '@/lib/explorer/format'
 import { serviceCosts } from '@/lib/server/costs'
 import { load } from '../../_lib/load'
 
@@ -137,7 +137,11 @@ export default async function ServicePage({ params, searchParams }: Props) {
             <Amount wei={s.loaded.total} />
           </p>
           <p className="card-sub">
-            own <Amount wei={s.loaded.own} /> + downstream <Amount wei={s.loaded.attributed} />
+            own <Amount wei={s.loaded.own} /> + downstream{' '}
+            <Amount
+              wei={s.loaded.attributed}
+              unit={s.loaded.attributed === '0' ? weiUnit(s.loaded.own) : 'auto'}
+            />
           </p>
         </section>
       </div>
@@ -312,7 +316,9 @@ export default async function ServicePage({ params, searchParams }: Props) {
                   <th scope="col" className="num">
                     Spend per hour
                   </th>
-                  <th scope="col">Runway</th>
+                  <th scope="col" title="How long the consumer's funds last at the recent spend">
+                    Runway
+                  </th>
                 </tr>
               </thead>
               <tbody>
