@@ -97,12 +97,13 @@ type SankeyNodeProps = {
   y: number
   width: number
   height: number
-  payload: { name: string; value: number; sourceLinks?: unknown[] }
+  payload: { name: string; value: number; targetLinks?: unknown[] }
 }
 
 /** A Sankey node: a bar and its service's name with the amount. */
 function SankeyNode({ x, y, width, height, payload }: SankeyNodeProps) {
-  const sink = (payload.sourceLinks?.length ?? 0) === 0
+  // recharts' targetLinks are a node's outgoing links.
+  const sink = (payload.targetLinks?.length ?? 0) === 0
   return (
     <g>
       <rect x={x} y={y} width={width} height={height} fill="#3b5bdb" rx={2} />

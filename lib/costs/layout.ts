@@ -219,13 +219,17 @@ function placeLabels(
     const curve = curves[i] as number[]
     const size = input[i]?.label ?? { width: 120, height: 30 }
     let best: { x: number; y: number; cost: number } | null = null
-    for (const t of ts) {
-      const [x, y] = pointOn(curve, t)
-      // The label's first line sits just above the curve.
-      const box = { x1: x - size.width / 2, y1: y - 20, x2: x + size.width / 2, y2: y - 20 + size.height }
-      const cost = taken.reduce((sum, b) => sum + overlap(box, b), 0)
-      if (!best || cost < best.cost) best = { x, y, cost }
-      if (cost === 0) break
+    // On the curve first, then just above or below it.
+    search: for (const dy of [0, -size.height + 8, size.height - 4]) {
+      for (const t of ts) {
+        const [x, yOnCurve] = pointOn(curve, t)
+        const y = yOnCurve + dy
+        // The label's first line sits just above the point.
+        const box = { x1: x - size.width / 2, y1: y - 20, x2: x + size.width / 2, y2: y - 20 + size.height }
+        const cost = taken.reduce((sum, b) => sum + overlap(box, b), 0)
+        if (!best || cost < best.cost) best = { x, y, cost }
+        if (cost === 0) break search
+      }
     }
     const chosen = best as { x: number; y: number }
     edge.labelX = chosen.x
