@@ -88,42 +88,20 @@ export default async function ServicePage({ params, searchParams }: Props) {
         </p>
       )}
       <div className="grid">
-        <section className="card">
-          <p className="card-label">Pays</p>
-          <p className="card-value" data-testid="service-paid">
-            <Amount wei={node.paid} />
-          </p>
-          <p className="card-sub">
-            settled for {formatNumber(node.requestsMade)} requests
-            {node.pendingPaid !== null && BigInt(node.pendingPaid) > 0n && (
-              <>
-                {' '}
-                ·{' '}
-                <span className="pending-text">
-                  +<Amount wei={node.pendingPaid} /> pending
-                </span>
-              </>
-            )}
-          </p>
-        </section>
-        <section className="card">
-          <p className="card-label">Earns</p>
-          <p className="card-value" data-testid="service-earned">
-            <Amount wei={node.earned} />
-          </p>
-          <p className="card-sub">
-            settled for {formatNumber(node.requestsServed)} requests
-            {node.pendingEarned !== null && BigInt(node.pendingEarned) > 0n && (
-              <>
-                {' '}
-                ·{' '}
-                <span className="pending-text">
-                  +<Amount wei={node.pendingEarned} /> pending
-                </span>
-              </>
-            )}
-          </p>
-        </section>
+        <SettledCard
+          label="Pays"
+          testId="service-paid"
+          wei={node.paid}
+          requests={node.requestsMade}
+          pending={node.pendingPaid}
+        />
+        <SettledCard
+          label="Earns"
+          testId="service-earned"
+          wei={node.earned}
+          requests={node.requestsServed}
+          pending={node.pendingEarned}
+        />
         <section className="card">
           <p className="card-label">Net</p>
           <p className="card-value" data-testid="service-net">
@@ -364,5 +342,35 @@ export default async function ServicePage({ params, searchParams }: Props) {
         />
       </Section>
     </>
+  )
+}
+
+/** A settled amount with its request count and, when there is some, the pending amount beside it. */
+function SettledCard(p: {
+  label: string
+  testId: string
+  wei: string
+  requests: string
+  pending: string | null
+}) {
+  return (
+    <section className="card">
+      <p className="card-label">{p.label}</p>
+      <p className="card-value" data-testid={p.testId}>
+        <Amount wei={p.wei} />
+      </p>
+      <p className="card-sub">
+        settled for {formatNumber(p.requests)} requests
+        {p.pending !== null && BigInt(p.pending) > 0n && (
+          <>
+            {' '}
+            ·{' '}
+            <span className="pending-text">
+              +<Amount wei={p.pending} /> pending
+            </span>
+          </>
+        )}
+      </p>
+    </section>
   )
 }
