@@ -1191,6 +1191,12 @@ describe('service labels (saveServiceLabel)', () => {
       await expectError(run(), status, code)
       expect(await row(addr.dave)).toEqual(before)
     }
+    // A "new label" edit (version 0) for an address that has one says which label to edit instead.
+    const message = await expectError(save(signed({ ...edit, version: 0 })), 409, 'version_conflict')
+    expect(message).toBe(
+      `${addr.dave} is already labelled "${before.name}"; edit that label on its service page.`,
+    )
+    expect(await row(addr.dave)).toEqual(before)
     // A signature over other values (the team changed after signing) is not an admin's.
     const tampered = { ...(await signed(edit)), team: 'other' }
     await expectError(saveServiceLabel({ ctx, request: request(), body: tampered }), 403, 'not_label_admin')

@@ -211,9 +211,15 @@ export async function saveServiceLabel({
       // One edit at a time across every instance (edits are rare): a row lock cannot guard a
       // label that does not exist yet, nor a name that two edits want at once.
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${EDIT_LOCK_KEY}::bigint)`
-      const current = await tx.$queryRaw<Array<{ version: number }>>`
-      SELECT version FROM service_label WHERE address = ${body.address}`
+      const current = await tx.$queryRaw<Array<{ version: number; name: string }>>`
+      SELECT version, name FROM service_label WHERE address = ${body.address}`
       const version = current[0]?.version ?? 0
+      if (body.version === 0 && current[0]) {
+        throw new ConflictError({
+          code: 'version_conflict',
+          message: `${body.address} is already labelled "${current[0].name}"; edit that label on its service page.`,
+        })
+      }
       if (version !== body.version) {
         throw new ConflictError({
           code: 'version_conflict',
