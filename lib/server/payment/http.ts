@@ -55,17 +55,20 @@ export function paymentRoute<P = Record<string, never>>(
   }
 }
 
+/** The key of an `Authorization: Bearer <key>` header (16 to 200 characters), or null. */
+export function bearerKey(request: Request): string | null {
+  return /^Bearer\s+(\S{16,200})$/i.exec(request.headers.get('authorization') ?? '')?.[1] ?? null
+}
+
 /** The caller of a request from its `Authorization: Bearer <key>` header (admin or a service). */
 export async function callerOf(request: Request, server: PaymentServer): Promise<Caller> {
-  const header = request.headers.get('authorization') ?? ''
-  const match = /^Bearer\s+(\S{16,200})$/i.exec(header)
-  if (!match) {
+  const key = bearerKey(request)
+  if (!key) {
     throw new UnauthorizedError({
       code: 'unauthorized',
       message: 'Send the API key of your service as "Authorization: Bearer <key>".',
     })
   }
-  const key = match[1] as string
   if (server.settings.adminKey && secretEquals(key, server.settings.adminKey)) return { kind: 'admin' }
   const service = await server.services.authenticate(key)
   if (!service) throw new UnauthorizedError({ code: 'unauthorized', message: 'The API key is not valid.' })

@@ -11,6 +11,7 @@ import { requireFreshExpiry } from '../admin/signedRequest'
 import type { ServerContext } from '../context'
 import { env } from '../env'
 import { chainView } from '../explorer/shared'
+import { bearerKey } from '../payment/http'
 import { secretEquals } from '../payment/secrets'
 
 /** A labelled address as the API answers it. */
@@ -179,7 +180,7 @@ async function authorizeEdit(
     }
     return signer.toLowerCase()
   }
-  const key = /^Bearer\s+(\S{16,200})$/i.exec(request.headers.get('authorization') ?? '')?.[1]
+  const key = bearerKey(request)
   const adminKey = env().PAYMENT_ADMIN_KEY
   if (key && adminKey && secretEquals(key, adminKey)) return null
   throw new UnauthorizedError({
