@@ -5,7 +5,9 @@ export type PageParams = { cursor: string | null; back: string[] }
 
 type SearchParams = Record<string, string | string[] | undefined>
 
-const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || null
+/** The first value of a search parameter, or null when it is missing or empty. */
+export const firstParam = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || null
+const first = firstParam
 
 /**
  * Reads `?cursor=…&back=…` from a page's search params. `back` lists the cursors of the newer

@@ -7,10 +7,11 @@ import { Settlement } from '@/components/costs/Settlement'
 import { WindowPicker } from '@/components/costs/WindowPicker'
 import { EmptyState } from '@/components/EmptyState'
 import { LoadError } from '@/components/LoadError'
+import { firstParam } from '@/components/Pagination'
 import { Section } from '@/components/Section'
 import type { CostGraph } from '@/lib/costs/api'
 import { costTable, GROUP_BYS, type GroupBy } from '@/lib/costs/report'
-import { windowFromView, windowSearch } from '@/lib/costs/window'
+import { windowFromView, windowQueryOf, windowSearch } from '@/lib/costs/window'
 import { formatNumber, shortAddress } from '@/lib/explorer/format'
 import { costGraph, costSeries } from '@/lib/server/costs'
 import { load } from '../_lib/load'
@@ -18,8 +19,6 @@ import { load } from '../_lib/load'
 export const metadata: Metadata = { title: 'Costs' }
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> }
-
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? null
 
 /** True when the settled pairs form no cycle (a Sankey cannot draw one). */
 function acyclic(edges: CostGraph['edges']): boolean {
@@ -45,11 +44,11 @@ function acyclic(edges: CostGraph['edges']): boolean {
  */
 export default async function CostsPage({ searchParams }: Props) {
   const sp = await searchParams
-  const query = { window: one(sp.window), from: one(sp.from), to: one(sp.to) }
-  const groupBy: GroupBy = GROUP_BYS.includes(one(sp.groupBy) as GroupBy)
-    ? (one(sp.groupBy) as GroupBy)
+  const query = windowQueryOf((name) => firstParam(sp[name]))
+  const groupBy: GroupBy = GROUP_BYS.includes(firstParam(sp.groupBy) as GroupBy)
+    ? (firstParam(sp.groupBy) as GroupBy)
     : 'service'
-  const size: NodeSize = one(sp.size) === 'earnings' ? 'earnings' : 'spend'
+  const size: NodeSize = firstParam(sp.size) === 'earnings' ? 'earnings' : 'spend'
   const result = await load(async (ctx) => {
     const [graph, series] = await Promise.all([costGraph(ctx, query), costSeries(ctx, query)])
     return { graph, series }

@@ -26,6 +26,11 @@ export type CostWindow = {
 
 export type WindowQuery = { window?: string | null; from?: string | null; to?: string | null }
 
+/** The window parameters of a query, from any reader of named parameters (URLSearchParams.get, page props). */
+export function windowQueryOf(get: (name: 'window' | 'from' | 'to') => string | null): WindowQuery {
+  return { window: get('window'), from: get('from'), to: get('to') }
+}
+
 export class WindowError extends Error {
   override name = 'WindowError'
 }

@@ -4,8 +4,9 @@ import { LabelEditor } from '@/components/costs/LabelEditor'
 import { Runway } from '@/components/costs/Runway'
 import { WindowPicker } from '@/components/costs/WindowPicker'
 import { LoadError } from '@/components/LoadError'
+import { firstParam } from '@/components/Pagination'
 import { Section } from '@/components/Section'
-import { windowFromView, windowSearch } from '@/lib/costs/window'
+import { windowFromView, windowQueryOf, windowSearch } from '@/lib/costs/window'
 import { formatNumber, plural, shortAddress, weiUnit } from '@/lib/explorer/format'
 import { serviceCosts } from '@/lib/server/costs'
 import { load } from '../../_lib/load'
@@ -14,8 +15,6 @@ type Props = {
   params: Promise<{ name: string }>
   searchParams: Promise<Record<string, string | string[] | undefined>>
 }
-
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? null
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `Service ${decodeURIComponent((await params).name)}` }
@@ -32,7 +31,7 @@ const percent = (approx: number) =>
 export default async function ServicePage({ params, searchParams }: Props) {
   const name = decodeURIComponent((await params).name)
   const sp = await searchParams
-  const query = { window: one(sp.window), from: one(sp.from), to: one(sp.to) }
+  const query = windowQueryOf((name) => firstParam(sp[name]))
   const result = await load((ctx) => serviceCosts(ctx, name, query))
   if (!result.ok) {
     return (

@@ -1,4 +1,4 @@
-import type { WindowQuery } from '../../costs/window'
+import { type WindowQuery, windowQueryOf } from '../../costs/window'
 
 export { costGraph } from './graph'
 export { costReport } from './report'
@@ -6,8 +6,4 @@ export { costSeries } from './series'
 export { serviceCosts } from './service'
 
 /** The window parameters of a request's query string. */
-export const windowQuery = (query: URLSearchParams): WindowQuery => ({
-  window: query.get('window'),
-  from: query.get('from'),
-  to: query.get('to'),
-})
+export const windowQuery = (query: URLSearchParams): WindowQuery => windowQueryOf((name) => query.get(name))
