@@ -1,4 +1,5 @@
 import { add, type Fraction, floor, frac, isZero, mul, ONE, sub, ZERO } from './fraction'
+import { byBigIntDesc } from './order'
 
 /**
  * Fully loaded cost: what a service pays itself plus its share of what the services it calls
@@ -231,8 +232,11 @@ export function attributeCost(edges: readonly CostEdge[], service: string): Attr
       requests: e.requests,
       shareOfIncoming: share(service, provider),
     }))
-    .sort((a, b) =>
-      b.amount > a.amount ? 1 : b.amount < a.amount ? -1 : a.provider.localeCompare(b.provider),
+    .sort(
+      byBigIntDesc(
+        (d) => d.amount,
+        (a, b) => a.provider.localeCompare(b.provider),
+      ),
     )
   return { service, own, loadedExact, loaded: floor(loadedExact), direct, parts }
 }

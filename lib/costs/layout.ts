@@ -1,3 +1,5 @@
+import { byBigIntDesc } from './order'
+
 /**
  * A layered left-to-right layout of the cost graph: services that only pay on the left, their
  * providers to the right, each service one column right of its furthest caller (cycles are cut
@@ -48,7 +50,7 @@ function layers(input: LayoutInput): Map<string, number> {
   // Depth-first from every node (heaviest first) marks back edges, which are then ignored.
   const state = new Map<string, 'open' | 'done'>()
   const forward = new Map<string, string[]>()
-  const order = [...input.nodes].sort((a, b) => (b.weight > a.weight ? 1 : b.weight < a.weight ? -1 : 0))
+  const order = [...input.nodes].sort(byBigIntDesc((n) => n.weight))
   for (const { id: root } of order) {
     if (state.has(root)) continue
     const stack: Array<{ id: string; i: number }> = [{ id: root, i: 0 }]
@@ -207,12 +209,7 @@ function placeLabels(
   nodes: PlacedNode[],
 ) {
   const taken: Box[] = nodes.map((n) => ({ x1: n.x - n.r, y1: n.y - n.r, x2: n.x + n.r, y2: n.y + n.r + 34 }))
-  const order = edges
-    .map((_, i) => i)
-    .sort((a, b) => {
-      const d = (input[b]?.weight ?? 0n) - (input[a]?.weight ?? 0n)
-      return d > 0n ? 1 : d < 0n ? -1 : a - b
-    })
+  const order = edges.map((_, i) => i).sort(byBigIntDesc((i) => input[i]?.weight ?? 0n))
   const ts = [0.5, 0.38, 0.62, 0.28, 0.72, 0.44, 0.56, 0.2, 0.8]
   for (const i of order) {
     const edge = edges[i] as PlacedEdge

@@ -1,4 +1,6 @@
+import { shortAddress } from '../explorer/format'
 import type { CostGraph } from './api'
+import { byBigIntDesc } from './order'
 
 /**
  * The cost tables: one row per service, team or pair. The /costs page renders these rows and
@@ -13,8 +15,6 @@ export type CostTable = { columns: Column[]; rows: Record<string, string>[] }
 
 export const UNLABELLED_TEAM = '(no team)'
 
-const short = (a: string) => `${a.slice(0, 6)}…${a.slice(-4)}`
-
 const money: Column[] = [
   { key: 'paid_wei', title: 'Paid', kind: 'wei' },
   { key: 'earned_wei', title: 'Earned', kind: 'wei' },
@@ -28,7 +28,7 @@ const money: Column[] = [
 /** The rows of one grouping, largest volume first (the graph's order). */
 export function costTable(graph: CostGraph, groupBy: GroupBy): CostTable {
   const nameOf = new Map(graph.nodes.map((n) => [n.address, n]))
-  const label = (a: string) => nameOf.get(a)?.name ?? short(a)
+  const label = (a: string) => nameOf.get(a)?.name ?? shortAddress(a)
   const team = (a: string) => nameOf.get(a)?.team ?? UNLABELLED_TEAM
   const pendingOr = (v: string | null) => v ?? ''
 
@@ -70,7 +70,7 @@ export function costTable(graph: CostGraph, groupBy: GroupBy): CostTable {
         ...money,
       ],
       rows: graph.nodes.map((n) => ({
-        service: n.name ?? short(n.address),
+        service: n.name ?? shortAddress(n.address),
         team: n.team ?? UNLABELLED_TEAM,
         address: n.address,
         paid_wei: n.paid,
@@ -103,11 +103,12 @@ export function costTable(graph: CostGraph, groupBy: GroupBy): CostTable {
     teams.set(key, t)
   }
   const rows = [...teams]
-    .sort((a, b) => {
-      const va = (a[1].v[0] as bigint) + (a[1].v[1] as bigint)
-      const vb = (b[1].v[0] as bigint) + (b[1].v[1] as bigint)
-      return vb > va ? 1 : vb < va ? -1 : a[0].localeCompare(b[0])
-    })
+    .sort(
+      byBigIntDesc(
+        ([, t]) => (t.v[0] as bigint) + (t.v[1] as bigint),
+        (a, b) => a[0].localeCompare(b[0]),
+      ),
+    )
     .map(([name, t]) => {
       const [paid, earned, made, served, pPaid, pEarned] = t.v as [
         bigint,

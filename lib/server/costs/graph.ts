@@ -1,4 +1,5 @@
 import type { CostEdge, CostGraph, CostNode } from '../../costs/api'
+import { byBigIntDesc } from '../../costs/order'
 import {
   type CostWindow,
   isoTime,
@@ -171,18 +172,33 @@ const sum = (values: Iterable<bigint>) => {
   for (const v of values) total += v
   return total
 }
-const byAmountDesc =
-  <T>(get: (t: T) => bigint) =>
-  (a: T, b: T) => {
-    const d = get(b) - get(a)
-    return d > 0n ? 1 : d < 0n ? -1 : 0
-  }
+/** One pair's running sums, as bigint until the answer is built. */
+type PairSums = {
+  consumer: string
+  provider: string
+  settled: bigint
+  unconfirmed: bigint
+  requests: bigint
+  redemptions: number
+  pending: bigint
+  priceMin: bigint
+  priceMax: bigint
+  channels: CostEdge['channels']
+}
 
-/** Settled (and, for a live window, pending) traffic of every pair, and the services in it. */
-export async function costGraphData(ctx: ServerContext, clock: CostClock, window: CostWindow) {
+/**
+ * Settled (and, for a live window, pending) traffic of every pair, and the services in it.
+ * `pending` may be passed when the caller has read it already.
+ */
+export async function costGraphData(
+  ctx: ServerContext,
+  clock: CostClock,
+  window: CostWindow,
+  pendingRead?: Map<string, bigint>,
+) {
   const [settled, pending, names] = await Promise.all([
     settledByChannel(ctx, clock, window),
-    window.live ? pendingByChannel(ctx, clock.chainId) : Promise.resolve(new Map<string, bigint>()),
+    !window.live ? new Map<string, bigint>() : (pendingRead ?? pendingByChannel(ctx, clock.chainId)),
     serviceNames(ctx),
   ])
   const addresses = [...new Set([...settled.keys(), ...pending.keys()])]
@@ -190,56 +206,64 @@ export async function costGraphData(ctx: ServerContext, clock: CostClock, window
     SELECT address, consumer, provider, cost_per_request::text AS price, terminated
     FROM channel WHERE chain_id = ${clock.chainId} AND address = ANY(${addresses})`
 
-  const edges = new Map<string, CostEdge & { _settled: bigint }>()
+  const pairs = new Map<string, PairSums>()
   for (const c of channels) {
     const s = settled.get(c.address)
-    const p = pending.get(c.address)
+    const p = pending.get(c.address) ?? 0n
     const key = `${c.consumer}>${c.provider}`
-    let edge = edges.get(key)
-    if (!edge) {
-      edge = {
+    let pair = pairs.get(key)
+    if (!pair) {
+      pair = {
         consumer: c.consumer,
         provider: c.provider,
-        settled: '0',
-        unconfirmed: '0',
-        requests: '0',
+        settled: 0n,
+        unconfirmed: 0n,
+        requests: 0n,
         redemptions: 0,
-        priceMin: c.price,
-        priceMax: c.price,
-        pending: window.live ? '0' : null,
+        pending: 0n,
+        priceMin: BigInt(c.price),
+        priceMax: BigInt(c.price),
         channels: [],
-        _settled: 0n,
       }
-      edges.set(key, edge)
+      pairs.set(key, pair)
     }
-    edge._settled += s?.amount ?? 0n
-    edge.settled = edge._settled.toString()
-    edge.unconfirmed = (BigInt(edge.unconfirmed) + (s?.unconfirmed ?? 0n)).toString()
-    edge.requests = (BigInt(edge.requests) + (s?.requests ?? 0n)).toString()
-    edge.redemptions += s?.redemptions ?? 0
-    if (BigInt(c.price) < BigInt(edge.priceMin)) edge.priceMin = c.price
-    if (BigInt(c.price) > BigInt(edge.priceMax)) edge.priceMax = c.price
-    if (edge.pending !== null) edge.pending = (BigInt(edge.pending) + (p ?? 0n)).toString()
-    edge.channels.push({
+    pair.settled += s?.amount ?? 0n
+    pair.unconfirmed += s?.unconfirmed ?? 0n
+    pair.requests += s?.requests ?? 0n
+    pair.redemptions += s?.redemptions ?? 0
+    pair.pending += p
+    const price = BigInt(c.price)
+    if (price < pair.priceMin) pair.priceMin = price
+    if (price > pair.priceMax) pair.priceMax = price
+    pair.channels.push({
       address: c.address,
       price: c.price,
       settled: (s?.amount ?? 0n).toString(),
       requests: (s?.requests ?? 0n).toString(),
-      pending: window.live ? (p ?? 0n).toString() : null,
+      pending: window.live ? p.toString() : null,
       terminated: c.terminated,
     })
   }
-  const edgeList = [...edges.values()]
-    .map(({ _settled, ...edge }) => ({
-      ...edge,
-      channels: edge.channels.sort(byAmountDesc((c) => BigInt(c.settled))),
-    }))
+  const edges: CostEdge[] = [...pairs.values()]
     .sort(
-      (a, b) =>
-        byAmountDesc<CostEdge>((e) => BigInt(e.settled))(a, b) ||
-        byAmountDesc<CostEdge>((e) => BigInt(e.pending ?? '0'))(a, b),
+      byBigIntDesc(
+        (e) => e.settled,
+        byBigIntDesc((e) => e.pending),
+      ),
     )
-  return { edges: edgeList, nodes: nodesOf(edgeList, names, window.live), names }
+    .map((e) => ({
+      consumer: e.consumer,
+      provider: e.provider,
+      settled: e.settled.toString(),
+      unconfirmed: e.unconfirmed.toString(),
+      requests: e.requests.toString(),
+      redemptions: e.redemptions,
+      priceMin: e.priceMin.toString(),
+      priceMax: e.priceMax.toString(),
+      pending: window.live ? e.pending.toString() : null,
+      channels: e.channels.sort(byBigIntDesc((c) => BigInt(c.settled))),
+    }))
+  return { edges, nodes: nodesOf(edges, names, window.live), names }
 }
 
 /** Each service's totals from the pairs it is part of. */
@@ -278,7 +302,7 @@ function nodesOf(edges: CostEdge[], names: Map<string, ServiceName>, live: boole
       pendingEarned: live ? x.pEarned.toString() : null,
       _volume: x.paid + x.earned + x.pPaid + x.pEarned,
     }))
-    .sort(byAmountDesc((n) => n._volume))
+    .sort(byBigIntDesc((n) => n._volume))
     .map(({ _volume, ...node }) => node)
 }
 

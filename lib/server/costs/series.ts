@@ -1,5 +1,7 @@
 import type { CostSeries } from '../../costs/api'
+import { byBigIntDesc } from '../../costs/order'
 import { isoTime, type WindowQuery } from '../../costs/window'
+import { shortAddress } from '../../explorer/format'
 import type { ServerContext } from '../context'
 import { serviceNames } from '../services/labels'
 import { costClock, windowOf, windowView } from './graph'
@@ -39,12 +41,17 @@ export async function costSeries(ctx: ServerContext, query: WindowQuery): Promis
   ])
   const totals = new Map<string, bigint>()
   for (const r of rows) totals.set(r.provider, (totals.get(r.provider) ?? 0n) + BigInt(r.amount))
-  const ranked = [...totals].sort((a, b) => (b[1] > a[1] ? 1 : b[1] < a[1] ? -1 : a[0].localeCompare(b[0])))
+  const ranked = [...totals].sort(
+    byBigIntDesc(
+      ([, total]) => total,
+      (a, b) => a[0].localeCompare(b[0]),
+    ),
+  )
   const top = new Set(ranked.slice(0, TOP_PROVIDERS).map(([a]) => a))
   const providers: CostSeries['providers'] = ranked.slice(0, TOP_PROVIDERS).map(([address]) => ({
     key: address,
     address,
-    name: names.get(address)?.name ?? `${address.slice(0, 6)}…${address.slice(-4)}`,
+    name: names.get(address)?.name ?? shortAddress(address),
   }))
   if (ranked.length > TOP_PROVIDERS) providers.push({ key: 'other', address: null, name: 'other' })
 

@@ -37,9 +37,11 @@ export async function serviceCosts(
   const address = label?.address ?? nameOrAddress.toLowerCase()
   const clock = await costClock(ctx)
   const window = windowOf(query, clock)
+  // Pending is read once: the graph (for a live window) and the runway both use it.
+  const pending = await pendingByChannel(ctx, clock.chainId)
   const [{ edges, nodes, names }, channels] = await Promise.all([
-    costGraphData(ctx, clock, window),
-    serviceChannels(ctx, clock, address),
+    costGraphData(ctx, clock, window, pending),
+    serviceChannels(ctx, clock, address, pending),
   ])
   if (!label && channels.length === 0) {
     throw new NotFoundError({
@@ -112,6 +114,7 @@ async function serviceChannels(
   ctx: ServerContext,
   clock: CostClock,
   address: string,
+  pending: Map<string, bigint>,
 ): Promise<Omit<ServiceChannel, 'counterpartyName'>[]> {
   const rows = await ctx.db.channel.findMany({
     where: { chainId: clock.chainId, OR: [{ consumer: address }, { provider: address }] },
@@ -120,14 +123,11 @@ async function serviceChannels(
   })
   if (rows.length === 0) return []
   const since = clock.now - BURN_WINDOW_SECONDS
-  const [burns, pending] = await Promise.all([
-    ctx.db.$queryRaw<Array<{ channel: string; amount: string }>>`
-      SELECT channel, sum(amount)::text AS amount FROM cost_hourly
-      WHERE chain_id = ${clock.chainId} AND channel = ANY(${rows.map((r) => r.address)})
-        AND bucket >= ${Math.floor(since / 3_600) * 3_600}
-      GROUP BY channel`,
-    pendingByChannel(ctx, clock.chainId),
-  ])
+  const burns = await ctx.db.$queryRaw<Array<{ channel: string; amount: string }>>`
+    SELECT channel, sum(amount)::text AS amount FROM cost_hourly
+    WHERE chain_id = ${clock.chainId} AND channel = ANY(${rows.map((r) => r.address)})
+      AND bucket >= ${Math.floor(since / 3_600) * 3_600}
+    GROUP BY channel`
   const burnOf = new Map(burns.map((b) => [b.channel, BigInt(b.amount)]))
   return rows.map((r) => {
     const funds = BigInt(r.consumerFunds.toFixed())

@@ -1,4 +1,5 @@
 import type { Label, Labels } from '../../explorer/api'
+import { shortAddress } from '../../explorer/format'
 import { serviceNames } from '../services/labels'
 import type { ChainView, ExplorerContext } from './shared'
 
@@ -21,7 +22,7 @@ export async function labelsFor(
       select: { address: true, consumer: true, provider: true },
     }),
   ])
-  const nameOf = (a: string) => byAddress.get(a)?.name ?? `${a.slice(0, 6)}…${a.slice(-4)}`
+  const nameOf = (a: string) => byAddress.get(a)?.name ?? shortAddress(a)
   for (const address of wanted) {
     const service = byAddress.get(address)
     if (service) labels[address] = { address, name: service.name, team: service.team, kind: 'service' }
