@@ -51,30 +51,8 @@ export function CostGraphView({ graph, size, search }: { graph: CostGraph; size:
         className="cost-graph"
       >
         <defs>
-          <marker
-            id="arrow"
-            viewBox="0 0 10 10"
-            refX="8"
-            refY="5"
-            markerWidth="11"
-            markerHeight="11"
-            markerUnits="userSpaceOnUse"
-            orient="auto"
-          >
-            <path d="M0,0 L10,5 L0,10 z" fill="#3b5bdb" />
-          </marker>
-          <marker
-            id="arrow-pending"
-            viewBox="0 0 10 10"
-            refX="8"
-            refY="5"
-            markerWidth="9"
-            markerHeight="9"
-            markerUnits="userSpaceOnUse"
-            orient="auto"
-          >
-            <path d="M0,0 L10,5 L0,10 z" fill="#d9480f" />
-          </marker>
+          <Arrowhead id="arrow" size={11} color="#3b5bdb" />
+          <Arrowhead id="arrow-pending" size={9} color="#d9480f" />
         </defs>
         {edges.map((e) => {
           const p = placedEdge.get(`${e.consumer}>${e.provider}`)
@@ -164,5 +142,22 @@ export function CostGraphView({ graph, size, search }: { graph: CostGraph; size:
         </p>
       )}
     </div>
+  )
+}
+
+function Arrowhead({ id, size, color }: { id: string; size: number; color: string }) {
+  return (
+    <marker
+      id={id}
+      viewBox="0 0 10 10"
+      refX="8"
+      refY="5"
+      markerWidth={size}
+      markerHeight={size}
+      markerUnits="userSpaceOnUse"
+      orient="auto"
+    >
+      <path d="M0,0 L10,5 L0,10 z" fill={color} />
+    </marker>
   )
 }

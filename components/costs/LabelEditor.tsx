@@ -119,38 +119,23 @@ function LabelForm({
   return (
     <form className="label-form" onSubmit={submit} data-testid="label-form" noValidate>
       {!fixed && (
-        <label className="field-label">
-          Address
-          <input
-            className="input mono"
-            value={address}
-            onChange={(e) => setAddress(e.target.value)}
-            placeholder="0x…"
-            spellCheck={false}
-            data-testid="label-address"
-          />
-        </label>
+        <TextField
+          label="Address"
+          value={address}
+          onChange={setAddress}
+          placeholder="0x…"
+          testId="label-address"
+          mono
+        />
       )}
-      <label className="field-label">
-        Name
-        <input
-          className="input"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          placeholder="payments-api"
-          data-testid="label-name"
-        />
-      </label>
-      <label className="field-label">
-        Team
-        <input
-          className="input"
-          value={team}
-          onChange={(e) => setTeam(e.target.value)}
-          placeholder="team-a"
-          data-testid="label-team"
-        />
-      </label>
+      <TextField
+        label="Name"
+        value={name}
+        onChange={setName}
+        placeholder="payments-api"
+        testId="label-name"
+      />
+      <TextField label="Team" value={team} onChange={setTeam} placeholder="team-a" testId="label-team" />
       <button type="submit" className="button" disabled={busy} data-testid="label-save">
         {busy ? 'Waiting for the wallet…' : version === 0 ? 'Sign and add label' : 'Sign and save'}
       </button>
@@ -165,5 +150,28 @@ function LabelForm({
         </p>
       )}
     </form>
+  )
+}
+
+function TextField(p: {
+  label: string
+  value: string
+  onChange: (value: string) => void
+  placeholder: string
+  testId: string
+  mono?: boolean
+}) {
+  return (
+    <label className="field-label">
+      {p.label}
+      <input
+        className={p.mono ? 'input mono' : 'input'}
+        value={p.value}
+        onChange={(e) => p.onChange(e.target.value)}
+        placeholder={p.placeholder}
+        spellCheck={p.mono ? false : undefined}
+        data-testid={p.testId}
+      />
+    </label>
   )
 }
