@@ -95,7 +95,7 @@ export async function startTestPayment({
     service,
     channel,
     async stop() {
-      await server.runner.stop()
+      await server.close()
       if (!givenDatabase) await database.drop()
       if (!given) await chain.stop()
     },

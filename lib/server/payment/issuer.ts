@@ -2,15 +2,37 @@ import { channelPhase } from '../../channel'
 import { createKeyedCoalescer } from '../../coalesce'
 import { ConflictError } from '../../errors'
 import { formatToken } from '../../token'
-import type { Db } from '../db/client'
-import { Prisma } from '../db/generated/client'
 import { signTokenNative } from '../tokenCrypto'
 import type { ChainView } from './chainView'
 import type { ChannelRecord } from './channels'
+import type { HotSql } from './hotSql'
 import type { PaymentMetrics } from './metrics'
 import type { Service, ServiceRegistry } from './services'
 
 export type IssuedTokens = { channel: string; chainId: number; tokenId: bigint; tokens: string[] }
+
+/**
+ * Takes $4 more counts of token ID $3 if the channel's funds ($7 wei at $6 wei per request)
+ * cover them together with what was issued of the expiring token ID ($5); returns the new
+ * highest count, or no row when they do not.
+ */
+const TAKE = {
+  name: 'issuer.take',
+  text: `
+    WITH expiring AS (
+      SELECT COALESCE((SELECT requests FROM payment_issued
+        WHERE chain_id = $1 AND channel = $2 AND token_id = $5::numeric), 0) AS requests
+    )
+    INSERT INTO payment_issued (chain_id, channel, token_id, requests)
+    SELECT $1, $2, $3::numeric, $4::numeric
+    FROM expiring
+    WHERE ($4::numeric + expiring.requests) * $6::numeric <= $7::numeric
+    ON CONFLICT (chain_id, channel, token_id)
+    DO UPDATE SET requests = payment_issued.requests + EXCLUDED.requests, updated_at = now()
+    WHERE (payment_issued.requests + EXCLUDED.requests
+      + (SELECT requests FROM expiring)) * $6::numeric <= $7::numeric
+    RETURNING requests::text AS requests`,
+}
 
 /**
  * Consumer side: issues the next tokens of a channel. The count is taken with one atomic
@@ -19,13 +41,13 @@ export type IssuedTokens = { channel: string; chainId: number; tokenId: bigint; 
  * before the tokens are signed. Concurrent requests for one channel share one statement.
  */
 export function createIssuer({
-  db,
+  sql,
   chainId,
   chainView,
   services,
   metrics,
 }: {
-  db: Db
+  sql: HotSql
   chainId: number
   chainView: ChainView
   services: ServiceRegistry
@@ -51,19 +73,15 @@ export function createIssuer({
       // Counts are only taken when the channel's funds cover them (with what the expiring token
       // was issued for): a taken count is never given back, and tokens are cumulative, so
       // counts burnt on refusals would cost the consumer money.
-      const expiringIssued = Prisma.sql`COALESCE((SELECT requests FROM payment_issued
-        WHERE chain_id = ${chainId} AND channel = ${channel.address}
-          AND token_id = ${state.expiringTokenId.toString()}::numeric), 0)`
-      const cost = channel.costPerRequest.toString()
-      const funds = state.consumerFunds.toString()
-      const rows = await db.$queryRaw<Array<{ requests: Prisma.Decimal }>>`
-        INSERT INTO payment_issued (chain_id, channel, token_id, requests)
-        SELECT ${chainId}, ${channel.address}, ${tokenId.toString()}::numeric, ${total}::numeric
-        WHERE (${total}::numeric + ${expiringIssued}) * ${cost}::numeric <= ${funds}::numeric
-        ON CONFLICT (chain_id, channel, token_id)
-        DO UPDATE SET requests = payment_issued.requests + EXCLUDED.requests, updated_at = now()
-        WHERE (payment_issued.requests + EXCLUDED.requests + ${expiringIssued}) * ${cost}::numeric <= ${funds}::numeric
-        RETURNING requests`
+      const rows = await sql.query<{ requests: string }>(TAKE, [
+        chainId,
+        channel.address,
+        tokenId.toString(),
+        total,
+        state.expiringTokenId.toString(),
+        channel.costPerRequest.toString(),
+        state.consumerFunds.toString(),
+      ])
       const row = rows[0]
       if (!row) {
         chainView.invalidate(channel.address) // a deposit may have landed: the next call re-reads
@@ -73,7 +91,7 @@ export function createIssuer({
           message: `Channel ${channel.address} holds ${state.consumerFunds} wei, not enough for ${total} more request(s) at ${channel.costPerRequest} wei on top of what was already issued; deposit first.`,
         })
       }
-      const highest = BigInt(row.requests.toFixed())
+      const highest = BigInt(row.requests)
       const privateKey = await services.privateKey(consumer)
       let next = highest - BigInt(total) + 1n
       return jobs.map((job) => {

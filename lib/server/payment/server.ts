@@ -6,6 +6,7 @@ import { findDeployment } from '../deployments'
 import type { Logger } from '../log'
 import { createChainView } from './chainView'
 import { createChannelRegistry } from './channels'
+import { createHotSql } from './hotSql'
 import { createIssuer } from './issuer'
 import { createPaymentMetrics } from './metrics'
 import { createRunner, type RunnerSettings } from './runner'
@@ -75,9 +76,10 @@ export async function createPaymentServer({
     services,
     wallet,
   })
-  const issuer = createIssuer({ db, chainId, chainView, services, metrics })
+  const sql = createHotSql({ databaseUrl })
+  const issuer = createIssuer({ sql, chainId, chainView, services, metrics })
   const verifier = createVerifier({
-    db,
+    sql,
     chainId,
     chainView,
     channels,
@@ -111,6 +113,11 @@ export async function createPaymentServer({
     verifier,
     runner,
     factory: factoryOf,
+    /** Stops the runner and closes the token statements' pool (the Prisma client is the caller's). */
+    async close(): Promise<void> {
+      await runner.stop()
+      await sql.close()
+    },
   }
 }
 

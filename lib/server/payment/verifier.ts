@@ -10,11 +10,10 @@ import {
 } from '../../counter'
 import { isAppError } from '../../errors'
 import { parseToken, type Token, TokenFormatError } from '../../token'
-import type { Db } from '../db/client'
-import type { Prisma } from '../db/generated/client'
 import { recoverTokenSignerNative } from '../tokenCrypto'
 import type { ChainView, ChannelSnapshot } from './chainView'
 import type { ChannelRecord, ChannelRegistry } from './channels'
+import type { HotSql, Query } from './hotSql'
 import type { PaymentMetrics } from './metrics'
 import type { Service } from './services'
 
@@ -36,8 +35,45 @@ type ChannelAcceptance = { version: bigint; tokens: Map<bigint, TokenAcceptance>
 
 type Job = { token: Token; snapshot: ChannelSnapshot; channel: ChannelRecord }
 
-/** Something that runs raw queries: the client, or one transaction of it. */
-type Sql = Pick<Db, '$queryRaw'>
+/** A channel's version and its token IDs not redeemed yet (the newest 4: active, expiring and late ones). */
+const LOAD = {
+  name: 'verifier.load',
+  text: `
+    SELECT c.version::text AS version, a.token_id::text AS token_id, a.counts, a.signature,
+      a.accepted::text AS accepted, a.closed_at IS NOT NULL AS closed
+    FROM payment_channel c
+    LEFT JOIN LATERAL (
+      SELECT * FROM payment_accepted
+      WHERE chain_id = c.chain_id AND channel = c.address AND redeemed_at IS NULL
+      ORDER BY token_id DESC LIMIT 4
+    ) a ON true
+    WHERE c.chain_id = $1 AND c.address = $2`,
+}
+
+/** Locks the channel's row until the transaction ends. */
+const LOCK = {
+  name: 'verifier.lock',
+  text: 'SELECT version FROM payment_channel WHERE chain_id = $1 AND address = $2 FOR UPDATE',
+}
+
+/** Bumps the channel's version if it is still $3, and upserts the changed tokens ($4, JSON) only then. */
+const WRITE = {
+  name: 'verifier.write',
+  text: `
+    WITH bump AS (
+      UPDATE payment_channel SET version = version + 1
+      WHERE chain_id = $1 AND address = $2 AND version = $3::bigint
+      RETURNING version
+    )
+    INSERT INTO payment_accepted (chain_id, channel, token_id, highest, signature, counts, accepted)
+    SELECT $1, $2, r.token_id, r.highest, r.signature, r.counts, r.accepted
+    FROM bump, json_to_recordset($4::json)
+      AS r(token_id numeric, highest numeric, signature text, counts jsonb, accepted numeric)
+    ON CONFLICT (chain_id, channel, token_id) DO UPDATE SET
+      highest = EXCLUDED.highest, signature = EXCLUDED.signature, counts = EXCLUDED.counts,
+      accepted = EXCLUDED.accepted, last_accepted_at = now()
+    RETURNING (SELECT version FROM bump)::text AS version`,
+}
 
 /**
  * Provider side: the checks of PRODUCT.md, in order: the token parses and is for this chain;
@@ -54,7 +90,7 @@ type Sql = Pick<Db, '$queryRaw'>
  * answer goes out, so an accepted count survives a crash.
  */
 export function createVerifier({
-  db,
+  sql,
   chainId,
   chainView,
   channels,
@@ -62,7 +98,7 @@ export function createVerifier({
   toleranceSeconds,
   maxMissingRanges,
 }: {
-  db: Db
+  sql: HotSql
   chainId: number
   chainView: ChainView
   channels: ChannelRegistry
@@ -72,36 +108,26 @@ export function createVerifier({
 }) {
   const states = new Map<string, ChannelAcceptance>()
 
-  async function load(address: string, sql: Sql = db): Promise<ChannelAcceptance> {
-    const rows = await sql.$queryRaw<
-      Array<{
-        version: bigint
-        token_id: Prisma.Decimal | null
-        counts: StoredCounts | null
-        signature: string | null
-        accepted: Prisma.Decimal | null
-        closed: boolean | null
-      }>
-    >`
-      SELECT c.version, a.token_id, a.counts, a.signature, a.accepted, a.closed_at IS NOT NULL AS closed
-      FROM payment_channel c
-      LEFT JOIN LATERAL (
-        SELECT * FROM payment_accepted
-        WHERE chain_id = c.chain_id AND channel = c.address AND redeemed_at IS NULL
-        ORDER BY token_id DESC LIMIT 4
-      ) a ON true
-      WHERE c.chain_id = ${chainId} AND c.address = ${address}`
+  async function load(address: string, query: Query = sql.query): Promise<ChannelAcceptance> {
+    const rows = await query<{
+      version: string
+      token_id: string | null
+      counts: StoredCounts | null
+      signature: string | null
+      accepted: string | null
+      closed: boolean | null
+    }>(LOAD, [chainId, address])
     const tokens = new Map<bigint, TokenAcceptance>()
     for (const row of rows) {
       if (row.token_id === null || !row.counts) continue
-      tokens.set(BigInt(row.token_id.toFixed()), {
+      tokens.set(BigInt(row.token_id), {
         counts: countsFromJson(row.counts),
         signature: row.signature as Hex,
-        accepted: BigInt((row.accepted as Prisma.Decimal).toFixed()),
+        accepted: BigInt(row.accepted ?? 0),
         closed: Boolean(row.closed),
       })
     }
-    return { version: BigInt(rows[0]?.version ?? 0n), tokens }
+    return { version: BigInt(rows[0]?.version ?? 0), tokens }
   }
 
   /** Writes the changed tokens if the channel is still at `version`; the new version or null. */
@@ -109,7 +135,7 @@ export function createVerifier({
     address: string,
     version: bigint,
     changed: Map<bigint, TokenAcceptance>,
-    sql: Sql = db,
+    query: Query = sql.query,
   ): Promise<bigint | null> {
     const records = [...changed].map(([tokenId, t]) => ({
       token_id: tokenId.toString(),
@@ -118,20 +144,12 @@ export function createVerifier({
       counts: countsToJson(t.counts),
       accepted: t.accepted.toString(),
     }))
-    const rows = await sql.$queryRaw<Array<{ version: bigint }>>`
-      WITH bump AS (
-        UPDATE payment_channel SET version = version + 1
-        WHERE chain_id = ${chainId} AND address = ${address} AND version = ${version}
-        RETURNING version
-      )
-      INSERT INTO payment_accepted (chain_id, channel, token_id, highest, signature, counts, accepted)
-      SELECT ${chainId}, ${address}, r.token_id, r.highest, r.signature, r.counts, r.accepted
-      FROM bump, json_to_recordset(${JSON.stringify(records)}::json)
-        AS r(token_id numeric, highest numeric, signature text, counts jsonb, accepted numeric)
-      ON CONFLICT (chain_id, channel, token_id) DO UPDATE SET
-        highest = EXCLUDED.highest, signature = EXCLUDED.signature, counts = EXCLUDED.counts,
-        accepted = EXCLUDED.accepted, last_accepted_at = now()
-      RETURNING (SELECT version FROM bump) AS version`
+    const rows = await query<{ version: string }>(WRITE, [
+      chainId,
+      address,
+      version.toString(),
+      JSON.stringify(records),
+    ])
     return rows[0] ? BigInt(rows[0].version) : null
   }
 
@@ -220,13 +238,12 @@ export function createVerifier({
       // read, decide and write under the lock, which makes the others wait their turn.
       metrics.verifyConflicts.inc()
       states.delete(address)
-      const locked = await db.$transaction(async (tx) => {
-        await tx.$queryRaw`
-          SELECT version FROM payment_channel WHERE chain_id = ${chainId} AND address = ${address} FOR UPDATE`
-        const state = await load(address, tx)
+      const locked = await sql.transaction(async (query) => {
+        await query(LOCK, [chainId, address])
+        const state = await load(address, query)
         const decided = decide(jobs, state)
         if (decided.changed.size === 0) return { ...decided, version: state.version }
-        const written = await write(address, state.version, decided.changed, tx)
+        const written = await write(address, state.version, decided.changed, query)
         if (written === null) throw new Error(`channel ${address} changed under its row lock`)
         return { ...decided, version: written }
       })
