@@ -218,3 +218,107 @@ test('no secret leaves the server: service listings, health and metrics', async 
   expect(await metrics.text()).toMatch(/^payment_tokens_verified_total\{result="accepted"\} \d+/m)
   expect((await request.get('/api/payment/metrics')).status()).toBe(401)
 })
+
+test('the token calls answer the same on the fast path as through Next.js', async ({ request }) => {
+  // `npm start` serves POST /api/payment/tokens[/verify] on its fast path (stack/web.ts); a query
+  // string sends the same call through Next.js's route handler instead.
+  const routes = ['/api/payment/tokens/verify', '/api/payment/tokens/verify?via=next']
+  const validationKey = service('validation').apiKey
+  // The headers that say something about the answer: not the connection's or the date, and not
+  // Next.js's compression (the fast path does not compress a few hundred bytes; `vary` names
+  // Accept-Encoding and Next.js's own router headers).
+  const headersOf = (res: import('@playwright/test').APIResponse) => {
+    const headers = res.headers()
+    for (const name of [
+      'date',
+      'connection',
+      'keep-alive',
+      'transfer-encoding',
+      'content-length',
+      'content-encoding',
+      'vary',
+    ])
+      delete headers[name]
+    return headers
+  }
+  const both = async (data: unknown, headers: Record<string, string> = bearer(validationKey)) => {
+    const [fast, viaNext] = await Promise.all(routes.map((url) => request.post(url, { headers, data })))
+    const [a, b] = [
+      fast as import('@playwright/test').APIResponse,
+      viaNext as import('@playwright/test').APIResponse,
+    ]
+    expect(a.status()).toBe(b.status())
+    expect(headersOf(a)).toEqual(headersOf(b))
+    // Each went the way meant: Next.js names its router headers in `vary`, the fast path has none.
+    expect(a.headers().vary).toBeUndefined()
+    expect(b.headers().vary).toContain('rsc')
+    return [await a.json(), await b.json()] as const
+  }
+  // Refusals: the same status, code, sentence and headers.
+  for (const [data, headers] of [
+    [{ token: 'v1.1.2.3' }, undefined],
+    [{ token: 42 }, undefined],
+    [{ token: 'x' }, {}],
+    [{ tokens: Array(200).fill('x'.repeat(390)) }, undefined],
+  ] as const) {
+    const [fast, viaNext] = await both(data, headers)
+    expect(fast).toEqual(viaNext)
+    expect(fast.error.code).toMatch(/^(token_malformed|invalid_request|unauthorized|body_too_large)$/)
+  }
+  // Two fresh tokens, one verified each way: both accepted, for consecutive counts.
+  const issued = await request.post('/api/payment/tokens?via=next', {
+    headers: bearer(service('public').apiKey),
+    data: { provider: 'validation', count: 2 },
+  })
+  expect(issued.status()).toBe(200)
+  const [first, second] = (await issued.json()).tokens as [string, string]
+  const verify = (url: string, token: string) =>
+    request.post(url, { headers: bearer(validationKey), data: { token } }).then(async (r) => ({
+      status: r.status(),
+      body: await r.json(),
+    }))
+  const fast = await verify(routes[0] as string, second)
+  const viaNext = await verify(routes[1] as string, first)
+  expect(fast.status).toBe(200)
+  expect(viaNext.status).toBe(200)
+  expect(BigInt(fast.body.requests)).toBe(BigInt(viaNext.body.requests) + 1n)
+  expect(Object.keys(fast.body).sort()).toEqual(Object.keys(viaNext.body).sort())
+  // And each count only once, whichever way it comes back.
+  expect((await verify(routes[1] as string, second)).body.error.code).toBe('count_already_accepted')
+  expect((await verify(routes[0] as string, first)).body.error.code).toBe('count_already_accepted')
+})
+
+test('the fast path refuses a body that grows too large without a length, and closes', async ({
+  baseURL,
+}) => {
+  // A chunked body (no content-length) that grows past 64 KiB: 413, and the connection closes.
+  const url = new URL('/api/payment/tokens/verify', baseURL)
+  const { request: send } = await import('node:http')
+  const answer = await new Promise<{ status: number; body: string; connection: string | undefined }>(
+    (resolve, reject) => {
+      const req = send(
+        url,
+        {
+          method: 'POST',
+          headers: { ...bearer(service('validation').apiKey), 'content-type': 'application/json' },
+        },
+        (res) => {
+          let body = ''
+          res.on('data', (c) => {
+            body += c
+          })
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body, connection: res.headers.connection }),
+          )
+        },
+      )
+      req.on('error', reject)
+      req.write(`{"tokens":["${'x'.repeat(40_000)}`)
+      req.write(`${'x'.repeat(40_000)}"]}`)
+      req.end()
+    },
+  )
+  expect(answer.status).toBe(413)
+  expect(JSON.parse(answer.body).error.code).toBe('body_too_large')
+  expect(answer.connection).toBe('close')
+})

@@ -76,7 +76,10 @@ export async function ensureNextBuild({
   return { built: true, ms: Math.round(performance.now() - started) }
 }
 
-/** Starts `next start` (or `next dev`) on host:port. */
+/**
+ * Starts the web server on host:port: the production build behind stack/web.ts (Next.js plus
+ * the Payment Server's fast path), or `next dev`.
+ */
 export function startNext({
   root,
   host,
@@ -92,12 +95,15 @@ export function startNext({
   env: NodeJS.ProcessEnv
   onLine: (line: string) => void
 }): Child {
+  const args = dev
+    ? [nextBin(), 'dev', '--hostname', host, '--port', String(port)]
+    : ['--import', 'tsx', path.join(root, 'stack', 'web.ts'), '--hostname', host, '--port', String(port)]
   return spawnChild({
     name: 'web',
     command: process.execPath,
-    args: [nextBin(), dev ? 'dev' : 'start', '--hostname', host, '--port', String(port)],
+    args,
     cwd: root,
-    env: { ...env, NEXT_TELEMETRY_DISABLED: '1' },
+    env: { ...env, NEXT_TELEMETRY_DISABLED: '1', ...(dev ? {} : { NODE_ENV: 'production' }) },
     onLine,
   })
 }

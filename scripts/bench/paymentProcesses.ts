@@ -176,7 +176,7 @@ export async function startBenchStack({
     output: output.text,
     async pids() {
       const entries: [string, number | undefined][] = [
-        ['web app + Payment Server (next start)', await pidIn(path.join(dataDir, 'web.pid'))],
+        ['web app + Payment Server (stack/web.ts)', await pidIn(path.join(dataDir, 'web.pid'))],
         ['postgres', await pidIn(path.join(dataDir, 'postgres', 'data', 'postmaster.pid'))],
         ['anvil', await pidIn(path.join(dataDir, 'anvil', 'anvil.pid'))],
         ['indexer', await pidIn(path.join(dataDir, 'indexer.pid'))],

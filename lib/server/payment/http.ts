@@ -23,45 +23,86 @@ export type Caller = { kind: 'admin' } | { kind: 'service'; service: Service }
 
 export type RouteContext<P> = { request: Request; server: PaymentServer; params: P }
 
+/** The headers of a call: a web Request's, or Node's on the fast path (./fastPath). */
+export type HeaderSource = { get(name: string): string | null }
+
 /**
- * Wraps a Payment Server route handler: builds the server on first use, times the request,
- * turns an AppError into `{ error: { code, message } }` with its status, and never lets an
- * internal error's text out. Returned objects become JSON with status 200.
+ * A call as the token routes read it, whichever server received it: its headers, and its body
+ * read at most once, limited to MAX_BODY_BYTES (413 `body_too_large` beyond).
+ */
+export type PaymentCall = { headers: HeaderSource; readBody(): Promise<string> }
+
+/** A web Request as a {@link PaymentCall}. */
+export function callOf(request: Request): PaymentCall {
+  return { headers: request.headers, readBody: () => readLimited(request) }
+}
+
+/** A JSON answer with its status, for handlers that answer more than 200 without a web Response. */
+export class Answer {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
+}
+
+/** What a handler returns: a Response, an {@link Answer}, or an object answered as JSON with 200. */
+export type Handled = Response | Answer | object
+
+/**
+ * Runs one Payment Server call on this process's server: builds it on first use, times the
+ * call, turns an AppError into `{ error: { code, message } }` with its status, and never lets
+ * an internal error's text out. Shared by the Next.js route handlers and the fast path.
+ */
+export async function runPaymentCall(
+  name: string,
+  handler: (server: PaymentServer) => Promise<Handled>,
+): Promise<Response | Answer> {
+  const started = performance.now()
+  let result: Response | Answer
+  let server: PaymentServer | undefined
+  try {
+    server = await getPaymentServer()
+    const handled = await handler(server)
+    result = handled instanceof Response || handled instanceof Answer ? handled : new Answer(200, handled)
+  } catch (error) {
+    const { status, body } = errorBody(error)
+    // One line, without URLs (an RPC or database URL may carry credentials).
+    if (!isAppError(error)) console.error(`[payment] ${name} failed: ${oneLine(error)}`)
+    result = new Answer(status, body)
+  }
+  server?.metrics.requestSeconds.observe(
+    { route: name, status: String(result.status) },
+    (performance.now() - started) / 1000,
+  )
+  return result
+}
+
+/**
+ * Wraps a Payment Server route handler with {@link runPaymentCall}. Returned objects become
+ * JSON with status 200 and `cache-control: no-store`.
  */
 export function paymentRoute<P = Record<string, never>>(
   name: string,
-  handler: (ctx: RouteContext<P>) => Promise<Response | object>,
+  handler: (ctx: RouteContext<P>) => Promise<Handled>,
 ) {
   return async (request: Request, context?: { params: Promise<P> }): Promise<Response> => {
-    const started = performance.now()
-    let response: Response
-    let server: PaymentServer | undefined
-    try {
-      server = await getPaymentServer()
+    const result = await runPaymentCall(name, async (server) => {
       const params = (context ? await context.params : {}) as P
-      const result = await handler({ request, server, params })
-      response = result instanceof Response ? result : Response.json(result, { headers: noStore })
-    } catch (error) {
-      const { status, body } = errorBody(error)
-      // One line, without URLs (an RPC or database URL may carry credentials).
-      if (!isAppError(error)) console.error(`[payment] ${name} failed: ${oneLine(error)}`)
-      response = Response.json(body, { status, headers: noStore })
-    }
-    server?.metrics.requestSeconds.observe(
-      { route: name, status: String(response.status) },
-      (performance.now() - started) / 1000,
-    )
-    return response
+      return handler({ request, server, params })
+    })
+    return result instanceof Response
+      ? result
+      : Response.json(result.body, { status: result.status, headers: noStore })
   }
 }
 
 /** The key of an `Authorization: Bearer <key>` header (16 to 200 characters), or null. */
-export function bearerKey(request: Request): string | null {
+export function bearerKey(request: { headers: HeaderSource }): string | null {
   return /^Bearer\s+(\S{16,200})$/i.exec(request.headers.get('authorization') ?? '')?.[1] ?? null
 }
 
 /** The caller of a request from its `Authorization: Bearer <key>` header (admin or a service). */
-export async function callerOf(request: Request, server: PaymentServer): Promise<Caller> {
+export async function callerOf(request: { headers: HeaderSource }, server: PaymentServer): Promise<Caller> {
   const key = bearerKey(request)
   if (!key) {
     throw new UnauthorizedError({
@@ -75,7 +116,10 @@ export async function callerOf(request: Request, server: PaymentServer): Promise
   return { kind: 'service', service }
 }
 
-export async function requireService(request: Request, server: PaymentServer): Promise<Service> {
+export async function requireService(
+  request: { headers: HeaderSource },
+  server: PaymentServer,
+): Promise<Service> {
   const caller = await callerOf(request, server)
   if (caller.kind !== 'service') {
     throw new ForbiddenError({
@@ -86,7 +130,7 @@ export async function requireService(request: Request, server: PaymentServer): P
   return caller.service
 }
 
-export async function requireAdmin(request: Request, server: PaymentServer): Promise<void> {
+export async function requireAdmin(request: { headers: HeaderSource }, server: PaymentServer): Promise<void> {
   const caller = await callerOf(request, server)
   if (caller.kind !== 'admin') {
     throw new ForbiddenError({
@@ -97,10 +141,11 @@ export async function requireAdmin(request: Request, server: PaymentServer): Pro
 }
 
 /** Reads a JSON body of at most MAX_BODY_BYTES and checks it against `schema` (400/413 otherwise). */
-export async function jsonBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.output<S>> {
-  const declared = Number(request.headers.get('content-length') ?? 0)
-  if (declared > MAX_BODY_BYTES) throw tooLarge()
-  const text = await readLimited(request)
+export async function jsonBody<S extends z.ZodType>(
+  request: Request | PaymentCall,
+  schema: S,
+): Promise<z.output<S>> {
+  const text = await ('readBody' in request ? request.readBody() : readLimited(request))
   let value: unknown
   try {
     value = text === '' ? {} : JSON.parse(text)
@@ -119,6 +164,7 @@ export async function jsonBody<S extends z.ZodType>(request: Request, schema: S)
 }
 
 async function readLimited(request: Request): Promise<string> {
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw tooLarge()
   if (!request.body) return ''
   const reader = request.body.getReader()
   const chunks: Uint8Array[] = []
@@ -136,7 +182,7 @@ async function readLimited(request: Request): Promise<string> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
-const tooLarge = () =>
+export const tooLarge = () =>
   new AppError({
     code: 'body_too_large',
     message: `The request body exceeds ${MAX_BODY_BYTES} bytes.`,

@@ -53,6 +53,7 @@ export function createServiceRegistry({
 }) {
   const authCache = new Map<string, { service: Service | null; until: number }>()
   const byIdCache = new Map<number, { service: Service; until: number }>()
+  const byNameCache = new Map<string, { service: Service; until: number }>()
   const keys = new Map<number, Hex>()
 
   function envKey(variable: string): Hex {
@@ -134,6 +135,7 @@ export function createServiceRegistry({
       if (!row) throw new NotFoundError({ code: 'service_unknown', message: `No service is named ${name}.` })
       authCache.clear()
       byIdCache.delete(row.id)
+      byNameCache.delete(row.name)
       return { service: toService(row), apiKey }
     },
 
@@ -141,9 +143,17 @@ export function createServiceRegistry({
       return (await db.paymentService.findMany({ orderBy: { name: 'asc' } })).map(toService)
     },
 
+    /** By name, cached like authentication when found (every token issued names its provider). */
     async byName(name: string): Promise<Service | null> {
+      const cached = byNameCache.get(name)
+      if (cached && cached.until > Date.now()) return cached.service
       const row = await db.paymentService.findUnique({ where: { name } })
-      return row ? toService(row) : null
+      const service = row ? toService(row) : null
+      if (service) {
+        if (byNameCache.size > 10_000) byNameCache.clear()
+        byNameCache.set(name, { service, until: Date.now() + AUTH_CACHE_MS })
+      }
+      return service
     },
 
     async byAddress(address: string): Promise<Service | null> {

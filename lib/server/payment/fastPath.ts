@@ -1,0 +1,109 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { Answer, type Handled, MAX_BODY_BYTES, type PaymentCall, runPaymentCall, tooLarge } from './http'
+import type { PaymentServer } from './server'
+import { issueTokens, verifyTokens } from './tokensApi'
+
+/** Where the fast path is registered for the web server (`stack/web.ts`) to find. */
+export const FAST_PATH_KEY = Symbol.for('channel-inspector.payment-fast-path')
+
+/** Serves `req` and returns true when it is a fast-path call; false leaves it to Next.js. */
+export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean
+
+const ROUTES: Record<
+  string,
+  [name: string, handler: (server: PaymentServer, call: PaymentCall) => Promise<Handled>]
+> = {
+  '/api/payment/tokens': ['tokens.issue', issueTokens],
+  '/api/payment/tokens/verify': ['tokens.verify', verifyTokens],
+}
+
+/**
+ * Headers every answer of the fast path carries: those next.config.js sets on every route, and
+ * no-store. The tests compare them with what Next.js sends for the same route.
+ */
+const HEADERS = {
+  'content-type': 'application/json',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+}
+
+/**
+ * The token calls, served straight from Node's request, without Next.js's router, request
+ * adapter and response streaming. Every paid request between two services makes two of these
+ * calls, and Next.js's per-request work cost more than the calls themselves (about 1 ms of CPU
+ * each). The answers are the route handlers' own: both run `issueTokens` / `verifyTokens`
+ * under `runPaymentCall` on this process's Payment Server. Any other method, path or a query
+ * string goes to Next.js.
+ */
+export const serveFastPath: FastPath = (req, res) => {
+  const route = req.method === 'POST' ? ROUTES[req.url ?? ''] : undefined
+  if (!route) return false
+  const [name, handler] = route
+  let overflowed = false
+  const call: PaymentCall = {
+    headers: nodeHeaders(req),
+    readBody: () =>
+      readBody(req).catch((error: unknown) => {
+        overflowed = true
+        throw error
+      }),
+  }
+  // runPaymentCall answers every failure itself; a failure to write the answer drops the connection.
+  runPaymentCall(name, (server) => handler(server, call))
+    .then((result) => send(res, result, overflowed))
+    .catch(() => res.destroy())
+  return true
+}
+
+/** Makes {@link serveFastPath} available to the web server of this process (instrumentation.ts). */
+export function registerFastPath(): void {
+  ;(globalThis as { [FAST_PATH_KEY]?: FastPath })[FAST_PATH_KEY] = serveFastPath
+}
+
+function nodeHeaders(req: IncomingMessage): PaymentCall['headers'] {
+  return {
+    get(name) {
+      const value = req.headers[name.toLowerCase()]
+      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
+    },
+  }
+}
+
+/**
+ * The body as text, at most MAX_BODY_BYTES (413 beyond). What arrives after the limit is
+ * discarded until the answer is written, and the connection then closes.
+ */
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return reject(tooLarge())
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk)
+      else if (chunks.length > 0) {
+        chunks.length = 0
+        reject(tooLarge())
+      }
+    })
+    req.once('end', () => resolve(Buffer.concat(chunks, size).toString('utf8')))
+    req.once('error', reject)
+  })
+}
+
+/**
+ * Writes the answer in one go. A body left unread because the call was refused first is
+ * discarded by Node after the answer; one too large to read closes the connection instead.
+ */
+async function send(res: ServerResponse, result: Response | Answer, overflowed: boolean): Promise<void> {
+  if (res.headersSent || res.destroyed) return
+  const status = result.status
+  const text = result instanceof Answer ? JSON.stringify(result.body) : await result.text()
+  const headers: Record<string, string | number> = { ...HEADERS, 'content-length': Buffer.byteLength(text) }
+  if (overflowed) headers.connection = 'close'
+  res.writeHead(status, headers)
+  res.end(text)
+}

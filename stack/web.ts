@@ -1,0 +1,47 @@
+/**
+ * The web server `npm start` runs: Next.js (the production build in .next) behind Node's own
+ * HTTP server, so that the Payment Server's token calls can skip Next.js's per-request work.
+ * `instrumentation.ts` registers that fast path (lib/server/payment/fastPath.ts) when Next.js
+ * starts; every other request, and every request before it is registered, goes to Next.js.
+ *
+ * Usage: node --import tsx stack/web.ts --hostname 127.0.0.1 --port 3000
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import next from 'next'
+
+type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean
+/** The same key as FAST_PATH_KEY in lib/server/payment/fastPath.ts (a global symbol). */
+const FAST_PATH_KEY = Symbol.for('channel-inspector.payment-fast-path')
+
+// What `next start` shows too; stack/orphans finds a web server left running by it.
+process.title = 'next-server (stack/web.ts)'
+
+const { values } = parseArgs({
+  options: { hostname: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '3000' } },
+})
+const hostname = values.hostname as string
+const port = Number(values.port)
+const app = next({ dev: false, hostname, port, dir: path.resolve(import.meta.dirname, '..') })
+const handle = app.getRequestHandler()
+await app.prepare()
+
+const fastPath = () => (globalThis as { [FAST_PATH_KEY]?: FastPath })[FAST_PATH_KEY]
+const server = createServer((req, res) => {
+  if (fastPath()?.(req, res)) return
+  void handle(req, res)
+})
+server.listen(port, hostname, () => {
+  console.log(
+    `web server on http://${hostname}:${port} (Payment Server fast path ${fastPath() ? 'on' : 'registered on first request'})`,
+  )
+})
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    server.close()
+    server.closeAllConnections()
+    void app.close().finally(() => process.exit(0))
+  })
+}
