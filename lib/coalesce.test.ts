@@ -174,4 +174,55 @@ describe('createCoalescer()', () => {
   it('createCoalescer() refuses a maxBatchSize below 1', () => {
     expect(() => createCoalescer({ run: async () => [], maxBatchSize: 0 })).toThrow(RangeError)
   })
+
+  it('createCoalescer() with maxInFlight 2 starts a second call at once, then queues for the first free slot', async () => {
+    const { calls, run } = controlledRun<string, string>()
+    const coalescer = createCoalescer({ run, maxInFlight: 2 })
+    const a = coalescer.submit('a')
+    const b = coalescer.submit('b')
+    expect(calls.map((c) => c.items)).toEqual([['a'], ['b']])
+    expect(coalescer.inFlight).toBe(2)
+    const rest = outcomes([coalescer.submit('c'), coalescer.submit('d'), coalescer.submit('e')])
+    expect(coalescer.queued).toBe(3)
+
+    // The second call settles first: its slot takes the whole queue.
+    calls[1]?.result.resolve(['B'])
+    await drain()
+    expect(calls.map((c) => c.items)).toEqual([['a'], ['b'], ['c', 'd', 'e']])
+    expect(coalescer.queued).toBe(0)
+    expect(coalescer.inFlight).toBe(2)
+    await expect(b).resolves.toBe('B')
+
+    calls[0]?.result.resolve(['A'])
+    calls[2]?.result.resolve(['C', 'D', 'E'])
+    await drain()
+    await expect(a).resolves.toBe('A')
+    expect(rest).toEqual([{ value: 'C' }, { value: 'D' }, { value: 'E' }])
+    expect(coalescer.inFlight).toBe(0)
+    expect(coalescer.busy).toBe(false)
+  })
+
+  it('createCoalescer() never has more than maxInFlight calls running, under any load', async () => {
+    let running = 0
+    let most = 0
+    const coalescer = createCoalescer<number, number>({
+      maxInFlight: 3,
+      maxBatchSize: 4,
+      run: async (items) => {
+        running += 1
+        most = Math.max(most, running)
+        await drain()
+        running -= 1
+        return items.map((n) => n * 2)
+      },
+    })
+    const results = await Promise.all(Array.from({ length: 50 }, (_, n) => coalescer.submit(n)))
+    expect(results).toEqual(Array.from({ length: 50 }, (_, n) => n * 2))
+    expect(most).toBe(3)
+  })
+
+  it('createCoalescer() refuses a maxInFlight below 1', () => {
+    expect(() => createCoalescer({ run: async () => [], maxInFlight: 0 })).toThrow(RangeError)
+    expect(() => createCoalescer({ run: async () => [], maxInFlight: 1.5 })).toThrow(RangeError)
+  })
 })

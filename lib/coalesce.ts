@@ -6,6 +6,8 @@ export type CoalescerParameters<I, O> = {
   run: (items: readonly I[]) => Promise<readonly O[]>
   /** Most items per call of `run`; default {@link MAX_BATCH_SIZE}. */
   maxBatchSize?: number
+  /** Most calls of `run` at a time; default 1. */
+  maxInFlight?: number
 }
 
 export type Coalescer<I, O> = {
@@ -17,15 +19,19 @@ export type Coalescer<I, O> = {
   readonly queued: number
   /** Whether a batch is in flight. */
   readonly busy: boolean
+  /** Batches in flight. */
+  readonly inFlight: number
 }
 
 type Waiter<I, O> = { item: I; resolve: (value: O) => void; reject: (reason: unknown) => void }
 
 /**
- * Nagle-style batching with one call in flight: an item submitted while nothing is in flight
- * is run at once, alone (no timer, so no added latency at concurrency 1); items submitted while
- * a batch is in flight queue up and go together, up to `maxBatchSize`, as soon as it settles.
- * Throughput then grows with concurrency while the number of calls stays one at a time.
+ * Nagle-style batching with at most `maxInFlight` calls in flight (default 1): an item submitted
+ * while a slot is free is run at once (no timer, so no added latency at concurrency 1); items
+ * submitted while every slot is busy queue up and go together, up to `maxBatchSize`, as soon as
+ * one settles. Throughput then grows with concurrency while the number of calls stays bounded.
+ * With one slot the caller waits for the call in flight and then its own; more slots shorten
+ * that wait when the calls' latency is not their CPU time (a round trip to another process).
  *
  * A batch that fails (rejects, throws, or returns the wrong number of results) rejects exactly
  * its own waiters; the next batch proceeds regardless.
@@ -37,51 +43,59 @@ type Waiter<I, O> = { item: I; resolve: (value: O) => void; reject: (reason: unk
 export function createCoalescer<I, O>({
   run,
   maxBatchSize = MAX_BATCH_SIZE,
+  maxInFlight = 1,
 }: CoalescerParameters<I, O>): Coalescer<I, O> {
   if (!Number.isSafeInteger(maxBatchSize) || maxBatchSize < 1) {
     throw new RangeError(`maxBatchSize must be a positive integer, got ${maxBatchSize}`)
   }
+  if (!Number.isSafeInteger(maxInFlight) || maxInFlight < 1) {
+    throw new RangeError(`maxInFlight must be a positive integer, got ${maxInFlight}`)
+  }
   const queue: Array<Waiter<I, O>> = []
-  let busy = false
+  let inFlight = 0
 
   const flush = (): void => {
-    const batch = queue.splice(0, maxBatchSize)
-    if (batch.length === 0) return
-    busy = true
-    // The next batch starts before this one's waiters resume, so the queue never waits on them.
-    const next = (): void => {
-      busy = false
-      flush()
+    while (inFlight < maxInFlight && queue.length > 0) {
+      const batch = queue.splice(0, maxBatchSize)
+      inFlight += 1
+      // The next batch starts before this one's waiters resume, so the queue never waits on them.
+      const next = (): void => {
+        inFlight -= 1
+        flush()
+      }
+      startRun(run, batch).then(
+        (values) => {
+          next()
+          dispatch(batch, values)
+        },
+        (error: unknown) => {
+          next()
+          rejectAll(batch, error)
+        },
+      )
     }
-    startRun(run, batch).then(
-      (values) => {
-        next()
-        dispatch(batch, values)
-      },
-      (error: unknown) => {
-        next()
-        rejectAll(batch, error)
-      },
-    )
   }
 
   const enqueue = (item: I) => new Promise<O>((resolve, reject) => queue.push({ item, resolve, reject }))
   return {
     submit: (item) => {
       const promise = enqueue(item)
-      if (!busy) flush()
+      flush()
       return promise
     },
     submitMany: (items) => {
       const promises = items.map(enqueue)
-      if (!busy) flush()
+      flush()
       return promises
     },
     get queued() {
       return queue.length
     },
     get busy() {
-      return busy
+      return inFlight > 0
+    },
+    get inFlight() {
+      return inFlight
     },
   }
 }

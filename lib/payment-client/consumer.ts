@@ -3,20 +3,23 @@ import { TOKEN_HEADER } from '../token'
 import {
   createPaymentHttp,
   errorFromAnswer,
+  type InFlightParameters,
   isRecord,
+  maxInFlightOf,
   PaymentError,
   type PaymentHttp,
   type PaymentHttpParameters,
   unavailable,
 } from './http'
 
-export type PaymentConsumerParameters = PaymentHttpParameters & {
-  /**
-   * Extra tokens to ask for per issuing call and keep for later calls (0..999, default 0).
-   * Off by default: a kept token is paid ahead, and lost when the process ends.
-   */
-  prefetch?: number
-}
+export type PaymentConsumerParameters = PaymentHttpParameters &
+  InFlightParameters & {
+    /**
+     * Extra tokens to ask for per issuing call and keep for later calls (0..999, default 0).
+     * Off by default: a kept token is paid ahead, and lost when the process ends.
+     */
+    prefetch?: number
+  }
 
 export type PaymentConsumer = {
   /** A fresh `payment-token` header value for one request to `provider` (name or 0x address). */
@@ -29,18 +32,24 @@ type Issuer = { queue: Coalescer<undefined, string>; spare: string[] }
 
 /**
  * The consumer side: gets one token per request from the Payment Server and sends it along.
- * Calls for the same provider coalesce: while one `POST /api/payment/tokens` is in flight, the
- * next calls queue, and the following request asks for as many tokens as there are waiters.
+ * Calls for the same provider coalesce: while `maxInFlight` calls of `POST /api/payment/tokens`
+ * are in flight, the next requests queue, and the following call asks for as many tokens as
+ * there are waiters.
  * A provider's 402 is returned as is; a Payment Server error throws a {@link PaymentError}.
  *
  * @example
  * const consumer = createPaymentConsumer({ serverUrl: 'http://127.0.0.1:3000', apiKey: process.env.PAYMENT_API_KEY! })
  * const response = await consumer.fetch('billing', 'http://billing.internal/invoices', { method: 'POST', body })
  */
-export function createPaymentConsumer({ prefetch = 0, ...http }: PaymentConsumerParameters): PaymentConsumer {
+export function createPaymentConsumer({
+  prefetch = 0,
+  maxInFlight,
+  ...http
+}: PaymentConsumerParameters): PaymentConsumer {
   if (!Number.isSafeInteger(prefetch) || prefetch < 0 || prefetch >= MAX_BATCH_SIZE) {
     throw new RangeError(`prefetch must be an integer from 0 to ${MAX_BATCH_SIZE - 1}, got ${prefetch}`)
   }
+  const inFlight = maxInFlightOf(maxInFlight)
   const client = createPaymentHttp(http)
   const fetchService = http.fetch ?? globalThis.fetch
   const issuers = new Map<string, Issuer>()
@@ -52,6 +61,7 @@ export function createPaymentConsumer({ prefetch = 0, ...http }: PaymentConsumer
       const spare: string[] = []
       const queue = createCoalescer<undefined, string>({
         run: (waiters) => issueTokens({ client, provider: key, count: waiters.length, prefetch, spare }),
+        maxInFlight: inFlight,
       })
       issuer = { queue, spare }
       issuers.set(key, issuer)

@@ -44,6 +44,24 @@ export type PaymentHttpParameters = {
   timeoutMs?: number
 }
 
+/** Default number of calls to the Payment Server in flight at a time, per provider (consumer) or in all (provider). */
+export const DEFAULT_MAX_IN_FLIGHT = 4
+
+/** How many calls may be in flight; calls beyond queue and go together in the next one. */
+export type InFlightParameters = {
+  /** Calls in flight at a time (1..64, default {@link DEFAULT_MAX_IN_FLIGHT}). */
+  maxInFlight?: number
+}
+
+/** `maxInFlight` checked (a RangeError otherwise), or the default. */
+export function maxInFlightOf(value: number | undefined): number {
+  const n = value ?? DEFAULT_MAX_IN_FLIGHT
+  if (!Number.isSafeInteger(n) || n < 1 || n > 64) {
+    throw new RangeError(`maxInFlight must be an integer from 1 to 64, got ${value}`)
+  }
+  return n
+}
+
 /** A parsed answer: its status and its JSON body (`undefined` when the body is not JSON). */
 export type JsonAnswer = { status: number; body: unknown }
 

@@ -11,7 +11,9 @@ export { TOKEN_HEADER } from '../token'
 export { createPaymentConsumer, type PaymentConsumer, type PaymentConsumerParameters } from './consumer'
 export {
   createPaymentHttp,
+  DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_TIMEOUT_MS,
+  type InFlightParameters,
   type JsonAnswer,
   PaymentError,
   type PaymentErrorParameters,

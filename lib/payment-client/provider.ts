@@ -4,8 +4,10 @@ import { formatToken, parseToken, TOKEN_HEADER, TokenFormatError } from '../toke
 import {
   createPaymentHttp,
   errorFromAnswer,
+  type InFlightParameters,
   isRecord,
   type JsonAnswer,
+  maxInFlightOf,
   PaymentError,
   type PaymentHttpParameters,
   unavailable,
@@ -45,15 +47,15 @@ export type PaymentVerifier = {
   verify: (token: string | null | undefined) => Promise<VerifyResult>
 }
 
-export type PaymentVerifierParameters = PaymentHttpParameters
+export type PaymentVerifierParameters = PaymentHttpParameters & InFlightParameters
 
 /** Codes the server uses for its own failures: the token was not judged, so 503, not 402. */
 const DEPENDENCY_CODES = new Set(['chain_unavailable', 'database_unavailable', 'timeout', 'internal_error'])
 
 /**
  * The provider side: verifies tokens with the Payment Server (`POST /api/payment/tokens/verify`).
- * One call is in flight at a time; tokens arriving meanwhile go together in the next call as
- * `{ tokens: [...] }` and each gets its own result, in order. Missing or malformed tokens are
+ * At most `maxInFlight` calls are in flight at a time; tokens arriving meanwhile go together in
+ * the next call as `{ tokens: [...] }` and each gets its own result, in order. Missing or malformed tokens are
  * refused without a call; an unreachable server refuses with 503 (fail closed).
  *
  * @example
@@ -61,9 +63,11 @@ const DEPENDENCY_CODES = new Set(['chain_unavailable', 'database_unavailable', '
  * const result = await verifier.verify(request.headers.get('payment-token'))
  * if (!result.accepted) return Response.json(refusalBody(result), { status: result.status })
  */
-export function createPaymentVerifier(parameters: PaymentVerifierParameters): PaymentVerifier {
-  const client = createPaymentHttp(parameters)
+export function createPaymentVerifier({ maxInFlight, ...http }: PaymentVerifierParameters): PaymentVerifier {
+  const inFlight = maxInFlightOf(maxInFlight)
+  const client = createPaymentHttp(http)
   const queue = createCoalescer<string, VerifyResult>({
+    maxInFlight: inFlight,
     run: async (tokens) => {
       if (tokens.length === 1) return [singleResult(await client.post('tokens/verify', { token: tokens[0] }))]
       return batchResults(await client.post('tokens/verify', { tokens }), tokens.length)

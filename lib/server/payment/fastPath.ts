@@ -9,13 +9,14 @@ export const FAST_PATH_KEY = Symbol.for('channel-inspector.payment-fast-path')
 /** Serves `req` and returns true when it is a fast-path call; false leaves it to Next.js. */
 export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean
 
-const ROUTES: Record<
+/** Exact request targets (a Map: no prototype keys such as `constructor` can match). */
+const ROUTES = new Map<
   string,
   [name: string, handler: (server: PaymentServer, call: PaymentCall) => Promise<Handled>]
-> = {
-  '/api/payment/tokens': ['tokens.issue', issueTokens],
-  '/api/payment/tokens/verify': ['tokens.verify', verifyTokens],
-}
+>([
+  ['/api/payment/tokens', ['tokens.issue', issueTokens]],
+  ['/api/payment/tokens/verify', ['tokens.verify', verifyTokens]],
+])
 
 /**
  * Headers every answer of the fast path carries: those next.config.js sets on every route, and
@@ -39,7 +40,7 @@ const HEADERS = {
  * string goes to Next.js.
  */
 export const serveFastPath: FastPath = (req, res) => {
-  const route = req.method === 'POST' ? ROUTES[req.url ?? ''] : undefined
+  const route = req.method === 'POST' ? ROUTES.get(req.url ?? '') : undefined
   if (!route) return false
   const [name, handler] = route
   let overflowed = false
