@@ -44,8 +44,13 @@ export type PaymentHttpParameters = {
   timeoutMs?: number
 }
 
-/** Default number of calls to the Payment Server in flight at a time, per provider (consumer) or in all (provider). */
-export const DEFAULT_MAX_IN_FLIGHT = 4
+/**
+ * Default number of calls to the Payment Server in flight at a time, per provider (consumer) or
+ * in all (provider). One makes the fullest batches, which is what a busy Payment Server needs:
+ * with 4, `npm run bench:payment` made twice the verify calls at concurrency 20 and served
+ * fewer requests (0.27 of payments off instead of 0.35).
+ */
+export const DEFAULT_MAX_IN_FLIGHT = 1
 
 /** How many calls may be in flight; calls beyond queue and go together in the next one. */
 export type InFlightParameters = {
