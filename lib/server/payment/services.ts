@@ -37,6 +37,30 @@ const toService = (row: Row): Service => ({
 
 const AUTH_CACHE_MS = 5_000
 
+type Cache<K> = Map<K, { service: Service | null; until: number }>
+
+/**
+ * A service looked up through `cache` for AUTH_CACHE_MS; a miss is kept only with `keepMisses`
+ * (a service registered meanwhile must be found at once by name or id).
+ */
+async function remember<K>(
+  cache: Cache<K>,
+  key: K,
+  keepMisses: boolean,
+  find: () => Promise<Row | null>,
+): Promise<Service | null> {
+  const now = Date.now()
+  const cached = cache.get(key)
+  if (cached && cached.until > now) return cached.service
+  const row = await find()
+  const service = row ? toService(row) : null
+  if (service || keepMisses) {
+    if (cache.size > 10_000) cache.clear()
+    cache.set(key, { service, until: now + AUTH_CACHE_MS })
+  }
+  return service
+}
+
 /**
  * The team's services: registration, API keys (hashed), and their private keys (generated and
  * sealed here, or read from the environment). Authentication results are cached for 5 s, so a
@@ -51,9 +75,9 @@ export function createServiceRegistry({
   keystoreSecret?: string
   environment?: Record<string, string | undefined>
 }) {
-  const authCache = new Map<string, { service: Service | null; until: number }>()
-  const byIdCache = new Map<number, { service: Service; until: number }>()
-  const byNameCache = new Map<string, { service: Service; until: number }>()
+  const authCache: Cache<string> = new Map()
+  const byIdCache: Cache<number> = new Map()
+  const byNameCache: Cache<string> = new Map()
   const keys = new Map<number, Hex>()
 
   function envKey(variable: string): Hex {
@@ -144,46 +168,23 @@ export function createServiceRegistry({
     },
 
     /** By name, cached like authentication when found (every token issued names its provider). */
-    async byName(name: string): Promise<Service | null> {
-      const cached = byNameCache.get(name)
-      if (cached && cached.until > Date.now()) return cached.service
-      const row = await db.paymentService.findUnique({ where: { name } })
-      const service = row ? toService(row) : null
-      if (service) {
-        if (byNameCache.size > 10_000) byNameCache.clear()
-        byNameCache.set(name, { service, until: Date.now() + AUTH_CACHE_MS })
-      }
-      return service
-    },
+    byName: (name: string): Promise<Service | null> =>
+      remember(byNameCache, name, false, () => db.paymentService.findUnique({ where: { name } })),
 
     async byAddress(address: string): Promise<Service | null> {
       const row = await db.paymentService.findUnique({ where: { address: address.toLowerCase() } })
       return row ? toService(row) : null
     },
 
-    /** By id, cached like authentication (the runner and channel views ask every round). */
-    async byId(id: number): Promise<Service | null> {
-      const cached = byIdCache.get(id)
-      if (cached && cached.until > Date.now()) return cached.service
-      const row = await db.paymentService.findUnique({ where: { id } })
-      const service = row ? toService(row) : null
-      if (service) byIdCache.set(id, { service, until: Date.now() + AUTH_CACHE_MS })
-      return service
-    },
+    /** By id, cached like authentication when found (the runner and channel views ask every round). */
+    byId: (id: number): Promise<Service | null> =>
+      remember(byIdCache, id, false, () => db.paymentService.findUnique({ where: { id } })),
 
-    /** The service an API key belongs to, or null. */
-    async authenticate(apiKey: string): Promise<Service | null> {
-      const now = Date.now()
-      const cached = authCache.get(apiKey)
-      if (cached && cached.until > now) return cached.service
-      const row = await db.paymentService.findUnique({
-        where: { apiKeyHash: new Uint8Array(hashApiKey(apiKey)) },
-      })
-      const service = row ? toService(row) : null
-      if (authCache.size > 10_000) authCache.clear()
-      authCache.set(apiKey, { service, until: now + AUTH_CACHE_MS })
-      return service
-    },
+    /** The service an API key belongs to, or null (a miss is cached too). */
+    authenticate: (apiKey: string): Promise<Service | null> =>
+      remember(authCache, apiKey, true, () =>
+        db.paymentService.findUnique({ where: { apiKeyHash: new Uint8Array(hashApiKey(apiKey)) } }),
+      ),
 
     /** The service's private key (decrypted once, kept in memory; never logged or returned). */
     async privateKey(service: Service): Promise<Hex> {
