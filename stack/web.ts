@@ -6,14 +6,11 @@
  *
  * Usage: node --import tsx stack/web.ts --hostname 127.0.0.1 --port 3000
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer } from 'node:http'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import next from 'next'
-
-type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean
-/** The same key as FAST_PATH_KEY in lib/server/payment/fastPath.ts (a global symbol). */
-const FAST_PATH_KEY = Symbol.for('channel-inspector.payment-fast-path')
+import { registeredFastPath } from '../lib/server/payment/fastPathKey'
 
 // What `next start` shows too; stack/orphans finds a web server left running by it.
 process.title = 'next-server (stack/web.ts)'
@@ -27,14 +24,13 @@ const app = next({ dev: false, hostname, port, dir: path.resolve(import.meta.dir
 const handle = app.getRequestHandler()
 await app.prepare()
 
-const fastPath = () => (globalThis as { [FAST_PATH_KEY]?: FastPath })[FAST_PATH_KEY]
 const server = createServer((req, res) => {
-  if (fastPath()?.(req, res)) return
+  if (registeredFastPath()?.(req, res)) return
   void handle(req, res)
 })
 server.listen(port, hostname, () => {
   console.log(
-    `web server on http://${hostname}:${port} (Payment Server fast path ${fastPath() ? 'on' : 'registered on first request'})`,
+    `web server on http://${hostname}:${port} (Payment Server fast path ${registeredFastPath() ? 'on' : 'registered on first request'})`,
   )
 })
 

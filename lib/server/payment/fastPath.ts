@@ -1,13 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { FAST_PATH_KEY, type FastPath } from './fastPathKey'
 import { Answer, type Handled, MAX_BODY_BYTES, type PaymentCall, runPaymentCall, tooLarge } from './http'
 import type { PaymentServer } from './server'
 import { issueTokens, verifyTokens } from './tokensApi'
-
-/** Where the fast path is registered for the web server (`stack/web.ts`) to find. */
-export const FAST_PATH_KEY = Symbol.for('channel-inspector.payment-fast-path')
-
-/** Serves `req` and returns true when it is a fast-path call; false leaves it to Next.js. */
-export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean
 
 /** Exact request targets (a Map: no prototype keys such as `constructor` can match). */
 const ROUTES = new Map<
