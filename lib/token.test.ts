@@ -1,16 +1,23 @@
+import { keccak_256 } from '@noble/hashes/sha3'
 import fc from 'fast-check'
 import { type Address, bytesToHex, type Hex, hashTypedData, recoverTypedDataAddress } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { intermediaryAbi } from '../contracts/generated'
 import { startTestChain, type TestChain } from '../test/kit/chain'
-import { recoverTokenSignerNative, signTokenNative } from './server/tokenCrypto'
+import {
+  keccak256Fast,
+  recoverTokenSignerNative,
+  signTokenNative,
+  tokenCryptoReady,
+} from './server/tokenCrypto'
 import {
   isCanonicalSignature,
   recoverTokenSigner,
   SECP256K1_N,
   signToken,
   tokenDigest,
+  tokenDigestBytes,
   tokenDomain,
   tokenTypes,
 } from './token'
@@ -56,6 +63,43 @@ describe('token digest', () => {
 })
 
 describe('native secp256k1 path', () => {
+  // The server waits for this before its first token (createPaymentServer); so do these tests.
+  beforeAll(() => tokenCryptoReady)
+
+  it('keccak256Fast() (WebAssembly) equals @noble/hashes on empty, short, block-sized and long inputs', () => {
+    for (const length of [0, 1, 31, 32, 64, 66, 96, 135, 136, 137, 272, 1000])
+      expect(bytesToHex(keccak256Fast(new Uint8Array(length).map((_, i) => (i * 7 + length) & 0xff)))).toBe(
+        bytesToHex(keccak_256(new Uint8Array(length).map((_, i) => (i * 7 + length) & 0xff))),
+      )
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), (data) => {
+        expect(bytesToHex(keccak256Fast(data))).toBe(bytesToHex(keccak_256(data)))
+      }),
+      { numRuns: 300 },
+    )
+    // Known answer: keccak-256 of the empty string.
+    expect(bytesToHex(keccak256Fast(new Uint8Array()))).toBe(
+      '0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470',
+    )
+  })
+
+  it('tokenDigestBytes() with the WebAssembly keccak equals viem hashTypedData', () => {
+    fc.assert(
+      fc.property(chainId, address, uint256, uint256, (id, channel, tokenId, requests) => {
+        const viemDigest = hashTypedData({
+          domain: tokenDomain({ chainId: id, channel }),
+          types: tokenTypes,
+          primaryType: 'Token',
+          message: { tokenId, requests },
+        })
+        expect(bytesToHex(tokenDigestBytes({ chainId: id, channel, tokenId, requests }, keccak256Fast))).toBe(
+          viemDigest,
+        )
+      }),
+      { numRuns: 300 },
+    )
+  })
+
   it('signTokenNative() produces exactly viem signTypedData signature (RFC 6979)', async () => {
     await fc.assert(
       fc.asyncProperty(

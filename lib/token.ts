@@ -99,11 +99,18 @@ export function tokenDomainSeparator({
   return separator
 }
 
+/** A keccak-256 implementation: bytes in, 32 bytes out. */
+export type Keccak256 = (data: Uint8Array) => Uint8Array
+
 /**
  * The 32-byte EIP-712 digest a token's signature covers; equals viem's `hashTypedData` and the
  * contract's `tokenDigest`, computed without viem's generic encoder (hot path of the server).
+ * `keccak` defaults to @noble/hashes (pure JS, any runtime); the server passes a faster one.
  */
-export function tokenDigestBytes({ chainId, channel, tokenId, requests }: TokenMessage): Uint8Array {
+export function tokenDigestBytes(
+  { chainId, channel, tokenId, requests }: TokenMessage,
+  keccak: Keccak256 = keccak_256,
+): Uint8Array {
   assertUint256(tokenId, 'tokenId')
   assertUint256(requests, 'requests')
   // Encoded in place (no hex round trips): this runs once per token issued or verified.
@@ -114,8 +121,8 @@ export function tokenDigestBytes({ chainId, channel, tokenId, requests }: TokenM
   const message = new Uint8Array(66)
   message.set(PREFIX, 0)
   message.set(tokenDomainSeparator({ chainId, channel }), 2)
-  message.set(keccak_256(struct), 34)
-  return keccak_256(message)
+  message.set(keccak(struct), 34)
+  return keccak(message)
 }
 
 /** {@link tokenDigestBytes} as hex. */

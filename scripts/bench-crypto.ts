@@ -1,13 +1,18 @@
 /**
  * `npm run bench:crypto`: token crypto throughput on one core. The ceiling is raw libsecp256k1
  * (sign / recover of a fixed 32-byte digest, measured in the same run); our paths add the
- * EIP-712 digest, canonical-signature checks and address derivation. viem's pure-JS path is
+ * EIP-712 digest (keccak in WebAssembly), canonical-signature checks and address derivation. viem's pure-JS path is
  * shown for comparison (what a Payment Server without the native path would be capped at).
  */
 import secp256k1 from 'secp256k1'
 import { hexToBytes } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { recoverTokenSignerNative, signTokenNative } from '../lib/server/tokenCrypto'
+import {
+  keccak256Fast,
+  recoverTokenSignerNative,
+  signTokenNative,
+  tokenCryptoReady,
+} from '../lib/server/tokenCrypto'
 import { recoverTokenSigner, signToken, tokenDigestBytes } from '../lib/token'
 
 const KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'
@@ -25,6 +30,7 @@ async function rate(fn: (i: number) => unknown | Promise<unknown>): Promise<numb
   return n / ((performance.now() - started) / 1000)
 }
 
+await tokenCryptoReady
 const account = privateKeyToAccount(KEY)
 const digest = tokenDigestBytes({ chainId: 31337, channel: CHANNEL, tokenId: 1n, requests: 1n })
 const rawSig = secp256k1.ecdsaSign(digest, hexToBytes(KEY))
@@ -44,9 +50,16 @@ const rows: [string, number, number | null][] = [
   ['ceiling: libsecp256k1 sign (raw digest)', rawSign, null],
   ['ceiling: libsecp256k1 recover (raw digest)', rawRecover, null],
   [
-    'EIP-712 digest only',
+    'EIP-712 digest only, keccak in JS (@noble/hashes)',
     await rate((i) =>
       tokenDigestBytes({ chainId: 31337, channel: CHANNEL, tokenId: 1n, requests: BigInt(i) }),
+    ),
+    null,
+  ],
+  [
+    'EIP-712 digest only, keccak in WebAssembly (the server)',
+    await rate((i) =>
+      tokenDigestBytes({ chainId: 31337, channel: CHANNEL, tokenId: 1n, requests: BigInt(i) }, keccak256Fast),
     ),
     null,
   ],

@@ -21,7 +21,7 @@ import { readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { createPaymentConsumer, createPaymentVerifier } from '../lib/payment-client'
-import { recoverTokenSignerNative, signTokenNative } from '../lib/server/tokenCrypto'
+import { recoverTokenSignerNative, signTokenNative, tokenCryptoReady } from '../lib/server/tokenCrypto'
 import { parseToken } from '../lib/token'
 import { ANVIL_KEYS } from '../stack/anvil'
 import { type LoadRequest, type LoadResult, load, percentile, pool } from './bench/paymentLoad'
@@ -308,6 +308,7 @@ async function main(): Promise<void> {
     await cleanup()
     cleaning = undefined
     stack = undefined
+    await tokenCryptoReady
     const real = parseToken(tokens[0] as string)
     const recoverRate = rate(() => recoverTokenSignerNative(real))
     const signRate = rate((i) =>

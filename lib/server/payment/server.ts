@@ -4,6 +4,7 @@ import { chainFor } from '../chain'
 import type { Db } from '../db/client'
 import { findDeployment } from '../deployments'
 import type { Logger } from '../log'
+import { tokenCryptoReady } from '../tokenCrypto'
 import { createChainView } from './chainView'
 import { createChannelRegistry } from './channels'
 import { createHotSql } from './hotSql'
@@ -47,7 +48,8 @@ export async function createPaymentServer({
   log: Logger
   environment?: Record<string, string | undefined>
 }) {
-  const chainId = await client.getChainId()
+  // The WebAssembly keccak compiles while the chain answers, so the first token already uses it.
+  const [chainId] = await Promise.all([client.getChainId(), tokenCryptoReady])
   const chain = chainFor({ chainId, rpcUrl })
   let factory: Address | undefined = factoryAddress?.toLowerCase() as Address | undefined
   const factoryOf = async (): Promise<Address> => {
