@@ -1,4 +1,5 @@
 import { AppError } from '../errors'
+import { fetchTransport, hasNodeHttp, nodeTransport } from './transport'
 
 /** Default bound on one call to the Payment Server; a queued batch waits on the call in flight. */
 export const DEFAULT_TIMEOUT_MS = 10_000
@@ -39,6 +40,11 @@ export type PaymentHttpParameters = {
   serverUrl: string
   /** The calling service's API key, sent as `Authorization: Bearer <apiKey>`. */
   apiKey: string
+  /**
+   * Used for the calls to the Payment Server when given. Otherwise the library uses Node's
+   * `node:http` with keep-alive on Node (less CPU per call, see ./transport) and the global
+   * `fetch` elsewhere.
+   */
   fetch?: typeof globalThis.fetch
   /** Bound on one call in milliseconds; default {@link DEFAULT_TIMEOUT_MS}. */
   timeoutMs?: number
@@ -76,7 +82,7 @@ export type PaymentHttp = {
 }
 
 /**
- * The small fetch helper both sides share: JSON in and out, the bearer key, a timeout, and
+ * The small HTTP helper both sides share: JSON in and out, the bearer key, a timeout, and
  * network failures turned into a retryable {@link PaymentError}.
  *
  * @example
@@ -86,7 +92,7 @@ export type PaymentHttp = {
 export function createPaymentHttp({
   serverUrl,
   apiKey,
-  fetch = globalThis.fetch,
+  fetch,
   timeoutMs = DEFAULT_TIMEOUT_MS,
 }: PaymentHttpParameters): PaymentHttp {
   const base = paymentBaseUrl(serverUrl)
@@ -99,26 +105,23 @@ export function createPaymentHttp({
     'content-type': 'application/json',
     authorization: `Bearer ${apiKey}`,
   }
+  const transport = fetch
+    ? fetchTransport(fetch)
+    : hasNodeHttp()
+      ? nodeTransport()
+      : fetchTransport(globalThis.fetch)
   return {
     post: async (path, body) => {
-      const init = {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      }
-      let response: Response
-      let text: string
+      let answer: { status: number; text: string }
       try {
-        response = await fetch(`${base}/${path}`, init)
-        text = await response.text()
+        answer = await transport({ url: `${base}/${path}`, headers, body: JSON.stringify(body), timeoutMs })
       } catch (cause) {
         throw unavailable(
           `The Payment Server at ${serverUrl} could not be reached: ${networkReason(cause)}`,
           cause,
         )
       }
-      return { status: response.status, body: parseJson(text) }
+      return { status: answer.status, body: parseJson(answer.text) }
     },
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Client library of the Payment Server, for the services that pay (consumers) and the services
- * that are paid (providers). No Next.js, no server code: plain `fetch` and web/Node types.
+ * that are paid (providers). No Next.js, no server code: `node:http` or `fetch`, and web/Node types.
  *
  * @example
  * import { createPaymentConsumer, createPaymentVerifier, paymentRequired } from './lib/payment-client'
