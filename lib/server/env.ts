@@ -65,6 +65,11 @@ export const envSchema = z.object({
   PAYMENT_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
   /** Milliseconds a channel's on-chain state is reused before it is read again. */
   PAYMENT_CHAIN_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
+  /**
+   * Worker threads that recover token signatures for the verifier (0: on the main thread).
+   * Unset: one fewer than the machine's cores, at most 4.
+   */
+  PAYMENT_RECOVER_THREADS: z.coerce.number().int().min(0).max(64).optional(),
   /** Bound on the missing-count ranges kept per token ID. */
   PAYMENT_MAX_MISSING_RANGES: z.coerce.number().int().min(1).max(100_000).default(1_000),
   /** Start a redemption when the active token's first acceptance is this old (seconds)... */

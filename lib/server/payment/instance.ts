@@ -27,6 +27,7 @@ export function getPaymentServer(): Promise<PaymentServer> {
         toleranceSeconds: e.PAYMENT_TOLERANCE_SECONDS,
         chainCacheMs: e.PAYMENT_CHAIN_CACHE_MS,
         maxMissingRanges: e.PAYMENT_MAX_MISSING_RANGES,
+        recoverThreads: e.PAYMENT_RECOVER_THREADS,
         redeemAfterSeconds: e.PAYMENT_REDEEM_AFTER_SECONDS,
         redeemValue: e.PAYMENT_REDEEM_VALUE_WEI,
         intervalMs: e.PAYMENT_RUNNER_INTERVAL_MS,

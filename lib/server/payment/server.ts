@@ -1,9 +1,11 @@
+import os from 'node:os'
 import type { Address, PublicClient } from 'viem'
 import { ConflictError } from '../../errors'
 import { chainFor } from '../chain'
 import type { Db } from '../db/client'
 import { findDeployment } from '../deployments'
 import type { Logger } from '../log'
+import { createRecoveryPool, inlineRecovery } from '../signerRecovery'
 import { tokenCryptoReady } from '../tokenCrypto'
 import { createChainView } from './chainView'
 import { createChannelRegistry } from './channels'
@@ -18,8 +20,15 @@ import { createWallet } from './wallet'
 export type PaymentSettings = RunnerSettings & {
   chainCacheMs: number
   maxMissingRanges: number
+  /** Worker threads recovering token signatures (0: inline); default {@link defaultRecoverThreads}. */
+  recoverThreads?: number
   adminKey?: string
   keystoreSecret?: string
+}
+
+/** One fewer than the machine's cores (the main thread keeps one), at most 4. */
+export function defaultRecoverThreads(): number {
+  return Math.max(0, Math.min(4, os.availableParallelism() - 1))
 }
 
 /**
@@ -79,6 +88,17 @@ export async function createPaymentServer({
     wallet,
   })
   const sql = createHotSql({ databaseUrl })
+  const recoverThreads = settings.recoverThreads ?? defaultRecoverThreads()
+  const recovery =
+    recoverThreads > 0
+      ? createRecoveryPool({
+          threads: recoverThreads,
+          onFailure: (error) =>
+            log.warn(
+              `signature recovery workers failed (${(error as Error).message}); recovering on the main thread from now on`,
+            ),
+        })
+      : inlineRecovery()
   const issuer = createIssuer({ sql, chainId, chainView, services, metrics })
   const verifier = createVerifier({
     sql,
@@ -86,6 +106,7 @@ export async function createPaymentServer({
     chainView,
     channels,
     metrics,
+    recovery,
     toleranceSeconds: settings.toleranceSeconds,
     maxMissingRanges: settings.maxMissingRanges,
   })
@@ -115,9 +136,11 @@ export async function createPaymentServer({
     verifier,
     runner,
     factory: factoryOf,
-    /** Stops the runner and closes the token statements' pool (the Prisma client is the caller's). */
+    recovery,
+    /** Stops the runner, the recovery workers and the token statements' pool (the Prisma client is the caller's). */
     async close(): Promise<void> {
       await runner.stop()
+      await recovery.close()
       await sql.close()
     },
   }

@@ -10,7 +10,7 @@ import {
 } from '../../counter'
 import { isAppError } from '../../errors'
 import { parseToken, type Token, TokenFormatError } from '../../token'
-import { recoverTokenSignerNative } from '../tokenCrypto'
+import type { SignerRecovery } from '../signerRecovery'
 import type { ChainView, ChannelSnapshot } from './chainView'
 import type { ChannelRecord, ChannelRegistry } from './channels'
 import type { HotSql, Query } from './hotSql'
@@ -95,6 +95,7 @@ export function createVerifier({
   chainView,
   channels,
   metrics,
+  recovery,
   toleranceSeconds,
   maxMissingRanges,
 }: {
@@ -103,6 +104,8 @@ export function createVerifier({
   chainView: ChainView
   channels: ChannelRegistry
   metrics: PaymentMetrics
+  /** Who signed a token (on worker threads, or inline). */
+  recovery: SignerRecovery
   toleranceSeconds: number
   maxMissingRanges: number
 }) {
@@ -289,7 +292,7 @@ export function createVerifier({
         `The channel pays ${channel.costPerRequest} wei per request; ${service.name} asks for at least ${service.price} wei.`,
       )
     }
-    const signer = recoverTokenSignerNative({ chainId, token })
+    const signer = await recovery.recover({ chainId, token })
     if (signer !== channel.consumer) {
       return refuse('bad_signature', "The token is not signed by the channel's consumer.")
     }

@@ -1,0 +1,215 @@
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { Worker } from 'node:worker_threads'
+import secp256k1 from 'secp256k1'
+import type { Address } from 'viem'
+import { isCanonicalSignature, type Token, tokenDigestBytes } from '../token'
+import { keccak256Fast, publicKeyToAddress } from './tokenCrypto'
+
+/**
+ * Who signed a token, for the verifier: {@link inlineRecovery} on the calling thread, or
+ * {@link createRecoveryPool}, which runs the elliptic-curve step (libsecp256k1's recover,
+ * about three quarters of a token's verification CPU) on worker threads, so that a Payment
+ * Server verifies on more than one core. Both give exactly `recoverTokenSignerNative`'s answer:
+ * the digest, the canonical-signature check and the address stay on the calling thread, the
+ * workers only turn (signature, recovery id, digest) into a public key.
+ */
+export type SignerRecovery = {
+  recover(args: { chainId: number; token: Token }): Promise<Address | null>
+  /** Worker threads in use (0: inline). */
+  readonly threads: number
+  close(): Promise<void>
+}
+
+export function inlineRecovery(): SignerRecovery {
+  return {
+    recover: async (args) => {
+      const prepared = prepare(args)
+      if (!prepared) return null
+      return addressOf(recoverPublicKey(prepared.input, 0))
+    },
+    threads: 0,
+    close: async () => {},
+  }
+}
+
+/** One item's input to the curve step: 64 bytes r‖s, 1 byte recovery id, 32 bytes digest. */
+const ITEM_BYTES = 97
+/** One item's output: the 64-byte public key (x‖y), all zero when the signature does not recover. */
+const KEY_BYTES = 64
+
+function prepare({ chainId, token }: { chainId: number; token: Token }): { input: Uint8Array } | null {
+  if (!isCanonicalSignature(token.signature)) return null
+  const input = new Uint8Array(ITEM_BYTES)
+  input.set(Buffer.from(token.signature.slice(2), 'hex').subarray(0, 64), 0)
+  input[64] = Number.parseInt(token.signature.slice(130, 132), 16) - 27
+  input.set(
+    tokenDigestBytes(
+      { chainId, channel: token.channel, tokenId: token.tokenId, requests: token.requests },
+      keccak256Fast,
+    ),
+    65,
+  )
+  return { input }
+}
+
+/** The curve step on this thread (the workers run the same code, see WORKER_SOURCE). */
+function recoverPublicKey(items: Uint8Array, offset: number): Uint8Array | null {
+  try {
+    const key = secp256k1.ecdsaRecover(
+      items.subarray(offset, offset + 64),
+      items[offset + 64] as number,
+      items.subarray(offset + 65, offset + ITEM_BYTES),
+      false,
+    )
+    return key.subarray(1)
+  } catch {
+    return null
+  }
+}
+
+const addressOf = (key: Uint8Array | null): Address | null => {
+  if (!key || key.every((b) => b === 0)) return null
+  const uncompressed = new Uint8Array(65)
+  uncompressed[0] = 4
+  uncompressed.set(key, 1)
+  return publicKeyToAddress(uncompressed)
+}
+
+/**
+ * The workers' code, plain CommonJS (not bundled): it loads the same libsecp256k1 binding the
+ * server uses, by the absolute path the server resolved, and answers each batch of items with
+ * their public keys, moving the buffers rather than copying them.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads')
+const secp256k1 = require(workerData.secp256k1)
+parentPort.on('message', ({ id, items }) => {
+  const count = items.length / ${ITEM_BYTES}
+  const keys = new Uint8Array(count * ${KEY_BYTES})
+  for (let i = 0; i < count; i++) {
+    const at = i * ${ITEM_BYTES}
+    try {
+      const key = secp256k1.ecdsaRecover(items.subarray(at, at + 64), items[at + 64], items.subarray(at + 65, at + ${ITEM_BYTES}), false)
+      keys.set(key.subarray(1), i * ${KEY_BYTES})
+    } catch {}
+  }
+  parentPort.postMessage({ id, keys }, [keys.buffer])
+})
+`
+
+type Pending = { input: Uint8Array; resolve: (address: Address | null) => void }
+type Batch = { items: Pending[]; worker: PoolWorker }
+type PoolWorker = { worker: Worker; busy: number }
+
+/**
+ * `threads` workers (at least 1). Recoveries asked for in the same turn of the event loop go
+ * to a worker as one message (flushed by setImmediate, after the I/O of that turn), to the
+ * worker with the fewest batches in flight. If a worker fails, its batches and every later
+ * recovery run inline, and `onFailure` is told once: verification never stops for it.
+ */
+export function createRecoveryPool({
+  threads,
+  onFailure = () => {},
+  binding,
+}: {
+  threads: number
+  onFailure?: (error: unknown) => void
+  /** The secp256k1 module the workers load; default: resolved from the working directory (the app's root). */
+  binding?: string
+}): SignerRecovery {
+  if (!Number.isSafeInteger(threads) || threads < 1)
+    throw new RangeError(`threads must be ≥ 1, got ${threads}`)
+  const inline = inlineRecovery()
+  let secp256k1Path: string
+  try {
+    secp256k1Path = binding ?? createRequire(path.join(process.cwd(), 'package.json')).resolve('secp256k1')
+  } catch (error) {
+    onFailure(error)
+    return inline
+  }
+  const workers: PoolWorker[] = []
+  const batches = new Map<number, Batch>()
+  let nextId = 0
+  let queue: Pending[] = []
+  let scheduled = false
+  let failed = false
+  let closed = false
+
+  const fallBack = (error: unknown) => {
+    if (failed || closed) return
+    failed = true
+    onFailure(error)
+    for (const [id, batch] of batches) {
+      batches.delete(id)
+      for (const item of batch.items) item.resolve(addressOf(recoverPublicKey(item.input, 0)))
+    }
+    for (const w of workers) void w.worker.terminate()
+  }
+
+  for (let i = 0; i < threads; i++) {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { secp256k1: secp256k1Path } })
+    worker.unref()
+    const entry: PoolWorker = { worker, busy: 0 }
+    worker.on('message', ({ id, keys }: { id: number; keys: Uint8Array }) => {
+      const batch = batches.get(id)
+      if (!batch) return
+      batches.delete(id)
+      entry.busy -= 1
+      batch.items.forEach((item, k) => {
+        item.resolve(addressOf(keys.subarray(k * KEY_BYTES, (k + 1) * KEY_BYTES)))
+      })
+    })
+    worker.on('error', fallBack)
+    worker.on('exit', (code) => {
+      if (!closed) fallBack(new Error(`a signature recovery worker exited with code ${code}`))
+    })
+    workers.push(entry)
+  }
+
+  const flush = () => {
+    scheduled = false
+    const items = queue
+    queue = []
+    if (failed || closed) {
+      for (const item of items) item.resolve(addressOf(recoverPublicKey(item.input, 0)))
+      return
+    }
+    const target = workers.reduce((a, b) => (b.busy < a.busy ? b : a))
+    const packed = new Uint8Array(items.length * ITEM_BYTES)
+    items.forEach((item, k) => {
+      packed.set(item.input, k * ITEM_BYTES)
+    })
+    const id = nextId++
+    batches.set(id, { items, worker: target })
+    target.busy += 1
+    target.worker.postMessage({ id, items: packed }, [packed.buffer])
+  }
+
+  return {
+    recover: (args) => {
+      if (failed || closed) return inline.recover(args)
+      const prepared = prepare(args)
+      if (!prepared) return Promise.resolve(null)
+      return new Promise((resolve) => {
+        queue.push({ input: prepared.input, resolve })
+        if (!scheduled) {
+          scheduled = true
+          setImmediate(flush)
+        }
+      })
+    },
+    get threads() {
+      return failed || closed ? 0 : threads
+    },
+    async close() {
+      closed = true
+      await Promise.all(workers.map((w) => w.worker.terminate()))
+      // Anything still in flight is answered inline.
+      for (const [id, batch] of batches) {
+        batches.delete(id)
+        for (const item of batch.items) item.resolve(addressOf(recoverPublicKey(item.input, 0)))
+      }
+    },
+  }
+}
