@@ -59,7 +59,8 @@ const CRYPTO_SECONDS = 2
 /** Cores used by unrelated processes during a measurement above which the report warns. */
 const OTHER_CPU_WARNING = 0.2
 /** Targets of the product (PRODUCT.md, "Performance, measured side by side"). */
-const TARGETS = { fullFlowOn: 500, onOffRatio: 0.5, p50c1OnMs: 10, libraryVerify: 5_000 }
+/** "Verification alone at least 5,000 req/s at c=20": the endpoint, and the library's coalesced calls. */
+const TARGETS = { fullFlowOn: 500, onOffRatio: 0.5, p50c1OnMs: 10, verify: 5_000 }
 /** The thesis prototype, rebuilt and run on this kind of machine (PRODUCT.md). */
 const THESIS = { c1On: 34, c1OnP50: 27, c20On: 103, c20OnP50: 190, c1Off: 493, c20Off: 809, verify: 660 }
 
@@ -489,12 +490,17 @@ function printTables(r: {
       `≤ ${TARGETS.p50c1OnMs} ms`,
       p50On1 <= TARGETS.p50c1OnMs,
     ],
-    ['verify endpoint c=20', `${fmt(r.verifyEndpoint.perSecond)} req/s`, '-', null],
+    [
+      'verify endpoint c=20 (1 token per request)',
+      `${fmt(r.verifyEndpoint.perSecond)} req/s`,
+      `≥ ${fmt(TARGETS.verify)} req/s`,
+      r.verifyEndpoint.perSecond >= TARGETS.verify,
+    ],
     [
       'verify via library c=20 (coalesced)',
       `${fmt(r.libraryVerify.perSecond)} tokens/s`,
-      `≥ ${fmt(TARGETS.libraryVerify)} tokens/s`,
-      r.libraryVerify.perSecond >= TARGETS.libraryVerify,
+      `≥ ${fmt(TARGETS.verify)} tokens/s`,
+      r.libraryVerify.perSecond >= TARGETS.verify,
     ],
     [
       'verify endpoint / crypto only (recover, 1 core)',

@@ -136,7 +136,6 @@ export async function createPaymentServer({
     verifier,
     runner,
     factory: factoryOf,
-    recovery,
     /** Stops the runner, the recovery workers and the token statements' pool (the Prisma client is the caller's). */
     async close(): Promise<void> {
       await runner.stop()
