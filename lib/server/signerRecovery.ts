@@ -24,9 +24,8 @@ export type SignerRecovery = {
 export function inlineRecovery(): SignerRecovery {
   return {
     recover: async (args) => {
-      const prepared = prepare(args)
-      if (!prepared) return null
-      return addressOf(recoverPublicKey(prepared.input, 0))
+      const input = prepare(args)
+      return input ? addressOf(recoverPublicKey(input, 0)) : null
     },
     threads: 0,
     close: async () => {},
@@ -38,7 +37,7 @@ const ITEM_BYTES = 97
 /** One item's output: the 64-byte public key (x‖y), all zero when the signature does not recover. */
 const KEY_BYTES = 64
 
-function prepare({ chainId, token }: { chainId: number; token: Token }): { input: Uint8Array } | null {
+function prepare({ chainId, token }: { chainId: number; token: Token }): Uint8Array | null {
   if (!isCanonicalSignature(token.signature)) return null
   const input = new Uint8Array(ITEM_BYTES)
   input.set(Buffer.from(token.signature.slice(2), 'hex').subarray(0, 64), 0)
@@ -50,7 +49,7 @@ function prepare({ chainId, token }: { chainId: number; token: Token }): { input
     ),
     65,
   )
-  return { input }
+  return input
 }
 
 /** The curve step on this thread (the workers run the same code, see WORKER_SOURCE). */
@@ -99,8 +98,12 @@ parentPort.on('message', ({ id, items }) => {
 `
 
 type Pending = { input: Uint8Array; resolve: (address: Address | null) => void }
-type Batch = { items: Pending[]; worker: PoolWorker }
 type PoolWorker = { worker: Worker; busy: number }
+
+/** Answers `items` on this thread (after a worker failed, or once the pool is closed). */
+const answerInline = (items: Iterable<Pending>) => {
+  for (const item of items) item.resolve(addressOf(recoverPublicKey(item.input, 0)))
+}
 
 /**
  * `threads` workers (at least 1). Recoveries asked for in the same turn of the event loop go
@@ -129,7 +132,7 @@ export function createRecoveryPool({
     return inline
   }
   const workers: PoolWorker[] = []
-  const batches = new Map<number, Batch>()
+  const batches = new Map<number, Pending[]>()
   let nextId = 0
   let queue: Pending[] = []
   let scheduled = false
@@ -140,10 +143,9 @@ export function createRecoveryPool({
     if (failed || closed) return
     failed = true
     onFailure(error)
-    for (const [id, batch] of batches) {
-      batches.delete(id)
-      for (const item of batch.items) item.resolve(addressOf(recoverPublicKey(item.input, 0)))
-    }
+    const stranded = [...batches.values()].flat()
+    batches.clear()
+    answerInline(stranded)
     for (const w of workers) void w.worker.terminate()
   }
 
@@ -156,7 +158,7 @@ export function createRecoveryPool({
       if (!batch) return
       batches.delete(id)
       entry.busy -= 1
-      batch.items.forEach((item, k) => {
+      batch.forEach((item, k) => {
         item.resolve(addressOf(keys.subarray(k * KEY_BYTES, (k + 1) * KEY_BYTES)))
       })
     })
@@ -171,17 +173,14 @@ export function createRecoveryPool({
     scheduled = false
     const items = queue
     queue = []
-    if (failed || closed) {
-      for (const item of items) item.resolve(addressOf(recoverPublicKey(item.input, 0)))
-      return
-    }
+    if (failed || closed) return answerInline(items)
     const target = workers.reduce((a, b) => (b.busy < a.busy ? b : a))
     const packed = new Uint8Array(items.length * ITEM_BYTES)
     items.forEach((item, k) => {
       packed.set(item.input, k * ITEM_BYTES)
     })
     const id = nextId++
-    batches.set(id, { items, worker: target })
+    batches.set(id, items)
     target.busy += 1
     target.worker.postMessage({ id, items: packed }, [packed.buffer])
   }
@@ -189,10 +188,10 @@ export function createRecoveryPool({
   return {
     recover: (args) => {
       if (failed || closed) return inline.recover(args)
-      const prepared = prepare(args)
-      if (!prepared) return Promise.resolve(null)
+      const input = prepare(args)
+      if (!input) return Promise.resolve(null)
       return new Promise((resolve) => {
-        queue.push({ input: prepared.input, resolve })
+        queue.push({ input, resolve })
         if (!scheduled) {
           scheduled = true
           setImmediate(flush)
@@ -206,10 +205,9 @@ export function createRecoveryPool({
       closed = true
       await Promise.all(workers.map((w) => w.worker.terminate()))
       // Anything still in flight is answered inline.
-      for (const [id, batch] of batches) {
-        batches.delete(id)
-        for (const item of batch.items) item.resolve(addressOf(recoverPublicKey(item.input, 0)))
-      }
+      const stranded = [...batches.values()].flat()
+      batches.clear()
+      answerInline(stranded)
     },
   }
 }
