@@ -1,10 +1,15 @@
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
-import secp256k1 from 'secp256k1'
 import type { Address } from 'viem'
-import { isCanonicalSignature, type Token, tokenDigestBytes } from '../token'
-import { keccak256Fast, publicKeyToAddress } from './tokenCrypto'
+import type { Token } from '../token'
+import {
+  publicKeyToAddress,
+  RECOVERY_INPUT_BYTES,
+  recoverInput,
+  recoverTokenSignerNative,
+  recoveryInput,
+} from './tokenCrypto'
 
 /**
  * Who signed a token, for the verifier: {@link inlineRecovery} on the calling thread, or
@@ -23,52 +28,17 @@ export type SignerRecovery = {
 
 export function inlineRecovery(): SignerRecovery {
   return {
-    recover: async (args) => {
-      const input = prepare(args)
-      return input ? addressOf(recoverPublicKey(input, 0)) : null
-    },
+    recover: async (args) => recoverTokenSignerNative(args),
     threads: 0,
     close: async () => {},
   }
 }
 
-/** One item's input to the curve step: 64 bytes r‖s, 1 byte recovery id, 32 bytes digest. */
-const ITEM_BYTES = 97
 /** One item's output: the 64-byte public key (x‖y), all zero when the signature does not recover. */
 const KEY_BYTES = 64
 
-function prepare({ chainId, token }: { chainId: number; token: Token }): Uint8Array | null {
-  if (!isCanonicalSignature(token.signature)) return null
-  const input = new Uint8Array(ITEM_BYTES)
-  input.set(Buffer.from(token.signature.slice(2), 'hex').subarray(0, 64), 0)
-  input[64] = Number.parseInt(token.signature.slice(130, 132), 16) - 27
-  input.set(
-    tokenDigestBytes(
-      { chainId, channel: token.channel, tokenId: token.tokenId, requests: token.requests },
-      keccak256Fast,
-    ),
-    65,
-  )
-  return input
-}
-
-/** The curve step on this thread (the workers run the same code, see WORKER_SOURCE). */
-function recoverPublicKey(items: Uint8Array, offset: number): Uint8Array | null {
-  try {
-    const key = secp256k1.ecdsaRecover(
-      items.subarray(offset, offset + 64),
-      items[offset + 64] as number,
-      items.subarray(offset + 65, offset + ITEM_BYTES),
-      false,
-    )
-    return key.subarray(1)
-  } catch {
-    return null
-  }
-}
-
-const addressOf = (key: Uint8Array | null): Address | null => {
-  if (!key || key.every((b) => b === 0)) return null
+const addressOf = (key: Uint8Array): Address | null => {
+  if (key.every((b) => b === 0)) return null
   const uncompressed = new Uint8Array(65)
   uncompressed[0] = 4
   uncompressed.set(key, 1)
@@ -84,12 +54,12 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
 const secp256k1 = require(workerData.secp256k1)
 parentPort.on('message', ({ id, items }) => {
-  const count = items.length / ${ITEM_BYTES}
+  const count = items.length / ${RECOVERY_INPUT_BYTES}
   const keys = new Uint8Array(count * ${KEY_BYTES})
   for (let i = 0; i < count; i++) {
-    const at = i * ${ITEM_BYTES}
+    const at = i * ${RECOVERY_INPUT_BYTES}
     try {
-      const key = secp256k1.ecdsaRecover(items.subarray(at, at + 64), items[at + 64], items.subarray(at + 65, at + ${ITEM_BYTES}), false)
+      const key = secp256k1.ecdsaRecover(items.subarray(at, at + 64), items[at + 64], items.subarray(at + 65, at + ${RECOVERY_INPUT_BYTES}), false)
       keys.set(key.subarray(1), i * ${KEY_BYTES})
     } catch {}
   }
@@ -102,7 +72,7 @@ type PoolWorker = { worker: Worker; busy: number }
 
 /** Answers `items` on this thread (after a worker failed, or once the pool is closed). */
 const answerInline = (items: Iterable<Pending>) => {
-  for (const item of items) item.resolve(addressOf(recoverPublicKey(item.input, 0)))
+  for (const item of items) item.resolve(recoverInput(item.input))
 }
 
 /**
@@ -175,9 +145,9 @@ export function createRecoveryPool({
     queue = []
     if (failed || closed) return answerInline(items)
     const target = workers.reduce((a, b) => (b.busy < a.busy ? b : a))
-    const packed = new Uint8Array(items.length * ITEM_BYTES)
+    const packed = new Uint8Array(items.length * RECOVERY_INPUT_BYTES)
     items.forEach((item, k) => {
-      packed.set(item.input, k * ITEM_BYTES)
+      packed.set(item.input, k * RECOVERY_INPUT_BYTES)
     })
     const id = nextId++
     batches.set(id, items)
@@ -188,7 +158,7 @@ export function createRecoveryPool({
   return {
     recover: (args) => {
       if (failed || closed) return inline.recover(args)
-      const input = prepare(args)
+      const input = recoveryInput(args)
       if (!input) return Promise.resolve(null)
       return new Promise((resolve) => {
         queue.push({ input, resolve })

@@ -49,29 +49,51 @@ export function signTokenNative({ privateKey, ...message }: TokenMessage & { pri
   }
 }
 
+/** Bytes of one recovery input: 64 bytes r‖s, 1 byte recovery id, 32 bytes EIP-712 digest. */
+export const RECOVERY_INPUT_BYTES = 97
+
 /**
- * Recovers the signer of a token natively; `null` when the signature is malformed, malleable
- * (high s) or does not recover, the same cases the contract's `redeem` refuses.
+ * What libsecp256k1's recover needs for a token, packed as {@link RECOVERY_INPUT_BYTES} bytes;
+ * `null` when the signature is malformed or malleable (high s), which the contract refuses.
  */
-export function recoverTokenSignerNative({
-  chainId,
-  token,
-}: {
-  chainId: number
-  token: Token
-}): Address | null {
+export function recoveryInput({ chainId, token }: { chainId: number; token: Token }): Uint8Array | null {
   if (!isCanonicalSignature(token.signature)) return null
-  const bytes = bytesOf(token.signature)
-  const digest = tokenDigestBytes(
-    { chainId, channel: token.channel, tokenId: token.tokenId, requests: token.requests },
-    keccak256Fast,
+  const input = new Uint8Array(RECOVERY_INPUT_BYTES)
+  const signature = bytesOf(token.signature)
+  input.set(signature.subarray(0, 64), 0)
+  input[64] = (signature[64] as number) - 27
+  input.set(
+    tokenDigestBytes(
+      { chainId, channel: token.channel, tokenId: token.tokenId, requests: token.requests },
+      keccak256Fast,
+    ),
+    65,
   )
+  return input
+}
+
+/** The signer of a {@link recoveryInput} at `offset`; `null` when it does not recover. */
+export function recoverInput(inputs: Uint8Array, offset = 0): Address | null {
   try {
-    const publicKey = secp256k1.ecdsaRecover(bytes.subarray(0, 64), (bytes[64] as number) - 27, digest, false)
+    const publicKey = secp256k1.ecdsaRecover(
+      inputs.subarray(offset, offset + 64),
+      inputs[offset + 64] as number,
+      inputs.subarray(offset + 65, offset + RECOVERY_INPUT_BYTES),
+      false,
+    )
     return publicKeyToAddress(publicKey)
   } catch {
     return null
   }
+}
+
+/**
+ * Recovers the signer of a token natively; `null` when the signature is malformed, malleable
+ * (high s) or does not recover, the same cases the contract's `redeem` refuses.
+ */
+export function recoverTokenSignerNative(args: { chainId: number; token: Token }): Address | null {
+  const input = recoveryInput(args)
+  return input ? recoverInput(input) : null
 }
 
 /** Ethereum address of an uncompressed (65-byte) public key, lowercase. */
