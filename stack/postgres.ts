@@ -1,8 +1,9 @@
-import type { ChildProcess } from 'node:child_process'
+import { type ChildProcess, execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import pg from 'pg'
 import { stopOrphan } from './orphans'
 import { isListening } from './ports'
@@ -12,6 +13,8 @@ export type EmbeddedDatabase = {
   url: string
   /** The same URL with the password masked, for logs and summaries. */
   safeUrl: string
+  /** The directory of the Unix socket that `url` connects through, if there is one. */
+  socketDir?: string
   port: number
   stop(): Promise<void>
   /** Connection URL for another database on the same cluster. */
@@ -25,6 +28,8 @@ export type StartEmbeddedPostgresParameters = {
   database?: string
   onLog?: (line: string) => void
 }
+
+const execFileAsync = promisify(execFile)
 
 type Credentials = { user: string; password: string }
 
@@ -61,6 +66,7 @@ export async function startEmbeddedPostgres({
       `Port ${port} is taken, so the embedded Postgres cannot start. Stop what listens there, set EMBEDDED_PG_PORT, or set DATABASE_URL to use your own Postgres.`,
     )
   }
+  const socketDir = socketDirFor(dir, port)
   const EmbeddedPostgres = await loadEmbeddedPostgres()
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -71,7 +77,14 @@ export async function startEmbeddedPostgres({
     persistent: true,
     // Postgres refuses to run as root; the package then runs it as a `postgres` system user.
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=on'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `unix_socket_directories=${socketDir ?? ''}`,
+      '-c',
+      'fsync=on',
+    ],
     onLog: (message) => {
       for (const line of String(message).split('\n')) if (line.trim()) onLog?.(line.trim())
     },
@@ -81,14 +94,19 @@ export async function startEmbeddedPostgres({
     await server.initialise()
     await chmod(dir, 0o755)
   }
+  // After initialise(), which creates the `postgres` user when running as root.
+  if (socketDir) await prepareSocketDir(socketDir)
   await server.start()
 
   const base = `postgresql://${credentials.user}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}`
-  const urlFor = (name: string) => `${base}/${name}`
+  // Over the Unix socket when there is one: each statement costs the client less than over TCP.
+  const urlFor = (name: string) =>
+    socketDir ? `${base}/${name}?host=${encodeURIComponent(socketDir)}` : `${base}/${name}`
   await ensureDatabase(urlFor('postgres'), database)
   return {
     url: urlFor(database),
     safeUrl: `postgresql://${credentials.user}:***@127.0.0.1:${port}/${database}`,
+    socketDir,
     port,
     urlFor,
     stop: async () => {
@@ -99,6 +117,24 @@ export async function startEmbeddedPostgres({
       await server.stop()
     },
   }
+}
+
+/**
+ * Where the server's Unix socket goes (`<dir>/socket`), or undefined when that path would be too
+ * long for a socket address (108 bytes on Linux) or the platform has none.
+ */
+export function socketDirFor(dir: string, port: number): string | undefined {
+  const socketDir = path.resolve(dir, 'socket')
+  if (process.platform === 'win32' || `${socketDir}/.s.PGSQL.${port}.lock`.length > 100) return undefined
+  return socketDir
+}
+
+/** Creates the socket directory, owned by the user Postgres runs as (`postgres` when we are root). */
+async function prepareSocketDir(socketDir: string): Promise<void> {
+  await mkdir(socketDir, { recursive: true, mode: 0o700 })
+  if (process.getuid?.() !== 0) return
+  const id = async (flag: string) => Number((await execFileAsync('id', [flag, 'postgres'])).stdout.trim())
+  await chown(socketDir, await id('-u'), await id('-g'))
 }
 
 /** Creates `database` when it does not exist yet. */

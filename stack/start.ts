@@ -48,7 +48,7 @@ async function main(): Promise<void> {
       })
       stack.add('postgres', pg.stop)
       databaseUrl = pg.url
-      databaseLabel = `${pg.safeUrl} (embedded, data in ${path.relative(root, dataDir)}/postgres)`
+      databaseLabel = `${pg.safeUrl} (embedded, data in ${path.relative(root, dataDir)}/postgres${pg.socketDir ? ', reached over its Unix socket' : ''})`
     }
     const migrations = await migrate({ databaseUrl, log: (l) => log.info(l) })
 
