@@ -1,9 +1,8 @@
-import { type ChildProcess, execFile } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import pg from 'pg'
 import { stopOrphan } from './orphans'
 import { isListening } from './ports'
@@ -28,8 +27,6 @@ export type StartEmbeddedPostgresParameters = {
   database?: string
   onLog?: (line: string) => void
 }
-
-const execFileAsync = promisify(execFile)
 
 type Credentials = { user: string; password: string }
 
@@ -94,8 +91,8 @@ export async function startEmbeddedPostgres({
     await server.initialise()
     await chmod(dir, 0o755)
   }
-  // After initialise(), which creates the `postgres` user when running as root.
-  if (socketDir) await prepareSocketDir(socketDir)
+  // After initialise(), which (as root) creates the `postgres` user and gives it the data directory.
+  if (socketDir) await prepareSocketDir(socketDir, dataDir)
   await server.start()
 
   const base = `postgresql://${credentials.user}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}`
@@ -129,12 +126,11 @@ export function socketDirFor(dir: string, port: number): string | undefined {
   return socketDir
 }
 
-/** Creates the socket directory, owned by the user Postgres runs as (`postgres` when we are root). */
-async function prepareSocketDir(socketDir: string): Promise<void> {
+/** Creates the socket directory, owned like the data directory by the user Postgres runs as. */
+async function prepareSocketDir(socketDir: string, dataDir: string): Promise<void> {
   await mkdir(socketDir, { recursive: true, mode: 0o700 })
-  if (process.getuid?.() !== 0) return
-  const id = async (flag: string) => Number((await execFileAsync('id', [flag, 'postgres'])).stdout.trim())
-  await chown(socketDir, await id('-u'), await id('-g'))
+  const { uid, gid } = await stat(dataDir)
+  if (process.getuid?.() === 0) await chown(socketDir, uid, gid)
 }
 
 /** Creates `database` when it does not exist yet. */
