@@ -145,3 +145,10 @@ export async function pool({
   latencies.sort((a, b) => a - b)
   return { ms, perSecond: count / (ms / 1000), latencies }
 }
+
+/** The run with the median rate of `runs` (an odd number), and every run's rate in the order run. */
+export function medianRun<T extends { perSecond: number }>(runs: readonly T[]): T & { rates: number[] } {
+  const sorted = [...runs].sort((a, b) => a.perSecond - b.perSecond)
+  const median = sorted[(sorted.length - 1) >> 1] as T
+  return { ...median, rates: runs.map((r) => r.perSecond) }
+}
