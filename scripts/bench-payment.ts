@@ -108,13 +108,6 @@ function rate(fn: (i: number) => unknown): number {
 const rates = (r: { perSecond: number; rates?: number[] }) =>
   (r.rates ?? [r.perSecond]).map((x) => (x === r.perSecond ? `*${fmt(x)}*` : fmt(x))).join(' / ')
 
-/** `fn` run `times` times, one after the other. */
-async function sequence<T>(times: number, fn: () => Promise<T>): Promise<T[]> {
-  const results: T[] = []
-  for (let i = 0; i < times; i++) results.push(await fn())
-  return results
-}
-
 /** Calls the Payment Server answered on `route` (all statuses) during an observed phase. */
 const callsOf = (observed: Observed | undefined, route: 'tokens.issue' | 'tokens.verify') =>
   (observed?.metrics.routes ?? [])
@@ -176,6 +169,12 @@ async function main(): Promise<void> {
       })
       return result
     }
+    /** `run` REPEATS times in a row, the first observed as `name`; the median run. */
+    const repeated = async <T extends { perSecond: number }>(name: string, run: () => Promise<T>) => {
+      const runs = [await observe(name, run)]
+      while (runs.length < REPEATS) runs.push(await run())
+      return medianRun(runs)
+    }
     const metricsAtStart = await readMetrics(s.url, s.adminKey)
 
     // 2. The full example flow, payments off (the ceiling) then on; one example process at a time.
@@ -199,14 +198,8 @@ async function main(): Promise<void> {
               `full flow c=${c}, payments ${mode}`,
               await load({ url, connections: c, amount: n, request: submit }),
             )
-          // c=20 is what the targets read: REPEATS runs, the median counts (CPU observed on the first).
-          const r =
-            c === 20
-              ? medianRun([
-                  await observe(`full flow c=20, payments ${mode}`, run),
-                  ...(await sequence(REPEATS - 1, run)),
-                ])
-              : await run()
+          // c=20 is what the targets read.
+          const r = c === 20 ? await repeated(`full flow c=20, payments ${mode}`, run) : await run()
           flow[mode].push(r)
           log(
             `full flow c=${c} n=${n} payments ${mode}: ${rates(r)} req/s, p50 ${ms1(percentile(r.latencies, 50))} ms`,
@@ -239,7 +232,7 @@ async function main(): Promise<void> {
       const at = { url: s.url, connections: ENDPOINT_C, request }
       check(`${name} warm-up`, await load({ ...at, amount: ENDPOINT_WARMUP }))
       const run = async () => check(name, await load({ ...at, amount }))
-      return medianRun([await observe(name, run), ...(await sequence(REPEATS - 1, run))])
+      return repeated(name, run)
     }
     const issueEndpoint = await endpoint('issue endpoint', issueOne, ISSUE_REQUESTS)
     log(`issue endpoint: ${rates(issueEndpoint)} req/s`)
@@ -287,11 +280,11 @@ async function main(): Promise<void> {
       }
     }
     await pool({ count: 200, workers: ENDPOINT_C, work: verifyToken })
-    const libraryRun = () => pool({ count: LIBRARY_TOKENS, workers: ENDPOINT_C, work: verifyToken })
-    const firstLibraryRun = await observe('verify via library', libraryRun)
+    const libraryVerify = await repeated('verify via library', () =>
+      pool({ count: LIBRARY_TOKENS, workers: ENDPOINT_C, work: verifyToken }),
+    )
     // Calls counted on the observed (first) run.
     const libraryVerifyCalls = callsOf(observed.at(-1), 'tokens.verify')
-    const libraryVerify = medianRun([firstLibraryRun, ...(await sequence(REPEATS - 1, libraryRun))])
     if (refused > 0) {
       const line = `verify via library: ${refused} tokens refused; first: ${firstRefusal}`
       invalid.push(line)
