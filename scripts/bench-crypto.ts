@@ -1,12 +1,14 @@
 /**
  * `npm run bench:crypto`: token crypto throughput on one core. The ceiling is raw libsecp256k1
- * (sign / recover of a fixed 32-byte digest, measured in the same run); our paths add the
+ * as the server uses it (lib/server/secp256k1: the system library when there is one, else the
+ * npm addon; sign / recover of a fixed 32-byte digest, measured in the same run), with the
+ * bundled addon beside it when the system library is in use; our paths add the
  * EIP-712 digest (keccak in WebAssembly), canonical-signature checks and address derivation. viem's pure-JS path is
  * shown for comparison (what a Payment Server without the native path would be capped at).
  */
-import secp256k1 from 'secp256k1'
 import { hexToBytes } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import { loadSecp256k1, secp256k1 } from '../lib/server/secp256k1'
 import {
   keccak256Fast,
   recoverTokenSignerNative,
@@ -33,7 +35,8 @@ async function rate(fn: (i: number) => unknown | Promise<unknown>): Promise<numb
 await tokenCryptoReady
 const account = privateKeyToAccount(KEY)
 const digest = tokenDigestBytes({ chainId: 31337, channel: CHANNEL, tokenId: 1n, requests: 1n })
-const rawSig = secp256k1.ecdsaSign(digest, hexToBytes(KEY))
+const inUse = secp256k1()
+const rawSig = inUse.ecdsaSign(digest, hexToBytes(KEY))
 const tokens = Array.from({ length: 256 }, (_, i) =>
   signTokenNative({
     privateKey: KEY,
@@ -44,11 +47,26 @@ const tokens = Array.from({ length: 256 }, (_, i) =>
   }),
 )
 
-const rawSign = await rate(() => secp256k1.ecdsaSign(digest, hexToBytes(KEY)))
-const rawRecover = await rate(() => secp256k1.ecdsaRecover(rawSig.signature, rawSig.recid, digest, false))
+const rawSign = await rate(() => inUse.ecdsaSign(digest, hexToBytes(KEY)))
+const rawRecover = await rate(() => inUse.ecdsaRecover(rawSig.signature, rawSig.recid, digest))
+const bundled = inUse.name.startsWith('bundled') ? null : loadSecp256k1('bundled').secp256k1
 const rows: [string, number, number | null][] = [
   ['ceiling: libsecp256k1 sign (raw digest)', rawSign, null],
   ['ceiling: libsecp256k1 recover (raw digest)', rawRecover, null],
+  ...(bundled
+    ? ([
+        [
+          'bundled npm addon sign (raw digest)',
+          await rate(() => bundled.ecdsaSign(digest, hexToBytes(KEY))),
+          rawSign,
+        ],
+        [
+          'bundled npm addon recover (raw digest)',
+          await rate(() => bundled.ecdsaRecover(rawSig.signature, rawSig.recid, digest)),
+          rawRecover,
+        ],
+      ] as [string, number, number][])
+    : []),
   [
     'EIP-712 digest only, keccak in JS (@noble/hashes)',
     await rate((i) =>
@@ -96,6 +114,7 @@ const rows: [string, number, number | null][] = [
 ]
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
+console.log(`libsecp256k1 in use: ${inUse.name}`)
 console.log('\n| operation | ops/s (1 core) | ratio to libsecp256k1 ceiling |')
 console.log('|---|---:|---:|')
 for (const [name, value, ceiling] of rows) {

@@ -27,6 +27,7 @@ import { readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { createPaymentConsumer, createPaymentVerifier } from '../lib/payment-client'
+import { secp256k1 } from '../lib/server/secp256k1'
 import { recoverTokenSignerNative, signTokenNative, tokenCryptoReady } from '../lib/server/tokenCrypto'
 import { parseToken } from '../lib/token'
 import { ANVIL_KEYS } from '../stack/anvil'
@@ -375,7 +376,7 @@ function printTables(r: {
 }): void {
   const cores = os.cpus().length
   console.log(
-    `\n${cores} cores (${os.cpus()[0]?.model ?? '?'}), stack ready in ${r.readySeconds.toFixed(1)} s; every request's latency kept, exact percentiles`,
+    `\n${cores} cores (${os.cpus()[0]?.model ?? '?'}), libsecp256k1 ${secp256k1().name}, stack ready in ${r.readySeconds.toFixed(1)} s; every request's latency kept, exact percentiles`,
   )
 
   // Thesis-style table: full flow, payments on and off.

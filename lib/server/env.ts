@@ -70,6 +70,12 @@ export const envSchema = z.object({
    * Unset: one fewer than the machine's cores, at most 4.
    */
   PAYMENT_RECOVER_THREADS: z.coerce.number().int().min(0).max(64).optional(),
+  /**
+   * libsecp256k1 for token signing and verification (lib/server/secp256k1.ts): unset, the
+   * system's when one is installed, else the bundled npm addon; `bundled`; or a library's
+   * file name or path, which must load.
+   */
+  SECP256K1_LIBRARY: z.string().trim().min(1).optional(),
   /** Bound on the missing-count ranges kept per token ID. */
   PAYMENT_MAX_MISSING_RANGES: z.coerce.number().int().min(1).max(100_000).default(1_000),
   /** Start a redemption when the active token's first acceptance is this old (seconds)... */

@@ -108,7 +108,7 @@ describe('signer recovery (worker threads and inline)', () => {
     })
     const failing = createRecoveryPool({
       threads: 1,
-      binding: broken,
+      source: { kind: 'bundled', addon: broken },
       onFailure: (error) => {
         failures.push((error as Error).message)
         told()
@@ -133,7 +133,7 @@ describe('signer recovery (worker threads and inline)', () => {
     const missing = await new Promise<unknown>((resolve) => {
       const none = createRecoveryPool({
         threads: 1,
-        binding: path.join(dir, 'nowhere.js'),
+        source: { kind: 'bundled', addon: path.join(dir, 'nowhere.js') },
         onFailure: resolve,
       })
       void none.recover({ chainId: 31337, token }).then((answer) => expect(answer).toBe(expected))

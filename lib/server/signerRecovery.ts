@@ -1,10 +1,9 @@
-import { createRequire } from 'node:module'
-import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { Address } from 'viem'
 import type { Token } from '../token'
+import { RECOVER_SOURCE, type Secp256k1Source, secp256k1Source } from './secp256k1'
 import {
-  publicKeyToAddress,
+  addressOfPoint,
   RECOVERY_INPUT_BYTES,
   recoverInput,
   recoverTokenSignerNative,
@@ -37,29 +36,23 @@ export function inlineRecovery(): SignerRecovery {
 /** One item's output: the 64-byte public key (x‖y), all zero when the signature does not recover. */
 const KEY_BYTES = 64
 
-const addressOf = (key: Uint8Array): Address | null => {
-  if (key.every((b) => b === 0)) return null
-  const uncompressed = new Uint8Array(65)
-  uncompressed[0] = 4
-  uncompressed.set(key, 1)
-  return publicKeyToAddress(uncompressed)
-}
+const addressOf = (key: Uint8Array): Address | null =>
+  key.every((b) => b === 0) ? null : addressOfPoint(key)
 
 /**
- * The workers' code, plain CommonJS (not bundled): it loads the same libsecp256k1 binding the
- * server uses, by the absolute path the server resolved, and answers each batch of items with
- * their public keys, moving the buffers rather than copying them.
+ * The workers' code, plain CommonJS (not bundled): it loads the libsecp256k1 the server uses
+ * (./secp256k1, by the absolute paths the server resolved), and answers each batch of items
+ * with their public keys, moving the buffers rather than copying them.
  */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads')
-const secp256k1 = require(workerData.secp256k1)
+const WORKER_SOURCE = `${RECOVER_SOURCE}
+const { parentPort } = require('node:worker_threads')
 parentPort.on('message', ({ id, items }) => {
   const count = items.length / ${RECOVERY_INPUT_BYTES}
   const keys = new Uint8Array(count * ${KEY_BYTES})
   for (let i = 0; i < count; i++) {
     const at = i * ${RECOVERY_INPUT_BYTES}
     try {
-      const key = secp256k1.ecdsaRecover(items.subarray(at, at + 64), items[at + 64], items.subarray(at + 65, at + ${RECOVERY_INPUT_BYTES}), false)
+      const key = ecdsaRecover(items.subarray(at, at + 64), items[at + 64], items.subarray(at + 65, at + ${RECOVERY_INPUT_BYTES}))
       keys.set(key.subarray(1), i * ${KEY_BYTES})
     } catch {}
   }
@@ -84,19 +77,19 @@ const answerInline = (items: Iterable<Pending>) => {
 export function createRecoveryPool({
   threads,
   onFailure = () => {},
-  binding,
+  source,
 }: {
   threads: number
   onFailure?: (error: unknown) => void
-  /** The secp256k1 module the workers load; default: resolved from the working directory (the app's root). */
-  binding?: string
+  /** How the workers load libsecp256k1; default: the implementation this process uses. */
+  source?: Secp256k1Source
 }): SignerRecovery {
   if (!Number.isSafeInteger(threads) || threads < 1)
     throw new RangeError(`threads must be ≥ 1, got ${threads}`)
   const inline = inlineRecovery()
-  let secp256k1Path: string
+  let workerSource: Secp256k1Source
   try {
-    secp256k1Path = binding ?? createRequire(path.join(process.cwd(), 'package.json')).resolve('secp256k1')
+    workerSource = source ?? secp256k1Source()
   } catch (error) {
     onFailure(error)
     return inline
@@ -120,7 +113,7 @@ export function createRecoveryPool({
   }
 
   for (let i = 0; i < threads; i++) {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { secp256k1: secp256k1Path } })
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { secp256k1: workerSource } })
     worker.unref()
     const entry: PoolWorker = { worker, busy: 0 }
     worker.on('message', ({ id, keys }: { id: number; keys: Uint8Array }) => {

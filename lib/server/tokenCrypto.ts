@@ -1,11 +1,11 @@
 import { keccak_256 } from '@noble/hashes/sha3'
 import { createKeccak, type IHasher } from 'hash-wasm'
-import secp256k1 from 'secp256k1'
 import type { Address, Hex } from 'viem'
 import { isCanonicalSignature, type Token, type TokenMessage, tokenDigestBytes } from '../token'
+import { secp256k1 } from './secp256k1'
 
 /**
- * Native secp256k1 (libsecp256k1 bindings) and a WebAssembly keccak-256 (hash-wasm) for the
+ * Native secp256k1 (libsecp256k1, see ./secp256k1) and a WebAssembly keccak-256 (hash-wasm) for the
  * Payment Server's hot path: about 30x the throughput of the pure-JS path in lib/token. Node
  * only. Results are identical to viem's; the tests compare them.
  */
@@ -34,7 +34,7 @@ const bytesOf = (hex: Hex) => Buffer.from(hex.slice(2), 'hex')
 
 /** Signs a token with a raw private key; the signature is low-s with v ∈ {27, 28}. */
 export function signTokenNative({ privateKey, ...message }: TokenMessage & { privateKey: Hex }): Token {
-  const { signature, recid } = secp256k1.ecdsaSign(
+  const { signature, recid } = secp256k1().ecdsaSign(
     tokenDigestBytes(message, keccak256Fast),
     bytesOf(privateKey),
   )
@@ -75,11 +75,10 @@ export function recoveryInput({ chainId, token }: { chainId: number; token: Toke
 /** The signer of a {@link recoveryInput} at `offset`; `null` when it does not recover. */
 export function recoverInput(inputs: Uint8Array, offset = 0): Address | null {
   try {
-    const publicKey = secp256k1.ecdsaRecover(
+    const publicKey = secp256k1().ecdsaRecover(
       inputs.subarray(offset, offset + 64),
       inputs[offset + 64] as number,
       inputs.subarray(offset + 65, offset + RECOVERY_INPUT_BYTES),
-      false,
     )
     return publicKeyToAddress(publicKey)
   } catch {
@@ -98,5 +97,10 @@ export function recoverTokenSignerNative(args: { chainId: number; token: Token }
 
 /** Ethereum address of an uncompressed (65-byte) public key, lowercase. */
 export function publicKeyToAddress(publicKey: Uint8Array): Address {
-  return `0x${Buffer.from(keccak256Fast(publicKey.subarray(1)).subarray(12)).toString('hex')}`
+  return addressOfPoint(publicKey.subarray(1))
+}
+
+/** Ethereum address of a public key's 64 bytes x‖y, lowercase. */
+export function addressOfPoint(xy: Uint8Array): Address {
+  return `0x${Buffer.from(keccak256Fast(xy).subarray(12)).toString('hex')}`
 }

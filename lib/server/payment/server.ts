@@ -5,6 +5,7 @@ import { chainFor } from '../chain'
 import type { Db } from '../db/client'
 import { findDeployment } from '../deployments'
 import type { Logger } from '../log'
+import { secp256k1 } from '../secp256k1'
 import { createRecoveryPool, inlineRecovery } from '../signerRecovery'
 import { tokenCryptoReady } from '../tokenCrypto'
 import { createChainView } from './chainView'
@@ -59,6 +60,8 @@ export async function createPaymentServer({
 }) {
   // The WebAssembly keccak compiles while the chain answers, so the first token already uses it.
   const [chainId] = await Promise.all([client.getChainId(), tokenCryptoReady])
+  // Loads libsecp256k1 now: a SECP256K1_LIBRARY that does not load stops the start, not a token.
+  log.info(`token signatures by libsecp256k1, ${secp256k1().name}`)
   const chain = chainFor({ chainId, rpcUrl })
   let factory: Address | undefined = factoryAddress?.toLowerCase() as Address | undefined
   const factoryOf = async (): Promise<Address> => {
