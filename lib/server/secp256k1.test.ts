@@ -88,6 +88,17 @@ describe('libsecp256k1 implementations', () => {
     )
   })
 
+  it('unset, on a machine without a system libsecp256k1: the addon, silently', () => {
+    const loaded = loadSecp256k1(undefined, { systemLibraries: ['libsecp256k1-absent.so.9'] })
+    expect(loaded.secp256k1.name).toBe('bundled (secp256k1 npm addon)')
+    expect(loaded.source.kind).toBe('bundled')
+    const digest = randomBytes(32)
+    const { signature, recid } = loaded.secp256k1.ecdsaSign(digest, bytes32(9n))
+    expect(publicKeyToAddress(loaded.secp256k1.ecdsaRecover(signature, recid, digest))).toBe(
+      privateKeyToAccount(bytesToHex(bytes32(9n)) as Hex).address.toLowerCase(),
+    )
+  })
+
   it('a SECP256K1_LIBRARY that does not load is an error naming it, not a silent fallback', () => {
     expect(() => loadSecp256k1('/nowhere/libsecp256k1.so')).toThrow(
       /SECP256K1_LIBRARY=\/nowhere\/libsecp256k1\.so could not be loaded/,

@@ -93,19 +93,19 @@ const bindSystem = new Function(`return ${BIND_SYSTEM}`)() as (
 const requireFromRoot = () => createRequire(path.join(process.cwd(), 'package.json'))
 
 /** Loads the implementation `setting` asks for ({@link Secp256k1}); throws when it cannot. */
-export function loadSecp256k1(setting: string | undefined): {
-  secp256k1: Secp256k1
-  source: Secp256k1Source
-} {
+export function loadSecp256k1(
+  setting: string | undefined,
+  { systemLibraries = SYSTEM_LIBRARIES }: { systemLibraries?: readonly string[] } = {},
+): { secp256k1: Secp256k1; source: Secp256k1Source } {
   const require = requireFromRoot()
   const choice = setting?.trim() ?? ''
   if (choice !== 'bundled') {
-    const koffi = require('koffi') as Koffi
-    const candidates = choice === '' ? SYSTEM_LIBRARIES : [choice]
+    const candidates = choice === '' ? systemLibraries : [choice]
     for (const library of candidates) {
       let bound: Bound
       try {
-        bound = bindSystem(koffi, library, randomBytes(32))
+        // koffi itself may be missing for this platform: then the addon, unless a library was asked for.
+        bound = bindSystem(require('koffi') as Koffi, library, randomBytes(32))
       } catch (error) {
         if (choice === '') continue
         throw new Error(
