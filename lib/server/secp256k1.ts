@@ -130,18 +130,17 @@ export function loadSecp256k1(
 }
 
 let loaded: ReturnType<typeof loadSecp256k1> | undefined
-
-/** This process's implementation, chosen by `SECP256K1_LIBRARY` on first use. */
-export function secp256k1(): Secp256k1 {
+/** Chosen by `SECP256K1_LIBRARY` on first use, then kept for the process. */
+const current = () => {
   loaded ??= loadSecp256k1(process.env.SECP256K1_LIBRARY)
-  return loaded.secp256k1
+  return loaded
 }
+
+/** This process's implementation. */
+export const secp256k1 = (): Secp256k1 => current().secp256k1
 
 /** How a worker thread loads the implementation this process uses. */
-export function secp256k1Source(): Secp256k1Source {
-  secp256k1()
-  return (loaded as ReturnType<typeof loadSecp256k1>).source
-}
+export const secp256k1Source = (): Secp256k1Source => current().source
 
 /**
  * CommonJS source that defines `ecdsaRecover(signature, recid, digest)` (65-byte key, throws
