@@ -2,12 +2,14 @@
  * Next.js calls `register()` once when a server process starts. It starts the Payment Server's
  * background runner here (Node runtime only, not during `next build`); with several instances
  * on one database, one holds the runner's lock and the others stand by. It also registers the
- * token calls' fast path, which the web server of `npm start` (stack/web.ts) serves them on.
+ * token calls' fast path, which the web server of `npm start` (stack/web.ts) serves them on, and
+ * the Payment Server's shutdown, which that web server calls when it stops.
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs' || process.env.NEXT_PHASE === 'phase-production-build') return
-  const { startPaymentRunner } = await import('./lib/server/payment/instance')
+  const { registerPaymentShutdown, startPaymentRunner } = await import('./lib/server/payment/instance')
   const { registerFastPath } = await import('./lib/server/payment/fastPath')
   registerFastPath()
+  registerPaymentShutdown()
   void startPaymentRunner()
 }

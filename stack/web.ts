@@ -10,7 +10,7 @@ import { createServer } from 'node:http'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import next from 'next'
-import { registeredFastPath } from '../lib/server/payment/fastPathKey'
+import { registeredFastPath, registeredShutdown } from '../lib/server/payment/webHooks'
 
 // What `next start` shows too; stack/orphans finds a web server left running by it.
 process.title = 'next-server (stack/web.ts)'
@@ -38,6 +38,10 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     server.close()
     server.closeAllConnections()
-    void app.close().finally(() => process.exit(0))
+    // The Payment Server gives back the request counts it took ahead (a few statements).
+    const shutdown = registeredShutdown()?.().catch((error: unknown) => {
+      console.error(`Payment Server shutdown failed: ${error instanceof Error ? error.message : error}`)
+    })
+    void Promise.all([shutdown, app.close()]).finally(() => process.exit(0))
   })
 }

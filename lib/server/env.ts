@@ -76,6 +76,12 @@ export const envSchema = z.object({
    * file name or path, which must load.
    */
   SECP256K1_LIBRARY: z.string().trim().min(1).optional(),
+  /**
+   * Most request counts of one channel an instance takes ahead of its demand, so that most
+   * tokens are signed without a database statement (0: every batch takes exactly its counts).
+   * A killed instance's counts are lost: the consumer pays for at most this many per channel.
+   */
+  PAYMENT_ISSUE_AHEAD: z.coerce.number().int().min(0).max(10_000).default(64),
   /** Bound on the missing-count ranges kept per token ID. */
   PAYMENT_MAX_MISSING_RANGES: z.coerce.number().int().min(1).max(100_000).default(1_000),
   /** Start a redemption when the active token's first acceptance is this old (seconds)... */

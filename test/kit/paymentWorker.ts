@@ -20,8 +20,9 @@ import { parseToken } from '../../lib/token'
  *   result with the error's code and `conflicts` is how often a write lost to the other core.
  * - `stream`: verifies `tokens` (shuffled by `seed`) `concurrency` at a time and prints
  *   `{"accepted":<count>}` as soon as each acceptance is answered (to be killed mid-way).
- * - `issue`: `calls` concurrent issues of one token each on `channel`; prints
- *   `{"issued":[{"tokenId","requests","token"}]}`.
+ * - `issue`: `calls` concurrent issues of one token each on `channel` (taking up to
+ *   `issueAhead` counts ahead), then closes the core; prints
+ *   `{"issued":[{"tokenId","requests","token"}],"givenBack":<counts given back at close>}`.
  */
 export type PaymentWorkerJob = {
   databaseUrl: string
@@ -34,7 +35,7 @@ export type PaymentWorkerJob = {
 } & (
   | { kind: 'verify'; tokens: string[]; seed: number; concurrency: number }
   | { kind: 'stream'; tokens: string[]; seed: number; concurrency: number }
-  | { kind: 'issue'; channel: Address; calls: number }
+  | { kind: 'issue'; channel: Address; calls: number; issueAhead: number }
 )
 
 export type VerifyResult = { requests: string; accepted: boolean; code: string | null }
@@ -83,6 +84,7 @@ async function main() {
       redeemValue: 10n ** 18n,
       intervalMs: 1_000,
       keystoreSecret: job.keystoreSecret,
+      issueAhead: job.kind === 'issue' ? job.issueAhead : undefined,
     },
     log: stderrLogger(),
     environment: {},
@@ -126,7 +128,9 @@ async function main() {
     const batches = await Promise.all(
       Array.from({ length: job.calls }, () => server.issuer.issue({ channel, consumer: service, count: 1 })),
     )
+    const givenBack = await server.issuer.close()
     print({
+      givenBack,
       issued: batches.flatMap((b) =>
         b.tokens.map((wire) => {
           const { token } = parseToken(wire)

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { FAST_PATH_KEY, type FastPath } from './fastPathKey'
 import { Answer, type Handled, MAX_BODY_BYTES, type PaymentCall, runPaymentCall, tooLarge } from './http'
 import type { PaymentServer } from './server'
 import { issueTokens, verifyTokens } from './tokensApi'
+import { FAST_PATH_KEY, type FastPath } from './webHooks'
 
 /** Exact request targets (a Map: no prototype keys such as `constructor` can match). */
 const ROUTES = new Map<

@@ -3,6 +3,7 @@ import { serverContext } from '../context'
 import { env } from '../env'
 import { createLogger } from '../log'
 import { createPaymentServer, type PaymentServer } from './server'
+import { SHUTDOWN_KEY, type Shutdown } from './webHooks'
 
 const globalForPayment = globalThis as unknown as { __paymentServer?: Promise<PaymentServer> }
 
@@ -28,6 +29,7 @@ export function getPaymentServer(): Promise<PaymentServer> {
         chainCacheMs: e.PAYMENT_CHAIN_CACHE_MS,
         maxMissingRanges: e.PAYMENT_MAX_MISSING_RANGES,
         recoverThreads: e.PAYMENT_RECOVER_THREADS,
+        issueAhead: e.PAYMENT_ISSUE_AHEAD,
         redeemAfterSeconds: e.PAYMENT_REDEEM_AFTER_SECONDS,
         redeemValue: e.PAYMENT_REDEEM_VALUE_WEI,
         intervalMs: e.PAYMENT_RUNNER_INTERVAL_MS,
@@ -40,6 +42,19 @@ export function getPaymentServer(): Promise<PaymentServer> {
     globalForPayment.__paymentServer = created
   }
   return globalForPayment.__paymentServer
+}
+
+/**
+ * Makes closing this process's Payment Server available to the web server (stack/web.ts),
+ * which calls it when it stops: the request counts taken ahead are given back then.
+ */
+export function registerPaymentShutdown(): void {
+  const shutdown: Shutdown = async () => {
+    const server = await globalForPayment.__paymentServer?.catch(() => undefined)
+    globalForPayment.__paymentServer = undefined
+    await server?.close()
+  }
+  ;(globalThis as { [SHUTDOWN_KEY]?: Shutdown })[SHUTDOWN_KEY] = shutdown
 }
 
 /** Starts the background runner in this process unless PAYMENT_RUNNER=off (retries until the chain answers). */

@@ -1,4 +1,5 @@
-import { channelPhase } from '../../channel'
+import type { Address } from 'viem'
+import { type ChannelState, channelPhase } from '../../channel'
 import { createKeyedCoalescer } from '../../coalesce'
 import { ConflictError } from '../../errors'
 import { formatToken } from '../../token'
@@ -10,6 +11,16 @@ import type { PaymentMetrics } from './metrics'
 import type { Service, ServiceRegistry } from './services'
 
 export type IssuedTokens = { channel: string; chainId: number; tokenId: bigint; tokens: string[] }
+
+/** Default most counts an instance takes ahead per channel (`PAYMENT_ISSUE_AHEAD`). */
+export const DEFAULT_ISSUE_AHEAD = 64
+
+/** Counts taken ahead cover about this much of a channel's recent demand. */
+const AHEAD_HORIZON_MS = 50
+/** Demand is counted in windows this long (the busier of the current and the last one counts). */
+const DEMAND_WINDOW_MS = 1_000
+/** After a refill is refused for funds, the next one waits this long (no statement per token near the limit). */
+const REFILL_PAUSE_MS = 1_000
 
 /**
  * Takes $4 more counts of token ID $3 if the channel's funds ($7 wei at $6 wei per request)
@@ -35,10 +46,49 @@ const TAKE = {
 }
 
 /**
- * Consumer side: issues the next tokens of a channel. The count is taken with one atomic
+ * Gives counts $4+1..$5 of token ID $3 back: sets the highest taken count to $4 if it is still
+ * $5, that is if no instance took counts since. Returns a row when it did.
+ */
+const GIVE_BACK = {
+  name: 'issuer.giveBack',
+  text: `
+    UPDATE payment_issued SET requests = $4::numeric, updated_at = now()
+    WHERE chain_id = $1 AND channel = $2 AND token_id = $3::numeric AND requests = $5::numeric
+    RETURNING 1 AS given`,
+}
+
+/** Inclusive `[from, to]`, ascending and disjoint. */
+type Range = [bigint, bigint]
+
+/** Tokens handed out of one channel, for the size of what to take ahead. */
+type Demand = { windowStart: number; current: number; previous: number }
+
+/** Counts of a channel's active token ID that this instance took and has not handed out yet. */
+type Held = {
+  tokenId: bigint
+  ranges: Range[]
+  /** How many counts `ranges` hold. */
+  left: number
+  /** The highest taken count as our last take left it (what a give-back compares with). */
+  top: bigint
+  demand: Demand
+  refilling: boolean
+  refillAfter: number
+}
+
+/**
+ * Consumer side: issues the next tokens of a channel. Counts are taken with one atomic
  * `INSERT .. ON CONFLICT DO UPDATE SET requests = requests + n RETURNING requests`, so no count
- * is ever handed out twice, across requests and across server instances, and it is durable
- * before the tokens are signed. Concurrent requests for one channel share one statement.
+ * is ever handed out twice, across requests and across server instances, and every count is
+ * durable before a token carries it. Concurrent requests for one channel share one statement.
+ *
+ * To keep that statement off most tokens' path, an instance takes a few counts ahead of a busy
+ * channel's demand (about {@link AHEAD_HORIZON_MS} ms of it, at most `ahead`) and signs the
+ * following tokens from them; a refill starts in the background when half are gone. The counts
+ * an instance holds when it stops are given back if no other instance took counts since. What
+ * is not given back (a killed instance, or counts below another instance's) is a gap that the
+ * consumer pays for when a higher count is redeemed: at most `ahead` counts per channel and
+ * instance. `ahead: 0` takes exactly what each batch needs.
  */
 export function createIssuer({
   sql,
@@ -46,44 +96,168 @@ export function createIssuer({
   chainView,
   services,
   metrics,
+  ahead: maxAhead = DEFAULT_ISSUE_AHEAD,
 }: {
   sql: HotSql
   chainId: number
   chainView: ChainView
   services: ServiceRegistry
   metrics: PaymentMetrics
+  /** Most counts taken ahead per channel (0: none); default {@link DEFAULT_ISSUE_AHEAD}. */
+  ahead?: number
 }) {
+  if (!Number.isSafeInteger(maxAhead) || maxAhead < 0) {
+    throw new RangeError(`ahead must be a non-negative integer, got ${maxAhead}`)
+  }
+  /** A job of `count` 0 is a background refill. */
   type Job = { channel: ChannelRecord; consumer: Service; count: number }
+
+  const held = new Map<string, Held>()
+  /** Statements taking counts, and background refills, in flight. */
+  const takes = new Set<Promise<unknown>>()
+  let closed = false
+
+  /** The channel's held counts for `tokenId`; counts of an older token ID are dropped (never issued again). */
+  function heldFor(address: string, tokenId: bigint): Held {
+    const current = held.get(address)
+    if (current?.tokenId === tokenId) return current
+    const fresh: Held = {
+      tokenId,
+      ranges: [],
+      left: 0,
+      top: 0n,
+      demand: current?.demand ?? { windowStart: Date.now(), current: 0, previous: 0 },
+      refilling: false,
+      refillAfter: 0,
+    }
+    held.set(address, fresh)
+    return fresh
+  }
+
+  /** How many counts to hold ahead of this channel's demand now. */
+  function aheadOf(h: Held): number {
+    if (closed || maxAhead === 0) return 0
+    const d = roll(h.demand)
+    const perSecond = (Math.max(d.current, d.previous) * 1000) / DEMAND_WINDOW_MS
+    return Math.min(maxAhead, Math.ceil((perSecond * AHEAD_HORIZON_MS) / 1000))
+  }
+
+  /** Removes the lowest `n` held counts (n ≤ h.left) and returns them as ranges. */
+  function claim(h: Held, n: number): Range[] {
+    const out: Range[] = []
+    let rest = BigInt(n)
+    while (rest > 0n) {
+      const range = h.ranges[0] as Range
+      const size = range[1] - range[0] + 1n
+      if (size <= rest) {
+        out.push(range)
+        h.ranges.shift()
+        rest -= size
+      } else {
+        out.push([range[0], range[0] + rest - 1n])
+        h.ranges[0] = [range[0] + rest, range[1]]
+        rest = 0n
+      }
+    }
+    h.left -= n
+    return out
+  }
+
+  /** Signs one token per count, in order, for each job in turn. */
+  async function sign(jobs: readonly Job[], tokenId: bigint, ranges: Range[]): Promise<IssuedTokens[]> {
+    const first = jobs[0] as Job
+    const { channel, consumer } = first
+    const privateKey = await services.privateKey(consumer)
+    let at = 0
+    let next = ranges[0]?.[0] ?? 0n
+    const demand = held.get(channel.address)?.demand
+    return jobs.map((job) => {
+      const tokens: string[] = []
+      for (let i = 0; i < job.count; i++) {
+        const range = ranges[at] as Range
+        tokens.push(
+          formatToken({
+            chainId,
+            token: signTokenNative({
+              privateKey,
+              chainId,
+              channel: channel.address,
+              tokenId,
+              requests: next,
+            }),
+          }),
+        )
+        if (next === range[1]) next = ranges[++at]?.[0] ?? 0n
+        else next += 1n
+      }
+      if (demand) roll(demand).current += job.count
+      metrics.tokensIssued.inc(job.count)
+      return { channel: channel.address, chainId, tokenId, tokens }
+    })
+  }
+
+  /** Takes `n` counts from the database: the range taken, or null when the funds do not cover them. */
+  async function takeCounts(channel: ChannelRecord, state: ChannelState, n: number): Promise<Range | null> {
+    const rows = await sql.query<{ requests: string }>(TAKE, [
+      chainId,
+      channel.address,
+      state.activeTokenId.toString(),
+      n,
+      state.expiringTokenId.toString(),
+      channel.costPerRequest.toString(),
+      state.consumerFunds.toString(),
+    ])
+    if (!rows[0]) return null
+    const highest = BigInt(rows[0].requests)
+    return [highest - BigInt(n) + 1n, highest]
+  }
 
   const take = createKeyedCoalescer<string, Job, IssuedTokens>({
     maxBatchSize: 200,
-    run: async (_address, jobs) => {
+    run: async (address, jobs) => {
       const first = jobs[0] as Job
-      const { channel, consumer } = first
-      const { state } = await chainView.get(channel.address)
-      const phase = channelPhase(state)
-      if (phase === 'terminated' || phase === 'terminating' || state.activeTokenId === 0n) {
-        throw new ConflictError({
-          code: phase === 'terminated' ? 'channel_terminated' : 'channel_terminating',
-          message: `Channel ${channel.address} is ${phase === 'terminated' ? 'terminated' : 'being terminated'}; open a new one.`,
-        })
-      }
+      const { channel } = first
+      const { state } = await chainView.get(address)
+      const tokenId = issuableTokenId(channel, state)
+      const h = heldFor(address, tokenId)
       const total = jobs.reduce((n, j) => n + j.count, 0)
-      const tokenId = state.activeTokenId
+      // What is held goes first: moved out now, before an await lets the fast path take it.
+      const pool = claim(h, Math.min(h.left, total))
+      const needed = total - countOf(pool)
+      const extra = aheadOf(h)
+      if (needed === 0) {
+        if (total > 0) {
+          refillIfLow(first, h)
+          return sign(jobs, tokenId, pool)
+        }
+        // Only refills in this batch: take ahead if still short (and not paused for funds).
+        if (h.left * 2 >= extra || Date.now() < h.refillAfter)
+          return jobs.map(() => ({ channel: address, chainId, tokenId, tokens: [] }))
+      }
+
       // Counts are only taken when the channel's funds cover them (with what the expiring token
-      // was issued for): a taken count is never given back, and tokens are cumulative, so
-      // counts burnt on refusals would cost the consumer money.
-      const rows = await sql.query<{ requests: string }>(TAKE, [
-        chainId,
-        channel.address,
-        tokenId.toString(),
-        total,
-        state.expiringTokenId.toString(),
-        channel.costPerRequest.toString(),
-        state.consumerFunds.toString(),
-      ])
-      const row = rows[0]
-      if (!row) {
+      // was issued for): a count taken is gone (tokens are cumulative, so the consumer pays for
+      // a skipped count once a higher one is redeemed), so a refusal must not take any.
+      const pending = (async () => {
+        const ahead = extra > 0 ? await takeCounts(channel, state, needed + extra) : null
+        return ahead ?? (needed > 0 ? takeCounts(channel, state, needed) : null)
+      })()
+      takes.add(pending)
+      let range: Range | null
+      try {
+        range = await pending
+      } catch (error) {
+        giveBack(address, tokenId, pool)
+        throw error
+      } finally {
+        takes.delete(pending)
+      }
+      if (!range) {
+        giveBack(address, tokenId, pool)
+        if (needed === 0) {
+          h.refillAfter = Date.now() + REFILL_PAUSE_MS
+          return jobs.map(() => ({ channel: address, chainId, tokenId, tokens: [] }))
+        }
         chainView.invalidate(channel.address) // a deposit may have landed: the next call re-reads
         metrics.issueRefused.inc({ code: 'insufficient_funds' })
         throw new ConflictError({
@@ -91,33 +265,131 @@ export function createIssuer({
           message: `Channel ${channel.address} holds ${state.consumerFunds} wei, not enough for ${total} more request(s) at ${channel.costPerRequest} wei on top of what was already issued; deposit first.`,
         })
       }
-      const highest = BigInt(row.requests)
-      const privateKey = await services.privateKey(consumer)
-      let next = highest - BigInt(total) + 1n
-      return jobs.map((job) => {
-        const tokens: string[] = []
-        for (let i = 0; i < job.count; i++) {
-          const token = signTokenNative({
-            privateKey,
-            chainId,
-            channel: channel.address,
-            tokenId,
-            requests: next++,
-          })
-          tokens.push(formatToken({ chainId, token }))
+      metrics.issueTakes.inc()
+      // The range's first `needed` counts are this batch's; the rest is held for later tokens.
+      const split = range[0] + BigInt(needed)
+      const current = held.get(address)
+      if (current?.tokenId === tokenId) {
+        current.top = range[1]
+        if (split <= range[1]) {
+          // Contiguous with the last held range unless another instance took counts in between.
+          const last = current.ranges.at(-1)
+          if (last && last[1] + 1n === split) last[1] = range[1]
+          else current.ranges.push([split, range[1]])
+          current.left += Number(range[1] - split + 1n)
         }
-        metrics.tokensIssued.inc(job.count)
-        return { channel: channel.address, chainId, tokenId, tokens }
-      })
+      }
+      return sign(jobs, tokenId, needed > 0 ? [...pool, [range[0], split - 1n]] : pool)
     },
   })
 
+  /** Puts claimed counts back in front of what is held (when they were not handed out after all). */
+  function giveBack(address: string, tokenId: bigint, ranges: Range[]): void {
+    const current = held.get(address)
+    if (ranges.length === 0 || current?.tokenId !== tokenId) return
+    current.ranges.unshift(...ranges)
+    current.left += countOf(ranges)
+  }
+
+  /** Starts a background refill when less than half of what should be held is left. */
+  function refillIfLow(job: Job, h: Held): void {
+    if (h.refilling || Date.now() < h.refillAfter) return
+    if (h.left * 2 >= aheadOf(h)) return
+    h.refilling = true
+    const refill = take
+      .submit(job.channel.address, { ...job, count: 0 })
+      .catch(() => {}) // a failed refill changes nothing; the next token takes its own counts
+      .finally(() => {
+        h.refilling = false
+        takes.delete(refill)
+      })
+    takes.add(refill)
+  }
+
+  /** Resolves once no statement taking counts and no refill is in flight. */
+  async function idle(): Promise<void> {
+    while (takes.size > 0) await Promise.allSettled([...takes])
+  }
+
   return {
-    /** `count` consecutive tokens of the channel's active token ID, signed by its consumer. */
-    issue({ channel, consumer, count }: Job): Promise<IssuedTokens> {
-      return take.submit(channel.address, { channel, consumer, count })
+    /** `count` tokens of the channel's active token ID with fresh, ascending counts, signed by its consumer. */
+    async issue(job: Job): Promise<IssuedTokens> {
+      const address = job.channel.address
+      const h = held.get(address)
+      if (h && h.left >= job.count && !closed) {
+        const { state } = await chainView.get(address)
+        const tokenId = issuableTokenId(job.channel, state)
+        const current = heldFor(address, tokenId)
+        if (current.left >= job.count) {
+          const counts = claim(current, job.count)
+          refillIfLow(job, current)
+          return (await sign([job], tokenId, counts))[0] as IssuedTokens
+        }
+      }
+      return take.submit(address, job)
+    },
+
+    /** Resolves once no statement taking counts and no background refill is in flight. */
+    idle,
+
+    /** Counts this instance holds for the channel's current token ID (taken, not handed out yet). */
+    held(channel: string): number {
+      return held.get(channel.toLowerCase())?.left ?? 0
+    },
+
+    /**
+     * Stops taking counts ahead and gives back what this instance holds, where no other instance
+     * took counts since (the give-back is a compare-and-set). Returns the counts given back.
+     */
+    async close(): Promise<number> {
+      closed = true
+      await idle()
+      let given = 0
+      for (const [address, h] of held) {
+        const last = h.ranges.at(-1)
+        if (!last || last[1] !== h.top) continue
+        const rows = await sql
+          .query(GIVE_BACK, [
+            chainId,
+            address,
+            h.tokenId.toString(),
+            (last[0] - 1n).toString(),
+            last[1].toString(),
+          ])
+          .catch(() => [])
+        if (rows.length > 0) given += Number(last[1] - last[0] + 1n)
+      }
+      held.clear()
+      return given
     },
   }
 }
 
 export type Issuer = ReturnType<typeof createIssuer>
+
+/** The token ID to issue on, or the refusal for a channel that takes no new tokens. */
+function issuableTokenId(channel: { address: Address | string }, state: ChannelState): bigint {
+  const phase = channelPhase(state)
+  if (phase === 'terminated' || phase === 'terminating' || state.activeTokenId === 0n) {
+    throw new ConflictError({
+      code: phase === 'terminated' ? 'channel_terminated' : 'channel_terminating',
+      message: `Channel ${channel.address} is ${phase === 'terminated' ? 'terminated' : 'being terminated'}; open a new one.`,
+    })
+  }
+  return state.activeTokenId
+}
+
+function countOf(ranges: readonly Range[]): number {
+  return ranges.reduce((n, [from, to]) => n + Number(to - from + 1n), 0)
+}
+
+/** Moves the demand window on when it has passed. */
+function roll(d: Demand): Demand {
+  const now = Date.now()
+  if (now - d.windowStart >= DEMAND_WINDOW_MS) {
+    d.previous = now - d.windowStart >= 2 * DEMAND_WINDOW_MS ? 0 : d.current
+    d.current = 0
+    d.windowStart = now
+  }
+  return d
+}

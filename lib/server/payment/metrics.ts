@@ -14,6 +14,11 @@ export function createPaymentMetrics() {
       help: 'Tokens issued',
       registers: [registry],
     }),
+    issueTakes: new Counter({
+      name: 'payment_issue_takes_total',
+      help: 'Statements that took request counts for tokens (tokens beyond them were signed from counts taken ahead)',
+      registers: [registry],
+    }),
     issueRefused: new Counter({
       name: 'payment_issue_refused_total',
       help: 'Token requests refused, by code',

@@ -210,7 +210,7 @@ export function paymentOpenApi() {
           requestParams: { path: channelPath },
           requestBody: { content: { 'application/json': { schema: issueChannelBody } } },
           responses: {
-            '200': json(tokensSchema, 'Tokens with never-issued consecutive counts'),
+            '200': json(tokensSchema, 'Tokens with never-issued, ascending counts'),
             '409': error(
               '`insufficient_funds` (no count was taken), `channel_terminating`, `channel_terminated`',
             ),

@@ -133,12 +133,7 @@ export const depositBody = z
   .strict()
   .meta({ id: 'Deposit' })
 
-const count = z
-  .number()
-  .int()
-  .min(1)
-  .max(1000)
-  .meta({ description: 'How many consecutive tokens, default 1' })
+const count = z.number().int().min(1).max(1000).meta({ description: 'How many tokens, default 1' })
 
 export const issueBody = z
   .object({
@@ -158,7 +153,10 @@ export const tokensSchema = z
     channel: z.string(),
     chainId: z.number(),
     tokenId: z.string(),
-    tokens: z.array(tokenString).meta({ description: 'Tokens with consecutive counts, ascending' }),
+    tokens: z.array(tokenString).meta({
+      description:
+        'Tokens with never-issued counts, ascending (consecutive unless another instance took counts in between)',
+    }),
   })
   .meta({ id: 'Tokens' })
 

@@ -23,6 +23,8 @@ export type PaymentSettings = RunnerSettings & {
   maxMissingRanges: number
   /** Worker threads recovering token signatures (0: inline); default {@link defaultRecoverThreads}. */
   recoverThreads?: number
+  /** Most request counts taken ahead per channel (0: none); default DEFAULT_ISSUE_AHEAD of ./issuer. */
+  issueAhead?: number
   adminKey?: string
   keystoreSecret?: string
 }
@@ -102,7 +104,7 @@ export async function createPaymentServer({
             ),
         })
       : inlineRecovery()
-  const issuer = createIssuer({ sql, chainId, chainView, services, metrics })
+  const issuer = createIssuer({ sql, chainId, chainView, services, metrics, ahead: settings.issueAhead })
   const verifier = createVerifier({
     sql,
     chainId,
@@ -139,8 +141,12 @@ export async function createPaymentServer({
     verifier,
     runner,
     factory: factoryOf,
-    /** Stops the runner, the recovery workers and the token statements' pool (the Prisma client is the caller's). */
+    /**
+     * Gives back the request counts taken ahead, stops the runner, the recovery workers and the
+     * token statements' pool (the Prisma client is the caller's).
+     */
     async close(): Promise<void> {
+      await issuer.close()
       await runner.stop()
       await recovery.close()
       await sql.close()

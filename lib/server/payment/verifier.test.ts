@@ -1,7 +1,7 @@
 import { type Address, bytesToHex, type Hex, hexToBytes } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestPayment, type TestPayment } from '../../../test/kit/payment'
+import { startTestPayment, type TestPayment, testSettings } from '../../../test/kit/payment'
 import { formatToken, parseToken, SECP256K1_N } from '../../token'
 import { signTokenNative } from '../tokenCrypto'
 import type { ChannelRecord } from './channels'
@@ -23,7 +23,10 @@ beforeAll(async () => {
   aliceKey = await t.server.services.privateKey(alice)
   bobKey = await t.server.services.privateKey(bob)
 })
-afterAll(async () => t?.stop())
+afterAll(async () => {
+  for (const core of cores) await core.stop()
+  await t?.stop()
+})
 
 /**
  * A fresh channel from alice (through the factory, with her key) to `provider`, known to the
@@ -111,6 +114,40 @@ async function startRedemption(channel: ChannelRecord): Promise<bigint> {
 }
 
 const requestsOf = (token: string) => parseToken(token).token.requests
+
+/** The highest count taken of a token ID of `channel` (payment_issued), 0 when none. */
+async function highestTaken(channel: ChannelRecord, tokenId = 1n): Promise<bigint> {
+  const row = await t.database.db.paymentIssued.findFirst({
+    where: { channel: channel.address, tokenId: tokenId.toString() },
+  })
+  return row ? BigInt(row.requests.toFixed()) : 0n
+}
+
+/** Statements that took counts so far (this core's metric). */
+const takes = async (server: TestPayment['server']) =>
+  (await server.metrics.issueTakes.get()).values[0]?.value ?? 0
+
+/** `n` tokens of `channel` from `server`, one call after the other (a steady consumer). */
+async function issueOneByOne(server: TestPayment['server'], channel: ChannelRecord, n: number) {
+  const tokens: string[] = []
+  for (let i = 0; i < n; i++)
+    tokens.push(...(await server.issuer.issue({ channel, consumer: alice, count: 1 })).tokens)
+  await server.issuer.idle() // a refill may still be on its way
+  return tokens
+}
+
+/** A second core on the same chain, database and keystore, with its own settings. */
+async function secondCore(settings: Parameters<typeof testSettings>[0] = {}) {
+  const core = await startTestPayment({
+    settings: testSettings({ keystoreSecret: t.server.settings.keystoreSecret, ...settings }),
+    chain: t.chain,
+    database: t.database,
+    factory: t.factory,
+  })
+  cores.push(core)
+  return core
+}
+const cores: TestPayment[] = []
 const codes = (outcomes: VerifyOutcome[]) => outcomes.map((o) => (o.accepted ? 'accepted' : o.code))
 
 describe('verify() against hostile tokens', () => {
@@ -379,8 +416,9 @@ describe('issue()', () => {
     expect(issued.every((i) => i.tokenId === 1n && i.tokens.length === 1)).toBe(true)
     const counts = issued.map((i) => requestsOf(i.tokens[0] as string)).sort((a, b) => (a < b ? -1 : 1))
     expect(counts).toEqual(Array.from({ length: 50 }, (_, i) => BigInt(i + 1)))
-    const row = await t.database.db.paymentIssued.findFirstOrThrow({ where: { channel: channel.address } })
-    expect(row.requests.toFixed()).toBe('50')
+    // The database holds what was handed out and what this core took ahead.
+    await t.server.issuer.idle()
+    expect(await highestTaken(channel)).toBe(50n + BigInt(t.server.issuer.held(channel.address)))
     // Every issued token is valid for the provider.
     const outcomes = await t.server.verifier.verifyMany(
       bob,
@@ -432,6 +470,100 @@ describe('issue()', () => {
     })
     const row = await t.database.db.paymentIssued.findFirstOrThrow({ where: { channel: channel.address } })
     expect(row.requests.toFixed()).toBe('1')
+  })
+})
+
+describe('issue() taking counts ahead', () => {
+  it('issue() signs most tokens of a busy channel from counts taken ahead, and no count twice', async () => {
+    const channel = await open()
+    const before = await takes(t.server)
+    const tokens = await issueOneByOne(t.server, channel, 300)
+    expect(tokens.map(requestsOf)).toEqual(Array.from({ length: 300 }, (_, i) => BigInt(i + 1)))
+    // Exact issuing makes one statement per call here (300).
+    expect((await takes(t.server)) - before).toBeLessThan(150)
+    const held = t.server.issuer.held(channel.address)
+    expect(held).toBeGreaterThan(0)
+    expect(held).toBeLessThanOrEqual(64)
+    expect(await highestTaken(channel)).toBe(300n + BigInt(held))
+    const outcomes = await t.server.verifier.verifyMany(bob, tokens)
+    expect(outcomes.filter((o) => o.accepted)).toHaveLength(300)
+  })
+
+  it('issue() with issueAhead 0 takes each call its counts with a statement of its own', async () => {
+    const exact = await secondCore({ issueAhead: 0 })
+    const channel = await open()
+    const before = await takes(exact.server)
+    const tokens = await issueOneByOne(exact.server, channel, 40)
+    expect(tokens.map(requestsOf)).toEqual(Array.from({ length: 40 }, (_, i) => BigInt(i + 1)))
+    expect((await takes(exact.server)) - before).toBe(40)
+    expect(exact.server.issuer.held(channel.address)).toBe(0)
+    expect(await highestTaken(channel)).toBe(40n)
+  })
+
+  it('close() gives the held counts back, and the next core goes on without a gap', async () => {
+    const first = await secondCore()
+    const channel = await open()
+    const tokens = await issueOneByOne(first.server, channel, 200)
+    const held = first.server.issuer.held(channel.address)
+    expect(held).toBeGreaterThan(0)
+    expect(await highestTaken(channel)).toBe(200n + BigInt(held))
+    expect(await first.server.issuer.close()).toBe(held)
+    expect(await highestTaken(channel)).toBe(200n)
+    const next = await t.server.issuer.issue({ channel, consumer: alice, count: 1 })
+    expect(next.tokens.map(requestsOf)).toEqual([201n])
+    const outcomes = await t.server.verifier.verifyMany(bob, [...tokens, ...next.tokens])
+    expect(outcomes.filter((o) => o.accepted)).toHaveLength(201)
+  })
+
+  it("a core whose held counts lie below another core's loses them: distinct counts, a gap of at most what it held", async () => {
+    const first = await secondCore()
+    const channel = await open()
+    const early = await issueOneByOne(first.server, channel, 200)
+    const held = first.server.issuer.held(channel.address)
+    expect(held).toBeGreaterThan(0)
+    // Another core takes counts above them; the first one cannot give its counts back now.
+    const late = await t.server.issuer.issue({ channel, consumer: alice, count: 1 })
+    expect(late.tokens.map(requestsOf)).toEqual([201n + BigInt(held)])
+    expect(await first.server.issuer.close()).toBe(0)
+    const outcomes = await t.server.verifier.verifyMany(bob, [...early, ...late.tokens])
+    expect(outcomes.filter((o) => o.accepted)).toHaveLength(201)
+    // What the consumer pays for beyond its 201 requests: the held counts, at most issueAhead.
+    expect((await acceptedRow(channel.address))?.highest).toBe(201n + BigInt(held))
+    expect(held).toBeLessThanOrEqual(64)
+  })
+
+  it('issue() drops the held counts of a token ID once a redemption starts: the new ID starts at 1', async () => {
+    const channel = await open()
+    const old = await issueOneByOne(t.server, channel, 200)
+    expect(t.server.issuer.held(channel.address)).toBeGreaterThan(0)
+    expect(await startRedemption(channel)).toBe(2n)
+    const next = await t.server.issuer.issue({ channel, consumer: alice, count: 2 })
+    expect(next.tokenId).toBe(2n)
+    expect(next.tokens.map(requestsOf)).toEqual([1n, 2n])
+    // The provider's highest count of the old ID is the last one handed out, not what was held.
+    const outcomes = await t.server.verifier.verifyMany(bob, [...old, ...next.tokens])
+    expect(outcomes.filter((o) => o.accepted)).toHaveLength(202)
+    expect((await acceptedRow(channel.address, 1n))?.highest).toBe(200n)
+  })
+
+  it('issue() refuses a terminating channel even while it holds counts for it', async () => {
+    const channel = await open()
+    await issueOneByOne(t.server, channel, 200)
+    expect(t.server.issuer.held(channel.address)).toBeGreaterThan(0)
+    await t.server.channels.act(channel, alice, 'startTermination')
+    await expect(t.server.issuer.issue({ channel, consumer: alice, count: 1 })).rejects.toMatchObject({
+      code: 'channel_terminating',
+    })
+  })
+
+  it('issue() near the end of the funds gives every request the funds cover, as exact issuing would', async () => {
+    const channel = await open({ deposit: 150_000n, costPerRequest: 1_000n })
+    const tokens = await issueOneByOne(t.server, channel, 150)
+    expect(tokens.map(requestsOf)).toEqual(Array.from({ length: 150 }, (_, i) => BigInt(i + 1)))
+    await expect(t.server.issuer.issue({ channel, consumer: alice, count: 1 })).rejects.toMatchObject({
+      code: 'insufficient_funds',
+    })
+    expect(await highestTaken(channel)).toBe(150n)
   })
 })
 
