@@ -287,7 +287,13 @@ export function createIssuer({
   function giveBack(address: string, tokenId: bigint, ranges: Range[]): void {
     const current = held.get(address)
     if (ranges.length === 0 || current?.tokenId !== tokenId) return
-    current.ranges.unshift(...ranges)
+    const merged: Range[] = []
+    for (const range of [...ranges, ...current.ranges]) {
+      const last = merged.at(-1)
+      if (last && last[1] + 1n === range[0]) last[1] = range[1]
+      else merged.push([range[0], range[1]])
+    }
+    current.ranges = merged
     current.left += countOf(ranges)
   }
 
@@ -348,6 +354,10 @@ export function createIssuer({
       for (const [address, h] of held) {
         const last = h.ranges.at(-1)
         if (!last || last[1] !== h.top) continue
+        // Out of reach of calls still running before the statement goes: a count given back is
+        // the database's to hand out again, never this instance's.
+        h.ranges.pop()
+        h.left -= Number(last[1] - last[0] + 1n)
         const rows = await sql
           .query(GIVE_BACK, [
             chainId,

@@ -515,6 +515,25 @@ describe('issue() taking counts ahead', () => {
     expect(outcomes.filter((o) => o.accepted)).toHaveLength(201)
   })
 
+  it('close() while calls are still issuing hands out no count twice', async () => {
+    const first = await secondCore()
+    const channel = await open()
+    const early = await issueOneByOne(first.server, channel, 200)
+    // As many calls as counts held, so that without care they would all be served from them.
+    const held = first.server.issuer.held(channel.address)
+    expect(held).toBeGreaterThan(0)
+    const during = Promise.all(
+      Array.from({ length: held }, () => first.server.issuer.issue({ channel, consumer: alice, count: 1 })),
+    )
+    await first.server.issuer.close()
+    const racing = (await during).flatMap((i) => i.tokens)
+    const after = await issueOneByOne(t.server, channel, 30)
+    const all = [...early, ...racing, ...after]
+    expect(new Set(all.map(requestsOf)).size).toBe(230 + held)
+    const outcomes = await t.server.verifier.verifyMany(bob, all)
+    expect(outcomes.filter((o) => o.accepted)).toHaveLength(230 + held)
+  })
+
   it("a core whose held counts lie below another core's loses them: distinct counts, a gap of at most what it held", async () => {
     const first = await secondCore()
     const channel = await open()
