@@ -225,14 +225,15 @@ export function createIssuer({
       const pool = claim(h, Math.min(h.left, total))
       const needed = total - countOf(pool)
       const extra = aheadOf(h)
+      /** The answers to a batch of refills only (count 0). */
+      const none = () => jobs.map(() => ({ channel: address, chainId, tokenId, tokens: [] }))
       if (needed === 0) {
         if (total > 0) {
           refillIfLow(first, h)
           return sign(jobs, tokenId, pool)
         }
         // Only refills in this batch: take ahead if still short (and not paused for funds).
-        if (h.left * 2 >= extra || Date.now() < h.refillAfter)
-          return jobs.map(() => ({ channel: address, chainId, tokenId, tokens: [] }))
+        if (h.left * 2 >= extra || Date.now() < h.refillAfter) return none()
       }
 
       // Counts are only taken when the channel's funds cover them (with what the expiring token
@@ -256,7 +257,7 @@ export function createIssuer({
         giveBack(address, tokenId, pool)
         if (needed === 0) {
           h.refillAfter = Date.now() + REFILL_PAUSE_MS
-          return jobs.map(() => ({ channel: address, chainId, tokenId, tokens: [] }))
+          return none()
         }
         chainView.invalidate(channel.address) // a deposit may have landed: the next call re-reads
         metrics.issueRefused.inc({ code: 'insufficient_funds' })
@@ -271,13 +272,8 @@ export function createIssuer({
       const current = held.get(address)
       if (current?.tokenId === tokenId) {
         current.top = range[1]
-        if (split <= range[1]) {
-          // Contiguous with the last held range unless another instance took counts in between.
-          const last = current.ranges.at(-1)
-          if (last && last[1] + 1n === split) last[1] = range[1]
-          else current.ranges.push([split, range[1]])
-          current.left += Number(range[1] - split + 1n)
-        }
+        // Contiguous with the last held range unless another instance took counts in between.
+        if (split <= range[1]) hold(current, [...current.ranges, [split, range[1]]], range[1] - split + 1n)
       }
       return sign(jobs, tokenId, needed > 0 ? [...pool, [range[0], split - 1n]] : pool)
     },
@@ -287,14 +283,7 @@ export function createIssuer({
   function giveBack(address: string, tokenId: bigint, ranges: Range[]): void {
     const current = held.get(address)
     if (ranges.length === 0 || current?.tokenId !== tokenId) return
-    const merged: Range[] = []
-    for (const range of [...ranges, ...current.ranges]) {
-      const last = merged.at(-1)
-      if (last && last[1] + 1n === range[0]) last[1] = range[1]
-      else merged.push([range[0], range[1]])
-    }
-    current.ranges = merged
-    current.left += countOf(ranges)
+    hold(current, [...ranges, ...current.ranges], BigInt(countOf(ranges)))
   }
 
   /** Starts a background refill when less than half of what should be held is left. */
@@ -387,6 +376,18 @@ function issuableTokenId(channel: { address: Address | string }, state: ChannelS
     })
   }
   return state.activeTokenId
+}
+
+/** Makes `ranges` (ascending) what `h` holds, adjacent ones merged; `added` counts are new. */
+function hold(h: Held, ranges: readonly Range[], added: bigint): void {
+  const merged: Range[] = []
+  for (const [from, to] of ranges) {
+    const last = merged.at(-1)
+    if (last && last[1] + 1n === from) last[1] = to
+    else merged.push([from, to])
+  }
+  h.ranges = merged
+  h.left += Number(added)
 }
 
 function countOf(ranges: readonly Range[]): number {

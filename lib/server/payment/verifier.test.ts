@@ -148,6 +148,16 @@ async function secondCore(settings: Parameters<typeof testSettings>[0] = {}) {
   return core
 }
 const cores: TestPayment[] = []
+
+/** A second core that issued 200 tokens of a fresh channel one by one and holds counts ahead. */
+async function secondCoreHolding() {
+  const core = await secondCore()
+  const channel = await open()
+  const tokens = await issueOneByOne(core.server, channel, 200)
+  const held = core.server.issuer.held(channel.address)
+  expect(held).toBeGreaterThan(0)
+  return { first: core, channel, tokens, held }
+}
 const codes = (outcomes: VerifyOutcome[]) => outcomes.map((o) => (o.accepted ? 'accepted' : o.code))
 
 describe('verify() against hostile tokens', () => {
@@ -501,11 +511,7 @@ describe('issue() taking counts ahead', () => {
   })
 
   it('close() gives the held counts back, and the next core goes on without a gap', async () => {
-    const first = await secondCore()
-    const channel = await open()
-    const tokens = await issueOneByOne(first.server, channel, 200)
-    const held = first.server.issuer.held(channel.address)
-    expect(held).toBeGreaterThan(0)
+    const { first, channel, tokens, held } = await secondCoreHolding()
     expect(await highestTaken(channel)).toBe(200n + BigInt(held))
     expect(await first.server.issuer.close()).toBe(held)
     expect(await highestTaken(channel)).toBe(200n)
@@ -516,12 +522,8 @@ describe('issue() taking counts ahead', () => {
   })
 
   it('close() while calls are still issuing hands out no count twice', async () => {
-    const first = await secondCore()
-    const channel = await open()
-    const early = await issueOneByOne(first.server, channel, 200)
+    const { first, channel, tokens: early, held } = await secondCoreHolding()
     // As many calls as counts held, so that without care they would all be served from them.
-    const held = first.server.issuer.held(channel.address)
-    expect(held).toBeGreaterThan(0)
     const during = Promise.all(
       Array.from({ length: held }, () => first.server.issuer.issue({ channel, consumer: alice, count: 1 })),
     )
@@ -535,11 +537,7 @@ describe('issue() taking counts ahead', () => {
   })
 
   it("a core whose held counts lie below another core's loses them: distinct counts, a gap of at most what it held", async () => {
-    const first = await secondCore()
-    const channel = await open()
-    const early = await issueOneByOne(first.server, channel, 200)
-    const held = first.server.issuer.held(channel.address)
-    expect(held).toBeGreaterThan(0)
+    const { first, channel, tokens: early, held } = await secondCoreHolding()
     // Another core takes counts above them; the first one cannot give its counts back now.
     const late = await t.server.issuer.issue({ channel, consumer: alice, count: 1 })
     expect(late.tokens.map(requestsOf)).toEqual([201n + BigInt(held)])
