@@ -37,6 +37,12 @@ export function createPaymentMetrics() {
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
       registers: [registry],
     }),
+    recoveries: new Counter({
+      name: 'payment_signature_recoveries_total',
+      help: 'Token signatures recovered, by thread: main (few verify calls in progress) or worker',
+      labelNames: ['thread'],
+      registers: [registry],
+    }),
     verifyConflicts: new Counter({
       name: 'payment_verify_conflicts_total',
       help: 'Acceptance writes retried because another instance changed the channel first',

@@ -626,6 +626,44 @@ describe('verifyMany()', () => {
   })
 })
 
+describe('verify() and the recovery workers', () => {
+  /** Signatures recovered so far on each thread (this core's metric). */
+  const recovered = async () => {
+    const { values } = await t.server.metrics.recoveries.get()
+    const on = (thread: string) => values.find((v) => v.labels.thread === thread)?.value ?? 0
+    return { main: on('main'), worker: on('worker') }
+  }
+  const since = async (before: { main: number; worker: number }) => {
+    const now = await recovered()
+    return { main: now.main - before.main, worker: now.worker - before.worker }
+  }
+
+  it('verify() recovers on the main thread while at most 2 calls of at most 32 tokens are in progress, on the workers beyond, with the same verdicts', async () => {
+    const channel = await open()
+    const { tokens } = await t.server.issuer.issue({ channel, consumer: alice, count: 51 })
+    const stranger = (requests: bigint) =>
+      wire({ channel: channel.address, requests, key: t.chain.keys[5] as Hex })
+
+    let before = await recovered()
+    expect(await t.server.verifier.verify(bob, tokens[0] as string)).toMatchObject({ accepted: true })
+    expect(await since(before)).toEqual({ main: 1, worker: 0 })
+
+    // Ten calls at once: the first two find at most 2 in progress, the other eight more.
+    before = await recovered()
+    const calls = [...tokens.slice(1, 9), stranger(100n), tokens[9] as string]
+    const outcomes = await Promise.all(calls.map((token) => t.server.verifier.verify(bob, token)))
+    expect(await since(before)).toEqual({ main: 2, worker: 8 })
+    expect(codes(outcomes)).toEqual([...Array(8).fill('accepted'), 'bad_signature', 'accepted'])
+
+    // One call of 41 tokens: too many for the main thread, whatever else is going on.
+    before = await recovered()
+    const batch = await t.server.verifier.verifyMany(bob, [...tokens.slice(10), stranger(101n)])
+    expect(await since(before)).toEqual({ main: 0, worker: 42 })
+    expect(codes(batch)).toEqual([...Array(41).fill('accepted'), 'bad_signature'])
+    expect(await acceptedRow(channel.address)).toMatchObject({ highest: 51n, accepted: 51n })
+  })
+})
+
 describe('verify() with counts out of order', () => {
   const shuffled = [7, 3, 20, 1, 15, 3, 9, 2, 20, 11, 4, 18, 6, 7, 13, 5, 19, 8, 1, 10, 14, 12, 16, 17]
 

@@ -10,7 +10,7 @@ import {
 } from '../../counter'
 import { isAppError } from '../../errors'
 import { parseToken, type Token, TokenFormatError } from '../../token'
-import type { SignerRecovery } from '../signerRecovery'
+import { inlineRecovery, type SignerRecovery } from '../signerRecovery'
 import type { ChainView, ChannelSnapshot } from './chainView'
 import type { ChannelRecord, ChannelRegistry } from './channels'
 import type { HotSql, Query } from './hotSql'
@@ -27,6 +27,18 @@ const refuse = (code: string, message: string, status = 402): Refused => ({
   code,
   message,
 })
+
+/**
+ * When a verify call recovers its signatures on the main thread rather than on the recovery
+ * workers: while at most `calls` verify calls are in progress (this one included) and it
+ * carries at most `tokens` tokens (about 1.5 ms of CPU). The workers are there for when the
+ * main thread is the bottleneck, which shows as many calls in progress, each waiting for its
+ * turn on the thread or in its channel's write; and for large batches, which they split from
+ * the thread's other work. Otherwise the thread has time to spare, and a worker's round trip
+ * (two thread wake-ups, about 1 ms on a busy machine) only adds latency. Each provider keeping
+ * one batched call in flight, the client library's default, is that case.
+ */
+export const QUIET = { calls: 2, tokens: 32 }
 
 /** What the provider accepted for one token ID. */
 type TokenAcceptance = { counts: AcceptedCounts; signature: Hex; accepted: bigint; closed: boolean }
@@ -98,6 +110,7 @@ export function createVerifier({
   recovery,
   toleranceSeconds,
   maxMissingRanges,
+  quiet = QUIET,
 }: {
   sql: HotSql
   chainId: number
@@ -108,8 +121,13 @@ export function createVerifier({
   recovery: SignerRecovery
   toleranceSeconds: number
   maxMissingRanges: number
+  /** When signatures are recovered on the main thread; default {@link QUIET}. */
+  quiet?: { calls: number; tokens: number }
 }) {
   const states = new Map<string, ChannelAcceptance>()
+  const onThisThread = inlineRecovery()
+  /** Verify calls between their start and their answer. */
+  let inProgress = 0
 
   async function load(address: string, query: Query = sql.query): Promise<ChannelAcceptance> {
     const rows = await query<{
@@ -257,7 +275,7 @@ export function createVerifier({
   })
 
   /** The checks that need no database: up to the token ID's window. */
-  async function precheck(service: Service, wire: string): Promise<Job | Refused> {
+  async function precheck(service: Service, wire: string, quiet: boolean): Promise<Job | Refused> {
     let parsed: ReturnType<typeof parseToken>
     try {
       parsed = parseToken(wire)
@@ -292,7 +310,9 @@ export function createVerifier({
         `The channel pays ${channel.costPerRequest} wei per request; ${service.name} asks for at least ${service.price} wei.`,
       )
     }
-    const signer = await recovery.recover({ chainId, token })
+    const inline = quiet || recovery.threads === 0
+    metrics.recoveries.inc({ thread: inline ? 'main' : 'worker' })
+    const signer = await (inline ? onThisThread : recovery).recover({ chainId, token })
     if (signer !== channel.consumer) {
       return refuse('bad_signature', "The token is not signed by the channel's consumer.")
     }
@@ -335,9 +355,19 @@ export function createVerifier({
     throw error
   }
 
-  /** Runs the prechecks of all tokens, then queues the survivors together, in order. */
+  /** {@link decideAll}, counted among the calls in progress while it runs. */
   async function verifyAll(service: Service, wires: string[]): Promise<VerifyOutcome[]> {
-    const checked = await Promise.all(wires.map((wire) => precheck(service, wire).catch(asRefusal)))
+    inProgress += 1
+    try {
+      return await decideAll(service, wires, inProgress <= quiet.calls && wires.length <= quiet.tokens)
+    } finally {
+      inProgress -= 1
+    }
+  }
+
+  /** Runs the prechecks of all tokens, then queues the survivors together, in order. */
+  async function decideAll(service: Service, wires: string[], quiet: boolean): Promise<VerifyOutcome[]> {
+    const checked = await Promise.all(wires.map((wire) => precheck(service, wire, quiet).catch(asRefusal)))
     // The tokens of one channel are queued together, so that they go into one statement.
     const byChannel = new Map<string, number[]>()
     checked.forEach((job, i) => {
