@@ -1,4 +1,5 @@
 import { type Coalescer, createCoalescer, MAX_BATCH_SIZE } from '../coalesce'
+import { createDemandMeter, type DemandMeter } from '../demand'
 import { TOKEN_HEADER } from '../token'
 import {
   createPaymentHttp,
@@ -12,11 +13,26 @@ import {
   unavailable,
 } from './http'
 
+/** Default most tokens kept ahead per provider. */
+export const DEFAULT_PREFETCH = 32
+/** Tokens kept ahead cover about this much of a provider's recent demand. */
+const SPARE_HORIZON_MS = 50
+/**
+ * A token kept longer than this is dropped. A redemption keeps the old token ID acceptable for
+ * the Payment Server's tolerance window (30 s by default), so a kept token is not refused for its age.
+ */
+export const SPARE_TTL_MS = 2_000
+/** After a call for tokens ahead failed, the next one waits this long. */
+const REFILL_PAUSE_MS = 1_000
+
 export type PaymentConsumerParameters = PaymentHttpParameters &
   InFlightParameters & {
     /**
-     * Extra tokens to ask for per issuing call and keep for later calls (0..999, default 0).
-     * Off by default: a kept token is paid ahead, and lost when the process ends.
+     * Most tokens kept ahead per provider (0..999, default {@link DEFAULT_PREFETCH}; 0: none).
+     * The library keeps about 50 ms of a provider's demand, so a service sending fewer than 20
+     * requests per second to a provider keeps none. A kept token is paid once a higher count is
+     * redeemed, so tokens dropped unused (after {@link SPARE_TTL_MS}, or when the process ends)
+     * are paid for nothing: at most this many per provider each time the traffic stops.
      */
     prefetch?: number
   }
@@ -26,15 +42,26 @@ export type PaymentConsumer = {
   token: (provider: string) => Promise<string>
   /** `fetch(input, init)` with a fresh token for `provider` in the `payment-token` header. */
   fetch: (provider: string, input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
+  /** Tokens kept ahead for `provider` now (dropped ones excluded). */
+  kept: (provider: string) => number
 }
 
-type Issuer = { queue: Coalescer<undefined, string>; spare: string[] }
+type Spare = { token: string; until: number }
+
+/** One provider's tokens: the calls (`true`: a request waiting for a token, `false`: a refill). */
+type Issuer = {
+  queue: Coalescer<boolean, string | null>
+  spare: Spare[]
+  demand: DemandMeter
+  refillAfter: number
+}
 
 /**
  * The consumer side: gets one token per request from the Payment Server and sends it along.
  * Calls for the same provider coalesce: while `maxInFlight` calls of `POST /api/payment/tokens`
  * are in flight, the next requests queue, and the following call asks for as many tokens as
- * there are waiters.
+ * there are waiters. A busy service also keeps a few tokens ahead (`prefetch`), so that most of
+ * its requests need no call at all; a refill starts when half of them are used.
  * A provider's 402 is returned as is; a Payment Server error throws a {@link PaymentError}.
  *
  * @example
@@ -42,7 +69,7 @@ type Issuer = { queue: Coalescer<undefined, string>; spare: string[] }
  * const response = await consumer.fetch('billing', 'http://billing.internal/invoices', { method: 'POST', body })
  */
 export function createPaymentConsumer({
-  prefetch = 0,
+  prefetch = DEFAULT_PREFETCH,
   maxInFlight,
   ...http
 }: PaymentConsumerParameters): PaymentConsumer {
@@ -54,22 +81,47 @@ export function createPaymentConsumer({
   const fetchService = http.fetch ?? globalThis.fetch
   const issuers = new Map<string, Issuer>()
 
+  /** How many tokens to keep ahead of this provider's demand now. */
+  const targetOf = (issuer: Issuer) =>
+    Math.min(prefetch, Math.floor((issuer.demand.perSecond() * SPARE_HORIZON_MS) / 1000))
+
   const issuerOf = (provider: string): Issuer => {
     const key = providerKey(provider)
     let issuer = issuers.get(key)
     if (!issuer) {
-      const spare: string[] = []
-      const queue = createCoalescer<undefined, string>({
-        run: (waiters) => issueTokens({ client, provider: key, count: waiters.length, prefetch, spare }),
-        maxInFlight: inFlight,
-      })
-      issuer = { queue, spare }
-      issuers.set(key, issuer)
+      const created: Issuer = {
+        spare: [],
+        demand: createDemandMeter(),
+        refillAfter: 0,
+        queue: createCoalescer<boolean, string | null>({
+          run: (items) => issueTokens({ client, provider: key, items, issuer: created, target: targetOf }),
+          maxInFlight: inFlight,
+        }),
+      }
+      issuer = created
+      issuers.set(key, created)
     }
     return issuer
   }
 
-  const token = async (provider: string): Promise<string> => issuerOf(provider).queue.submit(undefined)
+  /** Starts a call for tokens ahead when half of the target is used and no call is in flight. */
+  const refill = (issuer: Issuer) => {
+    if (issuer.queue.busy || Date.now() < issuer.refillAfter) return
+    if (issuer.spare.length * 2 > targetOf(issuer) || targetOf(issuer) === 0) return
+    // A failed refill pauses the next ones (requestForWaiters); nobody waits for this one.
+    issuer.queue.submit(false).catch(() => {})
+  }
+
+  const token = async (provider: string): Promise<string> => {
+    const issuer = issuerOf(provider)
+    issuer.demand.add(1)
+    const [kept] = takeSpares(issuer, 1)
+    if (kept) {
+      refill(issuer)
+      return kept.token
+    }
+    return (await issuer.queue.submit(true)) as string
+  }
 
   return {
     token,
@@ -79,6 +131,12 @@ export function createPaymentConsumer({
       const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined))
       headers.set(TOKEN_HEADER, value)
       return fetchService(input, { ...init, headers })
+    },
+    kept: (provider) => {
+      const issuer = issuers.get(providerKey(provider))
+      if (!issuer) return 0
+      dropExpired(issuer)
+      return issuer.spare.length
     },
   }
 }
@@ -92,30 +150,81 @@ function providerKey(provider: string): string {
   return /^0x[0-9a-fA-F]{40}$/.test(trimmed) ? trimmed.toLowerCase() : trimmed
 }
 
+/** Drops kept tokens past their time (the oldest are first). */
+function dropExpired(issuer: Issuer): void {
+  const now = Date.now()
+  let n = 0
+  while (n < issuer.spare.length && (issuer.spare[n] as Spare).until <= now) n += 1
+  if (n > 0) issuer.spare.splice(0, n)
+}
+
+/** Up to `n` kept tokens, the oldest (lowest counts) first. */
+function takeSpares(issuer: Issuer, n: number): Spare[] {
+  dropExpired(issuer)
+  return issuer.spare.splice(0, n)
+}
+
 type IssueParameters = {
   client: PaymentHttp
   provider: string
-  count: number
-  prefetch: number
-  spare: string[]
+  /** One per queued item: `true` for a request waiting for a token, `false` for a refill. */
+  items: readonly boolean[]
+  issuer: Issuer
+  target: (issuer: Issuer) => number
 }
 
-/** `count` tokens for the waiters, kept spares first; asks for `prefetch` more when it must call. */
-async function issueTokens({ client, provider, count, prefetch, spare }: IssueParameters): Promise<string[]> {
-  const kept = spare.splice(0, count)
-  const missing = count - kept.length
-  if (missing === 0) return kept
-  const asked = Math.min(MAX_BATCH_SIZE, missing + prefetch)
-  let tokens: string[]
+/**
+ * A token for each waiting request, kept ones first, in the items' order (`null` for a refill);
+ * asks for the missing ones plus what brings the kept tokens up to the target when it calls.
+ */
+async function issueTokens({ client, provider, items, issuer, target }: IssueParameters) {
+  const waiting = items.filter(Boolean).length
+  const kept = takeSpares(issuer, waiting)
+  const missing = waiting - kept.length
+  const extra = Date.now() < issuer.refillAfter ? 0 : Math.max(0, target(issuer) - issuer.spare.length)
+  const asked = Math.min(MAX_BATCH_SIZE, missing + extra)
+  let issued: string[]
   try {
-    tokens = await requestTokens(client, provider, asked)
+    issued = asked > 0 ? await requestForWaiters({ client, provider, issuer, asked, missing }) : []
   } catch (error) {
-    // Prefetching must never make a call fail that would have succeeded without it.
-    if (asked === missing || !isCode(error, 'insufficient_funds')) throw error
-    tokens = await requestTokens(client, provider, missing)
+    // The waiters fail; the kept tokens some of them had go back, unused.
+    issuer.spare.unshift(...kept)
+    throw error
   }
-  spare.push(...tokens.slice(missing))
-  return [...kept, ...tokens.slice(0, missing)]
+  const until = Date.now() + SPARE_TTL_MS
+  issuer.spare.push(...issued.slice(missing).map((token) => ({ token, until })))
+  const tokens = [...kept.map((k) => k.token), ...issued.slice(0, missing)]
+  let next = 0
+  return items.map((waits) => (waits ? (tokens[next++] as string) : null))
+}
+
+/**
+ * `asked` tokens, of which the first `missing` are for waiting requests. Keeping tokens ahead
+ * must never make a call fail that would have succeeded without it: when asking for more fails,
+ * the refills pause, and only the missing ones are asked for again (after insufficient_funds).
+ */
+async function requestForWaiters({
+  client,
+  provider,
+  issuer,
+  asked,
+  missing,
+}: {
+  client: PaymentHttp
+  provider: string
+  issuer: Issuer
+  asked: number
+  missing: number
+}): Promise<string[]> {
+  try {
+    return await requestTokens(client, provider, asked)
+  } catch (error) {
+    if (asked === missing) throw error
+    issuer.refillAfter = Date.now() + REFILL_PAUSE_MS
+    if (missing === 0) return []
+    if (isCode(error, 'insufficient_funds')) return requestTokens(client, provider, missing)
+    throw error
+  }
 }
 
 /** `POST /api/payment/tokens`; the tokens in ascending order, or a thrown PaymentError. */

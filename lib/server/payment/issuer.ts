@@ -1,6 +1,7 @@
 import type { Address } from 'viem'
 import { type ChannelState, channelPhase } from '../../channel'
 import { createKeyedCoalescer } from '../../coalesce'
+import { createDemandMeter, type DemandMeter } from '../../demand'
 import { ConflictError } from '../../errors'
 import { formatToken } from '../../token'
 import { signTokenNative } from '../tokenCrypto'
@@ -17,8 +18,6 @@ export const DEFAULT_ISSUE_AHEAD = 64
 
 /** Counts taken ahead cover about this much of a channel's recent demand. */
 const AHEAD_HORIZON_MS = 50
-/** Demand is counted in windows this long (the busier of the current and the last one counts). */
-const DEMAND_WINDOW_MS = 1_000
 /** After a refill is refused for funds, the next one waits this long (no statement per token near the limit). */
 const REFILL_PAUSE_MS = 1_000
 
@@ -60,9 +59,6 @@ const GIVE_BACK = {
 /** Inclusive `[from, to]`, ascending and disjoint. */
 type Range = [bigint, bigint]
 
-/** Tokens handed out of one channel, for the size of what to take ahead. */
-type Demand = { windowStart: number; current: number; previous: number }
-
 /** Counts of a channel's active token ID that this instance took and has not handed out yet. */
 type Held = {
   tokenId: bigint
@@ -71,7 +67,8 @@ type Held = {
   left: number
   /** The highest taken count as our last take left it (what a give-back compares with). */
   top: bigint
-  demand: Demand
+  /** Tokens handed out of the channel, for the size of what to take ahead. */
+  demand: DemandMeter
   refilling: boolean
   refillAfter: number
 }
@@ -126,7 +123,7 @@ export function createIssuer({
       ranges: [],
       left: 0,
       top: 0n,
-      demand: current?.demand ?? { windowStart: Date.now(), current: 0, previous: 0 },
+      demand: current?.demand ?? createDemandMeter(),
       refilling: false,
       refillAfter: 0,
     }
@@ -137,9 +134,7 @@ export function createIssuer({
   /** How many counts to hold ahead of this channel's demand now. */
   function aheadOf(h: Held): number {
     if (closed || maxAhead === 0) return 0
-    const d = roll(h.demand)
-    const perSecond = (Math.max(d.current, d.previous) * 1000) / DEMAND_WINDOW_MS
-    return Math.min(maxAhead, Math.ceil((perSecond * AHEAD_HORIZON_MS) / 1000))
+    return Math.min(maxAhead, Math.ceil((h.demand.perSecond() * AHEAD_HORIZON_MS) / 1000))
   }
 
   /** Removes the lowest `n` held counts (n ≤ h.left) and returns them as ranges. */
@@ -190,7 +185,7 @@ export function createIssuer({
         if (next === range[1]) next = ranges[++at]?.[0] ?? 0n
         else next += 1n
       }
-      if (demand) roll(demand).current += job.count
+      demand?.add(job.count)
       metrics.tokensIssued.inc(job.count)
       return { channel: channel.address, chainId, tokenId, tokens }
     })
@@ -392,15 +387,4 @@ function hold(h: Held, ranges: readonly Range[], added: bigint): void {
 
 function countOf(ranges: readonly Range[]): number {
   return ranges.reduce((n, [from, to]) => n + Number(to - from + 1n), 0)
-}
-
-/** Moves the demand window on when it has passed. */
-function roll(d: Demand): Demand {
-  const now = Date.now()
-  if (now - d.windowStart >= DEMAND_WINDOW_MS) {
-    d.previous = now - d.windowStart >= 2 * DEMAND_WINDOW_MS ? 0 : d.current
-    d.current = 0
-    d.windowStart = now
-  }
-  return d
 }
