@@ -275,7 +275,7 @@ export function createVerifier({
   })
 
   /** The checks that need no database: up to the token ID's window. */
-  async function precheck(service: Service, wire: string, quiet: boolean): Promise<Job | Refused> {
+  async function precheck(service: Service, wire: string, onMain: boolean): Promise<Job | Refused> {
     let parsed: ReturnType<typeof parseToken>
     try {
       parsed = parseToken(wire)
@@ -310,7 +310,7 @@ export function createVerifier({
         `The channel pays ${channel.costPerRequest} wei per request; ${service.name} asks for at least ${service.price} wei.`,
       )
     }
-    const inline = quiet || recovery.threads === 0
+    const inline = onMain || recovery.threads === 0
     metrics.recoveries.inc({ thread: inline ? 'main' : 'worker' })
     const signer = await (inline ? onThisThread : recovery).recover({ chainId, token })
     if (signer !== channel.consumer) {
@@ -366,8 +366,8 @@ export function createVerifier({
   }
 
   /** Runs the prechecks of all tokens, then queues the survivors together, in order. */
-  async function decideAll(service: Service, wires: string[], quiet: boolean): Promise<VerifyOutcome[]> {
-    const checked = await Promise.all(wires.map((wire) => precheck(service, wire, quiet).catch(asRefusal)))
+  async function decideAll(service: Service, wires: string[], onMain: boolean): Promise<VerifyOutcome[]> {
+    const checked = await Promise.all(wires.map((wire) => precheck(service, wire, onMain).catch(asRefusal)))
     // The tokens of one channel are queued together, so that they go into one statement.
     const byChannel = new Map<string, number[]>()
     checked.forEach((job, i) => {
