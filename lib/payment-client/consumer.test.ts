@@ -2,11 +2,9 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestPayment, type TestPayment, testSettings } from '../../test/kit/payment'
-import { errorBody } from '../errors'
-import { Answer, type PaymentCall } from '../server/payment/http'
+import { createFastPath } from '../server/payment/fastPath'
 import type { PaymentServer } from '../server/payment/server'
 import type { Service } from '../server/payment/services'
-import { issueTokens, verifyTokens } from '../server/payment/tokensApi'
 import { parseToken } from '../token'
 import {
   createPaymentConsumer,
@@ -18,7 +16,7 @@ import { PaymentError } from './http'
 
 /**
  * The consumer helper against a real Payment Server (anvil, Postgres) over real HTTP: the
- * server's own token calls (tokensApi) behind a node:http server, as the fast path serves them.
+ * server's own fast path for the token calls behind a node:http server.
  * The server takes no counts ahead itself (issueAhead 0), so what it issued is exactly what the
  * library asked for.
  */
@@ -42,29 +40,11 @@ afterAll(async () => {
   await t?.stop()
 })
 
+/** The Payment Server's own fast path (the token calls) on a port of its own; 404 otherwise. */
 function serve(server: PaymentServer): http.Server {
-  const routes: Record<string, (s: PaymentServer, call: PaymentCall) => Promise<unknown>> = {
-    '/api/payment/tokens': issueTokens,
-    '/api/payment/tokens/verify': verifyTokens,
-  }
+  const fastPath = createFastPath(async () => server)
   return http.createServer((req, res) => {
-    const handler = routes[req.url ?? '']
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', async () => {
-      const call: PaymentCall = {
-        headers: { get: (name) => (req.headers[name.toLowerCase()] as string | undefined) ?? null },
-        readBody: async () => Buffer.concat(chunks).toString('utf8'),
-      }
-      let answer: { status: number; body: unknown }
-      try {
-        const handled = handler ? await handler(server, call) : new Answer(404, {})
-        answer = handled instanceof Answer ? handled : { status: 200, body: handled }
-      } catch (error) {
-        answer = errorBody(error)
-      }
-      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body))
-    })
+    if (!fastPath(req, res)) res.writeHead(404).end()
   })
 }
 

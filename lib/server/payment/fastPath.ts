@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Answer, type Handled, MAX_BODY_BYTES, type PaymentCall, runPaymentCall, tooLarge } from './http'
+import { getPaymentServer } from './instance'
 import type { PaymentServer } from './server'
 import { issueTokens, verifyTokens } from './tokensApi'
 import { FAST_PATH_KEY, type FastPath } from './webHooks'
@@ -31,28 +32,33 @@ const HEADERS = {
  * adapter and response streaming. Every paid request between two services makes two of these
  * calls, and Next.js's per-request work cost more than the calls themselves (about 1 ms of CPU
  * each). The answers are the route handlers' own: both run `issueTokens` / `verifyTokens`
- * under `runPaymentCall` on this process's Payment Server. Any other method, path or a query
- * string goes to Next.js.
+ * under `runPaymentCall`, on the Payment Server `getServer` gives. Any other method, path or a
+ * query string goes to Next.js.
  */
-export const serveFastPath: FastPath = (req, res) => {
-  const route = req.method === 'POST' ? ROUTES.get(req.url ?? '') : undefined
-  if (!route) return false
-  const [name, handler] = route
-  let overflowed = false
-  const call: PaymentCall = {
-    headers: nodeHeaders(req),
-    readBody: () =>
-      readBody(req).catch((error: unknown) => {
-        overflowed = true
-        throw error
-      }),
+export const createFastPath =
+  (getServer: () => Promise<PaymentServer>): FastPath =>
+  (req, res) => {
+    const route = req.method === 'POST' ? ROUTES.get(req.url ?? '') : undefined
+    if (!route) return false
+    const [name, handler] = route
+    let overflowed = false
+    const call: PaymentCall = {
+      headers: nodeHeaders(req),
+      readBody: () =>
+        readBody(req).catch((error: unknown) => {
+          overflowed = true
+          throw error
+        }),
+    }
+    // runPaymentCall answers every failure itself; a failure to write the answer drops the connection.
+    runPaymentCall(name, (server) => handler(server, call), getServer)
+      .then((result) => send(res, result, overflowed))
+      .catch(() => res.destroy())
+    return true
   }
-  // runPaymentCall answers every failure itself; a failure to write the answer drops the connection.
-  runPaymentCall(name, (server) => handler(server, call))
-    .then((result) => send(res, result, overflowed))
-    .catch(() => res.destroy())
-  return true
-}
+
+/** The fast path on this process's Payment Server. */
+export const serveFastPath: FastPath = createFastPath(getPaymentServer)
 
 /** Makes {@link serveFastPath} available to the web server of this process (instrumentation.ts). */
 export function registerFastPath(): void {

@@ -52,16 +52,18 @@ export type Handled = Response | Answer | object
  * Runs one Payment Server call on this process's server: builds it on first use, times the
  * call, turns an AppError into `{ error: { code, message } }` with its status, and never lets
  * an internal error's text out. Shared by the Next.js route handlers and the fast path.
+ * `getServer` gives another server (tests); default: this process's.
  */
 export async function runPaymentCall(
   name: string,
   handler: (server: PaymentServer) => Promise<Handled>,
+  getServer: () => Promise<PaymentServer> = getPaymentServer,
 ): Promise<Response | Answer> {
   const started = performance.now()
   let result: Response | Answer
   let server: PaymentServer | undefined
   try {
-    server = await getPaymentServer()
+    server = await getServer()
     const handled = await handler(server)
     result = handled instanceof Response || handled instanceof Answer ? handled : new Answer(200, handled)
   } catch (error) {
