@@ -87,27 +87,26 @@ export function createPaymentConsumer({
 
   const issuerOf = (provider: string): Issuer => {
     const key = providerKey(provider)
-    let issuer = issuers.get(key)
-    if (!issuer) {
-      const created: Issuer = {
-        spare: [],
-        demand: createDemandMeter(),
-        refillAfter: 0,
-        queue: createCoalescer<boolean, string | null>({
-          run: (items) => issueTokens({ client, provider: key, items, issuer: created, target: targetOf }),
-          maxInFlight: inFlight,
-        }),
-      }
-      issuer = created
-      issuers.set(key, created)
+    const known = issuers.get(key)
+    if (known) return known
+    const issuer: Issuer = {
+      spare: [],
+      demand: createDemandMeter(),
+      refillAfter: 0,
+      queue: createCoalescer<boolean, string | null>({
+        run: (items) => issueTokens({ client, provider: key, items, issuer, target: targetOf }),
+        maxInFlight: inFlight,
+      }),
     }
+    issuers.set(key, issuer)
     return issuer
   }
 
   /** Starts a call for tokens ahead when half of the target is used and no call is in flight. */
   const refill = (issuer: Issuer) => {
     if (issuer.queue.busy || Date.now() < issuer.refillAfter) return
-    if (issuer.spare.length * 2 > targetOf(issuer) || targetOf(issuer) === 0) return
+    const target = targetOf(issuer)
+    if (target === 0 || issuer.spare.length * 2 > target) return
     // A failed refill pauses the next ones (requestForWaiters); nobody waits for this one.
     issuer.queue.submit(false).catch(() => {})
   }
