@@ -126,6 +126,8 @@ export function createVerifier({
 }) {
   const states = new Map<string, ChannelAcceptance>()
   const onThisThread = inlineRecovery()
+  // Bound once: a labelled inc() hashes its labels on every token.
+  const recoveredOn = { main: metrics.recoveries.labels('main'), worker: metrics.recoveries.labels('worker') }
   /** Verify calls between their start and their answer. */
   let inProgress = 0
 
@@ -311,7 +313,7 @@ export function createVerifier({
       )
     }
     const inline = onMain || recovery.threads === 0
-    metrics.recoveries.inc({ thread: inline ? 'main' : 'worker' })
+    recoveredOn[inline ? 'main' : 'worker'].inc()
     const signer = await (inline ? onThisThread : recovery).recover({ chainId, token })
     if (signer !== channel.consumer) {
       return refuse('bad_signature', "The token is not signed by the channel's consumer.")
