@@ -77,7 +77,8 @@ type Held = {
  * Consumer side: issues the next tokens of a channel. Counts are taken with one atomic
  * `INSERT .. ON CONFLICT DO UPDATE SET requests = requests + n RETURNING requests`, so no count
  * is ever handed out twice, across requests and across server instances, and every count is
- * durable before a token carries it. Concurrent requests for one channel share one statement.
+ * durable before a token carries it. Concurrent requests for one channel share one statement;
+ * when the funds cannot cover them together, each is decided alone, in order.
  *
  * To keep that statement off most tokens' path, an instance takes a few counts ahead of a busy
  * channel's demand (about {@link AHEAD_HORIZON_MS} ms of it, at most `ahead`) and signs the
@@ -207,72 +208,111 @@ export function createIssuer({
     return [highest - BigInt(n) + 1n, highest]
   }
 
-  const take = createKeyedCoalescer<string, Job, IssuedTokens>({
-    maxBatchSize: 200,
-    run: async (address, jobs) => {
-      const first = jobs[0] as Job
-      const { channel } = first
-      const { state } = await chainView.get(address)
-      const tokenId = issuableTokenId(channel, state)
-      const h = heldFor(address, tokenId)
-      const total = jobs.reduce((n, j) => n + j.count, 0)
-      // What is held goes first: moved out now, before an await lets the fast path take it.
-      const pool = claim(h, Math.min(h.left, total))
-      const needed = total - countOf(pool)
-      const extra = aheadOf(h)
-      /** The answers to a batch of refills only (count 0). */
-      const none = () => jobs.map(() => ({ channel: address, chainId, tokenId, tokens: [] }))
-      if (needed === 0) {
-        if (total > 0) {
-          refillIfLow(first, h)
-          return sign(jobs, tokenId, pool)
-        }
-        // Only refills in this batch: take ahead if still short (and not paused for funds).
-        if (h.left * 2 >= extra || Date.now() < h.refillAfter) return none()
-      }
+  /** What a job of a batch gets: its tokens, or the error that refused it alone. */
+  type Issued = IssuedTokens | { refused: unknown }
 
-      // Counts are only taken when the channel's funds cover them (with what the expiring token
-      // was issued for): a count taken is gone (tokens are cumulative, so the consumer pays for
-      // a skipped count once a higher one is redeemed), so a refusal must not take any.
-      const pending = (async () => {
-        const ahead = extra > 0 ? await takeCounts(channel, state, needed + extra) : null
-        return ahead ?? (needed > 0 ? takeCounts(channel, state, needed) : null)
-      })()
-      takes.add(pending)
-      let range: Range | null
+  /**
+   * Issues a batch of one channel's jobs. When the funds do not cover all of them, each job
+   * is decided alone, in order (as if it had come alone): those the funds cover are served,
+   * the others refused. `takeAhead`: whether to try taking counts ahead too.
+   */
+  async function issueBatch(address: string, jobs: readonly Job[], takeAhead = true): Promise<Issued[]> {
+    const first = jobs[0] as Job
+    const { channel } = first
+    const { state } = await chainView.get(address)
+    const tokenId = issuableTokenId(channel, state)
+    const h = heldFor(address, tokenId)
+    const total = jobs.reduce((n, j) => n + j.count, 0)
+    // What is held goes first: moved out now, before an await lets the fast path take it.
+    const pool = claim(h, Math.min(h.left, total))
+    const needed = total - countOf(pool)
+    const extra = takeAhead ? aheadOf(h) : 0
+    /** The answers to a batch of refills only (count 0). */
+    const none = () => jobs.map(() => ({ channel: address, chainId, tokenId, tokens: [] }))
+    if (needed === 0) {
+      if (total > 0) {
+        refillIfLow(first, h)
+        return sign(jobs, tokenId, pool)
+      }
+      // Only refills in this batch: take ahead if still short (and not paused for funds).
+      if (h.left * 2 >= extra || Date.now() < h.refillAfter) return none()
+    }
+
+    // Counts are only taken when the channel's funds cover them (with what the expiring token
+    // was issued for): a count taken is gone (tokens are cumulative, so the consumer pays for
+    // a skipped count once a higher one is redeemed), so a refusal must not take any.
+    const pending = (async () => {
+      const ahead = extra > 0 ? await takeCounts(channel, state, needed + extra) : null
+      return ahead ?? (needed > 0 ? takeCounts(channel, state, needed) : null)
+    })()
+    takes.add(pending)
+    let range: Range | null
+    try {
+      range = await pending
+    } catch (error) {
+      giveBack(address, tokenId, pool)
+      throw error
+    } finally {
+      takes.delete(pending)
+    }
+    if (!range) {
+      giveBack(address, tokenId, pool)
+      if (needed === 0) {
+        h.refillAfter = Date.now() + REFILL_PAUSE_MS
+        return none()
+      }
+      chainView.invalidate(channel.address) // a deposit may have landed: the next call re-reads
+      if (jobs.length > 1) return issueEachAlone(address, jobs, h)
+      metrics.issueRefused.inc({ code: 'insufficient_funds' })
+      throw new ConflictError({
+        code: 'insufficient_funds',
+        message: `Channel ${channel.address} holds ${state.consumerFunds} wei, not enough for ${total} more request(s) at ${channel.costPerRequest} wei on top of what was already issued; deposit first.`,
+      })
+    }
+    metrics.issueTakes.inc()
+    // The range's first `needed` counts are this batch's; the rest is held for later tokens.
+    const split = range[0] + BigInt(needed)
+    const current = held.get(address)
+    if (current?.tokenId === tokenId) {
+      current.top = range[1]
+      // Contiguous with the last held range unless another instance took counts in between.
+      if (split <= range[1]) hold(current, [...current.ranges, [split, range[1]]], range[1] - split + 1n)
+    }
+    return sign(jobs, tokenId, needed > 0 ? [...pool, [range[0], split - 1n]] : pool)
+  }
+
+  /**
+   * The jobs of a batch the funds do not cover together, one after another, without taking
+   * counts ahead (funds are short, so refills pause too). Each gets its tokens or its own refusal.
+   */
+  async function issueEachAlone(address: string, jobs: readonly Job[], h: Held): Promise<Issued[]> {
+    h.refillAfter = Date.now() + REFILL_PAUSE_MS
+    const results: Issued[] = []
+    for (const job of jobs) {
+      if (job.count === 0) {
+        results.push({ channel: address, chainId, tokenId: h.tokenId, tokens: [] })
+        continue
+      }
       try {
-        range = await pending
+        results.push(...(await issueBatch(address, [job], false)))
       } catch (error) {
-        giveBack(address, tokenId, pool)
-        throw error
-      } finally {
-        takes.delete(pending)
+        results.push({ refused: error })
       }
-      if (!range) {
-        giveBack(address, tokenId, pool)
-        if (needed === 0) {
-          h.refillAfter = Date.now() + REFILL_PAUSE_MS
-          return none()
-        }
-        chainView.invalidate(channel.address) // a deposit may have landed: the next call re-reads
-        metrics.issueRefused.inc({ code: 'insufficient_funds' })
-        throw new ConflictError({
-          code: 'insufficient_funds',
-          message: `Channel ${channel.address} holds ${state.consumerFunds} wei, not enough for ${total} more request(s) at ${channel.costPerRequest} wei on top of what was already issued; deposit first.`,
-        })
-      }
-      metrics.issueTakes.inc()
-      // The range's first `needed` counts are this batch's; the rest is held for later tokens.
-      const split = range[0] + BigInt(needed)
-      const current = held.get(address)
-      if (current?.tokenId === tokenId) {
-        current.top = range[1]
-        // Contiguous with the last held range unless another instance took counts in between.
-        if (split <= range[1]) hold(current, [...current.ranges, [split, range[1]]], range[1] - split + 1n)
-      }
-      return sign(jobs, tokenId, needed > 0 ? [...pool, [range[0], split - 1n]] : pool)
-    },
+    }
+    return results
+  }
+
+  const take = createKeyedCoalescer<string, Job, Issued>({
+    maxBatchSize: 200,
+    run: (address, jobs) => issueBatch(address, jobs),
   })
+
+  /** A job's tokens from the coalesced batch, or its own refusal thrown. */
+  async function taken(address: string, job: Job): Promise<IssuedTokens> {
+    const result = await take.submit(address, job)
+    if ('refused' in result) throw result.refused
+    return result
+  }
 
   /** Puts claimed counts back in front of what is held (when they were not handed out after all). */
   function giveBack(address: string, tokenId: bigint, ranges: Range[]): void {
@@ -316,7 +356,7 @@ export function createIssuer({
           return (await sign([job], tokenId, counts))[0] as IssuedTokens
         }
       }
-      return take.submit(address, job)
+      return taken(address, job)
     },
 
     /** Resolves once no statement taking counts and no background refill is in flight. */
