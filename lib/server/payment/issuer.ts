@@ -2,7 +2,7 @@ import type { Address } from 'viem'
 import { type ChannelState, channelPhase } from '../../channel'
 import { createKeyedCoalescer } from '../../coalesce'
 import { createDemandMeter, type DemandMeter } from '../../demand'
-import { ConflictError } from '../../errors'
+import { ConflictError, isAppError } from '../../errors'
 import { formatToken } from '../../token'
 import { signTokenNative } from '../tokenCrypto'
 import type { ChainView } from './chainView'
@@ -283,20 +283,28 @@ export function createIssuer({
 
   /**
    * The jobs of a batch the funds do not cover together, one after another, without taking
-   * counts ahead (funds are short, so refills pause too). Each gets its tokens or its own refusal.
+   * counts ahead (funds are short, so refills pause too). Each gets its tokens or its own
+   * refusal. Once `n` counts were refused for funds, a later job of `n` or more is refused
+   * without a statement: it cannot fit either (short of a deposit landing meanwhile).
    */
   async function issueEachAlone(address: string, jobs: readonly Job[], h: Held): Promise<Issued[]> {
     h.refillAfter = Date.now() + REFILL_PAUSE_MS
     const results: Issued[] = []
+    let short: { count: number; message: string } | undefined
     for (const job of jobs) {
       if (job.count === 0) {
         results.push({ channel: address, chainId, tokenId: h.tokenId, tokens: [] })
-        continue
-      }
-      try {
-        results.push(...(await issueBatch(address, [job], false)))
-      } catch (error) {
-        results.push({ refused: error })
+      } else if (short && job.count >= short.count) {
+        metrics.issueRefused.inc({ code: 'insufficient_funds' })
+        results.push({ refused: new ConflictError({ code: 'insufficient_funds', message: short.message }) })
+      } else {
+        try {
+          results.push(...(await issueBatch(address, [job], false)))
+        } catch (error) {
+          if (isAppError(error) && error.code === 'insufficient_funds')
+            short = { count: job.count, message: error.message }
+          results.push({ refused: error })
+        }
       }
     }
     return results

@@ -585,8 +585,8 @@ describe('issue() taking counts ahead', () => {
 
   it('concurrent issue() calls the funds cannot all cover: each is decided alone, in order, none taking a count it does not sign', async () => {
     const channel = await open({ deposit: 10_000n, costPerRequest: 1_000n })
-    const sizes = [3, 4, 2, 5, 1]
-    // The first call runs at once; the four others queue behind it and go as one batch of 12
+    const sizes = [3, 4, 2, 5, 1, 6]
+    // The first call runs at once; the five others queue behind it and go as one batch of 18
     // counts where 7 are left.
     const outcomes = await Promise.allSettled(
       sizes.map((count) => t.server.issuer.issue({ channel, consumer: alice, count })),
@@ -594,7 +594,14 @@ describe('issue() taking counts ahead', () => {
     const served = outcomes.map((o) =>
       o.status === 'fulfilled' ? o.value.tokens.map(requestsOf) : o.reason.code,
     )
-    expect(served).toEqual([[1n, 2n, 3n], [4n, 5n, 6n, 7n], [8n, 9n], 'insufficient_funds', [10n]])
+    expect(served).toEqual([
+      [1n, 2n, 3n],
+      [4n, 5n, 6n, 7n],
+      [8n, 9n],
+      'insufficient_funds',
+      [10n],
+      'insufficient_funds',
+    ])
     expect(await highestTaken(channel)).toBe(10n)
     const tokens = outcomes.flatMap((o) => (o.status === 'fulfilled' ? o.value.tokens : []))
     const verified = await t.server.verifier.verifyMany(bob, tokens)
