@@ -39,10 +39,12 @@ import {
   cpuByRoot,
   cpuSnapshot,
   type ExampleNetwork,
+  mainThreadSeconds,
   startBenchStack,
   startExampleNetwork,
   stopChildren,
   stopLeftovers,
+  WEB_LABEL,
 } from './bench/paymentProcesses'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -115,7 +117,14 @@ const callsOf = (observed: Observed | undefined, route: 'tokens.issue' | 'tokens
     .filter((r) => r.route.startsWith(`${route} `))
     .reduce((sum, r) => sum + r.calls, 0)
 
-type Observed = { name: string; metrics: PhaseMetrics; cpu: Map<string, number>; seconds: number }
+type Observed = {
+  name: string
+  metrics: PhaseMetrics
+  cpu: Map<string, number>
+  /** CPU seconds of the web server's main thread (its event loop), when it could be read. */
+  webMainThread: number | null
+  seconds: number
+}
 
 async function main(): Promise<void> {
   let stack: BenchStack | undefined
@@ -154,18 +163,23 @@ async function main(): Promise<void> {
     /** Runs `fn` with the Payment Server's metrics and every process's CPU read before and after. */
     const observe = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
       const labels = await roots()
-      const [metricsBefore, cpuBefore]: [MetricsSnapshot, CpuSnapshot] = [
+      const web = labels[WEB_LABEL]
+      const mainThread = async () => (web === undefined ? null : await mainThreadSeconds(web))
+      const [metricsBefore, cpuBefore, mainBefore]: [MetricsSnapshot, CpuSnapshot, number | null] = [
         await readMetrics(s.url, s.adminKey),
         await cpuSnapshot(),
+        await mainThread(),
       ]
       const started = performance.now()
       const result = await fn()
       const seconds = (performance.now() - started) / 1000
       const cpu = cpuByRoot(cpuBefore, await cpuSnapshot(), labels)
+      const mainAfter = await mainThread()
       observed.push({
         name,
         metrics: phaseMetrics(metricsBefore, await readMetrics(s.url, s.adminKey)),
         cpu,
+        webMainThread: mainBefore === null || mainAfter === null ? null : mainAfter - mainBefore,
         seconds,
       })
       return result
@@ -486,6 +500,12 @@ function printTables(r: {
       console.log(
         `| ${label} | ${r.observed.map((o) => ((o.cpu.get(label) ?? 0) / o.seconds).toFixed(2)).join(' | ')} |`,
       )
+      if (label === WEB_LABEL && r.observed.some((o) => o.webMainThread !== null)) {
+        const cells = r.observed.map((o) =>
+          o.webMainThread === null ? '-' : (o.webMainThread / o.seconds).toFixed(2),
+        )
+        console.log(`| of which its main thread (the event loop; at most 1) | ${cells.join(' | ')} |`)
+      }
     }
     const total = (o: Observed) => [...o.cpu.values()].reduce((a, b) => a + b, 0) / o.seconds
     console.log(`| total | ${r.observed.map((o) => total(o).toFixed(2)).join(' | ')} |`)

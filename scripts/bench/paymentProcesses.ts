@@ -85,6 +85,9 @@ function waitForLine(
   })
 }
 
+/** The label of the web server's process in {@link BenchStack.pids}. */
+export const WEB_LABEL = 'web app + Payment Server (stack/web.ts)'
+
 export type BenchStack = {
   url: string
   rpcUrl: string
@@ -176,7 +179,7 @@ export async function startBenchStack({
     output: output.text,
     async pids() {
       const entries: [string, number | undefined][] = [
-        ['web app + Payment Server (stack/web.ts)', await pidIn(path.join(dataDir, 'web.pid'))],
+        [WEB_LABEL, await pidIn(path.join(dataDir, 'web.pid'))],
         ['postgres', await pidIn(path.join(dataDir, 'postgres', 'data', 'postmaster.pid'))],
         ['anvil', await pidIn(path.join(dataDir, 'anvil', 'anvil.pid'))],
         ['indexer', await pidIn(path.join(dataDir, 'indexer.pid'))],
@@ -251,17 +254,28 @@ export async function cpuSnapshot(): Promise<CpuSnapshot> {
     names
       .filter((n) => /^\d+$/.test(n))
       .map(async (name) => {
-        const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '')
-        // Fields after the command (which may hold spaces): state ppid ... utime(14) stime(15).
-        const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-        if (rest.length < 13) return
-        snapshot.set(Number(name), {
-          ppid: Number(rest[1]),
-          seconds: (Number(rest[11]) + Number(rest[12])) / TICKS_PER_SECOND,
-        })
+        const stat = await statOf(`/proc/${name}/stat`)
+        if (stat) snapshot.set(Number(name), stat)
       }),
   )
   return snapshot
+}
+
+/**
+ * CPU seconds of a process's main thread (its event loop, for Node), without its worker and
+ * V8 helper threads; null when it cannot be read.
+ */
+export async function mainThreadSeconds(pid: number): Promise<number | null> {
+  return (await statOf(`/proc/${pid}/task/${pid}/stat`))?.seconds ?? null
+}
+
+/** Parent and CPU seconds (user + system) from a /proc stat file. */
+async function statOf(file: string): Promise<{ ppid: number; seconds: number } | null> {
+  const stat = await readFile(file, 'utf8').catch(() => '')
+  // Fields after the command (which may hold spaces): state ppid ... utime(14) stime(15).
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  if (rest.length < 13) return null
+  return { ppid: Number(rest[1]), seconds: (Number(rest[11]) + Number(rest[12])) / TICKS_PER_SECOND }
 }
 
 /**
