@@ -8,6 +8,7 @@ import {
   countsToJson,
   DEFAULT_MAX_MISSING_RANGES,
   emptyCounts,
+  forgetMissingUpTo,
   isAccepted,
 } from './counter'
 
@@ -193,6 +194,33 @@ describe('acceptCount()', () => {
     expect(record.missing.length).toBe(1_000)
     expect(record.missing[0]).toEqual([3n, 3n])
     expect(record.forgotten).toBe(1n)
+  })
+})
+
+describe('forgetMissingUpTo()', () => {
+  it('forgetMissingUpTo() forgets whole ranges at or below the floor and cuts the one across it', () => {
+    // Missing: 2..4, 6, 8..11; highest 12.
+    const record = acceptAll([1n, 5n, 7n, 12n])
+    expect(record.missing).toEqual([
+      [2n, 4n],
+      [6n, 6n],
+      [8n, 11n],
+    ])
+    const forgot = forgetMissingUpTo(record, 9n)
+    expect(forgot).toEqual({ highest: 12n, missing: [[10n, 11n]], forgotten: 6n })
+    expectWellFormed(forgot)
+    expect(acceptedTotal(forgot)).toBe(acceptedTotal(record))
+    // Forgotten counts are refused from then on; those above the floor are still accepted once.
+    expect(acceptCount(forgot, 8n)).toEqual({ accepted: false, reason: 'count_already_accepted' })
+    expect(acceptCount(forgot, 3n)).toEqual({ accepted: false, reason: 'count_already_accepted' })
+    expect(acceptCount(forgot, 10n)).toMatchObject({ accepted: true })
+  })
+
+  it('forgetMissingUpTo() returns the same record when nothing is at or below the floor', () => {
+    const record = acceptAll([1n, 5n])
+    expect(forgetMissingUpTo(record, 1n)).toBe(record)
+    expect(forgetMissingUpTo(emptyCounts(), 100n)).toEqual(emptyCounts())
+    expect(forgetMissingUpTo(record, UINT256_MAX)).toEqual({ highest: 5n, missing: [], forgotten: 3n })
   })
 })
 

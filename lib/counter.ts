@@ -56,6 +56,28 @@ export function acceptCount(
   return { accepted: true, raisedHighest: false, counts: bound({ ...counts, missing }, maxMissingRanges) }
 }
 
+/**
+ * Forgets the missing counts at or below `floor`: they move to `forgotten` and are refused from
+ * then on, like counts past the bound. The verifier uses it for counts missing for too long
+ * (a token that never came: a consumer dropped it, or stopped with it). Returns `counts` itself
+ * when nothing is at or below `floor`.
+ */
+export function forgetMissingUpTo(counts: AcceptedCounts, floor: bigint): AcceptedCounts {
+  const first = counts.missing[0]
+  if (!first || first[0] > floor) return counts
+  let forgotten = counts.forgotten
+  const missing: Array<readonly [bigint, bigint]> = []
+  for (const range of counts.missing) {
+    const [from, to] = range
+    if (to <= floor) forgotten += to - from + 1n
+    else if (from <= floor) {
+      forgotten += floor - from + 1n
+      missing.push([floor + 1n, to])
+    } else missing.push(range)
+  }
+  return { ...counts, missing, forgotten }
+}
+
 /** True when `count` was accepted (or forgotten, which is refused the same way). */
 export function isAccepted(counts: AcceptedCounts, count: bigint): boolean {
   return count >= 1n && count <= counts.highest && findRange(counts.missing, count) < 0

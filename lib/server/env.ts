@@ -84,6 +84,8 @@ export const envSchema = z.object({
   PAYMENT_ISSUE_AHEAD: z.coerce.number().int().min(0).max(10_000).default(64),
   /** Bound on the missing-count ranges kept per token ID. */
   PAYMENT_MAX_MISSING_RANGES: z.coerce.number().int().min(1).max(100_000).default(1_000),
+  /** Seconds after which a count still missing (a token that never came) is forgotten and refused. */
+  PAYMENT_MISSING_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   /** Start a redemption when the active token's first acceptance is this old (seconds)... */
   PAYMENT_REDEEM_AFTER_SECONDS: z.coerce.number().int().min(1).default(3_600),
   /** ...or when its accepted value reaches this many wei. */

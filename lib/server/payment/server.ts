@@ -21,6 +21,8 @@ import { createWallet } from './wallet'
 export type PaymentSettings = RunnerSettings & {
   chainCacheMs: number
   maxMissingRanges: number
+  /** Seconds after which a missing count is forgotten; default DEFAULT_MISSING_TTL_SECONDS of ./verifier. */
+  missingTtlSeconds?: number
   /** Worker threads recovering token signatures (0: inline); default {@link defaultRecoverThreads}. */
   recoverThreads?: number
   /** Most request counts taken ahead per channel (0: none); default DEFAULT_ISSUE_AHEAD of ./issuer. */
@@ -114,6 +116,7 @@ export async function createPaymentServer({
     recovery,
     toleranceSeconds: settings.toleranceSeconds,
     maxMissingRanges: settings.maxMissingRanges,
+    missingTtlSeconds: settings.missingTtlSeconds,
   })
   const runner = createRunner({
     db,

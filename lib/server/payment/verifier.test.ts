@@ -3,10 +3,12 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestPayment, type TestPayment, testSettings } from '../../../test/kit/payment'
 import { formatToken, parseToken, SECP256K1_N } from '../../token'
+import { inlineRecovery } from '../signerRecovery'
 import { signTokenNative } from '../tokenCrypto'
 import type { ChannelRecord } from './channels'
+import { createHotSql } from './hotSql'
 import type { Service } from './services'
-import type { VerifyOutcome } from './verifier'
+import { createVerifier, type VerifyOutcome } from './verifier'
 
 let t: TestPayment
 let alice: Service
@@ -686,6 +688,55 @@ describe('verify() and the recovery workers', () => {
     expect(await since(before)).toEqual({ main: 0, worker: 42 })
     expect(codes(batch)).toEqual([...Array(41).fill('accepted'), 'bad_signature'])
     expect(await acceptedRow(channel.address)).toMatchObject({ highest: 51n, accepted: 51n })
+  })
+})
+
+describe('verify() and counts missing too long', () => {
+  it('verify() forgets counts missing for longer than the TTL: later they are refused, newer gaps still fill once', async () => {
+    const channel = await open()
+    const { tokens } = await t.server.issuer.issue({ channel, consumer: alice, count: 12 })
+    const token = (requests: number) => tokens[requests - 1] as string
+    const sql = createHotSql({ databaseUrl: t.database.url, max: 2 })
+    let clock = 1_000_000
+    const verifier = createVerifier({
+      sql,
+      chainId: t.server.chainId,
+      chainView: t.server.chainView,
+      channels: t.server.channels,
+      metrics: t.server.metrics,
+      recovery: inlineRecovery(),
+      toleranceSeconds: 30,
+      maxMissingRanges: 1_000,
+      missingTtlSeconds: 60,
+      now: () => clock,
+    })
+    /** One after the other, so that each is its own write. */
+    const verify = async (...counts: number[]) => {
+      const outcomes: VerifyOutcome[] = []
+      for (const n of counts) outcomes.push(await verifier.verify(bob, token(n)))
+      return codes(outcomes)
+    }
+    const stored = async () => (await acceptedRow(channel.address))?.counts
+    try {
+      // t = 0: 5, then 1 (2..4 missing); t = 16 s: 8 (6..7 missing too).
+      expect(await verify(5, 1)).toEqual(['accepted', 'accepted'])
+      clock += 16_000
+      expect(await verify(8)).toEqual(['accepted'])
+      // t = 59 s: nothing is a TTL old yet, so a late 2 is accepted.
+      clock += 43_000
+      expect(await verify(2)).toEqual(['accepted'])
+      // t = 61 s: 3..4 went missing before the highest of a TTL ago (5): forgotten. 6 did not.
+      clock += 2_000
+      expect(await verify(3, 6)).toEqual(['count_already_accepted', 'accepted'])
+      expect(await stored()).toEqual({ highest: '8', missing: [['7', '7']], forgotten: '2' })
+      // t = 77 s: the highest 60 s ago was 8, so 7 is forgotten as well; 9 and 12 are new.
+      clock += 16_000
+      expect(await verify(7, 12, 9)).toEqual(['count_already_accepted', 'accepted', 'accepted'])
+      expect(await stored()).toEqual({ highest: '12', missing: [['10', '11']], forgotten: '3' })
+      expect(await acceptedRow(channel.address)).toMatchObject({ highest: 12n, accepted: 7n })
+    } finally {
+      await sql.close()
+    }
   })
 })
 

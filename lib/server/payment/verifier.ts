@@ -6,6 +6,7 @@ import {
   countsFromJson,
   countsToJson,
   emptyCounts,
+  forgetMissingUpTo,
   type StoredCounts,
 } from '../../counter'
 import { isAppError } from '../../errors'
@@ -39,6 +40,17 @@ const refuse = (code: string, message: string, status = 402): Refused => ({
  * one batched call in flight, the client library's default, is that case.
  */
 export const QUIET = { calls: 2, tokens: 32 }
+
+/**
+ * Default seconds after which a count still missing is forgotten (`PAYMENT_MISSING_TTL_SECONDS`).
+ * Tokens arrive out of order by the requests in flight and the tokens a consumer keeps ahead
+ * (seconds at most); a count missing for longer belongs to a token that will not come (a
+ * consumer dropped it, or stopped), and each one kept makes every later write larger.
+ */
+export const DEFAULT_MISSING_TTL_SECONDS = 60
+
+/** The highest count of a token ID this instance wrote, and when. */
+type Mark = { at: number; highest: bigint }
 
 /** What the provider accepted for one token ID. */
 type TokenAcceptance = { counts: AcceptedCounts; signature: Hex; accepted: bigint; closed: boolean }
@@ -110,7 +122,9 @@ export function createVerifier({
   recovery,
   toleranceSeconds,
   maxMissingRanges,
+  missingTtlSeconds = DEFAULT_MISSING_TTL_SECONDS,
   quiet = QUIET,
+  now = Date.now,
 }: {
   sql: HotSql
   chainId: number
@@ -121,8 +135,12 @@ export function createVerifier({
   recovery: SignerRecovery
   toleranceSeconds: number
   maxMissingRanges: number
+  /** Seconds after which a missing count is forgotten; default {@link DEFAULT_MISSING_TTL_SECONDS}. */
+  missingTtlSeconds?: number
   /** When signatures are recovered on the main thread; default {@link QUIET}. */
   quiet?: { calls: number; tokens: number }
+  /** The clock of {@link missingTtlSeconds}, in ms (tests move it). */
+  now?: () => number
 }) {
   const states = new Map<string, ChannelAcceptance>()
   const onThisThread = inlineRecovery()
@@ -130,6 +148,42 @@ export function createVerifier({
   const recoveredOn = { main: metrics.recoveries.labels('main'), worker: metrics.recoveries.labels('worker') }
   /** Verify calls between their start and their answer. */
   let inProgress = 0
+  const ttlMs = missingTtlSeconds * 1000
+  /**
+   * Per channel and token ID, the highest count written at moments a quarter TTL apart (oldest
+   * first). A range goes missing only above the highest count of its time, so the missing counts
+   * at or below the highest of a TTL ago have been missing for a TTL at least. Another
+   * instance's writes can only make these marks low, which forgets later, never sooner.
+   */
+  const marks = new Map<string, Map<bigint, Mark[]>>()
+
+  /** The highest count written at least a TTL before `at` (0n: none known). */
+  function staleFloor(address: string, tokenId: bigint, at: number): bigint {
+    let floor = 0n
+    for (const mark of marks.get(address)?.get(tokenId) ?? []) if (mark.at <= at - ttlMs) floor = mark.highest
+    return floor
+  }
+
+  /** Records the highest counts just written; drops the marks of token IDs no longer in `tokens`. */
+  function markWritten(
+    address: string,
+    changed: Map<bigint, TokenAcceptance>,
+    tokens: Map<bigint, unknown>,
+    at: number,
+  ) {
+    const channel = marks.get(address) ?? new Map<bigint, Mark[]>()
+    marks.set(address, channel)
+    for (const tokenId of channel.keys()) if (!tokens.has(tokenId)) channel.delete(tokenId)
+    for (const [tokenId, t] of changed) {
+      const list = channel.get(tokenId) ?? []
+      channel.set(tokenId, list)
+      const last = list.at(-1)
+      if (last && at - last.at < ttlMs / 4) continue
+      list.push({ at, highest: t.counts.highest })
+      // One mark a TTL old or older is enough: the newest of them is the floor.
+      while (list.length > 1 && (list[1] as Mark).at <= at - ttlMs) list.shift()
+    }
+  }
 
   async function load(address: string, query: Query = sql.query): Promise<ChannelAcceptance> {
     const rows = await query<{
@@ -176,18 +230,23 @@ export function createVerifier({
     return rows[0] ? BigInt(rows[0].version) : null
   }
 
-  /** Decides a batch of one channel against `state`; returns outcomes and the tokens changed. */
-  function decide(jobs: readonly Job[], state: ChannelAcceptance) {
+  /**
+   * Decides a batch of one channel against `state` at time `at`; returns outcomes and the tokens
+   * changed. Counts missing for longer than the TTL are forgotten first.
+   */
+  function decide(jobs: readonly Job[], state: ChannelAcceptance, at: number) {
     const working = new Map(state.tokens)
     const changed = new Map<bigint, TokenAcceptance>()
     const outcomes: VerifyOutcome[] = []
     for (const { token, snapshot, channel } of jobs) {
-      const current = working.get(token.tokenId) ?? {
+      let current = working.get(token.tokenId) ?? {
         counts: emptyCounts(),
         signature: token.signature,
         accepted: 0n,
         closed: false,
       }
+      const kept = forgetMissingUpTo(current.counts, staleFloor(channel.address, token.tokenId, at))
+      if (kept !== current.counts) current = { ...current, counts: kept }
       if (current.closed) {
         outcomes.push(
           refuse(
@@ -204,7 +263,7 @@ export function createVerifier({
             ? refuse('zero_requests', 'A token for 0 requests pays nothing and is refused.')
             : refuse(
                 'count_already_accepted',
-                `Request count ${token.requests} of token ID ${token.tokenId} was already accepted.`,
+                `Request count ${token.requests} of token ID ${token.tokenId} was already accepted, or was missing too long to be remembered.`,
               ),
         )
         continue
@@ -248,11 +307,13 @@ export function createVerifier({
     run: async (address, jobs) => {
       // Fast path: decide on the cached state, write if nobody changed the channel meanwhile.
       const cached = states.get(address) ?? (await load(address))
-      const first = decide(jobs, cached)
+      const at = now()
+      const first = decide(jobs, cached, at)
       if (first.changed.size === 0) return first.outcomes
       const version = await write(address, cached.version, first.changed)
       if (version !== null) {
         states.set(address, { version, tokens: first.tokens })
+        markWritten(address, first.changed, first.tokens, at)
         metrics.verifyBatch.observe(jobs.length)
         return first.outcomes
       }
@@ -264,13 +325,14 @@ export function createVerifier({
       const locked = await sql.transaction(async (query) => {
         await query(LOCK, [chainId, address])
         const state = await load(address, query)
-        const decided = decide(jobs, state)
+        const decided = decide(jobs, state, at)
         if (decided.changed.size === 0) return { ...decided, version: state.version }
         const written = await write(address, state.version, decided.changed, query)
         if (written === null) throw new Error(`channel ${address} changed under its row lock`)
         return { ...decided, version: written }
       })
       states.set(address, { version: locked.version, tokens: locked.tokens })
+      markWritten(address, locked.changed, locked.tokens, at)
       metrics.verifyBatch.observe(jobs.length)
       return locked.outcomes
     },
