@@ -262,12 +262,8 @@ export function createIssuer({
         return none()
       }
       chainView.invalidate(channel.address) // a deposit may have landed: the next call re-reads
-      if (jobs.length > 1) return issueEachAlone(address, jobs, h)
-      metrics.issueRefused.inc({ code: 'insufficient_funds' })
-      throw new ConflictError({
-        code: 'insufficient_funds',
-        message: `Channel ${channel.address} holds ${state.consumerFunds} wei, not enough for ${total} more request(s) at ${channel.costPerRequest} wei on top of what was already issued; deposit first.`,
-      })
+      if (jobs.length > 1) return issueEachAlone(address, jobs, h, state)
+      throw refuseForFunds(channel, state, total)
     }
     metrics.issueTakes.inc()
     // The range's first `needed` counts are this batch's; the rest is held for later tokens.
@@ -287,27 +283,39 @@ export function createIssuer({
    * refusal. Once `n` counts were refused for funds, a later job of `n` or more is refused
    * without a statement: it cannot fit either (short of a deposit landing meanwhile).
    */
-  async function issueEachAlone(address: string, jobs: readonly Job[], h: Held): Promise<Issued[]> {
+  async function issueEachAlone(
+    address: string,
+    jobs: readonly Job[],
+    h: Held,
+    state: ChannelState,
+  ): Promise<Issued[]> {
     h.refillAfter = Date.now() + REFILL_PAUSE_MS
     const results: Issued[] = []
-    let short: { count: number; message: string } | undefined
+    let refusedAt = Number.POSITIVE_INFINITY
     for (const job of jobs) {
       if (job.count === 0) {
         results.push({ channel: address, chainId, tokenId: h.tokenId, tokens: [] })
-      } else if (short && job.count >= short.count) {
-        metrics.issueRefused.inc({ code: 'insufficient_funds' })
-        results.push({ refused: new ConflictError({ code: 'insufficient_funds', message: short.message }) })
+      } else if (job.count >= refusedAt) {
+        results.push({ refused: refuseForFunds(job.channel, state, job.count) })
       } else {
         try {
           results.push(...(await issueBatch(address, [job], false)))
         } catch (error) {
-          if (isAppError(error) && error.code === 'insufficient_funds')
-            short = { count: job.count, message: error.message }
+          if (isAppError(error) && error.code === 'insufficient_funds') refusedAt = job.count
           results.push({ refused: error })
         }
       }
     }
     return results
+  }
+
+  /** The refusal of `count` more requests that the channel's funds do not cover (counted). */
+  function refuseForFunds(channel: ChannelRecord, state: ChannelState, count: number): ConflictError {
+    metrics.issueRefused.inc({ code: 'insufficient_funds' })
+    return new ConflictError({
+      code: 'insufficient_funds',
+      message: `Channel ${channel.address} holds ${state.consumerFunds} wei, not enough for ${count} more request(s) at ${channel.costPerRequest} wei on top of what was already issued; deposit first.`,
+    })
   }
 
   const take = createKeyedCoalescer<string, Job, Issued>({
