@@ -43,6 +43,11 @@ export function createPaymentMetrics() {
       labelNames: ['thread'],
       registers: [registry],
     }),
+    countsForgotten: new Counter({
+      name: 'payment_counts_forgotten_total',
+      help: 'Request counts no longer awaited (missing longer than PAYMENT_MISSING_TTL_SECONDS, or past PAYMENT_MAX_MISSING_RANGES): paid for by a higher token, never presented',
+      registers: [registry],
+    }),
     verifyConflicts: new Counter({
       name: 'payment_verify_conflicts_total',
       help: 'Acceptance writes retried because another instance changed the channel first',

@@ -717,6 +717,8 @@ describe('verify() and counts missing too long', () => {
       return codes(outcomes)
     }
     const stored = async () => (await acceptedRow(channel.address))?.counts
+    const forgotten = async () => (await t.server.metrics.countsForgotten.get()).values[0]?.value ?? 0
+    const forgottenBefore = await forgotten()
     try {
       // t = 0: 5, then 1 (2..4 missing); t = 16 s: 8 (6..7 missing too).
       expect(await verify(5, 1)).toEqual(['accepted', 'accepted'])
@@ -729,10 +731,12 @@ describe('verify() and counts missing too long', () => {
       clock += 2_000
       expect(await verify(3, 6)).toEqual(['count_already_accepted', 'accepted'])
       expect(await stored()).toEqual({ highest: '8', missing: [['7', '7']], forgotten: '2' })
+      expect((await forgotten()) - forgottenBefore).toBe(2)
       // t = 77 s: the highest 60 s ago was 8, so 7 is forgotten as well; 9 and 12 are new.
       clock += 16_000
       expect(await verify(7, 12, 9)).toEqual(['count_already_accepted', 'accepted', 'accepted'])
       expect(await stored()).toEqual({ highest: '12', missing: [['10', '11']], forgotten: '3' })
+      expect((await forgotten()) - forgottenBefore).toBe(3)
       expect(await acceptedRow(channel.address)).toMatchObject({ highest: 12n, accepted: 7n })
     } finally {
       await sql.close()

@@ -185,6 +185,14 @@ export function createVerifier({
     }
   }
 
+  /** Counts the counts a write forgot (by age or past the bound), against the state it was decided on. */
+  function countForgotten(before: Map<bigint, TokenAcceptance>, changed: Map<bigint, TokenAcceptance>) {
+    for (const [tokenId, t] of changed) {
+      const forgotten = t.counts.forgotten - (before.get(tokenId)?.counts.forgotten ?? 0n)
+      if (forgotten > 0n) metrics.countsForgotten.inc(Number(forgotten))
+    }
+  }
+
   async function load(address: string, query: Query = sql.query): Promise<ChannelAcceptance> {
     const rows = await query<{
       version: string
@@ -314,6 +322,7 @@ export function createVerifier({
       if (version !== null) {
         states.set(address, { version, tokens: first.tokens })
         markWritten(address, first.changed, first.tokens, at)
+        countForgotten(cached.tokens, first.changed)
         metrics.verifyBatch.observe(jobs.length)
         return first.outcomes
       }
@@ -326,13 +335,14 @@ export function createVerifier({
         await query(LOCK, [chainId, address])
         const state = await load(address, query)
         const decided = decide(jobs, state, at)
-        if (decided.changed.size === 0) return { ...decided, version: state.version }
+        if (decided.changed.size === 0) return { ...decided, version: state.version, read: state }
         const written = await write(address, state.version, decided.changed, query)
         if (written === null) throw new Error(`channel ${address} changed under its row lock`)
-        return { ...decided, version: written }
+        return { ...decided, version: written, read: state }
       })
       states.set(address, { version: locked.version, tokens: locked.tokens })
       markWritten(address, locked.changed, locked.tokens, at)
+      countForgotten(locked.read.tokens, locked.changed)
       metrics.verifyBatch.observe(jobs.length)
       return locked.outcomes
     },
