@@ -272,7 +272,7 @@ export function createIssuer({
     if (current?.tokenId === tokenId) {
       current.top = range[1]
       // Contiguous with the last held range unless another instance took counts in between.
-      if (split <= range[1]) hold(current, [...current.ranges, [split, range[1]]], range[1] - split + 1n)
+      if (split <= range[1]) hold(current, [...current.ranges, [split, range[1]]])
     }
     return sign(jobs, tokenId, needed > 0 ? [...pool, [range[0], split - 1n]] : pool)
   }
@@ -293,9 +293,7 @@ export function createIssuer({
     const results: Issued[] = []
     let refusedAt = Number.POSITIVE_INFINITY
     for (const job of jobs) {
-      if (job.count === 0) {
-        results.push({ channel: address, chainId, tokenId: h.tokenId, tokens: [] })
-      } else if (job.count >= refusedAt) {
+      if (job.count >= refusedAt) {
         results.push({ refused: refuseForFunds(job.channel, state, job.count) })
       } else {
         try {
@@ -334,7 +332,7 @@ export function createIssuer({
   function giveBack(address: string, tokenId: bigint, ranges: Range[]): void {
     const current = held.get(address)
     if (ranges.length === 0 || current?.tokenId !== tokenId) return
-    hold(current, [...ranges, ...current.ranges], BigInt(countOf(ranges)))
+    hold(current, [...ranges, ...current.ranges])
   }
 
   /** Starts a background refill when less than half of what should be held is left. */
@@ -429,8 +427,8 @@ function issuableTokenId(channel: { address: Address | string }, state: ChannelS
   return state.activeTokenId
 }
 
-/** Makes `ranges` (ascending) what `h` holds, adjacent ones merged; `added` counts are new. */
-function hold(h: Held, ranges: readonly Range[], added: bigint): void {
+/** Makes `ranges` (ascending) what `h` holds, adjacent ones merged. */
+function hold(h: Held, ranges: readonly Range[]): void {
   const merged: Range[] = []
   for (const [from, to] of ranges) {
     const last = merged.at(-1)
@@ -438,7 +436,7 @@ function hold(h: Held, ranges: readonly Range[], added: bigint): void {
     else merged.push([from, to])
   }
   h.ranges = merged
-  h.left += Number(added)
+  h.left = countOf(merged)
 }
 
 function countOf(ranges: readonly Range[]): number {
