@@ -185,12 +185,16 @@ export function createVerifier({
     }
   }
 
-  /** Counts the counts a write forgot (by age or past the bound), against the state it was decided on. */
-  function countForgotten(before: Map<bigint, TokenAcceptance>, changed: Map<bigint, TokenAcceptance>) {
-    for (const [tokenId, t] of changed) {
-      const forgotten = t.counts.forgotten - (before.get(tokenId)?.counts.forgotten ?? 0n)
-      if (forgotten > 0n) metrics.countsForgotten.inc(Number(forgotten))
-    }
+  /**
+   * After a batch's write committed at `version`: the state to decide the next batch on, the
+   * marks of the highest counts, and the metrics.
+   */
+  function written(address: string, decided: Decided, version: bigint, at: number, batch: number) {
+    states.set(address, { version, tokens: decided.tokens })
+    markWritten(address, decided.changed, decided.tokens, at)
+    if (decided.forgotten > 0n) metrics.countsForgotten.inc(Number(decided.forgotten))
+    metrics.verifyBatch.observe(batch)
+    return decided.outcomes
   }
 
   async function load(address: string, query: Query = sql.query): Promise<ChannelAcceptance> {
@@ -307,8 +311,14 @@ export function createVerifier({
         value: token.requests * channel.costPerRequest,
       })
     }
-    return { outcomes, changed, tokens: working }
+    // Counts this batch forgot (by age or past the bound): requests paid for and never made.
+    let forgotten = 0n
+    for (const [tokenId, t] of changed)
+      forgotten += t.counts.forgotten - (state.tokens.get(tokenId)?.counts.forgotten ?? 0n)
+    return { outcomes, changed, tokens: working, forgotten }
   }
+
+  type Decided = ReturnType<typeof decide>
 
   const settle = createKeyedCoalescer<string, Job, VerifyOutcome>({
     maxBatchSize: 500,
@@ -319,13 +329,7 @@ export function createVerifier({
       const first = decide(jobs, cached, at)
       if (first.changed.size === 0) return first.outcomes
       const version = await write(address, cached.version, first.changed)
-      if (version !== null) {
-        states.set(address, { version, tokens: first.tokens })
-        markWritten(address, first.changed, first.tokens, at)
-        countForgotten(cached.tokens, first.changed)
-        metrics.verifyBatch.observe(jobs.length)
-        return first.outcomes
-      }
+      if (version !== null) return written(address, first, version, at, jobs.length)
       // Another instance wrote first. Retrying optimistically can starve (the winner's next
       // write is one round trip, a reload and write two), so lock the channel row instead:
       // read, decide and write under the lock, which makes the others wait their turn.
@@ -335,16 +339,12 @@ export function createVerifier({
         await query(LOCK, [chainId, address])
         const state = await load(address, query)
         const decided = decide(jobs, state, at)
-        if (decided.changed.size === 0) return { ...decided, version: state.version, read: state }
-        const written = await write(address, state.version, decided.changed, query)
-        if (written === null) throw new Error(`channel ${address} changed under its row lock`)
-        return { ...decided, version: written, read: state }
+        if (decided.changed.size === 0) return { decided, version: state.version }
+        const committed = await write(address, state.version, decided.changed, query)
+        if (committed === null) throw new Error(`channel ${address} changed under its row lock`)
+        return { decided, version: committed }
       })
-      states.set(address, { version: locked.version, tokens: locked.tokens })
-      markWritten(address, locked.changed, locked.tokens, at)
-      countForgotten(locked.read.tokens, locked.changed)
-      metrics.verifyBatch.observe(jobs.length)
-      return locked.outcomes
+      return written(address, locked.decided, locked.version, at, jobs.length)
     },
   })
 
