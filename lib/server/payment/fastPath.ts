@@ -3,7 +3,7 @@ import { Answer, type Handled, MAX_BODY_BYTES, type PaymentCall, runPaymentCall,
 import { getPaymentServer } from './instance'
 import type { PaymentServer } from './server'
 import { issueTokens, verifyTokens } from './tokensApi'
-import { FAST_PATH_KEY, type FastPath } from './webHooks'
+import { type FastPath, registerFastPathHook } from './webHooks'
 
 /** Exact request targets (a Map: no prototype keys such as `constructor` can match). */
 const ROUTES = new Map<
@@ -62,7 +62,7 @@ export const serveFastPath: FastPath = createFastPath(getPaymentServer)
 
 /** Makes {@link serveFastPath} available to the web server of this process (instrumentation.ts). */
 export function registerFastPath(): void {
-  ;(globalThis as { [FAST_PATH_KEY]?: FastPath })[FAST_PATH_KEY] = serveFastPath
+  registerFastPathHook(serveFastPath)
 }
 
 function nodeHeaders(req: IncomingMessage): PaymentCall['headers'] {

@@ -3,7 +3,7 @@ import { serverContext } from '../context'
 import { env } from '../env'
 import { createLogger } from '../log'
 import { createPaymentServer, type PaymentServer } from './server'
-import { SHUTDOWN_KEY, type Shutdown } from './webHooks'
+import { registerShutdownHook } from './webHooks'
 
 const globalForPayment = globalThis as unknown as { __paymentServer?: Promise<PaymentServer> }
 
@@ -50,12 +50,11 @@ export function getPaymentServer(): Promise<PaymentServer> {
  * which calls it when it stops: the request counts taken ahead are given back then.
  */
 export function registerPaymentShutdown(): void {
-  const shutdown: Shutdown = async () => {
+  registerShutdownHook(async () => {
     const server = await globalForPayment.__paymentServer?.catch(() => undefined)
     globalForPayment.__paymentServer = undefined
     await server?.close()
-  }
-  ;(globalThis as { [SHUTDOWN_KEY]?: Shutdown })[SHUTDOWN_KEY] = shutdown
+  })
 }
 
 /** Starts the background runner in this process unless PAYMENT_RUNNER=off (retries until the chain answers). */

@@ -6,8 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
  * its own without imports, so that the web server reads them without loading a second copy of
  * the Payment Server next to Next.js's bundle.
  */
-export const FAST_PATH_KEY = Symbol.for('channel-inspector.payment-fast-path')
-export const SHUTDOWN_KEY = Symbol.for('channel-inspector.payment-shutdown')
+const FAST_PATH_KEY = Symbol.for('channel-inspector.payment-fast-path')
+const SHUTDOWN_KEY = Symbol.for('channel-inspector.payment-shutdown')
 
 /** Serves `req` and returns true when it is a fast-path call; false leaves it to Next.js. */
 export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean
@@ -16,13 +16,24 @@ export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean
 export type Shutdown = () => Promise<void>
 
 type Hooks = { [FAST_PATH_KEY]?: FastPath; [SHUTDOWN_KEY]?: Shutdown }
+const hooks = globalThis as Hooks
+
+/** Registers this process's fast path (instrumentation.ts, through ./fastPath). */
+export function registerFastPathHook(fastPath: FastPath): void {
+  hooks[FAST_PATH_KEY] = fastPath
+}
+
+/** Registers this process's Payment Server shutdown (instrumentation.ts, through ./instance). */
+export function registerShutdownHook(shutdown: Shutdown): void {
+  hooks[SHUTDOWN_KEY] = shutdown
+}
 
 /** The fast path registered in this process, if any. */
 export function registeredFastPath(): FastPath | undefined {
-  return (globalThis as Hooks)[FAST_PATH_KEY]
+  return hooks[FAST_PATH_KEY]
 }
 
 /** The Payment Server's shutdown registered in this process, if any. */
 export function registeredShutdown(): Shutdown | undefined {
-  return (globalThis as Hooks)[SHUTDOWN_KEY]
+  return hooks[SHUTDOWN_KEY]
 }
