@@ -20,6 +20,8 @@ import {
  */
 export type SignerRecovery = {
   recover(args: { chainId: number; token: Token }): Promise<Address | null>
+  /** Sends the recoveries asked for so far to a worker now, rather than when the current task's microtasks have run. */
+  flush(): void
   /** Worker threads in use (0: inline). */
   readonly threads: number
   close(): Promise<void>
@@ -28,6 +30,7 @@ export type SignerRecovery = {
 export function inlineRecovery(): SignerRecovery {
   return {
     recover: async (args) => recoverTokenSignerNative(args),
+    flush: () => {},
     threads: 0,
     close: async () => {},
   }
@@ -140,6 +143,7 @@ export function createRecoveryPool({
     scheduled = false
     const items = queue
     queue = []
+    if (items.length === 0) return
     if (failed || closed) return answerInline(items)
     const target = workers.reduce((a, b) => (b.busy < a.busy ? b : a))
     const packed = new Uint8Array(items.length * RECOVERY_INPUT_BYTES)
@@ -165,6 +169,7 @@ export function createRecoveryPool({
         }
       })
     },
+    flush,
     get threads() {
       return failed || closed ? 0 : threads
     },

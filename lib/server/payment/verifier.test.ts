@@ -665,9 +665,9 @@ describe('verify() and the recovery workers', () => {
     return { main: now.main - before.main, worker: now.worker - before.worker }
   }
 
-  it('verify() recovers on the main thread while at most 2 calls of at most 32 tokens are in progress, on the workers beyond, with the same verdicts', async () => {
+  it('verify() recovers on the main thread while at most 2 calls of at most 32 tokens are in progress (a worker taking a share of a call of several), on the workers beyond, with the same verdicts', async () => {
     const channel = await open()
-    const { tokens } = await t.server.issuer.issue({ channel, consumer: alice, count: 51 })
+    const { tokens } = await t.server.issuer.issue({ channel, consumer: alice, count: 60 })
     const stranger = (requests: bigint) =>
       wire({ channel: channel.address, requests, key: t.chain.keys[5] as Hex })
 
@@ -684,10 +684,16 @@ describe('verify() and the recovery workers', () => {
 
     // One call of 41 tokens: too many for the main thread, whatever else is going on.
     before = await recovered()
-    const batch = await t.server.verifier.verifyMany(bob, [...tokens.slice(10), stranger(101n)])
+    const batch = await t.server.verifier.verifyMany(bob, [...tokens.slice(10, 51), stranger(101n)])
     expect(await since(before)).toEqual({ main: 0, worker: 42 })
     expect(codes(batch)).toEqual([...Array(41).fill('accepted'), 'bad_signature'])
-    expect(await acceptedRow(channel.address)).toMatchObject({ highest: 51n, accepted: 51n })
+
+    // A call of 10 alone: a worker takes the first 4 (the stranger's among them), this thread the other 6.
+    before = await recovered()
+    const shared = await t.server.verifier.verifyMany(bob, [stranger(102n), ...tokens.slice(51)])
+    expect(await since(before)).toEqual({ main: 6, worker: 4 })
+    expect(codes(shared)).toEqual(['bad_signature', ...Array(9).fill('accepted')])
+    expect(await acceptedRow(channel.address)).toMatchObject({ highest: 60n, accepted: 60n })
   })
 })
 

@@ -37,9 +37,17 @@ const refuse = (code: string, message: string, status = 402): Refused => ({
  * turn on the thread or in its channel's write; and for large batches, which they split from
  * the thread's other work. Otherwise the thread has time to spare, and a worker's round trip
  * (two thread wake-ups, about 1 ms on a busy machine) only adds latency. Each provider keeping
- * one batched call in flight, the client library's default, is that case.
+ * one batched call in flight, the client library's default, is that case; a worker still
+ * takes a share of such a call's tokens ({@link workerShare}), recovered while the main thread
+ * does the rest.
  */
 export const QUIET = { calls: 2, tokens: 32 }
+
+/**
+ * How many of a quiet call's `n` recoveries a worker takes: a little under half, as its share
+ * also waits for the round trip. 0 for one or two tokens, 4 of 10.
+ */
+export const workerShare = (n: number): number => Math.max(0, Math.floor((n - 1) / 2))
 
 /**
  * Default seconds after which a count still missing is forgotten (`PAYMENT_MISSING_TTL_SECONDS`).
@@ -57,7 +65,9 @@ type TokenAcceptance = { counts: AcceptedCounts; signature: Hex; accepted: bigin
 /** A channel's acceptance state as last read or written, with the version it had then. */
 type ChannelAcceptance = { version: bigint; tokens: Map<bigint, TokenAcceptance> }
 
-type Job = { token: Token; snapshot: ChannelSnapshot; channel: ChannelRecord }
+/** A token that passed the checks before its signature's: its channel is the caller's, at acceptable terms. */
+type Candidate = { token: Token; channel: ChannelRecord }
+type Job = Candidate & { snapshot: ChannelSnapshot }
 
 /** A channel's version and its token IDs not redeemed yet (the newest 4: active, expiring and late ones). */
 const LOAD = {
@@ -348,8 +358,8 @@ export function createVerifier({
     },
   })
 
-  /** The checks that need no database: up to the token ID's window. */
-  async function precheck(service: Service, wire: string, onMain: boolean): Promise<Job | Refused> {
+  /** The checks before the signature's: the token parses, and its channel is the caller's at acceptable terms. */
+  async function precheckToken(service: Service, wire: string): Promise<Candidate | Refused> {
     let parsed: ReturnType<typeof parseToken>
     try {
       parsed = parseToken(wire)
@@ -384,10 +394,15 @@ export function createVerifier({
         `The channel pays ${channel.costPerRequest} wei per request; ${service.name} asks for at least ${service.price} wei.`,
       )
     }
-    const inline = onMain || recovery.threads === 0
-    recoveredOn[inline ? 'main' : 'worker'].inc()
-    const signer = await (inline ? onThisThread : recovery).recover({ chainId, token })
-    if (signer !== channel.consumer) {
+    return { token, channel }
+  }
+
+  /** The checks that need no database after {@link precheckToken}'s: the signer, then the token ID's window. */
+  async function precheckSigned(
+    { token, channel }: Candidate,
+    signer: Promise<Address | null>,
+  ): Promise<Job | Refused> {
+    if ((await signer) !== channel.consumer) {
       return refuse('bad_signature', "The token is not signed by the channel's consumer.")
     }
     let snapshot = await chainView.get(channel.address)
@@ -423,6 +438,25 @@ export function createVerifier({
     )
   }
 
+  /**
+   * Starts the signature recoveries of the tokens that passed {@link precheckToken}: on this
+   * thread when `quiet`, except for a share that a worker recovers meanwhile (sent first);
+   * on the workers otherwise. One signer promise per candidate, at its index.
+   */
+  function recoverSigners(prechecked: ReadonlyArray<Candidate | Refused>, quiet: boolean) {
+    const indexes = prechecked.flatMap((c, i) => ('accepted' in c ? [] : [i]))
+    const toWorker = recovery.threads === 0 ? 0 : quiet ? workerShare(indexes.length) : indexes.length
+    const signers = new Map<number, Promise<Address | null>>()
+    for (const [k, i] of indexes.entries()) {
+      const { token } = prechecked[i] as Candidate
+      if (k === toWorker && k > 0) recovery.flush()
+      signers.set(i, (k < toWorker ? recovery : onThisThread).recover({ chainId, token }))
+    }
+    recoveredOn.worker.inc(toWorker)
+    recoveredOn.main.inc(indexes.length - toWorker)
+    return signers
+  }
+
   /** A precheck's failure as a refusal; retryable failures (node, database) propagate. */
   function asRefusal(error: unknown): Refused {
     if (isAppError(error) && !error.retryable) return refuse(error.code, error.message, error.status)
@@ -440,8 +474,14 @@ export function createVerifier({
   }
 
   /** Runs the prechecks of all tokens, then queues the survivors together, in order. */
-  async function decideAll(service: Service, wires: string[], onMain: boolean): Promise<VerifyOutcome[]> {
-    const checked = await Promise.all(wires.map((wire) => precheck(service, wire, onMain).catch(asRefusal)))
+  async function decideAll(service: Service, wires: string[], quiet: boolean): Promise<VerifyOutcome[]> {
+    const prechecked = await Promise.all(wires.map((wire) => precheckToken(service, wire).catch(asRefusal)))
+    const signers = recoverSigners(prechecked, quiet)
+    const checked = await Promise.all(
+      prechecked.map((c, i) =>
+        'accepted' in c ? c : precheckSigned(c, signers.get(i) as Promise<Address | null>).catch(asRefusal),
+      ),
+    )
     // The tokens of one channel are queued together, so that they go into one statement.
     const byChannel = new Map<string, number[]>()
     checked.forEach((job, i) => {
