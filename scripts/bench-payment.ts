@@ -124,6 +124,8 @@ type Observed = {
   /** CPU seconds of the web server's main thread (its event loop), when it could be read. */
   webMainThread: number | null
   seconds: number
+  /** The run's rate (requests or tokens per second), when it has one. */
+  perSecond: number | null
 }
 
 async function main(): Promise<void> {
@@ -181,6 +183,10 @@ async function main(): Promise<void> {
         cpu,
         webMainThread: mainBefore === null || mainAfter === null ? null : mainAfter - mainBefore,
         seconds,
+        perSecond:
+          typeof (result as { perSecond?: unknown })?.perSecond === 'number'
+            ? (result as { perSecond: number }).perSecond
+            : null,
       })
       return result
     }
@@ -509,6 +515,27 @@ function printTables(r: {
     }
     const total = (o: Observed) => [...o.cpu.values()].reduce((a, b) => a + b, 0) / o.seconds
     console.log(`| total | ${r.observed.map((o) => total(o).toFixed(2)).join(' | ')} |`)
+
+    // The same per request (or token): what each one cost, whatever the machine's speed was then.
+    const rated = r.observed.filter((o) => o.perSecond !== null && o.perSecond > 0)
+    const perUnit = (o: Observed, cores: number) => ((cores / (o.perSecond as number)) * 1e6).toFixed(0)
+    console.log(
+      "\nCPU per request (per token for the library rows), µs: the cores above divided by the run's rate. When the machine runs slow, every process, the load generator and Postgres included, costs more per request.",
+    )
+    console.log(`| process | ${rated.map((o) => o.name).join(' | ')} |`)
+    console.log(`|---|${rated.map(() => '---:').join('|')}|`)
+    for (const label of labels) {
+      console.log(
+        `| ${label} | ${rated.map((o) => perUnit(o, (o.cpu.get(label) ?? 0) / o.seconds)).join(' | ')} |`,
+      )
+      if (label === WEB_LABEL) {
+        const cells = rated.map((o) =>
+          o.webMainThread === null ? '-' : perUnit(o, o.webMainThread / o.seconds),
+        )
+        console.log(`| of which its main thread | ${cells.join(' | ')} |`)
+      }
+    }
+    console.log(`| total | ${rated.map((o) => perUnit(o, total(o))).join(' | ')} |`)
     const busiest = Math.max(...r.observed.map((o) => (o.cpu.get('other') ?? 0) / o.seconds))
     if (busiest > OTHER_CPU_WARNING) {
       console.log(
