@@ -439,22 +439,22 @@ export function createVerifier({
   }
 
   /**
-   * Starts the signature recoveries of the tokens that passed {@link precheckToken}: on this
-   * thread when `quiet`, except for a share that a worker recovers meanwhile (sent first);
-   * on the workers otherwise. One signer promise per candidate, at its index.
+   * The checks from the signature on, for the tokens that passed {@link precheckToken}. Their
+   * recoveries start at once: on this thread when `quiet`, except for a share that a worker
+   * recovers meanwhile (sent first); on the workers otherwise.
    */
-  function recoverSigners(prechecked: ReadonlyArray<Candidate | Refused>, quiet: boolean) {
-    const indexes = prechecked.flatMap((c, i) => ('accepted' in c ? [] : [i]))
-    const toWorker = recovery.threads === 0 ? 0 : quiet ? workerShare(indexes.length) : indexes.length
-    const signers = new Map<number, Promise<Address | null>>()
-    for (const [k, i] of indexes.entries()) {
-      const { token } = prechecked[i] as Candidate
-      if (k === toWorker && k > 0) recovery.flush()
-      signers.set(i, (k < toWorker ? recovery : onThisThread).recover({ chainId, token }))
-    }
+  function precheckSignatures(prechecked: ReadonlyArray<Candidate | Refused>, quiet: boolean) {
+    const count = prechecked.filter((c) => !('accepted' in c)).length
+    const toWorker = recovery.threads === 0 ? 0 : quiet ? workerShare(count) : count
     recoveredOn.worker.inc(toWorker)
-    recoveredOn.main.inc(indexes.length - toWorker)
-    return signers
+    recoveredOn.main.inc(count - toWorker)
+    let k = 0
+    return prechecked.map((c) => {
+      if ('accepted' in c) return c
+      if (k === toWorker && k > 0) recovery.flush()
+      const signer = (k++ < toWorker ? recovery : onThisThread).recover({ chainId, token: c.token })
+      return precheckSigned(c, signer).catch(asRefusal)
+    })
   }
 
   /** A precheck's failure as a refusal; retryable failures (node, database) propagate. */
@@ -476,12 +476,7 @@ export function createVerifier({
   /** Runs the prechecks of all tokens, then queues the survivors together, in order. */
   async function decideAll(service: Service, wires: string[], quiet: boolean): Promise<VerifyOutcome[]> {
     const prechecked = await Promise.all(wires.map((wire) => precheckToken(service, wire).catch(asRefusal)))
-    const signers = recoverSigners(prechecked, quiet)
-    const checked = await Promise.all(
-      prechecked.map((c, i) =>
-        'accepted' in c ? c : precheckSigned(c, signers.get(i) as Promise<Address | null>).catch(asRefusal),
-      ),
-    )
+    const checked = await Promise.all(precheckSignatures(prechecked, quiet))
     // The tokens of one channel are queued together, so that they go into one statement.
     const byChannel = new Map<string, number[]>()
     checked.forEach((job, i) => {
