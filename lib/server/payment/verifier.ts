@@ -480,8 +480,10 @@ export function createVerifier({
     // The tokens of one channel are queued together, so that they go into one statement.
     const byChannel = new Map<string, number[]>()
     checked.forEach((job, i) => {
-      if (!('accepted' in job))
-        byChannel.set(job.channel.address, [...(byChannel.get(job.channel.address) ?? []), i])
+      if ('accepted' in job) return
+      const indexes = byChannel.get(job.channel.address)
+      if (indexes) indexes.push(i)
+      else byChannel.set(job.channel.address, [i])
     })
     const settled = new Map<number, Promise<VerifyOutcome>>()
     for (const [address, indexes] of byChannel) {
