@@ -128,6 +128,12 @@ type Observed = {
   perSecond: number | null
 }
 
+/** A run's rate (requests or tokens per second), when its result has one. */
+function rateOf(result: unknown): number | null {
+  const rate = (result as { perSecond?: unknown } | undefined)?.perSecond
+  return typeof rate === 'number' ? rate : null
+}
+
 async function main(): Promise<void> {
   let stack: BenchStack | undefined
   let example: ExampleNetwork | undefined
@@ -183,10 +189,7 @@ async function main(): Promise<void> {
         cpu,
         webMainThread: mainBefore === null || mainAfter === null ? null : mainAfter - mainBefore,
         seconds,
-        perSecond:
-          typeof (result as { perSecond?: unknown })?.perSecond === 'number'
-            ? (result as { perSecond: number }).perSecond
-            : null,
+        perSecond: rateOf(result),
       })
       return result
     }
