@@ -7,7 +7,7 @@
  *   paid with a token issued and verified by the Payment Server) at concurrency 1, 5, 10, 20,
  *   with payments off (the same services without tokens: the ceiling) and on, every latency
  *   kept (exact percentiles), the thesis prototype's table layout;
- * - the issue and verify endpoints alone at concurrency 20, over HTTP (autocannon) and through
+ * - the issue and verify endpoints alone at concurrency 20, over HTTP (scripts/bench/paymentLoad.ts's load generator) and through
  *   the client library (which coalesces concurrent calls into one);
  * - the token crypto alone on one core (recoverTokenSignerNative, signTokenNative): the ceiling
  *   of the endpoints.
@@ -164,7 +164,7 @@ async function main(): Promise<void> {
     })
     log(`stack ready in ${s.readySeconds.toFixed(1)} s: ${s.url}, anvil ${s.rpcUrl}`)
     const roots = async (): Promise<Record<string, number>> => ({
-      'bench (autocannon, client library)': process.pid,
+      'bench (load generator, client library)': process.pid,
       ...(example?.child.process.pid ? { 'example services': example.child.process.pid } : {}),
       ...(await s.pids()),
     })
@@ -283,11 +283,8 @@ async function main(): Promise<void> {
       method: 'POST',
       path: '/api/payment/tokens/verify',
       headers: bearer(validationKey),
-      // Each send takes the next unused token (a few are taken and never sent at the end).
-      setupRequest: (request) => ({
-        ...request,
-        body: JSON.stringify({ token: tokens[nextToken++] ?? 'exhausted' }),
-      }),
+      // Each request takes the next unused token (all serialized before the run starts).
+      body: () => JSON.stringify({ token: tokens[nextToken++] ?? 'exhausted' }),
     }
     const verifyEndpoint = await endpoint('verify endpoint', verifyOne, VERIFY_REQUESTS)
     log(`verify endpoint: ${rates(verifyEndpoint)} req/s`)
@@ -440,7 +437,7 @@ function printTables(r: {
     r.issueEndpoint.perSecond,
     'req/s',
     r.issueEndpoint.latencies,
-    `1 token per request (autocannon); ${REPEATS} runs: ${rates(r.issueEndpoint)}`,
+    `1 token per request; ${REPEATS} runs: ${rates(r.issueEndpoint)}`,
   )
   row(
     'verify endpoint: POST /api/payment/tokens/verify',
@@ -448,7 +445,7 @@ function printTables(r: {
     r.verifyEndpoint.perSecond,
     'req/s',
     r.verifyEndpoint.latencies,
-    `a fresh token per request (autocannon); ${REPEATS} runs: ${rates(r.verifyEndpoint)}`,
+    `a fresh token per request; ${REPEATS} runs: ${rates(r.verifyEndpoint)}`,
   )
   row(
     'verify via library: verifier.verify(token)',
