@@ -128,6 +128,16 @@ describe('load', () => {
     expect([r.count, r.errors]).toEqual([2, 1])
     expect(r.firstFailure).toBe('no answer within 200 ms')
   })
+
+  it('ends with every request an error when nothing listens', async () => {
+    const url = await serve(() => {})
+    const s = server
+    server = undefined
+    await new Promise((resolve) => s?.close(resolve))
+    const r = await load({ url, connections: 3, amount: 9, request: { method: 'GET', path: '/' } })
+    expect([r.count, r.errors]).toEqual([0, 9])
+    expect(r.firstFailure).toMatch(/ECONNREFUSED/)
+  })
 })
 
 describe('percentile and medianRun', () => {
