@@ -7,8 +7,9 @@
  *   paid with a token issued and verified by the Payment Server) at concurrency 1, 5, 10, 20,
  *   with payments off (the same services without tokens: the ceiling) and on, every latency
  *   kept (exact percentiles), the thesis prototype's table layout;
- * - the issue and verify endpoints alone at concurrency 20, over HTTP (scripts/bench/paymentLoad.ts's load generator) and through
- *   the client library (which coalesces concurrent calls into one);
+ * - the issue and verify endpoints alone at concurrency 20, over HTTP (the load generator of
+ *   ./bench/paymentLoad) and through the client library (which coalesces concurrent calls
+ *   into one);
  * - the token crypto alone on one core (recoverTokenSignerNative, signTokenNative): the ceiling
  *   of the endpoints.
  *
