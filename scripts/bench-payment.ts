@@ -501,42 +501,35 @@ function printTables(r: {
     console.log(
       `\nCPU by process: cores busy on average (the machine has ${cores}; 'other' = unrelated processes; the first run of a repeated measurement)`,
     )
-    console.log(`| process | ${r.observed.map((o) => o.name).join(' | ')} |`)
-    console.log(`|---|${r.observed.map(() => '---:').join('|')}|`)
-    for (const label of labels) {
-      console.log(
-        `| ${label} | ${r.observed.map((o) => ((o.cpu.get(label) ?? 0) / o.seconds).toFixed(2)).join(' | ')} |`,
-      )
-      if (label === WEB_LABEL && r.observed.some((o) => o.webMainThread !== null)) {
-        const cells = r.observed.map((o) =>
-          o.webMainThread === null ? '-' : (o.webMainThread / o.seconds).toFixed(2),
-        )
-        console.log(`| of which its main thread (the event loop; at most 1) | ${cells.join(' | ')} |`)
-      }
-    }
     const total = (o: Observed) => [...o.cpu.values()].reduce((a, b) => a + b, 0) / o.seconds
-    console.log(`| total | ${r.observed.map((o) => total(o).toFixed(2)).join(' | ')} |`)
+    /** One table: a row per process (and the web server's main thread), then the total; `cell` formats cores. */
+    const cpuTable = (runs: Observed[], cell: (o: Observed, cores: number) => string, mainLabel: string) => {
+      console.log(`| process | ${runs.map((o) => o.name).join(' | ')} |`)
+      console.log(`|---|${runs.map(() => '---:').join('|')}|`)
+      for (const label of labels) {
+        console.log(
+          `| ${label} | ${runs.map((o) => cell(o, (o.cpu.get(label) ?? 0) / o.seconds)).join(' | ')} |`,
+        )
+        if (label === WEB_LABEL && runs.some((o) => o.webMainThread !== null)) {
+          const cells = runs.map((o) =>
+            o.webMainThread === null ? '-' : cell(o, o.webMainThread / o.seconds),
+          )
+          console.log(`| ${mainLabel} | ${cells.join(' | ')} |`)
+        }
+      }
+      console.log(`| total | ${runs.map((o) => cell(o, total(o))).join(' | ')} |`)
+    }
+    cpuTable(r.observed, (_o, c) => c.toFixed(2), 'of which its main thread (the event loop; at most 1)')
 
     // The same per request (or token): what each one cost, whatever the machine's speed was then.
-    const rated = r.observed.filter((o) => o.perSecond !== null && o.perSecond > 0)
-    const perUnit = (o: Observed, cores: number) => ((cores / (o.perSecond as number)) * 1e6).toFixed(0)
     console.log(
       "\nCPU per request (per token for the library rows), µs: the cores above divided by the run's rate. When the machine runs slow, every process, the load generator and Postgres included, costs more per request.",
     )
-    console.log(`| process | ${rated.map((o) => o.name).join(' | ')} |`)
-    console.log(`|---|${rated.map(() => '---:').join('|')}|`)
-    for (const label of labels) {
-      console.log(
-        `| ${label} | ${rated.map((o) => perUnit(o, (o.cpu.get(label) ?? 0) / o.seconds)).join(' | ')} |`,
-      )
-      if (label === WEB_LABEL) {
-        const cells = rated.map((o) =>
-          o.webMainThread === null ? '-' : perUnit(o, o.webMainThread / o.seconds),
-        )
-        console.log(`| of which its main thread | ${cells.join(' | ')} |`)
-      }
-    }
-    console.log(`| total | ${rated.map((o) => perUnit(o, total(o))).join(' | ')} |`)
+    cpuTable(
+      r.observed.filter((o) => o.perSecond !== null && o.perSecond > 0),
+      (o, c) => ((c / (o.perSecond as number)) * 1e6).toFixed(0),
+      'of which its main thread',
+    )
     const busiest = Math.max(...r.observed.map((o) => (o.cpu.get('other') ?? 0) / o.seconds))
     if (busiest > OTHER_CPU_WARNING) {
       console.log(
