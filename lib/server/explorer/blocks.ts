@@ -1,16 +1,15 @@
 import { NotFoundError } from '../../errors'
+import { errorText } from '../../errorText'
 import type { BlockDetail, BlockPage, TxSummary } from '../../explorer/api'
+import { blockNumberParam, numberCursor } from '../http/params'
 import type { RpcBlock, RpcReceipt, RpcTransaction } from '../rpc'
 import { labelsFor } from './labels'
 import {
   blockFromRow,
   blockFromRpc,
-  blockNumberParam,
   chainView,
   type ExplorerContext,
   headOf,
-  nodeErrorText,
-  numberCursor,
   requireNode,
   rpcOf,
   targetsFor,
@@ -67,7 +66,7 @@ export async function getBlock(ctx: ExplorerContext, numberText: string): Promis
       node = (await rpc.getBlocks([number], true))[0] ?? null
     } catch (error) {
       // With the header indexed, the page still shows; only the transaction list shrinks.
-      if (!row) requireNode({ ...view, head: null, nodeError: nodeErrorText(error) }, `Block ${number}`)
+      if (!row) requireNode({ ...view, head: null, nodeError: errorText(error) }, `Block ${number}`)
     }
   }
   if (!row && !node) {

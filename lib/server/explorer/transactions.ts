@@ -2,8 +2,10 @@ import type { Hex } from 'viem'
 import { intermediaryFactoryAbi } from '../../../contracts/generated'
 import { describeCall, describeLog, describeRevert, txTypeName } from '../../decode'
 import { NotFoundError } from '../../errors'
+import { errorText } from '../../errorText'
 import type { TxDetail, TxEvent } from '../../explorer/api'
 import type { Transaction } from '../db/generated/client'
+import { txHashParam } from '../http/params'
 import type { RpcLog, RpcReceipt, RpcTransaction } from '../rpc'
 import { labelsFor } from './labels'
 import {
@@ -13,13 +15,11 @@ import {
   decimalOrNull,
   type ExplorerContext,
   isoSeconds,
-  nodeErrorText,
   requireNode,
   rpcOf,
   type Targets,
   targetOf,
   targetsFor,
-  txHashParam,
 } from './shared'
 
 /**
@@ -136,7 +136,7 @@ async function fromNode(ctx: ExplorerContext, view: ChainView, hash: Hex): Promi
     tx = txs[0] ?? null
     receipt = receipts[0] ?? null
   } catch (error) {
-    requireNode({ ...view, head: null, nodeError: nodeErrorText(error) }, `Transaction ${hash}`)
+    requireNode({ ...view, head: null, nodeError: errorText(error) }, `Transaction ${hash}`)
     throw error
   }
   if (!tx) {
