@@ -1,6 +1,7 @@
 import type { Hex } from 'viem'
 import { ChannelFold, decodeChannelEvent, type IndexedChannel, jsonArgs } from '../lib/channelEvents'
 import { decodeCall, decodeRevert, txTypeName } from '../lib/decode'
+import { errorText } from '../lib/errorText'
 import type { Db } from '../lib/server/db/client'
 import type { Logger } from '../lib/server/log'
 import { createRpc, type Rpc, type RpcBlock } from '../lib/server/rpc'
@@ -80,7 +81,8 @@ export class Indexer {
         if (signal.aborted) break
         this.ready = false
         backoff = Math.min(Math.max(500, backoff * 2), 30_000)
-        const message = describeError(error, this.options.rpcUrl)
+        // Logged and kept in last_error (shown in the UI): without the RPC URL, which may carry an API key.
+        const message = errorText(error, { short: true, hideUrl: this.options.rpcUrl, maxLength: 500 })
         // Log a repeated error once per 30 s, not once per retry.
         if (message !== lastMessage || Date.now() - lastLogged > 30_000) {
           this.log.warn(`${message} (retrying in ${(backoff / 1000).toFixed(1)} s)`)
@@ -400,20 +402,6 @@ export class Indexer {
       `backfill: block ${batch.cursor.number} of ${headNumber} (${((100 * done) / total).toFixed(1)}%), ${this.progress.events} events, ${Math.round(rate)} events/s`,
     )
   }
-}
-
-/**
- * The first line of an error, for logs and `last_error` (shown in the UI): without the RPC
- * URL, which may carry a provider's API key in its path or query.
- */
-export function describeError(error: unknown, rpcUrl: string): string {
-  const e = error as { shortMessage?: string; message?: string; name?: string }
-  const text = (e.shortMessage ?? e.message ?? String(error)).split('\n')[0]!
-  let origin = rpcUrl
-  try {
-    origin = new URL(rpcUrl).origin
-  } catch {}
-  return text.replaceAll(rpcUrl, '<RPC_URL>').replaceAll(origin, '<RPC_URL>').slice(0, 500)
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

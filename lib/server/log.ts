@@ -45,12 +45,3 @@ export function childLine(log: Logger): (line: string) => void {
     else log.debug(line)
   }
 }
-
-/**
- * An unexpected error as one log line without URLs (an RPC or database URL may carry
- * credentials): its name and the first line of its message.
- */
-export function oneLine(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-  return (text.split('\n')[0] ?? '').replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>')
-}

@@ -1,6 +1,6 @@
 import { listBlocks } from '@/lib/server/explorer'
 import { explorerRoute } from '@/lib/server/explorer/http'
-import { pageLimit } from '@/lib/server/http/params'
+import { pageLimit } from '@/lib/server/explorer/shared'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,5 +1,5 @@
 import { BadRequestError } from '../../errors'
-import { oneLine } from '../log'
+import { errorText } from '../../errorText'
 
 /**
  * Read-only JSON-RPC methods the browser may call through the dashboard (wagmi's reads:
@@ -89,7 +89,7 @@ export async function proxyRpc({ rpcUrl, body }: { rpcUrl: string; body: unknown
       replies = Array.isArray(parsed) ? (parsed as RpcResponse[]) : []
       if (!Array.isArray(parsed)) throw new Error(`node answered HTTP ${response.status} without a batch`)
     } catch (error) {
-      console.error(`[rpc] proxy to the node failed: ${oneLine(error)}`)
+      console.error(`[rpc] proxy to the node failed: ${errorText(error, { withName: true, hideUrls: true })}`)
       replies = []
     }
     allowed.forEach((r, i) => {

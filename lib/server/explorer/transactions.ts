@@ -5,7 +5,6 @@ import { NotFoundError } from '../../errors'
 import { errorText } from '../../errorText'
 import type { TxDetail, TxEvent } from '../../explorer/api'
 import type { Transaction } from '../db/generated/client'
-import { txHashParam } from '../http/params'
 import type { RpcLog, RpcReceipt, RpcTransaction } from '../rpc'
 import { labelsFor } from './labels'
 import {
@@ -20,6 +19,7 @@ import {
   type Targets,
   targetOf,
   targetsFor,
+  txHashParam,
 } from './shared'
 
 /**

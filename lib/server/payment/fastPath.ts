@@ -1,7 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { type Call, MAX_BODY_BYTES, tooLarge } from '../http/body'
-import { Answer, type Handled } from '../http/route'
-import { runPaymentCall } from './http'
+import { Answer, type Handled, MAX_BODY_BYTES, type PaymentCall, runPaymentCall, tooLarge } from './http'
 import { getPaymentServer } from './instance'
 import type { PaymentServer } from './server'
 import { issueTokens, verifyTokens } from './tokensApi'
@@ -10,7 +8,7 @@ import { type FastPath, registerFastPathHook } from './webHooks'
 /** Exact request targets (a Map: no prototype keys such as `constructor` can match). */
 const ROUTES = new Map<
   string,
-  [name: string, handler: (server: PaymentServer, call: Call) => Promise<Handled>]
+  [name: string, handler: (server: PaymentServer, call: PaymentCall) => Promise<Handled>]
 >([
   ['/api/payment/tokens', ['tokens.issue', issueTokens]],
   ['/api/payment/tokens/verify', ['tokens.verify', verifyTokens]],
@@ -44,7 +42,7 @@ export const createFastPath =
     if (!route) return false
     const [name, handler] = route
     let overflowed = false
-    const call: Call = {
+    const call: PaymentCall = {
       headers: nodeHeaders(req),
       readBody: () =>
         readBody(req).catch((error: unknown) => {
@@ -67,7 +65,7 @@ export function registerFastPath(): void {
   registerFastPathHook(serveFastPath)
 }
 
-function nodeHeaders(req: IncomingMessage): Call['headers'] {
+function nodeHeaders(req: IncomingMessage): PaymentCall['headers'] {
   return {
     get(name) {
       const value = req.headers[name.toLowerCase()]

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { secretEquals } from '../http/auth'
-import { hashApiKey, newApiKey, openPrivateKey, sealPrivateKey } from './secrets'
+import { hashApiKey, newApiKey, openPrivateKey, sealPrivateKey, secretEquals } from './secrets'
 
 describe('secretEquals', () => {
   it('accepts only the configured secret, whatever the lengths', () => {

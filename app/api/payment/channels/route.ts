@@ -1,6 +1,5 @@
 import { ConflictError } from '@/lib/errors'
-import { jsonBody } from '@/lib/server/http/body'
-import { paymentRoute, requireService } from '@/lib/server/payment/http'
+import { jsonBody, paymentRoute, requireService } from '@/lib/server/payment/http'
 import { openChannelBody } from '@/lib/server/payment/schemas'
 import { channelJson, resolveProvider } from '@/lib/server/payment/views'
 

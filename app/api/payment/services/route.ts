@@ -1,5 +1,4 @@
-import { jsonBody } from '@/lib/server/http/body'
-import { callerOf, paymentRoute, requireAdmin } from '@/lib/server/payment/http'
+import { callerOf, jsonBody, paymentRoute, requireAdmin } from '@/lib/server/payment/http'
 import { createServiceBody } from '@/lib/server/payment/schemas'
 import { serviceJson } from '@/lib/server/payment/views'
 

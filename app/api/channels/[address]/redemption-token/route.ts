@@ -1,7 +1,6 @@
 import { redemptionToken, redemptionTokenBody } from '@/lib/server/admin/redemptionToken'
 import { explorerRoute } from '@/lib/server/explorer/http'
-import { jsonBody } from '@/lib/server/http/body'
-import { addressParam } from '@/lib/server/http/params'
+import { addressParam, jsonBody } from '@/lib/server/payment/http'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,5 +1,4 @@
-import { addressParam } from '@/lib/server/http/params'
-import { paymentRoute, requireService } from '@/lib/server/payment/http'
+import { addressParam, paymentRoute, requireService } from '@/lib/server/payment/http'
 import { transactionJson } from '@/lib/server/payment/views'
 
 export const dynamic = 'force-dynamic'
