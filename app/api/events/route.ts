@@ -1,6 +1,6 @@
 import { listEvents } from '@/lib/server/explorer'
 import { explorerRoute } from '@/lib/server/explorer/http'
-import { pageLimit } from '@/lib/server/explorer/shared'
+import { pageLimit } from '@/lib/server/http/params'
 
 export const dynamic = 'force-dynamic'
 

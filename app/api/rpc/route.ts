@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { proxyRpc } from '@/lib/server/admin/rpcProxy'
 import { explorerRoute } from '@/lib/server/explorer/http'
-import { jsonBody } from '@/lib/server/payment/http'
+import { jsonBody } from '@/lib/server/http/body'
 
 export const dynamic = 'force-dynamic'
 

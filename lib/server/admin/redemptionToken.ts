@@ -1,11 +1,11 @@
-import { type Address, type Hex, recoverTypedDataAddress } from 'viem'
+import type { Address, Hex } from 'viem'
 import { z } from 'zod'
 import { intermediaryAbi, intermediaryFactoryAbi } from '../../../contracts/generated'
 import { TOKEN_REQUEST_MAX_TTL_SECONDS, tokenRequestTypedData } from '../../admin/tokenRequest'
 import { ForbiddenError, NotFoundError } from '../../errors'
 import { formatToken } from '../../token'
 import { chainView, type ExplorerContext, requireNode } from '../explorer/shared'
-import { requireFreshExpiry } from './signedRequest'
+import { verifySignedRequest } from '../http/signedRequest'
 
 const uint = z.string().regex(/^(0|[1-9][0-9]{0,77})$/, 'must be a whole number in decimal')
 
@@ -54,36 +54,48 @@ export async function redemptionToken({
   nowSeconds?: bigint
 }): Promise<RedemptionToken> {
   channel = channel.toLowerCase() as Address
-  const expiresAt = BigInt(body.expiresAt)
-  requireFreshExpiry(expiresAt, nowSeconds, TOKEN_REQUEST_MAX_TTL_SECONDS)
-  const view = await chainView(ctx)
-  requireNode(view, 'The channel')
-  if (!view.factory)
-    throw new NotFoundError({ code: 'not_found', message: 'No channel factory is known on this chain.' })
-  const isChannel = await ctx.chain.readContract({
-    address: view.factory as Address,
-    abi: intermediaryFactoryAbi,
-    functionName: 'isChannel',
-    args: [channel],
-  })
-  if (!isChannel)
-    throw new NotFoundError({ code: 'not_found', message: `${channel} is not a channel of this factory.` })
-  const provider = await ctx.chain.readContract({
-    address: channel,
-    abi: intermediaryAbi,
-    functionName: 'provider',
-  })
   const tokenId = BigInt(body.tokenId)
-  const signer = await recoverTypedDataAddress({
-    ...tokenRequestTypedData({ chainId: view.chainId, request: { channel, tokenId, expiresAt } }),
-    signature: body.signature as Hex,
-  }).catch(() => null)
-  if (!signer || signer.toLowerCase() !== provider.toLowerCase()) {
-    throw new ForbiddenError({
-      code: 'not_provider',
-      message: "The request is not signed by the channel's provider: only the provider may fetch its tokens.",
-    })
-  }
+  const expiresAt = BigInt(body.expiresAt)
+  const { view } = await verifySignedRequest({
+    expiresAt,
+    nowSeconds,
+    maxTtlSeconds: TOKEN_REQUEST_MAX_TTL_SECONDS,
+    signature: body.signature,
+    prepare: async () => {
+      const view = await chainView(ctx)
+      requireNode(view, 'The channel')
+      if (!view.factory)
+        throw new NotFoundError({ code: 'not_found', message: 'No channel factory is known on this chain.' })
+      const isChannel = await ctx.chain.readContract({
+        address: view.factory as Address,
+        abi: intermediaryFactoryAbi,
+        functionName: 'isChannel',
+        args: [channel],
+      })
+      if (!isChannel)
+        throw new NotFoundError({
+          code: 'not_found',
+          message: `${channel} is not a channel of this factory.`,
+        })
+      const provider = await ctx.chain.readContract({
+        address: channel,
+        abi: intermediaryAbi,
+        functionName: 'provider',
+      })
+      const typedData = tokenRequestTypedData({
+        chainId: view.chainId,
+        request: { channel, tokenId, expiresAt },
+      })
+      return { view, provider, typedData }
+    },
+    allowed: (signer, { provider }) => signer === provider.toLowerCase(),
+    refusal: () =>
+      new ForbiddenError({
+        code: 'not_provider',
+        message:
+          "The request is not signed by the channel's provider: only the provider may fetch its tokens.",
+      }),
+  })
   const row = await ctx.db.paymentAccepted.findUnique({
     where: { chainId_channel_tokenId: { chainId: view.chainId, channel, tokenId: tokenId.toString() } },
   })

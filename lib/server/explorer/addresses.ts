@@ -1,17 +1,8 @@
 import type { Hex } from 'viem'
 import type { AddressDetail } from '../../explorer/api'
+import { addressParam, keysetAfter, pairCursor } from '../http/params'
 import { labelsFor } from './labels'
-import {
-  addressParam,
-  blockTimes,
-  chainView,
-  channelFromRow,
-  type ExplorerContext,
-  headOf,
-  keysetAfter,
-  pairCursor,
-  txFromRow,
-} from './shared'
+import { blockTimes, chainView, channelFromRow, type ExplorerContext, headOf, txFromRow } from './shared'
 
 /**
  * An address: balance, nonce and whether it holds code (from the node), its label, the

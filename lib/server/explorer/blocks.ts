@@ -1,16 +1,15 @@
 import { NotFoundError } from '../../errors'
 import { errorText } from '../../errorText'
 import type { BlockDetail, BlockPage, TxSummary } from '../../explorer/api'
+import { blockNumberParam, numberCursor } from '../http/params'
 import type { RpcBlock, RpcReceipt, RpcTransaction } from '../rpc'
 import { labelsFor } from './labels'
 import {
   blockFromRow,
   blockFromRpc,
-  blockNumberParam,
   chainView,
   type ExplorerContext,
   headOf,
-  numberCursor,
   requireNode,
   rpcOf,
   targetsFor,

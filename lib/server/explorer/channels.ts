@@ -3,18 +3,15 @@ import { describeLog } from '../../decode'
 import { NotFoundError } from '../../errors'
 import type { ChannelDetail, ChannelEventRow, ChannelPage, Countdown, EventPage } from '../../explorer/api'
 import type { Event } from '../db/generated/client'
+import { addressParam, invalidCursor, keysetAfter, pairCursor } from '../http/params'
 import { labelsFor } from './labels'
 import {
-  addressParam,
   blockTimes,
   chainView,
   channelFromRow,
   type ExplorerContext,
   headOf,
-  invalidCursor,
   isoSeconds,
-  keysetAfter,
-  pairCursor,
   txFromRow,
 } from './shared'
 

@@ -12,9 +12,9 @@ import {
   txDetailSchema,
 } from '../../explorer/api'
 import { redemptionTokenBody, redemptionTokenSchema } from '../admin/redemptionToken'
+import { MAX_PAGE } from '../http/params'
 import { errorSchema } from '../payment/schemas'
 import { labelEditBody, serviceLabelSchema } from '../services/labels'
-import { MAX_PAGE } from './shared'
 
 const json = (schema: z.ZodType, description: string) => ({
   description,

@@ -5,6 +5,7 @@ import { NotFoundError } from '../../errors'
 import { errorText } from '../../errorText'
 import type { TxDetail, TxEvent } from '../../explorer/api'
 import type { Transaction } from '../db/generated/client'
+import { txHashParam } from '../http/params'
 import type { RpcLog, RpcReceipt, RpcTransaction } from '../rpc'
 import { labelsFor } from './labels'
 import {
@@ -19,7 +20,6 @@ import {
   type Targets,
   targetOf,
   targetsFor,
-  txHashParam,
 } from './shared'
 
 /**

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { Answer, type Handled, MAX_BODY_BYTES, type PaymentCall, runPaymentCall, tooLarge } from './http'
+import { type Call, MAX_BODY_BYTES, tooLarge } from '../http/body'
+import { Answer, type Handled } from '../http/route'
+import { runPaymentCall } from './http'
 import { getPaymentServer } from './instance'
 import type { PaymentServer } from './server'
 import { issueTokens, verifyTokens } from './tokensApi'
@@ -8,7 +10,7 @@ import { type FastPath, registerFastPathHook } from './webHooks'
 /** Exact request targets (a Map: no prototype keys such as `constructor` can match). */
 const ROUTES = new Map<
   string,
-  [name: string, handler: (server: PaymentServer, call: PaymentCall) => Promise<Handled>]
+  [name: string, handler: (server: PaymentServer, call: Call) => Promise<Handled>]
 >([
   ['/api/payment/tokens', ['tokens.issue', issueTokens]],
   ['/api/payment/tokens/verify', ['tokens.verify', verifyTokens]],
@@ -42,7 +44,7 @@ export const createFastPath =
     if (!route) return false
     const [name, handler] = route
     let overflowed = false
-    const call: PaymentCall = {
+    const call: Call = {
       headers: nodeHeaders(req),
       readBody: () =>
         readBody(req).catch((error: unknown) => {
@@ -65,7 +67,7 @@ export function registerFastPath(): void {
   registerFastPathHook(serveFastPath)
 }
 
-function nodeHeaders(req: IncomingMessage): PaymentCall['headers'] {
+function nodeHeaders(req: IncomingMessage): Call['headers'] {
   return {
     get(name) {
       const value = req.headers[name.toLowerCase()]

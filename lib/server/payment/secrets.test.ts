@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { hashApiKey, newApiKey, openPrivateKey, sealPrivateKey, secretEquals } from './secrets'
+import { secretEquals } from '../http/auth'
+import { hashApiKey, newApiKey, openPrivateKey, sealPrivateKey } from './secrets'
 
 describe('secretEquals', () => {
   it('accepts only the configured secret, whatever the lengths', () => {

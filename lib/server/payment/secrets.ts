@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
 import type { Hex } from 'viem'
 
 /**
@@ -23,17 +23,6 @@ export function newApiKey(service: string): { apiKey: string; hash: Buffer; pref
 
 export function hashApiKey(apiKey: string): Buffer {
   return createHash('sha256').update(apiKey, 'utf8').digest()
-}
-
-/** The configured secret's digest, kept: every call of the Payment Server compares with it. */
-let expectedDigest: { secret: string; digest: Buffer } | undefined
-
-/** Constant-time comparison of a presented secret with the configured one. */
-export function secretEquals(presented: string, expected: string): boolean {
-  if (expectedDigest?.secret !== expected) {
-    expectedDigest = { secret: expected, digest: createHash('sha256').update(expected).digest() }
-  }
-  return timingSafeEqual(createHash('sha256').update(presented).digest(), expectedDigest.digest)
 }
 
 export function keystoreKey(secret: string): Buffer {

@@ -1,18 +1,20 @@
 import { NotFoundError } from '../../errors'
-import { Answer, jsonBody, type PaymentCall, requireService } from './http'
+import { type Call, jsonBody } from '../http/body'
+import { Answer } from '../http/route'
+import { requireService } from './http'
 import { issueBody, verifyBody } from './schemas'
 import type { PaymentServer } from './server'
 import type { VerifyOutcome } from './verifier'
 import { resolveProvider } from './views'
 
 /**
- * The two calls every paid request makes, as functions of a {@link PaymentCall}: the Next.js
+ * The two calls every paid request makes, as functions of a {@link Call}: the Next.js
  * route handlers (`app/api/payment/tokens/**`) and the fast path (./fastPath) both answer
  * with them, so the two can never differ.
  */
 
 /** POST /api/payment/tokens (consumer): the next `count` tokens for the caller's open channel to a provider. */
-export async function issueTokens(server: PaymentServer, call: PaymentCall) {
+export async function issueTokens(server: PaymentServer, call: Call) {
   const consumer = await requireService(call, server)
   const { provider, count = 1 } = await jsonBody(call, issueBody)
   const { address } = await resolveProvider(server, provider)
@@ -44,7 +46,7 @@ const outcomeJson = (o: VerifyOutcome) =>
  * refusal's status (402, 400 malformed, 403 not the provider) with its code and sentence;
  * `{tokens: [...]}` answers 200 with one result per token, in order.
  */
-export async function verifyTokens(server: PaymentServer, call: PaymentCall) {
+export async function verifyTokens(server: PaymentServer, call: Call) {
   const provider = await requireService(call, server)
   const body = await jsonBody(call, verifyBody)
   if ('tokens' in body)

@@ -1,4 +1,4 @@
-import { type Address, type Hex, isAddress, recoverTypedDataAddress } from 'viem'
+import { type Address, isAddress } from 'viem'
 import { z } from 'zod'
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '../../errors'
 import {
@@ -7,12 +7,11 @@ import {
   labelNameSchema,
   labelTeamSchema,
 } from '../../services/labels'
-import { requireFreshExpiry } from '../admin/signedRequest'
 import type { ServerContext } from '../context'
 import { env } from '../env'
 import { chainView } from '../explorer/shared'
-import { bearerKey } from '../payment/http'
-import { secretEquals } from '../payment/secrets'
+import { hasBearerSecret } from '../http/auth'
+import { verifySignedRequest } from '../http/signedRequest'
 
 /** A labelled address as the API answers it. */
 export const serviceLabelSchema = z
@@ -145,44 +144,44 @@ async function authorizeEdit(
     if (!body.expiresAt) {
       throw new ForbiddenError({ code: 'invalid_signature', message: 'A signed edit needs its expiresAt.' })
     }
-    const expiresAt = BigInt(body.expiresAt)
-    requireFreshExpiry(expiresAt, nowSeconds, LABEL_EDIT_MAX_TTL_SECONDS)
-    const chain = await chainView(ctx)
-    if (!chain.factory) {
-      throw new ForbiddenError({
-        code: 'invalid_signature',
-        message: 'No channel factory is known on this chain, so no signed edit can be checked.',
-      })
-    }
-    const signer = await recoverTypedDataAddress({
-      ...labelEditTypedData({
-        chainId: chain.chainId,
-        factory: chain.factory as Address,
-        edit: {
+    const admins = labelAdmins()
+    const { signer } = await verifySignedRequest({
+      expiresAt: BigInt(body.expiresAt),
+      nowSeconds,
+      maxTtlSeconds: LABEL_EDIT_MAX_TTL_SECONDS,
+      signature: body.signature,
+      prepare: async () => {
+        const chain = await chainView(ctx)
+        if (!chain.factory) {
+          throw new ForbiddenError({
+            code: 'invalid_signature',
+            message: 'No channel factory is known on this chain, so no signed edit can be checked.',
+          })
+        }
+        const edit = {
           service: body.address,
           name: body.name,
           team: body.team,
           version: BigInt(body.version),
-          expiresAt,
-        },
-      }),
-      signature: body.signature as Hex,
-    }).catch(() => null)
-    const admins = labelAdmins()
-    if (!signer || !admins.has(signer.toLowerCase())) {
-      throw new ForbiddenError({
-        code: 'not_label_admin',
-        message:
-          admins.size === 0
-            ? 'Label edits are switched off: no LABEL_ADMINS are configured on this server.'
-            : 'The edit is not signed by a label admin (LABEL_ADMINS): connect an admin wallet.',
-      })
-    }
-    return signer.toLowerCase()
+          expiresAt: BigInt(body.expiresAt as string),
+        }
+        return {
+          typedData: labelEditTypedData({ chainId: chain.chainId, factory: chain.factory as Address, edit }),
+        }
+      },
+      allowed: (address) => admins.has(address),
+      refusal: () =>
+        new ForbiddenError({
+          code: 'not_label_admin',
+          message:
+            admins.size === 0
+              ? 'Label edits are switched off: no LABEL_ADMINS are configured on this server.'
+              : 'The edit is not signed by a label admin (LABEL_ADMINS): connect an admin wallet.',
+        }),
+    })
+    return signer
   }
-  const key = bearerKey(request)
-  const adminKey = env().PAYMENT_ADMIN_KEY
-  if (key && adminKey && secretEquals(key, adminKey)) return null
+  if (hasBearerSecret(request, env().PAYMENT_ADMIN_KEY)) return null
   throw new UnauthorizedError({
     code: 'unauthorized',
     message:

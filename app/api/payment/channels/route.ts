@@ -1,5 +1,6 @@
 import { ConflictError } from '@/lib/errors'
-import { jsonBody, paymentRoute, requireService } from '@/lib/server/payment/http'
+import { jsonBody } from '@/lib/server/http/body'
+import { paymentRoute, requireService } from '@/lib/server/payment/http'
 import { openChannelBody } from '@/lib/server/payment/schemas'
 import { channelJson, resolveProvider } from '@/lib/server/payment/views'
 

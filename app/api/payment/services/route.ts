@@ -1,4 +1,5 @@
-import { callerOf, jsonBody, paymentRoute, requireAdmin } from '@/lib/server/payment/http'
+import { jsonBody } from '@/lib/server/http/body'
+import { callerOf, paymentRoute, requireAdmin } from '@/lib/server/payment/http'
 import { createServiceBody } from '@/lib/server/payment/schemas'
 import { serviceJson } from '@/lib/server/payment/views'
 

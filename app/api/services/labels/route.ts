@@ -1,5 +1,5 @@
 import { explorerRoute } from '@/lib/server/explorer/http'
-import { jsonBody } from '@/lib/server/payment/http'
+import { jsonBody } from '@/lib/server/http/body'
 import { labelEditBody, listServiceLabels, saveServiceLabel } from '@/lib/server/services/labels'
 
 export const dynamic = 'force-dynamic'

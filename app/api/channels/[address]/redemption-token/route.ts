@@ -1,6 +1,7 @@
 import { redemptionToken, redemptionTokenBody } from '@/lib/server/admin/redemptionToken'
 import { explorerRoute } from '@/lib/server/explorer/http'
-import { addressParam, jsonBody } from '@/lib/server/payment/http'
+import { jsonBody } from '@/lib/server/http/body'
+import { addressParam } from '@/lib/server/http/params'
 
 export const dynamic = 'force-dynamic'
 

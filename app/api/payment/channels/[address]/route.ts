@@ -1,4 +1,6 @@
-import { addressParam, jsonBody, paymentRoute, requireService } from '@/lib/server/payment/http'
+import { jsonBody } from '@/lib/server/http/body'
+import { addressParam } from '@/lib/server/http/params'
+import { paymentRoute, requireService } from '@/lib/server/payment/http'
 import { patchChannelBody } from '@/lib/server/payment/schemas'
 import { channelJson } from '@/lib/server/payment/views'
 

@@ -1,4 +1,5 @@
-import { callOf, paymentRoute } from '@/lib/server/payment/http'
+import { callOf } from '@/lib/server/http/body'
+import { paymentRoute } from '@/lib/server/payment/http'
 import { verifyTokens } from '@/lib/server/payment/tokensApi'
 
 export const dynamic = 'force-dynamic'

@@ -1,4 +1,5 @@
-import { addressParam, paymentRoute, requireService } from '@/lib/server/payment/http'
+import { addressParam } from '@/lib/server/http/params'
+import { paymentRoute, requireService } from '@/lib/server/payment/http'
 import { transactionJson } from '@/lib/server/payment/views'
 
 export const dynamic = 'force-dynamic'

@@ -1,4 +1,6 @@
-import { addressParam, jsonBody, paymentRoute, requireService } from '@/lib/server/payment/http'
+import { jsonBody } from '@/lib/server/http/body'
+import { addressParam } from '@/lib/server/http/params'
+import { paymentRoute, requireService } from '@/lib/server/payment/http'
 import { issueChannelBody } from '@/lib/server/payment/schemas'
 
 export const dynamic = 'force-dynamic'
