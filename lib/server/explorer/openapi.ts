@@ -13,7 +13,7 @@ import {
 } from '../../explorer/api'
 import { redemptionTokenBody, redemptionTokenSchema } from '../admin/redemptionToken'
 import { MAX_PAGE } from '../http/params'
-import { errorSchema } from '../payment/schemas'
+import { errorSchema } from '../http/schemas'
 import { labelEditBody, serviceLabelSchema } from '../services/labels'
 
 const json = (schema: z.ZodType, description: string) => ({

@@ -1,11 +1,11 @@
 import { z } from 'zod'
 import { createDocument } from 'zod-openapi'
+import { errorSchema } from '../http/schemas'
 import {
   acceptedSchema,
   channelSchema,
   createServiceBody,
   depositBody,
-  errorSchema,
   issueBody,
   issueChannelBody,
   openChannelBody,

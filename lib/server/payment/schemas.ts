@@ -1,5 +1,6 @@
 import { isAddress, maxUint256 } from 'viem'
 import { z } from 'zod'
+import { errorSchema } from '../http/schemas'
 
 /**
  * Request and response bodies of the Payment Server API, used both to check input and to
@@ -47,16 +48,6 @@ export const tokenString = z
     description: 'A token in its wire format: v1.<chainId>.<channel>.<tokenId>.<requests>.<signature>',
     example: `v1.31337.0x5fbdb2315678afecb367f032d93f642f64180aa3.1.42.0x${'ab'.repeat(65)}`,
   })
-
-export const errorSchema = z
-  .object({
-    error: z.object({
-      code: z.string().meta({ description: 'Stable machine-readable reason', example: 'insufficient_funds' }),
-      message: z.string().meta({ description: 'One sentence for people' }),
-      hints: z.array(z.string()).optional(),
-    }),
-  })
-  .meta({ id: 'Error' })
 
 export const createServiceBody = z
   .object({
