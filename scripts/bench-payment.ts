@@ -25,15 +25,13 @@
  * .data/bench-payment removed at the end, Ctrl-C included.
  */
 import { readFile, rm } from 'node:fs/promises'
-import os from 'node:os'
 import path from 'node:path'
 import { createPaymentConsumer, createPaymentVerifier } from '../lib/payment-client'
-import { secp256k1 } from '../lib/server/secp256k1'
 import { recoverTokenSignerNative, signTokenNative, tokenCryptoReady } from '../lib/server/tokenCrypto'
 import { parseToken } from '../lib/token'
 import { ANVIL_KEYS } from '../stack/anvil'
 import { type LoadRequest, type LoadResult, load, medianRun, percentile, pool } from './bench/paymentLoad'
-import { type MetricsSnapshot, type PhaseMetrics, phaseMetrics, readMetrics } from './bench/paymentMetrics'
+import { type MetricsSnapshot, phaseMetrics, readMetrics } from './bench/paymentMetrics'
 import {
   type BenchStack,
   type CpuSnapshot,
@@ -47,40 +45,29 @@ import {
   stopLeftovers,
   WEB_LABEL,
 } from './bench/paymentProcesses'
+import {
+  ENDPOINT_C,
+  fmt,
+  LEVELS,
+  LIBRARY_TOKENS,
+  ms1,
+  type Observed,
+  printTables,
+  REPEATS,
+  rates,
+} from './bench/paymentReport'
 
 const root = path.resolve(import.meta.dirname, '..')
 const dataDir = path.join(root, '.data', 'bench-payment')
 
-const LEVELS = [
-  { c: 1, n: 100 },
-  { c: 5, n: 500 },
-  { c: 10, n: 1_000 },
-  { c: 20, n: 2_000 },
-] as const
-const PERCENTILES = [50, 80, 90, 95, 98, 99, 100]
 const WARMUP = { c: 5, n: 200 }
-/** Runs of each measurement that a target reads; the median counts. */
-const REPEATS = 3
 /** Requests of warm-up before an endpoint is measured (the JIT compiles its path meanwhile). */
 const ENDPOINT_WARMUP = 1_000
-const ENDPOINT_C = 20
 const ISSUE_REQUESTS = 5_000
 const VERIFY_REQUESTS = 10_000
-const LIBRARY_TOKENS = 10_000
 /** Tokens issued ahead for the verify measurements (HTTP and library, warm-ups included). */
 const PRE_ISSUE = ENDPOINT_WARMUP + REPEATS * VERIFY_REQUESTS + 200 + REPEATS * LIBRARY_TOKENS + 1_000
 const CRYPTO_SECONDS = 2
-/** Cores used by unrelated processes during a measurement above which the report warns. */
-const OTHER_CPU_WARNING = 0.2
-/** Targets of the product (PRODUCT.md, "Performance, measured side by side"). */
-/** "Verification alone at least 5,000 req/s at c=20": the endpoint, and the library's coalesced calls. */
-const TARGETS = { fullFlowOn: 500, onOffRatio: 0.5, p50c1OnMs: 10, verify: 5_000 }
-/** The thesis prototype, rebuilt and run on this kind of machine (PRODUCT.md). */
-const THESIS = { c1On: 34, c1OnP50: 27, c20On: 103, c20OnP50: 190, c1Off: 493, c20Off: 809, verify: 660 }
-
-const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-')
-const ms1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-')
-const pct = (n: number) => (Number.isFinite(n) ? `${(n * 100).toFixed(0)} %` : '-')
 const log = (line: string) => console.log(`[bench] ${line}`)
 const json = { 'content-type': 'application/json' }
 const bearer = (key: string) => ({ ...json, authorization: `Bearer ${key}` })
@@ -108,26 +95,11 @@ function rate(fn: (i: number) => unknown): number {
   return n / ((performance.now() - started) / 1000)
 }
 
-/** `runs` rates, the counted one marked: "512 / *541* / 598". */
-const rates = (r: { perSecond: number; rates?: number[] }) =>
-  (r.rates ?? [r.perSecond]).map((x) => (x === r.perSecond ? `*${fmt(x)}*` : fmt(x))).join(' / ')
-
 /** Calls the Payment Server answered on `route` (all statuses) during an observed phase. */
 const callsOf = (observed: Observed | undefined, route: 'tokens.issue' | 'tokens.verify') =>
   (observed?.metrics.routes ?? [])
     .filter((r) => r.route.startsWith(`${route} `))
     .reduce((sum, r) => sum + r.calls, 0)
-
-type Observed = {
-  name: string
-  metrics: PhaseMetrics
-  cpu: Map<string, number>
-  /** CPU seconds of the web server's main thread (its event loop), when it could be read. */
-  webMainThread: number | null
-  seconds: number
-  /** The run's rate (requests or tokens per second), when it has one. */
-  perSecond: number | null
-}
 
 /** A run's rate (requests or tokens per second), when its result has one. */
 function rateOf(result: unknown): number | null {
@@ -379,240 +351,6 @@ async function main(): Promise<void> {
     for (const line of invalid) console.log(`  - ${line}`)
     process.exit(1)
   }
-}
-
-type PoolResult = { ms: number; perSecond: number; latencies: number[]; calls: number }
-
-function printTables(r: {
-  flow: Record<'off' | 'on', LoadResult[]>
-  issueEndpoint: LoadResult
-  verifyEndpoint: LoadResult
-  libraryVerify: PoolResult
-  libraryIssue: PoolResult
-  recoverRate: number
-  signRate: number
-  observed: Observed[]
-  wholeRun: PhaseMetrics
-  readySeconds: number
-}): void {
-  const cores = os.cpus().length
-  console.log(
-    `\n${cores} cores (${os.cpus()[0]?.model ?? '?'}), libsecp256k1 ${secp256k1().name}, stack ready in ${r.readySeconds.toFixed(1)} s; every request's latency kept, exact percentiles`,
-  )
-
-  // Thesis-style table: full flow, payments on and off.
-  const header = `| | ${LEVELS.map(({ c, n }) => `c=${c} (n=${fmt(n)})`).join(' | ')} |`
-  const rule = `|---|${LEVELS.map(() => '---:').join('|')}|`
-  for (const mode of ['on', 'off'] as const) {
-    console.log(
-      `\nFull flow, payments ${mode}: POST public/submit → validation → persistence${mode === 'on' ? ' (2 tokens issued + 2 verified per request)' : ' (no tokens: the ceiling)'}`,
-    )
-    console.log(header.replace('| |', `| payments ${mode} (ms) |`))
-    console.log(rule)
-    for (const p of PERCENTILES) {
-      console.log(`| p${p} | ${r.flow[mode].map((x) => ms1(percentile(x.latencies, p))).join(' | ')} |`)
-    }
-    console.log(`| req/s | ${r.flow[mode].map((x) => fmt(x.perSecond)).join(' | ')} |`)
-    console.log(
-      `c=20: ${REPEATS} runs, ${rates(r.flow[mode][3] as LoadResult)} req/s; the median run (*) is shown`,
-    )
-  }
-  console.log('\n| on / off | c=1 | c=5 | c=10 | c=20 |')
-  console.log('|---|---:|---:|---:|---:|')
-  const ratios = (f: (x: LoadResult) => number) =>
-    r.flow.on.map((on, i) => (f(on) / f(r.flow.off[i] as LoadResult)).toFixed(2)).join(' | ')
-  console.log(`| req/s on / off | ${ratios((x) => x.perSecond)} |`)
-  console.log(`| p50 on / off | ${ratios((x) => percentile(x.latencies, 50))} |`)
-
-  // Endpoints alone.
-  console.log(`\nEndpoints alone, concurrency ${ENDPOINT_C}, payments on (public → validation channel)`)
-  console.log('| measurement | count | rate | p50 ms | p99 ms | note |')
-  console.log('|---|---:|---:|---:|---:|---|')
-  const row = (name: string, count: number, perSecond: number, unit: string, lat: number[], note: string) =>
-    console.log(
-      `| ${name} | ${fmt(count)} | ${fmt(perSecond)} ${unit} | ${ms1(percentile(lat, 50))} | ${ms1(percentile(lat, 99))} | ${note} |`,
-    )
-  row(
-    'issue endpoint: POST /api/payment/tokens',
-    r.issueEndpoint.count,
-    r.issueEndpoint.perSecond,
-    'req/s',
-    r.issueEndpoint.latencies,
-    `1 token per request; ${REPEATS} runs: ${rates(r.issueEndpoint)}`,
-  )
-  row(
-    'verify endpoint: POST /api/payment/tokens/verify',
-    r.verifyEndpoint.count,
-    r.verifyEndpoint.perSecond,
-    'req/s',
-    r.verifyEndpoint.latencies,
-    `a fresh token per request; ${REPEATS} runs: ${rates(r.verifyEndpoint)}`,
-  )
-  row(
-    'verify via library: verifier.verify(token)',
-    LIBRARY_TOKENS,
-    r.libraryVerify.perSecond,
-    'tokens/s',
-    r.libraryVerify.latencies,
-    `20 workers; the library coalesces concurrent verifications into one call: ${fmt(r.libraryVerify.calls)} calls, ${(LIBRARY_TOKENS / r.libraryVerify.calls).toFixed(1)} tokens per call (first run); ${REPEATS} runs: ${rates(r.libraryVerify)}`,
-  )
-  row(
-    "issue via library: consumer.token('validation')",
-    LIBRARY_TOKENS,
-    r.libraryIssue.perSecond,
-    'tokens/s',
-    r.libraryIssue.latencies,
-    `20 workers; coalesced the same way: ${fmt(r.libraryIssue.calls)} calls, ${(LIBRARY_TOKENS / r.libraryIssue.calls).toFixed(1)} tokens per call`,
-  )
-  console.log(
-    `| crypto only: recoverTokenSignerNative | - | ${fmt(r.recoverRate)} ops/s | - | - | one real token, 1 core, stack stopped |`,
-  )
-  console.log(
-    `| crypto only: signTokenNative | - | ${fmt(r.signRate)} ops/s | - | - | 1 core, stack stopped |`,
-  )
-
-  // Where the time goes: the Payment Server's metrics and every process's CPU.
-  console.log('\nPayment Server per phase (GET /api/payment/metrics; latency bounds are histogram buckets)')
-  console.log('| phase | route, status | calls | mean ms | p50 ≤ ms | p99 ≤ ms |')
-  console.log('|---|---|---:|---:|---:|---:|')
-  const phases: [string, PhaseMetrics][] = [
-    ...r.observed.map((o): [string, PhaseMetrics] => [o.name, o.metrics]),
-    ['whole run', r.wholeRun],
-  ]
-  for (const [name, m] of phases) {
-    for (const route of m.routes) {
-      console.log(
-        `| ${name} | ${route.route} | ${fmt(route.calls)} | ${route.meanMs.toFixed(2)} | ${route.p50AtMostMs} | ${route.p99AtMostMs} |`,
-      )
-    }
-  }
-  console.log(
-    '\n| phase | verify statements (payment_verify_batch_size) | tokens per statement (mean) | largest ≤ |',
-  )
-  console.log('|---|---:|---:|---:|')
-  for (const [name, m] of phases) {
-    if (m.verifyStatements === 0) continue
-    console.log(
-      `| ${name} | ${fmt(m.verifyStatements)} | ${m.tokensPerStatement.toFixed(1)} | ${m.maxStatementBucket} |`,
-    )
-  }
-  if (r.observed.length > 0 && r.observed.some((o) => o.cpu.size > 1)) {
-    const labels = [...new Set(r.observed.flatMap((o) => [...o.cpu.keys()]))]
-    console.log(
-      `\nCPU by process: cores busy on average (the machine has ${cores}; 'other' = unrelated processes; the first run of a repeated measurement)`,
-    )
-    const total = (o: Observed) => [...o.cpu.values()].reduce((a, b) => a + b, 0) / o.seconds
-    /** One table: a row per process (and the web server's main thread), then the total; `cell` formats cores. */
-    const cpuTable = (runs: Observed[], cell: (o: Observed, cores: number) => string, mainLabel: string) => {
-      console.log(`| process | ${runs.map((o) => o.name).join(' | ')} |`)
-      console.log(`|---|${runs.map(() => '---:').join('|')}|`)
-      for (const label of labels) {
-        console.log(
-          `| ${label} | ${runs.map((o) => cell(o, (o.cpu.get(label) ?? 0) / o.seconds)).join(' | ')} |`,
-        )
-        if (label === WEB_LABEL && runs.some((o) => o.webMainThread !== null)) {
-          const cells = runs.map((o) =>
-            o.webMainThread === null ? '-' : cell(o, o.webMainThread / o.seconds),
-          )
-          console.log(`| ${mainLabel} | ${cells.join(' | ')} |`)
-        }
-      }
-      console.log(`| total | ${runs.map((o) => cell(o, total(o))).join(' | ')} |`)
-    }
-    cpuTable(r.observed, (_o, c) => c.toFixed(2), 'of which its main thread (the event loop; at most 1)')
-
-    // The same per request (or token): what each one cost, whatever the machine's speed was then.
-    console.log(
-      "\nCPU per request (per token for the library rows), µs: the cores above divided by the run's rate. When the machine runs slow, every process, the load generator and Postgres included, costs more per request.",
-    )
-    cpuTable(
-      r.observed.filter((o) => o.perSecond !== null && o.perSecond > 0),
-      (o, c) => ((c / (o.perSecond as number)) * 1e6).toFixed(0),
-      'of which its main thread',
-    )
-    const busiest = Math.max(...r.observed.map((o) => (o.cpu.get('other') ?? 0) / o.seconds))
-    if (busiest > OTHER_CPU_WARNING) {
-      console.log(
-        `\nWARNING: unrelated processes used up to ${busiest.toFixed(2)} of ${cores} cores during a measurement; the figures understate this machine.`,
-      )
-    }
-  }
-
-  // Targets.
-  const on20 = r.flow.on[3] as LoadResult
-  const off20 = r.flow.off[3] as LoadResult
-  const on1 = r.flow.on[0] as LoadResult
-  const off1 = r.flow.off[0] as LoadResult
-  const onOff = on20.perSecond / off20.perSecond
-  const p50On1 = percentile(on1.latencies, 50)
-  const targets: [string, string, string, boolean | null][] = [
-    [
-      'full flow c=20, payments on',
-      `${fmt(on20.perSecond)} req/s`,
-      `≥ ${fmt(TARGETS.fullFlowOn)} req/s`,
-      on20.perSecond >= TARGETS.fullFlowOn,
-    ],
-    ['full flow c=20, on / off', onOff.toFixed(2), `≥ ${TARGETS.onOffRatio}`, onOff >= TARGETS.onOffRatio],
-    [
-      'full flow c=1 p50, payments on',
-      `${ms1(p50On1)} ms`,
-      `≤ ${TARGETS.p50c1OnMs} ms`,
-      p50On1 <= TARGETS.p50c1OnMs,
-    ],
-    [
-      'verify endpoint c=20 (1 token per request)',
-      `${fmt(r.verifyEndpoint.perSecond)} req/s`,
-      `≥ ${fmt(TARGETS.verify)} req/s`,
-      r.verifyEndpoint.perSecond >= TARGETS.verify,
-    ],
-    [
-      'verify via library c=20 (coalesced)',
-      `${fmt(r.libraryVerify.perSecond)} tokens/s`,
-      `≥ ${fmt(TARGETS.verify)} tokens/s`,
-      r.libraryVerify.perSecond >= TARGETS.verify,
-    ],
-    [
-      'verify endpoint / crypto only (recover, 1 core)',
-      pct(r.verifyEndpoint.perSecond / r.recoverRate),
-      '-',
-      null,
-    ],
-    [
-      'verify via library / crypto only (recover, 1 core)',
-      pct(r.libraryVerify.perSecond / r.recoverRate),
-      '-',
-      null,
-    ],
-    ['issue endpoint c=20', `${fmt(r.issueEndpoint.perSecond)} req/s`, '-', null],
-    ['issue endpoint / crypto only (sign, 1 core)', pct(r.issueEndpoint.perSecond / r.signRate), '-', null],
-  ]
-  console.log('\n| measure | measured | target | |')
-  console.log('|---|---:|---:|---|')
-  for (const [name, value, target, ok] of targets) {
-    console.log(`| ${name} | ${value} | ${target} | ${ok === null ? '' : ok ? 'met' : 'MISSED'} |`)
-  }
-
-  // The thesis prototype on the same kind of machine.
-  const thesis: [string, number, number, 'rate' | 'ms' | 'ratio'][] = [
-    ['full flow c=1, payments on, req/s', THESIS.c1On, on1.perSecond, 'rate'],
-    ['full flow c=1, payments on, p50 ms', THESIS.c1OnP50, p50On1, 'ms'],
-    ['full flow c=20, payments on, req/s', THESIS.c20On, on20.perSecond, 'rate'],
-    ['full flow c=20, payments on, p50 ms', THESIS.c20OnP50, percentile(on20.latencies, 50), 'ms'],
-    ['full flow c=1, payments off, req/s', THESIS.c1Off, off1.perSecond, 'rate'],
-    ['full flow c=20, payments off, req/s', THESIS.c20Off, off20.perSecond, 'rate'],
-    ['full flow c=20, on / off', THESIS.c20On / THESIS.c20Off, onOff, 'ratio'],
-    ['verify endpoint, req/s', THESIS.verify, r.verifyEndpoint.perSecond, 'rate'],
-  ]
-  console.log('\n| figure | thesis prototype | this run | this run / thesis |')
-  console.log('|---|---:|---:|---:|')
-  for (const [name, then, now, kind] of thesis) {
-    const show = (v: number) => (kind === 'ms' ? ms1(v) : kind === 'ratio' ? v.toFixed(2) : fmt(v))
-    console.log(
-      `| ${name} | ${show(then)} | ${show(now)} | ${(now / then).toFixed(kind === 'ms' ? 2 : 1)}× |`,
-    )
-  }
-  const missed = targets.filter(([, , , ok]) => ok === false).map(([name]) => name)
-  console.log(missed.length ? `\nmissed: ${missed.join('; ')}` : '\nall targets met')
 }
 
 try {
