@@ -28,7 +28,6 @@ import type { Page } from '@playwright/test'
 import {
   type AccessList,
   type Address,
-  BaseError,
   createPublicClient,
   createWalletClient,
   defineChain,
@@ -42,6 +41,20 @@ import {
   type TypedDataDefinition,
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import {
+  invalidParams,
+  normalizeTyped,
+  quantity,
+  REFUSED_METHODS,
+  type Reply,
+  type RpcErrorShape,
+  SIGNING_METHODS,
+  toRpcError,
+  unauthorized,
+  userRejected,
+  WalletError,
+} from './walletRpc'
+import { walletInitScript } from './walletShim'
 
 export type InjectWalletOptions = {
   /** The key the wallet signs with (it never leaves Node). */
@@ -76,145 +89,6 @@ export type TestWallet = {
   readonly requests: WalletRequest[]
   /** Hashes of the transactions the wallet sent, in order. */
   readonly sent: Hex[]
-}
-
-type RpcErrorShape = { code: number; message: string; data?: unknown }
-type Reply = { result: unknown } | { error: RpcErrorShape }
-
-/** An EIP-1193 / JSON-RPC error answered to the page. */
-class WalletError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-    readonly data?: unknown,
-  ) {
-    super(message)
-  }
-}
-
-const userRejected = () => new WalletError(4001, 'User rejected the request.')
-const unauthorized = (what: string) => new WalletError(4100, `E2E wallet: ${what}`)
-const invalidParams = (what: string) => new WalletError(-32602, `E2E wallet: ${what}`)
-
-const SIGNING_METHODS = new Set(['eth_sendTransaction', 'personal_sign', 'eth_signTypedData_v4'])
-const REFUSED_METHODS = new Set([
-  'eth_sign',
-  'eth_signTransaction',
-  'eth_signTypedData',
-  'eth_signTypedData_v1',
-  'eth_signTypedData_v3',
-])
-
-const ICON_SVG =
-  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="8" fill="#1f6feb"/>' +
-  '<text x="16" y="21" font-family="monospace" font-size="12" text-anchor="middle" fill="#fff">E2E</text></svg>'
-const ICON = `data:image/svg+xml;base64,${Buffer.from(ICON_SVG).toString('base64')}`
-
-/**
- * The page side, as plain JavaScript: tsx/esbuild would decorate a serialized TypeScript function
- * with `__name(...)` helpers that do not exist in the page.
- */
-const SHIM = `(config) => {
-  if (typeof window.__e2eWalletEmit === 'function') return
-  const listeners = new Map()
-  const rpcError = (shape) => {
-    const error = new Error(String(shape.message))
-    error.code = Number(shape.code)
-    error.data = shape.data
-    return error
-  }
-  const provider = {
-    isMetaMask: false,
-    isE2EWallet: true,
-    async request(args) {
-      if (!args || typeof args !== 'object' || typeof args.method !== 'string') {
-        throw rpcError({ code: -32600, message: 'Invalid request: expected { method, params }' })
-      }
-      const binding = window.__e2eWalletRequest
-      if (typeof binding !== 'function') {
-        throw rpcError({ code: 4900, message: 'E2E wallet: the Node binding is missing' })
-      }
-      const reply = await binding(args.method, args.params)
-      if (reply && reply.error) throw rpcError(reply.error)
-      return reply ? reply.result : undefined
-    },
-    on(event, listener) {
-      if (!listeners.has(event)) listeners.set(event, new Set())
-      listeners.get(event).add(listener)
-      return provider
-    },
-    removeListener(event, listener) {
-      listeners.get(event)?.delete(listener)
-      return provider
-    },
-  }
-  provider.off = provider.removeListener
-  Object.defineProperty(window, '__e2eWalletEmit', {
-    value: (event, payload) => {
-      for (const listener of [...(listeners.get(event) ?? [])]) {
-        try {
-          listener(payload)
-        } catch (error) {
-          console.error(error)
-        }
-      }
-    },
-  })
-  Object.defineProperty(window, 'ethereum', { value: provider, configurable: true, enumerable: true, writable: true })
-  const info = Object.freeze({ uuid: config.uuid, name: config.name, icon: config.icon, rdns: config.rdns })
-  const detail = Object.freeze({ info, provider })
-  const announce = () => window.dispatchEvent(new CustomEvent('eip6963:announceProvider', { detail }))
-  window.addEventListener('eip6963:requestProvider', announce)
-  announce()
-}`
-
-/** A hex (or decimal) quantity as a bigint; undefined stays undefined. */
-function quantity(value: unknown): bigint | undefined {
-  if (value === undefined || value === null) return undefined
-  if (typeof value === 'bigint') return value
-  if (typeof value === 'number' || typeof value === 'string') return BigInt(value)
-  throw invalidParams(`not a quantity: ${JSON.stringify(value)}`)
-}
-
-/** EIP-712 values with integer types as bigints (JSON brings them as numbers, decimal or hex strings). */
-function normalizeTyped(
-  type: string,
-  value: unknown,
-  types: Record<string, { name: string; type: string }[]>,
-) {
-  const array = /^(.*)\[\d*\]$/.exec(type)
-  if (array) {
-    if (!Array.isArray(value)) throw invalidParams(`${type} is not an array`)
-    return value.map((item): unknown => normalizeTyped(array[1]!, item, types))
-  }
-  const struct = types[type]
-  if (struct) {
-    const record = (value ?? {}) as Record<string, unknown>
-    const out: Record<string, unknown> = {}
-    for (const field of struct) out[field.name] = normalizeTyped(field.type, record[field.name], types)
-    return out
-  }
-  if (/^u?int\d*$/.test(type)) return quantity(value)
-  return value
-}
-
-/** The JSON-RPC error a failure becomes (viem errors keep the node's code and data). */
-function toRpcError(error: unknown): RpcErrorShape {
-  if (error instanceof WalletError) return { code: error.code, message: error.message, data: error.data }
-  if (error instanceof BaseError) {
-    const withCode = error.walk((e) => typeof (e as { code?: unknown }).code === 'number') as unknown as {
-      code: number
-    } | null
-    const withData = error.walk((e) => (e as { data?: unknown }).data !== undefined) as unknown as {
-      data?: unknown
-    } | null
-    return {
-      code: withCode?.code ?? -32603,
-      message: error.shortMessage || error.message,
-      data: withData?.data,
-    }
-  }
-  return { code: -32603, message: error instanceof Error ? error.message : String(error) }
 }
 
 /**
@@ -477,10 +351,9 @@ export async function injectWallet(page: Page, options: InjectWalletOptions): Pr
   const config = {
     uuid: randomUUID(),
     name: options.name ?? 'E2E Wallet',
-    icon: ICON,
     rdns: options.rdns ?? 'dev.e2e.wallet',
   }
-  await page.addInitScript(`(${SHIM})(${JSON.stringify(config)})`)
+  await page.addInitScript(walletInitScript(config))
 
   return {
     get address() {
