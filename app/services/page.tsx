@@ -4,7 +4,7 @@ import { EmptyState } from '@/components/EmptyState'
 import { LoadError } from '@/components/LoadError'
 import { Section } from '@/components/Section'
 import { shortAddress } from '@/lib/explorer/format'
-import { listServiceLabels, unlabelledParties } from '@/lib/server/services/labels'
+import { listServiceLabels, unlabelledParties } from '@/lib/server/services'
 import { load } from '../_lib/load'
 
 export const metadata: Metadata = { title: 'Services' }

@@ -1,8 +1,8 @@
 import type { Metadata } from 'next'
 import { connection } from 'next/server'
 import { OpenChannelForm } from '@/components/admin/OpenChannelForm'
-import { knownServices } from '@/lib/server/admin/services'
 import { serverContext } from '@/lib/server/context'
+import { knownServices } from '@/lib/server/services'
 
 export const metadata: Metadata = { title: 'Open a channel' }
 

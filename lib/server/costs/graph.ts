@@ -11,7 +11,7 @@ import {
 import { BadRequestError, DependencyError } from '../../errors'
 import type { ServerContext } from '../context'
 import { env } from '../env'
-import { type ServiceName, serviceNames } from '../services/labels'
+import { type ServiceName, serviceNames } from '../services'
 
 /**
  * The service-dependency cost graph over a time window, from the rollups the database keeps as

@@ -3,7 +3,7 @@ import { byBigIntDesc } from '../../costs/order'
 import { isoTime, type WindowQuery } from '../../costs/window'
 import { shortAddress } from '../../explorer/format'
 import type { ServerContext } from '../context'
-import { serviceNames } from '../services/labels'
+import { serviceNames } from '../services'
 import { costClock, windowOf, windowView } from './graph'
 
 /** Series beyond this many providers are summed as "other". */

@@ -5,7 +5,7 @@ import { type Fraction, floor, sub, toNumber } from '../../costs/fraction'
 import type { WindowQuery } from '../../costs/window'
 import { NotFoundError } from '../../errors'
 import type { ServerContext } from '../context'
-import { findServiceLabel } from '../services/labels'
+import { findServiceLabel } from '../services'
 import {
   asOfView,
   type CostClock,

@@ -1,7 +1,7 @@
 import type { Hex } from 'viem'
 import type { AddressDetail } from '../../explorer/api'
 import { addressParam, keysetAfter, pairCursor } from '../http/params'
-import { labelsFor } from './labels'
+import { labelsFor } from '../services'
 import { blockTimes, chainView, channelFromRow, type ExplorerContext, headOf, txFromRow } from './shared'
 
 /**

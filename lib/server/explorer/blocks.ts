@@ -3,7 +3,7 @@ import { errorText } from '../../errorText'
 import type { BlockDetail, BlockPage, TxSummary } from '../../explorer/api'
 import { blockNumberParam, numberCursor } from '../http/params'
 import type { RpcBlock, RpcReceipt, RpcTransaction } from '../rpc'
-import { labelsFor } from './labels'
+import { labelsFor } from '../services'
 import {
   blockFromRow,
   blockFromRpc,

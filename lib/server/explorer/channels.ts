@@ -4,7 +4,7 @@ import { NotFoundError } from '../../errors'
 import type { ChannelDetail, ChannelEventRow, ChannelPage, Countdown, EventPage } from '../../explorer/api'
 import type { Event } from '../db/generated/client'
 import { addressParam, invalidCursor, keysetAfter, pairCursor } from '../http/params'
-import { labelsFor } from './labels'
+import { labelsFor } from '../services'
 import {
   blockTimes,
   chainView,

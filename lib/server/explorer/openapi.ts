@@ -11,10 +11,10 @@ import {
   searchResultSchema,
   txDetailSchema,
 } from '../../explorer/api'
+import { labelEditBody, serviceLabelSchema } from '../../services/api'
 import { redemptionTokenBody, redemptionTokenSchema } from '../admin/redemptionToken'
 import { MAX_PAGE } from '../http/params'
 import { errorSchema } from '../http/schemas'
-import { labelEditBody, serviceLabelSchema } from '../services/labels'
 
 const json = (schema: z.ZodType, description: string) => ({
   description,

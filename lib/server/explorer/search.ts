@@ -1,7 +1,7 @@
 import { BadRequestError, NotFoundError } from '../../errors'
 import type { SearchResult } from '../../explorer/api'
+import { serviceAddress } from '../services'
 import { blockNumberByHash } from './blocks'
-import { serviceAddress } from './labels'
 import { chainView, type ExplorerContext, rpcOf } from './shared'
 
 /**

@@ -7,7 +7,7 @@ import type { TxDetail, TxEvent } from '../../explorer/api'
 import type { Transaction } from '../db/generated/client'
 import { txHashParam } from '../http/params'
 import type { RpcLog, RpcReceipt, RpcTransaction } from '../rpc'
-import { labelsFor } from './labels'
+import { labelsFor } from '../services'
 import {
   type ChainView,
   chainView,

@@ -1,6 +1,7 @@
 import { explorerRoute } from '@/lib/server/explorer/http'
 import { jsonBody } from '@/lib/server/http/body'
-import { labelEditBody, listServiceLabels, saveServiceLabel } from '@/lib/server/services/labels'
+import { listServiceLabels, saveServiceLabel } from '@/lib/server/services'
+import { labelEditBody } from '@/lib/services/api'
 
 export const dynamic = 'force-dynamic'
 

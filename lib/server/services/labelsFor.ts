@@ -1,15 +1,18 @@
 import type { Label, Labels } from '../../explorer/api'
 import { shortAddress } from '../../explorer/format'
-import { serviceNames } from '../services/labels'
-import type { ChainView, ExplorerContext } from './shared'
+import type { ServerContext } from '../context'
+import { serviceNames } from './labels'
+
+/** What {@link labelsFor} needs to know of the chain an answer is about. */
+export type LabelledChain = { chainId: number; factory: string | null }
 
 /**
  * Names for the addresses an answer mentions: services (name and team), the channel factory,
  * and channels ("alice → charlie" from their parties' names, else shortened addresses).
  */
 export async function labelsFor(
-  ctx: ExplorerContext,
-  view: ChainView,
+  ctx: ServerContext,
+  view: LabelledChain,
   addresses: Iterable<string | null | undefined>,
 ): Promise<Labels> {
   const wanted = [...new Set([...addresses].filter((a): a is string => !!a).map((a) => a.toLowerCase()))]
@@ -40,11 +43,4 @@ export async function labelsFor(
     labels[c.address] = label
   }
   return labels
-}
-
-/** The address of a service by name (for search), or null. */
-export async function serviceAddress(ctx: ExplorerContext, name: string): Promise<string | null> {
-  const wanted = name.toLowerCase()
-  for (const [address, service] of await serviceNames(ctx)) if (service.name === wanted) return address
-  return null
 }
