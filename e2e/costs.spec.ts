@@ -1,15 +1,38 @@
-import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
-import { type APIRequestContext, expect, type Locator, type Page, test } from '@playwright/test'
-import { type Address, type Hex, keccak256, parseEther, parseEventLogs, parseGwei, stringToHex } from 'viem'
+import { expect, test } from '@playwright/test'
+import { parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { intermediaryAbi, intermediaryFactoryAbi } from '../contracts/generated'
 import type { CostGraph } from '../lib/costs/api'
-import { signTokenNative } from '../lib/server/tokenCrypto'
-import { ANVIL_KEYS } from '../stack/anvil'
-import { factoryAddress, getJson } from './kit/api'
-import { advanceTime, anvilUrl, chain, testClient, walletFor } from './kit/chain'
+import { getJson } from './kit/api'
+import { anvilUrl } from './kit/chain'
+import {
+  accounts,
+  addr,
+  adminKey,
+  expectedPairs,
+  expectedServices,
+  gwei,
+  labelAdminKey,
+  nameOf,
+  PAIR_COLUMNS,
+  plan,
+  ROLES,
+  SERVICE_COLUMNS,
+  SETTLED,
+  strangerKey,
+  teamOf,
+} from './kit/costs'
+import { type CostActivity, payEachOther } from './kit/costsActivity'
+import {
+  asRecord,
+  type Cells,
+  edge,
+  expectNoSidewaysScroll,
+  inputTime,
+  node,
+  parseCsv,
+  renderedTable,
+  wei,
+} from './kit/costsPages'
 import { screenshot } from './kit/pages'
 import { injectWallet } from './kit/wallet'
 
@@ -23,219 +46,8 @@ import { injectWallet } from './kit/wallet'
  * service pages with their fully loaded cost and runway, and an edge to its channel.
  */
 
-const dataDir = process.env.E2E_DATA_DIR ?? '.data/e2e'
-const adminKey = () =>
-  (JSON.parse(readFileSync(path.join(dataDir, 'payment-secrets.json'), 'utf8')) as { adminKey: string })
-    .adminKey
-
-/** Lowercase hex, so the names match ^[a-z][a-z0-9-]{0,39}$. */
-const id = randomBytes(4).toString('hex')
-const keyOf = (role: string) => keccak256(stringToHex(`channel-inspector e2e costs ${role} ${id}`))
-const ROLES = ['alice', 'bob', 'charlie', 'dave'] as const
-type Role = (typeof ROLES)[number]
-const keys = Object.fromEntries(ROLES.map((r) => [r, keyOf(r)])) as Record<Role, Hex>
-const accounts = Object.fromEntries(ROLES.map((r) => [r, privateKeyToAccount(keys[r])])) as Record<
-  Role,
-  ReturnType<typeof privateKeyToAccount>
->
-const addr = (r: Role) => accounts[r].address.toLowerCase() as Address
-const nameOf = (r: Role) => `e2e-${r}-${id}`
-const teamOf: Record<Role, string> = {
-  alice: `e2e-apps-${id}`,
-  bob: `e2e-apps-${id}`,
-  charlie: `e2e-core-${id}`,
-  dave: `e2e-infra-${id}`,
-}
-/** A wallet that is not a label admin (never funded: it only signs). */
-const strangerKey = keyOf('stranger')
-/** anvil's first dev account: LABEL_ADMINS on the local stack. */
-const labelAdminKey = ANVIL_KEYS[0] as Hex
-
-const gwei = (n: number) => parseGwei(String(n))
-const REDEMPTION_TIMEOUT = 60n
-const TERMINATION_TIMEOUT = 600n
-
-/** The three channels: consumer → provider, price, deposit, requests redeemed on token 1. */
-const plan = [
-  {
-    key: 'ac',
-    consumer: 'alice',
-    provider: 'charlie',
-    price: gwei(10),
-    deposit: parseEther('0.001'),
-    requests: 30n,
-  },
-  {
-    key: 'bc',
-    consumer: 'bob',
-    provider: 'charlie',
-    price: gwei(10),
-    deposit: parseEther('0.0005'),
-    requests: 10n,
-  },
-  {
-    key: 'cd',
-    consumer: 'charlie',
-    provider: 'dave',
-    price: gwei(5),
-    deposit: parseEther('0.002'),
-    requests: 20n,
-  },
-] as const satisfies readonly {
-  key: string
-  consumer: Role
-  provider: Role
-  price: bigint
-  deposit: bigint
-  requests: bigint
-}[]
-type ChannelKey = (typeof plan)[number]['key']
-
-// Settled per pair: 30 × 10 gwei, 10 × 10 gwei, 20 × 5 gwei.
-const SETTLED: Record<ChannelKey, bigint> = { ac: gwei(300), bc: gwei(100), cd: gwei(100) }
-
 /** Filled by the first test, read by the next ones (serial, one worker). */
-const made = {
-  channels: {} as Record<ChannelKey, Address>,
-  /** Chain time (unix s) of the earliest of the three redemptions. */
-  firstRedemptionAt: 0,
-}
-
-/** Service table rows, as the graph's nodes should give them (window "all", nothing pending). */
-const SERVICE_COLUMNS = [
-  'service',
-  'team',
-  'address',
-  'paid_wei',
-  'earned_wei',
-  'net_wei',
-  'requests_made',
-  'requests_served',
-  'pending_paid_wei',
-  'pending_earned_wei',
-]
-const serviceRow = (r: Role, paid: bigint, earned: bigint, requestsMade: bigint, served: bigint) => ({
-  service: nameOf(r),
-  team: teamOf[r],
-  address: addr(r),
-  paid_wei: paid.toString(),
-  earned_wei: earned.toString(),
-  net_wei: (earned - paid).toString(),
-  requests_made: requestsMade.toString(),
-  requests_served: served.toString(),
-  pending_paid_wei: '0',
-  pending_earned_wei: '0',
-})
-const expectedServices = () => ({
-  alice: serviceRow('alice', gwei(300), 0n, 30n, 0n),
-  bob: serviceRow('bob', gwei(100), 0n, 10n, 0n),
-  // charlie pays dave 100 gwei, earns 300 + 100 from alice and bob: net 300 gwei.
-  charlie: serviceRow('charlie', gwei(100), gwei(400), 20n, 40n),
-  dave: serviceRow('dave', 0n, gwei(100), 0n, 20n),
-})
-
-const PAIR_COLUMNS = [
-  'consumer',
-  'consumer_team',
-  'provider',
-  'provider_team',
-  'channels',
-  'price_wei',
-  'requests',
-  'settled_wei',
-  'unconfirmed_wei',
-  'pending_wei',
-]
-const expectedPairs = () =>
-  plan.map((c) => ({
-    consumer: nameOf(c.consumer),
-    consumer_team: teamOf[c.consumer],
-    provider: nameOf(c.provider),
-    provider_team: teamOf[c.provider],
-    channels: '1',
-    price_wei: c.price.toString(),
-    requests: c.requests.toString(),
-    settled_wei: SETTLED[c.key].toString(),
-    unconfirmed_wei: '0',
-    pending_wei: '0',
-  }))
-
-type Cells = { col: string; value: string }[]
-
-/** The cost table as rendered: each row's cells (data-col, data-value) in order. */
-async function renderedTable(page: Page): Promise<Cells[]> {
-  return page.getByTestId('cost-table').evaluate((table) =>
-    [...table.querySelectorAll('tbody > tr')].map((tr) =>
-      [...tr.querySelectorAll(':scope > td')].map((td) => ({
-        col: (td as HTMLElement).dataset.col ?? '',
-        value: (td as HTMLElement).dataset.value ?? '',
-      })),
-    ),
-  )
-}
-
-const asRecord = (cells: Cells) => Object.fromEntries(cells.map((c) => [c.col, c.value]))
-
-/** RFC 4180: quoted fields, doubled quotes, CRLF or LF line ends. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = []
-  let row: string[] = []
-  let field = ''
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"'
-        i++
-      } else if (ch === '"') quoted = false
-      else field += ch
-    } else if (ch === '"') quoted = true
-    else if (ch === ',') {
-      row.push(field)
-      field = ''
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++
-      row.push(field)
-      rows.push(row)
-      row = []
-      field = ''
-    } else field += ch
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field)
-    rows.push(row)
-  }
-  return rows
-}
-
-const graphAll = (request: APIRequestContext) => getJson<CostGraph>(request, '/api/costs/graph?window=all')
-
-const edgeOf = (g: CostGraph, c: (typeof plan)[number]) =>
-  g.edges.find((e) => e.consumer === addr(c.consumer) && e.provider === addr(c.provider))
-
-/** An amount card or cell: the exact wei of the Amount inside. */
-const wei = (scope: Locator) => scope.locator('[data-wei]').first()
-
-const node = (page: Page, r: Role) => page.locator(`[data-testid="graph-node"][data-address="${addr(r)}"]`)
-const edge = (page: Page, c: (typeof plan)[number]) =>
-  page.locator(
-    `[data-testid="graph-edge"][data-consumer="${addr(c.consumer)}"][data-provider="${addr(c.provider)}"]`,
-  )
-
-/** Neither page may scroll sideways at the desktop width. */
-async function expectNoSidewaysScroll(page: Page): Promise<void> {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth: window.innerWidth,
-  }))
-  expect(scrollWidth, `page is ${scrollWidth}px wide in a ${innerWidth}px window`).toBeLessThanOrEqual(
-    innerWidth,
-  )
-}
-
-/** `yyyy-mm-ddThh:mm` (UTC) of a unix time, as a datetime-local input takes it. */
-const inputTime = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 16)
+let made: CostActivity
 
 test.describe('costs, as a manager would', () => {
   test.describe.configure({ mode: 'serial' })
@@ -245,100 +57,7 @@ test.describe('costs, as a manager would', () => {
     request,
   }) => {
     test.setTimeout(180_000)
-    for (const r of ROLES)
-      await testClient.setBalance({ address: accounts[r].address, value: parseEther('10') })
-    const factory = await factoryAddress(request)
-    const chainId = await chain.getChainId()
-    const wallets = Object.fromEntries(
-      await Promise.all(ROLES.map(async (r) => [r, await walletFor(accounts[r])] as const)),
-    ) as Record<Role, Awaited<ReturnType<typeof walletFor>>>
-
-    const mined = async (hash: Hex) => {
-      const receipt = await chain.waitForTransactionReceipt({ hash, pollingInterval: 50 })
-      expect(receipt.status, hash).toBe('success')
-      return receipt
-    }
-
-    // Opens: three different consumers, so in parallel.
-    await Promise.all(
-      plan.map(async (c) => {
-        const hash = await wallets[c.consumer].writeContract({
-          address: factory,
-          abi: intermediaryFactoryAbi,
-          functionName: 'open',
-          args: [accounts[c.provider].address, c.price, REDEMPTION_TIMEOUT, TERMINATION_TIMEOUT],
-          value: c.deposit,
-        })
-        const [opened] = parseEventLogs({
-          abi: intermediaryFactoryAbi,
-          logs: (await mined(hash)).logs,
-          eventName: 'ChannelOpened',
-        })
-        if (!opened) throw new Error(`no ChannelOpened for ${c.key}`)
-        made.channels[c.key] = opened.args.channel.toLowerCase() as Address
-      }),
-    )
-
-    // Each provider starts redeeming token 1 (token 2 becomes active); charlie's two one by one.
-    const byProvider = (r: Role) => plan.filter((c) => c.provider === r)
-    const eachProvider = (task: (c: (typeof plan)[number]) => Promise<unknown>) =>
-      Promise.all(
-        (['charlie', 'dave'] as const).map(async (p) => {
-          for (const c of byProvider(p)) await task(c)
-        }),
-      )
-    await eachProvider(async (c) => {
-      const hash = await wallets[c.provider].writeContract({
-        address: made.channels[c.key],
-        abi: intermediaryAbi,
-        functionName: 'startRedemption',
-        args: [2n],
-      })
-      await mined(hash)
-    })
-    await advanceTime(Number(REDEMPTION_TIMEOUT) + 1)
-    const times: number[] = []
-    await eachProvider(async (c) => {
-      const token = signTokenNative({
-        privateKey: keys[c.consumer],
-        chainId,
-        channel: made.channels[c.key],
-        tokenId: 1n,
-        requests: c.requests,
-      })
-      const hash = await wallets[c.provider].writeContract({
-        address: made.channels[c.key],
-        abi: intermediaryAbi,
-        functionName: 'redeem',
-        args: [c.requests, token.signature],
-      })
-      const receipt = await mined(hash)
-      const block = await chain.getBlock({ blockNumber: receipt.blockNumber })
-      times.push(Number(block.timestamp))
-    })
-    made.firstRedemptionAt = Math.min(...times)
-
-    // The indexer has all three redemptions…
-    await expect
-      .poll(
-        async () => {
-          const g = await graphAll(request)
-          return plan.map((c) => edgeOf(g, c)?.settled ?? null)
-        },
-        { message: 'the three redemptions are indexed', timeout: 60_000, intervals: [500] },
-      )
-      .toEqual(plan.map((c) => SETTLED[c.key].toString()))
-    // …and they are final (12 blocks deep), so no figure moves while the pages are compared.
-    await testClient.mine({ blocks: 12 })
-    await expect
-      .poll(
-        async () => {
-          const g = await graphAll(request)
-          return plan.map((c) => edgeOf(g, c)?.unconfirmed ?? null)
-        },
-        { message: 'the redemptions are final', timeout: 60_000, intervals: [500] },
-      )
-      .toEqual(['0', '0', '0'])
+    made = await payEachOther(request)
   })
 
   test('labels: three through the API, dave signed in the UI; a wallet that is no admin is refused', async ({
