@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import SwaggerParser from '@apidevtools/swagger-parser'
-import { type APIRequestContext, expect, test } from '@playwright/test'
+import { expect, test } from '@playwright/test'
 import type { Hex } from 'viem'
 import { intermediaryAbi, intermediaryFactoryAbi } from '../contracts/generated'
 import type {
@@ -10,42 +10,29 @@ import type {
   ChannelDetail,
   ChannelPage,
   Countdown,
-  TxDetail,
 } from '../lib/explorer/api'
-import { type Activity, explorerActivity, plan } from './kit/activity'
-import { factoryAddress, getJson, waitForIndexed } from './kit/api'
+import { type Activity, plan } from './kit/activity'
+import { getJson } from './kit/api'
 import { cast, castRevertData, castRpcJson, decimalOf, normalised, parseCastJson } from './kit/cast'
-import { chain, mineBlock, roles } from './kit/chain'
-import { type ExpectedTx, expectedTransactions } from './kit/expected'
-import { expectArgs, headerSearch, horizontalOverflow, screenshot, searchFromHeader } from './kit/pages'
+import { chain, roles } from './kit/chain'
+import type { ExpectedTx } from './kit/expected'
+import { readExplorerActivity, txByLabel, txDetail, txLabels } from './kit/explorer'
 
 /**
- * The block and channel explorer against the whole stack: chain activity made here with viem
- * (two channels, a deposit, a redemption with a real token, a call that reverts, an ether
- * transfer the indexer does not index), read back through the JSON API, through the pages in a
- * browser, and through foundry's `cast` as an independent client.
+ * The block and channel explorer's JSON API against the whole stack: chain activity made with
+ * viem (two channels, a deposit, a redemption with a real token, a call that reverts, an ether
+ * transfer the indexer does not index; see kit/activity.ts), read back through the API and
+ * through foundry's `cast` as an independent client. The pages: explorer.pages.spec.ts.
  */
 
 let activity: Activity
 let expected: ExpectedTx[]
 
 test.beforeAll(async ({ playwright }, info) => {
-  const request = await playwright.request.newContext({ baseURL: info.project.use.baseURL })
-  try {
-    activity = await explorerActivity(await factoryAddress(request))
-    await waitForIndexed(request, activity.lastBlock)
-    expected = await expectedTransactions(activity)
-  } finally {
-    await request.dispose()
-  }
+  ;({ activity, expected } = await readExplorerActivity({ playwright }, info))
 })
 
-const byLabel = (label: string) => {
-  const tx = expected.find((t) => t.label === label)
-  if (!tx) throw new Error(`no transaction labelled ${label}`)
-  return tx
-}
-const txLabels = ['open', 'deposit', 'startRedemption', 'redeem', 'failed deposit', 'ether transfer']
+const byLabel = (label: string) => txByLabel(expected, label)
 
 /** An event of the channel or factory ABI (for which of its arguments are indexed). */
 const eventAbi = (name: string | null) => {
@@ -55,17 +42,6 @@ const eventAbi = (name: string | null) => {
   if (found?.type !== 'event') throw new Error(`no event ${name} in the project's ABIs`)
   return found
 }
-
-/** Seconds in a duration as the pages write it: '2 h 59 min', '59 min 58 s'. */
-const secondsIn = (text: string) => {
-  const sizes: Record<string, number> = { d: 86_400, h: 3_600, min: 60, s: 1 }
-  let total = 0
-  for (const [, n, unit] of text.matchAll(/(\d+) (d|h|min|s)\b/g))
-    total += Number(n) * (sizes[unit as string] ?? 0)
-  return total
-}
-
-const txDetail = (request: APIRequestContext, hash: string) => getJson<TxDetail>(request, `/api/tx/${hash}`)
 
 /** Event arguments by name, for messages that show which one differs. */
 const argMap = (args: Array<{ name: string; value: unknown }> | null) =>
@@ -406,244 +382,5 @@ test.describe('JSON API', () => {
     // And nothing it lists is missing from the app: every path has a route handler.
     const files = Object.keys(document.paths).map((p) => `app${p.replace(/\{(\w+)\}/g, '[$1]')}/route.ts`)
     for (const file of files) expect(existsSync(file), file).toBe(true)
-  })
-})
-
-test.describe('pages', () => {
-  for (const label of txLabels) {
-    test(`the header search box leads to the ${label} transaction, decoded`, async ({ page, request }) => {
-      const want = byLabel(label)
-      const api = await txDetail(request, want.hash)
-      await page.goto('/')
-      await searchFromHeader(page, want.hash)
-      await expect(page).toHaveURL(new RegExp(`/tx/${want.hash}$`))
-      await expect(page.getByTestId('tx-hash')).toHaveText(want.hash)
-      await expect(page.getByTestId('tx-status')).toHaveText(want.status)
-      await expect(page.getByTestId('tx-from')).toContainText(want.from)
-      await expect(page.getByTestId('tx-to')).toContainText(want.to)
-      const value = page.getByTestId('tx-value').locator('[data-wei]')
-      await expect(value).toHaveAttribute('data-wei', want.value.toString())
-      await expect(value).toHaveText(/^[\d,.]+ (ETH|gwei|wei)$/)
-
-      const fn = page.getByTestId('tx-function')
-      if (want.call) {
-        await expect(fn).toHaveAttribute('data-name', want.call.name)
-        await expect(page.getByTestId('tx-signature')).toContainText(want.call.signature)
-        if (want.call.args.length > 0) await expectArgs(page.getByTestId('tx-function-args'), want.call.args)
-        else await expect(fn).toContainText('No arguments')
-      } else {
-        await expect(fn).toHaveText(/plain transfer/)
-      }
-
-      const events = page.getByTestId('tx-events').getByTestId('event-row')
-      await expect(events).toHaveCount(want.events.length)
-      for (const [i, event] of want.events.entries()) {
-        const row = events.nth(i)
-        await expect(row.getByTestId('event-name')).toHaveText(event.name)
-        await expect(row).toContainText(`log ${api.events[i]?.logIndex}`)
-        await expectArgs(row, event.args)
-      }
-      if (want.events.length === 0) await expect(page.getByTestId('tx-events')).toContainText(/no events/i)
-
-      if (want.revert) {
-        await expect(page.getByTestId('tx-revert')).toBeVisible()
-        await expect(page.getByTestId('tx-revert-name')).toHaveText(want.revert.name)
-        await expect(page.getByTestId('tx-revert-message')).toHaveText(api.transaction.revert?.message ?? '')
-        await expect(page.getByTestId('tx-revert-message')).toContainText(/consumer/i)
-      } else await expect(page.getByTestId('tx-revert')).toHaveCount(0)
-
-      if (want.source === 'node')
-        await expect(page.getByTestId('source-node')).toContainText(/not in the index/)
-      else await expect(page.getByTestId('source-node')).toHaveCount(0)
-    })
-  }
-
-  test('a search that finds nothing, or cannot be a search, says so in words', async ({ page }) => {
-    const head = await chain.getBlockNumber({ cacheTime: 0 })
-    const cases = [
-      {
-        q: `0x${'ab'.repeat(32)}`,
-        title: /No block, transaction or address matches/,
-        text: /No transaction or block with hash 0x(ab){32}/,
-      },
-      {
-        q: (head + 1000n).toString(),
-        title: /No block, transaction or address matches/,
-        text: new RegExp(`Block ${head + 1000n} does not exist yet`),
-      },
-      {
-        q: '0x12345',
-        title: /cannot be searched for/,
-        text: /is not a block number, a transaction hash \(0x and 64 hex digits\)/,
-      },
-      { q: 'drop table;', title: /cannot be searched for/, text: /is not a block number/ },
-    ]
-    await page.goto('/')
-    for (const { q, title, text } of cases) {
-      await searchFromHeader(page, q)
-      await expect.poll(() => new URL(page.url()).searchParams.get('q'), { message: q }).toBe(q)
-      expect(new URL(page.url()).pathname).toBe('/search')
-      const message = page.getByTestId('search-message')
-      await expect(message, q).toContainText(title)
-      await expect(message, q).toContainText(text)
-      // The header box is still there for the next try.
-      await expect(headerSearch(page)).toBeVisible()
-    }
-  })
-
-  test('a block page shows number, hash, parent link and its transactions', async ({ page }) => {
-    const redeem = byLabel('redeem')
-    const receipt = await chain.getTransactionReceipt({ hash: redeem.hash })
-    const block = await chain.getBlock({ blockNumber: receipt.blockNumber })
-    await page.goto('/')
-    await searchFromHeader(page, block.number.toString())
-    await expect(page).toHaveURL(new RegExp(`/blocks/${block.number}$`))
-    await expect(page.getByTestId('block-number')).toHaveText(`#${block.number.toLocaleString('en-US')}`)
-    await expect(page.getByTestId('block-hash')).toHaveText(block.hash)
-    const count = block.transactions.length
-    await expect(page.getByTestId('block-tx-count')).toHaveText(
-      `${count} transaction${count === 1 ? '' : 's'}`,
-    )
-    const rows = page.getByTestId('block-transactions').getByTestId('tx-row')
-    await expect(rows).toHaveCount(count)
-    await expect(rows.and(page.locator(`[data-hash="${redeem.hash}"]`))).toContainText('redeem')
-
-    const parent = page.getByTestId('block-parent').getByRole('link')
-    await expect(parent).toHaveText(block.parentHash)
-    await parent.click()
-    await expect(page).toHaveURL(new RegExp(`/blocks/${block.number - 1n}$`))
-    await expect(page.getByTestId('block-number')).toHaveText(
-      `#${(block.number - 1n).toLocaleString('en-US')}`,
-    )
-    await expect(page.getByTestId('block-hash')).toHaveText(block.parentHash)
-  })
-
-  test('an address page shows the balance with a unit and the channels it is party to', async ({ page }) => {
-    const consumer = roles.consumer.address.toLowerCase()
-    await page.goto('/')
-    await searchFromHeader(page, consumer)
-    await expect(page).toHaveURL(new RegExp(`/address/${consumer}$`))
-    await expect(page.getByTestId('address-address')).toHaveText(consumer)
-    await expect(page.getByTestId('address-kind')).toHaveText('account')
-    const balance = page.getByTestId('address-balance').locator('[data-wei]')
-    await expect(balance).toHaveAttribute(
-      'data-wei',
-      (await chain.getBalance({ address: roles.consumer.address })).toString(),
-    )
-    await expect(balance).toHaveText(/^[\d,]+(\.\d+)? ETH$/)
-    const channels = page.getByTestId('address-channels').getByTestId('channel-row')
-    await expect(channels.and(page.locator(`[data-address="${activity.channelA}"]`))).toHaveAttribute(
-      'data-phase',
-      'open',
-    )
-    await expect(channels.and(page.locator(`[data-address="${activity.channelB}"]`))).toHaveAttribute(
-      'data-phase',
-      'terminating',
-    )
-    const transactions = page.getByTestId('address-transactions').getByTestId('tx-row')
-    await expect(transactions.and(page.locator(`[data-hash="${activity.tx.openA}"]`))).toContainText('open')
-  })
-
-  test('a channel page shows its phase, and countdowns only while something is pending', async ({ page }) => {
-    // Channel A: redemption completed, nothing pending.
-    await page.goto('/')
-    await searchFromHeader(page, activity.channelA)
-    await expect(page).toHaveURL(new RegExp(`/channels/${activity.channelA}$`))
-    await expect(page.getByTestId('channel-address')).toHaveText(activity.channelA)
-    await expect(page.getByTestId('channel-phase')).toHaveText('open')
-    await expect(page.getByTestId('countdown-redeemable')).toHaveAttribute('data-due', 'none')
-    await expect(page.getByTestId('countdown-redeemable')).toHaveText('No redemption pending.')
-    await expect(page.getByTestId('countdown-termination')).toHaveText('Termination not announced.')
-    const redeemed = plan.a.requests * plan.a.costPerRequest
-    await expect(page.getByTestId('channel-provider-funds')).toHaveAttribute('data-wei', redeemed.toString())
-    await expect(page.getByTestId('channel-timeline').getByTestId('event-name')).toHaveText([
-      'Redeemed',
-      'RedemptionStarted',
-      'Deposited',
-      'ChannelOpened',
-      'Deposited',
-    ])
-
-    // Channel B: redemption pending (an hour) and termination announced (three hours).
-    await page.goto(`/channels/${activity.channelB}`)
-    await expect(page.getByTestId('channel-phase')).toHaveText('terminating')
-    for (const [testId, timeout] of [
-      ['countdown-redeemable', plan.b.redemptionTimeout],
-      ['countdown-termination', plan.b.terminationTimeout],
-    ] as const) {
-      const countdown = page.getByTestId(testId)
-      await expect(countdown, testId).toHaveAttribute('data-due', 'false')
-      await expect(countdown, testId).toHaveText(/^in \d+ (h|min)\b/)
-      // What it says is the time left: at most the whole timeout, and not much less (the chain's
-      // clock moves only with new blocks).
-      const left = secondsIn((await countdown.textContent()) ?? '')
-      expect(left, testId).toBeLessThanOrEqual(Number(timeout))
-      expect(left, testId).toBeGreaterThan(Number(timeout) - 600)
-    }
-  })
-
-  test('the block list shows a new block without a reload', async ({ page }) => {
-    test.skip(test.info().project.name !== 'desktop', 'mines a block: once is enough')
-    await page.goto('/blocks')
-    const rows = page.getByTestId('block-row')
-    await expect(rows.first()).toBeVisible()
-    await page.evaluate(() => {
-      ;(window as unknown as { notReloaded: boolean }).notReloaded = true
-    })
-    const mined = await mineBlock()
-    await expect(page.locator(`[data-testid="block-row"][data-number="${mined}"]`)).toBeVisible()
-    // Newest first (anvil also mines a block every 2 s in the stack, so newer ones may follow).
-    expect(BigInt((await rows.first().getAttribute('data-number')) ?? '0')).toBeGreaterThanOrEqual(mined)
-    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true)
-  })
-
-  test('screenshots of every page type', async ({ page }, info) => {
-    const shots: Array<[string, string, () => Promise<void>]> = [
-      ['home', '/', () => expect(page.getByTestId('head-block')).toBeVisible()],
-      ['blocks', '/blocks', () => expect(page.getByTestId('block-row').first()).toBeVisible()],
-      [
-        'block',
-        `/blocks/${(await chain.getTransactionReceipt({ hash: activity.tx.redeemA })).blockNumber}`,
-        () => expect(page.getByTestId('block-hash')).toBeVisible(),
-      ],
-      [
-        'tx-success',
-        `/tx/${activity.tx.redeemA}`,
-        () => expect(page.getByTestId('tx-status')).toHaveText('success'),
-      ],
-      [
-        'tx-reverted',
-        `/tx/${activity.tx.failedDeposit}`,
-        () => expect(page.getByTestId('tx-status')).toHaveText('reverted'),
-      ],
-      ['tx-node', `/tx/${activity.tx.transfer}`, () => expect(page.getByTestId('source-node')).toBeVisible()],
-      [
-        'address',
-        `/address/${roles.consumer.address.toLowerCase()}`,
-        () => expect(page.getByTestId('address-balance')).toBeVisible(),
-      ],
-      ['channels', '/channels', () => expect(page.getByTestId('channel-row').first()).toBeVisible()],
-      [
-        'channel',
-        `/channels/${activity.channelB}`,
-        () => expect(page.getByTestId('channel-phase')).toBeVisible(),
-      ],
-      [
-        'search-miss',
-        `/search?q=0x${'ab'.repeat(32)}`,
-        () => expect(page.getByTestId('search-message')).toBeVisible(),
-      ],
-    ]
-    const overflowing: string[] = []
-    for (const [name, path, ready] of shots) {
-      await page.goto(path)
-      await ready()
-      await screenshot(page, info, name)
-      const overflow = await horizontalOverflow(page)
-      if (overflow > 0) overflowing.push(`${name}: ${overflow} px wider than the screen`)
-    }
-    expect(info.attachments.filter((a) => a.contentType === 'image/png')).toHaveLength(shots.length)
-    // Nothing makes the page scroll sideways (wide tables scroll inside their own frame).
-    expect(overflowing).toEqual([])
   })
 })
