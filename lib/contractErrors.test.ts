@@ -1,7 +1,7 @@
 import { type Abi, type Address, type Hex, type LocalAccount, toFunctionSelector } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { intermediaryAbi, intermediaryFactoryAbi } from '../contracts/generated'
-import { startTestChain, type TestChain } from '../test/kit/chain'
+import { type ChannelTestbed, startChannelTestbed } from '../test/kit/testbed'
 import { contractErrorOf, decodeContractError } from './contractErrors'
 import { signToken } from './token'
 
@@ -14,18 +14,11 @@ import { signToken } from './token'
 /** 2100-01-01T00:00:00Z: a fixed block time, so sentences with a time are exact. */
 const T0 = 4_102_444_800n
 
-let t: TestChain
-let factory: Address
-let consumer: LocalAccount
-let provider: LocalAccount
-
+let t: ChannelTestbed
 beforeAll(async () => {
-  t = await startTestChain()
-  factory = await t.deployFactory()
-  consumer = t.accounts[1]!
-  provider = t.accounts[2]!
+  t = await startChannelTestbed()
 })
-afterAll(() => t.stop())
+afterAll(() => t?.stop())
 
 /** What a simulated call throws, decoded by contractErrorOf. */
 async function decodedRevert(request: {
@@ -48,8 +41,8 @@ const channelCall = (account: LocalAccount, address: Address, functionName: stri
 
 const openCall = (args: readonly [Address, bigint, bigint, bigint]) =>
   decodedRevert({
-    account: consumer,
-    address: factory,
+    account: t.consumer,
+    address: t.factory,
     abi: intermediaryFactoryAbi as Abi,
     functionName: 'open',
     args,
@@ -57,8 +50,8 @@ const openCall = (args: readonly [Address, bigint, bigint, bigint]) =>
 
 describe('contractErrorOf', () => {
   it('contractErrorOf() explains NotTerminated from withdraw() by the consumer before termination', async () => {
-    const { channel } = await t.openChannel({ factory, consumer, provider: provider.address, value: 1_000n })
-    expect(await channelCall(consumer, channel, 'withdraw')).toEqual({
+    const { channel } = await t.openChannel({ value: 1_000n })
+    expect(await channelCall(t.consumer, channel, 'withdraw')).toEqual({
       name: 'NotTerminated',
       args: [],
       message: 'The consumer can withdraw only after the channel has been terminated.',
@@ -66,8 +59,8 @@ describe('contractErrorOf', () => {
   })
 
   it('contractErrorOf() explains TerminationNotStarted from terminate() by the consumer', async () => {
-    const { channel } = await t.openChannel({ factory, consumer, provider: provider.address })
-    expect(await channelCall(consumer, channel, 'terminate')).toEqual({
+    const { channel } = await t.openChannel()
+    expect(await channelCall(t.consumer, channel, 'terminate')).toEqual({
       name: 'TerminationNotStarted',
       args: [],
       message: 'Termination has not been started.',
@@ -75,7 +68,7 @@ describe('contractErrorOf', () => {
   })
 
   it('contractErrorOf() explains TerminationTimeoutTooShort with three times the redemption timeout', async () => {
-    expect(await openCall([provider.address, 1n, 60n, 179n])).toEqual({
+    expect(await openCall([t.provider.address, 1n, 60n, 179n])).toEqual({
       name: 'TerminationTimeoutTooShort',
       args: [180n],
       message: 'The termination timeout must be at least 180 seconds (three times the redemption timeout).',
@@ -83,7 +76,7 @@ describe('contractErrorOf', () => {
   })
 
   it('contractErrorOf() explains InvalidRedemptionTimeout with MAX_TIMEOUT/3 as the limit', async () => {
-    expect(await openCall([provider.address, 1n, 10_512_001n, 31_536_000n])).toEqual({
+    expect(await openCall([t.provider.address, 1n, 10_512_001n, 31_536_000n])).toEqual({
       name: 'InvalidRedemptionTimeout',
       args: [10_512_000n],
       message: 'The redemption timeout must be between 1 and 10512000 seconds.',
@@ -91,10 +84,10 @@ describe('contractErrorOf', () => {
   })
 
   it('contractErrorOf() explains RedemptionNotDue with the time the token becomes redeemable', async () => {
-    const { channel } = await t.openChannel({ factory, consumer, provider: provider.address, value: 1_000n })
+    const { channel } = await t.openChannel({ value: 1_000n })
     await t.testClient.setNextBlockTimestamp({ timestamp: T0 })
     await t.mined(
-      await t.wallet(provider).writeContract({
+      await t.wallet(t.provider).writeContract({
         address: channel,
         abi: intermediaryAbi,
         functionName: 'startRedemption',
@@ -102,13 +95,13 @@ describe('contractErrorOf', () => {
       }),
     )
     const token = await signToken({
-      account: consumer,
+      account: t.consumer,
       chainId: t.chain.id,
       channel,
       tokenId: 1n,
       requests: 1n,
     })
-    expect(await channelCall(provider, channel, 'redeem', [1n, token.signature])).toEqual({
+    expect(await channelCall(t.provider, channel, 'redeem', [1n, token.signature])).toEqual({
       name: 'RedemptionNotDue',
       args: [T0 + 60n],
       message: 'The token can be redeemed only after 2100-01-01T00:01:00Z.',
@@ -116,9 +109,9 @@ describe('contractErrorOf', () => {
   })
 
   it('contractErrorOf() finds the error in what writeContract throws when gas estimation reverts', async () => {
-    const { channel } = await t.openChannel({ factory, consumer, provider: provider.address })
+    const { channel } = await t.openChannel()
     const error = await t
-      .wallet(consumer)
+      .wallet(t.consumer)
       .writeContract({ address: channel, abi: intermediaryAbi, functionName: 'withdraw' })
       .then(
         () => null,
@@ -140,7 +133,7 @@ describe('contractErrorOf', () => {
 
 describe('decodeContractError', () => {
   it('decodeContractError() decodes the raw revert data of a JSON-RPC eth_call', async () => {
-    const { channel } = await t.openChannel({ factory, consumer, provider: provider.address })
+    const { channel } = await t.openChannel()
     const response = await fetch(t.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -148,7 +141,7 @@ describe('decodeContractError', () => {
         jsonrpc: '2.0',
         id: 1,
         method: 'eth_call',
-        params: [{ from: consumer.address, to: channel, data: toFunctionSelector('withdraw()') }, 'latest'],
+        params: [{ from: t.consumer.address, to: channel, data: toFunctionSelector('withdraw()') }, 'latest'],
       }),
     })
     const { error } = (await response.json()) as { error: { data: Hex } }

@@ -4,7 +4,7 @@ import { type Address, bytesToHex, type Hex, hashTypedData, recoverTypedDataAddr
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { intermediaryAbi } from '../contracts/generated'
-import { startTestChain, type TestChain } from '../test/kit/chain'
+import { type ChannelTestbed, startChannelTestbed } from '../test/kit/testbed'
 import {
   keccak256Fast,
   recoverTokenSignerNative,
@@ -170,19 +170,14 @@ describe('native secp256k1 path', () => {
 })
 
 describe('token digest on chain', () => {
-  let t: TestChain
+  let t: ChannelTestbed
   beforeAll(async () => {
-    t = await startTestChain({ chainId: 4242 })
+    t = await startChannelTestbed({ chainId: 4242 })
   })
-  afterAll(() => t.stop())
+  afterAll(() => t?.stop())
 
   it("tokenDigest() equals the contract's own tokenDigest() for its chain id and address", async () => {
-    const factory = await t.deployFactory()
-    const { channel } = await t.openChannel({
-      factory,
-      consumer: t.accounts[1]!,
-      provider: t.accounts[2]!.address,
-    })
+    const channel = await t.open()
     for (const [tokenId, requests] of [
       [1n, 0n],
       [1n, 1n],

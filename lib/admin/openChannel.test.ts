@@ -1,19 +1,11 @@
-import { type Address, getAddress, type LocalAccount, zeroAddress } from 'viem'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { intermediaryFactoryAbi } from '../../contracts/generated'
-import { startTestChain, type TestChain } from '../../test/kit/chain'
-import { contractErrorOf } from '../contractErrors'
-import type { AmountUnit, DurationUnit } from './amounts'
-import {
-  MAX_TIMEOUT_SECONDS,
-  type OpenChannelArgs,
-  type OpenChannelInput,
-  validateOpenChannel,
-} from './openChannel'
+import { type Address, getAddress, zeroAddress } from 'viem'
+import { describe, expect, it } from 'vitest'
+import { MAX_TIMEOUT_SECONDS, type OpenChannelInput, validateOpenChannel } from './openChannel'
+import { seconds, wei } from './openChannel.fixture'
 
 /*
  * The open-channel form's checks: exact arguments for valid input, one sentence per refused
- * field, and (on a real anvil) the same verdict as the factory's own `open`.
+ * field (the same verdicts as the deployed factory's: openChannel.anvil.test.ts).
  */
 
 const CONSUMER = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' as Address
@@ -38,9 +30,6 @@ function errorsOf(input: OpenChannelInput, consumer: Address | null = CONSUMER) 
     throw new Error(`expected a refusal, got ${JSON.stringify(result.value, (_k, v) => String(v))}`)
   return result.errors
 }
-
-const seconds = (value: bigint | string) => ({ text: String(value), unit: 'seconds' as DurationUnit })
-const wei = (value: bigint | string) => ({ text: String(value), unit: 'wei' as AmountUnit })
 
 const MAX_REDEMPTION_SENTENCE = 'The redemption timeout can be at most 121 d 16 h.'
 const MAX_TERMINATION_SENTENCE = 'The termination timeout can be at most 365 d.'
@@ -286,160 +275,5 @@ describe('validateOpenChannel', () => {
       terminationTimeout:
         'The termination timeout must be at least 5 min (three redemption timeouts), so the provider can finish a pending redemption and redeem its last token before the consumer terminates.',
     })
-  })
-})
-
-describe('validateOpenChannel against the deployed factory', () => {
-  let t: TestChain
-  let factory: Address
-  let consumer: LocalAccount
-  let provider: LocalAccount
-
-  beforeAll(async () => {
-    t = await startTestChain()
-    factory = await t.deployFactory()
-    consumer = t.accounts[1]!
-    provider = t.accounts[2]!
-  })
-  afterAll(async () => t?.stop())
-
-  /** What the factory's `open` does with these arguments from the consumer: null when it succeeds. */
-  async function simulateOpen(args: readonly [Address, bigint, bigint, bigint], value = 0n) {
-    try {
-      const { result } = await t.publicClient.simulateContract({
-        account: consumer,
-        address: factory,
-        abi: intermediaryFactoryAbi,
-        functionName: 'open',
-        args,
-        value,
-      })
-      expect(result).toMatch(/^0x[0-9a-fA-F]{40}$/)
-      return null
-    } catch (error) {
-      const decoded = contractErrorOf(error)
-      if (!decoded) throw error
-      return decoded.name
-    }
-  }
-
-  it('MAX_TIMEOUT_SECONDS equals the deployed factory MAX_TIMEOUT()', async () => {
-    const max = await t.publicClient.readContract({
-      address: factory,
-      abi: intermediaryFactoryAbi,
-      functionName: 'MAX_TIMEOUT',
-    })
-    expect(max).toBe(MAX_TIMEOUT_SECONDS)
-  })
-
-  it('validateOpenChannel() accepts exactly the inputs whose open() simulation succeeds, with the matching error otherwise', async () => {
-    const p = provider.address
-    type Case = {
-      name: string
-      args: readonly [Address, bigint, bigint, bigint]
-      field: keyof OpenChannelInput | null
-      contractError: string | null
-    }
-    const cases: Case[] = [
-      { name: 'valid', args: [p, 1_000n, 60n, 600n], field: null, contractError: null },
-      { name: 'exactly three timeouts', args: [p, 1n, 60n, 180n], field: null, contractError: null },
-      {
-        name: 'limits',
-        args: [p, 1n, MAX_TIMEOUT_SECONDS / 3n, MAX_TIMEOUT_SECONDS],
-        field: null,
-        contractError: null,
-      },
-      { name: 'shortest', args: [p, 1n, 1n, 3n], field: null, contractError: null },
-      {
-        name: 'provider = consumer',
-        args: [consumer.address, 1n, 60n, 600n],
-        field: 'provider',
-        contractError: 'InvalidProvider',
-      },
-      {
-        name: 'zero provider',
-        args: [zeroAddress, 1n, 60n, 600n],
-        field: 'provider',
-        contractError: 'InvalidProvider',
-      },
-      { name: 'price 0', args: [p, 0n, 60n, 600n], field: 'price', contractError: 'ZeroCostPerRequest' },
-      {
-        name: 'redemption 0',
-        args: [p, 1n, 0n, 600n],
-        field: 'redemptionTimeout',
-        contractError: 'InvalidRedemptionTimeout',
-      },
-      {
-        name: 'redemption above 365/3 days',
-        args: [p, 1n, MAX_TIMEOUT_SECONDS / 3n + 1n, MAX_TIMEOUT_SECONDS],
-        field: 'redemptionTimeout',
-        contractError: 'InvalidRedemptionTimeout',
-      },
-      {
-        name: 'termination below redemption',
-        args: [p, 1n, 60n, 59n],
-        field: 'terminationTimeout',
-        contractError: 'TerminationTimeoutTooShort',
-      },
-      {
-        name: 'termination 3x - 1',
-        args: [p, 1n, 60n, 179n],
-        field: 'terminationTimeout',
-        contractError: 'TerminationTimeoutTooShort',
-      },
-      {
-        name: 'termination above 365 days',
-        args: [p, 1n, 60n, MAX_TIMEOUT_SECONDS + 1n],
-        field: 'terminationTimeout',
-        contractError: 'TerminationTimeoutTooLong',
-      },
-    ]
-    const seen = []
-    const expected = []
-    for (const c of cases) {
-      const [prov, price, redemption, termination] = c.args
-      const input: OpenChannelInput = {
-        provider: prov,
-        price: wei(price),
-        deposit: wei(7n),
-        redemptionTimeout: seconds(redemption),
-        terminationTimeout: seconds(termination),
-      }
-      const verdict = validateOpenChannel(input, { consumer: consumer.address })
-      const contract = await simulateOpen(
-        verdict.ok
-          ? [
-              verdict.value.provider,
-              verdict.value.costPerRequest,
-              verdict.value.redemptionTimeout,
-              verdict.value.terminationTimeout,
-            ]
-          : c.args,
-        verdict.ok ? verdict.value.deposit : 7n,
-      )
-      seen.push({
-        name: c.name,
-        accepted: verdict.ok,
-        refusedFields: verdict.ok ? [] : Object.keys(verdict.errors),
-        contract,
-      })
-      expected.push({
-        name: c.name,
-        accepted: c.field === null,
-        refusedFields: c.field === null ? [] : [c.field],
-        contract: c.contractError,
-      })
-      if (verdict.ok) {
-        const value: OpenChannelArgs = verdict.value
-        expect(value).toEqual({
-          provider: prov.toLowerCase(),
-          costPerRequest: price,
-          deposit: 7n,
-          redemptionTimeout: redemption,
-          terminationTimeout: termination,
-        })
-      }
-    }
-    expect(seen).toEqual(expected)
   })
 })

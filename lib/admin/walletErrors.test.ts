@@ -3,13 +3,12 @@ import {
   BaseError,
   ChainMismatchError,
   InsufficientFundsError,
-  type LocalAccount,
   parseEther,
   UserRejectedRequestError,
 } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { intermediaryAbi } from '../../contracts/generated'
-import { startTestChain, type TestChain } from '../../test/kit/chain'
+import { type ChannelTestbed, startChannelTestbed } from '../../test/kit/testbed'
 import { describeWalletError } from './walletErrors'
 
 /*
@@ -93,27 +92,19 @@ describe('describeWalletError without a chain', () => {
 })
 
 describe('describeWalletError on anvil', () => {
-  let t: TestChain
-  let factory: Address
-  let consumer: LocalAccount
-  let provider: LocalAccount
-  let stranger: LocalAccount
+  let t: ChannelTestbed
   let channel: Address
 
   beforeAll(async () => {
-    t = await startTestChain()
-    factory = await t.deployFactory()
-    consumer = t.accounts[1]!
-    provider = t.accounts[2]!
-    stranger = t.accounts[3]!
-    ;({ channel } = await t.openChannel({ factory, consumer, provider: provider.address, value: 1_000n }))
+    t = await startChannelTestbed()
+    channel = await t.open({ value: 1_000n })
   })
   afterAll(async () => t?.stop())
 
   it("describeWalletError() gives the contract's reason for a deposit simulated by a stranger", async () => {
     const error = await thrown(
       t.publicClient.simulateContract({
-        account: stranger,
+        account: t.stranger,
         address: channel,
         abi: intermediaryAbi,
         functionName: 'deposit',
@@ -129,7 +120,7 @@ describe('describeWalletError on anvil', () => {
 
   it("describeWalletError() gives the contract's reason with its argument for a redemption that is not due", async () => {
     await t.mined(
-      await t.wallet(provider).writeContract({
+      await t.wallet(t.provider).writeContract({
         address: channel,
         abi: intermediaryAbi,
         functionName: 'startRedemption',
@@ -142,7 +133,7 @@ describe('describeWalletError on anvil', () => {
       functionName: 'redeemableAt',
     })
     const error = await thrown(
-      t.wallet(provider).writeContract({
+      t.wallet(t.provider).writeContract({
         address: channel,
         abi: intermediaryAbi,
         functionName: 'redeem',
@@ -155,9 +146,9 @@ describe('describeWalletError on anvil', () => {
   })
 
   it('describeWalletError() says the account lacks ether when sending a transfer of more than its balance', async () => {
-    const balance = await t.publicClient.getBalance({ address: stranger.address })
+    const balance = await t.publicClient.getBalance({ address: t.stranger.address })
     const error = await thrown(
-      t.wallet(stranger).sendTransaction({ to: consumer.address, value: balance + parseEther('1') }),
+      t.wallet(t.stranger).sendTransaction({ to: t.consumer.address, value: balance + parseEther('1') }),
     )
     expect((error as BaseError).walk((e) => e instanceof InsufficientFundsError)).toBeInstanceOf(
       InsufficientFundsError,
@@ -165,13 +156,13 @@ describe('describeWalletError on anvil', () => {
     expect(describeWalletError(error)).toBe(
       'The account does not have enough ether for this amount plus gas.',
     )
-    expect(await t.publicClient.getBalance({ address: stranger.address })).toBe(balance)
+    expect(await t.publicClient.getBalance({ address: t.stranger.address })).toBe(balance)
   })
 
   it('describeWalletError() says the account lacks ether when sending a deposit larger than its balance', async () => {
-    const balance = await t.publicClient.getBalance({ address: consumer.address })
+    const balance = await t.publicClient.getBalance({ address: t.consumer.address })
     const error = await thrown(
-      t.wallet(consumer).writeContract({
+      t.wallet(t.consumer).writeContract({
         address: channel,
         abi: intermediaryAbi,
         functionName: 'deposit',

@@ -42,6 +42,8 @@ export type OpenChannelParameters = Partial<ChannelDefaults> & {
 export type ChannelTestbed = TestChain & {
   /** The IntermediaryFactory, deployed by dev account 0. */
   factory: Address
+  /** The block the factory was deployed in (where an indexer starts). */
+  factoryBlock: bigint
   /** Dev account 1, the consumer of the channels `openChannel()` opens. */
   consumer: LocalAccount
   /** Dev account 2, their provider. */
@@ -104,6 +106,8 @@ export async function startChannelTestbed(options: ChannelTestbedOptions = {}): 
   const chain = await startTestChain({ chainId: options.chainId })
   try {
     const factory = await chain.deployFactory()
+    // Instant mining: the factory's block is the head until the next transaction.
+    const factoryBlock = await chain.publicClient.getBlockNumber()
     const parties: Record<Party, LocalAccount> = {
       consumer: chain.accounts[1]!,
       provider: chain.accounts[2]!,
@@ -134,6 +138,7 @@ export async function startChannelTestbed(options: ChannelTestbedOptions = {}): 
     return {
       ...chain,
       factory,
+      factoryBlock,
       ...parties,
       parties,
       partyKeys,

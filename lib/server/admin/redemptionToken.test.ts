@@ -1,13 +1,13 @@
 import { type Address, type Hex, type LocalAccount, parseEther } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestChain, type TestChain } from '../../../test/kit/chain'
 import { createTestDatabase, type TestDatabase } from '../../../test/kit/database'
 import { testIndexer } from '../../../test/kit/indexer'
+import { type ChannelTestbed, startChannelTestbed } from '../../../test/kit/testbed'
 import { TOKEN_REQUEST_MAX_TTL_SECONDS, tokenRequestTypedData } from '../../admin/tokenRequest'
 import { isAppError } from '../../errors'
 import { formatToken, parseToken, recoverTokenSigner, signToken } from '../../token'
 import { createChainClient } from '../chain'
-import type { ExplorerContext } from '../explorer/shared'
+import type { ServerContext } from '../context'
 import { redemptionToken, redemptionTokenBody } from './redemptionToken'
 
 /*
@@ -21,13 +21,9 @@ import { redemptionToken, redemptionTokenBody } from './redemptionToken'
 /** A fixed "now" for the expiry checks (no wall clock). */
 const NOW = 4_102_444_800n
 
-let chain: TestChain
+let chain: ChannelTestbed
 let database: TestDatabase
-let ctx: ExplorerContext
-let consumer: LocalAccount
-let provider: LocalAccount
-let stranger: LocalAccount
-let factory: Address
+let ctx: ServerContext
 /** The channel with an accepted token; `other` has the same provider and none. */
 let channel: Address
 let other: Address
@@ -36,36 +32,25 @@ let chainId: number
 let stored: { requests: bigint; signature: Hex; lastAcceptedAt: Date }
 
 beforeAll(async () => {
-  chain = await startTestChain()
+  chain = await startChannelTestbed()
   database = await createTestDatabase()
   chainId = chain.chain.id
-  consumer = chain.accounts[1]!
-  provider = chain.accounts[2]!
-  stranger = chain.accounts[3]!
-  factory = await chain.deployFactory()
-  const factoryBlock = await chain.publicClient.getBlockNumber()
-  ;({ channel } = await chain.openChannel({
-    factory,
-    consumer,
-    provider: provider.address,
-    costPerRequest: 1_000n,
-    value: parseEther('1'),
-  }))
-  ;({ channel: other } = await chain.openChannel({ factory, consumer, provider: provider.address }))
+  channel = await chain.open({ costPerRequest: 1_000n, value: parseEther('1') })
+  other = await chain.open()
   await testIndexer({
     chain,
     db: database.db,
-    factory: { address: factory, blockNumber: factoryBlock },
+    factory: { address: chain.factory, blockNumber: chain.factoryBlock },
   }).syncToHead()
 
-  const token = await signToken({ account: consumer, chainId, channel, tokenId: 1n, requests: 42n })
+  const token = await signToken({ account: chain.consumer, chainId, channel, tokenId: 1n, requests: 42n })
   stored = { requests: 42n, signature: token.signature, lastAcceptedAt: new Date('2099-12-31T23:59:58.123Z') }
   // The provider is a service of this Payment Server (a channel row needs one of its parties to be).
   const service = await database.db.paymentService.create({
     data: {
       name: 'bob',
       team: 'team-b',
-      address: provider.address.toLowerCase(),
+      address: chain.provider.address.toLowerCase(),
       keySource: 'env',
       keyEnv: 'BOB_KEY',
       apiKeyHash: Buffer.alloc(32, 2),
@@ -77,8 +62,8 @@ beforeAll(async () => {
       data: {
         chainId,
         address,
-        consumer: consumer.address.toLowerCase(),
-        provider: provider.address.toLowerCase(),
+        consumer: chain.consumer.address.toLowerCase(),
+        provider: chain.provider.address.toLowerCase(),
         providerServiceId: service.id,
         costPerRequest: '1000',
         redemptionTimeout: 60n,
@@ -109,7 +94,7 @@ afterAll(async () => {
 
 /** A request body signed by `account` (the provider unless said otherwise). */
 async function body({
-  account = provider,
+  account = chain.provider,
   signedChannel = channel,
   signedChainId = chainId,
   signedTokenId = 1n,
@@ -168,7 +153,9 @@ describe('redemptionToken', () => {
     expect(wire).toBe(`v1.31337.${channel}.1.42.${stored.signature.toLowerCase()}`)
     // The token handed out is one the contract will take: the consumer's signature for this chain and channel.
     const parsed = parseToken(answer.token)
-    expect(await recoverTokenSigner({ chainId: parsed.chainId, token: parsed.token })).toBe(consumer.address)
+    expect(await recoverTokenSigner({ chainId: parsed.chainId, token: parsed.token })).toBe(
+      chain.consumer.address,
+    )
   })
 
   it('redemptionToken() accepts a request that expires exactly 10 minutes ahead or 1 second ahead', async () => {
@@ -212,7 +199,7 @@ describe('redemptionToken', () => {
   it("redemptionToken() refuses a request signed by the channel's consumer with 403 not_provider", async () => {
     expect(
       await refusal(
-        redemptionToken({ ctx, channel, body: await body({ account: consumer }), nowSeconds: NOW }),
+        redemptionToken({ ctx, channel, body: await body({ account: chain.consumer }), nowSeconds: NOW }),
       ),
     ).toEqual(notProvider)
   })
@@ -220,7 +207,7 @@ describe('redemptionToken', () => {
   it('redemptionToken() refuses a request signed by a stranger with 403 not_provider', async () => {
     expect(
       await refusal(
-        redemptionToken({ ctx, channel, body: await body({ account: stranger }), nowSeconds: NOW }),
+        redemptionToken({ ctx, channel, body: await body({ account: chain.stranger }), nowSeconds: NOW }),
       ),
     ).toEqual(notProvider)
   })
@@ -275,7 +262,10 @@ describe('redemptionToken', () => {
   })
 
   it('redemptionToken() answers 404 not_found for an address that is not a channel of the factory', async () => {
-    for (const address of [stranger.address.toLowerCase() as Address, factory.toLowerCase() as Address]) {
+    for (const address of [
+      chain.stranger.address.toLowerCase() as Address,
+      chain.factory.toLowerCase() as Address,
+    ]) {
       expect(
         await refusal(
           redemptionToken({
