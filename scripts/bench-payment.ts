@@ -10,6 +10,9 @@
  * - the issue and verify endpoints alone at concurrency 20, over HTTP (the load generator of
  *   ./bench/paymentLoad) and through the client library (which coalesces concurrent calls
  *   into one);
+ * - the verify endpoint's gauge: a minimal verify server (./bench/verifyGauge: bare node:http,
+ *   the same native recovery and acceptance statement, nothing else), run in turn with the
+ *   endpoint, whose rate over the gauge's is the share of unavoidable work (target ≥ 0.7);
  * - the token crypto alone on one core (recoverTokenSignerNative, signTokenNative): the ceiling
  *   of the endpoints.
  *
@@ -41,8 +44,10 @@ import {
   mainThreadSeconds,
   startBenchStack,
   startExampleNetwork,
+  startVerifyGauge,
   stopChildren,
   stopLeftovers,
+  type VerifyGauge,
   WEB_LABEL,
 } from './bench/paymentProcesses'
 import {
@@ -56,6 +61,16 @@ import {
   REPEATS,
   rates,
 } from './bench/paymentReport'
+import {
+  callsOf,
+  check,
+  GAUGE_CHANNEL,
+  GAUGE_CONSUMER,
+  invalid,
+  rate,
+  rateOf,
+  signGaugeTokens,
+} from './bench/paymentRuns'
 
 const root = path.resolve(import.meta.dirname, '..')
 const dataDir = path.join(root, '.data', 'bench-payment')
@@ -67,53 +82,19 @@ const ISSUE_REQUESTS = 5_000
 const VERIFY_REQUESTS = 10_000
 /** Tokens issued ahead for the verify measurements (HTTP and library, warm-ups included). */
 const PRE_ISSUE = ENDPOINT_WARMUP + REPEATS * VERIFY_REQUESTS + 200 + REPEATS * LIBRARY_TOKENS + 1_000
-const CRYPTO_SECONDS = 2
 const log = (line: string) => console.log(`[bench] ${line}`)
 const json = { 'content-type': 'application/json' }
 const bearer = (key: string) => ({ ...json, authorization: `Bearer ${key}` })
 
-/** Runs that must not count: a non-2xx answer, a connection error, a refused token. */
-const invalid: string[] = []
-function check(what: string, r: LoadResult): LoadResult {
-  if (r.non2xx > 0 || r.errors > 0 || r.count === 0) {
-    const statuses = [...r.statuses].map(([s, n]) => `${s}: ${n}`).join(', ')
-    const line = `${what}: ${r.non2xx} non-2xx, ${r.errors} connection errors (statuses ${statuses}); first failure: ${r.firstFailure ?? '-'}`
-    invalid.push(line)
-    console.log(`\n!!! INVALID RUN !!! ${line}\n`)
-  }
-  return r
-}
-
-/** Operations per second of `fn` on this thread over about CRYPTO_SECONDS (after a warm-up). */
-function rate(fn: (i: number) => unknown): number {
-  for (let i = 0; i < 200; i++) fn(i)
-  let n = 0
-  const started = performance.now()
-  while (performance.now() - started < CRYPTO_SECONDS * 1000) {
-    for (let j = 0; j < 100; j++) fn(n++)
-  }
-  return n / ((performance.now() - started) / 1000)
-}
-
-/** Calls the Payment Server answered on `route` (all statuses) during an observed phase. */
-const callsOf = (observed: Observed | undefined, route: 'tokens.issue' | 'tokens.verify') =>
-  (observed?.metrics.routes ?? [])
-    .filter((r) => r.route.startsWith(`${route} `))
-    .reduce((sum, r) => sum + r.calls, 0)
-
-/** A run's rate (requests or tokens per second), when its result has one. */
-function rateOf(result: unknown): number | null {
-  const rate = (result as { perSecond?: unknown } | undefined)?.perSecond
-  return typeof rate === 'number' ? rate : null
-}
-
 async function main(): Promise<void> {
   let stack: BenchStack | undefined
   let example: ExampleNetwork | undefined
+  let gauge: VerifyGauge | undefined
   let cleaning: Promise<void> | undefined
   const cleanup = () =>
     (cleaning ??= (async () => {
       await example?.stop().catch(() => {})
+      await gauge?.stop().catch(() => {})
       await stack?.stop().catch(() => {})
       await stopChildren() // one still starting
       await stopLeftovers(dataDir).catch(() => {})
@@ -139,6 +120,9 @@ async function main(): Promise<void> {
     const roots = async (): Promise<Record<string, number>> => ({
       'bench (load generator, client library)': process.pid,
       ...(example?.child.process.pid ? { 'example services': example.child.process.pid } : {}),
+      ...(gauge?.child.process.pid
+        ? { 'verify gauge (scripts/bench/verifyGauge.ts)': gauge.child.process.pid }
+        : {}),
       ...(await s.pids()),
     })
     /** Runs `fn` with the Payment Server's metrics and every process's CPU read before and after. */
@@ -171,6 +155,18 @@ async function main(): Promise<void> {
       const runs = [await observe(name, run)]
       while (runs.length < REPEATS) runs.push(await run())
       return medianRun(runs)
+    }
+    /** REPEATS runs of `a` and `b` in turn, the first of each observed; the median run of each. */
+    const alternating = async <T extends { perSecond: number }>(
+      [aName, a]: [string, () => Promise<T>],
+      [bName, b]: [string, () => Promise<T>],
+    ) => {
+      const runs = { a: [await observe(aName, a)], b: [await observe(bName, b)] }
+      while (runs.a.length < REPEATS) {
+        runs.a.push(await a())
+        runs.b.push(await b())
+      }
+      return [medianRun(runs.a), medianRun(runs.b)] as const
     }
     const metricsAtStart = await readMetrics(s.url, s.adminKey)
 
@@ -224,13 +220,15 @@ async function main(): Promise<void> {
       headers: bearer(publicKey),
       body: '{"provider":"validation"}',
     }
-    /** ENDPOINT_WARMUP requests of warm-up, then REPEATS runs of `amount` at ENDPOINT_C; the median counts. */
-    const endpoint = async (name: string, request: LoadRequest, amount: number) => {
-      const at = { url: s.url, connections: ENDPOINT_C, request }
+    /** ENDPOINT_WARMUP requests of warm-up of `request` at ENDPOINT_C; a run of `amount`. */
+    const endpointRun = async (name: string, request: LoadRequest, amount: number, url = s.url) => {
+      const at = { url, connections: ENDPOINT_C, request }
       check(`${name} warm-up`, await load({ ...at, amount: ENDPOINT_WARMUP }))
-      const run = async () => check(name, await load({ ...at, amount }))
-      return repeated(name, run)
+      return async () => check(name, await load({ ...at, amount }))
     }
+    /** Warm-up, then REPEATS runs of `amount` at ENDPOINT_C; the median counts. */
+    const endpoint = async (name: string, request: LoadRequest, amount: number) =>
+      repeated(name, await endpointRun(name, request, amount))
     const issueEndpoint = await endpoint('issue endpoint', issueOne, ISSUE_REQUESTS)
     log(`issue endpoint: ${rates(issueEndpoint)} req/s`)
 
@@ -259,8 +257,31 @@ async function main(): Promise<void> {
       // Each request takes the next unused token (all serialized before the run starts).
       body: () => JSON.stringify({ token: tokens[nextToken++] ?? 'exhausted' }),
     }
-    const verifyEndpoint = await endpoint('verify endpoint', verifyOne, VERIFY_REQUESTS)
-    log(`verify endpoint: ${rates(verifyEndpoint)} req/s`)
+    // Its gauge: the same recovery and acceptance statement behind bare node:http, on a channel
+    // of its own, with tokens signed here. The two run in turn, so both see the machine alike.
+    const chainId = parseToken(tokens[0] as string).chainId
+    const gaugeTokens = signGaugeTokens(chainId, ENDPOINT_WARMUP + REPEATS * VERIFY_REQUESTS)
+    gauge = await startVerifyGauge({
+      root,
+      stack: s,
+      chainId,
+      channel: GAUGE_CHANNEL,
+      consumer: GAUGE_CONSUMER,
+    })
+    let nextGaugeToken = 0
+    const gaugeOne: LoadRequest = {
+      method: 'POST',
+      path: '/',
+      headers: json,
+      body: () => JSON.stringify({ token: gaugeTokens[nextGaugeToken++] ?? 'exhausted' }),
+    }
+    const [verifyEndpoint, verifyGauge] = await alternating(
+      ['verify endpoint', await endpointRun('verify endpoint', verifyOne, VERIFY_REQUESTS)],
+      ['verify gauge', await endpointRun('verify gauge', gaugeOne, VERIFY_REQUESTS, gauge.url)],
+    )
+    await gauge.stop()
+    gauge = undefined
+    log(`verify endpoint: ${rates(verifyEndpoint)} req/s; its gauge: ${rates(verifyGauge)} req/s`)
 
     // The library's default transport (node:http on Node); its calls are counted by the server.
     const verifier = createPaymentVerifier({ serverUrl: s.url, apiKey: validationKey })
@@ -329,6 +350,7 @@ async function main(): Promise<void> {
       flow,
       issueEndpoint,
       verifyEndpoint,
+      verifyGauge,
       libraryVerify: { ...libraryVerify, calls: libraryVerifyCalls },
       libraryIssue: { ...libraryIssue, calls: libraryIssueCalls },
       recoverRate,

@@ -10,6 +10,7 @@ import { ANVIL_KEYS } from '../../stack/anvil'
 import { type Child, startNodeScript } from '../../stack/child'
 import { stopOrphan } from '../../stack/orphans'
 import { freePort } from '../../stack/ports'
+import { socketDirFor } from '../../stack/postgres'
 
 /** Variables that would point the private stack at someone else's database, chain or keys. */
 const FOREIGN = [
@@ -91,6 +92,8 @@ export const WEB_LABEL = 'web app + Payment Server (stack/web.ts)'
 export type BenchStack = {
   url: string
   rpcUrl: string
+  /** The stack's embedded Postgres, as its own processes reach it (over its Unix socket where it can). */
+  databaseUrl: string
   adminKey: string
   child: Child
   /** Seconds from spawn to 'Press Ctrl-C' (a `next build` of changed sources included). */
@@ -170,9 +173,17 @@ export async function startBenchStack({
     const pid = Number.parseInt((await readFile(file, 'utf8')).split('\n')[0] ?? '', 10)
     return Number.isInteger(pid) ? pid : undefined
   }
+  const pgDir = path.join(dataDir, 'postgres')
+  const pgCredentials = JSON.parse(await readFile(path.join(pgDir, 'credentials.json'), 'utf8')) as {
+    user: string
+    password: string
+  }
+  const socketDir = socketDirFor(pgDir, pgPort)
+  const pgBase = `postgresql://${pgCredentials.user}:${encodeURIComponent(pgCredentials.password)}@127.0.0.1:${pgPort}/app`
   return {
     url: `http://127.0.0.1:${port}`,
     rpcUrl: `http://127.0.0.1:${anvilPort}`,
+    databaseUrl: socketDir ? `${pgBase}?host=${encodeURIComponent(socketDir)}` : pgBase,
     adminKey: secrets.adminKey,
     child,
     readySeconds,
@@ -236,6 +247,56 @@ export async function startExampleNetwork({
     const publicUrl = /\bpublic (http:\/\/[^\s,]+)/.exec(line)?.[1]
     if (!publicUrl) throw new Error(`no public URL in: ${line}`)
     return { publicUrl, child, output: output.text, stop }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
+
+export type VerifyGauge = { url: string; child: Child; stop(): Promise<void> }
+
+/**
+ * Starts the verify endpoint's gauge (./verifyGauge.ts: bare node:http, the same recovery and
+ * acceptance statement, nothing else) on the stack's database, for tokens of `channel` signed
+ * by `consumer`; resolves once it serves.
+ */
+export async function startVerifyGauge({
+  root,
+  stack,
+  chainId,
+  channel,
+  consumer,
+}: {
+  root: string
+  stack: BenchStack
+  chainId: number
+  channel: string
+  consumer: string
+}): Promise<VerifyGauge> {
+  const port = await freePort()
+  const output = tail(20)
+  const onLine: { listener?: (line: string) => void } = {}
+  const child = startNodeScript({
+    name: 'verify gauge',
+    root,
+    script: 'scripts/bench/verifyGauge.ts',
+    env: cleanEnv({
+      NODE_ENV: 'production',
+      GAUGE_DATABASE_URL: stack.databaseUrl,
+      GAUGE_CHAIN_ID: String(chainId),
+      GAUGE_CHANNEL: channel,
+      GAUGE_CONSUMER: consumer,
+      GAUGE_PORT: String(port),
+    }),
+    onLine: (line) => {
+      output.push(line)
+      onLine.listener?.(line)
+    },
+  })
+  const stop = register(child, 5_000)
+  try {
+    await waitForLine(child, output, onLine, (l) => l.startsWith('gauge listening'), 60_000)
+    return { url: `http://127.0.0.1:${port}`, child, stop }
   } catch (error) {
     await stop()
     throw error

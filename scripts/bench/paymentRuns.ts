@@ -1,0 +1,69 @@
+/**
+ * What `npm run bench:payment` checks and counts about its runs, and the tokens of the verify
+ * endpoint's gauge (./verifyGauge.ts).
+ */
+import { privateKeyToAccount } from 'viem/accounts'
+import { signTokenNative } from '../../lib/server/tokenCrypto'
+import { formatToken } from '../../lib/token'
+import { ANVIL_KEYS } from '../../stack/anvil'
+import type { LoadResult } from './paymentLoad'
+import type { Observed } from './paymentReport'
+
+/** Seconds each crypto-only rate is measured for. */
+const CRYPTO_SECONDS = 2
+
+/** Runs that must not count: a non-2xx answer, a connection error, a refused token. */
+export const invalid: string[] = []
+export function check(what: string, r: LoadResult): LoadResult {
+  if (r.non2xx > 0 || r.errors > 0 || r.count === 0) {
+    const statuses = [...r.statuses].map(([s, n]) => `${s}: ${n}`).join(', ')
+    const line = `${what}: ${r.non2xx} non-2xx, ${r.errors} connection errors (statuses ${statuses}); first failure: ${r.firstFailure ?? '-'}`
+    invalid.push(line)
+    console.log(`\n!!! INVALID RUN !!! ${line}\n`)
+  }
+  return r
+}
+
+/** Operations per second of `fn` on this thread over about CRYPTO_SECONDS (after a warm-up). */
+export function rate(fn: (i: number) => unknown): number {
+  for (let i = 0; i < 200; i++) fn(i)
+  let n = 0
+  const started = performance.now()
+  while (performance.now() - started < CRYPTO_SECONDS * 1000) {
+    for (let j = 0; j < 100; j++) fn(n++)
+  }
+  return n / ((performance.now() - started) / 1000)
+}
+
+/** Calls the Payment Server answered on `route` (all statuses) during an observed phase. */
+export const callsOf = (observed: Observed | undefined, route: 'tokens.issue' | 'tokens.verify') =>
+  (observed?.metrics.routes ?? [])
+    .filter((r) => r.route.startsWith(`${route} `))
+    .reduce((sum, r) => sum + r.calls, 0)
+
+/** A run's rate (requests or tokens per second), when its result has one. */
+export function rateOf(result: unknown): number | null {
+  const rate = (result as { perSecond?: unknown } | undefined)?.perSecond
+  return typeof rate === 'number' ? rate : null
+}
+
+/** The verify gauge's channel (a row of its own, no contract) and the key that signs its tokens. */
+export const GAUGE_CHANNEL = '0x00000000000000000000000000000000000ba5e0'
+const GAUGE_KEY = ANVIL_KEYS[8]
+export const GAUGE_CONSUMER = privateKeyToAccount(GAUGE_KEY).address
+
+/** `count` tokens of the gauge's channel, token ID 1, counts 1 to `count`, in the wire format. */
+export function signGaugeTokens(chainId: number, count: number): string[] {
+  return Array.from({ length: count }, (_, i) =>
+    formatToken({
+      chainId,
+      token: signTokenNative({
+        privateKey: GAUGE_KEY,
+        chainId,
+        channel: GAUGE_CHANNEL,
+        tokenId: 1n,
+        requests: BigInt(i + 1),
+      }),
+    }),
+  )
+}

@@ -1,0 +1,108 @@
+/**
+ * The gauge of the verify endpoint in `npm run bench:payment`, run as a process of its own: a
+ * bare `node:http` server that does only what accepting a token cannot go without, with the
+ * Payment Server's own parts. It reads the body, parses the token, recovers its signer with the
+ * same native secp256k1 recovery on its main thread, checks that the signer is the channel's
+ * consumer, and accepts the count with the Payment Server's acceptance statement through its
+ * AcceptanceStore, coalescing one channel's tokens into one statement as the verifier does.
+ * Nothing else: no Next.js, no authentication, no chain reads, no funds or token-ID checks, no
+ * metrics, no worker threads. The verify endpoint's rate over this one's is the share of the
+ * unavoidable work in what the endpoint costs.
+ *
+ * It verifies tokens of a channel of its own (a `payment_channel` row it creates, signed by
+ * GAUGE_CONSUMER's key in the bench), so the Payment Server's state is not touched.
+ * Environment: GAUGE_DATABASE_URL, GAUGE_CHAIN_ID, GAUGE_CHANNEL, GAUGE_CONSUMER, GAUGE_PORT.
+ * Prints `gauge listening <port>` once it serves.
+ */
+import { createServer } from 'node:http'
+import pg from 'pg'
+import { createCoalescer } from '../../lib/coalesce'
+import { acceptCount, emptyCounts } from '../../lib/counter'
+import { createAcceptanceStore, type TokenAcceptance } from '../../lib/server/payment/acceptanceStore'
+import { createHotSql } from '../../lib/server/payment/hotSql'
+import { createPaymentMetrics } from '../../lib/server/payment/metrics'
+import { recoverTokenSignerNative, tokenCryptoReady } from '../../lib/server/tokenCrypto'
+import { parseToken, type Token } from '../../lib/token'
+
+const need = (name: string): string => {
+  const value = process.env[name]
+  if (!value) throw new Error(`${name} is not set`)
+  return value
+}
+const databaseUrl = need('GAUGE_DATABASE_URL')
+const chainId = Number(need('GAUGE_CHAIN_ID'))
+const channel = need('GAUGE_CHANNEL').toLowerCase()
+const consumer = need('GAUGE_CONSUMER').toLowerCase()
+const port = Number(need('GAUGE_PORT'))
+
+// The channel's row, which the acceptance statement's version bump needs.
+const setup = new pg.Client({ connectionString: databaseUrl })
+await setup.connect()
+await setup.query(
+  `INSERT INTO payment_channel (chain_id, address, consumer, provider, cost_per_request, redemption_timeout, termination_timeout)
+   VALUES ($1, $2, $3, $3, 1, 3600, 3600) ON CONFLICT DO NOTHING`,
+  [chainId, channel, consumer],
+)
+await setup.end()
+await tokenCryptoReady
+
+const store = createAcceptanceStore({
+  sql: createHotSql({ databaseUrl }),
+  chainId,
+  metrics: createPaymentMetrics(),
+})
+
+/** One statement for the tokens that arrived while the previous one ran; true for each accepted. */
+const accept = createCoalescer<Token, boolean>({
+  run: async (tokens) => {
+    const results: boolean[] = []
+    await store.apply(channel, (state) => {
+      results.length = 0
+      const tokensAfter = new Map(state.tokens)
+      const changed = new Map<bigint, TokenAcceptance>()
+      for (const token of tokens) {
+        const before = tokensAfter.get(token.tokenId)
+        const result = acceptCount(before?.counts ?? emptyCounts(), token.requests)
+        results.push(result.accepted)
+        if (!result.accepted) continue
+        const after: TokenAcceptance = {
+          counts: result.counts,
+          signature: result.raisedHighest || !before ? token.signature : before.signature,
+          accepted: (before?.accepted ?? 0n) + 1n,
+          closed: false,
+        }
+        tokensAfter.set(token.tokenId, after)
+        changed.set(token.tokenId, after)
+      }
+      return { changed, tokens: tokensAfter }
+    })
+    return results.slice()
+  },
+})
+
+const answer = (res: import('node:http').ServerResponse, status: number, body: string) => {
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
+  res.end(body)
+}
+
+createServer((req, res) => {
+  const chunks: Buffer[] = []
+  req.on('data', (chunk: Buffer) => chunks.push(chunk))
+  req.on('end', () => {
+    let parsed: ReturnType<typeof parseToken>
+    try {
+      parsed = parseToken((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { token: string }).token)
+    } catch {
+      return answer(res, 400, '{"accepted":false}')
+    }
+    if (
+      parsed.token.channel.toLowerCase() !== channel ||
+      recoverTokenSignerNative(parsed)?.toLowerCase() !== consumer
+    )
+      return answer(res, 402, '{"accepted":false}')
+    accept.submit(parsed.token).then(
+      (accepted) => answer(res, accepted ? 200 : 402, `{"accepted":${accepted}}`),
+      () => answer(res, 503, '{"accepted":false}'),
+    )
+  })
+}).listen(port, '127.0.0.1', () => console.log(`gauge listening ${port}`))
