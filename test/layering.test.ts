@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest'
+import { type Import, importsOf, sourceFiles } from './imports'
+
+/**
+ * The layers and rooms of the code, and who may import whom (in the spirit of Ponder's
+ * `internal/layering.test.ts`). Each rule lists its violations as `file -> 'specifier'` so a
+ * failure says what to move. Test code wires features together and starts servers, so only the
+ * first rule applies to it, and it may use the test kit.
+ */
+
+/**
+ * Rooms of lib/server that any code may import whole: plumbing, not features. Files directly in
+ * lib/server/ (env, context, log, chain, rpc, indexedChain, tokenCrypto...) are plumbing too.
+ * Every other directory of lib/server/ is a feature.
+ */
+const SHARED_SERVER_ROOMS: Record<string, string> = {
+  http: 'the plumbing every JSON API shares: route wrapper, parsers, auth, signed requests, OpenAPI',
+  db: 'the Prisma client, migrations and the one codec per stored entity',
+}
+
+/** A feature's public face: what another feature or a page may import of it. */
+const PUBLIC_FILES: Record<string, string> = {
+  'index.ts': "the feature's reads and actions",
+  'routes.ts': 'its JSON routes and their OpenAPI operations (assembled per API)',
+}
+
+/** Packages lib/ never imports: lib/ is the domain, below the web framework and the UI. */
+const FRAMEWORK = /^(next|react|react-dom)$/
+
+/** Layers above lib/: lib's own code (not its tests) never imports them. */
+const ABOVE_LIB = /^(app|components|indexer|stack|scripts|example|e2e|test)\//
+
+/** Server-only packages: client-safe code never imports them. */
+const SERVER_ONLY_MODULE = /^(node:|@prisma\/|prisma$|pg$)/
+
+/** Everything the client library (lib/payment-client) may load besides client-safe lib/ modules. */
+const CLIENT_LIBRARY_PACKAGES: Record<string, string> = {
+  viem: 'addresses and hex (through lib/token.ts as well)',
+  '@noble/hashes': "the token's hash (through lib/token.ts)",
+  'node:http': "transport.ts's Node transport, loaded lazily only where node:http exists",
+  'node:https': "transport.ts's Node transport, loaded lazily only where node:https exists",
+}
+
+/** Genuine exceptions to the rules below: file, specifier, and why it is right. */
+const EXCEPTIONS: Array<{ file: string; specifier: string; reason: string }> = [
+  {
+    file: 'lib/payment-client/transport.ts',
+    specifier: 'node:http',
+    reason: 'the client library runs in Node too; node:http is imported lazily and fetch is used elsewhere',
+  },
+  {
+    file: 'lib/payment-client/transport.ts',
+    specifier: 'node:https',
+    reason: 'the client library runs in Node too; node:https is imported lazily and fetch is used elsewhere',
+  },
+]
+
+const excepted = (i: Import) => EXCEPTIONS.some((e) => e.file === i.file && e.specifier === i.specifier)
+const show = (i: Import) => `${i.file} -> '${i.specifier}'`
+
+/** The feature of lib/server a file belongs to (`costs`), or null for plumbing and other layers. */
+function serverFeature(file: string): string | null {
+  const room = /^lib\/server\/([^/]+)\//.exec(file)?.[1]
+  return room && !(room in SHARED_SERVER_ROOMS) ? room : null
+}
+
+const imports = sourceFiles(['lib', 'components', 'app']).flatMap(importsOf)
+
+/**
+ * Test code: `*.test.ts`, and helpers imported only by test code (a suite's shared setup split
+ * out beside it, e.g. lib/server/payment/testing.ts).
+ */
+const testCode = new Set(imports.map((i) => i.file).filter((f) => /\.test\.tsx?$/.test(f)))
+const importers = new Map<string, string[]>()
+for (const i of imports) if (i.target) importers.set(i.target, [...(importers.get(i.target) ?? []), i.file])
+for (let grew = true; grew; ) {
+  grew = false
+  for (const [file, by] of importers) {
+    if (!testCode.has(file) && by.every((f) => testCode.has(f))) {
+      testCode.add(file)
+      grew = true
+    }
+  }
+}
+const isTest = (file: string) => testCode.has(file)
+const violations = (rule: (i: Import) => boolean) => imports.filter((i) => !excepted(i) && rule(i)).map(show)
+
+describe('layering', () => {
+  it('lib/ does not import app/, components/, Next.js or React, nor (outside tests) the layers above it', () => {
+    expect(
+      violations(
+        (i) =>
+          i.file.startsWith('lib/') &&
+          (FRAMEWORK.test(i.module ?? '') ||
+            /^(app|components)\//.test(i.target ?? '') ||
+            (!isTest(i.file) && ABOVE_LIB.test(i.target ?? ''))),
+      ),
+    ).toEqual([])
+  })
+
+  it('client-safe code (lib/ outside lib/server/, and components/) imports no server code', () => {
+    const clientSafe = (file: string) =>
+      (file.startsWith('lib/') && !file.startsWith('lib/server/')) || file.startsWith('components/')
+    expect(
+      violations(
+        (i) =>
+          clientSafe(i.file) &&
+          !isTest(i.file) &&
+          ((i.target?.startsWith('lib/server/') ?? false) || SERVER_ONLY_MODULE.test(i.module ?? '')),
+      ),
+    ).toEqual([])
+  })
+
+  it('a feature or a page imports another feature only through its public face', () => {
+    expect(
+      violations((i) => {
+        const to = serverFeature(i.target ?? '')
+        if (!to || isTest(i.file) || !/^(lib\/server|app)\//.test(i.file)) return false
+        if (serverFeature(i.file) === to) return false
+        const rest = (i.target as string).slice(`lib/server/${to}/`.length)
+        return !(rest in PUBLIC_FILES)
+      }),
+    ).toEqual([])
+  })
+
+  it('the client library (lib/payment-client) loads no server code, only client-safe lib/ and its packages', () => {
+    const shipped = imports.filter((i) => i.file.startsWith('lib/payment-client/') && !isTest(i.file))
+    /** Each file the library loads, with the library file that first led to it. */
+    const reachedFrom = new Map(shipped.map((i) => [i.file, i.file]))
+    const found: string[] = []
+    const queue = [...reachedFrom.keys()]
+    while (queue.length > 0) {
+      const file = queue.shift() as string
+      const via = reachedFrom.get(file) === file ? '' : ` (loaded through ${reachedFrom.get(file)})`
+      for (const i of importsOf(file)) {
+        if (i.module !== null) {
+          if (!(i.module in CLIENT_LIBRARY_PACKAGES)) found.push(show(i) + via)
+        } else if (i.target && !reachedFrom.has(i.target)) {
+          if (!i.target.startsWith('lib/') || i.target.startsWith('lib/server/')) found.push(show(i) + via)
+          else queue.push(i.target)
+          reachedFrom.set(i.target, reachedFrom.get(file) as string)
+        }
+      }
+    }
+    expect(found).toEqual([])
+  })
+
+  it('the scan sees every kind of import, and every exception still names one', () => {
+    expect(imports.length).toBeGreaterThan(500)
+    // typeof import() and import() in transport.ts: dynamic imports are read too.
+    expect(imports).toContainEqual(
+      expect.objectContaining({ file: 'lib/payment-client/transport.ts', module: 'node:http' }),
+    )
+    const stale = EXCEPTIONS.filter(
+      (e) => !imports.some((i) => i.file === e.file && i.specifier === e.specifier),
+    )
+    expect(stale).toEqual([])
+  })
+})
