@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import { z } from 'zod'
 import type { ZodOpenApiOperationObject, ZodOpenApiPathsObject } from 'zod-openapi'
 import { errorSchema } from './schemas'
 
@@ -10,6 +10,13 @@ export const json = (schema: z.ZodType, description: string) => ({
 
 /** An error response (`{ error: { code, message } }`); the description names its codes. */
 export const error = (description: string) => json(errorSchema, description)
+
+/** The `{address}` path parameter of a route (see `addressParam`). */
+export const addressPath = z.object({
+  address: z
+    .string()
+    .meta({ description: '0x and 40 hex digits', example: '0x5fbdb2315678afecb367f032d93f642f64180aa3' }),
+})
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'put' | 'delete'
 
@@ -35,7 +42,8 @@ export function openApiPaths(routes: Iterable<OperationDoc>): ZodOpenApiPathsObj
   const paths: ZodOpenApiPathsObject = {}
   const ids = new Set<string>()
   for (const { method, path, operation } of routes) {
-    const item = (paths[path] ??= {})
+    const item = paths[path] ?? {}
+    paths[path] = item
     if (item[method]) throw new Error(`Two routes for ${method.toUpperCase()} ${path}.`)
     if (ids.has(operation.operationId))
       throw new Error(`Two routes with operationId ${operation.operationId}.`)

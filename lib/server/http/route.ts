@@ -3,6 +3,7 @@ import { errorBody, isAppError } from '../../errors'
 import { errorText } from '../../errorText'
 import { type ServerContext, serverContext } from '../context'
 import { jsonBody } from './body'
+import type { HttpMethod, OperationDoc } from './openapi'
 
 const noStore = { 'cache-control': 'no-store' }
 
@@ -79,4 +80,86 @@ export function jsonRoute<P = Record<string, never>, S extends z.ZodType | undef
         return route.handler({ ctx: serverContext(), params, query, request, body })
       }),
     )
+}
+
+type ParamNames<Path extends string> = Path extends `${string}{${infer Name}}${infer Rest}`
+  ? Name | ParamNames<Rest>
+  : never
+
+/** The path parameters of an OpenAPI path: `{ number: string }` for `/api/blocks/{number}`. */
+export type PathParams<Path extends string> = { [K in ParamNames<Path>]: string }
+
+/** A Next.js route handler as a route table holds it. */
+export type RouteHandler = (
+  request: Request,
+  context: { params: Promise<Record<string, string>> },
+) => Promise<Response> | Response
+
+/**
+ * One entry of a feature's route table: where it is served, its OpenAPI operation and its
+ * handler. The app's `route.ts` files and the API's document are both derived from the tables
+ * (see {@link handlersOf} and `openApiPaths`), so neither can forget a route.
+ */
+export type Route<M extends HttpMethod = HttpMethod, Path extends string = string> = OperationDoc & {
+  method: M
+  path: Path
+  handler: RouteHandler
+}
+
+/**
+ * A route table entry served by {@link jsonRoute}, logged under its operationId. The path
+ * parameters are typed from the path; a `body` schema is checked before the handler runs and
+ * documented as the JSON request body (unless the operation documents one itself).
+ *
+ * @example
+ * route({ method: 'get', path: '/api/blocks/{number}', operation: { operationId: 'getBlock', ... },
+ *   handler: ({ ctx, params }) => getBlock(ctx, params.number) })
+ */
+export function route<
+  const M extends HttpMethod,
+  const Path extends string,
+  S extends z.ZodType | undefined = undefined,
+>(spec: {
+  method: M
+  path: Path
+  operation: OperationDoc['operation']
+  body?: S
+  handler: (
+    input: RouteInput<PathParams<Path>, S extends z.ZodType ? z.output<S> : undefined>,
+  ) => Promise<Handled>
+}): Route<M, Path> {
+  const { method, path, operation, body, handler } = spec
+  const documented =
+    body && !operation.requestBody
+      ? { ...operation, requestBody: { content: { 'application/json': { schema: body } } } }
+      : operation
+  return {
+    method,
+    path,
+    operation: documented,
+    handler: jsonRoute<PathParams<Path>, S>({ name: operation.operationId, body, handler }) as RouteHandler,
+  }
+}
+
+/** The handlers a route table serves at one path, under Next.js's export names (`GET`, `POST`...). */
+export type HandlersOf<R extends Route, Path extends string> = {
+  [E in Extract<R, { path: Path }> as Uppercase<E['method']>]: RouteHandler
+}
+
+/**
+ * The exports of the `route.ts` file that serves `path` (Next.js needs one physical file per
+ * path): the table's handlers for that path by method. Throws at import for a path the table
+ * does not serve.
+ *
+ * @example
+ * // app/api/blocks/[number]/route.ts
+ * export const { GET } = handlersOf(explorerRoutes, '/api/blocks/{number}')
+ */
+export function handlersOf<R extends Route, const Path extends R['path']>(
+  routes: readonly R[],
+  path: Path,
+): HandlersOf<R, Path> {
+  const served = routes.filter((r) => r.path === path)
+  if (served.length === 0) throw new Error(`No route of this table serves ${path}.`)
+  return Object.fromEntries(served.map((r) => [r.method.toUpperCase(), r.handler])) as HandlersOf<R, Path>
 }
