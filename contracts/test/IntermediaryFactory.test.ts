@@ -9,7 +9,7 @@ import {
 } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readChannelState } from '../../lib/channel'
-import { startTestChain, type TestChain } from '../../test/kit/chain'
+import { type ChannelTestbed, startChannelTestbed } from '../../test/kit/testbed'
 import { intermediaryAbi, intermediaryFactoryAbi } from '../generated'
 
 /*
@@ -21,26 +21,19 @@ const MAX = 365n * 24n * 60n * 60n
 /** The longest redemption timeout: three of them must fit in MAX_TIMEOUT. */
 const MAX_REDEMPTION = MAX / 3n
 
-let t: TestChain
-let factory: Address
-let consumer: LocalAccount
-let provider: LocalAccount
-
+let t: ChannelTestbed
 beforeAll(async () => {
-  t = await startTestChain()
-  factory = await t.deployFactory()
-  consumer = t.accounts[1]!
-  provider = t.accounts[2]!
+  t = await startChannelTestbed()
 })
-afterAll(() => t.stop())
+afterAll(() => t?.stop())
 
 type OpenArgs = readonly [Address, bigint, bigint, bigint]
 
 /** The decoded custom error open() reverts with. */
 function openRevert(args: OpenArgs, options: { account?: LocalAccount; value?: bigint } = {}) {
   return t.revertOf({
-    account: options.account ?? consumer,
-    address: factory,
+    account: options.account ?? t.consumer,
+    address: t.factory,
     abi: intermediaryFactoryAbi as Abi,
     functionName: 'open',
     args,
@@ -50,8 +43,8 @@ function openRevert(args: OpenArgs, options: { account?: LocalAccount; value?: b
 
 /** Opens a channel for real and returns the terms the channel reports. */
 async function openAccepted(args: OpenArgs) {
-  const hash = await t.wallet(consumer).writeContract({
-    address: factory,
+  const hash = await t.wallet(t.consumer).writeContract({
+    address: t.factory,
     abi: intermediaryFactoryAbi,
     functionName: 'open',
     args,
@@ -68,7 +61,7 @@ async function openAccepted(args: OpenArgs) {
 
 async function channelCount() {
   return t.publicClient.readContract({
-    address: factory,
+    address: t.factory,
     abi: intermediaryFactoryAbi,
     functionName: 'channelCount',
   })
@@ -76,7 +69,7 @@ async function channelCount() {
 
 async function isChannel(address: Address) {
   return t.publicClient.readContract({
-    address: factory,
+    address: t.factory,
     abi: intermediaryFactoryAbi,
     functionName: 'isChannel',
     args: [address],
@@ -87,7 +80,7 @@ describe('IntermediaryFactory.open()', () => {
   it('MAX_TIMEOUT is 365 days', async () => {
     expect(
       await t.publicClient.readContract({
-        address: factory,
+        address: t.factory,
         abi: intermediaryFactoryAbi,
         functionName: 'MAX_TIMEOUT',
       }),
@@ -96,11 +89,11 @@ describe('IntermediaryFactory.open()', () => {
 
   it('open() deploys a registered channel, emits ChannelOpened and Deposited and locks the deposit', async () => {
     const countBefore = await channelCount()
-    const hash = await t.wallet(consumer).writeContract({
-      address: factory,
+    const hash = await t.wallet(t.consumer).writeContract({
+      address: t.factory,
       abi: intermediaryFactoryAbi,
       functionName: 'open',
-      args: [provider.address, 2_500n, 30n, 90n],
+      args: [t.provider.address, 2_500n, 30n, 90n],
       value: 123_456n,
     })
     const receipt = await t.mined(hash)
@@ -111,11 +104,11 @@ describe('IntermediaryFactory.open()', () => {
     })
     expect(opened).toHaveLength(1)
     const channel = opened[0]!.args.channel
-    expect(opened[0]!.address.toLowerCase()).toBe(factory.toLowerCase())
+    expect(opened[0]!.address.toLowerCase()).toBe(t.factory.toLowerCase())
     expect(opened[0]!.args).toEqual({
       channel,
-      consumer: getAddress(consumer.address),
-      provider: getAddress(provider.address),
+      consumer: getAddress(t.consumer.address),
+      provider: getAddress(t.provider.address),
       costPerRequest: 2_500n,
       redemptionTimeout: 30n,
       terminationTimeout: 90n,
@@ -124,7 +117,7 @@ describe('IntermediaryFactory.open()', () => {
     expect(deposited.map((log) => [log.address.toLowerCase(), log.args])).toEqual([
       [
         channel.toLowerCase(),
-        { from: getAddress(consumer.address), amount: 123_456n, consumerFunds: 123_456n },
+        { from: getAddress(t.consumer.address), amount: 123_456n, consumerFunds: 123_456n },
       ],
     ])
     expect(await isChannel(channel)).toBe(true)
@@ -132,8 +125,8 @@ describe('IntermediaryFactory.open()', () => {
     expect(await t.publicClient.getBalance({ address: channel })).toBe(123_456n)
     expect(await readChannelState({ client: t.publicClient, address: channel })).toEqual({
       address: channel.toLowerCase(),
-      consumer: consumer.address.toLowerCase(),
-      provider: provider.address.toLowerCase(),
+      consumer: t.consumer.address.toLowerCase(),
+      provider: t.provider.address.toLowerCase(),
       costPerRequest: 2_500n,
       redemptionTimeout: 30n,
       terminationTimeout: 90n,
@@ -151,16 +144,11 @@ describe('IntermediaryFactory.open()', () => {
       abi: intermediaryAbi,
       functionName: 'factory',
     })
-    expect(channelFactory).toBe(getAddress(factory))
+    expect(channelFactory).toBe(getAddress(t.factory))
   })
 
   it('open() without value emits no Deposited and starts with no funds', async () => {
-    const { channel, receipt } = await t.openChannel({
-      factory,
-      consumer,
-      provider: provider.address,
-      value: 0n,
-    })
+    const { channel, receipt } = await t.openChannel({ value: 0n })
     expect(parseEventLogs({ abi: intermediaryAbi, logs: receipt.logs, eventName: 'Deposited' })).toEqual([])
     const s = await readChannelState({ client: t.publicClient, address: channel })
     expect([s.consumerFunds, s.providerFunds]).toEqual([0n, 0n])
@@ -171,7 +159,7 @@ describe('IntermediaryFactory.open()', () => {
     const countBefore = await channelCount()
     const channels: Address[] = []
     for (let i = 0; i < 3; i++) {
-      channels.push((await t.openChannel({ factory, consumer, provider: provider.address })).channel)
+      channels.push((await t.openChannel()).channel)
     }
     expect(new Set(channels).size).toBe(3)
     expect(await channelCount()).toBe(countBefore + 3n)
@@ -179,8 +167,8 @@ describe('IntermediaryFactory.open()', () => {
   })
 
   it('isChannel() is false for addresses the factory did not open', async () => {
-    expect(await isChannel(consumer.address)).toBe(false)
-    expect(await isChannel(factory)).toBe(false)
+    expect(await isChannel(t.consumer.address)).toBe(false)
+    expect(await isChannel(t.factory)).toBe(false)
     expect(await isChannel(zeroAddress)).toBe(false)
   })
 
@@ -189,15 +177,18 @@ describe('IntermediaryFactory.open()', () => {
   })
 
   it('open() refuses the consumer as its own provider', async () => {
-    expect(await openRevert([consumer.address, 1n, 1n, 3n])).toEqual({ name: 'InvalidProvider', args: [] })
+    expect(await openRevert([t.consumer.address, 1n, 1n, 3n])).toEqual({ name: 'InvalidProvider', args: [] })
   })
 
   it('open() refuses a cost per request of 0', async () => {
-    expect(await openRevert([provider.address, 0n, 1n, 3n])).toEqual({ name: 'ZeroCostPerRequest', args: [] })
+    expect(await openRevert([t.provider.address, 0n, 1n, 3n])).toEqual({
+      name: 'ZeroCostPerRequest',
+      args: [],
+    })
   })
 
   it('open() refuses a redemption timeout of 0', async () => {
-    expect(await openRevert([provider.address, 1n, 0n, 3n])).toEqual({
+    expect(await openRevert([t.provider.address, 1n, 0n, 3n])).toEqual({
       name: 'InvalidRedemptionTimeout',
       args: [10_512_000n],
     })
@@ -211,7 +202,7 @@ describe('IntermediaryFactory.open()', () => {
       [MAX + 1n, MAX],
       [maxUint256, maxUint256],
     ] as const) {
-      expect(await openRevert([provider.address, 1n, redemptionTimeout, terminationTimeout])).toEqual({
+      expect(await openRevert([t.provider.address, 1n, redemptionTimeout, terminationTimeout])).toEqual({
         name: 'InvalidRedemptionTimeout',
         args: [10_512_000n],
       })
@@ -220,7 +211,7 @@ describe('IntermediaryFactory.open()', () => {
 
   it('open() accepts a redemption timeout of MAX_TIMEOUT/3 with a termination timeout of MAX_TIMEOUT', async () => {
     expect(MAX_REDEMPTION * 3n).toBe(MAX)
-    expect(await openAccepted([provider.address, 1n, MAX_REDEMPTION, MAX])).toEqual([
+    expect(await openAccepted([t.provider.address, 1n, MAX_REDEMPTION, MAX])).toEqual([
       1n,
       10_512_000n,
       31_536_000n,
@@ -228,45 +219,45 @@ describe('IntermediaryFactory.open()', () => {
   })
 
   it('open() refuses a redemption timeout of MAX_TIMEOUT/3 with a termination timeout of MAX_TIMEOUT - 1', async () => {
-    expect(await openRevert([provider.address, 1n, MAX_REDEMPTION, MAX - 1n])).toEqual({
+    expect(await openRevert([t.provider.address, 1n, MAX_REDEMPTION, MAX - 1n])).toEqual({
       name: 'TerminationTimeoutTooShort',
       args: [31_536_000n],
     })
   })
 
   it('open() accepts a termination timeout of exactly 3x the redemption timeout', async () => {
-    expect(await openAccepted([provider.address, 1n, 60n, 180n])).toEqual([1n, 60n, 180n])
-    expect(await openAccepted([provider.address, 1n, 1n, 3n])).toEqual([1n, 1n, 3n])
+    expect(await openAccepted([t.provider.address, 1n, 60n, 180n])).toEqual([1n, 60n, 180n])
+    expect(await openAccepted([t.provider.address, 1n, 1n, 3n])).toEqual([1n, 1n, 3n])
   })
 
   it('open() refuses a termination timeout of 3x the redemption timeout minus one', async () => {
-    expect(await openRevert([provider.address, 1n, 60n, 179n])).toEqual({
+    expect(await openRevert([t.provider.address, 1n, 60n, 179n])).toEqual({
       name: 'TerminationTimeoutTooShort',
       args: [180n],
     })
-    expect(await openRevert([provider.address, 1n, 1n, 2n])).toEqual({
+    expect(await openRevert([t.provider.address, 1n, 1n, 2n])).toEqual({
       name: 'TerminationTimeoutTooShort',
       args: [3n],
     })
   })
 
   it('open() refuses the former minimum of 2x the redemption timeout and a termination timeout of 0', async () => {
-    expect(await openRevert([provider.address, 1n, 60n, 120n])).toEqual({
+    expect(await openRevert([t.provider.address, 1n, 60n, 120n])).toEqual({
       name: 'TerminationTimeoutTooShort',
       args: [180n],
     })
-    expect(await openRevert([provider.address, 1n, 60n, 0n])).toEqual({
+    expect(await openRevert([t.provider.address, 1n, 60n, 0n])).toEqual({
       name: 'TerminationTimeoutTooShort',
       args: [180n],
     })
   })
 
   it('open() refuses a termination timeout of MAX_TIMEOUT + 1', async () => {
-    expect(await openRevert([provider.address, 1n, 1n, MAX + 1n])).toEqual({
+    expect(await openRevert([t.provider.address, 1n, 1n, MAX + 1n])).toEqual({
       name: 'TerminationTimeoutTooLong',
       args: [MAX],
     })
-    expect(await openRevert([provider.address, 1n, 1n, maxUint256])).toEqual({
+    expect(await openRevert([t.provider.address, 1n, 1n, maxUint256])).toEqual({
       name: 'TerminationTimeoutTooLong',
       args: [MAX],
     })
@@ -274,7 +265,7 @@ describe('IntermediaryFactory.open()', () => {
 
   it('open() refuses a termination timeout of MAX_TIMEOUT + 1 with a redemption timeout of MAX_TIMEOUT/3', async () => {
     // 3 x MAX_TIMEOUT/3 fits exactly, so with the largest redemption timeout only MAX_TIMEOUT opens.
-    expect(await openRevert([provider.address, 1n, MAX_REDEMPTION, MAX + 1n])).toEqual({
+    expect(await openRevert([t.provider.address, 1n, MAX_REDEMPTION, MAX + 1n])).toEqual({
       name: 'TerminationTimeoutTooLong',
       args: [MAX],
     })
@@ -282,12 +273,15 @@ describe('IntermediaryFactory.open()', () => {
 
   it('open() checks the provider first, then the cost, then the timeouts', async () => {
     expect(await openRevert([zeroAddress, 0n, 0n, 0n])).toEqual({ name: 'InvalidProvider', args: [] })
-    expect(await openRevert([provider.address, 0n, 0n, 0n])).toEqual({ name: 'ZeroCostPerRequest', args: [] })
-    expect(await openRevert([provider.address, 1n, 0n, 0n])).toEqual({
+    expect(await openRevert([t.provider.address, 0n, 0n, 0n])).toEqual({
+      name: 'ZeroCostPerRequest',
+      args: [],
+    })
+    expect(await openRevert([t.provider.address, 1n, 0n, 0n])).toEqual({
       name: 'InvalidRedemptionTimeout',
       args: [10_512_000n],
     })
-    expect(await openRevert([provider.address, 1n, 1n, 0n])).toEqual({
+    expect(await openRevert([t.provider.address, 1n, 1n, 0n])).toEqual({
       name: 'TerminationTimeoutTooShort',
       args: [3n],
     })
@@ -295,21 +289,21 @@ describe('IntermediaryFactory.open()', () => {
 
   it('a refused open() keeps the deposit with the consumer and registers nothing', async () => {
     const countBefore = await channelCount()
-    const balanceBefore = await t.publicClient.getBalance({ address: consumer.address })
-    const hash = await t.wallet(consumer).writeContract({
-      address: factory,
+    const balanceBefore = await t.publicClient.getBalance({ address: t.consumer.address })
+    const hash = await t.wallet(t.consumer).writeContract({
+      address: t.factory,
       abi: intermediaryFactoryAbi,
       functionName: 'open',
-      args: [provider.address, 1n, 60n, 179n],
+      args: [t.provider.address, 1n, 60n, 179n],
       value: 10n ** 18n,
       gas: 2_000_000n,
     })
     const receipt = await t.publicClient.waitForTransactionReceipt({ hash })
     expect(receipt.status).toBe('reverted')
     const fee = receipt.gasUsed * receipt.effectiveGasPrice
-    expect(balanceBefore - (await t.publicClient.getBalance({ address: consumer.address }))).toBe(fee)
+    expect(balanceBefore - (await t.publicClient.getBalance({ address: t.consumer.address }))).toBe(fee)
     expect(await channelCount()).toBe(countBefore)
-    expect(await openRevert([provider.address, 1n, 60n, 179n], { value: 10n ** 18n })).toEqual({
+    expect(await openRevert([t.provider.address, 1n, 60n, 179n], { value: 10n ** 18n })).toEqual({
       name: 'TerminationTimeoutTooShort',
       args: [180n],
     })
