@@ -5,8 +5,9 @@ import { errorText } from '../lib/errorText'
 import type { Db } from '../lib/server/db/client'
 import type { Logger } from '../lib/server/log'
 import { createRpc, type Rpc, type RpcBlock } from '../lib/server/rpc'
+import type { Batch, Cursor, EventRow, TransactionRow } from './batch'
 import { fetchRange, type RangeData, RangeSizer } from './fetch'
-import { type Batch, type Cursor, createStore, type EventRow, type Store, type TransactionRow } from './store'
+import { createStore, type Store } from './store'
 
 export type FactoryRef = { address: Hex; blockNumber: bigint }
 

@@ -1,4 +1,13 @@
 import { z } from 'zod'
+import { blockColumns, blockSummaryEntity } from '../columns/block'
+import { channelSummaryEntity } from '../columns/channel'
+import {
+  addressSchema as addr,
+  decimalSchema as dec,
+  hashSchema as hash,
+  isoSchema as iso,
+} from '../columns/kinds'
+import { txDetailEntity, txSummaryEntity } from '../columns/transaction'
 
 /**
  * The explorer's JSON API (`/api/blocks`, `/api/tx/…`, `/api/address/…`, `/api/channels`, …):
@@ -7,15 +16,9 @@ import { z } from 'zod'
  *
  * Conventions: every chain quantity (block numbers, gas, wei, token ids, counts) is a decimal
  * string, exact for uint256; hashes and addresses are lowercase 0x-hex; times are ISO-8601 UTC.
+ * What mirrors a stored row (blocks, transactions, channels) takes its fields' schemas from the
+ * row's column list (lib/columns), so the answer and the table cannot drift apart.
  */
-
-const dec = (description: string) =>
-  z.string().meta({ description: `${description} (decimal string)`, example: '1000000000000' })
-const hash = (description: string) =>
-  z.string().meta({ description: `${description} (0x-hex, 32 bytes, lowercase)` })
-const addr = (description: string) =>
-  z.string().meta({ description: `${description} (0x-hex, 20 bytes, lowercase)` })
-const iso = (description: string) => z.string().meta({ description: `${description} (ISO-8601, UTC)` })
 const cursor = z
   .string()
   .nullable()
@@ -75,38 +78,22 @@ export const revertSchema = z
   .meta({ id: 'Revert' })
 export type Revert = z.infer<typeof revertSchema>
 
-export const blockSummarySchema = z
-  .object({
-    number: dec('Block number'),
-    hash: hash('Block hash'),
-    timestamp: iso('Block time'),
-    miner: addr('Fee recipient'),
-    gasUsed: dec('Gas used'),
-    gasLimit: dec('Gas limit'),
-    baseFeePerGas: dec('Base fee per gas in wei').nullable(),
-    size: dec('Size in bytes'),
-    txCount: dec('Number of transactions'),
-  })
-  .meta({ id: 'BlockSummary' })
+export const blockSummarySchema = z.object(blockSummaryEntity.shape).meta({ id: 'BlockSummary' })
 export type BlockSummary = z.infer<typeof blockSummarySchema>
+
+const txShape = txSummaryEntity.shape
 
 export const txSummarySchema = z
   .object({
-    hash: hash('Transaction hash'),
-    blockNumber: dec('Block number'),
-    txIndex: dec('Position in the block'),
+    ...txShape,
     timestamp: iso('Block time').nullable(),
-    from: addr('Sender'),
-    to: addr('Recipient').nullable(),
-    contractAddress: addr('Created contract').nullable(),
-    value: dec('Value in wei'),
-    fee: dec('Fee paid in wei').nullable(),
+    // From the node, before its receipt: no fee, status unknown.
+    fee: txShape.fee.nullable(),
     status: z.enum(['success', 'reverted', 'unknown']),
     method: z
       .string()
       .nullable()
       .meta({ description: 'Function name when the ABI is known, else the 4-byte selector' }),
-    channel: addr('Channel or factory the transaction concerns').nullable(),
   })
   .meta({ id: 'TransactionSummary' })
 export type TxSummary = z.infer<typeof txSummarySchema>
@@ -131,7 +118,7 @@ export type BlockPage = z.infer<typeof blockPageSchema>
 
 export const blockDetailSchema = z
   .object({
-    block: blockSummarySchema.extend({ parentHash: hash('Parent block hash'), source: sourceSchema }),
+    block: blockSummarySchema.extend({ parentHash: blockColumns.parentHash.schema, source: sourceSchema }),
     transactions: z.array(txSummarySchema),
     transactionsSource: sourceSchema,
     labels: labelsSchema,
@@ -155,33 +142,22 @@ export type TxEvent = z.infer<typeof txEventSchema>
 export const txDetailSchema = z
   .object({
     transaction: z.object({
-      hash: hash('Transaction hash'),
+      ...txDetailEntity.shape,
       source: sourceSchema,
+      // From the node, a pending transaction has no block and no receipt yet.
       status: z.enum(['success', 'reverted', 'pending']),
-      blockNumber: dec('Block number').nullable(),
-      blockHash: hash('Block hash').nullable(),
-      txIndex: dec('Position in the block').nullable(),
+      blockNumber: txDetailEntity.shape.blockNumber.nullable(),
+      blockHash: txDetailEntity.shape.blockHash.nullable(),
+      txIndex: txDetailEntity.shape.txIndex.nullable(),
       timestamp: iso('Block time').nullable(),
       confirmations: dec('Blocks on top of it, its own included').nullable(),
-      type: z.string().meta({ example: 'eip1559' }),
-      from: addr('Sender'),
-      to: addr('Recipient').nullable(),
-      contractAddress: addr('Created contract').nullable(),
-      value: dec('Value in wei'),
-      nonce: dec('Sender nonce'),
-      gasLimit: dec('Gas limit'),
-      gasUsed: dec('Gas used').nullable(),
-      gasPrice: dec('Legacy gas price in wei').nullable(),
-      maxFeePerGas: dec('EIP-1559 fee cap in wei').nullable(),
-      maxPriorityFeePerGas: dec('EIP-1559 tip cap in wei').nullable(),
-      effectiveGasPrice: dec('Price paid per gas in wei').nullable(),
+      gasUsed: txDetailEntity.shape.gasUsed.nullable(),
+      effectiveGasPrice: txDetailEntity.shape.effectiveGasPrice.nullable(),
       fee: dec('gasUsed × effectiveGasPrice in wei').nullable(),
-      input: z.string().meta({ description: 'Call data, 0x-hex' }),
       call: decodedCallSchema
         .nullable()
         .meta({ description: 'The function called; null when the ABI is not known' }),
       revert: revertSchema.nullable().meta({ description: 'Why it failed; null unless reverted' }),
-      channel: addr('Channel or factory the transaction concerns').nullable(),
     }),
     events: z.array(txEventSchema),
     labels: labelsSchema,
@@ -192,33 +168,7 @@ export type TxDetail = z.infer<typeof txDetailSchema>
 export const channelPhaseSchema = z.enum(['open', 'redeeming', 'terminating', 'terminated'])
 
 export const channelSummarySchema = z
-  .object({
-    address: addr('Channel'),
-    consumer: addr('Consumer (pays)'),
-    provider: addr('Provider (is paid)'),
-    phase: channelPhaseSchema,
-    costPerRequest: dec('Price per request in wei'),
-    redemptionTimeout: dec('Seconds from starting to completing a redemption'),
-    terminationTimeout: dec('Seconds the consumer waits after announcing termination'),
-    consumerFunds: dec('Funds of the consumer in wei'),
-    providerFunds: dec('Funds of the provider in wei (redeemed, not withdrawn)'),
-    activeTokenId: dec('Token id of the active token; 0 when none'),
-    expiringTokenId: dec('Token id in redemption; 0 when none'),
-    redeemableAt: dec('Unix time from which the redemption can complete; 0 when none'),
-    lastTokenId: dec('Highest token id used'),
-    terminatesAt: dec('Unix time from which the consumer can terminate; 0 when not announced'),
-    terminated: z.boolean(),
-    terminatedBy: addr('Who terminated').nullable(),
-    openedBlock: dec('Block it was opened in'),
-    openedTx: hash('Transaction that opened it'),
-    openedAt: iso('When it was opened'),
-    totalDeposited: dec('All deposits in wei'),
-    totalRedeemed: dec('All redeemed amounts in wei'),
-    totalRequests: dec('Requests paid by redemptions'),
-    totalWithdrawn: dec('All withdrawals in wei'),
-    redemptions: dec('Completed redemptions'),
-    lastEventBlock: dec('Block of its latest event'),
-  })
+  .object({ ...channelSummaryEntity.shape, phase: channelPhaseSchema })
   .meta({ id: 'ChannelSummary' })
 export type ChannelSummary = z.infer<typeof channelSummarySchema>
 

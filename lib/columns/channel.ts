@@ -1,0 +1,66 @@
+import { type ChannelState, channelStateFields } from '../channel'
+import type { IndexedChannel } from '../channelEvents'
+import { type DomainOf, entity, type JsonOf, omit } from './entity'
+import { address, bool, hash, int, int8, nullable, seconds, uint } from './kinds'
+import { sameType } from './sameType'
+
+/**
+ * The `channel` table: a channel's state as the indexer derives it from events (its terms,
+ * the contract's state, history totals). A new field is added here (and to the Prisma schema,
+ * its migration and `IndexedChannel`); the indexer's writes and reads, the explorer's answer,
+ * its zod schema and the UI's fallback state follow from this list.
+ */
+export const channelColumns = {
+  address: address('Channel'),
+  consumer: address('Consumer (pays)'),
+  provider: address('Provider (is paid)'),
+  costPerRequest: uint('Price per request in wei'),
+  redemptionTimeout: uint('Seconds from starting to completing a redemption'),
+  terminationTimeout: uint('Seconds the consumer waits after announcing termination'),
+  consumerFunds: uint('Funds of the consumer in wei'),
+  providerFunds: uint('Funds of the provider in wei (redeemed, not withdrawn)'),
+  activeTokenId: uint('Token id of the active token; 0 when none'),
+  expiringTokenId: uint('Token id in redemption; 0 when none'),
+  redeemableAt: uint('Unix time from which the redemption can complete; 0 when none'),
+  lastTokenId: uint('Highest token id used'),
+  terminatesAt: uint('Unix time from which the consumer can terminate; 0 when not announced'),
+  terminated: bool(),
+  terminatedBy: nullable(address('Who terminated')),
+  openedBlock: int8('Block it was opened in'),
+  openedTx: hash('Transaction that opened it'),
+  openedAt: seconds('When it was opened'),
+  totalDeposited: uint('All deposits in wei'),
+  totalRedeemed: uint('All redeemed amounts in wei'),
+  totalRequests: uint('Requests paid by redemptions'),
+  totalWithdrawn: uint('All withdrawals in wei'),
+  redemptions: int('Completed redemptions'),
+  eventCount: int('Events of the channel'),
+  lastEventBlock: int8('Block of its latest event'),
+}
+sameType<DomainOf<typeof channelColumns>, IndexedChannel>()
+
+/** Columns fixed when the channel opens; every other one changes with its events. */
+export const channelTerms = [
+  'address',
+  'consumer',
+  'provider',
+  'costPerRequest',
+  'redemptionTimeout',
+  'terminationTimeout',
+  'openedBlock',
+  'openedTx',
+  'openedAt',
+] as const satisfies readonly (keyof typeof channelColumns)[]
+
+/** A stored channel. */
+export const channelEntity = entity(channelColumns)
+
+/** A channel as the explorer's JSON API shows it (with its phase, see lib/explorer/api). */
+export const channelSummaryEntity = entity(omit(channelColumns, ['eventCount']))
+
+/** A channel's state from the explorer's answer (uint256 back to bigint): what the contract reports. */
+export function stateFromSummary(summary: JsonOf<typeof channelSummaryEntity.columns>): ChannelState {
+  const channel = channelSummaryEntity.fromJson(summary)
+  const state = Object.fromEntries(channelStateFields.map((f) => [f, channel[f]]))
+  return { ...state, address: channel.address } as ChannelState
+}
