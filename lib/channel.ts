@@ -41,6 +41,26 @@ export function channelPhase(
   return 'open'
 }
 
+/**
+ * When the expiring token ID's tolerance window closes (unix seconds): the provider keeps
+ * accepting its tokens for `toleranceSeconds` after the redemption started (at most the
+ * redemption timeout), for requests still in flight, and redeems it after that.
+ *
+ * @example expiringWindowClosesAt({ redeemableAt: 1060n, redemptionTimeout: 60n, toleranceSeconds: 30 }) // 1030n
+ */
+export function expiringWindowClosesAt({
+  redeemableAt,
+  redemptionTimeout,
+  toleranceSeconds,
+}: {
+  redeemableAt: bigint
+  redemptionTimeout: bigint
+  toleranceSeconds: number
+}): bigint {
+  const tolerance = BigInt(Math.min(toleranceSeconds, Number(redemptionTimeout)))
+  return redeemableAt - redemptionTimeout + tolerance
+}
+
 /** The contract getters that make up a channel's state (every ChannelState field but `address`). */
 export const channelStateFields = [
   'consumer',
