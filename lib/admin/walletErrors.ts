@@ -1,5 +1,6 @@
 import { BaseError } from 'viem'
 import { contractErrorOf } from '../contractErrors'
+import { errorText } from '../errorText'
 
 type Coded = { code?: unknown; name?: unknown }
 
@@ -46,7 +47,5 @@ export function describeWalletError(error: unknown): string {
     return 'Your wallet already has a request waiting: open it and answer that first.'
   }
   if (error instanceof BaseError) return error.shortMessage
-  return error instanceof Error
-    ? error.message.split('\n')[0] || 'The request failed.'
-    : 'The request failed.'
+  return (error instanceof Error && errorText(error)) || 'The request failed.'
 }
