@@ -1,20 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { HeaderSource } from '../http/auth'
 import { type Call, MAX_BODY_BYTES, tooLarge } from '../http/body'
-import { Answer, type Handled } from '../http/route'
+import { Answer } from '../http/route'
+import { NO_PARAMS, serveRoute } from './api/route'
 import { runPaymentCall } from './http'
 import { getPaymentServer } from './instance'
+import { hotPaymentRoutes } from './routes'
 import type { PaymentServer } from './server'
-import { issueTokens, verifyTokens } from './tokensApi'
 import { type FastPath, registerFastPathHook } from './webHooks'
 
-/** Exact request targets (a Map: no prototype keys such as `constructor` can match). */
-const ROUTES = new Map<
-  string,
-  [name: string, handler: (server: PaymentServer, call: Call) => Promise<Handled>]
->([
-  ['/api/payment/tokens', ['tokens.issue', issueTokens]],
-  ['/api/payment/tokens/verify', ['tokens.verify', verifyTokens]],
-])
+/** The table's hot routes by method and exact request target (Maps: no prototype key such as `constructor` matches). */
+const ROUTES = hotPaymentRoutes()
 
 /**
  * Headers every answer of the fast path carries: those next.config.js sets on every route, and
@@ -30,31 +26,22 @@ const HEADERS = {
 }
 
 /**
- * The token calls, served straight from Node's request, without Next.js's router, request
- * adapter and response streaming. Every paid request between two services makes two of these
- * calls, and Next.js's per-request work cost more than the calls themselves (about 1 ms of CPU
- * each). The answers are the route handlers' own: both run `issueTokens` / `verifyTokens`
- * under `runPaymentCall`, on the Payment Server `getServer` gives. Any other method, path or a
- * query string goes to Next.js.
+ * The route table's hot routes (the token calls), served straight from Node's request, without
+ * Next.js's router, request adapter and response streaming. Every paid request between two
+ * services makes two of these calls, and Next.js's per-request work cost more than the calls
+ * themselves (about 1 ms of CPU each). The answers are the route handlers' own: both serve the
+ * table's route with `serveRoute` under `runPaymentCall`, on the Payment Server `getServer`
+ * gives. Any other method, path or a query string goes to Next.js.
  */
 export const createFastPath =
   (getServer: () => Promise<PaymentServer>): FastPath =>
   (req, res) => {
-    const route = req.method === 'POST' ? ROUTES.get(req.url ?? '') : undefined
+    const route = ROUTES.get(req.method ?? '')?.get(req.url ?? '')
     if (!route) return false
-    const [name, handler] = route
-    let overflowed = false
-    const call: Call = {
-      headers: nodeHeaders(req),
-      readBody: () =>
-        readBody(req).catch((error: unknown) => {
-          overflowed = true
-          throw error
-        }),
-    }
+    const call = new NodeCall(req)
     // runPaymentCall answers every failure itself; a failure to write the answer drops the connection.
-    runPaymentCall(name, (server) => handler(server, call), getServer)
-      .then((result) => send(res, result, overflowed))
+    runPaymentCall(route.name, (server) => serveRoute(route, server, call, NO_PARAMS), getServer)
+      .then((result) => send(res, result, call.overflowed))
       .catch(() => res.destroy())
     return true
   }
@@ -67,12 +54,27 @@ export function registerFastPath(): void {
   registerFastPathHook(serveFastPath)
 }
 
-function nodeHeaders(req: IncomingMessage): Call['headers'] {
-  return {
-    get(name) {
-      const value = req.headers[name.toLowerCase()]
-      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
-    },
+/**
+ * Node's request as a {@link Call}: one object per call, its own headers (no object or closure
+ * per header source or body reader on the hot path).
+ */
+class NodeCall implements Call, HeaderSource {
+  /** Set when the body could not be read (too large, or the request failed): the connection closes after the answer. */
+  overflowed = false
+
+  constructor(private readonly req: IncomingMessage) {}
+
+  get headers(): HeaderSource {
+    return this
+  }
+
+  get(name: string): string | null {
+    const value = this.req.headers[name.toLowerCase()]
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
+  }
+
+  readBody(): Promise<string> {
+    return readBody(this.req, this)
   }
 }
 
@@ -80,9 +82,13 @@ function nodeHeaders(req: IncomingMessage): Call['headers'] {
  * The body as text, at most MAX_BODY_BYTES (413 beyond). What arrives after the limit is
  * discarded until the answer is written, and the connection then closes.
  */
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage, call: NodeCall): Promise<string> {
   return new Promise((resolve, reject) => {
-    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return reject(tooLarge())
+    const fail = (error: unknown) => {
+      call.overflowed = true
+      reject(error)
+    }
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return fail(tooLarge())
     const chunks: Buffer[] = []
     let size = 0
     req.on('data', (chunk: Buffer) => {
@@ -90,11 +96,11 @@ function readBody(req: IncomingMessage): Promise<string> {
       if (size <= MAX_BODY_BYTES) chunks.push(chunk)
       else if (chunks.length > 0) {
         chunks.length = 0
-        reject(tooLarge())
+        fail(tooLarge())
       }
     })
     req.once('end', () => resolve(Buffer.concat(chunks, size).toString('utf8')))
-    req.once('error', reject)
+    req.once('error', fail)
   })
 }
 

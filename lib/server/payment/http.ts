@@ -1,18 +1,20 @@
 import { ForbiddenError, UnauthorizedError } from '../../errors'
 import { bearerKey, type HeaderSource, secretEquals } from '../http/auth'
-import { type Answer, type Handled, responseOf, runCall } from '../http/route'
+import { type Answer, type Handled, runCall } from '../http/route'
 import { getPaymentServer } from './instance'
 import type { PaymentServer } from './server'
 import type { Service } from './services'
 
-export type Caller = { kind: 'admin' } | { kind: 'service'; service: Service }
+/** A call made with the team admin key. */
+export type AdminCaller = { kind: 'admin' }
 
-export type RouteContext<P> = { request: Request; server: PaymentServer; params: P }
+export type Caller = AdminCaller | { kind: 'service'; service: Service }
 
 /**
  * Runs one Payment Server call on this process's server: builds it on first use, times the
  * call, turns an AppError into `{ error: { code, message } }` with its status, and never lets
- * an internal error's text out. Shared by the Next.js route handlers and the fast path.
+ * an internal error's text out. Shared by the Next.js route handlers and the fast path (both
+ * derived from the route table, ./routes).
  * `getServer` gives another server (tests); default: this process's.
  */
 export async function runPaymentCall(
@@ -31,23 +33,6 @@ export async function runPaymentCall(
     (performance.now() - started) / 1000,
   )
   return result
-}
-
-/**
- * Wraps a Payment Server route handler with {@link runPaymentCall}. Returned objects become
- * JSON with status 200 and `cache-control: no-store`.
- */
-export function paymentRoute<P = Record<string, never>>(
-  name: string,
-  handler: (ctx: RouteContext<P>) => Promise<Handled>,
-) {
-  return async (request: Request, context?: { params: Promise<P> }): Promise<Response> =>
-    responseOf(
-      await runPaymentCall(name, async (server) => {
-        const params = (context ? await context.params : {}) as P
-        return handler({ request, server, params })
-      }),
-    )
 }
 
 /** The caller of a request from its `Authorization: Bearer <key>` header (admin or a service). */
@@ -79,7 +64,10 @@ export async function requireService(
   return caller.service
 }
 
-export async function requireAdmin(request: { headers: HeaderSource }, server: PaymentServer): Promise<void> {
+export async function requireAdmin(
+  request: { headers: HeaderSource },
+  server: PaymentServer,
+): Promise<AdminCaller> {
   const caller = await callerOf(request, server)
   if (caller.kind !== 'admin') {
     throw new ForbiddenError({
@@ -87,4 +75,5 @@ export async function requireAdmin(request: { headers: HeaderSource }, server: P
       message: 'Only the team admin key (PAYMENT_ADMIN_KEY) may do this.',
     })
   }
+  return caller
 }

@@ -1,28 +1,8 @@
 import { z } from 'zod'
 import { createDocument } from 'zod-openapi'
-import { errorSchema } from '../http/schemas'
-import {
-  acceptedSchema,
-  channelSchema,
-  createServiceBody,
-  depositBody,
-  issueBody,
-  issueChannelBody,
-  openChannelBody,
-  patchChannelBody,
-  serviceSchema,
-  tokensSchema,
-  transactionSchema,
-  verifyBody,
-  verifyResultsSchema,
-} from './schemas'
-
-const json = (schema: z.ZodType, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-})
-
-const error = (description: string) => json(errorSchema, description)
+import { error, type HttpMethod, type OperationDoc, openApiPaths } from '../http/openapi'
+import type { AnyPaymentRoute, Auth } from './api/route'
+import { paymentRoutes } from './routes'
 
 /** Errors every authenticated route can answer. */
 const common = {
@@ -36,33 +16,57 @@ const common = {
   ),
 }
 
-const channelPath = z.object({
+/** The security requirement of each kind of auth (any one of them is enough). */
+const security: Record<Auth, Array<Record<string, string[]>> | undefined> = {
+  service: [{ serviceKey: [] }],
+  admin: [{ adminKey: [] }],
+  'service-or-admin': [{ adminKey: [] }, { serviceKey: [] }],
+  none: undefined,
+}
+
+/** How each path parameter is documented; others are plain strings. */
+const pathParams: Record<string, z.ZodType> = {
   address: z
     .string()
     .meta({ description: 'Channel address', example: '0x5fbdb2315678afecb367f032d93f642f64180aa3' }),
-})
+}
 
-const action = (summary: string, description: string, body?: z.ZodType) => ({
-  post: {
-    summary,
-    description,
-    security: [{ serviceKey: [] }],
-    requestParams: { path: channelPath },
-    ...(body ? { requestBody: { content: { 'application/json': { schema: body } } } } : {}),
-    responses: {
-      '200': json(transactionSchema, 'Mined'),
-      '404': error('Not a channel of this server (`channel_unknown`)'),
-      '409': error(
-        'The contract would refuse it: the code is the contract error in snake case (e.g. `redemption_pending`, `nothing_to_withdraw`) and the message says why; nothing was sent',
-      ),
-      ...common,
+/**
+ * A route of the table as an OpenAPI operation: its name is the operationId, the first segment
+ * after `/api/payment/` the tag; security, the path parameters, the request body and the
+ * authenticated routes' common errors follow from its auth, path and body schema.
+ */
+export function paymentOperation(route: AnyPaymentRoute): OperationDoc {
+  const { summary, description, responses } = route.doc
+  const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string)
+  return {
+    method: route.method.toLowerCase() as HttpMethod,
+    path: route.path,
+    operation: {
+      operationId: route.name,
+      tags: [route.path.split('/')[3] as string],
+      summary,
+      ...(description ? { description } : {}),
+      ...(security[route.auth] ? { security: security[route.auth] } : {}),
+      ...(names.length > 0
+        ? {
+            requestParams: {
+              path: z.object(Object.fromEntries(names.map((n) => [n, pathParams[n] ?? z.string()]))),
+            },
+          }
+        : {}),
+      ...(route.body ? { requestBody: { content: { 'application/json': { schema: route.body } } } } : {}),
+      responses: route.auth === 'none' ? responses : { ...responses, ...common },
     },
-  },
-})
+  }
+}
 
 let document: ReturnType<typeof createDocument> | undefined
 
-/** The OpenAPI 3.1 document of `/api/payment`, built from the same zod schemas that check input. */
+/**
+ * The OpenAPI 3.1 document of `/api/payment`, derived from the route table (./routes) and the
+ * same zod schemas that check input.
+ */
 export function paymentOpenApi() {
   document ??= createDocument({
     openapi: '3.1.0',
@@ -88,187 +92,7 @@ export function paymentOpenApi() {
         adminKey: { type: 'http', scheme: 'bearer', description: 'PAYMENT_ADMIN_KEY' },
       },
     },
-    paths: {
-      '/api/payment/health': {
-        get: {
-          summary: 'Health of this instance',
-          responses: {
-            '200': json(
-              z.object({
-                status: z.literal('ok'),
-                chainId: z.number(),
-                database: z.string(),
-                chainHead: z.string().nullable(),
-                runner: z.enum(['leader', 'standby', 'off']),
-              }),
-              'Database and chain answer; `runner` says whether this instance runs the background work (`off`: PAYMENT_RUNNER=off)',
-            ),
-            '503': json(z.object({ status: z.literal('degraded') }).loose(), 'Database or chain unavailable'),
-          },
-        },
-      },
-      '/api/payment/metrics': {
-        get: {
-          summary: 'Prometheus metrics (admin)',
-          security: [{ adminKey: [] }],
-          responses: {
-            '200': {
-              description: 'Prometheus text exposition format',
-              content: { 'text/plain': { schema: z.string() } },
-            },
-            ...common,
-          },
-        },
-      },
-      '/api/payment/services': {
-        get: {
-          summary: 'Services: all of them (admin) or the caller itself',
-          security: [{ adminKey: [] }, { serviceKey: [] }],
-          responses: { '200': json(z.object({ services: z.array(serviceSchema) }), 'Services'), ...common },
-        },
-        post: {
-          summary: 'Register a service (admin)',
-          description:
-            'Its private key is generated and sealed here, or read from an environment variable of the server. The API key is returned once and stored only as a hash.',
-          security: [{ adminKey: [] }],
-          requestBody: { content: { 'application/json': { schema: createServiceBody } } },
-          responses: {
-            '201': json(
-              z.object({ service: serviceSchema, apiKey: z.string() }),
-              'Registered; keep the API key',
-            ),
-            '409': error(
-              'Name or address taken (`service_exists`), or no keystore secret (`keystore_unconfigured`)',
-            ),
-            ...common,
-          },
-        },
-      },
-      '/api/payment/services/{name}/api-key': {
-        post: {
-          summary: "Rotate a service's API key (admin)",
-          security: [{ adminKey: [] }],
-          requestParams: { path: z.object({ name: z.string() }) },
-          responses: {
-            '201': json(
-              z.object({ service: serviceSchema, apiKey: z.string() }),
-              'New key; the old one stops working within 5 s',
-            ),
-            '404': error('No such service (`service_unknown`)'),
-            ...common,
-          },
-        },
-      },
-      '/api/payment/channels': {
-        get: {
-          summary: "The caller's channels",
-          security: [{ serviceKey: [] }],
-          responses: { '200': json(z.object({ channels: z.array(channelSchema) }), 'Channels'), ...common },
-        },
-        post: {
-          summary: 'Get or create the open channel from the caller to a provider',
-          description:
-            'Deploys through the factory, paid by the caller, when the caller has no channel to the provider that is neither terminated nor terminating. Several concurrent calls, on any instance, open at most one.',
-          security: [{ serviceKey: [] }],
-          requestBody: { content: { 'application/json': { schema: openChannelBody } } },
-          responses: {
-            '200': json(z.object({ channel: channelSchema, created: z.literal(false) }), 'Existing channel'),
-            '201': json(z.object({ channel: channelSchema, created: z.literal(true) }), 'Deployed now'),
-            '404': error('Unknown provider service (`service_unknown`)'),
-            '409': error('`price_required`, `invalid_provider`, or the factory would refuse the terms'),
-            ...common,
-          },
-        },
-      },
-      '/api/payment/channels/{address}': {
-        get: {
-          summary: 'A channel: terms, state on chain, and what this server issued and accepted',
-          security: [{ serviceKey: [] }],
-          requestParams: { path: channelPath },
-          responses: {
-            '200': json(z.object({ channel: channelSchema }), 'Channel'),
-            '404': error('`channel_unknown`'),
-            ...common,
-          },
-        },
-        patch: {
-          summary: 'Set or clear auto-funding (consumer)',
-          security: [{ serviceKey: [] }],
-          requestParams: { path: channelPath },
-          requestBody: { content: { 'application/json': { schema: patchChannelBody } } },
-          responses: {
-            '200': json(z.object({ channel: channelSchema }), 'Channel'),
-            '404': error('`channel_unknown`'),
-            ...common,
-          },
-        },
-      },
-      '/api/payment/channels/{address}/tokens': {
-        post: {
-          summary: 'Issue the next tokens of a channel (consumer)',
-          security: [{ serviceKey: [] }],
-          requestParams: { path: channelPath },
-          requestBody: { content: { 'application/json': { schema: issueChannelBody } } },
-          responses: {
-            '200': json(tokensSchema, 'Tokens with never-issued, ascending counts'),
-            '409': error(
-              '`insufficient_funds` (no count was taken), `channel_terminating`, `channel_terminated`',
-            ),
-            ...common,
-          },
-        },
-      },
-      '/api/payment/channels/{address}/deposit': action(
-        'Deposit (consumer)',
-        'Adds funds to the channel.',
-        depositBody,
-      ),
-      '/api/payment/channels/{address}/redemption': action(
-        'Start a redemption now (provider)',
-        'The active token ID starts expiring; the runner redeems its highest accepted token after the redemption timeout.',
-      ),
-      '/api/payment/channels/{address}/termination': action(
-        'Terminate',
-        'Consumer: announces termination; the runner terminates after the deadline and withdraws the refund. Provider: terminates at once.',
-      ),
-      '/api/payment/channels/{address}/withdraw': action(
-        'Withdraw',
-        'Provider: its earnings. Consumer: what is left after termination.',
-      ),
-      '/api/payment/tokens': {
-        post: {
-          summary: "Issue the next tokens for the caller's open channel to a provider (consumer)",
-          security: [{ serviceKey: [] }],
-          requestBody: { content: { 'application/json': { schema: issueBody } } },
-          responses: {
-            '200': json(tokensSchema, 'Tokens'),
-            '404': error('`no_channel` (open one first) or `service_unknown`'),
-            '409': error('`insufficient_funds`, `channel_terminating`, `channel_terminated`'),
-            ...common,
-          },
-        },
-      },
-      '/api/payment/tokens/verify': {
-        post: {
-          summary: 'Verify and accept tokens (provider)',
-          description: [
-            'Accepts a token only if: it is for this chain; its channel is one of the factory with the caller as provider, at a price the caller accepts; the signature recovers to the consumer; the channel is neither terminated nor terminating; its token ID is active, or expiring within the tolerance window; its count was never accepted; and the consumer funds cover everything owed with it.',
-            'Acceptance is atomic across concurrent calls and server instances and durable before the answer. A refusal changes nothing.',
-            'Refusal codes: `token_malformed` (400), `forbidden` (403), `wrong_chain`, `channel_unknown`, `terms_rejected`, `bad_signature`, `channel_terminated`, `channel_terminating`, `token_id_unknown`, `token_expired`, `zero_requests`, `count_already_accepted`, `insufficient_funds` (402).',
-          ].join('\n\n'),
-          security: [{ serviceKey: [] }],
-          requestBody: { content: { 'application/json': { schema: verifyBody } } },
-          responses: {
-            '200': json(
-              z.union([acceptedSchema, verifyResultsSchema]),
-              'Accepted (`{token}`), or one result per token (`{tokens}`)',
-            ),
-            '402': error('Refused: the code and sentence say why'),
-            ...common,
-          },
-        },
-      },
-    },
+    paths: openApiPaths((paymentRoutes as readonly AnyPaymentRoute[]).map(paymentOperation)),
   })
   return document
 }

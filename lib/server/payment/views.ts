@@ -2,10 +2,13 @@ import { type Address, isAddress } from 'viem'
 import { channelPhase } from '../../channel'
 import { countsFromJson, type StoredCounts } from '../../counter'
 import { BadRequestError, NotFoundError } from '../../errors'
+import { bigintOf } from '../db/codec'
 import type { ChannelRecord } from './channels'
+import type { IssuedTokens } from './issuer'
 import { serviceName } from './schemas'
 import type { PaymentServer } from './server'
 import type { Service } from './services'
+import type { VerifyOutcome } from './verifier'
 import type { SentTransaction } from './wallet'
 
 /** JSON of a service (no secret). */
@@ -25,6 +28,21 @@ export function serviceJson(s: Service) {
 export function transactionJson(action: string, sent: SentTransaction) {
   return { action, transactionHash: sent.hash, blockNumber: sent.receipt.blockNumber.toString() }
 }
+
+/** JSON of issued tokens (`tokenSchema`). */
+export const tokensJson = (issued: IssuedTokens) => ({ ...issued, tokenId: issued.tokenId.toString() })
+
+/** JSON of one verify outcome: accepted with its value, or the refusal's code and sentence. */
+export const outcomeJson = (o: VerifyOutcome) =>
+  o.accepted
+    ? {
+        accepted: true,
+        channel: o.channel,
+        tokenId: o.tokenId.toString(),
+        requests: o.requests.toString(),
+        value: o.value.toString(),
+      }
+    : { accepted: false, error: { code: o.code, message: o.message } }
 
 /** A provider given as a service name of this server or as an address. */
 export async function resolveProvider(
@@ -94,8 +112,8 @@ export async function channelJson(server: PaymentServer, channel: ChannelRecord)
     server: {
       issued: issued.map((r) => ({ tokenId: r.tokenId.toFixed(), requests: r.requests.toFixed() })),
       accepted: accepted.map((r) => {
-        const tokenId = BigInt(r.tokenId.toFixed())
-        const highest = BigInt(r.highest.toFixed())
+        const tokenId = bigintOf(r.tokenId)
+        const highest = bigintOf(r.highest)
         const pending = r.redeemedAt === null && open.has(tokenId)
         return {
           tokenId: tokenId.toString(),

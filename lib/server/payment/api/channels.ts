@@ -1,0 +1,171 @@
+import { z } from 'zod'
+import { error, json } from '../../http/openapi'
+import { Answer } from '../../http/route'
+import { autoFundOf, channelTerms } from '../channelTerms'
+import { channelSchema, depositBody, openChannelBody, patchChannelBody, transactionSchema } from '../schemas'
+import { channelJson, resolveProvider, transactionJson } from '../views'
+import { definePaymentRoute } from './route'
+
+/** The answers of a call that sends one transaction of a channel and waits until it is mined. */
+const transactionResponses = {
+  '200': json(transactionSchema, 'Mined'),
+  '404': error('Not a channel of this server (`channel_unknown`)'),
+  '409': error(
+    'The contract would refuse it: the code is the contract error in snake case (e.g. `redemption_pending`, `nothing_to_withdraw`) and the message says why; nothing was sent',
+  ),
+}
+
+/** The channels of the caller: list, open, read, auto-funding, and the transactions it sends. */
+export const channelRoutes = [
+  definePaymentRoute({
+    name: 'channels.list',
+    method: 'GET',
+    path: '/api/payment/channels',
+    auth: 'service',
+    doc: {
+      summary: "The caller's channels",
+      responses: { '200': json(z.object({ channels: z.array(channelSchema) }), 'Channels') },
+    },
+    async handler({ server, caller }) {
+      const channels = await server.channels.listFor(caller)
+      return { channels: await Promise.all(channels.map((c) => channelJson(server, c))) }
+    },
+  }),
+  definePaymentRoute({
+    name: 'channels.open',
+    method: 'POST',
+    path: '/api/payment/channels',
+    auth: 'service',
+    body: openChannelBody,
+    doc: {
+      summary: 'Get or create the open channel from the caller to a provider',
+      description:
+        'Deploys through the factory, paid by the caller, when the caller has no channel to the provider that is neither terminated nor terminating. Several concurrent calls, on any instance, open at most one.',
+      responses: {
+        '200': json(z.object({ channel: channelSchema, created: z.literal(false) }), 'Existing channel'),
+        '201': json(z.object({ channel: channelSchema, created: z.literal(true) }), 'Deployed now'),
+        '404': error('Unknown provider service (`service_unknown`)'),
+        '409': error('`price_required`, `invalid_provider`, or the factory would refuse the terms'),
+      },
+    },
+    /** Get-or-create: 200 when the channel exists, 201 when deployed now (paid by the caller). */
+    async handler({ server, caller: consumer, body }) {
+      const provider = await resolveProvider(server, body.provider)
+      const terms = channelTerms({ consumer, provider, body })
+      const { channel, created } = await server.channels.open({
+        consumer,
+        provider: provider.address,
+        ...terms,
+      })
+      return new Answer(created ? 201 : 200, { channel: await channelJson(server, channel), created })
+    },
+  }),
+  definePaymentRoute({
+    name: 'channels.get',
+    method: 'GET',
+    path: '/api/payment/channels/{address}',
+    auth: 'service',
+    doc: {
+      summary: 'A channel: terms, state on chain, and what this server issued and accepted',
+      responses: {
+        '200': json(z.object({ channel: channelSchema }), 'Channel'),
+        '404': error('`channel_unknown`'),
+      },
+    },
+    async handler({ server, caller, params }) {
+      const channel = await server.channels.forParty(params.address, caller)
+      return { channel: await channelJson(server, channel) }
+    },
+  }),
+  definePaymentRoute({
+    name: 'channels.patch',
+    method: 'PATCH',
+    path: '/api/payment/channels/{address}',
+    auth: 'service',
+    body: patchChannelBody,
+    doc: {
+      summary: 'Set or clear auto-funding (consumer)',
+      responses: {
+        '200': json(z.object({ channel: channelSchema }), 'Channel'),
+        '404': error('`channel_unknown`'),
+      },
+    },
+    async handler({ server, caller, params, body }) {
+      const channel = await server.channels.forParty(params.address, caller, 'consumer')
+      const autoFund = autoFundOf(body.autoFund)
+      await server.channels.setAutoFund(channel, autoFund)
+      return { channel: await channelJson(server, { ...channel, autoFund }) }
+    },
+  }),
+  definePaymentRoute({
+    name: 'channels.deposit',
+    method: 'POST',
+    path: '/api/payment/channels/{address}/deposit',
+    auth: 'service',
+    body: depositBody,
+    doc: {
+      summary: 'Deposit (consumer)',
+      description: 'Adds funds to the channel.',
+      responses: transactionResponses,
+    },
+    /** Answers once mined. */
+    async handler({ server, caller, params, body }) {
+      const channel = await server.channels.forParty(params.address, caller, 'consumer')
+      return transactionJson(
+        'deposit',
+        await server.channels.act(channel, caller, 'deposit', [], BigInt(body.amount)),
+      )
+    },
+  }),
+  definePaymentRoute({
+    name: 'channels.redeem',
+    method: 'POST',
+    path: '/api/payment/channels/{address}/redemption',
+    auth: 'service',
+    doc: {
+      summary: 'Start a redemption now (provider)',
+      description:
+        'The active token ID starts expiring; the runner redeems its highest accepted token after the redemption timeout.',
+      responses: transactionResponses,
+    },
+    async handler({ server, caller, params }) {
+      const channel = await server.channels.forParty(params.address, caller, 'provider')
+      const { state } = await server.chainView.get(channel.address, { maxAgeMs: 0 })
+      const sent = await server.channels.act(channel, caller, 'startRedemption', [state.lastTokenId + 1n])
+      return transactionJson('startRedemption', sent)
+    },
+  }),
+  definePaymentRoute({
+    name: 'channels.terminate',
+    method: 'POST',
+    path: '/api/payment/channels/{address}/termination',
+    auth: 'service',
+    doc: {
+      summary: 'Terminate',
+      description:
+        'Consumer: announces termination; the runner terminates after the deadline and withdraws the refund. Provider: terminates at once.',
+      responses: transactionResponses,
+    },
+    /** The provider should redeem first: a pending redemption is void after termination. */
+    async handler({ server, caller, params }) {
+      const channel = await server.channels.forParty(params.address, caller)
+      const action = channel.consumerServiceId === caller.id ? 'startTermination' : 'terminate'
+      return transactionJson(action, await server.channels.act(channel, caller, action))
+    },
+  }),
+  definePaymentRoute({
+    name: 'channels.withdraw',
+    method: 'POST',
+    path: '/api/payment/channels/{address}/withdraw',
+    auth: 'service',
+    doc: {
+      summary: 'Withdraw',
+      description: 'Provider: its earnings. Consumer: what is left after termination.',
+      responses: transactionResponses,
+    },
+    async handler({ server, caller, params }) {
+      const channel = await server.channels.forParty(params.address, caller)
+      return transactionJson('withdraw', await server.channels.act(channel, caller, 'withdraw'))
+    },
+  }),
+] as const

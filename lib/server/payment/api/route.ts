@@ -1,0 +1,129 @@
+import type { z } from 'zod'
+import type { ZodOpenApiResponsesObject } from 'zod-openapi'
+import { type Call, jsonBody } from '../../http/body'
+import { addressParam } from '../../http/params'
+import type { Handled } from '../../http/route'
+import { type AdminCaller, type Caller, callerOf, requireAdmin, requireService } from '../http'
+import type { PaymentServer } from '../server'
+import type { Service } from '../services'
+
+/**
+ * Who may call a route: a service's API key, the team admin key, either, or anyone. The
+ * wrapper ({@link serveRoute}) checks it before the body is read, and the OpenAPI document
+ * derives the route's security and its 401/403 answers from it.
+ */
+export type Auth = 'service' | 'admin' | 'service-or-admin' | 'none'
+
+export type Method = 'GET' | 'POST' | 'PATCH'
+
+/** The caller a handler receives for its route's {@link Auth}. */
+export type CallerOf<A extends Auth> = A extends 'service'
+  ? Service
+  : A extends 'admin'
+    ? AdminCaller
+    : A extends 'service-or-admin'
+      ? Caller
+      : undefined
+
+type ParamNames<P extends string> = P extends `${string}{${infer N}}${infer Rest}`
+  ? N | ParamNames<Rest>
+  : never
+
+/** The path parameters of an OpenAPI path, parsed: `{address}` is a lowercase address. */
+export type ParamsOf<P extends string> = {
+  [K in ParamNames<P>]: K extends 'address' ? `0x${string}` : string
+}
+
+type BodyOf<S> = S extends z.ZodType ? z.output<S> : undefined
+
+/** What a handler receives: the server, the authenticated caller, path parameters and body, parsed. */
+export type HandlerInput<P extends string, A extends Auth, S> = {
+  server: PaymentServer
+  caller: CallerOf<A>
+  params: ParamsOf<P>
+  body: BodyOf<S>
+}
+
+/**
+ * One route of the Payment Server (./routes): what serves it and what documents it. The
+ * handler returns data (answered 200), an Answer with another status, or a Response (metrics'
+ * text); it never sees HTTP, so tests call it directly.
+ */
+export type PaymentRoute<
+  P extends string = string,
+  M extends Method = Method,
+  A extends Auth = Auth,
+  S extends z.ZodType | undefined = z.ZodType | undefined,
+> = {
+  /** The route's name in logs and metrics (`route` label) and its OpenAPI operationId. */
+  name: string
+  method: M
+  /** OpenAPI path, e.g. `/api/payment/channels/{address}`; its app/ folder has the same shape. */
+  path: P
+  auth: A
+  /** Schema of the JSON body, checked before the handler runs (400 `invalid_request`). */
+  body?: S
+  /** Served by the fast path of `npm start` (./fastPath): exact path, no parameters. */
+  hot?: true
+  /** The OpenAPI operation's summary, description and answers; the auth's answers are added. */
+  doc: { summary: string; description?: string; responses: ZodOpenApiResponsesObject }
+  handler(input: HandlerInput<P, A, S>): Promise<Handled>
+}
+
+/** A route of the table, whatever its path, auth and body. */
+// biome-ignore lint/suspicious/noExplicitAny: the table holds routes of every body type; serveRoute parses each by its own schema.
+export type AnyPaymentRoute = PaymentRoute<string, Method, Auth, any>
+
+/** Declares a route, keeping its path and method as literal types (for paymentHandlers()). */
+export const definePaymentRoute = <
+  const P extends string,
+  const M extends Method,
+  const A extends Auth,
+  S extends z.ZodType | undefined = undefined,
+>(
+  route: PaymentRoute<P, M, A, S>,
+): PaymentRoute<P, M, A, S> => route
+
+/** Path parameters of a route without any (the fast path's): shared, so a call allocates none. */
+export const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({})
+
+/**
+ * Serves one call of `route`: checks the caller for the route's auth, reads and checks the
+ * body (when the route has a schema), parses the path parameters, and runs the handler, in that
+ * order (a refused key is answered before a bad body). Both the Next.js route handlers and the
+ * fast path serve through it, under runPaymentCall.
+ */
+export async function serveRoute(
+  route: AnyPaymentRoute,
+  server: PaymentServer,
+  call: Call,
+  rawParams: Readonly<Record<string, string>>,
+): Promise<Handled> {
+  const caller = await authorize(route.auth, call, server)
+  const body = route.body ? await jsonBody(call, route.body) : undefined
+  return route.handler({ server, caller, params: parseParams(rawParams), body })
+}
+
+function authorize(auth: Auth, call: Call, server: PaymentServer) {
+  switch (auth) {
+    case 'service':
+      return requireService(call, server)
+    case 'admin':
+      return requireAdmin(call, server)
+    case 'service-or-admin':
+      return callerOf(call, server)
+    case 'none':
+      return undefined
+  }
+}
+
+/** `{address}` parsed by addressParam (400 `invalid_address`), other parameters as they come. */
+function parseParams(raw: Readonly<Record<string, string>>): Record<string, string> {
+  let parsed: Record<string, string> | undefined
+  for (const name in raw) {
+    const value = raw[name] as string
+    parsed ??= {}
+    parsed[name] = name === 'address' ? addressParam(value) : value
+  }
+  return parsed ?? raw
+}
