@@ -5,6 +5,7 @@ import { type Fraction, floor, sub, toNumber } from '../../costs/fraction'
 import type { WindowQuery } from '../../costs/window'
 import { NotFoundError } from '../../errors'
 import type { ServerContext } from '../context'
+import { bigintOf } from '../db/codec'
 import { findServiceLabel } from '../services'
 import {
   asOfView,
@@ -130,7 +131,7 @@ async function serviceChannels(
     GROUP BY channel`
   const burnOf = new Map(burns.map((b) => [b.channel, BigInt(b.amount)]))
   return rows.map((r) => {
-    const funds = BigInt(r.consumerFunds.toFixed())
+    const funds = bigintOf(r.consumerFunds)
     const owed = pending.get(r.address) ?? 0n
     const spent = burnOf.get(r.address) ?? 0n
     // Measured since the start of the first counted hour, or since opening if later.

@@ -3,6 +3,7 @@ import { intermediaryAbi, intermediaryFactoryAbi } from '../../../contracts/gene
 import { channelPhase } from '../../channel'
 import { ConflictError, DependencyError, ForbiddenError, NotFoundError } from '../../errors'
 import type { Db } from '../db/client'
+import { bigintOf } from '../db/codec'
 import type { ChainView } from './chainView'
 import type { Service, ServiceRegistry } from './services'
 import type { Wallet } from './wallet'
@@ -23,8 +24,6 @@ export type ChannelRecord = {
 
 type Row = Awaited<ReturnType<Db['paymentChannel']['findFirstOrThrow']>>
 
-const dec = (v: { toFixed(): string }) => BigInt(v.toFixed())
-
 const PARTY_RECHECK_MS = 5_000
 
 function toRecord(row: Row): ChannelRecord {
@@ -35,12 +34,12 @@ function toRecord(row: Row): ChannelRecord {
     provider: row.provider as Address,
     consumerServiceId: row.consumerServiceId,
     providerServiceId: row.providerServiceId,
-    costPerRequest: dec(row.costPerRequest),
+    costPerRequest: bigintOf(row.costPerRequest),
     redemptionTimeout: row.redemptionTimeout,
     terminationTimeout: row.terminationTimeout,
     autoFund:
       row.autoFundThreshold && row.autoFundAmount
-        ? { threshold: dec(row.autoFundThreshold), amount: dec(row.autoFundAmount) }
+        ? { threshold: bigintOf(row.autoFundThreshold), amount: bigintOf(row.autoFundAmount) }
         : null,
   }
 }

@@ -2,6 +2,7 @@ import type { Address, Hex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { BadRequestError, ConflictError, NotFoundError } from '../../errors'
 import type { Db } from '../db/client'
+import { bigintOf } from '../db/codec'
 import { hashApiKey, keystoreKey, newApiKey, openPrivateKey, sealPrivateKey } from './secrets'
 
 /** A service of this team as the Payment Server knows it (no secret in here). */
@@ -30,7 +31,7 @@ const toService = (row: Row): Service => ({
   address: row.address as Address,
   keySource: row.keySource as Service['keySource'],
   keyEnv: row.keyEnv,
-  price: row.price === null ? null : BigInt(row.price.toFixed()),
+  price: row.price === null ? null : bigintOf(row.price),
   apiKeyPrefix: row.apiKeyPrefix,
   createdAt: row.createdAt,
 })
