@@ -6,7 +6,7 @@ import { readChannelState } from '../channel'
 import { contractErrorOf } from '../contractErrors'
 import { signToken } from '../token'
 import { type ActionAvailability, type ChannelActionId, channelActions } from './actions'
-import { NOT_PARTY } from './actions.fixture'
+import { NOT_PARTY } from './testing'
 
 /*
  * channelActions on a real channel driven through its whole life on anvil: every verdict is

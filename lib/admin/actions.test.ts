@@ -2,7 +2,7 @@ import { type Address, getAddress } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { contractErrorSentence } from '../contractErrors'
 import { type ActionState, type ChannelActionId, channelActions, roleOf } from './actions'
-import { NOT_PARTY } from './actions.fixture'
+import { NOT_PARTY } from './testing'
 
 /*
  * Which channel actions the dashboard offers to whom, and why not: phase by phase and role on

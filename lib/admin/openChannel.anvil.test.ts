@@ -9,7 +9,7 @@ import {
   type OpenChannelInput,
   validateOpenChannel,
 } from './openChannel'
-import { seconds, wei } from './openChannel.fixture'
+import { seconds, wei } from './testing'
 
 /*
  * The open-channel form's checks on a real anvil: the same verdict as the factory's own `open`

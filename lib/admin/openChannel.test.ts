@@ -1,7 +1,7 @@
 import { type Address, getAddress, zeroAddress } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { MAX_TIMEOUT_SECONDS, type OpenChannelInput, validateOpenChannel } from './openChannel'
-import { seconds, wei } from './openChannel.fixture'
+import { seconds, wei } from './testing'
 
 /*
  * The open-channel form's checks: exact arguments for valid input, one sentence per refused

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { type Attribution, attributeCost } from './attribution'
-import { edge, F } from './attribution.fixture'
 import { add } from './fraction'
+import { edge, F } from './testing'
 
 /*
  * Fully loaded cost on graphs with cycles (attribution.ts): every expectation an exact fraction,

@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { type Attribution, attributeCost, type CostEdge } from './attribution'
-import { edge } from './attribution.fixture'
 import { add, type Fraction, floor, frac, mul, ONE, sub, ZERO } from './fraction'
+import { edge } from './testing'
 
 /*
  * Properties of fully loaded cost (attribution.ts) on random graphs, checked against an

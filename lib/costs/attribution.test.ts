@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { type Attribution, attributeCost, type CostEdge } from './attribution'
-import { edge, F } from './attribution.fixture'
 import { add } from './fraction'
+import { edge, F } from './testing'
 
 /*
  * Fully loaded cost (attribution.ts): own spend plus, for every service reached, the share of its
