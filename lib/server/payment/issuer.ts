@@ -1,5 +1,4 @@
-import type { Address } from 'viem'
-import { type ChannelState, channelPhase } from '../../channel'
+import type { ChannelState } from '../../channel'
 import { createKeyedCoalescer } from '../../coalesce'
 import { createDemandMeter, type DemandMeter } from '../../demand'
 import { ConflictError, isAppError } from '../../errors'
@@ -7,9 +6,11 @@ import { formatToken } from '../../token'
 import { signTokenNative } from '../tokenCrypto'
 import type { ChainView } from './chainView'
 import type { ChannelRecord } from './channels'
+import { claimRanges, countOf, countsIn, mergeRanges, type Range, splitRange } from './heldRanges'
 import type { HotSql } from './hotSql'
 import type { PaymentMetrics } from './metrics'
 import type { Service, ServiceRegistry } from './services'
+import { issuableTokenId } from './tokenWindow'
 
 export type IssuedTokens = { channel: string; chainId: number; tokenId: bigint; tokens: string[] }
 
@@ -55,9 +56,6 @@ const GIVE_BACK = {
     WHERE chain_id = $1 AND channel = $2 AND token_id = $3::numeric AND requests = $5::numeric
     RETURNING 1 AS given`,
 }
-
-/** Inclusive `[from, to]`, ascending and disjoint. */
-type Range = [bigint, bigint]
 
 /** Counts of a channel's active token ID that this instance took and has not handed out yet. */
 type Held = {
@@ -140,23 +138,10 @@ export function createIssuer({
 
   /** Removes the lowest `n` held counts (n ≤ h.left) and returns them as ranges. */
   function claim(h: Held, n: number): Range[] {
-    const out: Range[] = []
-    let rest = BigInt(n)
-    while (rest > 0n) {
-      const range = h.ranges[0] as Range
-      const size = range[1] - range[0] + 1n
-      if (size <= rest) {
-        out.push(range)
-        h.ranges.shift()
-        rest -= size
-      } else {
-        out.push([range[0], range[0] + rest - 1n])
-        h.ranges[0] = [range[0] + rest, range[1]]
-        rest = 0n
-      }
-    }
+    const { claimed, rest } = claimRanges(h.ranges, n)
+    h.ranges = rest
     h.left -= n
-    return out
+    return claimed
   }
 
   /** Signs one token per count, in order, for each job in turn. */
@@ -164,27 +149,18 @@ export function createIssuer({
     const first = jobs[0] as Job
     const { channel, consumer } = first
     const privateKey = await services.privateKey(consumer)
-    let at = 0
-    let next = ranges[0]?.[0] ?? 0n
+    const counts = countsIn(ranges)
     const demand = held.get(channel.address)?.demand
     return jobs.map((job) => {
       const tokens: string[] = []
       for (let i = 0; i < job.count; i++) {
-        const range = ranges[at] as Range
+        const requests = counts.next().value as bigint
         tokens.push(
           formatToken({
             chainId,
-            token: signTokenNative({
-              privateKey,
-              chainId,
-              channel: channel.address,
-              tokenId,
-              requests: next,
-            }),
+            token: signTokenNative({ privateKey, chainId, channel: channel.address, tokenId, requests }),
           }),
         )
-        if (next === range[1]) next = ranges[++at]?.[0] ?? 0n
-        else next += 1n
       }
       demand?.add(job.count)
       metrics.tokensIssued.inc(job.count)
@@ -220,7 +196,7 @@ export function createIssuer({
     const first = jobs[0] as Job
     const { channel } = first
     const { state } = await chainView.get(address)
-    const tokenId = issuableTokenId(channel, state)
+    const tokenId = issuableTokenId({ address: channel.address, state })
     const h = heldFor(address, tokenId)
     const total = jobs.reduce((n, j) => n + j.count, 0)
     // What is held goes first: moved out now, before an await lets the fast path take it.
@@ -267,14 +243,14 @@ export function createIssuer({
     }
     metrics.issueTakes.inc()
     // The range's first `needed` counts are this batch's; the rest is held for later tokens.
-    const split = range[0] + BigInt(needed)
+    const [mine, ahead] = splitRange(range, needed)
     const current = held.get(address)
     if (current?.tokenId === tokenId) {
       current.top = range[1]
       // Contiguous with the last held range unless another instance took counts in between.
-      if (split <= range[1]) hold(current, [...current.ranges, [split, range[1]]])
+      if (ahead) hold(current, [...current.ranges, ahead])
     }
-    return sign(jobs, tokenId, needed > 0 ? [...pool, [range[0], split - 1n]] : pool)
+    return sign(jobs, tokenId, mine ? [...pool, mine] : pool)
   }
 
   /**
@@ -362,7 +338,7 @@ export function createIssuer({
       const h = held.get(address)
       if (h && h.left >= job.count && !closed) {
         const { state } = await chainView.get(address)
-        const tokenId = issuableTokenId(job.channel, state)
+        const tokenId = issuableTokenId({ address: job.channel.address, state })
         const current = heldFor(address, tokenId)
         if (current.left >= job.count) {
           const counts = claim(current, job.count)
@@ -415,30 +391,8 @@ export function createIssuer({
 
 export type Issuer = ReturnType<typeof createIssuer>
 
-/** The token ID to issue on, or the refusal for a channel that takes no new tokens. */
-function issuableTokenId(channel: { address: Address | string }, state: ChannelState): bigint {
-  const phase = channelPhase(state)
-  if (phase === 'terminated' || phase === 'terminating' || state.activeTokenId === 0n) {
-    throw new ConflictError({
-      code: phase === 'terminated' ? 'channel_terminated' : 'channel_terminating',
-      message: `Channel ${channel.address} is ${phase === 'terminated' ? 'terminated' : 'being terminated'}; open a new one.`,
-    })
-  }
-  return state.activeTokenId
-}
-
 /** Makes `ranges` (ascending) what `h` holds, adjacent ones merged. */
 function hold(h: Held, ranges: readonly Range[]): void {
-  const merged: Range[] = []
-  for (const [from, to] of ranges) {
-    const last = merged.at(-1)
-    if (last && last[1] + 1n === from) last[1] = to
-    else merged.push([from, to])
-  }
-  h.ranges = merged
-  h.left = countOf(merged)
-}
-
-function countOf(ranges: readonly Range[]): number {
-  return ranges.reduce((n, [from, to]) => n + Number(to - from + 1n), 0)
+  h.ranges = mergeRanges(ranges)
+  h.left = countOf(h.ranges)
 }

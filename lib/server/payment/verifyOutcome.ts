@@ -1,0 +1,16 @@
+import type { Address } from 'viem'
+
+/** A token the provider accepted: the channel, its token ID and count, and what it pays (wei). */
+export type Accepted = { accepted: true; channel: Address; tokenId: bigint; requests: bigint; value: bigint }
+/** A token refused, with the HTTP status, code and sentence of its answer. */
+export type Refused = { accepted: false; status: number; code: string; message: string }
+/** The verifier's answer for one token. */
+export type VerifyOutcome = Accepted | Refused
+
+/** A refusal; 402 unless another status is given. */
+export const refuse = (code: string, message: string, status = 402): Refused => ({
+  accepted: false,
+  status,
+  code,
+  message,
+})
