@@ -1,6 +1,6 @@
 'use client'
 
-import type { Health } from '@/lib/server/health'
+import type { Health } from '@/lib/system/api'
 import { BlockTime } from './BlockTime'
 import { StatusPill } from './StatusPill'
 import { usePolled } from './usePolled'

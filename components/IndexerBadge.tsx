@@ -1,6 +1,6 @@
 'use client'
 
-import type { IndexerStatus } from '@/lib/server/indexerStatus'
+import type { IndexerStatus } from '@/lib/system/api'
 import { usePolled } from './usePolled'
 
 type Tone = 'ok' | 'busy' | 'bad'

@@ -6,7 +6,7 @@ import { LiveEvents } from '@/components/LiveEvents'
 import { Section } from '@/components/Section'
 import { serverContext } from '@/lib/server/context'
 import { listBlocks, listEvents } from '@/lib/server/explorer'
-import { checkHealth } from '@/lib/server/health'
+import { checkHealth } from '@/lib/server/system'
 import { load } from '../_lib/load'
 
 const LATEST = 10

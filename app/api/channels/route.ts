@@ -1,10 +1,6 @@
-import { listChannels } from '@/lib/server/explorer'
-import { explorerRoute } from '@/lib/server/explorer/http'
-import { pageLimit } from '@/lib/server/http/params'
+import { explorerRoutes } from '@/lib/server/explorer/routes'
+import { handlersOf } from '@/lib/server/http/route'
 
 export const dynamic = 'force-dynamic'
 
-/** GET /api/channels?cursor=&limit=: indexed channels, newest first. */
-export const GET = explorerRoute('channels.list', ({ ctx, query }) =>
-  listChannels(ctx, { cursor: query.get('cursor'), limit: pageLimit(query.get('limit'), 50) }),
-)
+export const { GET } = handlersOf(explorerRoutes, '/api/channels')

@@ -1,10 +1,6 @@
-import { listEvents } from '@/lib/server/explorer'
-import { explorerRoute } from '@/lib/server/explorer/http'
-import { pageLimit } from '@/lib/server/http/params'
+import { explorerRoutes } from '@/lib/server/explorer/routes'
+import { handlersOf } from '@/lib/server/http/route'
 
 export const dynamic = 'force-dynamic'
 
-/** GET /api/events?cursor=&limit=: the newest channel events of all channels. */
-export const GET = explorerRoute('events.list', ({ ctx, query }) =>
-  listEvents(ctx, { cursor: query.get('cursor'), limit: pageLimit(query.get('limit')) }),
-)
+export const { GET } = handlersOf(explorerRoutes, '/api/events')

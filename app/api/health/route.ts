@@ -1,13 +1,6 @@
-import { serverContext } from '@/lib/server/context'
-import { checkHealth } from '@/lib/server/health'
+import { handlersOf } from '@/lib/server/http/route'
+import { systemRoutes } from '@/lib/server/system/routes'
 
 export const dynamic = 'force-dynamic'
 
-/** GET /api/health: database and chain reachability; 200 when both answer, else 503. */
-export async function GET(): Promise<Response> {
-  const health = await checkHealth(serverContext())
-  return Response.json(health, {
-    status: health.status === 'ok' ? 200 : 503,
-    headers: { 'cache-control': 'no-store' },
-  })
-}
+export const { GET } = handlersOf(systemRoutes, '/api/health')

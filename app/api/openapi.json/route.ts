@@ -1,8 +1,6 @@
-import { explorerOpenApi } from '@/lib/server/explorer/openapi'
+import { dashboardRoutes } from '@/lib/server/dashboard/routes'
+import { handlersOf } from '@/lib/server/http/route'
 
 export const dynamic = 'force-static'
 
-/** GET /api/openapi.json: the OpenAPI 3.1 document of the explorer API. */
-export function GET(): Response {
-  return Response.json(explorerOpenApi())
-}
+export const { GET } = handlersOf(dashboardRoutes, '/api/openapi.json')

@@ -1,7 +1,6 @@
-import { search } from '@/lib/server/explorer'
-import { explorerRoute } from '@/lib/server/explorer/http'
+import { explorerRoutes } from '@/lib/server/explorer/routes'
+import { handlersOf } from '@/lib/server/http/route'
 
 export const dynamic = 'force-dynamic'
 
-/** GET /api/search?q=: the page a block number, hash, address or service name leads to. */
-export const GET = explorerRoute('search', ({ ctx, query }) => search(ctx, query.get('q') ?? ''))
+export const { GET } = handlersOf(explorerRoutes, '/api/search')

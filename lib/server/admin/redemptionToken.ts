@@ -4,8 +4,10 @@ import { intermediaryAbi, intermediaryFactoryAbi } from '../../../contracts/gene
 import { TOKEN_REQUEST_MAX_TTL_SECONDS, tokenRequestTypedData } from '../../admin/tokenRequest'
 import { ForbiddenError, NotFoundError } from '../../errors'
 import { formatToken } from '../../token'
-import { chainView, type ExplorerContext, requireNode } from '../explorer/shared'
+import type { ServerContext } from '../context'
+import { bigintOf } from '../db/codec'
 import { verifySignedRequest } from '../http/signedRequest'
+import { indexedChain, requireNode } from '../indexedChain'
 
 const uint = z.string().regex(/^(0|[1-9][0-9]{0,77})$/, 'must be a whole number in decimal')
 
@@ -48,7 +50,7 @@ export async function redemptionToken({
   body,
   nowSeconds = BigInt(Math.floor(Date.now() / 1000)),
 }: {
-  ctx: ExplorerContext
+  ctx: ServerContext
   channel: Address
   body: z.output<typeof redemptionTokenBody>
   nowSeconds?: bigint
@@ -62,7 +64,7 @@ export async function redemptionToken({
     maxTtlSeconds: TOKEN_REQUEST_MAX_TTL_SECONDS,
     signature: body.signature,
     prepare: async () => {
-      const view = await chainView(ctx)
+      const view = await indexedChain(ctx)
       requireNode(view, 'The channel')
       if (!view.factory)
         throw new NotFoundError({ code: 'not_found', message: 'No channel factory is known on this chain.' })
@@ -105,7 +107,7 @@ export async function redemptionToken({
       message: `The Payment Server here has accepted no token for token ID ${tokenId} of this channel.`,
     })
   }
-  const requests = BigInt(row.highest.toFixed())
+  const requests = bigintOf(row.highest)
   return {
     channel,
     tokenId: tokenId.toString(),

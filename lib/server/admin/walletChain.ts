@@ -1,7 +1,8 @@
 import type { Address } from 'viem'
 import * as chains from 'viem/chains'
 import type { WalletChain } from '../../wallet/chain'
-import { chainView, type ExplorerContext } from '../explorer/shared'
+import type { ServerContext } from '../context'
+import { indexedChain } from '../indexedChain'
 
 const TTL_MS = 10_000
 let cached: { at: number; value: WalletChain | null } | null = null
@@ -18,11 +19,11 @@ function chainName(id: number): string {
  * The chain and factory the browser's wallet should use (cached 10 s), or null when neither the
  * node nor the index can say which chain this is.
  */
-export async function walletChain(ctx: ExplorerContext): Promise<WalletChain | null> {
+export async function walletChain(ctx: ServerContext): Promise<WalletChain | null> {
   if (cached && Date.now() - cached.at < TTL_MS) return cached.value
   let value: WalletChain | null = null
   try {
-    const view = await chainView(ctx)
+    const view = await indexedChain(ctx)
     value = {
       id: view.chainId,
       name: chainName(view.chainId),

@@ -1,8 +1,12 @@
 import type { Hex } from 'viem'
 import type { AddressDetail } from '../../explorer/api'
+import type { ServerContext } from '../context'
+import { channelFromRow } from '../db/codecs/channel'
+import { txFromRow } from '../db/codecs/transaction'
 import { addressParam, keysetAfter, pairCursor } from '../http/params'
+import { indexedChain } from '../indexedChain'
 import { labelsFor } from '../services'
-import { blockTimes, chainView, channelFromRow, type ExplorerContext, headOf, txFromRow } from './shared'
+import { blockTimes, headOf } from './blockTimes'
 
 /**
  * An address: balance, nonce and whether it holds code (from the node), its label, the
@@ -10,12 +14,12 @@ import { blockTimes, chainView, channelFromRow, type ExplorerContext, headOf, tx
  * (sent, received, or about it as a channel), newest first, paginated by `<block>:<position>`.
  */
 export async function getAddress(
-  ctx: ExplorerContext,
+  ctx: ServerContext,
   addressText: string,
   { cursor, limit = 25 }: { cursor?: string | null; limit?: number } = {},
 ): Promise<AddressDetail> {
   const address = addressParam(addressText)
-  const view = await chainView(ctx)
+  const view = await indexedChain(ctx)
   const after = pairCursor(cursor)
   const node = view.head
     ? await Promise.all([

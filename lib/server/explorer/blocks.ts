@@ -1,31 +1,26 @@
 import { NotFoundError } from '../../errors'
 import { errorText } from '../../errorText'
 import type { BlockDetail, BlockPage, TxSummary } from '../../explorer/api'
+import type { ServerContext } from '../context'
+import { blockFromRow } from '../db/codecs/block'
+import { txFromRow } from '../db/codecs/transaction'
 import { blockNumberParam, numberCursor } from '../http/params'
+import { indexedChain, requireNode } from '../indexedChain'
 import type { RpcBlock, RpcReceipt, RpcTransaction } from '../rpc'
 import { labelsFor } from '../services'
-import {
-  blockFromRow,
-  blockFromRpc,
-  chainView,
-  type ExplorerContext,
-  headOf,
-  requireNode,
-  rpcOf,
-  targetsFor,
-  txFromRow,
-  txFromRpc,
-} from './shared'
+import { headOf } from './blockTimes'
+import { blockFromRpc, rpcOf, txFromRpc } from './node'
+import { targetsFor } from './targets'
 
 /** Receipts fetched for a block's transaction list; past this, statuses of the rest stay unknown. */
 const MAX_RECEIPTS = 500
 
 /** Indexed blocks, newest first; `cursor` is the number of the last block of the previous page. */
 export async function listBlocks(
-  ctx: ExplorerContext,
+  ctx: ServerContext,
   { cursor, limit = 25 }: { cursor?: string | null; limit?: number } = {},
 ): Promise<BlockPage> {
-  const view = await chainView(ctx)
+  const view = await indexedChain(ctx)
   const before = numberCursor(cursor)
   const rows = await ctx.db.block.findMany({
     where: { chainId: view.chainId, ...(before === null ? {} : { number: { lt: before } }) },
@@ -54,9 +49,9 @@ export async function listBlocks(
  * skips) and all its transactions from the node, with status, method and labels; without
  * the node, the indexed transactions only.
  */
-export async function getBlock(ctx: ExplorerContext, numberText: string): Promise<BlockDetail> {
+export async function getBlock(ctx: ServerContext, numberText: string): Promise<BlockDetail> {
   const number = blockNumberParam(numberText)
-  const view = await chainView(ctx)
+  const view = await indexedChain(ctx)
   const row = await ctx.db.block.findUnique({ where: { chainId_number: { chainId: view.chainId, number } } })
 
   let node: RpcBlock | null = null
@@ -129,7 +124,7 @@ export async function getBlock(ctx: ExplorerContext, numberText: string): Promis
 
 /** The number of the block with this hash (index first, then node), or null. */
 export async function blockNumberByHash(
-  ctx: ExplorerContext,
+  ctx: ServerContext,
   chainId: number,
   hash: string,
 ): Promise<bigint | null> {

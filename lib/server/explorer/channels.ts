@@ -1,29 +1,26 @@
 import type { Hex } from 'viem'
+import { isoSeconds } from '../../columns/kinds'
 import { describeLog } from '../../decode'
 import { NotFoundError } from '../../errors'
 import type { ChannelDetail, ChannelEventRow, ChannelPage, Countdown, EventPage } from '../../explorer/api'
+import type { ServerContext } from '../context'
+import { channelFromRow } from '../db/codecs/channel'
+import { txFromRow } from '../db/codecs/transaction'
 import type { Event } from '../db/generated/client'
 import { addressParam, invalidCursor, keysetAfter, pairCursor } from '../http/params'
+import { indexedChain } from '../indexedChain'
 import { labelsFor } from '../services'
-import {
-  blockTimes,
-  chainView,
-  channelFromRow,
-  type ExplorerContext,
-  headOf,
-  isoSeconds,
-  txFromRow,
-} from './shared'
+import { blockTimes, headOf } from './blockTimes'
 
 /** Events and transactions shown on a channel's page (newest first). */
 const CHANNEL_HISTORY = 200
 
 /** Every indexed channel, newest first; `cursor` is `<openedBlock>:<address>` of the last one. */
 export async function listChannels(
-  ctx: ExplorerContext,
+  ctx: ServerContext,
   { cursor, limit = 50 }: { cursor?: string | null; limit?: number } = {},
 ): Promise<ChannelPage> {
-  const view = await chainView(ctx)
+  const view = await indexedChain(ctx)
   const after = channelCursor(cursor)
   // Channels opened in one block are told apart by address (a stable, unique order).
   const rows = await ctx.db.channel.findMany({
@@ -59,9 +56,9 @@ function channelCursor(raw: string | null | undefined): [bigint, string] | null 
 }
 
 /** A channel: its state, countdowns against the chain head, its events and its transactions. */
-export async function getChannel(ctx: ExplorerContext, addressText: string): Promise<ChannelDetail> {
+export async function getChannel(ctx: ServerContext, addressText: string): Promise<ChannelDetail> {
   const address = addressParam(addressText)
-  const view = await chainView(ctx)
+  const view = await indexedChain(ctx)
   const row = await ctx.db.channel.findUnique({
     where: { chainId_address: { chainId: view.chainId, address } },
   })
@@ -152,10 +149,10 @@ function eventRow(e: Event): ChannelEventRow {
 
 /** The newest channel events of all channels; `cursor` is `<block>:<logIndex>` of the last one. */
 export async function listEvents(
-  ctx: ExplorerContext,
+  ctx: ServerContext,
   { cursor, limit = 25 }: { cursor?: string | null; limit?: number } = {},
 ): Promise<EventPage> {
-  const view = await chainView(ctx)
+  const view = await indexedChain(ctx)
   const after = pairCursor(cursor)
   const rows = await ctx.db.event.findMany({
     where: {

@@ -1,15 +1,17 @@
 import { BadRequestError, NotFoundError } from '../../errors'
 import type { SearchResult } from '../../explorer/api'
+import type { ServerContext } from '../context'
+import { indexedChain } from '../indexedChain'
 import { serviceAddress } from '../services'
 import { blockNumberByHash } from './blocks'
-import { chainView, type ExplorerContext, rpcOf } from './shared'
+import { rpcOf } from './node'
 
 /**
  * Where a search box entry leads: a block number, a transaction or block hash, an address
  * (a channel's own page for channels), or a service's name. A miss is a 404 that says what was
  * looked for and where; input of none of these forms is a 400 that says what is accepted.
  */
-export async function search(ctx: ExplorerContext, query: string): Promise<SearchResult> {
+export async function search(ctx: ServerContext, query: string): Promise<SearchResult> {
   const q = query.trim()
   if (q === '') {
     throw new BadRequestError({
@@ -17,7 +19,7 @@ export async function search(ctx: ExplorerContext, query: string): Promise<Searc
       message: 'Type a block number, a transaction hash or an address.',
     })
   }
-  const view = await chainView(ctx)
+  const view = await indexedChain(ctx)
 
   const number = /^#?(\d[\d,]{0,40})$/.exec(q)?.[1]?.replaceAll(',', '')
   if (number !== undefined && /^\d{1,30}$/.test(number)) {

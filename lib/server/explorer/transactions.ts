@@ -1,35 +1,28 @@
 import type { Hex } from 'viem'
 import { intermediaryFactoryAbi } from '../../../contracts/generated'
+import { isoSeconds } from '../../columns/kinds'
+import { txDetailEntity } from '../../columns/transaction'
 import { describeCall, describeLog, describeRevert, txTypeName } from '../../decode'
 import { NotFoundError } from '../../errors'
 import { errorText } from '../../errorText'
 import type { TxDetail, TxEvent } from '../../explorer/api'
+import type { ServerContext } from '../context'
 import type { Transaction } from '../db/generated/client'
 import { txHashParam } from '../http/params'
+import { type IndexedChain, indexedChain, requireNode } from '../indexedChain'
 import type { RpcLog, RpcReceipt, RpcTransaction } from '../rpc'
 import { labelsFor } from '../services'
-import {
-  type ChainView,
-  chainView,
-  decimal,
-  decimalOrNull,
-  type ExplorerContext,
-  isoSeconds,
-  requireNode,
-  rpcOf,
-  type Targets,
-  targetOf,
-  targetsFor,
-} from './shared'
+import { rpcOf } from './node'
+import { type Targets, targetOf, targetsFor } from './targets'
 
 /**
  * A transaction with everything decoded: from the index when it is there (any transaction
  * that touched the factory or a channel), else straight from the node (any transaction on the
  * chain), decoded wherever the ABI is known.
  */
-export async function getTransaction(ctx: ExplorerContext, hashText: string): Promise<TxDetail> {
+export async function getTransaction(ctx: ServerContext, hashText: string): Promise<TxDetail> {
   const hash = txHashParam(hashText)
-  const view = await chainView(ctx)
+  const view = await indexedChain(ctx)
   const row = await ctx.db.transaction.findUnique({
     where: { chainId_hash: { chainId: view.chainId, hash } },
   })
@@ -48,7 +41,7 @@ export async function getTransaction(ctx: ExplorerContext, hashText: string): Pr
   return { ...detail, labels }
 }
 
-const confirmations = (view: ChainView, blockNumber: bigint | null): string | null => {
+const confirmations = (view: IndexedChain, blockNumber: bigint | null): string | null => {
   const top = view.head?.number ?? view.indexed
   return top === null || top === undefined || blockNumber === null || top < blockNumber
     ? null
@@ -56,8 +49,8 @@ const confirmations = (view: ChainView, blockNumber: bigint | null): string | nu
 }
 
 async function fromIndex(
-  ctx: ExplorerContext,
-  view: ChainView,
+  ctx: ServerContext,
+  view: IndexedChain,
   row: Transaction,
 ): Promise<Omit<TxDetail, 'labels'>> {
   const [block, events] = await Promise.all([
@@ -74,31 +67,12 @@ async function fromIndex(
   const target = targetOf(row.to, targets)
   return {
     transaction: {
-      hash: row.hash,
+      ...txDetailEntity.rowToJson(row),
       source: 'index',
-      status: row.status === 'success' ? 'success' : 'reverted',
-      blockNumber: row.blockNumber.toString(),
-      blockHash: row.blockHash,
-      txIndex: String(row.txIndex),
       timestamp: block ? isoSeconds(block.timestamp) : null,
       confirmations: confirmations(view, row.blockNumber),
-      type: row.type,
-      from: row.from,
-      to: row.to,
-      contractAddress: row.contractAddress,
-      value: decimal(row.value),
-      nonce: row.nonce.toString(),
-      gasLimit: decimal(row.gasLimit),
-      gasUsed: decimal(row.gasUsed),
-      gasPrice: decimalOrNull(row.gasPrice),
-      maxFeePerGas: decimalOrNull(row.maxFeePerGas),
-      maxPriorityFeePerGas: decimalOrNull(row.maxPriorityFeePerGas),
-      effectiveGasPrice: decimal(row.effectiveGasPrice),
-      fee: decimal(row.fee),
-      input: row.input,
       call: describeCall(row.input as Hex, target),
       revert: row.status === 'success' ? null : describeRevert((row.errorData as Hex | null) ?? null),
-      channel: row.channel,
     },
     events: events.map((e) =>
       eventOf(
@@ -126,7 +100,11 @@ function eventOf(
   }
 }
 
-async function fromNode(ctx: ExplorerContext, view: ChainView, hash: Hex): Promise<Omit<TxDetail, 'labels'>> {
+async function fromNode(
+  ctx: ServerContext,
+  view: IndexedChain,
+  hash: Hex,
+): Promise<Omit<TxDetail, 'labels'>> {
   requireNode(view, `Transaction ${hash}`)
   const rpc = rpcOf(ctx)
   let tx: RpcTransaction | null
@@ -198,8 +176,8 @@ async function fromNode(ctx: ExplorerContext, view: ChainView, hash: Hex): Promi
  * factory's `isChannel` for each address not known, so they are decoded with the channel ABI.
  */
 async function addChannelsFromChain(
-  ctx: ExplorerContext,
-  view: ChainView,
+  ctx: ServerContext,
+  view: IndexedChain,
   targets: Targets,
   addresses: (string | null)[],
 ): Promise<void> {

@@ -4,9 +4,9 @@ import type { LabelEditBody, ServiceLabelView } from '../../services/api'
 import { LABEL_EDIT_MAX_TTL_SECONDS, labelEditTypedData } from '../../services/labels'
 import type { ServerContext } from '../context'
 import { env } from '../env'
-import { chainView } from '../explorer/shared'
 import { hasBearerSecret } from '../http/auth'
 import { verifySignedRequest } from '../http/signedRequest'
+import { indexedChain } from '../indexedChain'
 import { forgetServiceNames, labelView } from './labels'
 
 /** Advisory lock key that serialises label edits (arbitrary constant, "labl"). */
@@ -43,7 +43,7 @@ async function authorizeEdit(
       maxTtlSeconds: LABEL_EDIT_MAX_TTL_SECONDS,
       signature: body.signature,
       prepare: async () => {
-        const chain = await chainView(ctx)
+        const chain = await indexedChain(ctx)
         if (!chain.factory) {
           throw new ForbiddenError({
             code: 'invalid_signature',

@@ -1,9 +1,6 @@
-import { getBlock } from '@/lib/server/explorer'
-import { explorerRoute } from '@/lib/server/explorer/http'
+import { explorerRoutes } from '@/lib/server/explorer/routes'
+import { handlersOf } from '@/lib/server/http/route'
 
 export const dynamic = 'force-dynamic'
 
-/** GET /api/blocks/{number}: a block's header and all its transactions. */
-export const GET = explorerRoute<{ number: string }>('blocks.get', ({ ctx, params }) =>
-  getBlock(ctx, params.number),
-)
+export const { GET } = handlersOf(explorerRoutes, '/api/blocks/{number}')

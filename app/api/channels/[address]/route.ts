@@ -1,9 +1,6 @@
-import { getChannel } from '@/lib/server/explorer'
-import { explorerRoute } from '@/lib/server/explorer/http'
+import { explorerRoutes } from '@/lib/server/explorer/routes'
+import { handlersOf } from '@/lib/server/http/route'
 
 export const dynamic = 'force-dynamic'
 
-/** GET /api/channels/{address}: state, countdowns, events and transactions of a channel. */
-export const GET = explorerRoute<{ address: string }>('channels.get', ({ ctx, params }) =>
-  getChannel(ctx, params.address),
-)
+export const { GET } = handlersOf(explorerRoutes, '/api/channels/{address}')

@@ -1,7 +1,6 @@
-import { costGraph, windowQuery } from '@/lib/server/costs'
-import { explorerRoute } from '@/lib/server/explorer/http'
+import { costRoutes } from '@/lib/server/costs/routes'
+import { handlersOf } from '@/lib/server/http/route'
 
 export const dynamic = 'force-dynamic'
 
-/** GET /api/costs/graph?window=|from=&to=: services, consumer → provider pairs and totals. */
-export const GET = explorerRoute('costs.graph', ({ ctx, query }) => costGraph(ctx, windowQuery(query)))
+export const { GET } = handlersOf(costRoutes, '/api/costs/graph')

@@ -1,9 +1,6 @@
-import { getTransaction } from '@/lib/server/explorer'
-import { explorerRoute } from '@/lib/server/explorer/http'
+import { explorerRoutes } from '@/lib/server/explorer/routes'
+import { handlersOf } from '@/lib/server/http/route'
 
 export const dynamic = 'force-dynamic'
 
-/** GET /api/tx/{hash}: a transaction with its call, events and revert reason decoded. */
-export const GET = explorerRoute<{ hash: string }>('tx.get', ({ ctx, params }) =>
-  getTransaction(ctx, params.hash),
-)
+export const { GET } = handlersOf(explorerRoutes, '/api/tx/{hash}')

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ANVIL_KEYS } from '../../stack/anvil'
-import { ensureFactory } from '../../stack/deploy'
-import { startTestChain, type TestChain } from '../../test/kit/chain'
-import { createTestDatabase, type TestDatabase } from '../../test/kit/database'
-import { createChainClient } from './chain'
-import { createDb } from './db/client'
+import { ANVIL_KEYS } from '../../../stack/anvil'
+import { ensureFactory } from '../../../stack/deploy'
+import { startTestChain, type TestChain } from '../../../test/kit/chain'
+import { createTestDatabase, type TestDatabase } from '../../../test/kit/database'
+import { createChainClient } from '../chain'
+import { createDb } from '../db/client'
 import { checkHealth } from './health'
 
 let t: TestChain

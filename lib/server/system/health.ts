@@ -1,27 +1,11 @@
-import { withTimeout } from '../errors'
-import type { ServerContext } from './context'
-import { findDeployment } from './deployments'
+import { withTimeout } from '../../errors'
+import type { ComponentHealth, Health } from '../../system/api'
+import type { ServerContext } from '../context'
+import { findDeployment } from '../deployments'
+import { readChainHead } from '../indexedChain'
 
-export type ComponentHealth = { ok: boolean; latencyMs: number; error?: string }
-
-export type Health = {
-  status: 'ok' | 'degraded'
-  time: string
-  database: ComponentHealth
-  chain: ComponentHealth & { chainId?: number; headBlock?: string; headTimestamp?: string }
-  factory: { address: string; deploymentBlock: string } | null
-}
-
-const TIMEOUT_MS = 3_000
-
-/** The node's chain id and head block, bounded by the health timeout. */
-export function readChainHead(chain: ServerContext['chain']) {
-  return withTimeout(
-    Promise.all([chain.getChainId(), chain.getBlock({ blockTag: 'latest' })]),
-    TIMEOUT_MS,
-    'The chain node',
-  )
-}
+/** How long the database may take to answer a health check (the node's bound is readChainHead's). */
+const DATABASE_TIMEOUT_MS = 3_000
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ value?: T; health: ComponentHealth }> {
   const started = performance.now()
@@ -40,7 +24,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value?: T; health: Comp
  */
 export async function checkHealth({ db, chain }: Pick<ServerContext, 'db' | 'chain'>): Promise<Health> {
   const [database, head] = await Promise.all([
-    timed(() => withTimeout(db.$queryRaw`SELECT 1`, TIMEOUT_MS, 'The database')),
+    timed(() => withTimeout(db.$queryRaw`SELECT 1`, DATABASE_TIMEOUT_MS, 'The database')),
     timed(() => readChainHead(chain)),
   ])
   const [chainId, block] = head.value ?? []

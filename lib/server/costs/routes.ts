@@ -1,0 +1,124 @@
+import { z } from 'zod'
+import { costGraphSchema, costSeriesSchema, serviceCostsSchema } from '../../costs/api'
+import { error, json } from '../http/openapi'
+import { route } from '../http/route'
+import { costGraph } from './graph'
+import { windowQuery } from './index'
+import { costReport } from './report'
+import { costSeries } from './series'
+import { serviceCosts } from './service'
+
+const tags = ['costs']
+
+const windowParams = z.object({
+  window: z
+    .enum(['1h', '24h', '7d', '30d', 'all'])
+    .optional()
+    .meta({ description: "Preset ending at the chain's newest indexed block time; default 24h" }),
+  from: z.string().optional().meta({
+    description: 'Custom start (ISO-8601, zone-less means UTC, or unix seconds); wins over `window`',
+    example: '2026-11-20T00:00:00Z',
+  }),
+  to: z
+    .string()
+    .optional()
+    .meta({ description: 'Custom end, exclusive; default now', example: '2026-11-21T00:00:00Z' }),
+})
+const badWindow = error(
+  '`window`, `from` or `to` not understood, or `from` not before `to` (`invalid_window`)',
+)
+const notIndexed = error('Nothing is indexed yet (`not_indexed`); costs read only the index')
+
+/**
+ * The costs' JSON routes (graph, series, one service, the CSV report), each with its OpenAPI
+ * operation; they read only the index and its rollups.
+ */
+export const costRoutes = [
+  route({
+    method: 'get',
+    path: '/api/costs/graph',
+    operation: {
+      operationId: 'getCostGraph',
+      tags,
+      summary: 'Cost graph',
+      description:
+        'Services (nodes) and consumer → provider pairs (edges) with what was settled on chain in the window (Redeemed events: amount, requests, price, the part not final yet) and, for windows that end now, the pending amount this Payment Server accepted and nobody has redeemed. Served from hourly and daily rollups kept as events are indexed; the partial hours at both ends come from the events, so figures are exact.',
+      requestParams: { query: windowParams },
+      responses: { '200': json(costGraphSchema, 'OK'), '503': notIndexed, '400': badWindow },
+    },
+    handler: ({ ctx, query }) => costGraph(ctx, windowQuery(query)),
+  }),
+  route({
+    method: 'get',
+    path: '/api/costs/series',
+    operation: {
+      operationId: 'getCostSeries',
+      tags,
+      summary: 'Spend over time',
+      description:
+        'Settled spend per hour (windows up to two days) or UTC day, stacked by the six largest providers plus `other`.',
+      requestParams: { query: windowParams },
+      responses: { '200': json(costSeriesSchema, 'OK'), '503': notIndexed, '400': badWindow },
+    },
+    handler: ({ ctx, query }) => costSeries(ctx, windowQuery(query)),
+  }),
+  route({
+    method: 'get',
+    path: '/api/costs/services/{name}',
+    operation: {
+      operationId: 'getServiceCosts',
+      tags,
+      summary: "A service's costs",
+      description:
+        "What a service paid, earned and netted in the window; its fully loaded cost (its own spend plus its share of what the services it calls pay downstream, by share of their incoming requests, recursively, cycles counted once) with the breakdown; who pays it; its channels with burn rate and runway. `name` is a label's name or an address.",
+      requestParams: {
+        path: z.object({
+          name: z.string().meta({ description: 'Service name or 0x address', example: 'alice' }),
+        }),
+        query: windowParams,
+      },
+      responses: {
+        '200': json(serviceCostsSchema, 'OK'),
+        '503': notIndexed,
+        '400': badWindow,
+        '404': error('No such service (`unknown_service`)'),
+      },
+    },
+    handler: ({ ctx, params, query }) =>
+      serviceCosts(ctx, decodeURIComponent(params.name), windowQuery(query)),
+  }),
+  route({
+    method: 'get',
+    path: '/api/costs/report.csv',
+    operation: {
+      operationId: 'getCostReport',
+      tags,
+      summary: 'Cost table as CSV',
+      description:
+        "The /costs page's table: one row per service, team or pair, amounts in wei. Header row of column keys; RFC 4180 quoting.",
+      requestParams: {
+        query: windowParams.extend({
+          groupBy: z
+            .enum(['service', 'team', 'pair'])
+            .optional()
+            .meta({ description: 'Rows per service (default), team or consumer → provider pair' }),
+        }),
+      },
+      responses: {
+        '200': { description: 'CSV', content: { 'text/csv': { schema: z.string() } } },
+        '400': error('Bad window or groupBy (`invalid_window`, `invalid_group_by`)'),
+        '503': notIndexed,
+      },
+    },
+    handler: async ({ ctx, query }) => {
+      const { csv, filename } = await costReport(ctx, windowQuery(query), query.get('groupBy'))
+      return new Response(csv, {
+        headers: {
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': `attachment; filename="${filename}"`,
+          'cache-control': 'no-store',
+        },
+      })
+    },
+  }),
+]

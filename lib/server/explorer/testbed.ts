@@ -1,0 +1,138 @@
+import { type Address, type Hex, parseEther } from 'viem'
+import { expect } from 'vitest'
+import { startTestChain, type TestChain } from '../../../test/kit/chain'
+import { createTestDatabase, type TestDatabase } from '../../../test/kit/database'
+import { sendCall, testIndexer } from '../../../test/kit/indexer'
+import { isAppError } from '../../errors'
+import { createChainClient } from '../chain'
+import type { ServerContext } from '../context'
+import { signTokenNative } from '../tokenCrypto'
+
+/** The transactions the explorer's tests look up, by what they did. */
+export type ExplorerTxs = Record<'open' | 'deposit' | 'start' | 'redeem' | 'failed' | 'transfer', Hex>
+
+/** What the explorer's tests read: a chain with one channel's life on it, indexed. */
+export type ExplorerTestbed = {
+  chain: TestChain
+  database: TestDatabase
+  ctx: ServerContext
+  factory: Address
+  factoryBlock: bigint
+  channel: Address
+  indexer: ReturnType<typeof testIndexer>
+  tx: ExplorerTxs
+  stop(): Promise<void>
+}
+
+/**
+ * A real anvil and a real indexed Postgres with one channel's life (open with a deposit,
+ * deposit, redemption with a real token, a second redemption left pending, a stranger's
+ * failing deposit), a service label for the consumer, and after indexing a plain ether
+ * transfer the index does not hold.
+ */
+export async function startExplorerTestbed(): Promise<ExplorerTestbed> {
+  const tx = {} as ExplorerTxs
+  const chain = await startTestChain()
+  const database = await createTestDatabase()
+  const [, consumer, provider, stranger] = chain.accounts as [
+    never,
+    TestChain['accounts'][0],
+    TestChain['accounts'][0],
+    TestChain['accounts'][0],
+  ]
+  const factory = await chain.deployFactory()
+  const factoryBlock = await chain.publicClient.getBlockNumber()
+  const opened = await chain.openChannel({
+    factory,
+    consumer,
+    provider: provider.address,
+    value: parseEther('1'),
+    costPerRequest: 123_456_789n,
+    redemptionTimeout: 60n,
+    terminationTimeout: 600n,
+  })
+  const channel = opened.channel
+  tx.open = opened.receipt.transactionHash
+  tx.deposit = (
+    await sendCall(chain, { account: consumer, address: channel, functionName: 'deposit', value: 5_000n })
+  ).transactionHash
+  tx.start = (
+    await sendCall(chain, {
+      account: provider,
+      address: channel,
+      functionName: 'startRedemption',
+      args: [2n],
+    })
+  ).transactionHash
+  await chain.advanceTime(61)
+  const token = signTokenNative({
+    privateKey: chain.keys[1],
+    chainId: chain.chain.id,
+    channel,
+    tokenId: 1n,
+    requests: 7n,
+  })
+  tx.redeem = (
+    await sendCall(chain, {
+      account: provider,
+      address: channel,
+      functionName: 'redeem',
+      args: [7n, token.signature],
+    })
+  ).transactionHash
+  // A second redemption left pending, so the channel has a countdown.
+  await sendCall(chain, { account: provider, address: channel, functionName: 'startRedemption', args: [3n] })
+  const failed = await sendCall(chain, {
+    account: stranger,
+    address: channel,
+    functionName: 'deposit',
+    value: 1n,
+  })
+  expect(failed.status).toBe('reverted')
+  tx.failed = failed.transactionHash
+
+  await database.db.paymentService.create({
+    data: {
+      name: 'alice',
+      team: 'team-a',
+      address: consumer.address.toLowerCase(),
+      keySource: 'env',
+      keyEnv: 'ALICE_KEY',
+      apiKeyHash: Buffer.alloc(32, 1),
+      apiKeyPrefix: 'psk_alice_x',
+    },
+  })
+  const indexer = testIndexer({
+    chain,
+    db: database.db,
+    factory: { address: factory, blockNumber: factoryBlock },
+  })
+  await indexer.syncToHead()
+
+  // After indexing: a transfer the index never holds (no channel involved).
+  tx.transfer = await chain
+    .wallet(stranger)
+    .sendTransaction({ to: consumer.address, value: 1_234_567_890_123_456_789n })
+  await chain.mined(tx.transfer)
+
+  const ctx = { db: database.db, chain: createChainClient({ rpcUrl: chain.url }), rpcUrl: chain.url }
+  const stop = async () => {
+    await database?.drop()
+    await chain?.stop()
+  }
+  return { chain, database, ctx, factory, factoryBlock, channel, indexer, tx, stop }
+}
+
+/** Expects `promise` to fail with an AppError of that status and code; returns its message. */
+export async function expectError(promise: Promise<unknown>, status: number, code: string): Promise<string> {
+  try {
+    await promise
+  } catch (error) {
+    expect(isAppError(error)).toBe(true)
+    const e = error as { status: number; code: string; message: string }
+    expect({ status: e.status, code: e.code }).toEqual({ status, code })
+    expect(e.message.length).toBeGreaterThan(10)
+    return e.message
+  }
+  throw new Error(`expected a ${status} ${code}`)
+}

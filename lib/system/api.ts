@@ -1,0 +1,63 @@
+import { z } from 'zod'
+
+/**
+ * The dashboard's own state as GET /api/health and GET /api/status answer it: bodies as zod
+ * schemas, giving the header's badges their types and the OpenAPI document. Client-safe.
+ */
+
+const componentHealthSchema = z.object({
+  ok: z.boolean(),
+  latencyMs: z.number(),
+  error: z.string().optional().meta({ description: 'Why it did not answer' }),
+})
+export type ComponentHealth = z.infer<typeof componentHealthSchema>
+
+/** What GET /api/health answers (200 when database and chain answer, else 503). */
+export const healthSchema = z
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    time: z.string().meta({ description: 'ISO-8601, UTC' }),
+    database: componentHealthSchema,
+    chain: componentHealthSchema.extend({
+      chainId: z.number().optional(),
+      headBlock: z.string().optional(),
+      headTimestamp: z.string().optional(),
+    }),
+    factory: z.object({ address: z.string(), deploymentBlock: z.string() }).nullable(),
+  })
+  .meta({ id: 'Health' })
+export type Health = z.infer<typeof healthSchema>
+
+const phaseSchema = z.enum(['backfill', 'live', 'stopped', 'not started'])
+export type IndexerPhase = z.infer<typeof phaseSchema>
+
+/**
+ * What GET /api/status answers. Block numbers and counts are decimal strings (uint256-safe);
+ * lags are numbers; times are ISO-8601 UTC.
+ */
+export const indexerStatusSchema = z
+  .object({
+    chainId: z.number().nullable(),
+    chainHead: z
+      .object({ number: z.string(), time: z.string() })
+      .nullable()
+      .meta({ description: "The node's head, read now (null when the node does not answer)" }),
+    indexedHead: z
+      .object({ number: z.string(), hash: z.string(), time: z.string().nullable() })
+      .nullable()
+      .meta({ description: 'The last block whose data is fully indexed' }),
+    lag: z.object({ blocks: z.string(), seconds: z.number() }).nullable(),
+    phase: phaseSchema,
+    eventsIndexed: z.string(),
+    channels: z.string(),
+    reorgs: z.number(),
+    resets: z.number(),
+    lastError: z.object({ message: z.string(), at: z.string() }).nullable(),
+    updatedAt: z.string().nullable().meta({ description: 'Last write or heartbeat of the indexer process' }),
+    factory: z.object({ address: z.string(), block: z.string() }).nullable(),
+    chainError: z.string().optional().meta({
+      description: 'Set when the node does not answer (the rest then comes from the database only)',
+    }),
+  })
+  .meta({ id: 'IndexerStatus' })
+export type IndexerStatus = z.infer<typeof indexerStatusSchema>
