@@ -4,8 +4,7 @@ import { intermediaryAbi } from '../../../contracts/generated'
 import { startTestChain, type TestChain } from '../../../test/kit/chain'
 import { startTestPayment, type TestPayment, testSettings } from '../../../test/kit/payment'
 import { readChannelState } from '../../channel'
-import type { ChannelRecord } from './channels'
-import type { Service } from './services'
+import { accept, actionsOf, sameTeam } from './testing'
 
 /*
  * The background runner against real Postgres and anvil: one leader at a time, every duty of
@@ -40,10 +39,6 @@ async function payment(shared?: TestPayment, settings = testSettings()): Promise
   return t
 }
 
-/** Settings for another core of `t`'s team (same keystore secret, so it can sign for its services). */
-const sameTeam = (t: TestPayment, overrides: Parameters<typeof testSettings>[0] = {}) =>
-  testSettings({ keystoreSecret: t.server.settings.keystoreSecret, ...overrides })
-
 const stateOf = (address: Address) => readChannelState({ client: chain.publicClient, address })
 const balanceOf = (address: Address) => chain.publicClient.getBalance({ address })
 
@@ -55,28 +50,6 @@ async function gasOf(hash: Hex): Promise<bigint> {
 
 async function eventsOf<N extends 'Withdrawn' | 'Deposited' | 'Redeemed'>(address: Address, eventName: N) {
   return chain.publicClient.getContractEvents({ address, abi: intermediaryAbi, eventName, fromBlock: 0n })
-}
-
-/** `payment_action` rows of a channel as `action status`, oldest first. */
-async function actionsOf(t: TestPayment, channel: ChannelRecord) {
-  const rows = await t.database.db.paymentAction.findMany({
-    where: { channel: channel.address },
-    orderBy: { id: 'asc' },
-  })
-  return rows.map((r) => `${r.action} ${r.status}`)
-}
-
-/** Issues `count` tokens of the channel's active ID and has the provider accept them all. */
-async function accept(
-  t: TestPayment,
-  channel: ChannelRecord,
-  consumer: Service,
-  provider: Service,
-  count: number,
-) {
-  const { tokens } = await t.server.issuer.issue({ channel, consumer, count })
-  const outcomes = await t.server.verifier.verifyMany(provider, tokens.reverse())
-  expect(outcomes.filter((o) => o.accepted)).toHaveLength(count)
 }
 
 describe('runner leadership', () => {

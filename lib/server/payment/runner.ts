@@ -1,21 +1,17 @@
 import pg from 'pg'
-import { type Hex, parseEventLogs } from 'viem'
+import { parseEventLogs } from 'viem'
 import { intermediaryAbi } from '../../../contracts/generated'
+import type { ChannelState } from '../../channel'
 import type { Db } from '../db/client'
 import type { Logger } from '../log'
+import type { AcceptanceStore } from './acceptanceStore'
 import type { ChainView, ChannelSnapshot } from './chainView'
 import type { ChannelRecord, ChannelRegistry } from './channels'
 import type { PaymentMetrics } from './metrics'
-import type { ServiceRegistry } from './services'
+import { consumerDuties, type ProviderDutySettings, providerDuties, type RunnerAction } from './runnerDuties'
+import type { Service, ServiceRegistry } from './services'
 
-export type RunnerSettings = {
-  intervalMs: number
-  toleranceSeconds: number
-  /** Start a redemption when the active token's first acceptance is this old... */
-  redeemAfterSeconds: number
-  /** ...or when its accepted value reaches this (wei). */
-  redeemValue: bigint
-}
+export type RunnerSettings = ProviderDutySettings & { intervalMs: number }
 
 const MAX_BACKOFF_MS = 10 * 60_000
 
@@ -27,6 +23,8 @@ const MAX_BACKOFF_MS = 10 * 60_000
  *   put the last token into redemption, then terminate; withdraw earnings once terminated;
  * - consumer: terminate after its termination deadline and withdraw the refund; deposit when
  *   the funds left fall below the auto-funding threshold.
+ * What is due is decided by {@link providerDuties} and {@link consumerDuties} (pure); this
+ * reads what they need, sends their actions and keeps the books.
  * Exactly one process runs it at a time: it holds a session-level Postgres advisory lock on a
  * connection of its own, which the database releases if the process dies. Every decision is
  * taken from the chain's and the database's state, never from memory, so a restart picks up
@@ -40,10 +38,10 @@ export function createRunner({
   chainView,
   channels,
   services,
+  store,
   metrics,
   settings,
   log,
-  onChange,
 }: {
   db: Db
   databaseUrl: string
@@ -51,16 +49,18 @@ export function createRunner({
   chainView: ChainView
   channels: ChannelRegistry
   services: ServiceRegistry
+  /** What the provider accepted; closing and redeeming a token ID go through it. */
+  store: AcceptanceStore
   metrics: PaymentMetrics
   settings: RunnerSettings
   log: Logger
-  /** Called after the runner changed a channel's acceptance state (the verifier drops its copy). */
-  onChange?: (address: string) => void
 }) {
   let lockClient: pg.Client | null = null
   let timer: NodeJS.Timeout | undefined
   let stopped = false
   let leader = false
+  /** The round in progress: its statements use the store's pool, which closes after stop(). */
+  let inFlight: Promise<unknown> = Promise.resolve()
 
   async function acquire(): Promise<boolean> {
     if (lockClient) return true
@@ -120,108 +120,69 @@ export function createRunner({
     })
   }
 
-  /** Stops acceptance for a token ID (no verifier can accept it after this commits). */
-  async function close(channel: ChannelRecord, tokenId: bigint) {
-    const rows = await db.$transaction(async (tx) => {
-      await tx.$executeRaw`
-        UPDATE payment_channel SET version = version + 1 WHERE chain_id = ${chainId} AND address = ${channel.address}`
-      return tx.$queryRaw<Array<{ highest: { toFixed(): string }; signature: string }>>`
-        UPDATE payment_accepted SET closed_at = COALESCE(closed_at, now())
-        WHERE chain_id = ${chainId} AND channel = ${channel.address} AND token_id = ${tokenId.toString()}::numeric
-        RETURNING highest, signature`
-    })
-    onChange?.(channel.address)
-    const row = rows[0]
-    return row ? { requests: BigInt(row.highest.toFixed()), signature: row.signature as Hex } : null
+  /** Sends `action` for `channel` as `service`, then records its success. */
+  async function execute(channel: ChannelRecord, service: Service, action: RunnerAction): Promise<void> {
+    switch (action.kind) {
+      case 'redeem': {
+        // Acceptance stops before the transaction, so the best token cannot change after it.
+        const best = await store.close(channel.address, action.tokenId)
+        const sent = await channels.act(channel, service, 'redeem', [
+          best?.requests ?? 0n,
+          best?.signature ?? '0x',
+        ])
+        const [redeemed] = parseEventLogs({
+          abi: intermediaryAbi,
+          eventName: 'Redeemed',
+          logs: sent.receipt.logs,
+        })
+        await store.redeemed(channel.address, action.tokenId, {
+          tx: sent.hash,
+          amount: redeemed?.args.amount ?? 0n,
+        })
+        break
+      }
+      case 'startRedemption':
+        await channels.act(channel, service, 'startRedemption', [action.nextTokenId])
+        break
+      case 'deposit':
+        await channels.act(channel, service, 'deposit', [], action.amount)
+        break
+      default:
+        await channels.act(channel, service, action.kind)
+    }
+    await succeeded(channel, action.label)
   }
 
-  async function acceptedOn(channel: ChannelRecord, tokenId: bigint) {
-    if (tokenId === 0n) return null
-    return db.paymentAccepted.findUnique({
-      where: { chainId_channel_tokenId: { chainId, channel: channel.address, tokenId: tokenId.toString() } },
-    })
-  }
-
-  async function provide(channel: ChannelRecord, snapshot: ChannelSnapshot): Promise<void> {
+  async function provide(channel: ChannelRecord, { state, blockTimestamp }: ChannelSnapshot): Promise<void> {
     const service = await services.byId(channel.providerServiceId as number)
     if (!service) return
-    const { state, blockTimestamp } = snapshot
-    const now = chainView.now()
-    if (state.terminated) {
-      if (state.providerFunds > 0n) {
-        await channels.act(channel, service, 'withdraw')
-        await succeeded(channel, 'withdraw')
-      }
-      return
-    }
-    if (state.expiringTokenId !== 0n) {
-      const tolerance = Math.min(settings.toleranceSeconds, Number(channel.redemptionTimeout))
-      const windowEnds = Number(state.redeemableAt - channel.redemptionTimeout) + tolerance
-      if (now < windowEnds || blockTimestamp < state.redeemableAt) return
-      const best = await close(channel, state.expiringTokenId)
-      const sent = await channels.act(channel, service, 'redeem', [
-        best?.requests ?? 0n,
-        best?.signature ?? '0x',
-      ])
-      const [redeemed] = parseEventLogs({
-        abi: intermediaryAbi,
-        eventName: 'Redeemed',
-        logs: sent.receipt.logs,
-      })
-      await db.$transaction(async (tx) => {
-        await tx.$executeRaw`
-          UPDATE payment_channel SET version = version + 1 WHERE chain_id = ${chainId} AND address = ${channel.address}`
-        await tx.$executeRaw`
-          UPDATE payment_accepted SET redeemed_at = now(), redeemed_tx = ${sent.hash},
-            redeemed_amount = ${(redeemed?.args.amount ?? 0n).toString()}::numeric
-          WHERE chain_id = ${chainId} AND channel = ${channel.address}
-            AND token_id = ${state.expiringTokenId.toString()}::numeric`
-      })
-      onChange?.(channel.address)
-      await succeeded(channel, 'redeem')
-      return
-    }
-    const active = await acceptedOn(channel, state.activeTokenId)
-    const owed = active ? BigInt(active.highest.toFixed()) * channel.costPerRequest : 0n
-    if (state.terminatesAt !== 0n) {
-      // The consumer is leaving: the last token goes into redemption (no new ID is assigned).
-      if (state.activeTokenId !== 0n && owed > 0n) {
-        await channels.act(channel, service, 'startRedemption', [state.lastTokenId + 1n])
-        await succeeded(channel, 'startRedemption (termination)')
-        return
-      }
-      // Nothing left to redeem: settle now rather than wait for the consumer's deadline.
-      await channels.act(channel, service, 'terminate')
-      await succeeded(channel, 'terminate')
-      return
-    }
-    if (!active || owed === 0n) return
-    const age = (Date.now() - active.firstAcceptedAt.getTime()) / 1000
-    if (age >= settings.redeemAfterSeconds || owed >= settings.redeemValue) {
-      await channels.act(channel, service, 'startRedemption', [state.lastTokenId + 1n])
-      await succeeded(channel, 'startRedemption')
-    }
+    const active = state.terminated ? null : await store.accepted(channel.address, state.activeTokenId)
+    const duties = providerDuties({
+      state,
+      blockTimestamp,
+      now: chainView.now(),
+      nowMs: Date.now(),
+      channel,
+      active,
+      settings,
+    })
+    for (const action of duties) await execute(channel, service, action)
   }
 
-  async function consume(channel: ChannelRecord, snapshot: ChannelSnapshot): Promise<void> {
+  async function consume(channel: ChannelRecord, { state, blockTimestamp }: ChannelSnapshot): Promise<void> {
     const service = await services.byId(channel.consumerServiceId as number)
     if (!service) return
-    const { state, blockTimestamp } = snapshot
-    if (state.terminated) {
-      if (state.consumerFunds > 0n) {
-        await channels.act(channel, service, 'withdraw')
-        await succeeded(channel, 'withdraw (refund)')
-      }
-      return
-    }
-    if (state.terminatesAt !== 0n) {
-      if (blockTimestamp >= state.terminatesAt) {
-        await channels.act(channel, service, 'terminate')
-        await succeeded(channel, 'terminate')
-      }
-      return
-    }
-    if (!channel.autoFund) return
+    const duties = consumerDuties({
+      state,
+      blockTimestamp,
+      channel,
+      issuedRequests: channel.autoFund && !state.terminated ? await issuedOn(channel, state) : 0n,
+    })
+    for (const action of duties) await execute(channel, service, action)
+  }
+
+  /** Requests issued of the channel's active and expiring token IDs. */
+  async function issuedOn(channel: ChannelRecord, state: ChannelState): Promise<bigint> {
     const issued = await db.paymentIssued.findMany({
       where: {
         chainId,
@@ -229,16 +190,18 @@ export function createRunner({
         tokenId: { in: [state.activeTokenId.toString(), state.expiringTokenId.toString()] },
       },
     })
-    const owed =
-      issued.reduce((sum, row) => sum + BigInt(row.requests.toFixed()), 0n) * channel.costPerRequest
-    if (state.consumerFunds - owed < channel.autoFund.threshold) {
-      await channels.act(channel, service, 'deposit', [], channel.autoFund.amount)
-      await succeeded(channel, 'deposit (auto-funding)')
-    }
+    return issued.reduce((sum, row) => sum + BigInt(row.requests.toFixed()), 0n)
+  }
+
+  /** One pass over every channel ({@link pass}), which stop() waits for. */
+  function round(): Promise<number> {
+    const running = pass()
+    inFlight = running.catch(() => {})
+    return running
   }
 
   /** One pass over every channel; returns the number of channels looked at. */
-  async function round(): Promise<number> {
+  async function pass(): Promise<number> {
     const rows = await db.paymentChannel.findMany({
       where: { chainId, OR: [{ retryAt: null }, { retryAt: { lte: new Date() } }] },
       select: { address: true },
@@ -293,6 +256,7 @@ export function createRunner({
     async stop(): Promise<void> {
       stopped = true
       clearTimeout(timer)
+      await inFlight // a round stops at its next channel
       const client = lockClient
       lockClient = null
       setLeader(false)

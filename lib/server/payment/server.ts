@@ -8,6 +8,7 @@ import type { Logger } from '../log'
 import { secp256k1 } from '../secp256k1'
 import { createRecoveryPool, inlineRecovery } from '../signerRecovery'
 import { tokenCryptoReady } from '../tokenCrypto'
+import { createAcceptanceStore } from './acceptanceStore'
 import { createChainView } from './chainView'
 import { createChannelRegistry } from './channels'
 import { createHotSql } from './hotSql'
@@ -107,8 +108,9 @@ export async function createPaymentServer({
         })
       : inlineRecovery()
   const issuer = createIssuer({ sql, chainId, chainView, services, metrics, ahead: settings.issueAhead })
+  const store = createAcceptanceStore({ sql, chainId, metrics })
   const verifier = createVerifier({
-    sql,
+    store,
     chainId,
     chainView,
     channels,
@@ -125,10 +127,10 @@ export async function createPaymentServer({
     chainView,
     channels,
     services,
+    store,
     metrics,
     settings,
     log,
-    onChange: (address) => verifier.forget(address),
   })
   return {
     chainId,

@@ -1,33 +1,19 @@
-import type { Address, Hex } from 'viem'
+import type { Address } from 'viem'
 import { createKeyedCoalescer } from '../../coalesce'
-import {
-  type AcceptedCounts,
-  acceptCount,
-  countsFromJson,
-  countsToJson,
-  emptyCounts,
-  forgetMissingUpTo,
-  type StoredCounts,
-} from '../../counter'
 import { isAppError } from '../../errors'
 import { parseToken, type Token, TokenFormatError } from '../../token'
 import { inlineRecovery, type SignerRecovery } from '../signerRecovery'
+import type { AcceptanceStore } from './acceptanceStore'
 import type { ChainView, ChannelSnapshot } from './chainView'
 import type { ChannelRecord, ChannelRegistry } from './channels'
-import type { HotSql, Query } from './hotSql'
+import { decideAcceptance } from './decideAcceptance'
 import type { PaymentMetrics } from './metrics'
 import type { Service } from './services'
+import { createStaleMarks } from './staleMarks'
+import { checkTokenWindow } from './tokenWindow'
+import { type Refused, refuse, type VerifyOutcome } from './verifyOutcome'
 
-export type Accepted = { accepted: true; channel: Address; tokenId: bigint; requests: bigint; value: bigint }
-export type Refused = { accepted: false; status: number; code: string; message: string }
-export type VerifyOutcome = Accepted | Refused
-
-const refuse = (code: string, message: string, status = 402): Refused => ({
-  accepted: false,
-  status,
-  code,
-  message,
-})
+export type { Accepted, Refused, VerifyOutcome } from './verifyOutcome'
 
 /**
  * When a verify call recovers its signatures on the main thread rather than on the recovery
@@ -57,74 +43,25 @@ export const workerShare = (n: number): number => Math.max(0, Math.floor((n - 1)
  */
 export const DEFAULT_MISSING_TTL_SECONDS = 60
 
-/** The highest count of a token ID this instance wrote, and when. */
-type Mark = { at: number; highest: bigint }
-
-/** What the provider accepted for one token ID. */
-type TokenAcceptance = { counts: AcceptedCounts; signature: Hex; accepted: bigint; closed: boolean }
-/** A channel's acceptance state as last read or written, with the version it had then. */
-type ChannelAcceptance = { version: bigint; tokens: Map<bigint, TokenAcceptance> }
-
 /** A token that passed the checks before its signature's: its channel is the caller's, at acceptable terms. */
 type Candidate = { token: Token; channel: ChannelRecord }
 type Job = Candidate & { snapshot: ChannelSnapshot }
-
-/** A channel's version and its token IDs not redeemed yet (the newest 4: active, expiring and late ones). */
-const LOAD = {
-  name: 'verifier.load',
-  text: `
-    SELECT c.version::text AS version, a.token_id::text AS token_id, a.counts, a.signature,
-      a.accepted::text AS accepted, a.closed_at IS NOT NULL AS closed
-    FROM payment_channel c
-    LEFT JOIN LATERAL (
-      SELECT * FROM payment_accepted
-      WHERE chain_id = c.chain_id AND channel = c.address AND redeemed_at IS NULL
-      ORDER BY token_id DESC LIMIT 4
-    ) a ON true
-    WHERE c.chain_id = $1 AND c.address = $2`,
-}
-
-/** Locks the channel's row until the transaction ends. */
-const LOCK = {
-  name: 'verifier.lock',
-  text: 'SELECT version FROM payment_channel WHERE chain_id = $1 AND address = $2 FOR UPDATE',
-}
-
-/** Bumps the channel's version if it is still $3, and upserts the changed tokens ($4, JSON) only then. */
-const WRITE = {
-  name: 'verifier.write',
-  text: `
-    WITH bump AS (
-      UPDATE payment_channel SET version = version + 1
-      WHERE chain_id = $1 AND address = $2 AND version = $3::bigint
-      RETURNING version
-    )
-    INSERT INTO payment_accepted (chain_id, channel, token_id, highest, signature, counts, accepted)
-    SELECT $1, $2, r.token_id, r.highest, r.signature, r.counts, r.accepted
-    FROM bump, json_to_recordset($4::json)
-      AS r(token_id numeric, highest numeric, signature text, counts jsonb, accepted numeric)
-    ON CONFLICT (chain_id, channel, token_id) DO UPDATE SET
-      highest = EXCLUDED.highest, signature = EXCLUDED.signature, counts = EXCLUDED.counts,
-      accepted = EXCLUDED.accepted, last_accepted_at = now()
-    RETURNING (SELECT version FROM bump)::text AS version`,
-}
 
 /**
  * Provider side: the checks of PRODUCT.md, in order: the token parses and is for this chain;
  * the channel is one of our factory's with the caller as provider, at terms it accepts; the
  * signature recovers to the consumer; the channel is neither terminated nor terminating; the
- * token ID is active, or expiring within the tolerance window; then, atomically, the count
- * was never accepted and the total owed still fits the consumer's funds.
+ * token ID is active, or expiring within the tolerance window ({@link checkTokenWindow}); then,
+ * atomically ({@link decideAcceptance}), the count was never accepted and the total owed still
+ * fits the consumer's funds.
  *
  * The atomic part runs per channel in batches (concurrent verifications of one channel share
- * one statement) against a cached copy of the channel's acceptance state. The write is a single
- * statement that bumps the channel's version only if it is still the one the state was read
- * at, so a second instance that changed the channel in between makes this write do nothing;
- * the state is then re-read and the batch decided again. The statement commits before any
- * answer goes out, so an accepted count survives a crash.
+ * one statement) through the {@link AcceptanceStore}, which decides a batch on its cached copy
+ * of the channel's acceptance state and writes it with a single statement, committed before
+ * any answer goes out, so an accepted count survives a crash.
  */
 export function createVerifier({
-  sql,
+  store,
   chainId,
   chainView,
   channels,
@@ -136,7 +73,7 @@ export function createVerifier({
   quiet = QUIET,
   now = Date.now,
 }: {
-  sql: HotSql
+  store: AcceptanceStore
   chainId: number
   chainView: ChainView
   channels: ChannelRegistry
@@ -152,209 +89,31 @@ export function createVerifier({
   /** The clock of {@link missingTtlSeconds}, in ms (tests move it). */
   now?: () => number
 }) {
-  const states = new Map<string, ChannelAcceptance>()
   const onThisThread = inlineRecovery()
   // Bound once: a labelled inc() hashes its labels on every token.
   const recoveredOn = { main: metrics.recoveries.labels('main'), worker: metrics.recoveries.labels('worker') }
   /** Verify calls between their start and their answer. */
   let inProgress = 0
-  const ttlMs = missingTtlSeconds * 1000
-  /**
-   * Per channel and token ID, the highest count written at moments a quarter TTL apart (oldest
-   * first). A range goes missing only above the highest count of its time, so the missing counts
-   * at or below the highest of a TTL ago have been missing for a TTL at least. Another
-   * instance's writes can only make these marks low, which forgets later, never sooner.
-   */
-  const marks = new Map<string, Map<bigint, Mark[]>>()
-
-  /** The highest count written at least a TTL before `at` (0n: none known). */
-  function staleFloor(address: string, tokenId: bigint, at: number): bigint {
-    let floor = 0n
-    for (const mark of marks.get(address)?.get(tokenId) ?? []) if (mark.at <= at - ttlMs) floor = mark.highest
-    return floor
-  }
-
-  /** Records the highest counts just written; drops the marks of token IDs no longer in `tokens`. */
-  function markWritten(
-    address: string,
-    changed: Map<bigint, TokenAcceptance>,
-    tokens: Map<bigint, unknown>,
-    at: number,
-  ) {
-    const channel = marks.get(address) ?? new Map<bigint, Mark[]>()
-    marks.set(address, channel)
-    for (const tokenId of channel.keys()) if (!tokens.has(tokenId)) channel.delete(tokenId)
-    for (const [tokenId, t] of changed) {
-      const list = channel.get(tokenId) ?? []
-      channel.set(tokenId, list)
-      const last = list.at(-1)
-      if (last && at - last.at < ttlMs / 4) continue
-      list.push({ at, highest: t.counts.highest })
-      // One mark a TTL old or older is enough: the newest of them is the floor.
-      while (list.length > 1 && (list[1] as Mark).at <= at - ttlMs) list.shift()
-    }
-  }
-
-  /**
-   * After a batch's write committed at `version`: the state to decide the next batch on, the
-   * marks of the highest counts, and the metrics.
-   */
-  function written(address: string, decided: Decided, version: bigint, at: number, batch: number) {
-    states.set(address, { version, tokens: decided.tokens })
-    markWritten(address, decided.changed, decided.tokens, at)
-    if (decided.forgotten > 0n) metrics.countsForgotten.inc(Number(decided.forgotten))
-    metrics.verifyBatch.observe(batch)
-    return decided.outcomes
-  }
-
-  async function load(address: string, query: Query = sql.query): Promise<ChannelAcceptance> {
-    const rows = await query<{
-      version: string
-      token_id: string | null
-      counts: StoredCounts | null
-      signature: string | null
-      accepted: string | null
-      closed: boolean | null
-    }>(LOAD, [chainId, address])
-    const tokens = new Map<bigint, TokenAcceptance>()
-    for (const row of rows) {
-      if (row.token_id === null || !row.counts) continue
-      tokens.set(BigInt(row.token_id), {
-        counts: countsFromJson(row.counts),
-        signature: row.signature as Hex,
-        accepted: BigInt(row.accepted ?? 0),
-        closed: Boolean(row.closed),
-      })
-    }
-    return { version: BigInt(rows[0]?.version ?? 0), tokens }
-  }
-
-  /** Writes the changed tokens if the channel is still at `version`; the new version or null. */
-  async function write(
-    address: string,
-    version: bigint,
-    changed: Map<bigint, TokenAcceptance>,
-    query: Query = sql.query,
-  ): Promise<bigint | null> {
-    const records = [...changed].map(([tokenId, t]) => ({
-      token_id: tokenId.toString(),
-      highest: t.counts.highest.toString(),
-      signature: t.signature,
-      counts: countsToJson(t.counts),
-      accepted: t.accepted.toString(),
-    }))
-    const rows = await query<{ version: string }>(WRITE, [
-      chainId,
-      address,
-      version.toString(),
-      JSON.stringify(records),
-    ])
-    return rows[0] ? BigInt(rows[0].version) : null
-  }
-
-  /**
-   * Decides a batch of one channel against `state` at time `at`; returns outcomes and the tokens
-   * changed. Counts missing for longer than the TTL are forgotten first.
-   */
-  function decide(jobs: readonly Job[], state: ChannelAcceptance, at: number) {
-    const working = new Map(state.tokens)
-    const changed = new Map<bigint, TokenAcceptance>()
-    const outcomes: VerifyOutcome[] = []
-    for (const { token, snapshot, channel } of jobs) {
-      let current = working.get(token.tokenId) ?? {
-        counts: emptyCounts(),
-        signature: token.signature,
-        accepted: 0n,
-        closed: false,
-      }
-      const kept = forgetMissingUpTo(current.counts, staleFloor(channel.address, token.tokenId, at))
-      if (kept !== current.counts) current = { ...current, counts: kept }
-      if (current.closed) {
-        outcomes.push(
-          refuse(
-            'token_expired',
-            `Token ID ${token.tokenId} is being redeemed; tokens of it are no longer accepted.`,
-          ),
-        )
-        continue
-      }
-      const result = acceptCount(current.counts, token.requests, { maxMissingRanges })
-      if (!result.accepted) {
-        outcomes.push(
-          result.reason === 'zero_requests'
-            ? refuse('zero_requests', 'A token for 0 requests pays nothing and is refused.')
-            : refuse(
-                'count_already_accepted',
-                `Request count ${token.requests} of token ID ${token.tokenId} was already accepted, or was missing too long to be remembered.`,
-              ),
-        )
-        continue
-      }
-      // Owed after this one: the highest count of each token ID the chain has not redeemed yet.
-      const { activeTokenId, expiringTokenId, consumerFunds } = snapshot.state
-      let owedRequests = result.counts.highest
-      for (const id of [activeTokenId, expiringTokenId]) {
-        if (id !== 0n && id !== token.tokenId) owedRequests += working.get(id)?.counts.highest ?? 0n
-      }
-      if (owedRequests * channel.costPerRequest > consumerFunds) {
-        outcomes.push(
-          refuse(
-            'insufficient_funds',
-            `The channel's ${consumerFunds} wei do not cover ${owedRequests} requests at ${channel.costPerRequest} wei owed with this token.`,
-          ),
-        )
-        continue
-      }
-      const next: TokenAcceptance = {
-        counts: result.counts,
-        signature: result.raisedHighest ? token.signature : current.signature,
-        accepted: current.accepted + 1n,
-        closed: false,
-      }
-      working.set(token.tokenId, next)
-      changed.set(token.tokenId, next)
-      outcomes.push({
-        accepted: true,
-        channel: channel.address,
-        tokenId: token.tokenId,
-        requests: token.requests,
-        value: token.requests * channel.costPerRequest,
-      })
-    }
-    // Counts this batch forgot (by age or past the bound): requests paid for and never made.
-    let forgotten = 0n
-    for (const [tokenId, t] of changed)
-      forgotten += t.counts.forgotten - (state.tokens.get(tokenId)?.counts.forgotten ?? 0n)
-    return { outcomes, changed, tokens: working, forgotten }
-  }
-
-  type Decided = ReturnType<typeof decide>
+  const marks = createStaleMarks({ ttlMs: missingTtlSeconds * 1000 })
 
   const settle = createKeyedCoalescer<string, Job, VerifyOutcome>({
     maxBatchSize: 500,
     run: async (address, jobs) => {
-      // Fast path: decide on the cached state, write if nobody changed the channel meanwhile.
-      const cached = states.get(address) ?? (await load(address))
       const at = now()
-      const first = decide(jobs, cached, at)
-      if (first.changed.size === 0) return first.outcomes
-      const version = await write(address, cached.version, first.changed)
-      if (version !== null) return written(address, first, version, at, jobs.length)
-      // Another instance wrote first. Retrying optimistically can starve (the winner's next
-      // write is one round trip, a reload and write two), so lock the channel row instead:
-      // read, decide and write under the lock, which makes the others wait their turn.
-      metrics.verifyConflicts.inc()
-      states.delete(address)
-      const locked = await sql.transaction(async (query) => {
-        await query(LOCK, [chainId, address])
-        const state = await load(address, query)
-        const decided = decide(jobs, state, at)
-        if (decided.changed.size === 0) return { decided, version: state.version }
-        const committed = await write(address, state.version, decided.changed, query)
-        if (committed === null) throw new Error(`channel ${address} changed under its row lock`)
-        return { decided, version: committed }
-      })
-      return written(address, locked.decided, locked.version, at, jobs.length)
+      const { decided, committed } = await store.apply(address, (state) =>
+        decideAcceptance({
+          jobs,
+          state,
+          floor: (tokenId) => marks.floor(address, tokenId, at),
+          maxMissingRanges,
+        }),
+      )
+      if (committed) {
+        marks.written(address, decided.changed, decided.tokens, at)
+        if (decided.forgotten > 0n) metrics.countsForgotten.inc(Number(decided.forgotten))
+        metrics.verifyBatch.observe(jobs.length)
+      }
+      return decided.outcomes
     },
   })
 
@@ -408,34 +167,14 @@ export function createVerifier({
     let snapshot = await chainView.get(channel.address)
     if (token.tokenId > snapshot.state.lastTokenId)
       snapshot = await chainView.get(channel.address, { maxAgeMs: 100 })
-    const { state } = snapshot
-    if (state.terminated) return refuse('channel_terminated', `Channel ${channel.address} is terminated.`)
-    if (state.terminatesAt !== 0n) {
-      return refuse(
-        'channel_terminating',
-        `Channel ${channel.address} is being terminated; no new requests are accepted.`,
-      )
-    }
-    if (token.tokenId === state.activeTokenId) return { token, snapshot, channel }
-    if (state.expiringTokenId !== 0n && token.tokenId === state.expiringTokenId) {
-      const tolerance = BigInt(Math.min(toleranceSeconds, Number(channel.redemptionTimeout)))
-      const closesAt = state.redeemableAt - channel.redemptionTimeout + tolerance
-      if (chainView.now() < Number(closesAt)) return { token, snapshot, channel }
-      return refuse(
-        'token_expired',
-        `Token ID ${token.tokenId} is being redeemed and its tolerance window has closed.`,
-      )
-    }
-    if (token.tokenId > state.lastTokenId) {
-      return refuse(
-        'token_id_unknown',
-        `Token ID ${token.tokenId} was never issued on channel ${channel.address}.`,
-      )
-    }
-    return refuse(
-      'token_expired',
-      `Token ID ${token.tokenId} of channel ${channel.address} is no longer active.`,
-    )
+    const refused = checkTokenWindow({
+      tokenId: token.tokenId,
+      channel,
+      state: snapshot.state,
+      toleranceSeconds,
+      now: chainView.now,
+    })
+    return refused ?? { token, snapshot, channel }
   }
 
   /**
@@ -506,10 +245,6 @@ export function createVerifier({
     },
     /** Several tokens, each decided as if sent alone, in this order (one channel's in one statement). */
     verifyMany: verifyAll,
-    /** Drops the cached acceptance state of a channel (after the runner changed it). */
-    forget(address: string): void {
-      states.delete(address)
-    },
   }
 }
 
