@@ -8,7 +8,7 @@ import {
 } from '../../explorer/api'
 import { getAddress, getChannel, listChannels, listEvents, search } from '.'
 import { countdown } from './channels'
-import { type ExplorerTestbed, expectError, startExplorerTestbed } from './testbed'
+import { type ExplorerTestbed, expectError, startExplorerTestbed } from './testing'
 
 /*
  * The explorer's channels, events, addresses and search against a real anvil and a real

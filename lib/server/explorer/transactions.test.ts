@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { blockDetailSchema, blockPageSchema, txDetailSchema } from '../../explorer/api'
 import { getBlock, getTransaction, listBlocks } from '.'
-import { type ExplorerTestbed, expectError, startExplorerTestbed } from './testbed'
+import { type ExplorerTestbed, expectError, startExplorerTestbed } from './testing'
 
 /*
  * The explorer's transactions and blocks against a real anvil and a real indexed Postgres
