@@ -16,6 +16,15 @@ import { intermediaryFactoryAbi, intermediaryFactoryBytecode } from '../../contr
 import { contractErrorOf } from '../../lib/contractErrors'
 import { ANVIL_KEYS, type Anvil, startAnvil } from '../../stack/anvil'
 
+/** The terms and first deposit of a channel `openChannel()` opens when a call does not say. */
+export const CHANNEL_DEFAULTS = {
+  costPerRequest: 1_000n,
+  redemptionTimeout: 60n,
+  terminationTimeout: 600n,
+  /** The first deposit, in wei. */
+  value: 0n,
+}
+
 /** A fresh anvil with viem clients and dev accounts; `stop()` kills it. */
 export async function startTestChain(options: { chainId?: number } = {}) {
   const anvil: Anvil = await startAnvil({ chainId: options.chainId })
@@ -90,7 +99,7 @@ export async function startTestChain(options: { chainId?: number } = {}) {
     value?: bigint
   }
 
-  /** Opens a channel through the factory and returns its address and the receipt. */
+  /** Opens a channel through the factory and returns its address and the receipt ({@link CHANNEL_DEFAULTS}). */
   async function openChannel(p: OpenChannel) {
     const hash = await wallet(p.consumer).writeContract({
       address: p.factory,
@@ -98,11 +107,11 @@ export async function startTestChain(options: { chainId?: number } = {}) {
       functionName: 'open',
       args: [
         p.provider,
-        p.costPerRequest ?? 1_000n,
-        p.redemptionTimeout ?? 60n,
-        p.terminationTimeout ?? 600n,
+        p.costPerRequest ?? CHANNEL_DEFAULTS.costPerRequest,
+        p.redemptionTimeout ?? CHANNEL_DEFAULTS.redemptionTimeout,
+        p.terminationTimeout ?? CHANNEL_DEFAULTS.terminationTimeout,
       ],
-      value: p.value ?? 0n,
+      value: p.value ?? CHANNEL_DEFAULTS.value,
     })
     const receipt = await mined(hash)
     const [opened] = parseEventLogs({

@@ -2,7 +2,7 @@ import type { Abi, Account, Address, Hex, LocalAccount, TransactionReceipt } fro
 import { intermediaryAbi } from '../../contracts/generated'
 import { type ChannelState, readChannelState } from '../../lib/channel'
 import { signToken } from '../../lib/token'
-import { startTestChain, type TestChain } from './chain'
+import { CHANNEL_DEFAULTS, startTestChain, type TestChain } from './chain'
 
 /** The three parties of a channel test: the channel's two parties and someone outside it. */
 export type Party = 'consumer' | 'provider' | 'stranger'
@@ -17,21 +17,18 @@ export type ChannelFunction =
   | 'terminate'
 
 /** Terms and first deposit of the channels `openChannel()` opens when a call does not say. */
-export type ChannelDefaults = {
-  costPerRequest: bigint
-  redemptionTimeout: bigint
-  terminationTimeout: bigint
-  /** The first deposit, in wei. */
-  value: bigint
-}
+export type ChannelDefaults = typeof CHANNEL_DEFAULTS
 
 export type ChannelTestbedOptions = {
   chainId?: number
-  /** Overrides the defaults of `openChannel()` (1,000 wei a request, 60 s, 600 s, no deposit). */
+  /** Overrides the defaults of `openChannel()` ({@link CHANNEL_DEFAULTS}: 1,000 wei, 60 s, 600 s, no deposit). */
   defaults?: Partial<ChannelDefaults>
 }
 
+/** Like TestChain's `openChannel()` parameters, every one optional (so a testbed is a TestChain). */
 export type OpenChannelParameters = Partial<ChannelDefaults> & {
+  /** Default: the testbed's factory. */
+  factory?: Address
   /** Default: the testbed's consumer. */
   consumer?: Account
   /** Default: the testbed's provider. */
@@ -118,21 +115,17 @@ export async function startChannelTestbed(options: ChannelTestbedOptions = {}): 
       provider: chain.keys[2],
       stranger: chain.keys[3],
     }
-    const defaults: ChannelDefaults = {
-      costPerRequest: 1_000n,
-      redemptionTimeout: 60n,
-      terminationTimeout: 600n,
-      value: 0n,
-      ...options.defaults,
-    }
+    const defaults: ChannelDefaults = { ...CHANNEL_DEFAULTS, ...options.defaults }
 
     const openChannel = (p: OpenChannelParameters = {}) =>
       chain.openChannel({
-        factory,
-        ...defaults,
-        ...p,
+        factory: p.factory ?? factory,
         consumer: p.consumer ?? parties.consumer,
         provider: p.provider ?? parties.provider.address,
+        costPerRequest: p.costPerRequest ?? defaults.costPerRequest,
+        redemptionTimeout: p.redemptionTimeout ?? defaults.redemptionTimeout,
+        terminationTimeout: p.terminationTimeout ?? defaults.terminationTimeout,
+        value: p.value ?? defaults.value,
       })
 
     return {
