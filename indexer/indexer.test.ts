@@ -2,6 +2,7 @@ import type { Address, Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { intermediaryAbi } from '../contracts/generated'
 import { readChannelState } from '../lib/channel'
+import { bigintOf } from '../lib/server/db/codec'
 import { signTokenNative } from '../lib/server/tokenCrypto'
 import { startTestChain, type TestChain } from '../test/kit/chain'
 import { createTestDatabase, type TestDatabase } from '../test/kit/database'
@@ -157,9 +158,7 @@ describe('indexer on one channel life', () => {
       terminationTimeout: '600',
     })
     expect(open.value.toFixed()).toBe('10000')
-    expect(open.fee.toFixed()).toBe(
-      (BigInt(open.gasUsed.toFixed()) * BigInt(open.effectiveGasPrice.toFixed())).toString(),
-    )
+    expect(open.fee.toFixed()).toBe((bigintOf(open.gasUsed) * bigintOf(open.effectiveGasPrice)).toString())
     const redeem = txs.find((t) => t.functionName === 'redeem')!
     expect((redeem.functionArgs as Record<string, string>).requests).toBe('3')
 
