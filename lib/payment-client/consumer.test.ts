@@ -2,6 +2,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestPayment, type TestPayment, testSettings } from '../../test/kit/payment'
+import { bigintOf } from '../server/db/codec'
 import { createFastPath } from '../server/payment/fastPath'
 import type { PaymentServer } from '../server/payment/server'
 import type { Service } from '../server/payment/services'
@@ -73,7 +74,7 @@ async function setUp(
 /** Counts the Payment Server issued on `channel` (its payment_issued high-water, token ID 1). */
 async function issuedOn(channel: { address: string }): Promise<bigint> {
   const row = await t.database.db.paymentIssued.findFirst({ where: { channel: channel.address } })
-  return row ? BigInt(row.requests.toFixed()) : 0n
+  return row ? bigintOf(row.requests) : 0n
 }
 
 const countOf = (token: string) => parseToken(token).token.requests

@@ -13,6 +13,7 @@ import { readChannelState } from '../../channel'
 import { countsFromJson, type StoredCounts } from '../../counter'
 import { isAppError } from '../../errors'
 import { parseToken } from '../../token'
+import { bigintOf } from '../db/codec'
 import type { PaymentServer } from './server'
 import type { Service } from './services'
 
@@ -258,7 +259,7 @@ describe('two Payment Server cores on one database', () => {
         chainId_channel_tokenId: { chainId: t.server.chainId, channel: channel.address, tokenId: '1' },
       },
     })
-    const highest = BigInt(issued.requests.toFixed())
+    const highest = bigintOf(issued.requests)
     if (issueAhead === 0) {
       expect(counts).toEqual(range(1, 400))
       expect(highest).toBe(400n)
@@ -326,7 +327,7 @@ describe('a core killed with SIGKILL between acceptance and redemption', () => {
         chainId_channel_tokenId: { chainId: t.server.chainId, channel: channel.address, tokenId: '1' },
       },
     })
-    const highest = BigInt(row.highest.toFixed())
+    const highest = bigintOf(row.highest)
     expect(highest).toBeGreaterThanOrEqual(maxAck)
     expect(row.signature).toBe(parseToken(byCount.get(highest) as string).token.signature)
 
