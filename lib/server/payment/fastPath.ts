@@ -2,8 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { HeaderSource } from '../http/auth'
 import { type Call, MAX_BODY_BYTES, tooLarge } from '../http/body'
 import { Answer } from '../http/route'
-import { NO_PARAMS, serveRoute } from './api/route'
-import { runPaymentCall } from './http'
+import { NO_PARAMS, runPaymentRoute } from './api/route'
 import { getPaymentServer } from './instance'
 import { hotPaymentRoutes } from './routes'
 import type { PaymentServer } from './server'
@@ -30,8 +29,7 @@ const HEADERS = {
  * Next.js's router, request adapter and response streaming. Every paid request between two
  * services makes two of these calls, and Next.js's per-request work cost more than the calls
  * themselves (about 1 ms of CPU each). The answers are the route handlers' own: both serve the
- * table's route with `serveRoute` under `runPaymentCall`, on the Payment Server `getServer`
- * gives. Any other method, path or a query string goes to Next.js.
+ * table's route with `runPaymentRoute`, on the Payment Server `getServer` gives. Any other method, path or a query string goes to Next.js.
  */
 export const createFastPath =
   (getServer: () => Promise<PaymentServer>): FastPath =>
@@ -39,8 +37,8 @@ export const createFastPath =
     const route = ROUTES.get(req.method ?? '')?.get(req.url ?? '')
     if (!route) return false
     const call = new NodeCall(req)
-    // runPaymentCall answers every failure itself; a failure to write the answer drops the connection.
-    runPaymentCall(route.name, (server) => serveRoute(route, server, call, NO_PARAMS), getServer)
+    // runPaymentRoute answers every failure itself; a failure to write the answer drops the connection.
+    runPaymentRoute(route, call, NO_PARAMS, getServer)
       .then((result) => send(res, result, call.overflowed))
       .catch(() => res.destroy())
     return true

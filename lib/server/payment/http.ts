@@ -1,7 +1,5 @@
 import { ForbiddenError, UnauthorizedError } from '../../errors'
 import { bearerKey, type HeaderSource, secretEquals } from '../http/auth'
-import { type Answer, type Handled, runCall } from '../http/route'
-import { getPaymentServer } from './instance'
 import type { PaymentServer } from './server'
 import type { Service } from './services'
 
@@ -9,31 +7,6 @@ import type { Service } from './services'
 export type AdminCaller = { kind: 'admin' }
 
 export type Caller = AdminCaller | { kind: 'service'; service: Service }
-
-/**
- * Runs one Payment Server call on this process's server: builds it on first use, times the
- * call, turns an AppError into `{ error: { code, message } }` with its status, and never lets
- * an internal error's text out. Shared by the Next.js route handlers and the fast path (both
- * derived from the route table, ./routes).
- * `getServer` gives another server (tests); default: this process's.
- */
-export async function runPaymentCall(
-  name: string,
-  handler: (server: PaymentServer) => Promise<Handled>,
-  getServer: () => Promise<PaymentServer> = getPaymentServer,
-): Promise<Response | Answer> {
-  const started = performance.now()
-  let server: PaymentServer | undefined
-  const result = await runCall('payment', name, async () => {
-    server = await getServer()
-    return handler(server)
-  })
-  server?.metrics.requestSeconds.observe(
-    { route: name, status: String(result.status) },
-    (performance.now() - started) / 1000,
-  )
-  return result
-}
 
 /** The caller of a request from its `Authorization: Bearer <key>` header (admin or a service). */
 export async function callerOf(request: { headers: HeaderSource }, server: PaymentServer): Promise<Caller> {

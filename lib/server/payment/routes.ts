@@ -2,10 +2,9 @@ import { callOf } from '../http/body'
 import { responseOf } from '../http/route'
 import { channelRoutes } from './api/channels'
 import { opsRoutes } from './api/ops'
-import { type AnyPaymentRoute, NO_PARAMS, serveRoute } from './api/route'
+import { type AnyPaymentRoute, NO_PARAMS, runPaymentRoute } from './api/route'
 import { serviceRoutes } from './api/services'
 import { tokenRoutes } from './api/tokens'
-import { runPaymentCall } from './http'
 
 /**
  * Every route of the Payment Server, once: name, method, path, auth, body and answers, handler,
@@ -28,8 +27,8 @@ export type NextHandler = (
 ) => Promise<Response>
 
 /**
- * The Next.js handlers of one path of the table, one per method, each serving its route under
- * runPaymentCall on this process's Payment Server. The route file of that path exports them.
+ * The Next.js handlers of one path of the table, one per method, each serving its route with
+ * runPaymentRoute on this process's Payment Server. The route file of that path exports them.
  *
  * @example
  * // app/api/payment/channels/[address]/route.ts
@@ -40,11 +39,7 @@ export function paymentHandlers<P extends PaymentPath>(path: P): { [M in Methods
   for (const route of paymentRoutes as readonly AnyPaymentRoute[]) {
     if (route.path !== path) continue
     handlers[route.method] = async (request, context) =>
-      responseOf(
-        await runPaymentCall(route.name, async (server) =>
-          serveRoute(route, server, callOf(request), context ? await context.params : NO_PARAMS),
-        ),
-      )
+      responseOf(await runPaymentRoute(route, callOf(request), context ? await context.params : NO_PARAMS))
   }
   return handlers as { [M in MethodsAt<P>]: NextHandler }
 }

@@ -5,12 +5,12 @@ import type { Call } from '../../http/body'
 import { Answer } from '../../http/route'
 import { paymentRoutes } from '../routes'
 import type { Service } from '../services'
-import { type AnyPaymentRoute, serveRoute } from './route'
+import { type AnyPaymentRoute, runPaymentRoute } from './route'
 
 /*
  * The Payment Server's handlers called as functions, without HTTP: a handler takes the server,
- * the caller, the parsed parameters and body, and returns data or an Answer; serveRoute() adds
- * the route's auth, body schema and parameter parsing to a plain Call.
+ * the caller, the parsed parameters and body, and returns data or an Answer; runPaymentRoute()
+ * adds the route's auth, body schema, parameter parsing and error answers to a plain Call.
  */
 
 let t: TestPayment
@@ -112,41 +112,52 @@ describe('tokens.issue and tokens.verify', () => {
   })
 })
 
-describe('serveRoute()', () => {
-  const serve = (name: string, c: Call, params: Record<string, string> = {}) =>
-    serveRoute(route(name), t.server, c, params)
+describe('runPaymentRoute()', () => {
+  /** The answer to a call of the route named `name`, as status and body. */
+  const serve = async (name: string, c: Call, params: Record<string, string> = {}) => {
+    const { status, body } = (await runPaymentRoute(route(name), c, params, async () => t.server)) as Answer
+    return { status, body: body as { error?: { code: string } } & Record<string, unknown> }
+  }
+  const refused = async (name: string, c: Call, params?: Record<string, string>) => {
+    const { status, body } = await serve(name, c, params)
+    return { status, code: body.error?.code }
+  }
 
-  it('serveRoute() checks the key the route asks for before its body: 401 without one, 403 with the wrong kind', async () => {
-    expect(await refusal(() => serve('tokens.verify', call(null, 'not json')))).toEqual({
+  it('runPaymentRoute() checks the key the route asks for before its body: 401 without one, 403 with the wrong kind', async () => {
+    expect(await refused('tokens.verify', call(null, 'not json'))).toEqual({
       status: 401,
       code: 'unauthorized',
     })
-    expect(await refusal(() => serve('tokens.verify', call(t.server.settings.adminKey as string)))).toEqual({
-      status: 403,
-      code: 'forbidden',
-    })
-    expect(await refusal(() => serve('metrics', call(shop.apiKey)))).toEqual({
-      status: 403,
-      code: 'forbidden',
-    })
+    const admin = call(t.server.settings.adminKey as string)
+    expect(await refused('tokens.verify', admin)).toEqual({ status: 403, code: 'forbidden' })
+    expect(await refused('metrics', call(shop.apiKey))).toEqual({ status: 403, code: 'forbidden' })
   })
 
-  it("serveRoute() checks the body against the route's schema and parses {address}", async () => {
-    expect(
-      await refusal(() => serve('tokens.issue', call(shop.apiKey, { provider: 'billing', count: 0 }))),
-    ).toEqual({ status: 400, code: 'invalid_request' })
-    expect(await refusal(() => serve('channels.get', call(shop.apiKey), { address: '0x12' }))).toEqual({
+  it("runPaymentRoute() checks the body against the route's schema and parses {address}", async () => {
+    const zero = call(shop.apiKey, { provider: 'billing', count: 0 })
+    expect(await refused('tokens.issue', zero)).toEqual({ status: 400, code: 'invalid_request' })
+    expect(await refused('channels.get', call(shop.apiKey), { address: '0x12' })).toEqual({
       status: 400,
       code: 'invalid_address',
     })
   })
 
-  it('serveRoute() gives the handler the caller of its auth: an admin lists every service, a service itself', async () => {
+  it('runPaymentRoute() gives the handler the caller of its auth: an admin lists every service, a service itself', async () => {
     const names = async (key: string) =>
-      ((await serve('services.list', call(key))) as { services: Array<{ name: string }> }).services.map(
-        (s) => s.name,
-      )
+      ((await serve('services.list', call(key))).body.services as Array<{ name: string }>).map((s) => s.name)
     expect((await names(t.server.settings.adminKey as string)).sort()).toEqual(['billing', 'shop'])
     expect(await names(billing.apiKey)).toEqual(['billing'])
+  })
+
+  it('runPaymentRoute() answers the status a handler chose, and times the call by route name', async () => {
+    const before = await t.server.metrics.requestSeconds.get()
+    const count = (m: typeof before) =>
+      m.values.find(
+        (v) =>
+          v.metricName?.endsWith('_count') && v.labels.route === 'channels.open' && v.labels.status === '200',
+      )?.value ?? 0
+    const answer = await serve('channels.open', call(shop.apiKey, { provider: 'billing' }))
+    expect(answer).toMatchObject({ status: 200, body: { created: false } })
+    expect(count(await t.server.metrics.requestSeconds.get())).toBe(count(before) + 1)
   })
 })
