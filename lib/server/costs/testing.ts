@@ -9,6 +9,7 @@ import type { CostGraph } from '../../costs/api'
 import { isAppError } from '../../errors'
 import { createChainClient } from '../chain'
 import type { ServerContext } from '../context'
+import { bigintOf } from '../db/codec'
 import { env } from '../env'
 import { signTokenNative } from '../tokenCrypto'
 
@@ -198,7 +199,7 @@ export async function startCostsTestbed({ settled = false, pending = false } = {
     const channel = await db.channel.findUniqueOrThrow({
       where: { chainId_address: { chainId, address: ch.ac } },
     })
-    const activeTokenId = BigInt(channel.activeTokenId.toFixed())
+    const activeTokenId = bigintOf(channel.activeTokenId)
     expect(activeTokenId).toBe(2n)
     expect(channel.expiringTokenId.toFixed()).toBe('0')
     const paymentChannel = (k: 'ac' | 'bc', consumer: Name) => ({

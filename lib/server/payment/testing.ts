@@ -3,6 +3,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { expect } from 'vitest'
 import { startTestPayment, type TestPayment, testSettings } from '../../../test/kit/payment'
 import { formatToken, parseToken } from '../../token'
+import { bigintOf } from '../db/codec'
 import { signTokenNative } from '../tokenCrypto'
 import type { ChannelRecord } from './channels'
 import type { Service } from './services'
@@ -79,11 +80,11 @@ export function paymentKit() {
     })
     return rows.map((row) => ({
       channel: row.channel,
-      tokenId: BigInt(row.tokenId.toFixed()),
-      highest: BigInt(row.highest.toFixed()),
+      tokenId: bigintOf(row.tokenId),
+      highest: bigintOf(row.highest),
       signature: row.signature,
       counts: row.counts,
-      accepted: BigInt(row.accepted.toFixed()),
+      accepted: bigintOf(row.accepted),
       lastAcceptedAt: row.lastAcceptedAt.getTime(),
     }))
   }
@@ -195,7 +196,7 @@ export function paymentKit() {
       const row = await t().database.db.paymentIssued.findFirst({
         where: { channel: channel.address, tokenId: tokenId.toString() },
       })
-      return row ? BigInt(row.requests.toFixed()) : 0n
+      return row ? bigintOf(row.requests) : 0n
     },
 
     /** `n` tokens of `channel` from `server`, one call after the other (a steady consumer). */
