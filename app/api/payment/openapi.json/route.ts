@@ -1,4 +1,4 @@
-import { paymentOpenApi } from '@/lib/server/payment/openapi'
+import { paymentOpenApi } from '@/lib/server/payment'
 
 export const dynamic = 'force-static'
 
