@@ -22,6 +22,10 @@
  * generator, the services, the Payment Server and Postgres) two runs of the same thing differ
  * by 10-20 %, so a single run says little.
  *
+ * `--only verify` measures the verify endpoint and its gauge alone; `--stack-root DIR` runs the
+ * stack from another checkout (e.g. the previous commit's), so that two commits are compared
+ * by the same load generator and gauge, run after run.
+ *
  * Prints tables with ratios, the targets of PRODUCT.md and the thesis prototype's figures.
  * Exits 1 only when a run is invalid (a non-2xx answer, a connection error, a refused token);
  * a missed target is reported, not failed. Everything it started is stopped and
@@ -58,10 +62,12 @@ import {
   ms1,
   type Observed,
   printTables,
+  printVerifyOnly,
   REPEATS,
   rates,
 } from './bench/paymentReport'
 import {
+  benchOptions,
   callsOf,
   check,
   GAUGE_CHANNEL,
@@ -73,7 +79,10 @@ import {
 } from './bench/paymentRuns'
 
 const root = path.resolve(import.meta.dirname, '..')
-const dataDir = path.join(root, '.data', 'bench-payment')
+const { only, stackRoot } = benchOptions(process.argv.slice(2))
+/** Where the stack and the example network run from: this checkout, or `--stack-root`. */
+const appRoot = stackRoot ?? root
+const dataDir = path.join(appRoot, '.data', 'bench-payment')
 
 const WARMUP = { c: 5, n: 200 }
 /** Requests of warm-up before an endpoint is measured (the JIT compiles its path meanwhile). */
@@ -82,6 +91,8 @@ const ISSUE_REQUESTS = 5_000
 const VERIFY_REQUESTS = 10_000
 /** Tokens issued ahead for the verify measurements (HTTP and library, warm-ups included). */
 const PRE_ISSUE = ENDPOINT_WARMUP + REPEATS * VERIFY_REQUESTS + 200 + REPEATS * LIBRARY_TOKENS + 1_000
+/** The same with `--only verify` (no library measurements). */
+const VERIFY_ONLY_PRE_ISSUE = ENDPOINT_WARMUP + REPEATS * VERIFY_REQUESTS + 1_000
 const log = (line: string) => console.log(`[bench] ${line}`)
 const json = { 'content-type': 'application/json' }
 const bearer = (key: string) => ({ ...json, authorization: `Bearer ${key}` })
@@ -111,7 +122,7 @@ async function main(): Promise<void> {
   try {
     // 1. The private stack.
     log('starting a private stack (stack/start.ts; next build runs first when the sources changed)...')
-    stack = await startBenchStack({ root, dataDir })
+    stack = await startBenchStack({ root: appRoot, dataDir })
     const s = stack
     void s.child.exited.then((code) => {
       if (!cleaning) log(`the stack exited during the run (code ${code}):\n${s.output()}`)
@@ -173,9 +184,9 @@ async function main(): Promise<void> {
     // 2. The full example flow, payments off (the ceiling) then on; one example process at a time.
     const flow: Record<'off' | 'on', LoadResult[]> = { off: [], on: [] }
     const submit: LoadRequest = { method: 'POST', path: '/submit', headers: json, body: '{"name":"user"}' }
-    for (const mode of ['off', 'on'] as const) {
+    for (const mode of only ? (['on'] as const) : (['off', 'on'] as const)) {
       const started = performance.now()
-      example = await startExampleNetwork({ root, dataDir, stack: s, payments: mode === 'on' })
+      example = await startExampleNetwork({ root: appRoot, dataDir, stack: s, payments: mode === 'on' })
       const url = example.publicUrl
       log(
         `example network, payments ${mode}: public at ${url} (ready in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
@@ -199,7 +210,9 @@ async function main(): Promise<void> {
           )
         }
       }
-      if (mode === 'on') await observe('full flow, payments on, c=1..20', runAll)
+      // With --only verify, the example network only sets up the services and their channels.
+      if (only) log('--only verify: the full flow is not measured')
+      else if (mode === 'on') await observe('full flow, payments on, c=1..20', runAll)
       else await runAll()
       await example.stop()
       example = undefined
@@ -229,12 +242,12 @@ async function main(): Promise<void> {
     /** Warm-up, then REPEATS runs of `amount` at ENDPOINT_C; the median counts. */
     const endpoint = async (name: string, request: LoadRequest, amount: number) =>
       repeated(name, await endpointRun(name, request, amount))
-    const issueEndpoint = await endpoint('issue endpoint', issueOne, ISSUE_REQUESTS)
-    log(`issue endpoint: ${rates(issueEndpoint)} req/s`)
+    const issueEndpoint = only ? null : await endpoint('issue endpoint', issueOne, ISSUE_REQUESTS)
+    if (issueEndpoint) log(`issue endpoint: ${rates(issueEndpoint)} req/s`)
 
     const tokens: string[] = []
     const preIssueStarted = performance.now()
-    while (tokens.length < PRE_ISSUE) {
+    while (tokens.length < (only ? VERIFY_ONLY_PRE_ISSUE : PRE_ISSUE)) {
       const response = await fetch(`${s.url}/api/payment/tokens`, {
         method: 'POST',
         headers: bearer(publicKey),
@@ -282,6 +295,10 @@ async function main(): Promise<void> {
     await gauge.stop()
     gauge = undefined
     log(`verify endpoint: ${rates(verifyEndpoint)} req/s; its gauge: ${rates(verifyGauge)} req/s`)
+    if (only || !issueEndpoint) {
+      printVerifyOnly({ verifyEndpoint, verifyGauge, observed, stackRoot })
+      return
+    }
 
     // The library's default transport (node:http on Node); its calls are counted by the server.
     const verifier = createPaymentVerifier({ serverUrl: s.url, apiKey: validationKey })

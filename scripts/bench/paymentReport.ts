@@ -307,3 +307,38 @@ export function printTables(r: {
   const missed = targets.filter(([, , , ok]) => ok === false).map(([name]) => name)
   console.log(missed.length ? `\nmissed: ${missed.join('; ')}` : '\nall targets met')
 }
+
+/** The table of `--only verify`: the verify endpoint against its gauge, run in turn. */
+export function printVerifyOnly(r: {
+  verifyEndpoint: LoadResult
+  verifyGauge: LoadResult
+  observed: Observed[]
+  stackRoot: string | null
+}): void {
+  console.log(
+    `\n${os.cpus().length} cores, libsecp256k1 ${secp256k1().name}; stack from ${r.stackRoot ?? 'this checkout'}`,
+  )
+  console.log(
+    `\nVerify alone, concurrency ${ENDPOINT_C}, a fresh token per request; ${REPEATS} runs each, in turn`,
+  )
+  console.log('| measurement | rate req/s | p50 ms | p99 ms | runs |')
+  console.log('|---|---:|---:|---:|---|')
+  for (const [name, x] of [
+    ['verify endpoint', r.verifyEndpoint],
+    ['verify gauge (minimal verify server)', r.verifyGauge],
+  ] as const) {
+    console.log(
+      `| ${name} | ${fmt(x.perSecond)} | ${ms1(percentile(x.latencies, 50))} | ${ms1(percentile(x.latencies, 99))} | ${rates(x)} |`,
+    )
+  }
+  const ratio = r.verifyEndpoint.perSecond / r.verifyGauge.perSecond
+  console.log(
+    `\nverify endpoint / its gauge: ${ratio.toFixed(2)} (target ≥ ${TARGETS.verifyOfGauge}: ${ratio >= TARGETS.verifyOfGauge ? 'met' : 'MISSED'})`,
+  )
+  const busiest = Math.max(...r.observed.map((o) => (o.cpu.get('other') ?? 0) / o.seconds))
+  if (busiest > OTHER_CPU_WARNING) {
+    console.log(
+      `\nWARNING: unrelated processes used up to ${busiest.toFixed(2)} cores during a measurement; the figures understate this machine.`,
+    )
+  }
+}

@@ -2,6 +2,7 @@
  * What `npm run bench:payment` checks and counts about its runs, and the tokens of the verify
  * endpoint's gauge (./verifyGauge.ts).
  */
+import path from 'node:path'
 import { privateKeyToAccount } from 'viem/accounts'
 import { signTokenNative } from '../../lib/server/tokenCrypto'
 import { formatToken } from '../../lib/token'
@@ -66,4 +67,21 @@ export function signGaugeTokens(chainId: number, count: number): string[] {
       }),
     }),
   )
+}
+
+/**
+ * The bench's options. `--only verify`: only the verify endpoint and its gauge (a quicker run,
+ * e.g. to compare two commits). `--stack-root DIR`: the stack and the example network run from
+ * another checkout (e.g. a previous commit's, with its own node_modules), measured by this
+ * checkout's load generator and gauge, so two commits can be compared run by run.
+ */
+export function benchOptions(args: string[]): { only: 'verify' | null; stackRoot: string | null } {
+  const value = (name: string) => {
+    const at = args.indexOf(name)
+    return at < 0 ? null : (args[at + 1] ?? null)
+  }
+  const only = value('--only')
+  if (only !== null && only !== 'verify') throw new Error(`--only takes 'verify', not '${only}'`)
+  const stackRoot = value('--stack-root')
+  return { only, stackRoot: stackRoot === null ? null : path.resolve(stackRoot) }
 }
