@@ -70,6 +70,7 @@ import {
   benchOptions,
   callsOf,
   check,
+  GAUGE_CHAIN_ID,
   GAUGE_CHANNEL,
   GAUGE_CONSUMER,
   invalid,
@@ -272,12 +273,11 @@ async function main(): Promise<void> {
     }
     // Its gauge: the same recovery and acceptance statement behind bare node:http, on a channel
     // of its own, with tokens signed here. The two run in turn, so both see the machine alike.
-    const chainId = parseToken(tokens[0] as string).chainId
-    const gaugeTokens = signGaugeTokens(chainId, ENDPOINT_WARMUP + REPEATS * VERIFY_REQUESTS)
+    const gaugeTokens = signGaugeTokens(ENDPOINT_WARMUP + REPEATS * VERIFY_REQUESTS)
     gauge = await startVerifyGauge({
       root,
       stack: s,
-      chainId,
+      chainId: GAUGE_CHAIN_ID,
       channel: GAUGE_CHANNEL,
       consumer: GAUGE_CONSUMER,
     })

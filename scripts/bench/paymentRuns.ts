@@ -48,13 +48,17 @@ export function rateOf(result: unknown): number | null {
   return typeof rate === 'number' ? rate : null
 }
 
-/** The verify gauge's channel (a row of its own, no contract) and the key that signs its tokens. */
+/**
+ * The verify gauge's chain id and channel (a row of its own, no contract; another chain id than
+ * the stack's, so the Payment Server's runner never sees it) and the key that signs its tokens.
+ */
+export const GAUGE_CHAIN_ID = 424_242
 export const GAUGE_CHANNEL = '0x00000000000000000000000000000000000ba5e0'
 const GAUGE_KEY = ANVIL_KEYS[8]
 export const GAUGE_CONSUMER = privateKeyToAccount(GAUGE_KEY).address
 
 /** `count` tokens of the gauge's channel, token ID 1, counts 1 to `count`, in the wire format. */
-export function signGaugeTokens(chainId: number, count: number): string[] {
+export function signGaugeTokens(count: number, chainId = GAUGE_CHAIN_ID): string[] {
   return Array.from({ length: count }, (_, i) =>
     formatToken({
       chainId,

@@ -9,8 +9,9 @@
  * metrics, no worker threads. The verify endpoint's rate over this one's is the share of the
  * unavoidable work in what the endpoint costs.
  *
- * It verifies tokens of a channel of its own (a `payment_channel` row it creates, signed by
- * GAUGE_CONSUMER's key in the bench), so the Payment Server's state is not touched.
+ * It verifies tokens of a channel of its own (a `payment_channel` row it creates on a chain id
+ * of its own, tokens signed by GAUGE_CONSUMER's key in the bench), so the Payment Server's
+ * state is not touched.
  * Environment: GAUGE_DATABASE_URL, GAUGE_CHAIN_ID, GAUGE_CHANNEL, GAUGE_CONSUMER, GAUGE_PORT.
  * Prints `gauge listening <port>` once it serves.
  */
@@ -35,12 +36,16 @@ const channel = need('GAUGE_CHANNEL').toLowerCase()
 const consumer = need('GAUGE_CONSUMER').toLowerCase()
 const port = Number(need('GAUGE_PORT'))
 
-// The channel's row, which the acceptance statement's version bump needs.
+// The channel's row, which the acceptance statement's version bump needs. It is on a chain id
+// of its own, so the Payment Server (its runner reads every channel of its chain) never sees it;
+// a row names a service of this server as a party, any will do.
 const setup = new pg.Client({ connectionString: databaseUrl })
 await setup.connect()
 await setup.query(
-  `INSERT INTO payment_channel (chain_id, address, consumer, provider, cost_per_request, redemption_timeout, termination_timeout)
-   VALUES ($1, $2, $3, $3, 1, 3600, 3600) ON CONFLICT DO NOTHING`,
+  `INSERT INTO payment_channel (chain_id, address, consumer, provider, provider_service_id,
+     cost_per_request, redemption_timeout, termination_timeout)
+   SELECT $1, $2, $3, address, id, 1, 3600, 3600 FROM payment_service ORDER BY id LIMIT 1
+   ON CONFLICT DO NOTHING`,
   [chainId, channel, consumer],
 )
 await setup.end()
