@@ -111,3 +111,6 @@ createServer((req, res) => {
     )
   })
 }).listen(port, '127.0.0.1', () => console.log(`gauge listening ${port}`))
+
+// A stop is an ordinary exit (what --cpu-prof needs to write its profile).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(0))
