@@ -82,7 +82,8 @@ export function jsonRoute<P = Record<string, never>, S extends z.ZodType | undef
     )
 }
 
-type ParamNames<Path extends string> = Path extends `${string}{${infer Name}}${infer Rest}`
+/** The names of an OpenAPI path's parameters: `'number'` for `/api/blocks/{number}`. */
+export type ParamNames<Path extends string> = Path extends `${string}{${infer Name}}${infer Rest}`
   ? Name | ParamNames<Rest>
   : never
 

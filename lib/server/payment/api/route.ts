@@ -2,7 +2,7 @@ import type { z } from 'zod'
 import type { ZodOpenApiResponsesObject } from 'zod-openapi'
 import { type Call, jsonBody } from '../../http/body'
 import { addressParam } from '../../http/params'
-import { type Answer, type Handled, runCall } from '../../http/route'
+import { type Answer, type Handled, type ParamNames, runCall } from '../../http/route'
 import { type AdminCaller, type Caller, callerOf, requireAdmin, requireService } from '../http'
 import { getPaymentServer } from '../instance'
 import type { PaymentServer } from '../server'
@@ -25,10 +25,6 @@ export type CallerOf<A extends Auth> = A extends 'service'
     : A extends 'service-or-admin'
       ? Caller
       : undefined
-
-type ParamNames<P extends string> = P extends `${string}{${infer N}}${infer Rest}`
-  ? N | ParamNames<Rest>
-  : never
 
 /** The path parameters of an OpenAPI path, parsed: `{address}` is a lowercase address. */
 export type ParamsOf<P extends string> = {
