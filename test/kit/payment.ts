@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto'
 import type { PublicClient } from 'viem'
-import { type Address, parseEther } from 'viem'
+import { parseEther } from 'viem'
 import {
   createPaymentServer,
   type PaymentServer,
   type PaymentSettings,
 } from '../../lib/server/payment/server'
 import type { Service } from '../../lib/server/payment/services'
-import { startTestChain } from './chain'
 import { createTestDatabase, type TestDatabase } from './database'
 import { memoryLogger } from './indexer'
+import { type ChannelTestbed, startChannelTestbed } from './testbed'
 
+/** A test core's settings: no chain cache, a 50 ms runner, fresh admin key and keystore secret. */
 export const testSettings = (overrides: Partial<PaymentSettings> = {}): PaymentSettings => ({
   chainCacheMs: 0,
   maxMissingRanges: 1_000,
@@ -23,30 +24,29 @@ export const testSettings = (overrides: Partial<PaymentSettings> = {}): PaymentS
   ...overrides,
 })
 
-export type TestChain = Awaited<ReturnType<typeof startTestChain>>
-
-/** A Payment Server on its own anvil and database, with the factory deployed. */
+/**
+ * A Payment Server on its own database and a channel testbed ({@link startChannelTestbed}: anvil,
+ * the factory it trusts, the parties); given a testbed or a database, it shares them and leaves
+ * them running at `stop()`.
+ */
 export async function startTestPayment({
   settings = testSettings(),
-  chain: given,
+  testbed: givenTestbed,
   database: givenDatabase,
-  factory: givenFactory,
 }: {
   settings?: PaymentSettings
-  chain?: TestChain
+  testbed?: ChannelTestbed
   database?: TestDatabase
-  factory?: Address
 } = {}) {
-  const chain = given ?? (await startTestChain())
+  const testbed = givenTestbed ?? (await startChannelTestbed())
   const database = givenDatabase ?? (await createTestDatabase())
-  const factory = givenFactory ?? (await chain.deployFactory())
   const log = memoryLogger()
   const server: PaymentServer = await createPaymentServer({
     db: database.db,
     databaseUrl: database.url,
-    client: chain.publicClient as unknown as PublicClient,
-    rpcUrl: chain.url,
-    factoryAddress: factory,
+    client: testbed.publicClient as unknown as PublicClient,
+    rpcUrl: testbed.url,
+    factoryAddress: testbed.factory,
     settings,
     log,
     environment: {},
@@ -60,9 +60,9 @@ export async function startTestPayment({
       price,
       key: { source: 'generate' },
     })
-    await chain.mined(
-      await chain
-        .wallet(chain.accounts[9]!)
+    await testbed.mined(
+      await testbed
+        .wallet(testbed.accounts[9]!)
         .sendTransaction({ to: registered.service.address, value: parseEther('100') }),
     )
     return registered
@@ -87,9 +87,8 @@ export async function startTestPayment({
   }
 
   return {
-    chain,
+    testbed,
     database,
-    factory,
     server,
     log,
     service,
@@ -97,9 +96,42 @@ export async function startTestPayment({
     async stop() {
       await server.close()
       if (!givenDatabase) await database.drop()
-      if (!given) await chain.stop()
+      if (!givenTestbed) await testbed.stop()
     },
   }
 }
 
 export type TestPayment = Awaited<ReturnType<typeof startTestPayment>>
+
+/**
+ * Payment Server cores on one channel testbed (a suite's, so its chain is started once):
+ * `core()` starts one on a database of its own, or on `shared`'s; `stop()` stops every core
+ * (those sharing a database before the one that owns it), then the testbed.
+ *
+ * @example
+ * let cores: PaymentCores
+ * beforeAll(async () => { cores = await startPaymentCores() })
+ * afterAll(() => cores?.stop())
+ * it('...', async () => {
+ *   const a = await cores.core()
+ *   const b = await cores.core(a) // same database
+ * })
+ */
+export async function startPaymentCores(testbed?: ChannelTestbed) {
+  const bed = testbed ?? (await startChannelTestbed())
+  const cores: TestPayment[] = []
+  return {
+    testbed: bed,
+    async core(shared?: TestPayment, settings = testSettings()): Promise<TestPayment> {
+      const t = await startTestPayment({ testbed: bed, database: shared?.database, settings })
+      cores.push(t)
+      return t
+    },
+    async stop() {
+      for (const t of cores.splice(0).reverse()) await t.stop()
+      if (!testbed) await bed.stop()
+    },
+  }
+}
+
+export type PaymentCores = Awaited<ReturnType<typeof startPaymentCores>>

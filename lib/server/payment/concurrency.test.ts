@@ -6,16 +6,15 @@ import type { Address } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { intermediaryAbi } from '../../../contracts/generated'
 import { type Child, spawnChild } from '../../../stack/child'
-import { startTestChain, type TestChain } from '../../../test/kit/chain'
-import { startTestPayment, type TestPayment, testSettings } from '../../../test/kit/payment'
+import { type PaymentCores, startPaymentCores, type TestPayment } from '../../../test/kit/payment'
 import type { PaymentWorkerJob, VerifyResult } from '../../../test/kit/paymentWorker'
-import { readChannelState } from '../../channel'
 import { countsFromJson, type StoredCounts } from '../../counter'
 import { isAppError } from '../../errors'
 import { parseToken } from '../../token'
 import { bigintOf } from '../db/codec'
 import type { PaymentServer } from './server'
 import type { Service } from './services'
+import { sameTeam } from './testing'
 
 /*
  * Acceptance and issuance under contention: two Payment Server cores on one database and one
@@ -26,29 +25,28 @@ import type { Service } from './services'
 const root = path.resolve(import.meta.dirname, '../../..')
 const jobs = mkdtempSync(path.join(tmpdir(), 'payment-worker-'))
 const children: Child[] = []
-const payments: TestPayment[] = []
-let chain: TestChain
-let factory: Address
+let cores: PaymentCores
 
 beforeAll(async () => {
-  chain = await startTestChain()
-  factory = await chain.deployFactory()
+  cores = await startPaymentCores()
 })
 
 afterAll(async () => {
   await Promise.all(children.map((c) => c.stop(1_000)))
-  // Cores sharing a database stop before the one that owns (and drops) it.
-  for (const p of payments.reverse()) await p.stop()
-  await chain?.stop()
+  await cores?.stop()
   rmSync(jobs, { recursive: true, force: true })
 })
 
-/** A core on the file's chain and factory, on a database of its own or on `database`'s. */
-async function payment(shared?: TestPayment, settings = testSettings()): Promise<TestPayment> {
-  const t = await startTestPayment({ chain, factory, database: shared?.database, settings })
-  payments.push(t)
-  return t
-}
+/** A core on the file's testbed, on a database of its own or on `shared`'s. */
+const payment: PaymentCores['core'] = (shared, settings) => cores.core(shared, settings)
+
+/** What a worker needs to build a core like `t` (same database, chain, factory and keystore). */
+const sameCore = (t: TestPayment) => ({
+  databaseUrl: t.database.url,
+  rpcUrl: t.testbed.url,
+  factory: t.testbed.factory,
+  keystoreSecret: t.server.settings.keystoreSecret as string,
+})
 
 /** alice (consumer) and bob (provider) on `t`, and a channel between them. */
 async function setUp(t: TestPayment, deposit = 10n ** 9n) {
@@ -187,10 +185,7 @@ describe('two Payment Server cores on one database', () => {
     const workers = [11, 29].map((seed) =>
       spawnWorker({
         kind: 'verify',
-        databaseUrl: t.database.url,
-        rpcUrl: chain.url,
-        factory,
-        keystoreSecret: t.server.settings.keystoreSecret as string,
+        ...sameCore(t),
         service: 'bob',
         wait: true,
         tokens,
@@ -235,10 +230,7 @@ describe('two Payment Server cores on one database', () => {
     const workers = [0, 1].map(() =>
       spawnWorker({
         kind: 'issue',
-        databaseUrl: t.database.url,
-        rpcUrl: chain.url,
-        factory,
-        keystoreSecret: t.server.settings.keystoreSecret as string,
+        ...sameCore(t),
         service: 'alice',
         wait: true,
         channel: channel.address,
@@ -287,10 +279,7 @@ describe('a core killed with SIGKILL between acceptance and redemption', () => {
 
     const worker = spawnWorker({
       kind: 'stream',
-      databaseUrl: t.database.url,
-      rpcUrl: chain.url,
-      factory,
-      keystoreSecret: t.server.settings.keystoreSecret as string,
+      ...sameCore(t),
       service: 'bob',
       wait: false,
       tokens,
@@ -309,10 +298,7 @@ describe('a core killed with SIGKILL between acceptance and redemption', () => {
     const maxAck = [...acks].sort(ascending).at(-1) as bigint
 
     // A fresh core (no memory of the dead one) refuses every acknowledged count again.
-    const fresh = await payment(
-      t,
-      testSettings({ redeemValue: 1n, keystoreSecret: t.server.settings.keystoreSecret }),
-    )
+    const fresh = await payment(t, sameTeam(t, { redeemValue: 1n }))
     const byCount = new Map(tokens.map((w) => [parseToken(w).token.requests, w]))
     const again = await fresh.server.verifier.verifyMany(
       bob,
@@ -333,14 +319,14 @@ describe('a core killed with SIGKILL between acceptance and redemption', () => {
 
     // Its runner starts the redemption (value above 1 wei), then completes it after the timeout.
     expect(await fresh.server.runner.runOnce()).toEqual({ leader: true, channels: 1 })
-    let state = await readChannelState({ client: chain.publicClient, address: channel.address })
+    let state = await t.testbed.state(channel.address)
     expect(state.expiringTokenId).toBe(1n)
-    await chain.advanceTime(channel.redemptionTimeout + 1n) // 61 s: past the timeout and the 30 s tolerance
+    await t.testbed.advanceTime(channel.redemptionTimeout + 1n) // 61 s: past the timeout and the 30 s tolerance
     await fresh.server.runner.runOnce()
-    state = await readChannelState({ client: chain.publicClient, address: channel.address })
+    state = await t.testbed.state(channel.address)
     expect(state.expiringTokenId).toBe(0n)
 
-    const redeemed = await chain.publicClient.getContractEvents({
+    const redeemed = await t.testbed.publicClient.getContractEvents({
       address: channel.address,
       abi: intermediaryAbi,
       eventName: 'Redeemed',

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestPayment, type TestPayment } from '../../../test/kit/payment'
-import { readChannelState } from '../../channel'
 import { parseToken } from '../../token'
 import type { Service } from './services'
 
@@ -40,14 +39,14 @@ describe('Payment Server life cycle', () => {
     // Start a redemption by value: the runner does it, then completes it after the timeout.
     t.server.settings.redeemValue = 1n
     expect((await t.server.runner.runOnce()).leader).toBe(true)
-    let state = await readChannelState({ client: t.chain.publicClient, address: channel.address })
+    let state = await t.testbed.state(channel.address)
     expect(state.expiringTokenId).toBe(1n)
     expect(state.activeTokenId).toBe(2n)
     t.server.settings.redeemValue = 10n ** 18n
 
-    await t.chain.advanceTime(61)
+    await t.testbed.advanceTime(61)
     await t.server.runner.runOnce()
-    state = await readChannelState({ client: t.chain.publicClient, address: channel.address })
+    state = await t.testbed.state(channel.address)
     expect(state.expiringTokenId).toBe(0n)
     expect(state.providerFunds).toBe(3_000n)
     expect(state.consumerFunds).toBe(997_000n)

@@ -1,55 +1,43 @@
 import type { Address, Hex } from 'viem'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { intermediaryAbi } from '../../../contracts/generated'
-import { startTestChain, type TestChain } from '../../../test/kit/chain'
-import { startTestPayment, type TestPayment, testSettings } from '../../../test/kit/payment'
-import { readChannelState } from '../../channel'
+import { type PaymentCores, startPaymentCores } from '../../../test/kit/payment'
+import type { ChannelTestbed } from '../../../test/kit/testbed'
 import { accept, actionsOf, sameTeam } from './testing'
 
 /*
  * The background runner against real Postgres and anvil: one leader at a time, every duty of
  * PRODUCT.md ("Payment Server": finalize redemptions, redeem the last token on termination,
  * terminate, withdraw, auto-fund), backoff instead of a loop, and nothing lost on a restart.
- * One chain for the file; each test has a database of its own, so a round only sees its channels.
+ * One testbed (chain and factory) for the file; each test has a database of its own, so a round only sees its channels.
  */
 
-let chain: TestChain
-let factory: Address
-const payments: TestPayment[] = []
+let cores: PaymentCores
+let testbed: ChannelTestbed
 
 beforeAll(async () => {
-  chain = await startTestChain()
-  factory = await chain.deployFactory()
+  cores = await startPaymentCores()
+  testbed = cores.testbed
 })
 
 afterEach(() => {
   vi.useRealTimers()
 })
 
-afterAll(async () => {
-  // Cores sharing a database stop before the one that owns (and drops) it.
-  for (const p of payments.reverse()) await p.stop()
-  await chain?.stop()
-})
+afterAll(() => cores?.stop())
 
-/** A core on the file's chain and factory, on a database of its own or on `shared`'s. */
-async function payment(shared?: TestPayment, settings = testSettings()): Promise<TestPayment> {
-  const t = await startTestPayment({ chain, factory, database: shared?.database, settings })
-  payments.push(t)
-  return t
-}
-
-const stateOf = (address: Address) => readChannelState({ client: chain.publicClient, address })
-const balanceOf = (address: Address) => chain.publicClient.getBalance({ address })
+/** A core on the file's testbed, on a database of its own or on `shared`'s. */
+const payment: PaymentCores['core'] = (shared, settings) => cores.core(shared, settings)
+const balanceOf = (address: Address) => testbed.publicClient.getBalance({ address })
 
 /** Wei a transaction cost its sender in gas. */
 async function gasOf(hash: Hex): Promise<bigint> {
-  const receipt = await chain.publicClient.getTransactionReceipt({ hash })
+  const receipt = await testbed.publicClient.getTransactionReceipt({ hash })
   return receipt.gasUsed * receipt.effectiveGasPrice
 }
 
 async function eventsOf<N extends 'Withdrawn' | 'Deposited' | 'Redeemed'>(address: Address, eventName: N) {
-  return chain.publicClient.getContractEvents({ address, abi: intermediaryAbi, eventName, fromBlock: 0n })
+  return testbed.publicClient.getContractEvents({ address, abi: intermediaryAbi, eventName, fromBlock: 0n })
 }
 
 describe('runner leadership', () => {
@@ -81,12 +69,12 @@ describe('runner duties', () => {
     const channel = await t.channel(alice, bob, { deposit: 1_000_000n, costPerRequest: 1_000n })
     await accept(t, channel, alice, bob, 5)
     await t.server.channels.act(channel, alice, 'startTermination')
-    const { terminatesAt } = await stateOf(channel.address)
+    const { terminatesAt } = await testbed.state(channel.address)
     expect(terminatesAt).toBeGreaterThan(0n)
 
     // The last token goes into redemption and no new token ID becomes active.
     expect(await t.server.runner.runOnce()).toEqual({ leader: true, channels: 1 })
-    expect(await stateOf(channel.address)).toMatchObject({
+    expect(await testbed.state(channel.address)).toMatchObject({
       activeTokenId: 0n,
       expiringTokenId: 1n,
       lastTokenId: 1n,
@@ -95,11 +83,11 @@ describe('runner duties', () => {
       providerFunds: 0n,
     })
     await t.server.runner.runOnce() // not due yet: nothing changes
-    expect(await stateOf(channel.address)).toMatchObject({ expiringTokenId: 1n, providerFunds: 0n })
+    expect(await testbed.state(channel.address)).toMatchObject({ expiringTokenId: 1n, providerFunds: 0n })
 
-    await chain.advanceTime(channel.redemptionTimeout + 1n)
+    await testbed.advanceTime(channel.redemptionTimeout + 1n)
     await t.server.runner.runOnce()
-    expect(await stateOf(channel.address)).toMatchObject({
+    expect(await testbed.state(channel.address)).toMatchObject({
       expiringTokenId: 0n,
       providerFunds: 5_000n,
       consumerFunds: 995_000n,
@@ -115,14 +103,14 @@ describe('runner duties', () => {
     // Nothing left to redeem: the provider terminates before the deadline; the consumer takes its refund.
     const aliceBefore = await balanceOf(alice.address)
     await t.server.runner.runOnce()
-    expect(await stateOf(channel.address)).toMatchObject({
+    expect(await testbed.state(channel.address)).toMatchObject({
       terminated: true,
       consumerFunds: 0n,
       providerFunds: 5_000n,
     })
     const bobBefore = await balanceOf(bob.address)
     await t.server.runner.runOnce()
-    expect(await stateOf(channel.address)).toMatchObject({ consumerFunds: 0n, providerFunds: 0n })
+    expect(await testbed.state(channel.address)).toMatchObject({ consumerFunds: 0n, providerFunds: 0n })
 
     const withdrawn = await eventsOf(channel.address, 'Withdrawn')
     expect(withdrawn.map((e) => [e.args.to?.toLowerCase(), e.args.amount])).toEqual([
@@ -150,7 +138,7 @@ describe('runner duties', () => {
   it('consumer termination with a provider that is not ours: terminates after the deadline, then withdraws', async () => {
     const t = await payment()
     const alice = (await t.service('alice')).service
-    const outsider = chain.accounts[5]!.address.toLowerCase() as Address
+    const outsider = testbed.accounts[5]!.address.toLowerCase() as Address
     const { channel } = await t.server.channels.open({
       consumer: alice,
       provider: outsider,
@@ -162,23 +150,26 @@ describe('runner duties', () => {
     })
     expect(channel.providerServiceId).toBeNull()
     await t.server.channels.act(channel, alice, 'startTermination')
-    const { terminatesAt } = await stateOf(channel.address)
+    const { terminatesAt } = await testbed.state(channel.address)
 
     expect(await t.server.runner.runOnce()).toEqual({ leader: true, channels: 1 })
-    await chain.advanceTime(300)
+    await testbed.advanceTime(300)
     await t.server.runner.runOnce()
-    expect(await stateOf(channel.address)).toMatchObject({
+    expect(await testbed.state(channel.address)).toMatchObject({
       terminatesAt,
       terminated: false,
       consumerFunds: 1_000_000n,
     })
     expect(await actionsOf(t, channel)).toEqual(['open mined', 'startTermination mined'])
 
-    await chain.advanceTime(301) // past terminatesAt
+    await testbed.advanceTime(301) // past terminatesAt
     await t.server.runner.runOnce()
-    expect(await stateOf(channel.address)).toMatchObject({ terminated: true, consumerFunds: 1_000_000n })
+    expect(await testbed.state(channel.address)).toMatchObject({
+      terminated: true,
+      consumerFunds: 1_000_000n,
+    })
     await t.server.runner.runOnce()
-    expect(await stateOf(channel.address)).toMatchObject({
+    expect(await testbed.state(channel.address)).toMatchObject({
       terminated: true,
       consumerFunds: 0n,
       providerFunds: 0n,
@@ -203,20 +194,23 @@ describe('runner duties', () => {
     await accept(t, channel, alice, bob, 3)
     t.server.settings.redeemValue = 1n
     await t.server.runner.runOnce()
-    await chain.advanceTime(channel.redemptionTimeout + 1n)
+    await testbed.advanceTime(channel.redemptionTimeout + 1n)
     await t.server.runner.runOnce()
     t.server.settings.redeemValue = 10n ** 18n
-    expect(await stateOf(channel.address)).toMatchObject({ providerFunds: 3_000n, consumerFunds: 997_000n })
+    expect(await testbed.state(channel.address)).toMatchObject({
+      providerFunds: 3_000n,
+      consumerFunds: 997_000n,
+    })
 
     await t.server.channels.act(channel, bob, 'terminate')
-    expect(await stateOf(channel.address)).toMatchObject({
+    expect(await testbed.state(channel.address)).toMatchObject({
       terminated: true,
       providerFunds: 3_000n,
       consumerFunds: 997_000n,
     })
     const [aliceBefore, bobBefore] = await Promise.all([balanceOf(alice.address), balanceOf(bob.address)])
     await t.server.runner.runOnce()
-    expect(await stateOf(channel.address)).toMatchObject({ providerFunds: 0n, consumerFunds: 0n })
+    expect(await testbed.state(channel.address)).toMatchObject({ providerFunds: 0n, consumerFunds: 0n })
     const withdrawn = await eventsOf(channel.address, 'Withdrawn')
     expect(withdrawn.map((e) => [e.args.to?.toLowerCase(), e.args.amount])).toEqual([
       [bob.address, 3_000n],
@@ -238,13 +232,13 @@ describe('runner duties', () => {
 
     await t.server.issuer.issue({ channel, consumer: alice, count: 400 }) // 600,000 left: enough
     await t.server.runner.runOnce()
-    expect((await stateOf(channel.address)).consumerFunds).toBe(1_000_000n)
+    expect((await testbed.state(channel.address)).consumerFunds).toBe(1_000_000n)
 
     await t.server.issuer.issue({ channel, consumer: alice, count: 200 }) // 400,000 left: below
     await t.server.runner.runOnce()
-    expect((await stateOf(channel.address)).consumerFunds).toBe(3_000_000n)
+    expect((await testbed.state(channel.address)).consumerFunds).toBe(3_000_000n)
     await t.server.runner.runOnce() // 2,400,000 left: no second deposit
-    expect((await stateOf(channel.address)).consumerFunds).toBe(3_000_000n)
+    expect((await testbed.state(channel.address)).consumerFunds).toBe(3_000_000n)
 
     const deposited = await eventsOf(channel.address, 'Deposited')
     expect(deposited.map((e) => e.args.amount)).toEqual([1_000_000n, 2_000_000n])
@@ -265,8 +259,8 @@ describe('runner failures', () => {
         key: { source: 'generate' },
       })
     ).service
-    await chain.mined(
-      await chain.wallet(chain.accounts[9]!).sendTransaction({ to: carol.address, value: 10n ** 16n }),
+    await testbed.mined(
+      await testbed.wallet(testbed.accounts[9]!).sendTransaction({ to: carol.address, value: 10n ** 16n }),
     )
     const channel = await t.channel(carol, bob, { deposit: 1_000_000n, costPerRequest: 1_000n })
     await t.server.channels.setAutoFund(channel, { threshold: 10n ** 18n, amount: 10n ** 18n })
@@ -313,7 +307,7 @@ describe('runner failures', () => {
     })
     expect(await actionsOf(t, channel)).toEqual(['open mined', 'deposit refused', 'deposit refused'])
     expect(await balanceOf(carol.address)).toBe(balance) // nothing was sent, so no gas was spent
-    expect((await stateOf(channel.address)).consumerFunds).toBe(1_000_000n)
+    expect((await testbed.state(channel.address)).consumerFunds).toBe(1_000_000n)
   })
 
   it('a provider without ether for gas: one refused send, said in words, then backoff', async () => {
@@ -355,7 +349,7 @@ describe('runner failures', () => {
       retryAt: new Date(now.getTime() + 5_000),
       lastError: `provider duties: ${rows[0]?.error}`,
     })
-    expect(await stateOf(channel.address)).toMatchObject({ activeTokenId: 1n, expiringTokenId: 0n })
+    expect(await testbed.state(channel.address)).toMatchObject({ activeTokenId: 1n, expiringTokenId: 0n })
   })
 })
 
@@ -370,14 +364,14 @@ describe('runner restarts', () => {
     // A second core, with nothing in memory, starts the redemption and stops...
     const second = await payment(t, sameTeam(t, { redeemValue: 1n }))
     expect(await second.server.runner.runOnce()).toEqual({ leader: true, channels: 1 })
-    expect(await stateOf(channel.address)).toMatchObject({ expiringTokenId: 1n, activeTokenId: 2n })
+    expect(await testbed.state(channel.address)).toMatchObject({ expiringTokenId: 1n, activeTokenId: 2n })
     await second.server.runner.stop()
 
     // ...and a third one completes it after the timeout.
-    await chain.advanceTime(channel.redemptionTimeout + 1n)
+    await testbed.advanceTime(channel.redemptionTimeout + 1n)
     const third = await payment(t, sameTeam(t))
     expect(await third.server.runner.runOnce()).toEqual({ leader: true, channels: 1 })
-    expect(await stateOf(channel.address)).toMatchObject({
+    expect(await testbed.state(channel.address)).toMatchObject({
       expiringTokenId: 0n,
       activeTokenId: 2n,
       providerFunds: 10_000n,

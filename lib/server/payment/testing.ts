@@ -1,7 +1,12 @@
 import type { Address, Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { expect } from 'vitest'
-import { startTestPayment, type TestPayment, testSettings } from '../../../test/kit/payment'
+import {
+  type PaymentCores,
+  startPaymentCores,
+  type TestPayment,
+  testSettings,
+} from '../../../test/kit/payment'
 import { formatToken, parseToken } from '../../token'
 import { bigintOf } from '../db/codec'
 import { signTokenNative } from '../tokenCrypto'
@@ -11,7 +16,7 @@ import type { VerifyOutcome } from './verifier'
 
 /*
  * Test helpers of the Payment Server's core (issuer, verifier, runner) on test/kit's
- * startTestPayment(): one core with alice (consumer) and bob and carol (providers at 1,000 wei
+ * startPaymentCores(): one core with alice (consumer) and bob and carol (providers at 1,000 wei
  * per request), fresh channels, wire tokens, and reads of what was accepted and issued.
  */
 
@@ -62,12 +67,12 @@ export async function actionsOf(t: TestPayment, channel: ChannelRecord) {
  * const channel = await kit.open()
  */
 export function paymentKit() {
+  /** The first core and the second cores on its testbed and database (stopped before it). */
+  let cores: PaymentCores | undefined
   let core: TestPayment | undefined
   let alice: Service
   let bob: Service
   let aliceKey: Hex
-  /** Second cores, stopped before the first one (which owns the chain and the database). */
-  const cores: TestPayment[] = []
   const t = (): TestPayment => {
     if (!core) throw new Error('paymentKit: call start() first')
     return core
@@ -91,22 +96,16 @@ export function paymentKit() {
 
   const chainState = async (channel: ChannelRecord) => (await t().server.chainView.get(channel.address)).state
 
-  /** A second core on the same chain, database and keystore, with its own settings. */
+  /** A second core on the same testbed, database and keystore, with its own settings. */
   async function secondCore(settings: Parameters<typeof testSettings>[0] = {}) {
     const first = t()
-    const second = await startTestPayment({
-      settings: sameTeam(first, settings),
-      chain: first.chain,
-      database: first.database,
-      factory: first.factory,
-    })
-    cores.push(second)
-    return second
+    return (cores as PaymentCores).core(first, sameTeam(first, settings))
   }
 
   const kit = {
     async start() {
-      core = await startTestPayment()
+      cores = await startPaymentCores()
+      core = await cores.core()
       alice = (await core.service('alice')).service
       bob = (await core.service('bob', { price: 1_000n })).service
       const carol = (await core.service('carol', { price: 1_000n })).service
@@ -116,8 +115,7 @@ export function paymentKit() {
     },
 
     async stop() {
-      for (const second of cores) await second.stop()
-      await core?.stop()
+      await cores?.stop()
     },
 
     /**
@@ -133,8 +131,7 @@ export function paymentKit() {
       deposit?: bigint
       costPerRequest?: bigint
     } = {}): Promise<ChannelRecord> {
-      const { channel } = await t().chain.openChannel({
-        factory: t().factory,
+      const { channel } = await t().testbed.openChannel({
         consumer: privateKeyToAccount(aliceKey),
         provider: provider.address,
         costPerRequest,

@@ -39,7 +39,7 @@ describe('verify() against hostile tokens', () => {
     await t.server.verifier.verify(bob, wire({ channel: channel.address, requests: 1n }))
     await expectRefused(
       bob,
-      wire({ channel: channel.address, requests: 2n, key: t.chain.keys[3] as Hex }),
+      wire({ channel: channel.address, requests: 2n, key: t.testbed.partyKeys.stranger }),
       'bad_signature',
     )
     await expectRefused(bob, wire({ channel: channel.address, requests: 2n, key: bobKey }), 'bad_signature')
@@ -136,8 +136,8 @@ describe('verify() against hostile tokens', () => {
     await expectRefused(bob, wire({ channel: random, requests: 1n }), 'channel_unknown')
     await expectRefused(bob, wire({ channel: alice.address, requests: 1n }), 'channel_unknown')
     // A genuine Intermediary between the same parties, but deployed by another factory.
-    const otherFactory = await t.chain.deployFactory()
-    const { channel: lookAlike } = await t.chain.openChannel({
+    const otherFactory = await t.testbed.deployFactory()
+    const { channel: lookAlike } = await t.testbed.openChannel({
       factory: otherFactory,
       consumer: privateKeyToAccount(aliceKey),
       provider: bob.address,
@@ -190,7 +190,7 @@ describe('verifyMany()', () => {
     const [one, two, three] = tokens as [string, string, string]
     const outcomes = await t.server.verifier.verifyMany(bob, [
       three,
-      wire({ channel: channel.address, requests: 4n, key: t.chain.keys[5] as Hex }),
+      wire({ channel: channel.address, requests: 4n, key: t.testbed.keys[5] as Hex }),
       one,
       wire({ channel: other.address, requests: 1n }),
       'not-a-token',
@@ -240,7 +240,7 @@ describe('verify() and the recovery workers', () => {
     const channel = await open()
     const { tokens } = await t.server.issuer.issue({ channel, consumer: alice, count: 60 })
     const stranger = (requests: bigint) =>
-      wire({ channel: channel.address, requests, key: t.chain.keys[5] as Hex })
+      wire({ channel: channel.address, requests, key: t.testbed.keys[5] as Hex })
 
     let before = await recovered()
     expect(await t.server.verifier.verify(bob, tokens[0] as string)).toMatchObject({ accepted: true })

@@ -63,7 +63,7 @@ describe('verify() around a redemption', () => {
     expect(await t.server.verifier.verify(bob, at(1n, 2n))).toMatchObject({ accepted: true, tokenId: 1n })
     expect(await t.server.verifier.verify(bob, at(active, 1n))).toMatchObject({ accepted: true, tokenId: 2n })
 
-    await t.chain.advanceTime(t.server.settings.toleranceSeconds + 1)
+    await t.testbed.advanceTime(t.server.settings.toleranceSeconds + 1)
     const refused = await expectRefused(bob, at(1n, 3n), 'token_expired')
     expect(refused.message).toBe('Token ID 1 is being redeemed and its tolerance window has closed.')
     expect(await t.server.verifier.verify(bob, at(active, 2n))).toMatchObject({
@@ -80,7 +80,7 @@ describe('verify() around a redemption', () => {
     const first = wire({ channel: channel.address, requests: 1n })
     expect(await t.server.verifier.verify(bob, first)).toMatchObject({ accepted: true })
     await startRedemption(channel)
-    await t.chain.advanceTime(61)
+    await t.testbed.advanceTime(61)
     const { signature } = parseToken(first).token
     await t.server.channels.act(channel, bob, 'redeem', [1n, signature])
     expect(await chainState(channel)).toMatchObject({ activeTokenId: 2n, expiringTokenId: 0n })
