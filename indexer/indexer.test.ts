@@ -1,12 +1,19 @@
 import type { Address, Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { intermediaryAbi } from '../contracts/generated'
 import { readChannelState } from '../lib/channel'
 import { bigintOf } from '../lib/server/db/codec'
-import { signTokenNative } from '../lib/server/tokenCrypto'
-import { startTestChain, type TestChain } from '../test/kit/chain'
 import { createTestDatabase, type TestDatabase } from '../test/kit/database'
-import { indexedChannelState, indexedRows, memoryLogger, testIndexer, waitFor } from '../test/kit/indexer'
+import {
+  deploymentOf,
+  type FactoryDeployment,
+  indexedChannelState,
+  indexedRows,
+  memoryLogger,
+  sendCall,
+  testIndexer,
+  waitFor,
+} from '../test/kit/indexer'
+import { type ChannelTestbed, startChannelTestbed } from '../test/kit/testbed'
 
 /*
  * One channel life on anvil (open with a deposit, deposit, redemption with a real token,
@@ -14,8 +21,8 @@ import { indexedChannelState, indexedRows, memoryLogger, testIndexer, waitFor } 
  * equal to the contract's, and the same rows however often and from wherever it is indexed.
  */
 
-let chain: TestChain
-let factory: { address: Address; blockNumber: bigint }
+let chain: ChannelTestbed
+let factory: FactoryDeployment
 const channels: Address[] = []
 const failed: Hex[] = []
 let databases: TestDatabase[] = []
@@ -27,61 +34,34 @@ async function database() {
 }
 
 beforeAll(async () => {
-  chain = await startTestChain()
-  const [, consumer, provider, stranger] = chain.accounts as [
-    never,
-    (typeof chain.accounts)[0],
-    (typeof chain.accounts)[0],
-    (typeof chain.accounts)[0],
-  ]
-  const address = await chain.deployFactory()
+  chain = await startChannelTestbed()
+  const { consumer, provider, stranger } = chain
   const deployedAt = await chain.publicClient.getTransactionCount({ address: chain.accounts[0]!.address })
   expect(deployedAt).toBe(1)
-  factory = { address, blockNumber: await chain.publicClient.getBlockNumber() }
+  factory = deploymentOf(chain)
 
-  const a = await chain.openChannel({
-    factory: address,
-    consumer,
-    provider: provider.address,
-    value: 10_000n,
-  })
-  const b = await chain.openChannel({ factory: address, consumer: provider, provider: consumer.address })
-  channels.push(a.channel, b.channel)
-  const call = (account: typeof consumer, functionName: string, args: unknown[] = [], value?: bigint) =>
-    chain.wallet(account).writeContract({
-      address: a.channel,
-      abi: intermediaryAbi,
-      functionName,
-      args,
-      value,
-      gas: 200_000n, // fixed, so failing calls are sent instead of failing estimation
-    } as never)
+  const a = await chain.open({ value: 10_000n })
+  const b = await chain.open({ consumer: provider, provider: consumer.address })
+  channels.push(a, b)
 
-  await chain.mined(await call(consumer, 'deposit', [], 5_000n))
-  await chain.mined(await call(provider, 'startRedemption', [7n]))
+  await chain.send(consumer, a, 'deposit', [], 5_000n)
+  await chain.send(provider, a, 'startRedemption', [7n])
   await chain.advanceTime(61)
-  const token = signTokenNative({
-    privateKey: chain.keys[1],
-    chainId: chain.chain.id,
-    channel: a.channel,
-    tokenId: 1n,
-    requests: 3n,
-  })
-  await chain.mined(await call(provider, 'redeem', [3n, token.signature]))
-  await chain.mined(await call(provider, 'withdraw'))
-  // Failing calls: a stranger deposits, the consumer withdraws before termination.
-  for (const [account, fn, value] of [
+  await chain.send(provider, a, 'redeem', [3n, await chain.sign(a, 1n, 3n)])
+  await chain.send(provider, a, 'withdraw')
+  // Failing calls (sent with a fixed gas limit, so they are mined): a stranger deposits, the
+  // consumer withdraws before termination.
+  for (const [account, functionName, value] of [
     [stranger, 'deposit', 1n],
     [consumer, 'withdraw', undefined],
   ] as const) {
-    const hash = await call(account, fn, [], value)
-    const receipt = await chain.publicClient.waitForTransactionReceipt({ hash })
+    const receipt = await sendCall(chain, { account, address: a, functionName, value })
     expect(receipt.status).toBe('reverted')
-    failed.push(hash)
+    failed.push(receipt.transactionHash)
   }
-  await chain.mined(await call(consumer, 'startTermination'))
-  await chain.mined(await call(provider, 'terminate'))
-  await chain.mined(await call(consumer, 'withdraw'))
+  await chain.send(consumer, a, 'startTermination')
+  await chain.send(provider, a, 'terminate')
+  await chain.send(consumer, a, 'withdraw')
 }, 120_000)
 
 afterAll(async () => {
@@ -118,7 +98,7 @@ describe('indexer on one channel life', () => {
     })
     const opened = rows.events.find((e) => e.name === 'ChannelOpened' && e.channel === a)!
     expect(opened.address).toBe(factory.address.toLowerCase())
-    expect((opened.args as Record<string, string>).provider).toBe(chain.accounts[2]!.address.toLowerCase())
+    expect((opened.args as Record<string, string>).provider).toBe(chain.provider.address.toLowerCase())
     expect(rows.state[0]!.events_indexed).toBe(String(rows.events.length))
   })
 
@@ -138,7 +118,7 @@ describe('indexer on one channel life', () => {
     expect(row.totalRedeemed.toFixed()).toBe('3000')
     expect(row.totalRequests.toFixed()).toBe('3')
     expect(row.totalWithdrawn.toFixed()).toBe('15000')
-    expect(row.terminatedBy).toBe(chain.accounts[2]!.address.toLowerCase())
+    expect(row.terminatedBy).toBe(chain.provider.address.toLowerCase())
     expect(row.redemptions).toBe(1)
   })
 
@@ -152,7 +132,7 @@ describe('indexer on one channel life', () => {
     expect(txs[0]!.contractAddress).toBe(factory.address.toLowerCase())
     const open = txs.find((t) => t.functionName === 'open')!
     expect(open.functionArgs).toEqual({
-      provider: chain.accounts[2]!.address.toLowerCase(),
+      provider: chain.provider.address.toLowerCase(),
       costPerRequest: '1000',
       redemptionTimeout: '60',
       terminationTimeout: '600',

@@ -1,12 +1,12 @@
 import fc from 'fast-check'
-import { type Address, type Hex, maxUint256, type TransactionReceipt } from 'viem'
+import { type Hex, maxUint256, type TransactionReceipt } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { intermediaryAbi } from '../contracts/generated'
 import { readChannelState } from '../lib/channel'
 import { signTokenNative } from '../lib/server/tokenCrypto'
-import { startTestChain, type TestChain } from '../test/kit/chain'
 import { createTestDatabase } from '../test/kit/database'
 import { indexedChannelState, indexerState, sendCall, testIndexer } from '../test/kit/indexer'
+import { type ChannelTestbed, startChannelTestbed } from '../test/kit/testbed'
 import type { Indexer } from './indexer'
 import {
   type Channel,
@@ -29,13 +29,10 @@ import {
  * sent is indexed with its status. Each run works in an EVM snapshot and a fresh database.
  */
 
-let chain: TestChain
-let factory: { address: Address; blockNumber: bigint }
+let chain: ChannelTestbed
 
 beforeAll(async () => {
-  chain = await startTestChain()
-  const address = await chain.deployFactory()
-  factory = { address, blockNumber: await chain.publicClient.getBlockNumber() }
+  chain = await startChannelTestbed()
 })
 afterAll(() => chain?.stop())
 
@@ -45,7 +42,7 @@ async function runSequence(setup: Setup, ops: Op[]) {
   try {
     const { db } = database
     const chainId = chain.chain.id
-    const newIndexer = (): Indexer => testIndexer({ chain, db, factory, ...setup })
+    const newIndexer = (): Indexer => testIndexer({ chain, db, ...setup })
     let indexer = newIndexer()
     const channels: Channel[] = []
     const receipts: TransactionReceipt[] = []
@@ -84,7 +81,7 @@ async function runSequence(setup: Setup, ops: Op[]) {
       expect(await db.channel.count({ where: { chainId } }), step).toBe(channels.length)
       // Every transaction sent is there with its status, failed ones included; nothing else.
       const txs = await db.transaction.findMany({
-        where: { chainId, blockNumber: { gt: factory.blockNumber } },
+        where: { chainId, blockNumber: { gt: chain.factoryBlock } },
         orderBy: [{ blockNumber: 'asc' }, { txIndex: 'asc' }],
         select: { hash: true, status: true },
       })
@@ -101,7 +98,6 @@ async function runSequence(setup: Setup, ops: Op[]) {
       if (op.kind === 'open') {
         const [consumer, provider] = PAIRS[op.pair]!
         const { channel, receipt } = await chain.openChannel({
-          factory: factory.address,
           consumer: chain.accounts[consumer]!,
           provider: chain.accounts[provider]!.address,
           value: op.value,
@@ -182,29 +178,16 @@ describe('indexer against random channel operations', () => {
     const snapshot = await chain.testClient.snapshot()
     const { db, drop } = await createTestDatabase()
     try {
-      const [, consumer, provider] = chain.accounts
-      const { channel } = await chain.openChannel({
-        factory: factory.address,
-        consumer: consumer!,
-        provider: provider!.address,
-        redemptionTimeout: 1n,
-        terminationTimeout: 3n,
-      })
+      const channel = await chain.open({ redemptionTimeout: 1n, terminationTimeout: 3n })
       for (let tokenId = 1n; tokenId <= 9n; tokenId++) {
-        const token = signTokenNative({
-          privateKey: chain.keys[1],
-          chainId: chain.chain.id,
-          channel,
-          tokenId,
-          requests: maxUint256,
-        })
+        const signature = await chain.sign(channel, tokenId, maxUint256)
         const call = (functionName: string, args: unknown[]) =>
-          sendCall(chain, { account: provider!, address: channel, functionName, args })
+          sendCall(chain, { account: chain.provider, address: channel, functionName, args })
         expect((await call('startRedemption', [tokenId + 1n])).status).toBe('success')
         await chain.advanceTime(2)
-        expect((await call('redeem', [maxUint256, token.signature])).status).toBe('success')
+        expect((await call('redeem', [maxUint256, signature])).status).toBe('success')
       }
-      await testIndexer({ chain, db, factory }).syncToHead()
+      await testIndexer({ chain, db }).syncToHead()
       expect(await indexedChannelState(db, chain.chain.id, channel)).toEqual(
         await readChannelState({ client: chain.publicClient, address: channel }),
       )

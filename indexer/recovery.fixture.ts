@@ -1,12 +1,14 @@
 import path from 'node:path'
-import type { Address } from 'viem'
+import type { Address, LocalAccount } from 'viem'
 import { afterAll, expect } from 'vitest'
 import { intermediaryFactoryAbi } from '../contracts/generated'
 import { readChannelState } from '../lib/channel'
 import type { Child } from '../stack/child'
-import { startTestChain, type TestChain } from '../test/kit/chain'
+import type { TestChain } from '../test/kit/chain'
 import { createTestDatabase, type TestDatabase } from '../test/kit/database'
 import {
+  deploymentOf,
+  type FactoryDeployment,
   indexedChannelState,
   indexedRows,
   indexerState,
@@ -14,6 +16,7 @@ import {
   sendCall,
   testIndexer,
 } from '../test/kit/indexer'
+import { type ChannelTestbed, startChannelTestbed } from '../test/kit/testbed'
 import type { IndexerOptions } from './indexer'
 
 /*
@@ -41,9 +44,12 @@ export function recoveryKit() {
     await Promise.all(chains.map((c) => c.stop()))
   })
 
-  /** A fresh test chain, stopped after the file's tests. */
-  async function chainOf(): Promise<TestChain> {
-    const chain = await startTestChain()
+  /**
+   * A fresh testbed (anvil, the factory by account 0 at its first nonce, so a reset or restarted
+   * chain gets it back at the same address by `deployFactory()`), stopped after the file's tests.
+   */
+  async function chainOf(): Promise<ChannelTestbed> {
+    const chain = await startChannelTestbed()
     chains.push(chain)
     return chain
   }
@@ -58,7 +64,7 @@ export function recoveryKit() {
   /** Rows of a clean, in-process run over the node's current chain into a fresh database. */
   async function cleanRows(
     chain: TestChain,
-    factory: { address: Address; blockNumber: bigint },
+    factory: FactoryDeployment,
     options: Partial<IndexerOptions> = {},
   ) {
     const { db } = await database()
@@ -74,7 +80,7 @@ export function recoveryKit() {
   async function expectIndexOf(
     db: TestDatabase['db'],
     chain: TestChain,
-    factory: { address: Address; blockNumber: bigint },
+    factory: FactoryDeployment,
     options: Partial<IndexerOptions> = {},
   ) {
     const chainId = chain.chain.id
@@ -110,41 +116,30 @@ export function recoveryKit() {
     expect(await indexedRows(db, chainId)).toEqual(await cleanRows(chain, factory, options))
   }
 
-  /** A chain with a factory and one funded channel between accounts 1 and 2. */
+  /**
+   * A testbed with one funded channel `a` from its consumer (c1) to its provider (c2); accounts
+   * 3 and 4 open the orphaned branch's channels, account 5 calls as a stranger.
+   */
   async function chainWithChannel() {
     const chain = await chainOf()
-    const address = await chain.deployFactory()
-    const factory = { address, blockNumber: await chain.publicClient.getBlockNumber() }
-    const [, c1, c2, c3, c4, stranger] = chain.accounts as [never, ...(typeof chain.accounts)[number][]]
-    const { channel: a } = await chain.openChannel({
-      factory: address,
-      consumer: c1!,
-      provider: c2!.address,
-      value: 10_000n,
-    })
-    await sendCall(chain, { account: c1!, address: a, functionName: 'deposit', value: 1_000n })
+    const factory = deploymentOf(chain)
+    const [c1, c2] = [chain.consumer, chain.provider]
+    const [c3, c4, stranger] = chain.accounts.slice(3, 6) as [LocalAccount, LocalAccount, LocalAccount]
+    const a = await chain.open({ value: 10_000n })
+    await sendCall(chain, { account: c1, address: a, functionName: 'deposit', value: 1_000n })
     await chain.testClient.mine({ blocks: 2 })
     const call = (
-      account: typeof c1,
+      account: LocalAccount,
       address: Address,
       functionName: string,
       args?: unknown[],
       value?: bigint,
-    ) => sendCall(chain, { account: account!, address, functionName, args, value })
+    ) => sendCall(chain, { account, address, functionName, args, value })
 
     /** The branch that gets replaced: two channels opened, a deposit and a redemption on `a` (5 blocks). */
     async function orphanBranch() {
-      const { channel: x1 } = await chain.openChannel({
-        factory: address,
-        consumer: c3!,
-        provider: c4!.address,
-        value: 5_000n,
-      })
-      const { channel: x2 } = await chain.openChannel({
-        factory: address,
-        consumer: c4!,
-        provider: c3!.address,
-      })
+      const x1 = await chain.open({ consumer: c3, provider: c4.address, value: 5_000n })
+      const x2 = await chain.open({ consumer: c4, provider: c3.address })
       await call(c1, a, 'deposit', [], 2_000n)
       await call(c2, a, 'startRedemption', [2n])
       await call(c3, x1, 'deposit', [], 300n)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { spawnChild } from '../stack/child'
-import { buildChannelHistory, indexedRows, indexerState, waitFor } from '../test/kit/indexer'
+import { buildChannelHistory, deploymentOf, indexedRows, indexerState, waitFor } from '../test/kit/indexer'
 import { recoveryKit, root } from './recovery.fixture'
 
 /*
@@ -13,9 +13,8 @@ const { children, chainOf, database, cleanRows } = recoveryKit()
 describe('indexer process killed with SIGKILL', () => {
   it('main.ts resumes after kill -9 mid-backfill and ends with the rows of a clean run', async () => {
     const chain = await chainOf()
-    const address = await chain.deployFactory()
-    const factory = { address, blockNumber: await chain.publicClient.getBlockNumber() }
-    await buildChannelHistory(chain, { factory: address, rounds: 3, emptyBlocks: 120 })
+    const factory = deploymentOf(chain)
+    await buildChannelHistory(chain, { rounds: 3, emptyBlocks: 120 })
     const head = await chain.publicClient.getBlockNumber()
     expect(head - factory.blockNumber).toBeGreaterThan(300n)
 

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { startAnvil } from '../stack/anvil'
 import {
   buildChannelHistory,
+  deploymentOf,
   indexedChannelState,
   indexerState,
   isCaughtUp,
@@ -110,9 +111,9 @@ describe('indexer when the node does not answer', () => {
       // A node comes up on the port: a fresh anvil with the factory deployed.
       const anvil = await startAnvil({ port })
       chains.push({ ...chain, stop: () => anvil.stop() })
-      const address = await chain.deployFactory()
-      factory = { address, blockNumber: 1n }
-      await buildChannelHistory(chain, { factory: address, rounds: 1 })
+      // The testbed's factory again: account 0's first transaction on a fresh chain.
+      factory = { address: await chain.deployFactory(), blockNumber: 1n }
+      await buildChannelHistory(chain, { rounds: 1 })
       await waitFor(() => isCaughtUp(db, chain), { what: 'indexing once the node is up' })
     } finally {
       stop.abort()
@@ -127,9 +128,8 @@ describe('indexer when the node does not answer', () => {
   /** An indexer on `chain` through a relay, caught up and running; `down()` cuts the node off. */
   async function throughRelay() {
     const chain = await chainOf()
-    const address = await chain.deployFactory()
-    const factory = { address, blockNumber: await chain.publicClient.getBlockNumber() }
-    await buildChannelHistory(chain, { factory: address, rounds: 1 })
+    const factory = deploymentOf(chain)
+    await buildChannelHistory(chain, { rounds: 1 })
     const link = relay(chain.anvil.port)
     await link.open()
     const { db } = await database()
@@ -178,13 +178,8 @@ describe('indexer when the node does not answer', () => {
     try {
       await outage()
       // The chain moves on while the indexer cannot see it.
-      const [, c1, c2] = chain.accounts
-      const { channel } = await chain.openChannel({
-        factory: factory.address,
-        consumer: c1!,
-        provider: c2!.address,
-      })
-      await sendCall(chain, { account: c1!, address: channel, functionName: 'deposit', value: 3n })
+      const channel = await chain.open()
+      await sendCall(chain, { account: chain.consumer, address: channel, functionName: 'deposit', value: 3n })
       await link.open()
       await waitFor(async () => (await caughtUp()) && (await state()).lastError === null, {
         what: 'indexing after the node is back',
@@ -224,9 +219,8 @@ describe('indexer when the node does not answer', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'anvil-state-'))
     let anvil = await startAnvil({ port, statePath: path.join(dir, 'live.json') })
     chains.push({ ...chain, stop: () => anvil.stop() })
-    const address = await chain.deployFactory()
-    const factory = { address, blockNumber: 1n }
-    await buildChannelHistory(chain, { factory: address, rounds: 1 })
+    const factory = { address: await chain.deployFactory(), blockNumber: 1n }
+    await buildChannelHistory(chain, { rounds: 1 })
     // A clean stop dumps the state; a copy of that dump is what the crashed node comes back from.
     await anvil.stop()
     await copyFile(path.join(dir, 'live.json'), path.join(dir, 'dump.json'))
@@ -238,13 +232,12 @@ describe('indexer when the node does not answer', () => {
     const stop = new AbortController()
     const running = testIndexer({ chain, db, factory, log }).run(stop.signal)
     const caughtUp = () => isCaughtUp(db, chain, { clean: true })
-    const [, c1, c2, c3, c4] = chain.accounts
+    const [c3, c4] = chain.accounts.slice(3, 5)
     let lost: Address
     try {
       await waitFor(caughtUp, { what: 'the first catch-up' })
       // Blocks the dump does not have, indexed, then the node crashes.
-      lost = (await chain.openChannel({ factory: address, consumer: c3!, provider: c4!.address, value: 9n }))
-        .channel
+      lost = await chain.open({ consumer: c3!, provider: c4!.address, value: 9n })
       await chain.testClient.mine({ blocks: 2 })
       await waitFor(caughtUp, { what: 'indexing the blocks the node will lose' })
       expect(await indexedChannelState(db, chain.chain.id, lost)).not.toBeNull()
@@ -258,8 +251,8 @@ describe('indexer when the node does not answer', () => {
 
       anvil = await startAnvil({ port, statePath: path.join(dir, 'dump.json') })
       expect((await chain.publicClient.getBlock()).hash).toBe(dumped.hash)
-      const { channel } = await chain.openChannel({ factory: address, consumer: c1!, provider: c2!.address })
-      await sendCall(chain, { account: c1!, address: channel, functionName: 'deposit', value: 4n })
+      const channel = await chain.open()
+      await sendCall(chain, { account: chain.consumer, address: channel, functionName: 'deposit', value: 4n })
       await waitFor(async () => log.lines.some((l) => l.includes('reorg:')) && (await caughtUp()), {
         what: 'the indexer to follow the restarted node',
       })
@@ -271,7 +264,7 @@ describe('indexer when the node does not answer', () => {
       `rolled back to block ${dumped.number} `,
     )
     expect(await indexedChannelState(db, chain.chain.id, lost)).toMatchObject({
-      consumer: c1!.address.toLowerCase(),
+      consumer: chain.consumer.address.toLowerCase(),
     })
     await expectIndexOf(db, chain, factory)
     await rm(dir, { recursive: true, force: true })

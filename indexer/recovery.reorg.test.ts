@@ -34,23 +34,13 @@ describe('indexer on a reorg', () => {
         longer: async () => {
           await call(c1, a, 'deposit', [], 700n)
           // The factory's next channel: the address x1 had on the orphaned branch, other parties and terms.
-          await chain.openChannel({
-            factory: factory.address,
-            consumer: c2!,
-            provider: c1!.address,
-            costPerRequest: 7n,
-          })
+          await chain.open({ consumer: c2, provider: c1.address, costPerRequest: 7n })
           await call(c2, a, 'startRedemption', [9n])
           await chain.testClient.mine({ blocks: 6 })
         },
         /** As many blocks as the orphaned branch (the head's hash differs, not its number). */
         equal: async () => {
-          await chain.openChannel({
-            factory: factory.address,
-            consumer: c3!,
-            provider: c1!.address,
-            value: 1n,
-          })
+          await chain.open({ consumer: c3, provider: c1.address, value: 1n })
           await call(stranger, a, 'deposit', [], 5n) // reverts
           await call(c1, a, 'deposit', [], 900n)
           await call(c2, a, 'startRedemption', [3n])

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { TestChain } from '../test/kit/chain'
 import {
   buildChannelHistory,
+  deploymentOf,
   indexedChannelState,
   indexedRows,
   indexerState,
@@ -31,9 +32,9 @@ async function resetChain(chain: TestChain) {
 describe('indexer on a reset dev chain', () => {
   it('syncToHead() clears a reset chain and indexes the new one, with its factory at another block', async () => {
     const chain = await chainOf()
-    const address = await chain.deployFactory()
-    let factory = { address, blockNumber: await chain.publicClient.getBlockNumber() }
-    const old = await buildChannelHistory(chain, { factory: address, rounds: 2 })
+    const address = chain.factory
+    let factory = deploymentOf(chain)
+    const old = await buildChannelHistory(chain, { rounds: 2 })
     const { db } = await database()
     const log = memoryLogger()
     const indexer = testIndexer({ chain, db, factory: () => factory, log })
@@ -48,17 +49,8 @@ describe('indexer on a reset dev chain', () => {
     expect(await chain.deployFactory()).toBe(address)
     factory = { address, blockNumber: 4n }
     const [, c1, c2, c3, c4] = chain.accounts
-    const { channel: y1 } = await chain.openChannel({
-      factory: address,
-      consumer: c4!,
-      provider: c3!.address,
-      value: 42n,
-    })
-    const { channel: y2 } = await chain.openChannel({
-      factory: address,
-      consumer: c3!,
-      provider: c1!.address,
-    })
+    const y1 = await chain.open({ consumer: c4!, provider: c3!.address, value: 42n })
+    const y2 = await chain.open({ consumer: c3!, provider: c1!.address })
     expect([y1, y2]).toEqual(old.channels.slice(0, 2))
     await sendCall(chain, { account: c4!, address: y1, functionName: 'deposit', value: 8n })
     await sendCall(chain, { account: c2!, address: y1, functionName: 'deposit', value: 8n }) // reverts
@@ -80,7 +72,7 @@ describe('indexer on a reset dev chain', () => {
     await resetChain(chain)
     expect(await chain.deployFactory()).toBe(address)
     factory = { address, blockNumber: 1n }
-    await chain.openChannel({ factory: address, consumer: c1!, provider: c2!.address, value: 5n })
+    await chain.open({ consumer: c1!, provider: c2!.address, value: 5n })
     const head = await chain.publicClient.getBlockNumber()
     expect(head + 12n).toBeLessThan(cursor)
     await indexer.syncToHead()
@@ -95,9 +87,9 @@ describe('indexer on a reset dev chain', () => {
 
   it('run() clears a reset chain, waits and reports while its factory is missing, then indexes it', async () => {
     const chain = await chainOf()
-    const address = await chain.deployFactory()
-    let factory = { address, blockNumber: await chain.publicClient.getBlockNumber() }
-    await buildChannelHistory(chain, { factory: address, rounds: 1 })
+    const address = chain.factory
+    let factory = deploymentOf(chain)
+    await buildChannelHistory(chain, { rounds: 1 })
     const { db } = await database()
     const log = memoryLogger()
     const stop = new AbortController()
@@ -133,7 +125,7 @@ describe('indexer on a reset dev chain', () => {
       await chain.testClient.mine({ blocks: 2 })
       factory = { address, blockNumber: 3n }
       expect(await chain.deployFactory()).toBe(address)
-      await buildChannelHistory(chain, { factory: address, rounds: 1 })
+      await buildChannelHistory(chain, { rounds: 1 })
       await waitFor(caughtUp, { what: 'indexing the new chain' })
     } finally {
       stop.abort()

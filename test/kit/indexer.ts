@@ -1,4 +1,4 @@
-import type { Abi, Address, Hex } from 'viem'
+import type { Abi, Account, Address, Hex } from 'viem'
 import { intermediaryAbi } from '../../contracts/generated'
 import { Indexer, type IndexerOptions } from '../../indexer/indexer'
 import { createStore } from '../../indexer/store'
@@ -6,9 +6,16 @@ import { type ChannelState, channelStateFields } from '../../lib/channel'
 import type { Db } from '../../lib/server/db/client'
 import { createLogger, type Logger } from '../../lib/server/log'
 import { signTokenNative } from '../../lib/server/tokenCrypto'
-import type { startTestChain } from './chain'
+import type { TestChain } from './chain'
+import type { ChannelTestbed } from './testbed'
 
-type TestChain = Awaited<ReturnType<typeof startTestChain>>
+/** A factory deployment as the indexer is given it. */
+export type FactoryDeployment = { address: Address; blockNumber: bigint }
+
+/** The testbed's factory and its block, as the indexer is given them. */
+export function deploymentOf(t: ChannelTestbed): FactoryDeployment {
+  return { address: t.factory, blockNumber: t.factoryBlock }
+}
 
 /** A logger that keeps every line (tests assert on the reorg and reset messages). */
 export function memoryLogger(): Logger & { lines: string[] } {
@@ -23,18 +30,20 @@ export function memoryLogger(): Logger & { lines: string[] } {
   return Object.assign(make('indexer'), { lines })
 }
 
-/** An indexer on the test chain and database, for a factory at a known block. */
+/** Where the indexer finds its factory: a deployment, or one looked up on every call (null: none yet). */
+type FactorySource = FactoryDeployment | (() => FactoryDeployment | null)
+
+/**
+ * An indexer on the test chain and database, for a factory at a known block: the testbed's own
+ * unless `factory` says otherwise (a plain TestChain must say).
+ */
 export function testIndexer(
-  p: {
-    chain: TestChain
+  p: ({ chain: ChannelTestbed; factory?: FactorySource } | { chain: TestChain; factory: FactorySource }) & {
     db: Db
-    factory:
-      | { address: Address; blockNumber: bigint }
-      | (() => { address: Address; blockNumber: bigint } | null)
     log?: Logger
   } & Partial<IndexerOptions>,
 ): Indexer {
-  const { chain, db, factory, log, ...options } = p
+  const { chain, db, factory = deploymentOf(p.chain as ChannelTestbed), log, ...options } = p
   return new Indexer({
     db,
     rpcUrl: chain.url,
@@ -105,7 +114,7 @@ export async function waitFor(
 export async function sendCall(
   chain: TestChain,
   p: {
-    account: TestChain['accounts'][number]
+    account: Account
     address: Address
     abi?: Abi
     functionName: string
@@ -125,13 +134,13 @@ export async function sendCall(
 }
 
 /**
- * A history of several channels on the test chain: deposits, redemptions with real tokens,
- * withdrawals, failing calls, terminations, and `emptyBlocks` empty blocks after each round
- * (a longer chain for the same events). Returns the channels and the failed transactions.
+ * A history of several channels through the testbed's factory: deposits, redemptions with real
+ * tokens, withdrawals, failing calls, terminations, and `emptyBlocks` empty blocks after each
+ * round (a longer chain for the same events). Returns the channels and the failed transactions.
  */
 export async function buildChannelHistory(
-  chain: TestChain,
-  { factory, rounds = 3, emptyBlocks = 0 }: { factory: Address; rounds?: number; emptyBlocks?: number },
+  chain: ChannelTestbed,
+  { rounds = 3, emptyBlocks = 0 }: { rounds?: number; emptyBlocks?: number } = {},
 ) {
   const a = chain.accounts
   const parties = [
@@ -142,7 +151,6 @@ export async function buildChannelHistory(
   const channels: Address[] = []
   for (const [i, p] of parties.entries()) {
     const { channel } = await chain.openChannel({
-      factory,
       consumer: p.consumer,
       provider: p.provider.address,
       value: BigInt(i) * 10_000n,

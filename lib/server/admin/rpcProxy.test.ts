@@ -1,7 +1,7 @@
 import { numberToHex, parseEther } from 'viem'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { freePort } from '../../../stack/ports'
-import { startTestChain, type TestChain } from '../../../test/kit/chain'
+import { type ChannelTestbed, startChannelTestbed } from '../../../test/kit/testbed'
 import { BadRequestError } from '../../errors'
 import { MAX_BATCH, PROXY_METHODS, proxyRpc } from './rpcProxy'
 
@@ -11,10 +11,10 @@ import { MAX_BATCH, PROXY_METHODS, proxyRpc } from './rpcProxy'
  * bodies refused, and a node that does not answer reported per entry without its URL.
  */
 
-let t: TestChain
+let t: ChannelTestbed
 
 beforeAll(async () => {
-  t = await startTestChain()
+  t = await startChannelTestbed()
 })
 afterAll(async () => t?.stop())
 

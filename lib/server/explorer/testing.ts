@@ -1,19 +1,18 @@
 import { type Address, type Hex, parseEther } from 'viem'
 import { expect } from 'vitest'
-import { startTestChain, type TestChain } from '../../../test/kit/chain'
 import { createTestDatabase, type TestDatabase } from '../../../test/kit/database'
 import { sendCall, testIndexer } from '../../../test/kit/indexer'
+import { type ChannelTestbed, startChannelTestbed } from '../../../test/kit/testbed'
 import { isAppError } from '../../errors'
 import { createChainClient } from '../chain'
 import type { ServerContext } from '../context'
-import { signTokenNative } from '../tokenCrypto'
 
 /** The transactions the explorer's tests look up, by what they did. */
 export type ExplorerTxs = Record<'open' | 'deposit' | 'start' | 'redeem' | 'failed' | 'transfer', Hex>
 
 /** What the explorer's tests read: a chain with one channel's life on it, indexed. */
 export type ExplorerTestbed = {
-  chain: TestChain
+  chain: ChannelTestbed
   database: TestDatabase
   ctx: ServerContext
   factory: Address
@@ -32,20 +31,10 @@ export type ExplorerTestbed = {
  */
 export async function startExplorerTestbed(): Promise<ExplorerTestbed> {
   const tx = {} as ExplorerTxs
-  const chain = await startTestChain()
+  const chain = await startChannelTestbed()
   const database = await createTestDatabase()
-  const [, consumer, provider, stranger] = chain.accounts as [
-    never,
-    TestChain['accounts'][0],
-    TestChain['accounts'][0],
-    TestChain['accounts'][0],
-  ]
-  const factory = await chain.deployFactory()
-  const factoryBlock = await chain.publicClient.getBlockNumber()
+  const { consumer, provider, stranger, factory, factoryBlock } = chain
   const opened = await chain.openChannel({
-    factory,
-    consumer,
-    provider: provider.address,
     value: parseEther('1'),
     costPerRequest: 123_456_789n,
     redemptionTimeout: 60n,
@@ -65,19 +54,12 @@ export async function startExplorerTestbed(): Promise<ExplorerTestbed> {
     })
   ).transactionHash
   await chain.advanceTime(61)
-  const token = signTokenNative({
-    privateKey: chain.keys[1],
-    chainId: chain.chain.id,
-    channel,
-    tokenId: 1n,
-    requests: 7n,
-  })
   tx.redeem = (
     await sendCall(chain, {
       account: provider,
       address: channel,
       functionName: 'redeem',
-      args: [7n, token.signature],
+      args: [7n, await chain.sign(channel, 1n, 7n)],
     })
   ).transactionHash
   // A second redemption left pending, so the channel has a countdown.
@@ -102,11 +84,7 @@ export async function startExplorerTestbed(): Promise<ExplorerTestbed> {
       apiKeyPrefix: 'psk_alice_x',
     },
   })
-  const indexer = testIndexer({
-    chain,
-    db: database.db,
-    factory: { address: factory, blockNumber: factoryBlock },
-  })
+  const indexer = testIndexer({ chain, db: database.db })
   await indexer.syncToHead()
 
   // After indexing: a transfer the index never holds (no channel involved).

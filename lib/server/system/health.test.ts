@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ANVIL_KEYS } from '../../../stack/anvil'
 import { ensureFactory } from '../../../stack/deploy'
-import { startTestChain, type TestChain } from '../../../test/kit/chain'
+import { freePort } from '../../../stack/ports'
 import { createTestDatabase, type TestDatabase } from '../../../test/kit/database'
+import { type ChannelTestbed, startChannelTestbed } from '../../../test/kit/testbed'
 import { createChainClient } from '../chain'
 import { createDb } from '../db/client'
 import { checkHealth } from './health'
 
-let t: TestChain
+let t: ChannelTestbed
 let d: TestDatabase
 beforeAll(async () => {
-  ;[t, d] = await Promise.all([startTestChain({ chainId: 777 }), createTestDatabase()])
+  ;[t, d] = await Promise.all([startChannelTestbed({ chainId: 777 }), createTestDatabase()])
 })
 afterAll(async () => {
   await Promise.all([t.stop(), d.drop()])
@@ -22,7 +22,8 @@ describe('checkHealth()', () => {
       db: d.db,
       client: t.publicClient,
       rpcUrl: t.url,
-      deployerKey: ANVIL_KEYS[0],
+      // Records the testbed's factory (and finds its block) as the stack does with FACTORY_ADDRESS.
+      factoryAddress: t.factory,
     })
     await t.testClient.mine({ blocks: 3 })
     const head = await t.publicClient.getBlockNumber({ cacheTime: 0 })
@@ -37,9 +38,8 @@ describe('checkHealth()', () => {
   })
 
   it('checkHealth() is degraded, with the reason, when the chain node is down', async () => {
-    const down = await startTestChain()
-    await down.stop()
-    const health = await checkHealth({ db: d.db, chain: createChainClient({ rpcUrl: down.url }) })
+    const down = `http://127.0.0.1:${await freePort()}` // nothing listens there
+    const health = await checkHealth({ db: d.db, chain: createChainClient({ rpcUrl: down }) })
     expect(health.status).toBe('degraded')
     expect(health.database.ok).toBe(true)
     expect(health.chain.ok).toBe(false)
