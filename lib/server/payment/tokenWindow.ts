@@ -1,7 +1,7 @@
 import type { Address } from 'viem'
 import { type ChannelState, channelPhase, expiringWindowClosesAt } from '../../channel'
 import { ConflictError } from '../../errors'
-import { type Refused, refuse } from './verifyOutcome'
+import { type Refused, refuse } from './verify/verifyOutcome'
 
 /**
  * Whether a channel in `state` takes tokens of `tokenId` now: the channel is neither terminated

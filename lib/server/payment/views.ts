@@ -4,11 +4,11 @@ import { countsFromJson, type StoredCounts } from '../../counter'
 import { BadRequestError, NotFoundError } from '../../errors'
 import { bigintOf } from '../db/codec'
 import type { ChannelRecord } from './channels'
-import type { IssuedTokens } from './issuer'
+import type { IssuedTokens } from './issue/issuer'
 import { serviceName } from './schemas'
 import type { PaymentServer } from './server'
 import type { Service } from './services'
-import type { VerifyOutcome } from './verifier'
+import type { VerifyOutcome } from './verify/verifier'
 import type { SentTransaction } from './wallet'
 
 /** JSON of a service (no secret). */

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { TestPayment } from '../../../test/kit/payment'
-import { parseToken } from '../../token'
-import { inlineRecovery } from '../signerRecovery'
-import { createAcceptanceStore } from './acceptanceStore'
-import { createHotSql } from './hotSql'
-import type { Service } from './services'
-import { codes, paymentKit } from './testing'
+import type { TestPayment } from '../../../../test/kit/payment'
+import { parseToken } from '../../../token'
+import { inlineRecovery } from '../../signerRecovery'
+import { createAcceptanceStore } from '../acceptanceStore'
+import { createHotSql } from '../hotSql'
+import type { Service } from '../services'
+import { codes, paymentKit } from '../testing'
 import { createVerifier, type VerifyOutcome } from './verifier'
 
 let t: TestPayment

@@ -1,8 +1,8 @@
 import type { Address } from 'viem'
-import type { ChannelState } from '../../channel'
-import { acceptCount, emptyCounts, forgetMissingUpTo } from '../../counter'
-import type { Token } from '../../token'
-import type { AcceptanceChange, ChannelAcceptance, TokenAcceptance } from './acceptanceStore'
+import type { ChannelState } from '../../../channel'
+import { acceptCount, emptyCounts, forgetMissingUpTo } from '../../../counter'
+import type { Token } from '../../../token'
+import type { AcceptanceChange, ChannelAcceptance, TokenAcceptance } from '../acceptanceStore'
 import { refuse, type VerifyOutcome } from './verifyOutcome'
 
 /** A token of one channel that passed every check but the atomic ones, with the channel's state. */

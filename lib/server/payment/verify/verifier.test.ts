@@ -1,10 +1,10 @@
 import { bytesToHex, type Hex, hexToBytes } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { TestPayment } from '../../../test/kit/payment'
-import { formatToken, parseToken, SECP256K1_N } from '../../token'
-import type { Service } from './services'
-import { codes, paymentKit } from './testing'
+import type { TestPayment } from '../../../../test/kit/payment'
+import { formatToken, parseToken, SECP256K1_N } from '../../../token'
+import type { Service } from '../services'
+import { codes, paymentKit } from '../testing'
 
 let t: TestPayment
 let alice: Service

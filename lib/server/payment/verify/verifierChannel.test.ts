@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { TestPayment } from '../../../test/kit/payment'
-import { parseToken } from '../../token'
-import type { Service } from './services'
-import { paymentKit } from './testing'
+import type { TestPayment } from '../../../../test/kit/payment'
+import { parseToken } from '../../../token'
+import type { Service } from '../services'
+import { paymentKit } from '../testing'
 
 let t: TestPayment
 let alice: Service

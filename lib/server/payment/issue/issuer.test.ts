@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { TestPayment } from '../../../test/kit/payment'
-import type { Service } from './services'
-import { paymentKit, requestsOf, takes } from './testing'
+import type { TestPayment } from '../../../../test/kit/payment'
+import type { Service } from '../services'
+import { paymentKit, requestsOf, takes } from '../testing'
 
 let t: TestPayment
 let alice: Service

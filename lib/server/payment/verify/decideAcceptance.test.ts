@@ -1,7 +1,7 @@
 import type { Address, Hex } from 'viem'
 import { describe, expect, it } from 'vitest'
-import type { AcceptedCounts } from '../../counter'
-import type { ChannelAcceptance, TokenAcceptance } from './acceptanceStore'
+import type { AcceptedCounts } from '../../../counter'
+import type { ChannelAcceptance, TokenAcceptance } from '../acceptanceStore'
 import { type AcceptanceJob, decideAcceptance } from './decideAcceptance'
 
 const address = '0x00000000000000000000000000000000000000cc' as Address

@@ -1,4 +1,4 @@
-import { type ChannelState, expiringWindowClosesAt } from '../../channel'
+import { type ChannelState, expiringWindowClosesAt } from '../../../channel'
 
 /**
  * A transaction the runner intends to send for a channel, with the label its metrics, log and

@@ -1,9 +1,9 @@
 import type { Address, Hex } from 'viem'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { intermediaryAbi } from '../../../contracts/generated'
-import { type PaymentCores, startPaymentCores } from '../../../test/kit/payment'
-import type { ChannelTestbed } from '../../../test/kit/testbed'
-import { accept, actionsOf, sameTeam } from './testing'
+import { intermediaryAbi } from '../../../../contracts/generated'
+import { type PaymentCores, startPaymentCores } from '../../../../test/kit/payment'
+import type { ChannelTestbed } from '../../../../test/kit/testbed'
+import { accept, actionsOf, sameTeam } from '../testing'
 
 /*
  * The background runner against real Postgres and anvil: one leader at a time, every duty of
