@@ -4,7 +4,7 @@ import { channelPhase } from '../../channel'
 import { ConflictError, DependencyError, ForbiddenError, NotFoundError } from '../../errors'
 import type { Db } from '../db/client'
 import { bigintOf } from '../db/codec'
-import type { ChainView } from './chainView'
+import type { ChannelStateCache } from './channelStateCache'
 import type { Service, ServiceRegistry } from './services'
 import type { Wallet } from './wallet'
 
@@ -64,7 +64,7 @@ export function createChannelRegistry({
   db,
   chainId,
   client,
-  chainView,
+  channelStates,
   factory,
   services,
   wallet,
@@ -72,7 +72,7 @@ export function createChannelRegistry({
   db: Db
   chainId: number
   client: PublicClient
-  chainView: ChainView
+  channelStates: ChannelStateCache
   factory: () => Promise<Address>
   services: ServiceRegistry
   wallet: Wallet
@@ -102,7 +102,7 @@ export function createChannelRegistry({
   }
 
   async function save(address: Address): Promise<ChannelRecord | null> {
-    const { state } = await chainView.get(address)
+    const { state } = await channelStates.get(address)
     const [consumer, provider] = await Promise.all([
       services.byAddress(state.consumer),
       services.byAddress(state.provider),
@@ -207,7 +207,7 @@ export function createChannelRegistry({
     ): Promise<ChannelRecord | null> {
       const key = `${consumer.id}:${provider.toLowerCase()}`
       const usable = async (record: ChannelRecord) => {
-        const phase = channelPhase((await chainView.get(record.address)).state)
+        const phase = channelPhase((await channelStates.get(record.address)).state)
         return phase === 'open' || phase === 'redeeming'
       }
       const remembered = fresh ? undefined : usableChannels.get(key)
@@ -312,7 +312,7 @@ export function createChannelRegistry({
           channel: channel.address,
         })
       } finally {
-        chainView.invalidate(channel.address)
+        channelStates.invalidate(channel.address)
       }
     },
   }

@@ -9,7 +9,7 @@ import { secp256k1 } from '../secp256k1'
 import { createRecoveryPool, inlineRecovery } from '../signerRecovery'
 import { tokenCryptoReady } from '../tokenCrypto'
 import { createAcceptanceStore } from './acceptanceStore'
-import { createChainView } from './chainView'
+import { createChannelStateCache } from './channelStateCache'
 import { createChannelRegistry } from './channels'
 import { createHotSql } from './hotSql'
 import { createIssuer } from './issue/issuer'
@@ -84,13 +84,13 @@ export async function createPaymentServer({
   }
   const metrics = createPaymentMetrics()
   const services = createServiceRegistry({ db, keystoreSecret: settings.keystoreSecret, environment })
-  const chainView = createChainView({ client, ttlMs: settings.chainCacheMs })
+  const channelStates = createChannelStateCache({ client, ttlMs: settings.chainCacheMs })
   const wallet = createWallet({ db, client, chain, rpcUrl, services })
   const channels = createChannelRegistry({
     db,
     chainId,
     client,
-    chainView,
+    channelStates,
     factory: factoryOf,
     services,
     wallet,
@@ -107,12 +107,12 @@ export async function createPaymentServer({
             ),
         })
       : inlineRecovery()
-  const issuer = createIssuer({ sql, chainId, chainView, services, metrics, ahead: settings.issueAhead })
+  const issuer = createIssuer({ sql, chainId, channelStates, services, metrics, ahead: settings.issueAhead })
   const store = createAcceptanceStore({ sql, chainId, metrics })
   const verifier = createVerifier({
     store,
     chainId,
-    chainView,
+    channelStates,
     channels,
     metrics,
     recovery,
@@ -124,7 +124,7 @@ export async function createPaymentServer({
     db,
     databaseUrl,
     chainId,
-    chainView,
+    channelStates,
     channels,
     services,
     store,
@@ -139,7 +139,7 @@ export async function createPaymentServer({
     settings,
     metrics,
     services,
-    chainView,
+    channelStates,
     wallet,
     channels,
     issuer,

@@ -94,7 +94,8 @@ export function paymentKit() {
     }))
   }
 
-  const chainState = async (channel: ChannelRecord) => (await t().server.chainView.get(channel.address)).state
+  const chainState = async (channel: ChannelRecord) =>
+    (await t().server.channelStates.get(channel.address)).state
 
   /** A second core on the same testbed, database and keystore, with its own settings. */
   async function secondCore(settings: Parameters<typeof testSettings>[0] = {}) {

@@ -8,7 +8,7 @@ import { type Refused, refuse } from './verify/verifyOutcome'
  * nor terminating, and the token ID is the active one, or the expiring one within its tolerance
  * window ({@link expiringWindowClosesAt}). The refusal, or null when it does.
  *
- * @example checkTokenWindow({ tokenId: 1n, channel, state, toleranceSeconds: 30, now: chainView.now }) // null: active
+ * @example checkTokenWindow({ tokenId: 1n, channel, state, toleranceSeconds: 30, now: channelStates.now }) // null: active
  */
 export function checkTokenWindow({
   tokenId,

@@ -69,7 +69,7 @@ export async function resolveProvider(
 export async function channelJson(server: PaymentServer, channel: ChannelRecord) {
   const { chainId, db } = server
   const [snapshot, issued, accepted, row, consumer, provider] = await Promise.all([
-    server.chainView.get(channel.address),
+    server.channelStates.get(channel.address),
     db.paymentIssued.findMany({
       where: { chainId, channel: channel.address },
       orderBy: { tokenId: 'desc' },

@@ -130,7 +130,7 @@ export const channelRoutes = [
     },
     async handler({ server, caller, params }) {
       const channel = await server.channels.forParty(params.address, caller, 'provider')
-      const { state } = await server.chainView.get(channel.address, { maxAgeMs: 0 })
+      const { state } = await server.channelStates.get(channel.address, { maxAgeMs: 0 })
       const sent = await server.channels.act(channel, caller, 'startRedemption', [state.lastTokenId + 1n])
       return transactionJson('startRedemption', sent)
     },

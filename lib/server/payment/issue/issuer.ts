@@ -4,7 +4,7 @@ import { createDemandMeter, type DemandMeter } from '../../../demand'
 import { ConflictError, isAppError } from '../../../errors'
 import { formatToken } from '../../../token'
 import { signTokenNative } from '../../tokenCrypto'
-import type { ChainView } from '../chainView'
+import type { ChannelStateCache } from '../channelStateCache'
 import type { ChannelRecord } from '../channels'
 import type { HotSql } from '../hotSql'
 import type { PaymentMetrics } from '../metrics'
@@ -89,14 +89,14 @@ type Held = {
 export function createIssuer({
   sql,
   chainId,
-  chainView,
+  channelStates,
   services,
   metrics,
   ahead: maxAhead = DEFAULT_ISSUE_AHEAD,
 }: {
   sql: HotSql
   chainId: number
-  chainView: ChainView
+  channelStates: ChannelStateCache
   services: ServiceRegistry
   metrics: PaymentMetrics
   /** Most counts taken ahead per channel (0: none); default {@link DEFAULT_ISSUE_AHEAD}. */
@@ -195,7 +195,7 @@ export function createIssuer({
   async function issueBatch(address: string, jobs: readonly Job[], takeAhead = true): Promise<Issued[]> {
     const first = jobs[0] as Job
     const { channel } = first
-    const { state } = await chainView.get(address)
+    const { state } = await channelStates.get(address)
     const tokenId = issuableTokenId({ address: channel.address, state })
     const h = heldFor(address, tokenId)
     const total = jobs.reduce((n, j) => n + j.count, 0)
@@ -237,7 +237,7 @@ export function createIssuer({
         h.refillAfter = Date.now() + REFILL_PAUSE_MS
         return none()
       }
-      chainView.invalidate(channel.address) // a deposit may have landed: the next call re-reads
+      channelStates.invalidate(channel.address) // a deposit may have landed: the next call re-reads
       if (jobs.length > 1) return issueEachAlone(address, jobs, h, state)
       throw refuseForFunds(channel, state, total)
     }
@@ -337,7 +337,7 @@ export function createIssuer({
       const address = job.channel.address
       const h = held.get(address)
       if (h && h.left >= job.count && !closed) {
-        const { state } = await chainView.get(address)
+        const { state } = await channelStates.get(address)
         const tokenId = issuableTokenId({ address: job.channel.address, state })
         const current = heldFor(address, tokenId)
         if (current.left >= job.count) {

@@ -5,7 +5,7 @@ import type { ChannelState } from '../../../channel'
 import type { Db } from '../../db/client'
 import type { Logger } from '../../log'
 import type { AcceptanceStore } from '../acceptanceStore'
-import type { ChainView, ChannelSnapshot } from '../chainView'
+import type { ChannelSnapshot, ChannelStateCache } from '../channelStateCache'
 import type { ChannelRecord, ChannelRegistry } from '../channels'
 import type { PaymentMetrics } from '../metrics'
 import type { Service, ServiceRegistry } from '../services'
@@ -35,7 +35,7 @@ export function createRunner({
   db,
   databaseUrl,
   chainId,
-  chainView,
+  channelStates,
   channels,
   services,
   store,
@@ -46,7 +46,7 @@ export function createRunner({
   db: Db
   databaseUrl: string
   chainId: number
-  chainView: ChainView
+  channelStates: ChannelStateCache
   channels: ChannelRegistry
   services: ServiceRegistry
   /** What the provider accepted; closing and redeeming a token ID go through it. */
@@ -160,7 +160,7 @@ export function createRunner({
     const duties = providerDuties({
       state,
       blockTimestamp,
-      now: chainView.now(),
+      now: channelStates.now(),
       nowMs: Date.now(),
       channel,
       active,
@@ -212,7 +212,7 @@ export function createRunner({
       if (!channel) continue
       let action = 'read state'
       try {
-        const snapshot = await chainView.get(channel.address, { maxAgeMs: 0 })
+        const snapshot = await channelStates.get(channel.address, { maxAgeMs: 0 })
         if (channel.providerServiceId !== null) {
           action = 'provider duties'
           await provide(channel, snapshot)
@@ -220,7 +220,7 @@ export function createRunner({
         if (channel.consumerServiceId !== null) {
           action = 'consumer duties'
           // The snapshot just read, unless the provider duties sent a transaction (act() drops it).
-          await consume(channel, await chainView.get(channel.address))
+          await consume(channel, await channelStates.get(channel.address))
         }
       } catch (error) {
         await failed(channel, action, error).catch(() => {})

@@ -4,7 +4,7 @@ import { isAppError } from '../../../errors'
 import { parseToken, type Token, TokenFormatError } from '../../../token'
 import { inlineRecovery, type SignerRecovery } from '../../signerRecovery'
 import type { AcceptanceStore } from '../acceptanceStore'
-import type { ChainView, ChannelSnapshot } from '../chainView'
+import type { ChannelSnapshot, ChannelStateCache } from '../channelStateCache'
 import type { ChannelRecord, ChannelRegistry } from '../channels'
 import type { PaymentMetrics } from '../metrics'
 import type { Service } from '../services'
@@ -63,7 +63,7 @@ type Job = Candidate & { snapshot: ChannelSnapshot }
 export function createVerifier({
   store,
   chainId,
-  chainView,
+  channelStates,
   channels,
   metrics,
   recovery,
@@ -75,7 +75,7 @@ export function createVerifier({
 }: {
   store: AcceptanceStore
   chainId: number
-  chainView: ChainView
+  channelStates: ChannelStateCache
   channels: ChannelRegistry
   metrics: PaymentMetrics
   /** Who signed a token (on worker threads, or inline). */
@@ -164,15 +164,15 @@ export function createVerifier({
     if ((await signer) !== channel.consumer) {
       return refuse('bad_signature', "The token is not signed by the channel's consumer.")
     }
-    let snapshot = await chainView.get(channel.address)
+    let snapshot = await channelStates.get(channel.address)
     if (token.tokenId > snapshot.state.lastTokenId)
-      snapshot = await chainView.get(channel.address, { maxAgeMs: 100 })
+      snapshot = await channelStates.get(channel.address, { maxAgeMs: 100 })
     const refused = checkTokenWindow({
       tokenId: token.tokenId,
       channel,
       state: snapshot.state,
       toleranceSeconds,
-      now: chainView.now,
+      now: channelStates.now,
     })
     return refused ?? { token, snapshot, channel }
   }

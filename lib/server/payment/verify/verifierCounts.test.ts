@@ -29,7 +29,7 @@ describe('verify() and counts missing too long', () => {
     const verifier = createVerifier({
       store: createAcceptanceStore({ sql, chainId: t.server.chainId, metrics: t.server.metrics }),
       chainId: t.server.chainId,
-      chainView: t.server.chainView,
+      channelStates: t.server.channelStates,
       channels: t.server.channels,
       metrics: t.server.metrics,
       recovery: inlineRecovery(),

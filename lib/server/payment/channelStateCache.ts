@@ -19,7 +19,7 @@ export type ChannelSnapshot = {
  * funds (a refusal for funds re-reads first). Reads are single-flight: one request per channel
  * however many callers wait. All reads of one snapshot are pinned to one block.
  */
-export function createChainView({ client, ttlMs }: { client: PublicClient; ttlMs: number }) {
+export function createChannelStateCache({ client, ttlMs }: { client: PublicClient; ttlMs: number }) {
   const snapshots = new Map<string, ChannelSnapshot>()
   const inflight = new Map<string, Promise<ChannelSnapshot>>()
   let clock = { chainSeconds: 0, at: 0 }
@@ -93,4 +93,4 @@ export function createChainView({ client, ttlMs }: { client: PublicClient; ttlMs
   }
 }
 
-export type ChainView = ReturnType<typeof createChainView>
+export type ChannelStateCache = ReturnType<typeof createChannelStateCache>
