@@ -1,4 +1,5 @@
 import { DependencyError, withTimeout } from '../errors'
+import { errorText } from '../errorText'
 import type { ServerContext } from './context'
 import { error } from './http/openapi'
 
@@ -42,7 +43,7 @@ export async function readChainAndIndex({ db, chain }: Pick<ServerContext, 'db' 
     chainId = id
     head = { number: block.number, timestamp: block.timestamp }
   } catch (error) {
-    chainError = (error as Error).message.split('\n')[0]
+    chainError = errorText(error)
   }
   const state =
     chainId !== null

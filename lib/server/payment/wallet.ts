@@ -16,6 +16,7 @@ import {
 import { privateKeyToAccount } from 'viem/accounts'
 import { contractErrorOf } from '../../contractErrors'
 import { ConflictError, DependencyError } from '../../errors'
+import { errorText } from '../../errorText'
 import type { Db } from '../db/client'
 import type { Service, ServiceRegistry } from './services'
 
@@ -87,7 +88,7 @@ export function createWallet({
       await record(call, 'refused', null, message)
       return new ConflictError({ code: 'insufficient_balance', message, cause: error })
     }
-    const message = `${call.action} ${stage}: ${shortMessage(error)}`
+    const message = `${call.action} ${stage}: ${errorText(error, { short: true, hideUrls: true })}`
     if (isNetworkError(error)) {
       await record(call, 'failed', null, message)
       return new DependencyError({ code: 'chain_unavailable', message, cause: error })
@@ -155,11 +156,3 @@ const isBalanceError = (error: unknown) =>
   error instanceof BaseError && Boolean(error.walk((e) => e instanceof InsufficientFundsError))
 
 const snake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
-
-/** viem's short message without the RPC URL (it may carry an API key). */
-function shortMessage(error: unknown): string {
-  const text =
-    (error as { shortMessage?: string })?.shortMessage ??
-    (error instanceof Error ? error.message : String(error))
-  return text.replace(/https?:\/\/\S+/g, '<rpc>').split('\n')[0] ?? 'unknown error'
-}

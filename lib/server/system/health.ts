@@ -1,4 +1,5 @@
 import { withTimeout } from '../../errors'
+import { errorText } from '../../errorText'
 import type { ComponentHealth, Health } from '../../system/api'
 import type { ServerContext } from '../context'
 import { findDeployment } from '../deployments'
@@ -13,7 +14,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value?: T; health: Comp
     const value = await fn()
     return { value, health: { ok: true, latencyMs: Math.round(performance.now() - started) } }
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    const message = errorText(error)
     return { health: { ok: false, latencyMs: Math.round(performance.now() - started), error: message } }
   }
 }
