@@ -156,7 +156,11 @@ export function createRunner({
   async function provide(channel: ChannelRecord, { state, blockTimestamp }: ChannelSnapshot): Promise<void> {
     const service = await services.byId(channel.providerServiceId as number)
     if (!service) return
-    const active = state.terminated ? null : await store.accepted(channel.address, state.activeTokenId)
+    // The duties look at the active token only when nothing is terminated or expiring: no read otherwise.
+    const active =
+      state.terminated || state.expiringTokenId !== 0n
+        ? null
+        : await store.accepted(channel.address, state.activeTokenId)
     const duties = providerDuties({
       state,
       blockTimestamp,

@@ -61,7 +61,7 @@ export function providerDuties({
   /** The wall clock now (ms), for the age of the active token's first acceptance. */
   nowMs: number
   channel: { redemptionTimeout: bigint; costPerRequest: bigint }
-  /** What the provider accepted of the active token ID (null: nothing). */
+  /** What the provider accepted of the active token ID (null: nothing); unused once terminated or with a token ID expiring. */
   active: { highest: bigint; firstAcceptedAt: Date } | null
   settings: ProviderDutySettings
 }): RunnerAction[] {
