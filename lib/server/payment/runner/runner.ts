@@ -3,6 +3,7 @@ import { parseEventLogs } from 'viem'
 import { intermediaryAbi } from '../../../../contracts/generated'
 import type { ChannelState } from '../../../channel'
 import type { Db } from '../../db/client'
+import { bigintOf } from '../../db/codec'
 import type { Logger } from '../../log'
 import type { AcceptanceStore } from '../acceptanceStore'
 import type { ChannelSnapshot, ChannelStateCache } from '../channelStateCache'
@@ -194,7 +195,7 @@ export function createRunner({
         tokenId: { in: [state.activeTokenId.toString(), state.expiringTokenId.toString()] },
       },
     })
-    return issued.reduce((sum, row) => sum + BigInt(row.requests.toFixed()), 0n)
+    return issued.reduce((sum, row) => sum + bigintOf(row.requests), 0n)
   }
 
   /** One pass over every channel ({@link pass}), which stop() waits for. */
