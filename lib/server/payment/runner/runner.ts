@@ -181,7 +181,10 @@ export function createRunner({
       state,
       blockTimestamp,
       channel,
-      issuedRequests: channel.autoFund && !state.terminated ? await issuedOn(channel, state) : 0n,
+      issuedRequests:
+        channel.autoFund && !state.terminated && state.terminatesAt === 0n
+          ? await issuedOn(channel, state)
+          : 0n,
     })
     for (const action of duties) await execute(channel, service, action)
   }
