@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { jsonBody } from '../http/body'
+import { callOf, jsonBody } from '../http/body'
 import { addressPath, error, json } from '../http/openapi'
 import { addressParam } from '../http/params'
 import { route } from '../http/route'
@@ -45,7 +45,7 @@ export const adminRoutes = [
       redemptionToken({
         ctx,
         channel: addressParam(params.address),
-        body: await jsonBody(request, redemptionTokenBody),
+        body: await jsonBody(callOf(request), redemptionTokenBody),
       }),
   }),
   route({

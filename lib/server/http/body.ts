@@ -25,11 +25,8 @@ export function callOf(request: Request): Call {
 }
 
 /** Reads a JSON body of at most MAX_BODY_BYTES and checks it against `schema` (400/413 otherwise). */
-export async function jsonBody<S extends z.ZodType>(
-  request: Request | Call,
-  schema: S,
-): Promise<z.output<S>> {
-  const text = await ('readBody' in request ? request.readBody() : readLimited(request))
+export async function jsonBody<S extends z.ZodType>(call: Call, schema: S): Promise<z.output<S>> {
+  const text = await call.readBody()
   let value: unknown
   try {
     value = text === '' ? {} : JSON.parse(text)
@@ -48,7 +45,7 @@ export async function jsonBody<S extends z.ZodType>(
 }
 
 /** A web Request's body as text, at most MAX_BODY_BYTES (413 beyond, read no further). */
-export async function readLimited(request: Request): Promise<string> {
+async function readLimited(request: Request): Promise<string> {
   if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw tooLarge()
   if (!request.body) return ''
   const reader = request.body.getReader()

@@ -2,7 +2,7 @@ import type { z } from 'zod'
 import { errorBody, isAppError } from '../../errors'
 import { errorText } from '../../errorText'
 import { type ServerContext, serverContext } from '../context'
-import { jsonBody } from './body'
+import { callOf, jsonBody } from './body'
 import type { HttpMethod, OperationDoc } from './openapi'
 
 const noStore = { 'cache-control': 'no-store' }
@@ -74,9 +74,9 @@ export function jsonRoute<P = Record<string, never>, S extends z.ZodType | undef
       await runCall('api', route.name, async () => {
         const params = (context ? await context.params : {}) as P
         const query = new URL(request.url).searchParams
-        const body = (route.body ? await jsonBody(request, route.body) : undefined) as S extends z.ZodType
-          ? z.output<S>
-          : undefined
+        const body = (
+          route.body ? await jsonBody(callOf(request), route.body) : undefined
+        ) as S extends z.ZodType ? z.output<S> : undefined
         return route.handler({ ctx: serverContext(), params, query, request, body })
       }),
     )
