@@ -5,7 +5,7 @@ import { BadRequestError, type ForbiddenError } from '../../errors'
  * A wallet-signed request's expiry must be in the future and at most `maxTtlSeconds` ahead,
  * so a leaked signature is of no lasting use (400 `request_expired` / `invalid_expiry`).
  */
-export function requireFreshExpiry(expiresAt: bigint, nowSeconds: bigint, maxTtlSeconds: number): void {
+function requireFreshExpiry(expiresAt: bigint, nowSeconds: bigint, maxTtlSeconds: number): void {
   if (expiresAt <= nowSeconds) {
     throw new BadRequestError({
       code: 'request_expired',

@@ -54,7 +54,7 @@ const LOCK = {
  * {@link acceptedRecords}) only then; the new version, or no row. The Payment Server's one
  * acceptance write: one statement, committed before any answer goes out.
  */
-export const WRITE_ACCEPTED = {
+const WRITE_ACCEPTED = {
   name: 'verifier.write',
   text: `
     WITH ${bump(' AND version = $3::bigint')}
@@ -96,7 +96,7 @@ const OF_TOKEN = {
 }
 
 /** The changed tokens as the JSON records of {@link WRITE_ACCEPTED}'s `$4`. */
-export function acceptedRecords(changed: Map<bigint, TokenAcceptance>) {
+function acceptedRecords(changed: Map<bigint, TokenAcceptance>) {
   return [...changed].map(([tokenId, t]) => ({
     token_id: tokenId.toString(),
     highest: t.counts.highest.toString(),

@@ -5,10 +5,10 @@ import type { OpenChannelParameters } from './channels'
 import type { autoFundSchema, openChannelBody } from './schemas'
 
 /** Seconds between starting and completing a redemption when the opener gives none. */
-export const DEFAULT_REDEMPTION_TIMEOUT = 60
+const DEFAULT_REDEMPTION_TIMEOUT = 60
 
 /** Shortest termination timeout given by default; the default is at least 3 redemption timeouts. */
-export const MIN_DEFAULT_TERMINATION_TIMEOUT = 900
+const MIN_DEFAULT_TERMINATION_TIMEOUT = 900
 
 /** Auto-funding as the API gives it (decimal strings), as the channel registry keeps it. */
 export function autoFundOf(

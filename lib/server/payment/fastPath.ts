@@ -45,7 +45,7 @@ export const createFastPath =
   }
 
 /** The fast path on this process's Payment Server. */
-export const serveFastPath: FastPath = createFastPath(getPaymentServer)
+const serveFastPath: FastPath = createFastPath(getPaymentServer)
 
 /** Makes {@link serveFastPath} available to the web server of this process (instrumentation.ts). */
 export function registerFastPath(): void {

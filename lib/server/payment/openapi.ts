@@ -36,7 +36,7 @@ const pathParams: Record<string, z.ZodType> = {
  * after `/api/payment/` the tag; security, the path parameters, the request body and the
  * authenticated routes' common errors follow from its auth, path and body schema.
  */
-export function paymentOperation(route: AnyPaymentRoute): OperationDoc {
+function paymentOperation(route: AnyPaymentRoute): OperationDoc {
   const { summary, description, responses } = route.doc
   const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string)
   return {

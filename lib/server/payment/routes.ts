@@ -16,12 +16,12 @@ export const paymentRoutes = [...opsRoutes, ...serviceRoutes, ...channelRoutes, 
 type TableRoute = (typeof paymentRoutes)[number]
 
 /** A path of the table, e.g. `/api/payment/channels/{address}`. */
-export type PaymentPath = TableRoute['path']
+type PaymentPath = TableRoute['path']
 
 type MethodsAt<P extends PaymentPath> = Extract<TableRoute, { path: P }>['method']
 
 /** A Next.js route handler (app router). */
-export type NextHandler = (
+type NextHandler = (
   request: Request,
   context?: { params: Promise<Record<string, string>> },
 ) => Promise<Response>

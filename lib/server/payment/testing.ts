@@ -12,7 +12,7 @@ import { bigintOf } from '../db/codec'
 import { signTokenNative } from '../tokenCrypto'
 import type { ChannelRecord } from './channels'
 import type { Service } from './services'
-import type { VerifyOutcome } from './verify/verifier'
+import type { VerifyOutcome } from './verify/verifyOutcome'
 
 /*
  * Test helpers of the Payment Server's core (issuer, verifier, runner) on test/kit's

@@ -8,7 +8,7 @@ import type { IssuedTokens } from './issue/issuer'
 import { serviceName } from './schemas'
 import type { PaymentServer } from './server'
 import type { Service } from './services'
-import type { VerifyOutcome } from './verify/verifier'
+import type { VerifyOutcome } from './verify/verifyOutcome'
 import type { SentTransaction } from './wallet'
 
 /** JSON of a service (no secret). */

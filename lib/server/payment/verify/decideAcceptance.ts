@@ -13,7 +13,7 @@ export type AcceptanceJob = {
 }
 
 /** What {@link decideAcceptance} decided: an outcome per job, the tokens changed and all tokens after. */
-export type AcceptanceDecision = AcceptanceChange & {
+type AcceptanceDecision = AcceptanceChange & {
   outcomes: VerifyOutcome[]
   /** Counts this decision forgot (by age or past the bound): requests paid for and never made. */
   forgotten: bigint

@@ -46,5 +46,3 @@ export function createStaleMarks({ ttlMs }: { ttlMs: number }) {
     },
   }
 }
-
-export type StaleMarks = ReturnType<typeof createStaleMarks>

@@ -13,8 +13,6 @@ import { decideAcceptance } from './decideAcceptance'
 import { createStaleMarks } from './staleMarks'
 import { type Refused, refuse, type VerifyOutcome } from './verifyOutcome'
 
-export type { Accepted, Refused, VerifyOutcome } from './verifyOutcome'
-
 /**
  * When a verify call recovers its signatures on the main thread rather than on the recovery
  * workers: while at most `calls` verify calls are in progress (this one included) and it

@@ -6,7 +6,8 @@ import { createAcceptanceStore } from '../acceptanceStore'
 import { createHotSql } from '../hotSql'
 import type { Service } from '../services'
 import { codes, paymentKit } from '../testing'
-import { createVerifier, type VerifyOutcome } from './verifier'
+import { createVerifier } from './verifier'
+import type { VerifyOutcome } from './verifyOutcome'
 
 let t: TestPayment
 let alice: Service
