@@ -122,3 +122,18 @@ export function channelStateFrom({
     provider: state.provider.toLowerCase() as Address,
   }
 }
+
+/**
+ * A channel's state from a JSON answer that carries its fields (the explorer's channel summary:
+ * uint256 as decimal strings), back to bigints: the UI's fallback until the chain answers.
+ * Client-safe and light on purpose (no schema library in the page's bundle).
+ */
+export function channelStateFromJson(
+  json: { address: string } & { [F in (typeof channelStateFields)[number]]: string | boolean },
+): ChannelState {
+  const values = channelStateFields.map((f) => {
+    const value = json[f]
+    return typeof value === 'string' && /^\d+$/.test(value) ? BigInt(value) : value
+  })
+  return channelStateFrom({ address: json.address as Address, values })
+}

@@ -3,14 +3,13 @@
 import type { Address } from 'viem'
 import { useBlock, useReadContracts } from 'wagmi'
 import { intermediaryAbi } from '@/contracts/generated'
-import { channelStateFields, channelStateFrom } from '@/lib/channel'
-import { stateFromSummary } from '@/lib/columns/channel'
+import { channelStateFields, channelStateFrom, channelStateFromJson } from '@/lib/channel'
 import type { ChannelSummary } from '@/lib/explorer/api'
 
 /**
  * The channel's state read from the chain at each new block (through the dashboard's RPC proxy),
  * with the latest block's time: what the contract will check a transaction against. Until the
- * first answer, the indexed state the page was rendered with (`stateFromSummary`).
+ * first answer, the indexed state the page was rendered with (`channelStateFromJson`).
  */
 export function useLiveChannel(summary: ChannelSummary) {
   const address = summary.address as Address
@@ -21,7 +20,7 @@ export function useLiveChannel(summary: ChannelSummary) {
     allowFailure: false,
     query: { enabled: block.data !== undefined, placeholderData: (previous) => previous },
   })
-  const state = reads.data ? channelStateFrom({ address, values: reads.data }) : stateFromSummary(summary)
+  const state = reads.data ? channelStateFrom({ address, values: reads.data }) : channelStateFromJson(summary)
   return {
     state,
     live: reads.data !== undefined,

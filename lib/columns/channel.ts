@@ -1,6 +1,5 @@
-import { type ChannelState, channelStateFields } from '../channel'
 import type { IndexedChannel } from '../channelEvents'
-import { type DomainOf, entity, type JsonOf, omit } from './entity'
+import { type DomainOf, entity, omit } from './entity'
 import { address, bool, hash, int, int8, nullable, seconds, uint } from './kinds'
 import { sameType } from './sameType'
 
@@ -57,10 +56,3 @@ export const channelEntity = entity(channelColumns)
 
 /** A channel as the explorer's JSON API shows it (with its phase, see lib/explorer/api). */
 export const channelSummaryEntity = entity(omit(channelColumns, ['eventCount']))
-
-/** A channel's state from the explorer's answer (uint256 back to bigint): what the contract reports. */
-export function stateFromSummary(summary: JsonOf<typeof channelSummaryEntity.columns>): ChannelState {
-  const channel = channelSummaryEntity.fromJson(summary)
-  const state = Object.fromEntries(channelStateFields.map((f) => [f, channel[f]]))
-  return { ...state, address: channel.address } as ChannelState
-}

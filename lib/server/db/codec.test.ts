@@ -1,7 +1,8 @@
 import { maxUint256 } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test/kit/database'
-import { channelEntity, stateFromSummary } from '../../columns/channel'
+import { channelStateFromJson } from '../../channel'
+import { channelEntity } from '../../columns/channel'
 import { sameType } from '../../columns/sameType'
 import { channelSummarySchema } from '../../explorer/api'
 import { type SqlTable, sqlName } from './codec'
@@ -66,8 +67,8 @@ describe('column codecs', () => {
     expect(channelSummarySchema.parse(summary)).toEqual(summary)
   })
 
-  it('stateFromSummary() gives back the contract state of the answer, exactly', () => {
-    const state = stateFromSummary(channelFromRow({ chainId: 1, ...row } as never))
+  it('channelStateFromJson() gives back the contract state of the answer, exactly', () => {
+    const state = channelStateFromJson(channelFromRow({ chainId: 1, ...row } as never))
     expect(state).toEqual({
       address: channel.address,
       consumer: channel.consumer,
