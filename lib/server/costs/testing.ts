@@ -75,188 +75,209 @@ export async function expectError(promise: Promise<unknown>, status: number, cod
  */
 export async function startCostsTestbed({ settled = false, pending = false } = {}) {
   const chain = await startChannelTestbed()
-  const database = await createTestDatabase()
-  const db = database.db
-  const { factory } = chain
-  const chainId = chain.chain.id
-  const accounts = {
-    alice: chain.accounts[1]!,
-    bob: chain.accounts[2]!,
-    charlie: chain.accounts[3]!,
-    dave: chain.accounts[4]!,
-  }
-  const addr = {} as Record<Name, Address>
-  for (const name of Object.keys(accounts) as Name[])
-    addr[name] = accounts[name].address.toLowerCase() as Address
-  /** The three channels, by pair. */
-  const ch = {} as Record<Pair, Address>
-  /** Block timestamp each channel was opened at. */
-  const openedAt = {} as Record<Pair, number>
-  const redeemed = {} as Record<Pair, Redemption>
-  const serviceId = {} as Record<Name, number>
-
-  const pairs = {
-    ac: { consumer: 'alice', provider: 'charlie', price: parseGwei('10'), requests: 30n, key: chain.keys[1] },
-    bc: { consumer: 'bob', provider: 'charlie', price: parseGwei('10'), requests: 10n, key: chain.keys[2] },
-    cd: { consumer: 'charlie', provider: 'dave', price: parseGwei('5'), requests: 20n, key: chain.keys[3] },
-  } as const
-  const keys = Object.keys(pairs) as Array<keyof typeof pairs>
-  for (const k of keys) {
-    const p = pairs[k]
-    const opened = await chain.openChannel({
-      consumer: accounts[p.consumer],
-      provider: accounts[p.provider].address,
-      value: DEPOSIT,
-      costPerRequest: p.price,
-      redemptionTimeout: 60n,
-      terminationTimeout: 600n,
-    })
-    ch[k] = opened.channel
-    openedAt[k] = Number(
-      (await chain.publicClient.getBlock({ blockNumber: opened.receipt.blockNumber })).timestamp,
-    )
-  }
-  for (const k of keys) {
-    const receipt = await sendCall(chain, {
-      account: accounts[pairs[k].provider],
-      address: ch[k],
-      functionName: 'startRedemption',
-      args: [2n],
-    })
-    expect(receipt.status).toBe('success')
-  }
-  await chain.advanceTime(61)
-  // Over an hour between the first two redemptions, over two days before the third.
-  const gaps = { ac: 3_700, bc: 2 * DAY + 7_300, cd: 0 }
-  for (const k of keys) {
-    const p = pairs[k]
-    const token = signTokenNative({
-      privateKey: p.key,
-      chainId,
-      channel: ch[k],
-      tokenId: 1n,
-      requests: p.requests,
-    })
-    const receipt = await sendCall(chain, {
-      account: accounts[p.provider],
-      address: ch[k],
-      functionName: 'redeem',
-      args: [p.requests, token.signature],
-    })
-    expect(receipt.status).toBe('success')
-    const block = await chain.publicClient.getBlock({ blockNumber: receipt.blockNumber })
-    redeemed[k] = {
-      channel: ch[k],
-      block: receipt.blockNumber,
-      time: Number(block.timestamp),
-      amount: p.requests * p.price,
-      requests: p.requests,
+  let dropDatabase = async () => {}
+  try {
+    const database = await createTestDatabase()
+    dropDatabase = () => database.drop()
+    const db = database.db
+    const { factory } = chain
+    const chainId = chain.chain.id
+    const accounts = {
+      alice: chain.accounts[1]!,
+      bob: chain.accounts[2]!,
+      charlie: chain.accounts[3]!,
+      dave: chain.accounts[4]!,
     }
-    if (gaps[k] > 0) await chain.advanceTime(gaps[k])
-  }
+    const addr = {} as Record<Name, Address>
+    for (const name of Object.keys(accounts) as Name[])
+      addr[name] = accounts[name].address.toLowerCase() as Address
+    /** The three channels, by pair. */
+    const ch = {} as Record<Pair, Address>
+    /** Block timestamp each channel was opened at. */
+    const openedAt = {} as Record<Pair, number>
+    const redeemed = {} as Record<Pair, Redemption>
+    const serviceId = {} as Record<Name, number>
 
-  // The Payment Server's services; the trigger labels their addresses (dave's given mixed-case).
-  for (const [i, name] of (['alice', 'bob', 'charlie', 'dave'] as const).entries()) {
-    const created = await db.paymentService.create({
-      data: {
-        name,
-        team: TEAMS[name],
-        address: name === 'dave' ? accounts.dave.address : addr[name],
-        keySource: 'env',
-        keyEnv: `${name.toUpperCase()}_KEY`,
-        apiKeyHash: Buffer.alloc(32, i + 1),
-        apiKeyPrefix: `psk_${name}_x`,
+    const pairs = {
+      ac: {
+        consumer: 'alice',
+        provider: 'charlie',
+        price: parseGwei('10'),
+        requests: 30n,
+        key: chain.keys[1],
       },
-    })
-    serviceId[name] = created.id
-  }
+      bc: { consumer: 'bob', provider: 'charlie', price: parseGwei('10'), requests: 10n, key: chain.keys[2] },
+      cd: { consumer: 'charlie', provider: 'dave', price: parseGwei('5'), requests: 20n, key: chain.keys[3] },
+    } as const
+    const keys = Object.keys(pairs) as Array<keyof typeof pairs>
+    for (const k of keys) {
+      const p = pairs[k]
+      const opened = await chain.openChannel({
+        consumer: accounts[p.consumer],
+        provider: accounts[p.provider].address,
+        value: DEPOSIT,
+        costPerRequest: p.price,
+        redemptionTimeout: 60n,
+        terminationTimeout: 600n,
+      })
+      ch[k] = opened.channel
+      openedAt[k] = Number(
+        (await chain.publicClient.getBlock({ blockNumber: opened.receipt.blockNumber })).timestamp,
+      )
+    }
+    for (const k of keys) {
+      const receipt = await sendCall(chain, {
+        account: accounts[pairs[k].provider],
+        address: ch[k],
+        functionName: 'startRedemption',
+        args: [2n],
+      })
+      expect(receipt.status).toBe('success')
+    }
+    await chain.advanceTime(61)
+    // Over an hour between the first two redemptions, over two days before the third.
+    const gaps = { ac: 3_700, bc: 2 * DAY + 7_300, cd: 0 }
+    for (const k of keys) {
+      const p = pairs[k]
+      const token = signTokenNative({
+        privateKey: p.key,
+        chainId,
+        channel: ch[k],
+        tokenId: 1n,
+        requests: p.requests,
+      })
+      const receipt = await sendCall(chain, {
+        account: accounts[p.provider],
+        address: ch[k],
+        functionName: 'redeem',
+        args: [p.requests, token.signature],
+      })
+      expect(receipt.status).toBe('success')
+      const block = await chain.publicClient.getBlock({ blockNumber: receipt.blockNumber })
+      redeemed[k] = {
+        channel: ch[k],
+        block: receipt.blockNumber,
+        time: Number(block.timestamp),
+        amount: p.requests * p.price,
+        requests: p.requests,
+      }
+      if (gaps[k] > 0) await chain.advanceTime(gaps[k])
+    }
 
-  const indexer = testIndexer({ chain, db, factory: { address: factory, blockNumber: chain.factoryBlock } })
-  await indexer.syncToHead()
-  const ctx: ServerContext = { db, chain: createChainClient({ rpcUrl: chain.url }), rpcUrl: chain.url }
+    // The Payment Server's services; the trigger labels their addresses (dave's given mixed-case).
+    for (const [i, name] of (['alice', 'bob', 'charlie', 'dave'] as const).entries()) {
+      const created = await db.paymentService.create({
+        data: {
+          name,
+          team: TEAMS[name],
+          address: name === 'dave' ? accounts.dave.address : addr[name],
+          keySource: 'env',
+          keyEnv: `${name.toUpperCase()}_KEY`,
+          apiKeyHash: Buffer.alloc(32, i + 1),
+          apiKeyPrefix: `psk_${name}_x`,
+        },
+      })
+      serviceId[name] = created.id
+    }
 
-  /** The newest indexed block and its time: the costs' "now". */
-  async function indexedHead(): Promise<{ block: bigint; now: number }> {
-    const state = await db.indexerState.findUniqueOrThrow({ where: { chainId } })
-    return { block: state.cursorNumber!, now: Number(state.cursorTimestamp) }
-  }
-
-  /** Mines past the finality depth and indexes: no redemption is unconfirmed any more. */
-  async function settle() {
-    const depth = env().INDEXER_FINALITY_DEPTH
-    // One second apart: anvil gives blocks mined at once the same timestamp, and the suites
-    // need the chain's time past the last redemption.
-    await chain.testClient.mine({ blocks: depth + 1, interval: 1 })
+    const indexer = testIndexer({ chain, db, factory: { address: factory, blockNumber: chain.factoryBlock } })
     await indexer.syncToHead()
-  }
+    const ctx: ServerContext = { db, chain: createChainClient({ rpcUrl: chain.url }), rpcUrl: chain.url }
 
-  /**
-   * The Payment Server's channels alice → charlie and bob → charlie, and tokens it accepted:
-   * 4 requests (40 gwei) pending on alice's active token ID; the redeemed token ID and bob's
-   * redeemed token are not pending.
-   */
-  async function addPending() {
-    const channel = await db.channel.findUniqueOrThrow({
-      where: { chainId_address: { chainId, address: ch.ac } },
-    })
-    const activeTokenId = bigintOf(channel.activeTokenId)
-    expect(activeTokenId).toBe(2n)
-    expect(channel.expiringTokenId.toFixed()).toBe('0')
-    const paymentChannel = (k: 'ac' | 'bc', consumer: Name) => ({
+    /** The newest indexed block and its time: the costs' "now". */
+    async function indexedHead(): Promise<{ block: bigint; now: number }> {
+      const state = await db.indexerState.findUniqueOrThrow({ where: { chainId } })
+      return { block: state.cursorNumber!, now: Number(state.cursorTimestamp) }
+    }
+
+    /** Mines past the finality depth and indexes: no redemption is unconfirmed any more. */
+    async function settle() {
+      const depth = env().INDEXER_FINALITY_DEPTH
+      // One second apart: anvil gives blocks mined at once the same timestamp, and the suites
+      // need the chain's time past the last redemption.
+      await chain.testClient.mine({ blocks: depth + 1, interval: 1 })
+      await indexer.syncToHead()
+    }
+
+    /**
+     * The Payment Server's channels alice → charlie and bob → charlie, and tokens it accepted:
+     * 4 requests (40 gwei) pending on alice's active token ID; the redeemed token ID and bob's
+     * redeemed token are not pending.
+     */
+    async function addPending() {
+      const channel = await db.channel.findUniqueOrThrow({
+        where: { chainId_address: { chainId, address: ch.ac } },
+      })
+      const activeTokenId = bigintOf(channel.activeTokenId)
+      expect(activeTokenId).toBe(2n)
+      expect(channel.expiringTokenId.toFixed()).toBe('0')
+      const paymentChannel = (k: 'ac' | 'bc', consumer: Name) => ({
+        chainId,
+        address: ch[k],
+        consumer: addr[consumer],
+        provider: addr.charlie,
+        consumerServiceId: serviceId[consumer],
+        providerServiceId: serviceId.charlie,
+        costPerRequest: parseGwei('10').toString(),
+        redemptionTimeout: 60n,
+        terminationTimeout: 600n,
+      })
+      await db.paymentChannel.createMany({
+        data: [paymentChannel('ac', 'alice'), paymentChannel('bc', 'bob')],
+      })
+      const accepted = (
+        k: 'ac' | 'bc',
+        tokenId: bigint,
+        highest: number,
+        redeemedAt: Date | null = null,
+      ) => ({
+        chainId,
+        channel: ch[k],
+        tokenId: tokenId.toString(),
+        highest: String(highest),
+        signature: `0x${'11'.repeat(65)}`,
+        counts: {},
+        redeemedAt,
+      })
+      await db.paymentAccepted.createMany({
+        data: [
+          accepted('ac', activeTokenId, 4), // counts: 4 × 10 gwei
+          accepted('ac', 1n, 9), // the redeemed token ID, neither active nor expiring: not pending
+          accepted('bc', activeTokenId, 6, new Date()), // redeemed: not pending
+        ],
+      })
+    }
+
+    if (settled) await settle()
+    if (pending) await addPending()
+
+    return {
+      chain,
       chainId,
-      address: ch[k],
-      consumer: addr[consumer],
-      provider: addr.charlie,
-      consumerServiceId: serviceId[consumer],
-      providerServiceId: serviceId.charlie,
-      costPerRequest: parseGwei('10').toString(),
-      redemptionTimeout: 60n,
-      terminationTimeout: 600n,
-    })
-    await db.paymentChannel.createMany({ data: [paymentChannel('ac', 'alice'), paymentChannel('bc', 'bob')] })
-    const accepted = (k: 'ac' | 'bc', tokenId: bigint, highest: number, redeemedAt: Date | null = null) => ({
-      chainId,
-      channel: ch[k],
-      tokenId: tokenId.toString(),
-      highest: String(highest),
-      signature: `0x${'11'.repeat(65)}`,
-      counts: {},
-      redeemedAt,
-    })
-    await db.paymentAccepted.createMany({
-      data: [
-        accepted('ac', activeTokenId, 4), // counts: 4 × 10 gwei
-        accepted('ac', 1n, 9), // the redeemed token ID, neither active nor expiring: not pending
-        accepted('bc', activeTokenId, 6, new Date()), // redeemed: not pending
-      ],
-    })
-  }
-
-  if (settled) await settle()
-  if (pending) await addPending()
-
-  return {
-    chain,
-    chainId,
-    database,
-    db,
-    ctx,
-    factory,
-    indexer,
-    addr,
-    ch,
-    openedAt,
-    redeemed,
-    serviceId,
-    indexedHead,
-    settle,
-    addPending,
-    edgeOf: (g: CostGraph, consumer: Name, provider: Name) =>
-      g.edges.find((e) => e.consumer === addr[consumer] && e.provider === addr[provider]),
-    nodeOf: (g: CostGraph, name: Name) => g.nodes.find((n) => n.address === addr[name]),
-    stop: async () => {
-      await database.drop()
-      await chain.stop()
-    },
+      database,
+      db,
+      ctx,
+      factory,
+      indexer,
+      addr,
+      ch,
+      openedAt,
+      redeemed,
+      serviceId,
+      indexedHead,
+      settle,
+      addPending,
+      edgeOf: (g: CostGraph, consumer: Name, provider: Name) =>
+        g.edges.find((e) => e.consumer === addr[consumer] && e.provider === addr[provider]),
+      nodeOf: (g: CostGraph, name: Name) => g.nodes.find((n) => n.address === addr[name]),
+      stop: async () => {
+        await database.drop()
+        await chain.stop()
+      },
+    }
+  } catch (error) {
+    // Setup failed halfway: the suite's afterAll has no testbed to stop, so stop what started.
+    await Promise.allSettled([dropDatabase(), chain.stop()])
+    throw error
   }
 }

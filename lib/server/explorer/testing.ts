@@ -30,75 +30,88 @@ export type ExplorerTestbed = {
  * transfer the index does not hold.
  */
 export async function startExplorerTestbed(): Promise<ExplorerTestbed> {
-  const tx = {} as ExplorerTxs
   const chain = await startChannelTestbed()
-  const database = await createTestDatabase()
-  const { consumer, provider, stranger, factory, factoryBlock } = chain
-  const opened = await chain.openChannel({
-    value: parseEther('1'),
-    costPerRequest: 123_456_789n,
-    redemptionTimeout: 60n,
-    terminationTimeout: 600n,
-  })
-  const channel = opened.channel
-  tx.open = opened.receipt.transactionHash
-  tx.deposit = (
-    await sendCall(chain, { account: consumer, address: channel, functionName: 'deposit', value: 5_000n })
-  ).transactionHash
-  tx.start = (
+  let dropDatabase = async () => {}
+  try {
+    const tx = {} as ExplorerTxs
+    const database = await createTestDatabase()
+    dropDatabase = () => database.drop()
+    const { consumer, provider, stranger, factory, factoryBlock } = chain
+    const opened = await chain.openChannel({
+      value: parseEther('1'),
+      costPerRequest: 123_456_789n,
+      redemptionTimeout: 60n,
+      terminationTimeout: 600n,
+    })
+    const channel = opened.channel
+    tx.open = opened.receipt.transactionHash
+    tx.deposit = (
+      await sendCall(chain, { account: consumer, address: channel, functionName: 'deposit', value: 5_000n })
+    ).transactionHash
+    tx.start = (
+      await sendCall(chain, {
+        account: provider,
+        address: channel,
+        functionName: 'startRedemption',
+        args: [2n],
+      })
+    ).transactionHash
+    await chain.advanceTime(61)
+    tx.redeem = (
+      await sendCall(chain, {
+        account: provider,
+        address: channel,
+        functionName: 'redeem',
+        args: [7n, await chain.sign(channel, 1n, 7n)],
+      })
+    ).transactionHash
+    // A second redemption left pending, so the channel has a countdown.
     await sendCall(chain, {
       account: provider,
       address: channel,
       functionName: 'startRedemption',
-      args: [2n],
+      args: [3n],
     })
-  ).transactionHash
-  await chain.advanceTime(61)
-  tx.redeem = (
-    await sendCall(chain, {
-      account: provider,
+    const failed = await sendCall(chain, {
+      account: stranger,
       address: channel,
-      functionName: 'redeem',
-      args: [7n, await chain.sign(channel, 1n, 7n)],
+      functionName: 'deposit',
+      value: 1n,
     })
-  ).transactionHash
-  // A second redemption left pending, so the channel has a countdown.
-  await sendCall(chain, { account: provider, address: channel, functionName: 'startRedemption', args: [3n] })
-  const failed = await sendCall(chain, {
-    account: stranger,
-    address: channel,
-    functionName: 'deposit',
-    value: 1n,
-  })
-  expect(failed.status).toBe('reverted')
-  tx.failed = failed.transactionHash
+    expect(failed.status).toBe('reverted')
+    tx.failed = failed.transactionHash
 
-  await database.db.paymentService.create({
-    data: {
-      name: 'alice',
-      team: 'team-a',
-      address: consumer.address.toLowerCase(),
-      keySource: 'env',
-      keyEnv: 'ALICE_KEY',
-      apiKeyHash: Buffer.alloc(32, 1),
-      apiKeyPrefix: 'psk_alice_x',
-    },
-  })
-  const indexer = testIndexer({ chain, db: database.db })
-  await indexer.syncToHead()
+    await database.db.paymentService.create({
+      data: {
+        name: 'alice',
+        team: 'team-a',
+        address: consumer.address.toLowerCase(),
+        keySource: 'env',
+        keyEnv: 'ALICE_KEY',
+        apiKeyHash: Buffer.alloc(32, 1),
+        apiKeyPrefix: 'psk_alice_x',
+      },
+    })
+    const indexer = testIndexer({ chain, db: database.db })
+    await indexer.syncToHead()
 
-  // After indexing: a transfer the index never holds (no channel involved).
-  tx.transfer = await chain
-    .wallet(stranger)
-    .sendTransaction({ to: consumer.address, value: 1_234_567_890_123_456_789n })
-  await chain.mined(tx.transfer)
+    // After indexing: a transfer the index never holds (no channel involved).
+    tx.transfer = await chain
+      .wallet(stranger)
+      .sendTransaction({ to: consumer.address, value: 1_234_567_890_123_456_789n })
+    await chain.mined(tx.transfer)
 
-  const ctx = { db: database.db, chain: createChainClient({ rpcUrl: chain.url }), rpcUrl: chain.url }
-  const stop = async () => {
-    await database?.drop()
-    await chain?.stop()
+    const ctx = { db: database.db, chain: createChainClient({ rpcUrl: chain.url }), rpcUrl: chain.url }
+    const stop = async () => {
+      await database.drop()
+      await chain.stop()
+    }
+    return { chain, database, ctx, factory, factoryBlock, channel, indexer, tx, stop }
+  } catch (error) {
+    // Setup failed halfway: the suite's afterAll has no testbed to stop, so stop what started.
+    await Promise.allSettled([dropDatabase(), chain.stop()])
+    throw error
   }
-  return { chain, database, ctx, factory, factoryBlock, channel, indexer, tx, stop }
 }
 
 /** Expects `promise` to fail with an AppError of that status and code; returns its message. */
