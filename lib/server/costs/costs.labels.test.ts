@@ -54,7 +54,7 @@ describe('service labels (saveServiceLabel)', () => {
   }
   const row = (address: string) => bed.db.serviceLabel.findUniqueOrThrow({ where: { address } })
 
-  it('env: the label admin and admin key are the ones set at the top of this file', () => {
+  it('env: the label admin and admin key are the ones lib/server/costs/testing.ts sets', () => {
     expect(env().LABEL_ADMINS).toBe(LABEL_ADMIN)
     expect(env().PAYMENT_ADMIN_KEY).toBe(ADMIN_KEY)
     expect(ADMIN_KEY).toHaveLength(40)
