@@ -10,7 +10,7 @@ import type { transactionColumns } from '../lib/columns/transaction'
  * tables' column lists (lib/columns): uint256 as bigint, hashes and addresses lowercase hex.
  */
 
-export type BlockRow = DomainOf<typeof blockColumns>
+type BlockRow = DomainOf<typeof blockColumns>
 
 export type RecentRow = DomainOf<typeof recentBlockEntity.columns>
 

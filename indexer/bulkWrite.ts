@@ -17,7 +17,7 @@ export type Sql = Pick<Db, '$executeRawUnsafe' | '$queryRawUnsafe'>
  * (uint256 as decimal strings, see `SqlTable.encode`), parsed by Postgres; faster than
  * per-column arrays. Returns how many rows were inserted.
  */
-export function insertJson<C extends Columns>(
+function insertJson<C extends Columns>(
   sql: Sql,
   chainId: number,
   table: SqlTable<C>,

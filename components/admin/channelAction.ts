@@ -12,7 +12,7 @@ export type Side = 'consumer' | 'provider'
 export type ActionContext = { state: ChannelState; role: Role; chainId: number }
 
 /** The contract call an action makes on the channel (its address and ABI are added by the card). */
-export type ActionCall = {
+type ActionCall = {
   functionName: ContractFunctionName<typeof intermediaryAbi, 'nonpayable' | 'payable'>
   args?: readonly unknown[]
   value?: bigint

@@ -4,7 +4,7 @@ import type { ServerContext } from './context'
 import { error } from './http/openapi'
 
 /** How long a read of the node's head may take before the node counts as not answering. */
-export const HEAD_TIMEOUT_MS = 3_000
+const HEAD_TIMEOUT_MS = 3_000
 
 /** The node's chain id and head block, bounded by {@link HEAD_TIMEOUT_MS}. */
 export function readChainHead(chain: ServerContext['chain']) {

@@ -1,12 +1,15 @@
 import { z } from 'zod'
 import { costGraphSchema, costSeriesSchema, serviceCostsSchema } from '../../costs/api'
+import { type WindowQuery, windowQueryOf } from '../../costs/window'
 import { error, json } from '../http/openapi'
 import { route } from '../http/route'
 import { costGraph } from './graph'
-import { windowQuery } from './index'
 import { costReport } from './report'
 import { costSeries } from './series'
 import { serviceCosts } from './service'
+
+/** The window parameters of a request's query string. */
+const windowQuery = (query: URLSearchParams): WindowQuery => windowQueryOf((name) => query.get(name))
 
 const tags = ['costs']
 

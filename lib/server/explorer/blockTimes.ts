@@ -4,7 +4,7 @@ import type { ServerContext } from '../context'
 import type { IndexedChain } from '../indexedChain'
 
 /** Average seconds per block over the newest indexed blocks; null with fewer than two. */
-export async function recentBlockTime(ctx: ServerContext, chainId: number): Promise<number | null> {
+async function recentBlockTime(ctx: ServerContext, chainId: number): Promise<number | null> {
   const rows = await ctx.db.block.findMany({
     where: { chainId },
     orderBy: { number: 'desc' },

@@ -14,4 +14,4 @@ export {
   serviceNames,
   unlabelledParties,
 } from './labels'
-export { type LabelledChain, labelsFor } from './labelsFor'
+export { labelsFor } from './labelsFor'

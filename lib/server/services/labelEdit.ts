@@ -13,7 +13,7 @@ import { forgetServiceNames, labelView } from './labels'
 const EDIT_LOCK_KEY = 0x6c61626c
 
 /** Addresses allowed to sign label edits (LABEL_ADMINS, comma-separated). */
-export function labelAdmins(source = env().LABEL_ADMINS): Set<string> {
+function labelAdmins(source = env().LABEL_ADMINS): Set<string> {
   return new Set(
     (source ?? '')
       .split(',')
