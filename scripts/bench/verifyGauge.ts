@@ -3,9 +3,11 @@
  * bare `node:http` server that does only what accepting a token cannot go without, with the
  * Payment Server's own parts. It reads the body, parses the token, recovers its signer with the
  * same native secp256k1 recovery on its main thread, checks that the signer is the channel's
- * consumer, and accepts the count with the Payment Server's acceptance statement through its
- * AcceptanceStore, coalescing one channel's tokens into one statement as the verifier does.
- * Nothing else: no Next.js, no authentication, no chain reads, no funds or token-ID checks, no
+ * consumer, and accepts the count as the verifier decides it (decideAcceptance) with the Payment
+ * Server's acceptance statement through its AcceptanceStore, coalescing one channel's tokens
+ * into one statement as the verifier does.
+ * Nothing else: no Next.js, no authentication, no chain reads (its channel is free, so the funds
+ * check passes), no token-ID window, no
  * metrics, no worker threads. The verify endpoint's rate over this one's is the share of the
  * unavoidable work in what the endpoint costs.
  *
@@ -17,11 +19,13 @@
  */
 import { createServer } from 'node:http'
 import pg from 'pg'
+import type { Address } from 'viem'
 import { createCoalescer } from '../../lib/coalesce'
-import { acceptCount, emptyCounts } from '../../lib/counter'
-import { createAcceptanceStore, type TokenAcceptance } from '../../lib/server/payment/acceptanceStore'
+import { DEFAULT_MAX_MISSING_RANGES } from '../../lib/counter'
+import { createAcceptanceStore } from '../../lib/server/payment/acceptanceStore'
 import { createHotSql } from '../../lib/server/payment/hotSql'
 import { createPaymentMetrics } from '../../lib/server/payment/metrics'
+import { decideAcceptance } from '../../lib/server/payment/verify/decideAcceptance'
 import { recoverTokenSignerNative, tokenCryptoReady } from '../../lib/server/tokenCrypto'
 import { parseToken, type Token } from '../../lib/token'
 
@@ -57,31 +61,27 @@ const store = createAcceptanceStore({
   metrics: createPaymentMetrics(),
 })
 
-/** One statement for the tokens that arrived while the previous one ran; true for each accepted. */
+/** The gauge's channel as the verifier's decision sees it: free, so the funds check always passes. */
+const job = {
+  channel: { address: channel as Address, costPerRequest: 0n },
+  snapshot: { state: { activeTokenId: 1n, expiringTokenId: 0n, consumerFunds: 0n } },
+}
+
+/**
+ * One statement for the tokens that arrived while the previous one ran, decided by the
+ * verifier's own decideAcceptance(); true for each accepted.
+ */
 const accept = createCoalescer<Token, boolean>({
   run: async (tokens) => {
-    const results: boolean[] = []
-    await store.apply(channel, (state) => {
-      results.length = 0
-      const tokensAfter = new Map(state.tokens)
-      const changed = new Map<bigint, TokenAcceptance>()
-      for (const token of tokens) {
-        const before = tokensAfter.get(token.tokenId)
-        const result = acceptCount(before?.counts ?? emptyCounts(), token.requests)
-        results.push(result.accepted)
-        if (!result.accepted) continue
-        const after: TokenAcceptance = {
-          counts: result.counts,
-          signature: result.raisedHighest || !before ? token.signature : before.signature,
-          accepted: (before?.accepted ?? 0n) + 1n,
-          closed: false,
-        }
-        tokensAfter.set(token.tokenId, after)
-        changed.set(token.tokenId, after)
-      }
-      return { changed, tokens: tokensAfter }
-    })
-    return results.slice()
+    const { decided } = await store.apply(channel, (state) =>
+      decideAcceptance({
+        jobs: tokens.map((token) => ({ ...job, token })),
+        state,
+        floor: () => 0n,
+        maxMissingRanges: DEFAULT_MAX_MISSING_RANGES,
+      }),
+    )
+    return decided.outcomes.map((outcome) => outcome.accepted)
   },
 })
 
