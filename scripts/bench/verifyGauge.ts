@@ -7,8 +7,7 @@
  * Server's acceptance statement through its AcceptanceStore, coalescing one channel's tokens
  * into one statement as the verifier does.
  * Nothing else: no Next.js, no authentication, no chain reads (its channel is free, so the funds
- * check passes), no token-ID window, no
- * metrics, no worker threads. The verify endpoint's rate over this one's is the share of the
+ * check passes), no token-ID window, no metrics, no worker threads. The verify endpoint's rate over this one's is the share of the
  * unavoidable work in what the endpoint costs.
  *
  * It verifies tokens of a channel of its own (a `payment_channel` row it creates on a chain id
