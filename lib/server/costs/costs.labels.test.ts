@@ -3,6 +3,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { z } from 'zod'
 import { ANVIL_KEYS } from '../../../stack/anvil'
+import { expectError } from '../../../test/kit/errors'
 import { isAppError } from '../../errors'
 import { labelEditBody } from '../../services/api'
 import { labelEditTypedData } from '../../services/labels'
@@ -10,7 +11,7 @@ import { env } from '../env'
 import { indexedChain } from '../indexedChain'
 import { labelsFor, saveServiceLabel } from '../services'
 import { costGraph, serviceCosts } from '.'
-import { ADMIN_KEY, type CostsTestbed, expectError, LABEL_ADMIN, startCostsTestbed } from './testing'
+import { ADMIN_KEY, type CostsTestbed, LABEL_ADMIN, startCostsTestbed } from './testing'
 
 /*
  * Service labels on the thesis example (testing.ts): signed edits by a label admin, the admin

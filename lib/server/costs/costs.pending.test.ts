@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectError } from '../../../test/kit/errors'
 import { costGraphSchema } from '../../costs/api'
 import { costTable, type GroupBy, toCsv } from '../../costs/report'
 import { costGraph, costReport } from '.'
-import { type CostsTestbed, expectError, startCostsTestbed } from './testing'
+import { type CostsTestbed, startCostsTestbed } from './testing'
 
 /*
  * Pending costs (tokens the Payment Server accepted, not yet redeemed) on the thesis example

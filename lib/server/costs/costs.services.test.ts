@@ -1,9 +1,10 @@
 import type { Address } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { intermediaryAbi } from '../../../contracts/generated'
+import { expectError } from '../../../test/kit/errors'
 import { serviceCostsSchema } from '../../costs/api'
 import { serviceCosts } from '.'
-import { type CostsTestbed, DAY, DEPOSIT, expectError, GWEI, HOUR, startCostsTestbed } from './testing'
+import { type CostsTestbed, DAY, DEPOSIT, GWEI, HOUR, startCostsTestbed } from './testing'
 
 /*
  * serviceCosts on the thesis example (testing.ts): own and fully loaded cost, callers, and each

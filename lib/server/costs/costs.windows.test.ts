@@ -1,17 +1,10 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectError } from '../../../test/kit/errors'
 import { type CostGraph, costGraphSchema } from '../../costs/api'
 import { isoTime, type Span, splitWindow } from '../../costs/window'
 import { costGraph, costReport, serviceCosts } from '.'
-import {
-  type CostsTestbed,
-  DAY,
-  expectError,
-  HOUR,
-  type Name,
-  type Redemption,
-  startCostsTestbed,
-} from './testing'
+import { type CostsTestbed, DAY, HOUR, type Name, type Redemption, startCostsTestbed } from './testing'
 
 /*
  * Cost windows on the thesis example (testing.ts), the redemptions settled: presets, custom

@@ -6,7 +6,6 @@ import { createTestDatabase } from '../../../test/kit/database'
 import { sendCall, testIndexer } from '../../../test/kit/indexer'
 import { startChannelTestbed } from '../../../test/kit/testbed'
 import type { CostGraph } from '../../costs/api'
-import { isAppError } from '../../errors'
 import { createChainClient } from '../chain'
 import type { ServerContext } from '../context'
 import { bigintOf } from '../db/codec'
@@ -53,19 +52,6 @@ export type Pair = 'ac' | 'bc' | 'cd'
 export type Redemption = { channel: Address; block: bigint; time: number; amount: bigint; requests: bigint }
 
 export type CostsTestbed = Awaited<ReturnType<typeof startCostsTestbed>>
-
-/** The AppError message `promise` rejects with, after checking its status and code. */
-export async function expectError(promise: Promise<unknown>, status: number, code: string): Promise<string> {
-  try {
-    await promise
-  } catch (error) {
-    if (!isAppError(error)) throw error
-    expect({ status: error.status, code: error.code }).toEqual({ status, code })
-    expect(error.message).toMatch(/^.{10,}\.$/s)
-    return error.message
-  }
-  throw new Error(`expected a ${status} ${code}`)
-}
 
 /**
  * The thesis example, redeemed on chain and indexed, with the Payment Server's services. With

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { intermediaryAbi, intermediaryFactoryAbi } from '../../../contracts/generated'
+import { expectError } from '../../../test/kit/errors'
 import {
   addressDetailSchema,
   channelDetailSchema,
@@ -8,7 +9,7 @@ import {
 } from '../../explorer/api'
 import { getAddress, getChannel, listChannels, listEvents, search } from '.'
 import { countdown } from './channels'
-import { type ExplorerTestbed, expectError, startExplorerTestbed } from './testing'
+import { type ExplorerTestbed, startExplorerTestbed } from './testing'
 
 /*
  * The explorer's channels, events, addresses and search against a real anvil and a real

@@ -3,7 +3,6 @@ import { expect } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test/kit/database'
 import { sendCall, testIndexer } from '../../../test/kit/indexer'
 import { type ChannelTestbed, startChannelTestbed } from '../../../test/kit/testbed'
-import { isAppError } from '../../errors'
 import { createChainClient } from '../chain'
 import type { ServerContext } from '../context'
 
@@ -112,18 +111,4 @@ export async function startExplorerTestbed(): Promise<ExplorerTestbed> {
     await Promise.allSettled([dropDatabase(), chain.stop()])
     throw error
   }
-}
-
-/** Expects `promise` to fail with an AppError of that status and code; returns its message. */
-export async function expectError(promise: Promise<unknown>, status: number, code: string): Promise<string> {
-  try {
-    await promise
-  } catch (error) {
-    expect(isAppError(error)).toBe(true)
-    const e = error as { status: number; code: string; message: string }
-    expect({ status: e.status, code: e.code }).toEqual({ status, code })
-    expect(e.message.length).toBeGreaterThan(10)
-    return e.message
-  }
-  throw new Error(`expected a ${status} ${code}`)
 }

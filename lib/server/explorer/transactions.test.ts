@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectError } from '../../../test/kit/errors'
 import { blockDetailSchema, blockPageSchema, txDetailSchema } from '../../explorer/api'
 import { getBlock, getTransaction, listBlocks } from '.'
-import { type ExplorerTestbed, expectError, startExplorerTestbed } from './testing'
+import { type ExplorerTestbed, startExplorerTestbed } from './testing'
 
 /*
  * The explorer's transactions and blocks against a real anvil and a real indexed Postgres
