@@ -1,3 +1,4 @@
+import { isoSeconds } from '../../columns/kinds'
 import { withTimeout } from '../../errors'
 import { errorText } from '../../errorText'
 import type { ComponentHealth, Health } from '../../system/api'
@@ -44,7 +45,7 @@ export async function checkHealth({ db, chain }: Pick<ServerContext, 'db' | 'cha
       ...(block
         ? {
             headBlock: block.number.toString(),
-            headTimestamp: new Date(Number(block.timestamp) * 1000).toISOString(),
+            headTimestamp: isoSeconds(block.timestamp),
           }
         : {}),
     },

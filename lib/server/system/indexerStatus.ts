@@ -1,3 +1,4 @@
+import { isoSeconds } from '../../columns/kinds'
 import type { IndexerPhase, IndexerStatus } from '../../system/api'
 import type { ServerContext } from '../context'
 import { readChainAndIndex } from '../indexedChain'
@@ -6,7 +7,7 @@ import { readChainAndIndex } from '../indexedChain'
 export const STALE_AFTER_MS = 30_000
 
 const iso = (seconds: bigint | null | undefined) =>
-  seconds === null || seconds === undefined ? null : new Date(Number(seconds) * 1000).toISOString()
+  seconds === null || seconds === undefined ? null : isoSeconds(seconds)
 
 /** The indexer's progress for the chain the node serves, with lag against the node's head. */
 export async function readIndexerStatus({
