@@ -39,7 +39,7 @@ export const channelColumns = {
 sameType<DomainOf<typeof channelColumns>, IndexedChannel>()
 
 /** Columns fixed when the channel opens; every other one changes with its events. */
-export const channelTerms = [
+export const channelFixedColumns = [
   'address',
   'consumer',
   'provider',

@@ -1,5 +1,10 @@
 import { channelPhase } from '../../../channel'
-import { channelColumns, channelEntity, channelSummaryEntity, channelTerms } from '../../../columns/channel'
+import {
+  channelColumns,
+  channelEntity,
+  channelFixedColumns,
+  channelSummaryEntity,
+} from '../../../columns/channel'
 import type { ChannelSummary } from '../../../explorer/api'
 import { sqlName, sqlTable } from '../codec'
 import type { Channel } from '../generated/client'
@@ -9,7 +14,7 @@ export const channelTable = sqlTable('channel', channelEntity)
 
 /** SQL names of the columns an event can change (all but the terms): what an upsert updates. */
 export const channelChanging = Object.keys(channelColumns)
-  .filter((field) => !(channelTerms as readonly string[]).includes(field))
+  .filter((field) => !(channelFixedColumns as readonly string[]).includes(field))
   .map(sqlName)
 
 /** A stored channel as the explorer's JSON API shows it, with its phase. */
