@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
 import { type APIRequestContext, type Browser, expect, type Locator, type Page, test } from '@playwright/test'
 import { type Address, type Hex, parseEther, parseGwei } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { type ChannelState, readChannelState } from '../lib/channel'
 import { formatToken, signToken } from '../lib/token'
+import { adminKey } from './kit/api'
 import { adminKeys, advanceTime, anvilUrl, chain, testClient } from './kit/chain'
 import { horizontalOverflow, screenshot } from './kit/pages'
 import { injectWallet, type TestWallet } from './kit/wallet'
@@ -16,11 +15,6 @@ import { injectWallet, type TestWallet } from './kit/wallet'
  * provider's first redemption uses the token the Payment Server accepted (fetched with a
  * provider-signed request); the second a token signed here and pasted in.
  */
-
-const dataDir = process.env.E2E_DATA_DIR ?? '.data/e2e'
-const adminKey = () =>
-  (JSON.parse(readFileSync(path.join(dataDir, 'payment-secrets.json'), 'utf8')) as { adminKey: string })
-    .adminKey
 
 const consumer = privateKeyToAccount(adminKeys.consumer)
 const provider = privateKeyToAccount(adminKeys.provider)

@@ -2,12 +2,11 @@ import { expect, test } from '@playwright/test'
 import { parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import type { CostGraph } from '../lib/costs/api'
-import { getJson } from './kit/api'
+import { adminKey, getJson } from './kit/api'
 import { anvilUrl } from './kit/chain'
 import {
   accounts,
   addr,
-  adminKey,
   expectedPairs,
   expectedServices,
   gwei,

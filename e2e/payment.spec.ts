@@ -2,15 +2,12 @@ import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import SwaggerParser from '@apidevtools/swagger-parser'
 import { type APIRequestContext, expect, test } from '@playwright/test'
+import { adminKey, dataDir } from './kit/api'
 
 /** What `npm start` wrote for the example network (playwright.config.ts: DATA_DIR). */
 type Credentials = { services: Record<string, { apiKey: string; address: string; url: string }> }
-const dataDir = process.env.E2E_DATA_DIR ?? '.data/e2e'
 const credentials = () =>
   JSON.parse(readFileSync(path.join(dataDir, 'example-credentials.json'), 'utf8')) as Credentials
-const adminKey = () =>
-  (JSON.parse(readFileSync(path.join(dataDir, 'payment-secrets.json'), 'utf8')) as { adminKey: string })
-    .adminKey
 const service = (name: string) =>
   credentials().services[name] as { apiKey: string; address: string; url: string }
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` })

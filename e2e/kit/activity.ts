@@ -4,6 +4,7 @@ import path from 'node:path'
 import { type Abi, type Address, type Hex, parseEventLogs } from 'viem'
 import { intermediaryAbi, intermediaryFactoryAbi } from '../../contracts/generated'
 import { signTokenNative } from '../../lib/server/tokenCrypto'
+import { dataDir } from './api'
 import { advanceTime, chain, roles, walletFor } from './chain'
 
 /**
@@ -61,7 +62,6 @@ export type Activity = {
   lastBlock: string
 }
 
-const dataDir = process.env.E2E_DATA_DIR ?? '.data/e2e'
 const cacheFile = path.join(dataDir, 'e2e-explorer-activity.json')
 
 /**

@@ -1,5 +1,14 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { type APIRequestContext, expect } from '@playwright/test'
 import type { Address } from 'viem'
+
+/** Where the stack under test writes its files (playwright.config.ts: DATA_DIR). */
+export const dataDir = process.env.E2E_DATA_DIR ?? '.data/e2e'
+
+/** The Payment Server's admin key, as the stack under test wrote it. */
+export const adminKey = () =>
+  (JSON.parse(readFileSync(join(dataDir, 'payment-secrets.json'), 'utf8')) as { adminKey: string }).adminKey
 
 /** GET `path` of the app under test, expecting 200, as parsed JSON. */
 export async function getJson<T>(request: APIRequestContext, path: string): Promise<T> {

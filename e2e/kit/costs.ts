@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
 import type { APIRequestContext } from '@playwright/test'
 import { type Address, type Hex, keccak256, parseEther, parseGwei, stringToHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -12,11 +10,6 @@ import { getJson } from './api'
  * The costs spec's scenario (e2e/costs.spec.ts): four fresh services with keys derived from a
  * per-run suffix, the three channels between them, and the figures the pages must show for them.
  */
-
-const dataDir = process.env.E2E_DATA_DIR ?? '.data/e2e'
-export const adminKey = () =>
-  (JSON.parse(readFileSync(path.join(dataDir, 'payment-secrets.json'), 'utf8')) as { adminKey: string })
-    .adminKey
 
 /** Lowercase hex, so the names match ^[a-z][a-z0-9-]{0,39}$. */
 const id = randomBytes(4).toString('hex')
