@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import SwaggerParser from '@apidevtools/swagger-parser'
 import { type APIRequestContext, expect, test } from '@playwright/test'
+import { routeFilesUnder } from '../test/kit/routes'
 import { adminKey, dataDir } from './kit/api'
 
 /** What `npm start` wrote for the example network (playwright.config.ts: DATA_DIR). */
@@ -34,16 +35,7 @@ test('the OpenAPI document is valid and describes every payment route', async ({
   expect(res.status()).toBe(200)
   const document = await res.json()
   await SwaggerParser.validate(structuredClone(document))
-  const routes: string[] = []
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name)
-      if (entry.isDirectory()) walk(full)
-      else if (entry.name === 'route.ts')
-        routes.push(`/${path.relative('app', dir)}`.replace(/\[(\w+)\]/g, '{$1}'))
-    }
-  }
-  walk('app/api/payment')
+  const routes = [...routeFilesUnder('app/api/payment').keys()]
   expect(Object.keys(document.paths).sort()).toEqual(routes.filter((r) => !r.endsWith('openapi.json')).sort())
 })
 

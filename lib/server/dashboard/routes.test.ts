@@ -1,7 +1,7 @@
-import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import SwaggerParser from '@apidevtools/swagger-parser'
 import { describe, expect, it } from 'vitest'
+import { routeFilesUnder, routeModules } from '../../../test/kit/routes'
 import { dashboardOpenApi, dashboardRoutes } from './routes'
 
 /*
@@ -13,28 +13,13 @@ import { dashboardOpenApi, dashboardRoutes } from './routes'
 const appApi = path.resolve(import.meta.dirname, '../../../app/api')
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
 
-/** Every route.ts under app/api but the Payment Server's, by the OpenAPI path it serves. */
-function routeFiles(): Map<string, string> {
-  const files = new Map<string, string>()
-  for (const entry of readdirSync(appApi, { recursive: true, encoding: 'utf8' })) {
-    if (path.basename(entry) !== 'route.ts' || entry.startsWith(`payment${path.sep}`)) continue
-    const urlPath = `/api/${path.dirname(entry).split(path.sep).join('/')}`.replace(/\[(\w+)\]/g, '{$1}')
-    files.set(urlPath, path.join(appApi, entry))
-  }
-  return files
-}
-
 describe('the dashboard routes', () => {
   it('every route.ts outside /api/payment exports exactly the handlers of its table routes', async () => {
-    const files = routeFiles()
-    expect([...files.keys()].sort()).toEqual([...new Set(dashboardRoutes.map((r) => r.path))].sort())
-    for (const [urlPath, file] of files) {
-      const module: Record<string, unknown> = await import(file)
-      const exported = Object.keys(module).filter((name) => METHODS.includes(name))
-      const routes = dashboardRoutes.filter((r) => r.path === urlPath)
-      expect(exported.sort(), file).toEqual(routes.map((r) => r.method.toUpperCase()).sort())
+    // The Payment Server's routes are its own table's (lib/server/payment/routes.test.ts).
+    const files = routeFilesUnder(appApi)
+    for (const urlPath of files.keys()) if (urlPath.startsWith('/api/payment/')) files.delete(urlPath)
+    for (const { file, module, routes } of await routeModules(files, dashboardRoutes))
       for (const r of routes) expect(module[r.method.toUpperCase()], `${file} ${r.method}`).toBe(r.handler)
-    }
   })
 
   it('the OpenAPI document validates and names every operation', async () => {

@@ -1,25 +1,12 @@
-import { readdirSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { routeFilesUnder, routeModules } from '../../../test/kit/routes'
 import { createFastPath } from './fastPath'
 import { hotPaymentRoutes, paymentRoutes } from './routes'
 import type { PaymentServer } from './server'
 
-const root = path.resolve(import.meta.dirname, '../../..')
-const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
-
-/** Every app/api/payment route file, by the OpenAPI path it serves (`[address]` -> `{address}`). */
-function routeFiles(dir = path.join(root, 'app/api/payment')): Map<string, string> {
-  const files = new Map<string, string>()
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name)
-    if (entry.isDirectory()) for (const [p, f] of routeFiles(full)) files.set(p, f)
-    else if (entry.name === 'route.ts')
-      files.set(`/${path.relative(path.join(root, 'app'), dir)}`.replace(/\[(\w+)\]/g, '{$1}'), full)
-  }
-  return files
-}
+const paymentApi = path.resolve(import.meta.dirname, '../../../app/api/payment')
 
 describe('paymentRoutes', () => {
   it('paymentRoutes has one route per name and per method and path', () => {
@@ -28,18 +15,12 @@ describe('paymentRoutes', () => {
   })
 
   it('paymentHandlers() gives every route of the table its route.ts, exporting exactly its methods, and every route.ts belongs to the table', async () => {
-    const files = routeFiles()
+    const files = routeFilesUnder(paymentApi)
     // The document itself is derived from the table (./openapi), not a route of it.
     files.delete('/api/payment/openapi.json')
-    const tablePaths = [...new Set(paymentRoutes.map((r) => r.path as string))].sort()
-    expect([...files.keys()].sort()).toEqual(tablePaths)
-    for (const [routePath, file] of files) {
-      const module: Record<string, unknown> = await import(file)
-      const exported = Object.keys(module).filter((name) => HTTP_METHODS.includes(name))
-      const methods = paymentRoutes.filter((r) => r.path === routePath).map((r) => r.method)
-      expect(exported.sort(), routePath).toEqual([...methods].sort())
-      for (const method of exported) expect(typeof module[method], `${method} ${routePath}`).toBe('function')
-      expect(module.dynamic, routePath).toBe('force-dynamic')
+    for (const { urlPath, module, routes } of await routeModules(files, paymentRoutes)) {
+      for (const { method } of routes) expect(typeof module[method], `${method} ${urlPath}`).toBe('function')
+      expect(module.dynamic, urlPath).toBe('force-dynamic')
     }
   })
 })
