@@ -67,22 +67,12 @@ function serverFeature(file: string): string | null {
 const imports = sourceFiles(['lib', 'components', 'app']).flatMap(importsOf)
 
 /**
- * Test code: `*.test.ts`, and helpers imported only by test code (a suite's shared setup split
- * out beside it, e.g. lib/server/payment/testing.ts).
+ * Test code, by name: suites (`*.test.ts`, `*.test.tsx`), a feature's shared test setup beside
+ * them (`testing.ts`) and fixtures (`*.fixture.ts`). By name, not by who imports it: a file
+ * imported only from indexer/, stack/, scripts/ or instrumentation.ts (which this scan does not
+ * read) is production code all the same.
  */
-const testCode = new Set(imports.map((i) => i.file).filter((f) => /\.test\.tsx?$/.test(f)))
-const importers = new Map<string, string[]>()
-for (const i of imports) if (i.target) importers.set(i.target, [...(importers.get(i.target) ?? []), i.file])
-for (let grew = true; grew; ) {
-  grew = false
-  for (const [file, by] of importers) {
-    if (!testCode.has(file) && by.every((f) => testCode.has(f))) {
-      testCode.add(file)
-      grew = true
-    }
-  }
-}
-const isTest = (file: string) => testCode.has(file)
+const isTest = (file: string) => /(\.test\.tsx?|(^|\/)testing\.ts|\.fixture\.ts)$/.test(file)
 const violations = (rule: (i: Import) => boolean) => imports.filter((i) => !excepted(i) && rule(i)).map(show)
 
 describe('layering', () => {
