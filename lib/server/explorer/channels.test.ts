@@ -17,40 +17,32 @@ import { type ExplorerTestbed, startExplorerTestbed } from './testing'
  * against values known from the chain.
  */
 
-let chain: ExplorerTestbed['chain']
-let database: ExplorerTestbed['database']
-let ctx: ExplorerTestbed['ctx']
-let factory: ExplorerTestbed['factory']
-let channel: ExplorerTestbed['channel']
-let indexer: ExplorerTestbed['indexer']
-let tx: ExplorerTestbed['tx']
-let testbed: ExplorerTestbed
+let bed: ExplorerTestbed
 
 beforeAll(async () => {
-  testbed = await startExplorerTestbed()
-  ;({ chain, database, ctx, factory, channel, indexer, tx } = testbed)
+  bed = await startExplorerTestbed()
 }, 120_000)
 
-afterAll(() => testbed?.stop())
+afterAll(() => bed?.stop())
 
 describe('channels and addresses', () => {
   it('lists the channel with exact state and shows its countdown, events and transactions', async () => {
-    const page = channelPageSchema.parse(await listChannels(ctx))
+    const page = channelPageSchema.parse(await listChannels(bed.ctx))
     expect(page.channels).toHaveLength(1)
     const state = {
-      consumerFunds: await chain.publicClient.readContract({
-        address: channel,
+      consumerFunds: await bed.chain.publicClient.readContract({
+        address: bed.channel,
         abi: intermediaryAbi,
         functionName: 'consumerFunds',
       }),
-      redeemableAt: await chain.publicClient.readContract({
-        address: channel,
+      redeemableAt: await bed.chain.publicClient.readContract({
+        address: bed.channel,
         abi: intermediaryAbi,
         functionName: 'redeemableAt',
       }),
     }
     expect(page.channels[0]).toMatchObject({
-      address: channel,
+      address: bed.channel,
       phase: 'redeeming',
       costPerRequest: '123456789',
       consumerFunds: state.consumerFunds.toString(),
@@ -61,8 +53,8 @@ describe('channels and addresses', () => {
       redemptions: '1',
     })
 
-    const detail = channelDetailSchema.parse(await getChannel(ctx, channel))
-    const head = await chain.publicClient.getBlock()
+    const detail = channelDetailSchema.parse(await getChannel(bed.ctx, bed.channel))
+    const head = await bed.chain.publicClient.getBlock()
     expect(detail.countdowns.redeemable).toMatchObject({
       at: new Date(Number(state.redeemableAt) * 1000).toISOString(),
       secondsLeft: Number(state.redeemableAt - head.timestamp),
@@ -78,16 +70,16 @@ describe('channels and addresses', () => {
       'Deposited',
     ])
     expect(detail.transactions.map((t) => t.hash)).toEqual([
-      tx.failed,
+      bed.tx.failed,
       expect.any(String), // the second startRedemption
-      tx.redeem,
-      tx.start,
-      tx.deposit,
-      tx.open, // sent to the factory, listed with the channel it opened
+      bed.tx.redeem,
+      bed.tx.start,
+      bed.tx.deposit,
+      bed.tx.open, // sent to the factory, listed with the channel it opened
     ])
-    expect(detail.transactions.find((t) => t.hash === tx.failed)?.status).toBe('reverted')
-    await expectError(getChannel(ctx, chain.accounts[1]!.address), 404, 'not_found')
-    await expectError(getChannel(ctx, 'nope'), 400, 'invalid_address')
+    expect(detail.transactions.find((t) => t.hash === bed.tx.failed)?.status).toBe('reverted')
+    await expectError(getChannel(bed.ctx, bed.chain.accounts[1]!.address), 404, 'not_found')
+    await expectError(getChannel(bed.ctx, 'nope'), 400, 'invalid_address')
   })
 
   it('counts down in blocks at the recent block time, and is due at the deadline', () => {
@@ -97,8 +89,8 @@ describe('channels and addresses', () => {
   })
 
   it('lists the newest channel events across channels with a cursor', async () => {
-    const first = eventPageSchema.parse(await listEvents(ctx, { limit: 4 }))
-    const second = await listEvents(ctx, { limit: 4, cursor: first.nextCursor })
+    const first = eventPageSchema.parse(await listEvents(bed.ctx, { limit: 4 }))
+    const second = await listEvents(bed.ctx, { limit: 4, cursor: first.nextCursor })
     expect([...first.events, ...second.events].map((e) => e.name)).toEqual([
       'RedemptionStarted',
       'Redeemed',
@@ -109,109 +101,114 @@ describe('channels and addresses', () => {
     ])
     expect(second.nextCursor).toBeNull()
     // Addresses in the arguments are labelled too (the consumer of Deposited is alice).
-    expect(second.labels[chain.accounts[1]!.address.toLowerCase()]).toMatchObject({ name: 'alice' })
+    expect(second.labels[bed.chain.accounts[1]!.address.toLowerCase()]).toMatchObject({ name: 'alice' })
   })
 
   it('shows an address with balance, label, its channels and its transactions', async () => {
-    const consumer = chain.accounts[1]!.address
-    const detail = addressDetailSchema.parse(await getAddress(ctx, consumer))
+    const consumer = bed.chain.accounts[1]!.address
+    const detail = addressDetailSchema.parse(await getAddress(bed.ctx, consumer))
     expect(detail).toMatchObject({
       address: consumer.toLowerCase(),
       kind: 'account',
-      balance: (await chain.publicClient.getBalance({ address: consumer })).toString(),
-      nonce: String(await chain.publicClient.getTransactionCount({ address: consumer })),
+      balance: (await bed.chain.publicClient.getBalance({ address: consumer })).toString(),
+      nonce: String(await bed.chain.publicClient.getTransactionCount({ address: consumer })),
       label: { name: 'alice', team: 'team-a', kind: 'service' },
       channel: null,
-      head: { indexed: (await database.db.indexerState.findFirstOrThrow()).cursorNumber!.toString() },
+      head: { indexed: (await bed.database.db.indexerState.findFirstOrThrow()).cursorNumber!.toString() },
     })
-    expect(detail.channels.map((c) => c.address)).toEqual([channel])
-    expect(detail.transactions.map((t) => t.hash)).toEqual([tx.deposit, tx.open])
+    expect(detail.channels.map((c) => c.address)).toEqual([bed.channel])
+    expect(detail.transactions.map((t) => t.hash)).toEqual([bed.tx.deposit, bed.tx.open])
 
-    const asChannel = await getAddress(ctx, channel, { limit: 2 })
+    const asChannel = await getAddress(bed.ctx, bed.channel, { limit: 2 })
     expect(asChannel.kind).toBe('contract')
-    expect(asChannel.channel?.address).toBe(channel)
+    expect(asChannel.channel?.address).toBe(bed.channel)
     expect(asChannel.transactions).toHaveLength(2)
-    const rest = await getAddress(ctx, channel, { limit: 25, cursor: asChannel.nextCursor })
+    const rest = await getAddress(bed.ctx, bed.channel, { limit: 25, cursor: asChannel.nextCursor })
     expect([...asChannel.transactions, ...rest.transactions].map((t) => t.hash)).toEqual([
-      tx.failed,
+      bed.tx.failed,
       expect.any(String), // the second startRedemption
-      tx.redeem,
-      tx.start,
-      tx.deposit,
+      bed.tx.redeem,
+      bed.tx.start,
+      bed.tx.deposit,
     ])
   })
 })
 
 describe('search', () => {
   it('leads a number, a hash, an address, a channel and a service name to their pages', async () => {
-    const receipt = await chain.publicClient.getTransactionReceipt({ hash: tx.open })
-    expect(await search(ctx, ` ${receipt.blockNumber} `)).toEqual({
+    const receipt = await bed.chain.publicClient.getTransactionReceipt({ hash: bed.tx.open })
+    expect(await search(bed.ctx, ` ${receipt.blockNumber} `)).toEqual({
       kind: 'block',
       path: `/blocks/${receipt.blockNumber}`,
     })
-    expect(await search(ctx, tx.open.toUpperCase().replace('0X', '0x'))).toEqual({
+    expect(await search(bed.ctx, bed.tx.open.toUpperCase().replace('0X', '0x'))).toEqual({
       kind: 'transaction',
-      path: `/tx/${tx.open}`,
+      path: `/tx/${bed.tx.open}`,
     })
-    expect(await search(ctx, tx.transfer)).toEqual({ kind: 'transaction', path: `/tx/${tx.transfer}` })
-    expect(await search(ctx, receipt.blockHash)).toEqual({
+    expect(await search(bed.ctx, bed.tx.transfer)).toEqual({
+      kind: 'transaction',
+      path: `/tx/${bed.tx.transfer}`,
+    })
+    expect(await search(bed.ctx, receipt.blockHash)).toEqual({
       kind: 'block',
       path: `/blocks/${receipt.blockNumber}`,
     })
-    const consumer = chain.accounts[1]!.address
-    expect(await search(ctx, consumer)).toEqual({
+    const consumer = bed.chain.accounts[1]!.address
+    expect(await search(bed.ctx, consumer)).toEqual({
       kind: 'address',
       path: `/address/${consumer.toLowerCase()}`,
     })
-    expect(await search(ctx, channel)).toEqual({ kind: 'address', path: `/channels/${channel}` })
-    expect(await search(ctx, 'Alice')).toEqual({
+    expect(await search(bed.ctx, bed.channel)).toEqual({ kind: 'address', path: `/channels/${bed.channel}` })
+    expect(await search(bed.ctx, 'Alice')).toEqual({
       kind: 'address',
       path: `/address/${consumer.toLowerCase()}`,
     })
   })
 
   it('says what it looked for when nothing matches, and what it accepts for garbage', async () => {
-    expect(await expectError(search(ctx, '999999999'), 404, 'not_found')).toContain('does not exist yet')
-    expect(await expectError(search(ctx, `0x${'cd'.repeat(32)}`), 404, 'not_found')).toContain(
+    expect(await expectError(search(bed.ctx, '999999999'), 404, 'not_found')).toContain('does not exist yet')
+    expect(await expectError(search(bed.ctx, `0x${'cd'.repeat(32)}`), 404, 'not_found')).toContain(
       'No transaction or block',
     )
-    expect(await expectError(search(ctx, 'bob'), 404, 'not_found')).toContain('No service')
-    expect(await expectError(search(ctx, '0xzz; drop table'), 400, 'invalid_query')).toContain(
+    expect(await expectError(search(bed.ctx, 'bob'), 404, 'not_found')).toContain('No service')
+    expect(await expectError(search(bed.ctx, '0xzz; drop table'), 400, 'invalid_query')).toContain(
       'not a block number',
     )
-    await expectError(search(ctx, '   '), 400, 'invalid_query')
+    await expectError(search(bed.ctx, '   '), 400, 'invalid_query')
   })
 })
 
 // Last: it opens more channels, which the tests above do not expect.
 it('pages through channels newest first, channels of one block told apart by address', async () => {
-  const [, , provider, , other] = chain.accounts
+  const [, , provider, , other] = bed.chain.accounts
   // Two opens mined into one block, so the cursor's second key (the address) decides.
-  await chain.testClient.setAutomine(false)
+  await bed.chain.testClient.setAutomine(false)
   const hashes = await Promise.all(
-    [chain.accounts[3]!, chain.accounts[5]!].map((consumer) =>
-      chain.wallet(consumer).writeContract({
-        address: factory,
+    [bed.chain.accounts[3]!, bed.chain.accounts[5]!].map((consumer) =>
+      bed.chain.wallet(consumer).writeContract({
+        address: bed.factory,
         abi: intermediaryFactoryAbi,
         functionName: 'open',
         args: [provider!.address, 1n, 60n, 600n],
       }),
     ),
   )
-  await chain.testClient.mine({ blocks: 1 })
-  await chain.testClient.setAutomine(true)
-  for (const hash of hashes) await chain.mined(hash)
-  await chain.openChannel({ factory, consumer: other!, provider: provider!.address })
-  await indexer.syncToHead()
+  await bed.chain.testClient.mine({ blocks: 1 })
+  await bed.chain.testClient.setAutomine(true)
+  for (const hash of hashes) await bed.chain.mined(hash)
+  await bed.chain.openChannel({ factory: bed.factory, consumer: other!, provider: provider!.address })
+  await bed.indexer.syncToHead()
 
   const seen: string[] = []
   let cursor: string | null = null
   do {
-    const page: Awaited<ReturnType<typeof listChannels>> = await listChannels(ctx, { limit: 1, cursor })
+    const page: Awaited<ReturnType<typeof listChannels>> = await listChannels(bed.ctx, { limit: 1, cursor })
     seen.push(...page.channels.map((c) => c.address))
     cursor = page.nextCursor
   } while (cursor)
-  const rows = await database.db.channel.findMany({ orderBy: [{ openedBlock: 'desc' }, { address: 'desc' }] })
+  const rows = await bed.database.db.channel.findMany({
+    orderBy: [{ openedBlock: 'desc' }, { address: 'desc' }],
+  })
   expect(rows).toHaveLength(4)
   expect(rows[1]!.openedBlock).toBe(rows[2]!.openedBlock)
   expect(seen).toEqual(rows.map((r) => r.address))

@@ -10,33 +10,25 @@ import { type ExplorerTestbed, startExplorerTestbed } from './testing'
  * known from the chain.
  */
 
-let chain: ExplorerTestbed['chain']
-let database: ExplorerTestbed['database']
-let ctx: ExplorerTestbed['ctx']
-let factory: ExplorerTestbed['factory']
-let factoryBlock: ExplorerTestbed['factoryBlock']
-let channel: ExplorerTestbed['channel']
-let tx: ExplorerTestbed['tx']
-let testbed: ExplorerTestbed
+let bed: ExplorerTestbed
 
 beforeAll(async () => {
-  testbed = await startExplorerTestbed()
-  ;({ chain, database, ctx, factory, factoryBlock, channel, tx } = testbed)
+  bed = await startExplorerTestbed()
 }, 120_000)
 
-afterAll(() => testbed?.stop())
+afterAll(() => bed?.stop())
 
 describe('transactions', () => {
   it('decodes the factory call that opened the channel, with typed exact arguments and both events', async () => {
-    const detail = txDetailSchema.parse(await getTransaction(ctx, tx.open))
+    const detail = txDetailSchema.parse(await getTransaction(bed.ctx, bed.tx.open))
     const t = detail.transaction
-    const receipt = await chain.publicClient.getTransactionReceipt({ hash: tx.open })
-    const sent = await chain.publicClient.getTransaction({ hash: tx.open })
+    const receipt = await bed.chain.publicClient.getTransactionReceipt({ hash: bed.tx.open })
+    const sent = await bed.chain.publicClient.getTransaction({ hash: bed.tx.open })
     expect(t).toMatchObject({
       source: 'index',
       status: 'success',
-      from: chain.accounts[1]!.address.toLowerCase(),
-      to: factory.toLowerCase(),
+      from: bed.chain.accounts[1]!.address.toLowerCase(),
+      to: bed.factory.toLowerCase(),
       value: '1000000000000000000',
       blockNumber: receipt.blockNumber.toString(),
       txIndex: String(receipt.transactionIndex),
@@ -46,7 +38,7 @@ describe('transactions', () => {
       nonce: String(sent.nonce),
       gasLimit: sent.gas.toString(),
       input: sent.input,
-      channel: factory.toLowerCase(),
+      channel: bed.factory.toLowerCase(),
       revert: null,
     })
     expect(t.call).toEqual({
@@ -54,7 +46,7 @@ describe('transactions', () => {
       signature: 'open(address,uint256,uint256,uint256)',
       selector: sent.input.slice(0, 10),
       args: [
-        { name: 'provider', type: 'address', value: chain.accounts[2]!.address.toLowerCase() },
+        { name: 'provider', type: 'address', value: bed.chain.accounts[2]!.address.toLowerCase() },
         { name: 'costPerRequest', type: 'uint256', value: '123456789' },
         { name: 'redemptionTimeout', type: 'uint256', value: '60' },
         { name: 'terminationTimeout', type: 'uint256', value: '600' },
@@ -62,21 +54,21 @@ describe('transactions', () => {
     })
     expect(detail.events.map((e) => e.name)).toEqual(['Deposited', 'ChannelOpened'])
     const openedEvent = detail.events[1]!
-    expect(openedEvent.args).toContainEqual({ name: 'channel', type: 'address', value: channel })
+    expect(openedEvent.args).toContainEqual({ name: 'channel', type: 'address', value: bed.channel })
     expect(openedEvent.topics).toEqual(receipt.logs[1]!.topics.map((x) => x.toLowerCase()))
-    expect(detail.labels[chain.accounts[1]!.address.toLowerCase()]).toMatchObject({
+    expect(detail.labels[bed.chain.accounts[1]!.address.toLowerCase()]).toMatchObject({
       name: 'alice',
       team: 'team-a',
     })
-    expect(detail.labels[factory.toLowerCase()]).toMatchObject({ kind: 'factory' })
-    expect(detail.labels[channel]).toMatchObject({
+    expect(detail.labels[bed.factory.toLowerCase()]).toMatchObject({ kind: 'factory' })
+    expect(detail.labels[bed.channel]).toMatchObject({
       kind: 'channel',
       name: expect.stringMatching(/^channel alice → 0x/),
     })
   })
 
   it('decodes a redemption with the signature bytes and the Redeemed amounts', async () => {
-    const detail = await getTransaction(ctx, tx.redeem)
+    const detail = await getTransaction(bed.ctx, bed.tx.redeem)
     expect(detail.transaction.call?.name).toBe('redeem')
     expect(detail.transaction.call?.args[0]).toEqual({ name: 'requests', type: 'uint256', value: '7' })
     expect(detail.transaction.call?.args[1]).toMatchObject({ name: 'signature', type: 'bytes' })
@@ -89,7 +81,7 @@ describe('transactions', () => {
   })
 
   it('gives the custom error of a failed call by name, with a sentence', async () => {
-    const detail = await getTransaction(ctx, tx.failed)
+    const detail = await getTransaction(bed.ctx, bed.tx.failed)
     expect(detail.transaction.status).toBe('reverted')
     expect(detail.transaction.revert).toMatchObject({ name: 'NotConsumer', args: [] })
     expect(detail.transaction.revert?.message).toMatch(/consumer/i)
@@ -98,14 +90,14 @@ describe('transactions', () => {
   })
 
   it('reads a transaction the index does not hold from the node', async () => {
-    const detail = txDetailSchema.parse(await getTransaction(ctx, tx.transfer))
+    const detail = txDetailSchema.parse(await getTransaction(bed.ctx, bed.tx.transfer))
     expect(detail.transaction).toMatchObject({
       source: 'node',
       status: 'success',
       value: '1234567890123456789',
       call: null,
       input: '0x',
-      to: chain.accounts[1]!.address.toLowerCase(),
+      to: bed.chain.accounts[1]!.address.toLowerCase(),
     })
     expect(detail.transaction.fee).toBe(
       (BigInt(detail.transaction.gasUsed!) * BigInt(detail.transaction.effectiveGasPrice!)).toString(),
@@ -114,40 +106,40 @@ describe('transactions', () => {
   })
 
   it('refuses a malformed hash (400) and says a well-formed unknown one is nowhere (404)', async () => {
-    await expectError(getTransaction(ctx, '0x1234'), 400, 'invalid_hash')
-    const message = await expectError(getTransaction(ctx, `0x${'ab'.repeat(32)}`), 404, 'not_found')
+    await expectError(getTransaction(bed.ctx, '0x1234'), 400, 'invalid_hash')
+    const message = await expectError(getTransaction(bed.ctx, `0x${'ab'.repeat(32)}`), 404, 'not_found')
     expect(message).toContain('neither in the index nor on the node')
   })
 })
 
 describe('blocks', () => {
   it('pages through indexed blocks newest first with a cursor, with no gaps or repeats', async () => {
-    const first = blockPageSchema.parse(await listBlocks(ctx, { limit: 3 }))
-    const indexedHead = (await database.db.indexerState.findFirstOrThrow()).cursorNumber!
+    const first = blockPageSchema.parse(await listBlocks(bed.ctx, { limit: 3 }))
+    const indexedHead = (await bed.database.db.indexerState.findFirstOrThrow()).cursorNumber!
     expect(first.blocks.map((b) => b.number)).toEqual([0n, 1n, 2n].map((i) => (indexedHead - i).toString()))
     expect(first.head.indexed).toBe(indexedHead.toString())
     expect(Object.keys(first.labels)).toEqual([]) // anvil's miner is nobody we know
     expect(first.head.number).toBe((indexedHead + 1n).toString()) // the unindexed transfer's block
-    const second = await listBlocks(ctx, { limit: 3, cursor: first.nextCursor })
+    const second = await listBlocks(bed.ctx, { limit: 3, cursor: first.nextCursor })
     expect(second.blocks[0]!.number).toBe((indexedHead - 3n).toString())
     let all = [...first.blocks, ...second.blocks]
     let cursor = second.nextCursor
     while (cursor) {
-      const page = await listBlocks(ctx, { limit: 100, cursor })
+      const page = await listBlocks(bed.ctx, { limit: 100, cursor })
       all = all.concat(page.blocks)
       cursor = page.nextCursor
     }
     // The index starts at the factory's block.
     expect(all.map((b) => BigInt(b.number))).toEqual(
-      Array.from({ length: Number(indexedHead - factoryBlock) + 1 }, (_, i) => indexedHead - BigInt(i)),
+      Array.from({ length: Number(indexedHead - bed.factoryBlock) + 1 }, (_, i) => indexedHead - BigInt(i)),
     )
-    await expectError(listBlocks(ctx, { cursor: 'zzz' }), 400, 'invalid_cursor')
+    await expectError(listBlocks(bed.ctx, { cursor: 'zzz' }), 400, 'invalid_cursor')
   })
 
   it('shows a block with its header and its transactions, labelled', async () => {
-    const receipt = await chain.publicClient.getTransactionReceipt({ hash: tx.open })
-    const node = await chain.publicClient.getBlock({ blockNumber: receipt.blockNumber })
-    const detail = blockDetailSchema.parse(await getBlock(ctx, receipt.blockNumber.toString()))
+    const receipt = await bed.chain.publicClient.getTransactionReceipt({ hash: bed.tx.open })
+    const node = await bed.chain.publicClient.getBlock({ blockNumber: receipt.blockNumber })
+    const detail = blockDetailSchema.parse(await getBlock(bed.ctx, receipt.blockNumber.toString()))
     expect(detail.block).toMatchObject({
       number: node.number.toString(),
       hash: node.hash,
@@ -162,7 +154,7 @@ describe('blocks', () => {
     })
     expect(detail.transactions).toEqual([
       expect.objectContaining({
-        hash: tx.open,
+        hash: bed.tx.open,
         method: 'open',
         status: 'success',
         value: '1000000000000000000',
@@ -171,12 +163,12 @@ describe('blocks', () => {
   })
 
   it('reads a block newer than the index from the node, its transaction with status', async () => {
-    const receipt = await chain.publicClient.getTransactionReceipt({ hash: tx.transfer })
-    const detail = await getBlock(ctx, receipt.blockNumber.toString())
+    const receipt = await bed.chain.publicClient.getTransactionReceipt({ hash: bed.tx.transfer })
+    const detail = await getBlock(bed.ctx, receipt.blockNumber.toString())
     expect(detail.block.source).toBe('node')
     expect(detail.transactions).toEqual([
       expect.objectContaining({
-        hash: tx.transfer,
+        hash: bed.tx.transfer,
         status: 'success',
         method: null,
         value: '1234567890123456789',
@@ -185,10 +177,10 @@ describe('blocks', () => {
   })
 
   it('answers 404 past the head and 400 for what is not a number', async () => {
-    const head = await chain.publicClient.getBlockNumber()
-    const message = await expectError(getBlock(ctx, (head + 5n).toString()), 404, 'not_found')
+    const head = await bed.chain.publicClient.getBlockNumber()
+    const message = await expectError(getBlock(bed.ctx, (head + 5n).toString()), 404, 'not_found')
     expect(message).toContain(`newest block is ${head}`)
-    await expectError(getBlock(ctx, '12abc'), 400, 'invalid_block_number')
-    await expectError(getBlock(ctx, '-1'), 400, 'invalid_block_number')
+    await expectError(getBlock(bed.ctx, '12abc'), 400, 'invalid_block_number')
+    await expectError(getBlock(bed.ctx, '-1'), 400, 'invalid_block_number')
   })
 })
