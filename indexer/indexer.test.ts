@@ -1,7 +1,7 @@
 import type { Address, Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readChannelState } from '../lib/channel'
-import { bigintOf } from '../lib/server/db/codec'
+import { bigintOf } from '../lib/columns/kinds'
 import { createTestDatabase, type TestDatabase } from '../test/kit/database'
 import {
   deploymentOf,

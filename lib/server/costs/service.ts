@@ -1,11 +1,11 @@
 import { isAddress } from 'viem'
+import { bigintOf } from '../../columns/kinds'
 import type { ServiceChannel, ServiceCosts } from '../../costs/api'
 import { attributeCost } from '../../costs/attribution'
 import { type Fraction, floor, sub, toNumber } from '../../costs/fraction'
 import type { WindowQuery } from '../../costs/window'
 import { NotFoundError } from '../../errors'
 import type { ServerContext } from '../context'
-import { bigintOf } from '../db/codec'
 import { findServiceLabel } from '../services'
 import {
   asOfView,

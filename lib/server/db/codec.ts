@@ -1,8 +1,6 @@
 import type { DomainOf, Entity } from '../../columns/entity'
 import type { Columns } from '../../columns/kinds'
 
-export { bigintOf, type DecimalLike } from '../../columns/kinds'
-
 /** A column's SQL name: the field's name in snake_case, as the migrations spell it (`gasUsed` → `gas_used`). */
 export const sqlName = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 

@@ -1,8 +1,8 @@
 import type { Address, Hex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { bigintOf } from '../../columns/kinds'
 import { BadRequestError, ConflictError, NotFoundError } from '../../errors'
 import type { Db } from '../db/client'
-import { bigintOf } from '../db/codec'
 import { hashApiKey, keystoreKey, newApiKey, openPrivateKey, sealPrivateKey } from './secrets'
 
 /** A service of this team as the Payment Server knows it (no secret in here). */

@@ -7,8 +7,8 @@ import {
   type TestPayment,
   testSettings,
 } from '../../../test/kit/payment'
+import { bigintOf } from '../../columns/kinds'
 import { formatToken, parseToken } from '../../token'
-import { bigintOf } from '../db/codec'
 import { signTokenNative } from '../tokenCrypto'
 import type { ChannelRecord } from './channels'
 import type { Service } from './services'
