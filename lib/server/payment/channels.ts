@@ -230,8 +230,9 @@ export function createChannelRegistry({
     /** Get-or-create: the open channel from `consumer` to `provider`, deployed through the factory if none. */
     async open(p: OpenChannelParameters): Promise<{ channel: ChannelRecord; created: boolean }> {
       const key = `${p.consumer.id}:${p.provider.toLowerCase()}`
+      // A caller that joins an open in flight did not deploy it: only the first says `created`.
       const running = opening.get(key)
-      if (running) return running
+      if (running) return running.then(({ channel }) => ({ channel, created: false }))
       const task = (async () => {
         const existing = await registry.openChannel(p.consumer, p.provider)
         if (existing) return { channel: existing, created: false }
