@@ -77,8 +77,8 @@ export class Indexer {
         if (signal.aborted) break
         this.ready = false
         backoff = Math.min(Math.max(500, backoff * 2), 30_000)
-        // Logged and kept in last_error (shown in the UI): without the RPC URL, which may carry an API key.
-        const message = errorText(error, { short: true, hideUrl: this.options.rpcUrl, maxLength: 500 })
+        // Logged and kept in last_error (shown in the UI): errorText redacts the RPC URL's API key.
+        const message = errorText(error, { short: true, maxLength: 500 })
         // Log a repeated error once per 30 s, not once per retry.
         if (message !== lastMessage || Date.now() - lastLogged > 30_000) {
           this.log.warn(`${message} (retrying in ${(backoff / 1000).toFixed(1)} s)`)

@@ -1,3 +1,4 @@
+import { redactUrls } from '../errorText'
 import type { Env } from './env'
 
 const levels = { debug: 10, info: 20, warn: 30, error: 40 } as const
@@ -23,7 +24,8 @@ export function createLogger({
   const write = (at: Level, message: string) => {
     if (levels[at] < min) return
     const out = at === 'error' || at === 'warn' ? process.stderr : process.stdout
-    out.write(`[${component}] ${at === 'info' ? '' : `${at}: `}${message}\n`)
+    // Every line is redacted here, whoever wrote it (a child's output too): a URL may carry a key.
+    out.write(`[${component}] ${at === 'info' ? '' : `${at}: `}${redactUrls(message)}\n`)
   }
   return {
     debug: (m) => write('debug', m),

@@ -38,13 +38,15 @@ describe('checkHealth()', () => {
   })
 
   it('checkHealth() is degraded, with the reason, when the chain node is down', async () => {
-    const down = `http://127.0.0.1:${await freePort()}` // nothing listens there
+    // Nothing listens there; the path carries a provider-style API key.
+    const down = `http://127.0.0.1:${await freePort()}/v2/SECRETKEY123`
     const health = await checkHealth({ db: d.db, chain: createChainClient({ rpcUrl: down }) })
     expect(health.status).toBe('degraded')
     expect(health.database.ok).toBe(true)
     expect(health.chain.ok).toBe(false)
     expect(health.chain.error).toBeTruthy()
     expect(health.chain.chainId).toBeUndefined()
+    expect(JSON.stringify(health)).not.toContain('SECRETKEY123')
   })
 
   it('checkHealth() is degraded, without leaking the URL, when the database is unreachable', async () => {
@@ -55,6 +57,8 @@ describe('checkHealth()', () => {
       expect(health.status).toBe('degraded')
       expect(health.database.ok).toBe(false)
       expect(health.chain.ok).toBe(true)
+      // Prisma's message starts with a newline and a header: the cause, not "".
+      expect(health.database.error).toBe("Can't reach database server at 127.0.0.1:1")
       expect(JSON.stringify(health)).not.toContain('s3cret')
     } finally {
       await db.$disconnect()
