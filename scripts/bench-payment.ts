@@ -14,7 +14,8 @@
  *   the same native recovery and acceptance statement, nothing else), run in turn with the
  *   endpoint, whose rate over the gauge's is the share of unavoidable work (target ≥ 0.7);
  * - the token crypto alone on one core (recoverTokenSignerNative, signTokenNative): the ceiling
- *   of the endpoints.
+ *   of the endpoints;
+ * - good paid traffic alone and under a junk flood, in turn (./bench/paymentFlood; target ≤ 2×).
  *
  * The measurements the targets read (the flow at c=20, on and off, the endpoints alone and the
  * library's coalesced verification) run REPEATS times; the run with the median rate counts and
@@ -22,7 +23,8 @@
  * generator, the services, the Payment Server and Postgres) two runs of the same thing differ
  * by 10-20 %, so a single run says little.
  *
- * `--only verify` measures the verify endpoint and its gauge alone; `--stack-root DIR` runs the
+ * `--only verify` measures the verify endpoint and its gauge alone, `--only flood` the flood
+ * row alone; `--stack-root DIR` runs the
  * stack from another checkout (e.g. the previous commit's), so that two commits are compared
  * by the same load generator and gauge, run after run.
  *
@@ -31,12 +33,13 @@
  * a missed target is reported, not failed. Everything it started is stopped and
  * .data/bench-payment removed at the end, Ctrl-C included.
  */
-import { readFile, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { createPaymentConsumer, createPaymentVerifier } from '../lib/payment-client'
 import { recoverTokenSignerNative, signTokenNative, tokenCryptoReady } from '../lib/server/tokenCrypto'
 import { parseToken } from '../lib/token'
 import { ANVIL_KEYS } from '../stack/anvil'
+import { measureFlood, printFlood } from './bench/paymentFlood'
 import { type LoadRequest, type LoadResult, load, medianRun, percentile, pool } from './bench/paymentLoad'
 import { type MetricsSnapshot, phaseMetrics, readMetrics } from './bench/paymentMetrics'
 import {
@@ -45,6 +48,7 @@ import {
   cpuByRoot,
   cpuSnapshot,
   type ExampleNetwork,
+  exampleKeys,
   mainThreadSeconds,
   startBenchStack,
   startExampleNetwork,
@@ -212,7 +216,7 @@ async function main(): Promise<void> {
         }
       }
       // With --only verify, the example network only sets up the services and their channels.
-      if (only) log('--only verify: the full flow is not measured')
+      if (only) log(`--only ${only}: the full flow is not measured`)
       else if (mode === 'on') await observe('full flow, payments on, c=1..20', runAll)
       else await runAll()
       await example.stop()
@@ -220,14 +224,9 @@ async function main(): Promise<void> {
     }
 
     // 3. The endpoints alone, at concurrency 20, with the example services' API keys.
-    const credentials = JSON.parse(
-      await readFile(path.join(dataDir, 'example-credentials.json'), 'utf8'),
-    ) as {
-      services: Record<string, { apiKey: string }>
-    }
-    const publicKey = credentials.services.public?.apiKey
-    const validationKey = credentials.services.validation?.apiKey
-    if (!publicKey || !validationKey) throw new Error('example-credentials.json lacks public or validation')
+    const { publicKey, validationKey } = await exampleKeys(dataDir)
+    const flood = () => measureFlood({ url: s.url, consumerKey: publicKey, providerKey: validationKey, log })
+    if (only === 'flood') return printFlood(await flood())
     const issueOne: LoadRequest = {
       method: 'POST',
       path: '/api/payment/tokens',
@@ -315,8 +314,7 @@ async function main(): Promise<void> {
     const libraryVerify = await repeated('verify via library', () =>
       pool({ count: LIBRARY_TOKENS, workers: ENDPOINT_C, work: verifyToken }),
     )
-    // Calls counted on the observed (first) run.
-    const libraryVerifyCalls = callsOf(observed.at(-1), 'tokens.verify')
+    const libraryVerifyCalls /* on the observed (first) run */ = callsOf(observed.at(-1), 'tokens.verify')
     if (refused > 0) {
       const line = `verify via library: ${refused} tokens refused; first: ${firstRefusal}`
       invalid.push(line)
@@ -343,6 +341,7 @@ async function main(): Promise<void> {
     }
     log(`issue via library: ${fmt(libraryIssue.perSecond)} tokens/s in ${fmt(libraryIssueCalls)} calls`)
     const wholeRun = phaseMetrics(metricsAtStart, await readMetrics(s.url, s.adminKey))
+    const floodRow = await flood()
 
     // 4. The crypto alone, on one core, with the stack stopped.
     await cleanup()
@@ -376,6 +375,7 @@ async function main(): Promise<void> {
       wholeRun,
       readySeconds: s.readySeconds,
     })
+    printFlood(floodRow)
   } catch (error) {
     // What the children said last is usually the reason (unless they were stopped on purpose).
     if (cleaning) throw error

@@ -202,6 +202,17 @@ export async function startBenchStack({
   }
 }
 
+/** The API keys of the example network's `public` (a consumer) and `validation` (its provider). */
+export async function exampleKeys(dataDir: string): Promise<{ publicKey: string; validationKey: string }> {
+  const { services } = JSON.parse(await readFile(path.join(dataDir, 'example-credentials.json'), 'utf8')) as {
+    services: Record<string, { apiKey: string }>
+  }
+  const publicKey = services.public?.apiKey
+  const validationKey = services.validation?.apiKey
+  if (!publicKey || !validationKey) throw new Error('example-credentials.json lacks public or validation')
+  return { publicKey, validationKey }
+}
+
 export type ExampleNetwork = { publicUrl: string; child: Child; output(): string; stop(): Promise<void> }
 
 /**

@@ -75,17 +75,19 @@ export function signGaugeTokens(count: number, chainId = GAUGE_CHAIN_ID): string
 
 /**
  * The bench's options. `--only verify`: only the verify endpoint and its gauge (a quicker run,
- * e.g. to compare two commits). `--stack-root DIR`: the stack and the example network run from
+ * e.g. to compare two commits). `--only flood`: only good traffic alone and under a junk flood
+ * (./paymentFlood). `--stack-root DIR`: the stack and the example network run from
  * another checkout (e.g. a previous commit's, with its own node_modules), measured by this
  * checkout's load generator and gauge, so two commits can be compared run by run.
  */
-export function benchOptions(args: string[]): { only: 'verify' | null; stackRoot: string | null } {
+export function benchOptions(args: string[]): { only: 'verify' | 'flood' | null; stackRoot: string | null } {
   const value = (name: string) => {
     const at = args.indexOf(name)
     return at < 0 ? null : (args[at + 1] ?? null)
   }
   const only = value('--only')
-  if (only !== null && only !== 'verify') throw new Error(`--only takes 'verify', not '${only}'`)
+  if (only !== null && only !== 'verify' && only !== 'flood')
+    throw new Error(`--only takes 'verify' or 'flood', not '${only}'`)
   const stackRoot = value('--stack-root')
   return { only, stackRoot: stackRoot === null ? null : path.resolve(stackRoot) }
 }

@@ -1,0 +1,243 @@
+/**
+ * The junk-flood row of `npm run bench:payment`: good paid traffic (a consumer's issue call,
+ * then its provider's verify call, the two calls of every paid request) at a steady rate,
+ * measured alone and under a flood of junk, in turn, in the same run. The flood is what a
+ * hostile consumer can send through a provider it calls (whose middleware verifies whatever
+ * token arrives, with the provider's key) and what a stranger can send directly: malformed
+ * tokens, tokens of channels that do not exist, tokens of the real channel signed by someone
+ * else, replays of accepted tokens, batches of these, and calls with made-up API keys.
+ *
+ * Both the good traffic and the flood are open-loop (sent on a clock, not when the previous
+ * answer came), so a slow server shows as latency rather than as fewer requests.
+ */
+import http from 'node:http'
+import { generatePrivateKey } from 'viem/accounts'
+import { signTokenNative } from '../../lib/server/tokenCrypto'
+import { formatToken, parseToken } from '../../lib/token'
+import { percentile } from './paymentLoad'
+
+/** Good pairs (issue + verify) started per second. */
+const GOOD_PAIRS_PER_SECOND = 40
+/** Junk calls started per second ("a few hundred"), and the tokens in each batch call among them. */
+const JUNK_PER_SECOND = 300
+const JUNK_BATCH = 100
+/** One junk call in this many is a batch of JUNK_BATCH well-formed junk tokens. */
+const BATCH_EVERY = 100
+/** Seconds of each phase; phases alternate alone / flooded this many times. */
+const PHASE_SECONDS = 10
+const ROUNDS = 2
+
+type Answer = { status: number; body: string }
+
+/** A keep-alive JSON POST client with at most `sockets` connections (further calls wait for one). */
+function client(url: string, sockets: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets })
+  const base = new URL(url)
+  return {
+    post(path: string, key: string, body: string): Promise<Answer> {
+      return new Promise((resolve) => {
+        const req = http.request(
+          {
+            agent,
+            host: base.hostname,
+            port: base.port,
+            path,
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+              authorization: `Bearer ${key}`,
+            },
+          },
+          (res) => {
+            const chunks: Buffer[] = []
+            res.on('data', (c: Buffer) => chunks.push(c))
+            res.on('end', () =>
+              resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+            )
+            res.on('error', () => resolve({ status: 0, body: 'response error' }))
+          },
+        )
+        req.on('error', (error) => resolve({ status: 0, body: error.message }))
+        req.end(body)
+      })
+    },
+    close: () => agent.destroy(),
+  }
+}
+
+/** Calls `fn` `perSecond` times a second for `seconds`, on the clock; resolves when all have answered. */
+async function paced(perSecond: number, seconds: number, fn: (i: number) => Promise<void>): Promise<void> {
+  const total = Math.round(perSecond * seconds)
+  const started = performance.now()
+  const pending: Promise<void>[] = []
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / perSecond
+    const wait = due - performance.now()
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait))
+    pending.push(fn(i))
+  }
+  await Promise.all(pending)
+}
+
+export type GoodTraffic = {
+  /** Latencies of whole pairs (issue then verify), ms, ascending. */
+  pairs: number[]
+  /** Pairs that did not end in an accepted token. */
+  failed: number
+  firstFailure?: string
+}
+
+export type JunkTally = { sent: number; statuses: Map<number, number> }
+
+export type FloodRow = {
+  alone: GoodTraffic
+  flooded: GoodTraffic
+  junk: JunkTally
+  /** Junk calls per second asked for, and tokens per second they carried. */
+  junkPerSecond: number
+  junkTokensPerSecond: number
+  goodPairsPerSecond: number
+}
+
+/** Junk bodies for the verify endpoint, made before the clock starts. */
+function junkBodies(realToken: string, accepted: readonly string[]): string[] {
+  const { chainId, token } = parseToken(realToken)
+  const signed = (channel: `0x${string}`, requests: bigint) =>
+    formatToken({
+      chainId,
+      token: signTokenNative({ privateKey: generatePrivateKey(), chainId, channel, tokenId: 1n, requests }),
+    })
+  const randomChannel = () =>
+    `0x${Buffer.from(generatePrivateKey().slice(2, 42), 'hex').toString('hex')}` as const
+  // Well-formed junk: it parses, so only the checks after parsing can refuse it.
+  const wellFormed = [
+    () => signed(randomChannel(), 1n), // a channel that does not exist
+    () => signed(token.channel, BigInt(1 + Math.floor(Math.random() * 1e9))), // signed by a stranger
+    () => accepted[Math.floor(Math.random() * accepted.length)] as string, // a replay
+  ]
+  const kinds = [
+    () => 'v1.garbage',
+    () => `v1.${chainId}.${token.channel}.1.1.0x${'zz'.repeat(65)}`,
+    ...wellFormed,
+  ]
+  const pick = (list: (() => string)[], i: number) => (list[i % list.length] as () => string)()
+  const bodies: string[] = []
+  for (let i = 0; i < 3_000; i++) {
+    if (i % BATCH_EVERY === BATCH_EVERY - 1) {
+      bodies.push(
+        JSON.stringify({ tokens: Array.from({ length: JUNK_BATCH }, (_, k) => pick(wellFormed, k)) }),
+      )
+    } else bodies.push(JSON.stringify({ token: pick(kinds, i) }))
+  }
+  return bodies
+}
+
+/**
+ * Measures good traffic alone and under the flood, alternating ROUNDS times, each phase
+ * PHASE_SECONDS. The good consumer issues tokens for `provider`, and the provider verifies
+ * them; the junk goes to the verify endpoint with the provider's key (what a hostile consumer
+ * can make a provider forward) and, one call in ten, with a made-up key.
+ */
+export async function measureFlood({
+  url,
+  consumerKey,
+  providerKey,
+  provider = 'validation',
+  log,
+}: {
+  url: string
+  consumerKey: string
+  providerKey: string
+  /** The provider's service name (the example network's `validation`). */
+  provider?: string
+  log: (line: string) => void
+}): Promise<FloodRow> {
+  const good = client(url, 32)
+  const junk = client(url, 64)
+  const issueBody = JSON.stringify({ provider })
+  const accepted: string[] = []
+
+  async function pair(into: GoodTraffic): Promise<void> {
+    const started = performance.now()
+    const issued = await good.post('/api/payment/tokens', consumerKey, issueBody)
+    const token =
+      issued.status === 200 ? (JSON.parse(issued.body) as { tokens: string[] }).tokens[0] : undefined
+    const verified = token
+      ? await good.post('/api/payment/tokens/verify', providerKey, JSON.stringify({ token }))
+      : issued
+    if (token && verified.status === 200) {
+      into.pairs.push(performance.now() - started)
+      if (accepted.length < 1_000) accepted.push(token)
+    } else {
+      into.failed++
+      into.firstFailure ??= `${verified.status} ${verified.body.slice(0, 200)}`
+    }
+  }
+  const goodPhase = (into: GoodTraffic) => paced(GOOD_PAIRS_PER_SECOND, PHASE_SECONDS, () => pair(into))
+
+  const alone: GoodTraffic = { pairs: [], failed: 0 }
+  const flooded: GoodTraffic = { pairs: [], failed: 0 }
+  const tally: JunkTally = { sent: 0, statuses: new Map() }
+  // A warm-up, which also gives the replays their accepted tokens.
+  await paced(GOOD_PAIRS_PER_SECOND, 3, () => pair({ pairs: [], failed: 0 }))
+  const bodies = junkBodies(accepted[0] as string, accepted)
+  const madeUpKey = `pk_${'0'.repeat(40)}`
+  for (let round = 0; round < ROUNDS; round++) {
+    await goodPhase(alone)
+    const flood = paced(JUNK_PER_SECOND, PHASE_SECONDS, async (i) => {
+      const key = i % 10 === 9 ? madeUpKey : providerKey
+      const answer = await junk.post('/api/payment/tokens/verify', key, bodies[i % bodies.length] as string)
+      tally.sent++
+      tally.statuses.set(answer.status, (tally.statuses.get(answer.status) ?? 0) + 1)
+    })
+    await goodPhase(flooded)
+    await flood
+    log(
+      `flood round ${round + 1}: good p50 alone ${percentile(sorted(alone.pairs), 50).toFixed(1)} ms, under the flood ${percentile(sorted(flooded.pairs), 50).toFixed(1)} ms`,
+    )
+  }
+  good.close()
+  junk.close()
+  alone.pairs.sort((a, b) => a - b)
+  flooded.pairs.sort((a, b) => a - b)
+  const batchShare = 1 / BATCH_EVERY
+  return {
+    alone,
+    flooded,
+    junk: tally,
+    junkPerSecond: JUNK_PER_SECOND,
+    junkTokensPerSecond: JUNK_PER_SECOND * (1 - batchShare + batchShare * JUNK_BATCH),
+    goodPairsPerSecond: GOOD_PAIRS_PER_SECOND,
+  }
+}
+
+const sorted = (values: readonly number[]) => [...values].sort((a, b) => a - b)
+
+/** Target: good traffic's p50 under the flood at most this many times its p50 alone. */
+export const FLOOD_TARGET = 2
+
+/** The flood row's table. */
+export function printFlood(row: FloodRow): void {
+  const p = (values: number[], at: number) => percentile(values, at).toFixed(1)
+  const ratio = percentile(row.flooded.pairs, 50) / percentile(row.alone.pairs, 50)
+  const statuses = [...row.junk.statuses]
+    .sort(([a], [b]) => a - b)
+    .map(([s, n]) => `${s}: ${n}`)
+    .join(', ')
+  console.log(
+    [
+      '',
+      `Good paid traffic under a junk flood (${row.goodPairsPerSecond} issue+verify pairs/s; flood ${row.junkPerSecond} calls/s, about ${Math.round(row.junkTokensPerSecond)} tokens/s; ${ROUNDS} × ${PHASE_SECONDS} s each, alternating)`,
+      '| good pairs         | p50 ms | p99 ms | pairs | failed |',
+      '|--------------------|-------:|-------:|------:|-------:|',
+      `| alone (the gauge)  | ${p(row.alone.pairs, 50)} | ${p(row.alone.pairs, 99)} | ${row.alone.pairs.length} | ${row.alone.failed} |`,
+      `| under the flood    | ${p(row.flooded.pairs, 50)} | ${p(row.flooded.pairs, 99)} | ${row.flooded.pairs.length} | ${row.flooded.failed} |`,
+      `| flooded ÷ alone    | ${ratio.toFixed(2)}× | ${(percentile(row.flooded.pairs, 99) / percentile(row.alone.pairs, 99)).toFixed(2)}× | | |`,
+      `Target: p50 under the flood ≤ ${FLOOD_TARGET}× alone: ${ratio <= FLOOD_TARGET ? 'met' : 'MISSED'}. Junk answers: ${statuses} (${row.junk.sent} calls).`,
+      ...(row.alone.firstFailure || row.flooded.firstFailure
+        ? [`First failure of a good pair: ${row.flooded.firstFailure ?? row.alone.firstFailure}`]
+        : []),
+    ].join('\n'),
+  )
+}
