@@ -107,6 +107,7 @@ export const costSeriesSchema = z
   .object({
     chainId: z.number().int(),
     window: costWindowSchema,
+    asOf: asOfSchema,
     bucketSeconds: z.number().int().meta({ description: '3600 (hours) or 86400 (days, UTC)' }),
     providers: z
       .array(z.object({ key: z.string(), address: addr('Provider').nullable(), name: z.string() }))

@@ -1,151 +1,15 @@
 import type { CostEdge, CostGraph, CostNode } from '../../costs/api'
 import { byBigIntDesc } from '../../costs/order'
-import {
-  type CostWindow,
-  isoTime,
-  parseWindow,
-  splitWindow,
-  WindowError,
-  type WindowQuery,
-} from '../../costs/window'
-import { BadRequestError, DependencyError } from '../../errors'
+import type { CostWindow, WindowQuery } from '../../costs/window'
 import type { ServerContext } from '../context'
-import { env } from '../env'
 import { type ServiceName, serviceNames } from '../services'
+import { asOfView, atOneBlock, type CostClock, windowOf, windowView } from './clock'
+import { settledByChannel } from './settled'
 
 /**
- * The service-dependency cost graph over a time window, from the rollups the database keeps as
- * events are indexed (prisma/migrations/0004_costs): whole days and hours from `cost_daily` and
- * `cost_hourly`, the partial hours at the window's ends from the Redeemed events themselves,
- * so every figure is exact. Pending amounts come from this Payment Server's accepted tokens.
+ * The service-dependency cost graph over a time window: settled amounts at the answer's block
+ * (./settled), pending amounts from this Payment Server's accepted tokens.
  */
-
-export type CostClock = {
-  chainId: number
-  /** The chain's time at the newest indexed block (unix s); the wall clock before any block. */
-  now: number
-  block: bigint | null
-  finalBlock: bigint | null
-  finalityDepth: number
-}
-
-/**
- * Which chain, and what "now" is: the index's newest block, so figures and windows agree. Costs
- * read only the index (the chain the indexer follows, i.e. updated last), so they answer while
- * the node is down.
- */
-export async function costClock(ctx: ServerContext): Promise<CostClock> {
-  const state = await ctx.db.indexerState.findFirst({ orderBy: { updatedAt: 'desc' } })
-  if (!state) {
-    throw new DependencyError({
-      code: 'not_indexed',
-      message: 'Nothing is indexed yet: costs appear once the indexer has read the chain.',
-    })
-  }
-  const chainId = state.chainId
-  const finalityDepth = env().INDEXER_FINALITY_DEPTH
-  const block = state.cursorNumber
-  return {
-    chainId,
-    now: state.cursorTimestamp !== null ? Number(state.cursorTimestamp) : Math.floor(Date.now() / 1000),
-    block,
-    finalBlock: block === null ? null : block - BigInt(finalityDepth),
-    finalityDepth,
-  }
-}
-
-/** The window of a request's query, or 400 `invalid_window` with the reason. */
-export function windowOf(query: WindowQuery, clock: CostClock): CostWindow {
-  try {
-    return parseWindow(query, clock.now)
-  } catch (error) {
-    if (error instanceof WindowError)
-      throw new BadRequestError({ code: 'invalid_window', message: error.message })
-    throw error
-  }
-}
-
-export const windowView = (w: CostWindow) => ({
-  preset: w.preset,
-  from: isoTime(w.from),
-  to: isoTime(w.to),
-  live: w.live,
-})
-
-export const asOfView = (clock: CostClock) => ({
-  block: clock.block?.toString() ?? null,
-  time: isoTime(clock.now),
-  finalBlock: clock.finalBlock === null ? null : (clock.finalBlock < 0n ? 0n : clock.finalBlock).toString(),
-  finalityDepth: clock.finalityDepth,
-})
-
-type Settled = { amount: bigint; requests: bigint; redemptions: number; unconfirmed: bigint }
-
-/** Settled amount, requests and redemptions per channel in [from, to), plus the not-final part. */
-async function settledByChannel(
-  ctx: ServerContext,
-  clock: CostClock,
-  window: CostWindow,
-): Promise<Map<string, Settled>> {
-  const { raw, hourly, daily } = splitWindow(window.from, window.to)
-  const params: unknown[] = [clock.chainId]
-  const span = (column: string, spans: readonly (readonly [number, number])[]) =>
-    spans
-      .map(([a, b]) => {
-        params.push(a, b)
-        return `(${column} >= $${params.length - 1} AND ${column} < $${params.length})`
-      })
-      .join(' OR ')
-  const parts: string[] = []
-  if (daily.length > 0) {
-    parts.push(`SELECT channel, amount, requests, redemptions FROM cost_daily
-      WHERE chain_id = $1 AND (${span('bucket', daily)})`)
-  }
-  if (hourly.length > 0) {
-    parts.push(`SELECT channel, amount, requests, redemptions FROM cost_hourly
-      WHERE chain_id = $1 AND (${span('bucket', hourly)})`)
-  }
-  if (raw.length > 0) {
-    parts.push(`SELECT channel, (args->>'amount')::numeric, (args->>'requests')::numeric, 1 FROM event
-      WHERE chain_id = $1 AND name = 'Redeemed' AND (${span('block_timestamp', raw)})`)
-  }
-  params.push(clock.finalBlock ?? -1, window.from, window.to)
-  const n = params.length
-  const rows = await ctx.db.$queryRawUnsafe<
-    Array<{
-      channel: string
-      amount: string
-      requests: string
-      redemptions: number
-      unconfirmed: string | null
-    }>
-  >(
-    `WITH settled AS (
-       SELECT channel, sum(amount)::text AS amount, sum(requests)::text AS requests, sum(redemptions)::int AS redemptions
-       FROM (${parts.join(' UNION ALL ')}) AS s(channel, amount, requests, redemptions)
-       GROUP BY channel
-     ), recent AS (
-       SELECT channel, sum((args->>'amount')::numeric)::text AS unconfirmed FROM event
-       WHERE chain_id = $1 AND name = 'Redeemed' AND block_number > $${n - 2}
-         AND block_timestamp >= $${n - 1} AND block_timestamp < $${n}
-       GROUP BY channel
-     )
-     SELECT s.channel, s.amount, s.requests, s.redemptions, r.unconfirmed
-     FROM settled s LEFT JOIN recent r USING (channel)`,
-    ...params,
-  )
-  return new Map(
-    rows.map((r) => [
-      r.channel,
-      {
-        amount: BigInt(r.amount),
-        requests: BigInt(r.requests),
-        redemptions: r.redemptions,
-        unconfirmed: BigInt(r.unconfirmed ?? '0'),
-      },
-    ]),
-  )
-}
 
 /** Per channel: the value of tokens this Payment Server accepted that are still redeemable. */
 export async function pendingByChannel(ctx: ServerContext, chainId: number): Promise<Map<string, bigint>> {
@@ -307,8 +171,11 @@ function nodesOf(edges: CostEdge[], names: Map<string, ServiceName>, live: boole
 }
 
 /** GET /api/costs/graph: nodes, edges and totals of a window. */
-export async function costGraph(ctx: ServerContext, query: WindowQuery): Promise<CostGraph> {
-  const clock = await costClock(ctx)
+export function costGraph(ctx: ServerContext, query: WindowQuery): Promise<CostGraph> {
+  return atOneBlock(ctx, (snapshot, clock) => costGraphAt(snapshot, clock, query))
+}
+
+async function costGraphAt(ctx: ServerContext, clock: CostClock, query: WindowQuery): Promise<CostGraph> {
   const window = windowOf(query, clock)
   const { edges, nodes } = await costGraphData(ctx, clock, window)
   const channelCount = edges.reduce((n, e) => n + e.channels.length, 0)

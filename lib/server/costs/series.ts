@@ -4,39 +4,36 @@ import { isoTime, type WindowQuery } from '../../costs/window'
 import { shortAddress } from '../../explorer/format'
 import type { ServerContext } from '../context'
 import { serviceNames } from '../services'
-import { costClock, windowOf, windowView } from './graph'
+import { asOfView, atOneBlock, type CostClock, windowOf, windowView } from './clock'
+import { firstSettledHour, settledRows } from './settled'
 
 /** Series beyond this many providers are summed as "other". */
 const TOP_PROVIDERS = 6
 
 /**
  * Settled spend over time, stacked by provider: hourly buckets for windows up to two days,
- * daily ones beyond. Buckets are whole UTC hours or days from the rollups (a chart, not an
- * account: the graph and the tables hold the exact window).
+ * daily ones beyond. Buckets are whole UTC hours or days (a chart, not an account: the graph
+ * and the tables hold the exact window), read at one block like every cost answer.
  */
-export async function costSeries(ctx: ServerContext, query: WindowQuery): Promise<CostSeries> {
-  const clock = await costClock(ctx)
+export function costSeries(ctx: ServerContext, query: WindowQuery): Promise<CostSeries> {
+  return atOneBlock(ctx, (snapshot, clock) => costSeriesAt(snapshot, clock, query))
+}
+
+async function costSeriesAt(ctx: ServerContext, clock: CostClock, query: WindowQuery): Promise<CostSeries> {
   const window = windowOf(query, clock)
   // "all" starts where the spend starts, not in 1970.
-  let start = window.from
-  if (start === 0) {
-    const [row] = await ctx.db.$queryRaw<Array<{ first: bigint | null }>>`
-      SELECT min(bucket) AS first FROM cost_hourly WHERE chain_id = ${clock.chainId}`
-    start = row?.first != null ? Number(row.first) : Math.max(0, window.to - 3_600)
-  }
+  const start =
+    window.from === 0 ? ((await firstSettledHour(ctx, clock)) ?? Math.max(0, window.to - 3_600)) : window.from
   const bucketSeconds = window.to - start <= 2 * 86_400 ? 3_600 : 86_400
-  const table = bucketSeconds === 3_600 ? 'cost_hourly' : 'cost_daily'
   const first = Math.floor(start / bucketSeconds) * bucketSeconds
+  // Whole buckets: the last one reads to its end, not to the window's.
+  const end = Math.ceil(window.to / bucketSeconds) * bucketSeconds
   const [rows, names] = await Promise.all([
-    ctx.db.$queryRawUnsafe<Array<{ bucket: bigint; provider: string; amount: string }>>(
-      `SELECT r.bucket, c.provider, sum(r.amount)::text AS amount
-       FROM ${table} r JOIN channel c ON c.chain_id = r.chain_id AND c.address = r.channel
-       WHERE r.chain_id = $1 AND r.bucket >= $2 AND r.bucket < $3
-       GROUP BY r.bucket, c.provider`,
-      clock.chainId,
-      first,
-      window.to,
-    ),
+    ctx.db.$queryRaw<Array<{ bucket: bigint; provider: string; amount: string }>>`
+      SELECT r.at - r.at % ${bucketSeconds} AS bucket, c.provider, sum(r.amount)::text AS amount
+      FROM (${settledRows(clock, first, end)}) AS r(at, channel, amount, requests, redemptions)
+      JOIN channel c ON c.chain_id = ${clock.chainId} AND c.address = r.channel
+      GROUP BY 1, 2`,
     serviceNames(ctx),
   ])
   const totals = new Map<string, bigint>()
@@ -75,6 +72,7 @@ export async function costSeries(ctx: ServerContext, query: WindowQuery): Promis
   return {
     chainId: clock.chainId,
     window: windowView(window),
+    asOf: asOfView(clock),
     bucketSeconds,
     providers,
     points: buckets.map((bucket) => ({

@@ -7,15 +7,9 @@ import type { WindowQuery } from '../../costs/window'
 import { NotFoundError } from '../../errors'
 import type { ServerContext } from '../context'
 import { findServiceLabel } from '../services'
-import {
-  asOfView,
-  type CostClock,
-  costClock,
-  costGraphData,
-  pendingByChannel,
-  windowOf,
-  windowView,
-} from './graph'
+import { asOfView, atOneBlock, type CostClock, windowOf, windowView } from './clock'
+import { costGraphData, pendingByChannel } from './graph'
+import { settledRows } from './settled'
 
 /** Burn rate is measured over this long (or since the channel opened, if later). */
 const BURN_WINDOW_SECONDS = 86_400
@@ -26,8 +20,17 @@ const fraction = (f: Fraction) => ({ num: f.num.toString(), den: f.den.toString(
  * What a service pays, earns and nets in a window, its fully loaded cost (lib/costs/attribution)
  * and its channels with their runway. `nameOrAddress` is a label's name or any address.
  */
-export async function serviceCosts(
+export function serviceCosts(
   ctx: ServerContext,
+  nameOrAddress: string,
+  query: WindowQuery,
+): Promise<ServiceCosts> {
+  return atOneBlock(ctx, (snapshot, clock) => serviceCostsAt(snapshot, clock, nameOrAddress, query))
+}
+
+async function serviceCostsAt(
+  ctx: ServerContext,
+  clock: CostClock,
   nameOrAddress: string,
   query: WindowQuery,
 ): Promise<ServiceCosts> {
@@ -36,7 +39,6 @@ export async function serviceCosts(
     throw error
   })
   const address = label?.address ?? nameOrAddress.toLowerCase()
-  const clock = await costClock(ctx)
   const window = windowOf(query, clock)
   // Pending is read once: the graph (for a live window) and the runway both use it.
   const pending = await pendingByChannel(ctx, clock.chainId)
@@ -125,9 +127,9 @@ async function serviceChannels(
   if (rows.length === 0) return []
   const since = clock.now - BURN_WINDOW_SECONDS
   const burns = await ctx.db.$queryRaw<Array<{ channel: string; amount: string }>>`
-    SELECT channel, sum(amount)::text AS amount FROM cost_hourly
-    WHERE chain_id = ${clock.chainId} AND channel = ANY(${rows.map((r) => r.address)})
-      AND bucket >= ${Math.floor(since / 3_600) * 3_600}
+    SELECT channel, sum(amount)::text AS amount
+    FROM (${settledRows(clock, Math.floor(since / 3_600) * 3_600, clock.now + 1)}) AS s(at, channel, amount, requests, redemptions)
+    WHERE channel = ANY(${rows.map((r) => r.address)})
     GROUP BY channel`
   const burnOf = new Map(burns.map((b) => [b.channel, BigInt(b.amount)]))
   return rows.map((r) => {

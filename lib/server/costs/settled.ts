@@ -1,0 +1,106 @@
+import { type CostWindow, type Span, splitWindow } from '../../costs/window'
+import type { ServerContext } from '../context'
+import { Prisma } from '../db/generated/client'
+import type { CostClock } from './clock'
+
+/**
+ * Settled spend as of one block, from the rollups the database keeps as events are indexed
+ * (prisma/migrations/0004_costs): whole days and hours from `cost_daily` and `cost_hourly`, the
+ * rest from the Redeemed events themselves, so every figure is exact.
+ */
+
+const HOUR = 3_600
+
+/** `column` in any of `spans` ([from, to) each), as SQL; FALSE for none. */
+function inSpans(column: string, spans: readonly Span[]): Prisma.Sql {
+  if (spans.length === 0) return Prisma.sql`FALSE`
+  const c = Prisma.raw(column)
+  return Prisma.sql`(${Prisma.join(
+    spans.map(([a, b]) => Prisma.sql`(${c} >= ${a} AND ${c} < ${b})`),
+    ' OR ',
+  )})`
+}
+
+/**
+ * Every settled row of [from, to) at the clock's block, as SQL with the columns
+ * (at, channel, amount, requests, redemptions): `at` is a rollup bucket's start or an event's
+ * block time. The rollups hold no block number, so they serve only hours and days that end
+ * before the hour of the clock's block: block times never go back, so every block in them is at
+ * or below it. The partial hours at the window's edges, and everything from the clock's hour
+ * on, come from the events, `block_number <= clock.block`: a block indexed after the clock was
+ * read is in no figure, whatever the window's end.
+ */
+export function settledRows(clock: CostClock, from: number, to: number): Prisma.Sql {
+  const bound = clock.block ?? -1n
+  // Nothing indexed: no rollup row can be at or below the (absent) block.
+  const cut = clock.block === null ? from : Math.floor(clock.now / HOUR) * HOUR
+  const rolled = Math.min(to, cut)
+  const { raw, hourly, daily } =
+    from < rolled ? splitWindow(from, rolled) : { raw: [] as Span[], hourly: [], daily: [] }
+  const events = to > cut ? [...raw, [Math.max(from, cut), to] as const] : raw
+  const rollup = (table: 'cost_daily' | 'cost_hourly', spans: readonly Span[]) =>
+    Prisma.sql`SELECT bucket, channel, amount, requests, redemptions FROM ${Prisma.raw(table)}
+      WHERE chain_id = ${clock.chainId} AND ${inSpans('bucket', spans)}
+      UNION ALL `
+  return Prisma.sql`${daily.length > 0 ? rollup('cost_daily', daily) : Prisma.empty}${
+    hourly.length > 0 ? rollup('cost_hourly', hourly) : Prisma.empty
+  }SELECT block_timestamp, channel, (args->>'amount')::numeric, (args->>'requests')::numeric, 1 FROM event
+    WHERE chain_id = ${clock.chainId} AND name = 'Redeemed' AND block_number <= ${bound}
+      AND ${inSpans('block_timestamp', events)}`
+}
+
+type Settled = { amount: bigint; requests: bigint; redemptions: number; unconfirmed: bigint }
+
+/** Settled amount, requests and redemptions per channel in the window, plus the not-final part. */
+export async function settledByChannel(
+  ctx: ServerContext,
+  clock: CostClock,
+  window: CostWindow,
+): Promise<Map<string, Settled>> {
+  const rows = await ctx.db.$queryRaw<
+    Array<{
+      channel: string
+      amount: string
+      requests: string
+      redemptions: number
+      unconfirmed: string | null
+    }>
+  >`WITH settled AS (
+       SELECT channel, sum(amount)::text AS amount, sum(requests)::text AS requests, sum(redemptions)::int AS redemptions
+       FROM (${settledRows(clock, window.from, window.to)}) AS s(at, channel, amount, requests, redemptions)
+       GROUP BY channel
+     ), recent AS (
+       SELECT channel, sum((args->>'amount')::numeric)::text AS unconfirmed FROM event
+       WHERE chain_id = ${clock.chainId} AND name = 'Redeemed'
+         AND block_number > ${clock.finalBlock ?? -1n} AND block_number <= ${clock.block ?? -1n}
+         AND block_timestamp >= ${window.from} AND block_timestamp < ${window.to}
+       GROUP BY channel
+     )
+     SELECT s.channel, s.amount, s.requests, s.redemptions, r.unconfirmed
+     FROM settled s LEFT JOIN recent r USING (channel)`
+  return new Map(
+    rows.map((r) => [
+      r.channel,
+      {
+        amount: BigInt(r.amount),
+        requests: BigInt(r.requests),
+        redemptions: r.redemptions,
+        unconfirmed: BigInt(r.unconfirmed ?? '0'),
+      },
+    ]),
+  )
+}
+
+/** The start of the first hour with settled spend at the clock's block (unix s), or null. */
+export async function firstSettledHour(ctx: ServerContext, clock: CostClock): Promise<number | null> {
+  if (clock.block === null) return null
+  const cut = Math.floor(clock.now / HOUR) * HOUR
+  const [row] = await ctx.db.$queryRaw<Array<{ first: bigint | null }>>`
+    SELECT least(
+      (SELECT min(bucket) FROM cost_hourly WHERE chain_id = ${clock.chainId} AND bucket < ${cut}),
+      (SELECT min(block_timestamp - block_timestamp % ${HOUR}) FROM event
+       WHERE chain_id = ${clock.chainId} AND name = 'Redeemed' AND block_timestamp >= ${cut}
+         AND block_number <= ${clock.block})
+    ) AS first`
+  return row?.first != null ? Number(row.first) : null
+}
