@@ -112,8 +112,10 @@ export const expectedServices = () => ({
 
 export const PAIR_COLUMNS = [
   'consumer',
+  'consumer_address',
   'consumer_team',
   'provider',
+  'provider_address',
   'provider_team',
   'channels',
   'price_wei',
@@ -125,8 +127,10 @@ export const PAIR_COLUMNS = [
 export const expectedPairs = () =>
   plan.map((c) => ({
     consumer: nameOf(c.consumer),
+    consumer_address: addr(c.consumer),
     consumer_team: teamOf[c.consumer],
     provider: nameOf(c.provider),
+    provider_address: addr(c.provider),
     provider_team: teamOf[c.provider],
     channels: '1',
     price_wei: c.price.toString(),

@@ -33,11 +33,15 @@ export function costTable(graph: CostGraph, groupBy: GroupBy): CostTable {
   const pendingOr = (v: string | null) => v ?? ''
 
   if (groupBy === 'pair') {
+    // Each party's full address in a column of its own: an unlabelled one's name is only the
+    // short form (0x2361…1e8f), which an export must not be left with.
     return {
       columns: [
         { key: 'consumer', title: 'Consumer', kind: 'text' },
+        { key: 'consumer_address', title: 'Consumer address', kind: 'address' },
         { key: 'consumer_team', title: 'Consumer team', kind: 'text' },
         { key: 'provider', title: 'Provider', kind: 'text' },
+        { key: 'provider_address', title: 'Provider address', kind: 'address' },
         { key: 'provider_team', title: 'Provider team', kind: 'text' },
         { key: 'channels', title: 'Channels', kind: 'count' },
         { key: 'price_wei', title: 'Price per request', kind: 'wei' },
@@ -48,8 +52,10 @@ export function costTable(graph: CostGraph, groupBy: GroupBy): CostTable {
       ],
       rows: graph.edges.map((e) => ({
         consumer: label(e.consumer),
+        consumer_address: e.consumer,
         consumer_team: team(e.consumer),
         provider: label(e.provider),
+        provider_address: e.provider,
         provider_team: team(e.provider),
         channels: String(e.channels.length),
         price_wei: e.priceMin === e.priceMax ? e.priceMin : `${e.priceMin}-${e.priceMax}`,

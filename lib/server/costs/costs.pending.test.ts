@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectError } from '../../../test/kit/errors'
 import { costGraphSchema } from '../../costs/api'
 import { costTable, type GroupBy, toCsv } from '../../costs/report'
+import { shortAddress } from '../../explorer/format'
 import { costGraph, costReport } from '.'
 import { type CostsTestbed, startCostsTestbed } from './testing'
 
@@ -99,13 +100,14 @@ describe('costReport (CSV)', () => {
   it('by pair and by service: names, teams and amounts', async () => {
     const pair = lines((await costReport(bed.ctx, { window: 'all' }, 'pair')).csv)
     expect(pair[0]).toBe(
-      'consumer,consumer_team,provider,provider_team,channels,price_wei,requests,settled_wei,unconfirmed_wei,pending_wei',
+      'consumer,consumer_address,consumer_team,provider,provider_address,provider_team,channels,price_wei,requests,settled_wei,unconfirmed_wei,pending_wei',
     )
+    const { alice, bob, charlie, dave } = bed.addr
     expect(pair.slice(1).sort()).toEqual(
       [
-        'alice,apps,charlie,platform,1,10000000000,30,300000000000,0,40000000000',
-        'bob,apps,charlie,platform,1,10000000000,10,100000000000,0,0',
-        'charlie,platform,dave,storage,1,5000000000,20,100000000000,0,0',
+        `alice,${alice},apps,charlie,${charlie},platform,1,10000000000,30,300000000000,0,40000000000`,
+        `bob,${bob},apps,charlie,${charlie},platform,1,10000000000,10,100000000000,0,0`,
+        `charlie,${charlie},platform,dave,${dave},storage,1,5000000000,20,100000000000,0,0`,
       ].sort(),
     )
     const service = lines((await costReport(bed.ctx, { window: 'all' }, 'service')).csv)
@@ -119,6 +121,28 @@ describe('costReport (CSV)', () => {
       'apps,1,300000000000,0,-300000000000,30,0,,',
       'platform,1,0,300000000000,300000000000,0,30,,',
     ])
+  })
+
+  it('by pair: an unlabelled party has its full address in its own column', async () => {
+    const label = await bed.db.serviceLabel.delete({ where: { address: bed.addr.dave } })
+    try {
+      const pair = lines((await costReport(bed.ctx, { window: 'all' }, 'pair')).csv)
+      const [header, ...rows] = pair.map((l) => l.split(','))
+      const records = rows.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i]])))
+      const toDave = records.find((r) => r.consumer === 'charlie')
+      expect(toDave).toMatchObject({
+        consumer_address: bed.addr.charlie,
+        provider: shortAddress(bed.addr.dave),
+        provider_address: bed.addr.dave,
+        provider_team: '(no team)',
+      })
+      for (const r of records) {
+        expect(r.consumer_address).toMatch(/^0x[0-9a-f]{40}$/)
+        expect(r.provider_address).toMatch(/^0x[0-9a-f]{40}$/)
+      }
+    } finally {
+      await bed.db.serviceLabel.create({ data: label })
+    }
   })
 
   it('refuses an unknown grouping with 400 invalid_group_by', async () => {
