@@ -95,13 +95,34 @@ export class DependencyError extends AppError {
   }
 }
 
+/** Too many calls (429): retry after `retryAfterSeconds` (the answer's `Retry-After` header). */
+export class RateLimitedError extends AppError {
+  override name = 'RateLimitedError'
+  readonly retryAfterSeconds: number
+  constructor(p: Omit<AppErrorParameters, 'status' | 'retryable'> & { retryAfterSeconds: number }) {
+    super({ ...p, status: 429, retryable: true })
+    this.retryAfterSeconds = p.retryAfterSeconds
+  }
+}
+
 export type ErrorBody = { error: { code: string; message: string; hints?: string[] } }
 
-/** The JSON body for an error; anything that is not an AppError becomes a generic 500 without internals. */
-export function errorBody(error: unknown): { status: number; body: ErrorBody } {
+/**
+ * The JSON body for an error, and its headers (`Retry-After` of a 429); anything that is not
+ * an AppError becomes a generic 500 without internals.
+ */
+export function errorBody(error: unknown): {
+  status: number
+  body: ErrorBody
+  headers?: Record<string, string>
+} {
   if (isAppError(error)) {
     const hints = error.hints.length > 0 ? { hints: error.hints } : {}
-    return { status: error.status, body: { error: { code: error.code, message: error.message, ...hints } } }
+    const body = { error: { code: error.code, message: error.message, ...hints } }
+    const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds
+    return typeof retryAfter === 'number'
+      ? { status: error.status, body, headers: { 'retry-after': String(retryAfter) } }
+      : { status: error.status, body }
   }
   return {
     status: 500,

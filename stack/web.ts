@@ -10,6 +10,7 @@ import { createServer } from 'node:http'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import next from 'next'
+import { CLIENT_ADDRESS_HEADER } from '../lib/server/http/body'
 import { registeredFastPath, registeredShutdown } from '../lib/server/payment/webHooks'
 
 // What `next start` shows too; stack/orphans finds a web server left running by it.
@@ -26,6 +27,10 @@ await app.prepare()
 
 const server = createServer((req, res) => {
   if (registeredFastPath()?.(req, res)) return
+  // Next.js's routes learn the client's address from this header (a client's own is replaced).
+  const address = req.socket.remoteAddress
+  if (address) req.headers[CLIENT_ADDRESS_HEADER] = address
+  else delete req.headers[CLIENT_ADDRESS_HEADER]
   void handle(req, res)
 })
 server.listen(port, hostname, () => {

@@ -101,6 +101,17 @@ export const envSchema = z.object({
     .string()
     .regex(/^\s*(0x[0-9a-fA-F]{40}\s*(,\s*0x[0-9a-fA-F]{40}\s*)*)?$/, 'must be comma-separated 0x addresses')
     .optional(),
+  /**
+   * Payment Server rate limits, per process (0: off). Tokens issued or verified per second per
+   * API key (bursts of twice as many pass)...
+   */
+  PAYMENT_RATE_PER_KEY: z.coerce.number().int().min(0).max(10_000_000).default(20_000),
+  /** ...calls per second per client address, whatever the key (bursts of twice as many)... */
+  PAYMENT_RATE_PER_ADDRESS: z.coerce.number().int().min(0).max(10_000_000).default(40_000),
+  /** ...calls with a missing or unknown API key per second per client address (bursts of ten times)... */
+  PAYMENT_AUTH_FAILURES_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(20),
+  /** ...and calls of one API key in progress at once. */
+  PAYMENT_MAX_IN_FLIGHT_PER_KEY: z.coerce.number().int().min(0).max(1_000_000).default(256),
   /** `on`: this process runs the background runner (one instance at a time holds its lock). */
   PAYMENT_RUNNER: z.enum(['on', 'off']).default('on'),
   /** Milliseconds between two rounds of the background runner. */
@@ -118,6 +129,11 @@ export const envSchema = z.object({
   PAYMENT_URL: optionalUrl,
   /** Key that gives the example services' accounts ether on a dev chain (npm start: an anvil key). */
   EXAMPLE_FUNDER_KEY: hex32,
+  /**
+   * Set by `npm start` for its children: the file in DATA_DIR where it writes how far its start
+   * is (lib/server/system/stackStatus.ts), which GET /api/readyz reads.
+   */
+  STACK_STATUS_FILE: z.string().min(1).optional(),
 })
 
 export type Env = z.infer<typeof envSchema>

@@ -17,11 +17,26 @@ export const tooLarge = () =>
  * the Payment Server's fast path): its headers, and its body read at most once, limited to
  * MAX_BODY_BYTES (413 `body_too_large` beyond).
  */
-export type Call = { headers: HeaderSource; readBody(): Promise<string> }
+export type Call = {
+  headers: HeaderSource
+  readBody(): Promise<string>
+  /** The client's IP address as the server saw it (rate limits count by it); undefined if unknown. */
+  readonly clientAddress?: string
+}
+
+/**
+ * The header through which `npm start`'s web server (stack/web.ts) tells Next.js's routes the
+ * client's address; it replaces any such header a client sends.
+ */
+export const CLIENT_ADDRESS_HEADER = 'x-channel-inspector-client'
 
 /** A web Request as a {@link Call}. */
 export function callOf(request: Request): Call {
-  return { headers: request.headers, readBody: () => readLimited(request) }
+  return {
+    headers: request.headers,
+    readBody: () => readLimited(request),
+    clientAddress: request.headers.get(CLIENT_ADDRESS_HEADER) ?? undefined,
+  }
 }
 
 /** Reads a JSON body of at most MAX_BODY_BYTES and checks it against `schema` (400/413 otherwise). */

@@ -12,6 +12,8 @@ export class Answer {
   constructor(
     readonly status: number,
     readonly body: unknown,
+    /** Headers beyond the JSON ones (e.g. a 429's `Retry-After`). */
+    readonly headers?: Record<string, string>,
   ) {}
 }
 
@@ -33,10 +35,10 @@ export async function runCall(
     const handled = await handler()
     return handled instanceof Response || handled instanceof Answer ? handled : new Answer(200, handled)
   } catch (error) {
-    const { status, body } = errorBody(error)
+    const { status, body, headers } = errorBody(error)
     if (!isAppError(error))
       console.error(`[${api}] ${name} failed: ${errorText(error, { withName: true, hideUrls: true })}`)
-    return new Answer(status, body)
+    return new Answer(status, body, headers)
   }
 }
 
@@ -44,7 +46,10 @@ export async function runCall(
 export const responseOf = (result: Response | Answer): Response =>
   result instanceof Response
     ? result
-    : Response.json(result.body, { status: result.status, headers: noStore })
+    : Response.json(result.body, {
+        status: result.status,
+        headers: result.headers ? { ...noStore, ...result.headers } : noStore,
+      })
 
 /** What a JSON route's handler receives. */
 export type RouteInput<P, B> = {

@@ -66,6 +66,10 @@ class NodeCall implements Call, HeaderSource {
     return this
   }
 
+  get clientAddress(): string | undefined {
+    return this.req.socket.remoteAddress
+  }
+
   get(name: string): string | null {
     const value = this.req.headers[name.toLowerCase()]
     return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
@@ -111,6 +115,7 @@ async function send(res: ServerResponse, result: Response | Answer, overflowed: 
   const status = result.status
   const text = result instanceof Answer ? JSON.stringify(result.body) : await result.text()
   const headers: Record<string, string | number> = { ...HEADERS, 'content-length': Buffer.byteLength(text) }
+  if (result instanceof Answer && result.headers) Object.assign(headers, result.headers)
   if (overflowed) headers.connection = 'close'
   res.writeHead(status, headers)
   res.end(text)

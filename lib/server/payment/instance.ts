@@ -2,6 +2,7 @@ import type { Address } from 'viem'
 import { serverContext } from '../context'
 import { env } from '../env'
 import { createLogger } from '../log'
+import { rateLimitsOf } from './rateLimit'
 import { createPaymentServer, type PaymentServer } from './server'
 import { registerShutdownHook } from './webHooks'
 
@@ -34,6 +35,7 @@ export function getPaymentServer(): Promise<PaymentServer> {
         redeemAfterSeconds: e.PAYMENT_REDEEM_AFTER_SECONDS,
         redeemValue: e.PAYMENT_REDEEM_VALUE_WEI,
         intervalMs: e.PAYMENT_RUNNER_INTERVAL_MS,
+        rateLimits: rateLimitsOf(e),
       },
       log: createLogger({ level: e.LOG_LEVEL, component: 'payment' }),
     })

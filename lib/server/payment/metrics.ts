@@ -66,6 +66,12 @@ export function createPaymentMetrics() {
       labelNames: ['action', 'outcome'],
       registers: [registry],
     }),
+    rateLimited: new Counter({
+      name: 'payment_rate_limited_total',
+      help: 'Calls refused with 429, by limit: key (tokens per second of an API key), address (calls per second of a client address), auth_failures (missing or unknown keys of an address), in_flight (calls of a key in progress)',
+      labelNames: ['limit'],
+      registers: [registry],
+    }),
     runnerLeader: new Gauge({
       name: 'payment_runner_leader',
       help: '1 when this process holds the runner lock',

@@ -14,6 +14,7 @@ import { createChannelRegistry } from './channels'
 import { createHotSql } from './hotSql'
 import { createIssuer } from './issue/issuer'
 import { createPaymentMetrics } from './metrics'
+import { createRateLimits, DEFAULT_RATE_LIMITS, type RateLimitSettings } from './rateLimit'
 import { createRunner, type RunnerSettings } from './runner/runner'
 import { createServiceRegistry } from './services'
 import { createVerifier } from './verify/verifier'
@@ -30,6 +31,8 @@ export type PaymentSettings = RunnerSettings & {
   issueAhead?: number
   adminKey?: string
   keystoreSecret?: string
+  /** Rate limits of the API; default {@link DEFAULT_RATE_LIMITS}. */
+  rateLimits?: RateLimitSettings
 }
 
 /** One fewer than the machine's cores (the main thread keeps one), at most 4. */
@@ -83,6 +86,7 @@ export async function createPaymentServer({
     return factory
   }
   const metrics = createPaymentMetrics()
+  const rateLimits = createRateLimits(settings.rateLimits ?? DEFAULT_RATE_LIMITS)
   const services = createServiceRegistry({ db, keystoreSecret: settings.keystoreSecret, environment })
   const channelStates = createChannelStateCache({ client, ttlMs: settings.chainCacheMs })
   const wallet = createWallet({ db, client, chain, rpcUrl, services })
@@ -138,6 +142,7 @@ export async function createPaymentServer({
     client,
     settings,
     metrics,
+    rateLimits,
     services,
     channelStates,
     wallet,

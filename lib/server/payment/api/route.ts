@@ -3,8 +3,10 @@ import type { ZodOpenApiResponsesObject } from 'zod-openapi'
 import { type Call, jsonBody } from '../../http/body'
 import { addressParam } from '../../http/params'
 import { type Answer, type Handled, type ParamNames, runCall } from '../../http/route'
+import { isAppError } from '../../../errors'
 import { type AdminCaller, type Caller, callerOf, requireAdmin, requireService } from '../http'
 import { getPaymentServer } from '../instance'
+import type { Limited } from '../rateLimit'
 import type { PaymentServer } from '../server'
 import type { Service } from '../services'
 
@@ -62,6 +64,8 @@ export type PaymentRoute<
   body?: S
   /** Served by the fast path of `npm start` (./fastPath): exact path, no parameters. */
   hot?: true
+  /** The call's units for the per-key rate limit (tokens issued or verified); default 1. */
+  units?: (body: BodyOf<S>) => number
   /** The OpenAPI operation's summary, description and answers; the auth's answers are added. */
   doc: { summary: string; description?: string; responses: ZodOpenApiResponsesObject }
   handler(input: HandlerInput<P, A, S>): Promise<Handled>
@@ -104,16 +108,48 @@ export async function runPaymentRoute(
   const started = performance.now()
   let server: PaymentServer | undefined
   const result = await runCall('payment', route.name, async () => {
-    server = await getServer()
-    const caller = await authorize(route.auth, call, server)
+    const on = await getServer()
+    server = on
+    const address = call.clientAddress ?? 'unknown'
+    const limits = on.rateLimits
+    refuseIfLimited(on, limits.admit(address))
+    let caller: Awaited<ReturnType<typeof authorize>>
+    try {
+      caller = await authorize(route.auth, call, on)
+    } catch (error) {
+      if (isAppError(error) && error.status === 401) limits.authFailed(address)
+      throw error
+    }
     const body = route.body ? await jsonBody(call, route.body) : undefined
-    return route.handler({ server, caller, params: parseParams(rawParams), body })
+    const key = limitKey(caller)
+    const params = parseParams(rawParams)
+    if (key === undefined) return route.handler({ server: on, caller, params, body })
+    refuseIfLimited(on, limits.enter(key, route.units?.(body) ?? 1))
+    try {
+      return await route.handler({ server: on, caller, params, body })
+    } finally {
+      limits.release(key)
+    }
   })
   server?.metrics.requestSeconds.observe(
     { route: route.name, status: String(result.status) },
     (performance.now() - started) / 1000,
   )
   return result
+}
+
+/** Throws a limit's refusal (429 with `Retry-After`), counted by limit. */
+function refuseIfLimited(server: PaymentServer, limited: Limited | null): void {
+  if (!limited) return
+  server.metrics.rateLimited.inc({ limit: limited.limit })
+  throw limited.error
+}
+
+/** Whose rate a call counts against: the service's, or the admin key's; none without a key. */
+function limitKey(caller: Caller | Service | AdminCaller | undefined): string | undefined {
+  if (!caller) return undefined
+  if ('kind' in caller) return caller.kind === 'admin' ? 'admin' : `service:${caller.service.id}`
+  return `service:${caller.id}`
 }
 
 function authorize(auth: Auth, call: Call, server: PaymentServer) {

@@ -26,6 +26,7 @@ export const tokenRoutes = [
     auth: 'service',
     body: issueBody,
     hot: true,
+    units: (body) => body.count ?? 1,
     doc: {
       summary: "Issue the next tokens for the caller's open channel to a provider (consumer)",
       responses: {
@@ -53,6 +54,7 @@ export const tokenRoutes = [
     path: '/api/payment/channels/{address}/tokens',
     auth: 'service',
     body: issueChannelBody,
+    units: (body) => body.count ?? 1,
     doc: {
       summary: 'Issue the next tokens of a channel (consumer)',
       responses: {
@@ -79,6 +81,7 @@ export const tokenRoutes = [
     auth: 'service',
     body: verifyBody,
     hot: true,
+    units: (body) => ('tokens' in body ? body.tokens.length : 1),
     doc: {
       summary: 'Verify and accept tokens (provider)',
       description: [

@@ -1,0 +1,237 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestPayment, type TestPayment, testSettings } from '../../../test/kit/payment'
+import type { Call } from '../http/body'
+import type { Answer } from '../http/route'
+import { type AnyPaymentRoute, runPaymentRoute } from './api/route'
+import { createFastPath } from './fastPath'
+import { createRateLimits, type RateLimitSettings, rateLimitsOf, TokenBuckets } from './rateLimit'
+import type { Service } from './services'
+
+/** A clock the tests move by hand (ms). */
+function clock() {
+  let ms = 1_000
+  return { now: () => ms, advance: (by: number) => (ms += by) }
+}
+
+describe('TokenBuckets', () => {
+  it('take() lets a burst through, then refuses with the seconds until enough units have refilled', () => {
+    const c = clock()
+    const buckets = new TokenBuckets({ perSecond: 2, burst: 4 }, 10, c.now)
+    expect([1, 2, 3, 4].map(() => buckets.take('a'))).toEqual([0, 0, 0, 0])
+    expect(buckets.take('a')).toBe(1)
+    expect(buckets.take('a', 3)).toBe(2) // 3 units at 2 per second
+    c.advance(500) // one unit back
+    expect(buckets.take('a')).toBe(0)
+    expect(buckets.take('a')).toBe(1)
+    // Another key has its own bucket.
+    expect(buckets.take('b', 4)).toBe(0)
+  })
+
+  it('take() refills no further than the burst, and measures a call larger than the burst against a full bucket', () => {
+    const c = clock()
+    const buckets = new TokenBuckets({ perSecond: 10, burst: 20 }, 10, c.now)
+    c.advance(3_600_000)
+    expect(buckets.take('a', 1_000)).toBe(0) // a full bucket lets one oversized call through
+    expect(buckets.take('a', 1)).toBe(1) // and it is empty after it
+    c.advance(60_000)
+    expect(buckets.take('a', 20)).toBe(0)
+    expect(buckets.take('a', 1)).toBe(1)
+  })
+
+  it('holds at most maxTracked keys, forgetting the least recently used first', () => {
+    const c = clock()
+    const buckets = new TokenBuckets({ perSecond: 1, burst: 1 }, 3, c.now)
+    for (const key of ['a', 'b', 'c']) expect(buckets.take(key)).toBe(0)
+    expect(buckets.take('a')).toBe(1) // a is now the most recently used
+    expect(buckets.take('d')).toBe(0) // evicts b, the least recently used
+    expect(buckets.size).toBe(3)
+    expect(buckets.take('a')).toBe(1) // a was kept, still empty
+    expect(buckets.take('b')).toBe(0) // b was forgotten: a fresh bucket
+  })
+
+  it('a rate of 0 in the environment turns a limit off', () => {
+    const settings = rateLimitsOf({
+      PAYMENT_RATE_PER_KEY: 0,
+      PAYMENT_RATE_PER_ADDRESS: 5,
+      PAYMENT_AUTH_FAILURES_PER_ADDRESS: 1,
+      PAYMENT_MAX_IN_FLIGHT_PER_KEY: 0,
+    })
+    expect(settings.address).toEqual({ perSecond: 5, burst: 10 })
+    expect(settings.authFailures).toEqual({ perSecond: 1, burst: 10 })
+    const limits = createRateLimits(settings, clock().now)
+    for (let i = 0; i < 1_000; i++) expect(limits.enter('service:1', 1_000_000)).toBeNull()
+  })
+})
+
+describe('createRateLimits', () => {
+  const settings: RateLimitSettings = {
+    key: { perSecond: 10, burst: 10 },
+    address: { perSecond: 100, burst: 100 },
+    authFailures: { perSecond: 1, burst: 3 },
+    inFlightPerKey: 2,
+    maxTracked: 100,
+  }
+
+  it('enter() bounds the calls of one key in progress; release() gives one back', () => {
+    const limits = createRateLimits(settings, clock().now)
+    expect(limits.enter('k', 1)).toBeNull()
+    expect(limits.enter('k', 1)).toBeNull()
+    const refused = limits.enter('k', 1)
+    expect(refused?.limit).toBe('in_flight')
+    expect(refused?.error).toMatchObject({ status: 429, code: 'rate_limited', retryAfterSeconds: 1 })
+    expect(refused?.error.message).toBe(
+      'This API key already has 2 calls in progress; wait for their answers.',
+    )
+    expect(limits.enter('other', 1)).toBeNull()
+    limits.release('k')
+    expect(limits.enter('k', 1)).toBeNull()
+  })
+
+  it('admit() refuses an address once it has sent more missing or unknown keys than its burst', () => {
+    const c = clock()
+    const limits = createRateLimits(settings, c.now)
+    for (let i = 0; i < 3; i++) {
+      expect(limits.admit('10.0.0.1')).toBeNull()
+      limits.authFailed('10.0.0.1')
+    }
+    expect(limits.admit('10.0.0.1')).toMatchObject({ limit: 'auth_failures', error: { status: 429 } })
+    expect(limits.admit('10.0.0.2')).toBeNull()
+    c.advance(1_000)
+    expect(limits.admit('10.0.0.1')).toBeNull()
+  })
+})
+
+/*
+ * The limits on a real Payment Server (anvil, Postgres), over real HTTP through its fast path:
+ * a refused call answers 429 with Retry-After, and changes nothing.
+ */
+describe('rate limits on the Payment Server', () => {
+  let t: TestPayment
+  let url: string
+  let listener: http.Server
+  let shop: { service: Service; apiKey: string }
+  let billing: { service: Service; apiKey: string }
+  let other: { service: Service; apiKey: string }
+
+  beforeAll(async () => {
+    t = await startTestPayment({
+      settings: testSettings({
+        issueAhead: 0,
+        rateLimits: {
+          key: { perSecond: 0.01, burst: 20 },
+          address: { perSecond: 1_000, burst: 1_000 },
+          authFailures: { perSecond: 0.01, burst: 3 },
+          inFlightPerKey: 2,
+          maxTracked: 1_000,
+        },
+      }),
+    })
+    shop = await t.service('shop')
+    billing = await t.service('billing')
+    other = await t.service('other')
+    await t.channel(shop.service, billing.service)
+    await t.channel(other.service, billing.service)
+    const fastPath = createFastPath(async () => t.server)
+    listener = http.createServer((req, res) => {
+      if (!fastPath(req, res)) res.writeHead(404).end()
+    })
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve))
+    url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`
+  })
+  afterAll(async () => {
+    await new Promise((resolve) => listener?.close(resolve))
+    await t?.stop()
+  })
+
+  const post = async (path: string, key: string, body: unknown) => {
+    const response = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+    return {
+      status: response.status,
+      retryAfter: response.headers.get('retry-after'),
+      body: await response.json(),
+    }
+  }
+  const issuedCounts = async () =>
+    (await t.database.db.paymentIssued.findMany({ orderBy: { channel: 'asc' } })).map((r) =>
+      r.requests.toFixed(),
+    )
+
+  it('a key over its tokens per second gets 429 rate_limited with Retry-After, nothing is issued, and other keys go on', async () => {
+    const first = await post('/api/payment/tokens', shop.apiKey, { provider: 'billing', count: 15 })
+    expect(first.status).toBe(200)
+    expect(first.body.tokens).toHaveLength(15)
+    const before = await issuedCounts()
+
+    const refused = await post('/api/payment/tokens', shop.apiKey, { provider: 'billing', count: 10 })
+    expect(refused.status).toBe(429)
+    expect(refused.body.error.code).toBe('rate_limited')
+    expect(refused.body.error.message).toBe("This API key's calls exceed 0.01 tokens per second; slow down.")
+    expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1)
+    expect(await issuedCounts()).toEqual(before)
+
+    // A verify of junk counts its tokens too: a batch of them is refused before any is looked at.
+    const verified = await t.server.metrics.verified.get()
+    const junk = await post('/api/payment/tokens/verify', shop.apiKey, {
+      tokens: Array.from({ length: 10 }, () => first.body.tokens[0]),
+    })
+    expect(junk.status).toBe(429)
+    expect(await t.server.metrics.verified.get()).toEqual(verified)
+
+    const others = await post('/api/payment/tokens', other.apiKey, { provider: 'billing', count: 5 })
+    expect(others.status).toBe(200)
+    const limited = await t.server.metrics.rateLimited.get()
+    expect(limited.values.find((v) => v.labels.limit === 'key')?.value).toBe(2)
+  })
+
+  it('an address that keeps sending unknown keys gets 429 before any key of it is looked up, its valid ones too', async () => {
+    const answers = []
+    for (let i = 0; i < 4; i++)
+      answers.push(await post('/api/payment/tokens', `pk_made_up_${i}`, { provider: 'billing' }))
+    expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 429])
+    expect(answers[3]?.body.error.message).toBe(
+      'Too many calls from 127.0.0.1 had a missing or unknown API key; wait before trying again.',
+    )
+    expect((await post('/api/payment/tokens', other.apiKey, { provider: 'billing' })).status).toBe(429)
+  })
+
+  it('a key with as many calls in progress as allowed gets 429 for the next, and is let in again once one is answered', async () => {
+    let open: () => void = () => {}
+    const gate = new Promise<void>((resolve) => {
+      open = resolve
+    })
+    // A route of the table's shape whose handler waits, so that calls stay in progress.
+    const slow: AnyPaymentRoute = {
+      name: 'test.slow',
+      method: 'POST',
+      path: '/test/slow',
+      auth: 'service',
+      doc: { summary: 'slow', responses: {} },
+      handler: async () => {
+        await gate
+        return { ok: true }
+      },
+    }
+    const call: Call = {
+      headers: { get: (name) => (name === 'authorization' ? `Bearer ${billing.apiKey}` : null) },
+      readBody: async () => '',
+      clientAddress: '10.1.2.3',
+    }
+    const run = () => runPaymentRoute(slow, call, {}, async () => t.server)
+    const running = [run(), run()]
+    const third = (await run()) as Answer
+    expect(third.status).toBe(429)
+    expect(third.headers).toEqual({ 'retry-after': '1' })
+    expect((third.body as { error: { message: string } }).error.message).toBe(
+      'This API key already has 2 calls in progress; wait for their answers.',
+    )
+    open()
+    expect((await Promise.all(running)).map((r) => r.status)).toEqual([200, 200])
+    expect(((await run()) as Answer).status).toBe(200)
+  })
+})

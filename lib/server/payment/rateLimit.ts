@@ -1,0 +1,195 @@
+import { RateLimitedError } from '../../errors'
+
+/** A token bucket's refill rate (units per second) and size. */
+export type BucketSettings = { perSecond: number; burst: number }
+
+/**
+ * The Payment Server's limits (env `PAYMENT_RATE_*`, see README). A call's units are the
+ * tokens it issues or verifies (at least one); calls are counted per API key and per client
+ * address, failed authentications per client address, and a key's calls in progress at once
+ * are bounded, so that one caller's flood queues no more work than that.
+ */
+export type RateLimitSettings = {
+  /** Units per API key. */
+  key: BucketSettings
+  /** Units per client address, whatever the key. */
+  address: BucketSettings
+  /** Calls with a missing or unknown API key, per client address. */
+  authFailures: BucketSettings
+  /** Calls of one API key in progress at once (0: unbounded). */
+  inFlightPerKey: number
+  /** Most keys and addresses tracked at once; idle ones are forgotten first. */
+  maxTracked: number
+}
+
+/**
+ * Generous defaults: above what one service's client library sends on a busy 2-core machine
+ * (about 5,000 tokens per second), so that only floods meet them.
+ */
+export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
+  key: { perSecond: 20_000, burst: 40_000 },
+  address: { perSecond: 40_000, burst: 80_000 },
+  authFailures: { perSecond: 20, burst: 200 },
+  inFlightPerKey: 256,
+  maxTracked: 100_000,
+}
+
+type Bucket = { units: number; at: number }
+
+/**
+ * Token buckets by key: each holds up to `burst` units and refills at `perSecond`. Buckets
+ * are kept in a Map in order of last use (a take moves its bucket to the end), so when more
+ * than `maxTracked` are held the least recently used go first; a bucket forgotten that way was
+ * idle, and would have been full again, unless a flood of fresh keys evicts it early, which
+ * gives its owner a fresh (full) bucket: never a refusal it did not earn.
+ */
+export class TokenBuckets {
+  private readonly buckets = new Map<string, Bucket>()
+
+  constructor(
+    private readonly settings: BucketSettings,
+    private readonly maxTracked: number,
+    private readonly now: () => number = performance.now.bind(performance),
+  ) {}
+
+  /**
+   * Takes `units` from `key`'s bucket: 0 when it had them, else the seconds until it will
+   * (nothing is taken then). A call larger than the burst is measured against a full bucket.
+   */
+  take(key: string, units = 1): number {
+    const { perSecond, burst } = this.settings
+    if (perSecond === Number.POSITIVE_INFINITY) return 0
+    const now = this.now()
+    const bucket = this.buckets.get(key)
+    let available = burst
+    if (bucket) {
+      available = Math.min(burst, bucket.units + ((now - bucket.at) / 1000) * perSecond)
+      this.buckets.delete(key)
+    } else if (this.buckets.size >= this.maxTracked) {
+      this.buckets.delete(this.buckets.keys().next().value as string)
+    }
+    const cost = Math.min(units, burst)
+    if (available < cost) {
+      this.buckets.set(key, { units: available, at: now })
+      return Math.max(1, Math.ceil((cost - available) / perSecond))
+    }
+    this.buckets.set(key, { units: available - cost, at: now })
+    return 0
+  }
+
+  /** Whether `key`'s bucket is empty now (nothing is taken). */
+  isEmpty(key: string): boolean {
+    if (this.settings.perSecond === Number.POSITIVE_INFINITY) return false
+    const bucket = this.buckets.get(key)
+    if (!bucket) return false
+    return bucket.units + ((this.now() - bucket.at) / 1000) * this.settings.perSecond < 1
+  }
+
+  get size(): number {
+    return this.buckets.size
+  }
+}
+
+/** A bucket of `perSecond` units per second holding `times` seconds' worth; 0 turns it off. */
+const bucket = (perSecond: number, times: number): BucketSettings =>
+  perSecond === 0
+    ? { perSecond: Number.POSITIVE_INFINITY, burst: Number.POSITIVE_INFINITY }
+    : { perSecond, burst: perSecond * times }
+
+/** The limits the environment sets (README, "Configuration"). */
+export function rateLimitsOf(e: {
+  PAYMENT_RATE_PER_KEY: number
+  PAYMENT_RATE_PER_ADDRESS: number
+  PAYMENT_AUTH_FAILURES_PER_ADDRESS: number
+  PAYMENT_MAX_IN_FLIGHT_PER_KEY: number
+}): RateLimitSettings {
+  return {
+    key: bucket(e.PAYMENT_RATE_PER_KEY, 2),
+    address: bucket(e.PAYMENT_RATE_PER_ADDRESS, 2),
+    authFailures: bucket(e.PAYMENT_AUTH_FAILURES_PER_ADDRESS, 10),
+    inFlightPerKey: e.PAYMENT_MAX_IN_FLIGHT_PER_KEY,
+    maxTracked: DEFAULT_RATE_LIMITS.maxTracked,
+  }
+}
+
+/** A refusal of the limits: which one, for the metrics, and the error to answer. */
+export type Limited = { limit: 'key' | 'address' | 'auth_failures' | 'in_flight'; error: RateLimitedError }
+
+/**
+ * The limits of one Payment Server process. Every instance counts on its own: behind a load
+ * balancer over N instances a caller gets up to N times the limits, which stay a bound on the
+ * work one caller makes each process do.
+ */
+export function createRateLimits(settings: RateLimitSettings, now?: () => number) {
+  const keys = new TokenBuckets(settings.key, settings.maxTracked, now)
+  const addresses = new TokenBuckets(settings.address, settings.maxTracked, now)
+  const authFailures = new TokenBuckets(settings.authFailures, settings.maxTracked, now)
+  const inFlight = new Map<string, number>()
+  const limited = (limit: Limited['limit'], message: string, retryAfterSeconds: number): Limited => ({
+    limit,
+    error: new RateLimitedError({ code: 'rate_limited', message, retryAfterSeconds }),
+  })
+
+  return {
+    /**
+     * Before authentication: the client address's calls, and whether it has sent too many
+     * unknown keys lately (then it waits before any key of it is looked up).
+     */
+    admit(address: string): Limited | null {
+      if (authFailures.isEmpty(address))
+        return limited(
+          'auth_failures',
+          `Too many calls from ${address} had a missing or unknown API key; wait before trying again.`,
+          Math.max(1, Math.ceil(1 / settings.authFailures.perSecond)),
+        )
+      const wait = addresses.take(address)
+      return wait === 0
+        ? null
+        : limited(
+            'address',
+            `Calls from ${address} exceed ${settings.address.perSecond} per second; slow down.`,
+            wait,
+          )
+    },
+
+    /** A call with a missing or unknown key, from `address`. */
+    authFailed(address: string): void {
+      authFailures.take(address)
+    },
+
+    /**
+     * After authentication: `units` of the key's rate (tokens issued or verified), and one of
+     * its calls in progress, to give back with {@link release} when it is answered.
+     */
+    enter(key: string, units: number): Limited | null {
+      const wait = keys.take(key, units)
+      if (wait > 0)
+        return limited(
+          'key',
+          `This API key's calls exceed ${settings.key.perSecond} tokens per second; slow down.`,
+          wait,
+        )
+      const running = inFlight.get(key) ?? 0
+      if (settings.inFlightPerKey > 0 && running >= settings.inFlightPerKey)
+        return limited(
+          'in_flight',
+          `This API key already has ${running} calls in progress; wait for their answers.`,
+          1,
+        )
+      inFlight.set(key, running + 1)
+      return null
+    },
+
+    /** Ends a call {@link enter} let in. */
+    release(key: string): void {
+      const running = (inFlight.get(key) ?? 1) - 1
+      if (running > 0) inFlight.set(key, running)
+      else inFlight.delete(key)
+    },
+
+    /** Keys and addresses tracked (for the metrics). */
+    tracked: () => keys.size + addresses.size + authFailures.size,
+  }
+}
+
+export type RateLimits = ReturnType<typeof createRateLimits>
