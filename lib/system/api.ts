@@ -1,7 +1,7 @@
 import { z } from 'zod'
 
 /**
- * The dashboard's own state as GET /api/health and GET /api/status answer it: bodies as zod
+ * The dashboard's own state as GET /api/health, /api/readyz and /api/status answer it: bodies as zod
  * schemas, giving the header's badges their types and the OpenAPI document. Client-safe.
  */
 
@@ -61,3 +61,26 @@ export const indexerStatusSchema = z
   })
   .meta({ id: 'IndexerStatus' })
 export type IndexerStatus = z.infer<typeof indexerStatusSchema>
+
+const readinessPartSchema = z.object({
+  name: z
+    .string()
+    .meta({ description: 'What the product starts: database, chain node, indexer, example network, stack' }),
+  ready: z.boolean(),
+  state: z.string().meta({ description: 'Its state in words, e.g. "backfilling, block 120 of 400"' }),
+})
+export type ReadinessPart = z.infer<typeof readinessPartSchema>
+
+/** What GET /api/readyz answers (200 when `ready`, else 503). */
+export const readinessSchema = z
+  .object({
+    ready: z.boolean(),
+    waiting: z
+      .array(z.string())
+      .meta({
+        description: 'What is not ready yet, one sentence each ("indexer: backfilling, block 120 of 400")',
+      }),
+    parts: z.array(readinessPartSchema),
+  })
+  .meta({ id: 'Readiness' })
+export type Readiness = z.infer<typeof readinessSchema>

@@ -1,12 +1,14 @@
-import { healthSchema, indexerStatusSchema } from '../../system/api'
+import { healthSchema, indexerStatusSchema, readinessSchema } from '../../system/api'
+import { env } from '../env'
 import { error, json } from '../http/openapi'
 import { Answer, route } from '../http/route'
 import { checkHealth } from './health'
 import { readIndexerStatus } from './indexerStatus'
+import { checkReadiness } from './readiness'
 
 const tags = ['system']
 
-/** What operators and the dashboard's header poll: the web process's health and the indexer's progress. */
+/** What operators and the dashboard's header poll: the web process's health, the start's readiness and the indexer's progress. */
 export const systemRoutes = [
   route({
     method: 'get',
@@ -25,6 +27,25 @@ export const systemRoutes = [
     handler: async ({ ctx }) => {
       const health = await checkHealth(ctx)
       return new Answer(health.status === 'ok' ? 200 : 503, health)
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/readyz',
+    operation: {
+      operationId: 'getReadiness',
+      tags,
+      summary: 'Whether everything the product starts is ready',
+      description:
+        'Ready when the database and the chain node answer, the indexer follows the head live and, under `npm start`, the stack has started everything (the example network serves). Otherwise `waiting` says in words what is still starting, e.g. "indexer: backfilling, block 120 of 400".',
+      responses: {
+        '200': json(readinessSchema, 'Everything is ready (`ready: true`)'),
+        '503': json(readinessSchema, 'Something is still starting or down (`waiting` says what)'),
+      },
+    },
+    handler: async ({ ctx }) => {
+      const readiness = await checkReadiness({ ...ctx, stackStatusFile: env().STACK_STATUS_FILE })
+      return new Answer(readiness.ready ? 200 : 503, readiness)
     },
   }),
   route({
