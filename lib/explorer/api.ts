@@ -159,7 +159,17 @@ export const txDetailSchema = z
         .meta({ description: 'The function called; null when the ABI is not known' }),
       revert: revertSchema.nullable().meta({ description: 'Why it failed; null unless reverted' }),
     }),
-    events: z.array(txEventSchema),
+    events: z.array(txEventSchema).meta({
+      description: "Every log of the transaction's receipt in log-index order (see `eventsSource`)",
+    }),
+    eventsSource: sourceSchema.meta({
+      description:
+        "`node`: every log of the receipt, read from the chain node; `index`: the node did not answer, so only the factory's and the channels' events the index holds",
+    }),
+    eventsNote: z
+      .string()
+      .nullable()
+      .meta({ description: 'Why the events may be incomplete (a sentence); null when they are all there' }),
     labels: labelsSchema,
   })
   .meta({ id: 'TransactionDetail' })

@@ -4,40 +4,22 @@
  * emits thousands of real `Deposited` events per transaction, plus one channel's life cycle
  * (RedemptionStarted, TerminationStarted, Terminated, Withdrawn).
  */
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import path from 'node:path'
 import { type Abi, type Address, createPublicClient, createWalletClient, type Hex, http } from 'viem'
 import { foundry } from 'viem/chains'
-import { compilerSettings } from '../../contracts/build'
 import {
   intermediaryAbi,
   intermediaryFactoryAbi,
   intermediaryFactoryBytecode,
 } from '../../contracts/generated'
-
-const require = createRequire(import.meta.url)
-const solc = require('solc') as { compile(input: string): string }
+import { compileSolidity } from '../../test/kit/solidity'
 
 /** Gas of one `deposit{value: 1}()` from the pump (9,572 measured on anvil, cancun), with margin. */
 export const GAS_PER_DEPOSIT = 11_000n
 
 /** Compiles EventPump.sol (bench-only, outside contracts/src) with the project's compiler settings. */
 export function compileEventPump(): { abi: Abi; bytecode: Hex } {
-  const file = 'EventPump.sol'
-  const input = {
-    language: 'Solidity',
-    sources: { [file]: { content: readFileSync(path.join(import.meta.dirname, file), 'utf8') } },
-    settings: { ...compilerSettings, outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } } },
-  }
-  const output = JSON.parse(solc.compile(JSON.stringify(input))) as {
-    errors?: { severity: string; formattedMessage: string }[]
-    contracts: Record<string, Record<string, { abi: Abi; evm: { bytecode: { object: string } } }>>
-  }
-  const errors = (output.errors ?? []).filter((e) => e.severity === 'error')
-  if (errors.length > 0) throw new Error(errors.map((e) => e.formattedMessage).join('\n'))
-  const pump = output.contracts[file]!.EventPump!
-  return { abi: pump.abi, bytecode: `0x${pump.evm.bytecode.object}` }
+  return compileSolidity(path.join(import.meta.dirname, 'EventPump.sol'), 'EventPump')
 }
 
 export type BenchChain = Awaited<ReturnType<typeof createBenchChain>>

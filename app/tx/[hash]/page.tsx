@@ -36,7 +36,7 @@ export default async function TxPage({ params }: Props) {
       </>
     )
   }
-  const { transaction: tx, events, labels } = result.value
+  const { transaction: tx, events, eventsNote, labels } = result.value
   return (
     <>
       <div className="title-row">
@@ -99,6 +99,11 @@ export default async function TxPage({ params }: Props) {
         <TxCall tx={tx} labels={labels} />
       </Section>
       <Section title="Events" aside={events.length > 0 ? `${events.length}` : undefined} testId="tx-events">
+        {eventsNote && (
+          <p className="note" data-testid="tx-events-note">
+            {eventsNote}
+          </p>
+        )}
         <TxEvents events={events} labels={labels} />
       </Section>
       <Section title="Raw data" testId="tx-raw">

@@ -65,6 +65,7 @@ async function fromIndex(
   ])
   const targets: Targets = { factory: view.factory, channels: new Set(row.channel ? [row.channel] : []) }
   const target = targetOf(row.to, targets)
+  const receipt = await receiptLogs(ctx, view, row)
   return {
     transaction: {
       ...txDetailEntity.rowToJson(row),
@@ -74,13 +75,65 @@ async function fromIndex(
       call: describeCall(row.input as Hex, target),
       revert: row.status === 'success' ? null : describeRevert((row.errorData as Hex | null) ?? null),
     },
-    events: events.map((e) =>
-      eventOf(
-        { logIndex: BigInt(e.logIndex), address: e.address, topics: e.topics as Hex[], data: e.data as Hex },
-        true,
-      ),
-    ),
+    ...('logs' in receipt
+      ? { events: await decodedLogs(ctx, view, receipt.logs), eventsSource: 'node', eventsNote: null }
+      : {
+          // Only the factory's and the channels' logs are indexed: say that others may be missing.
+          events: events.map((e) =>
+            eventOf(
+              {
+                logIndex: BigInt(e.logIndex),
+                address: e.address,
+                topics: e.topics as Hex[],
+                data: e.data as Hex,
+              },
+              true,
+            ),
+          ),
+          eventsSource: 'index',
+          eventsNote: `${receipt.reason} These are the indexed factory and channel events only; logs of other contracts are not shown.`,
+        }),
   }
+}
+
+/**
+ * Every log of an indexed transaction's receipt, from the node: the index holds only the
+ * factory's and the channels' logs, and a transaction may also call other contracts that emit
+ * their own. A reason (a sentence) instead when the node cannot give them.
+ */
+async function receiptLogs(
+  ctx: ServerContext,
+  view: IndexedChain,
+  row: Transaction,
+): Promise<{ logs: RpcLog[] } | { reason: string }> {
+  if (!view.head) return { reason: `The chain node does not answer (${view.nodeError}).` }
+  let receipt: RpcReceipt | null
+  try {
+    receipt = (await rpcOf(ctx).getReceipts([row.hash as Hex]))[0] ?? null
+  } catch (error) {
+    return { reason: `The chain node did not give the receipt (${errorText(error)}).` }
+  }
+  if (!receipt) return { reason: 'The chain node has no receipt for this transaction.' }
+  // A reorg the index has not followed yet: the node's logs belong to another block.
+  if (receipt.blockHash.toLowerCase() !== row.blockHash) {
+    return { reason: 'The chain node has this transaction in another block than the index.' }
+  }
+  return { logs: receipt.logs ?? [] }
+}
+
+/** Logs in log-index order, decoded where they come from the factory or a channel, else raw. */
+async function decodedLogs(ctx: ServerContext, view: IndexedChain, logs: RpcLog[]): Promise<TxEvent[]> {
+  const addresses = logs.map((l) => l.address)
+  const targets = await targetsFor(ctx, view, addresses)
+  await addChannelsFromChain(ctx, view, targets, addresses)
+  return logs
+    .map((l) =>
+      eventOf(
+        { logIndex: BigInt(l.logIndex), address: l.address, topics: l.topics, data: l.data },
+        targetOf(l.address, targets) !== null,
+      ),
+    )
+    .sort((a, b) => Number(BigInt(a.logIndex) - BigInt(b.logIndex)))
 }
 
 /** Decodes a log when it comes from the factory or a channel (by address, not by topic alone). */
@@ -124,8 +177,8 @@ async function fromNode(
     })
   }
   const logs: RpcLog[] = receipt?.logs ?? []
-  const targets = await targetsFor(ctx, view, [tx.to, ...logs.map((l) => l.address)])
-  await addChannelsFromChain(ctx, view, targets, [tx.to, ...logs.map((l) => l.address)])
+  const targets = await targetsFor(ctx, view, [tx.to])
+  await addChannelsFromChain(ctx, view, targets, [tx.to])
   const to = tx.to?.toLowerCase() ?? null
   const target = targetOf(to, targets)
   const blockNumber = tx.blockNumber ? BigInt(tx.blockNumber) : null
@@ -162,12 +215,9 @@ async function fromNode(
       revert: reverted ? describeRevert(await rpc.revertData(tx).catch(() => null)) : null,
       channel: target ? to : null,
     },
-    events: logs.map((l) =>
-      eventOf(
-        { logIndex: BigInt(l.logIndex), address: l.address, topics: l.topics, data: l.data },
-        targetOf(l.address, targets) !== null,
-      ),
-    ),
+    events: await decodedLogs(ctx, view, logs),
+    eventsSource: 'node',
+    eventsNote: null,
   }
 }
 
