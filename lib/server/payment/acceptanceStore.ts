@@ -130,6 +130,8 @@ export type AcceptanceStore = {
   redeemed(address: string, tokenId: bigint, redemption: { tx: Hex; amount: bigint }): Promise<void>
   /** The highest count accepted of a token ID and when its first token was; null for none (or ID 0). */
   accepted(address: string, tokenId: bigint): Promise<{ highest: bigint; firstAcceptedAt: Date } | null>
+  /** Forgets every cached channel: their chain was reset (./chainEpoch), a new channel may take an address. */
+  forgetAll(): void
 }
 
 /** Creates the {@link AcceptanceStore} of one chain on the hot statements' pool. */
@@ -226,6 +228,10 @@ export function createAcceptanceStore({
     async redeemed(address, tokenId, { tx, amount }) {
       await sql.query(REDEEMED, [chainId, address, tokenId.toString(), tx, amount.toString()])
       states.delete(address)
+    },
+
+    forgetAll() {
+      states.clear()
     },
 
     async accepted(address, tokenId) {

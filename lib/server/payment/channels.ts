@@ -2,7 +2,7 @@ import { type Address, type PublicClient, parseEventLogs } from 'viem'
 import { intermediaryAbi, intermediaryFactoryAbi } from '../../../contracts/generated'
 import { channelPhase } from '../../channel'
 import { bigintOf } from '../../columns/kinds'
-import { ConflictError, DependencyError, ForbiddenError, NotFoundError } from '../../errors'
+import { ConflictError, DependencyError, ForbiddenError, isAppError, NotFoundError } from '../../errors'
 import type { Db } from '../db/client'
 import type { ChannelStateCache } from './channelStateCache'
 import type { Service, ServiceRegistry } from './services'
@@ -68,6 +68,7 @@ export function createChannelRegistry({
   factory,
   services,
   wallet,
+  retiredError = async () => null,
 }: {
   db: Db
   chainId: number
@@ -76,6 +77,8 @@ export function createChannelRegistry({
   factory: () => Promise<Address>
   services: ServiceRegistry
   wallet: Wallet
+  /** The refusal of a call about `address` when it is a channel of a chain that was reset (./chainEpoch), else null. */
+  retiredError?: (address: string) => Promise<Error | null>
 }) {
   const known = new Map<string, { record: ChannelRecord; checkedAt: number }>()
   const opening = new Map<string, Promise<{ channel: ChannelRecord; created: boolean }>>()
@@ -130,6 +133,15 @@ export function createChannelRegistry({
 
   const registry = {
     /** The channel if one of our services is a party of it (looked up on chain the first time). */
+    /**
+     * Whether this process holds the channel's record (no statement or node call needed to
+     * {@link find} it, bar a periodic recheck of parties that are not ours). The verifier
+     * limits how often a key makes it look up channels it does not hold.
+     */
+    isKnown(channel: string): boolean {
+      return known.has(channel.toLowerCase())
+    },
+
     async find(channel: string): Promise<ChannelRecord | null> {
       const address = channel.toLowerCase() as Address
       const record = await load(address)
@@ -143,13 +155,26 @@ export function createChannelRegistry({
           args: [address],
         })
       } catch (error) {
-        throw new DependencyError({
-          code: 'chain_unavailable',
-          message: 'The chain node did not answer.',
-          cause: error,
-        })
+        // A reset chain may not have its factory again yet: a retired channel is still an answer.
+        throw (
+          (await retiredError(address)) ??
+          new DependencyError({
+            code: 'chain_unavailable',
+            message: 'The chain node did not answer.',
+            cause: error,
+          })
+        )
       }
-      return ours ? save(address) : null
+      if (ours) return save(address)
+      const retired = await retiredError(address)
+      if (retired) throw retired
+      return null
+    },
+
+    /** Forgets every remembered channel (their chain was reset: ./chainEpoch). */
+    forget(): void {
+      known.clear()
+      usableChannels.clear()
     },
 
     /** {@link find} for a party of the channel, else NotFound / Forbidden with a reason. */
@@ -207,8 +232,14 @@ export function createChannelRegistry({
     ): Promise<ChannelRecord | null> {
       const key = `${consumer.id}:${provider.toLowerCase()}`
       const usable = async (record: ChannelRecord) => {
-        const phase = channelPhase((await channelStates.get(record.address)).state)
-        return phase === 'open' || phase === 'redeeming'
+        try {
+          const phase = channelPhase((await channelStates.get(record.address)).state)
+          return phase === 'open' || phase === 'redeeming'
+        } catch (error) {
+          // Remembered from before a reset of the chain: not usable, another one is looked for.
+          if (isAppError(error) && error.code === 'channel_retired') return false
+          throw error
+        }
       }
       const remembered = fresh ? undefined : usableChannels.get(key)
       if (remembered && (await usable(remembered))) return remembered

@@ -72,6 +72,26 @@ export function createPaymentMetrics() {
       labelNames: ['limit'],
       registers: [registry],
     }),
+    chainResets: new Counter({
+      name: 'payment_chain_resets_total',
+      help: 'Resets of the chain this instance found (its reference block gone from the node); see ./chainEpoch',
+      registers: [registry],
+    }),
+    retiredChannels: new Counter({
+      name: 'payment_retired_channels_total',
+      help: 'Channels this instance retired because their chain was reset (kept in payment_retired_channel)',
+      registers: [registry],
+    }),
+    staleChannels: new Gauge({
+      name: 'payment_stale_channels',
+      help: 'Channels served from their last known state because the chain node does not answer (PAYMENT_STALE_STATE_SECONDS)',
+      registers: [registry],
+    }),
+    staleSince: new Gauge({
+      name: 'payment_stale_since_seconds',
+      help: 'Unix time since which the oldest channel is served from its last known state; 0 when none is',
+      registers: [registry],
+    }),
     runnerLeader: new Gauge({
       name: 'payment_runner_leader',
       help: '1 when this process holds the runner lock',

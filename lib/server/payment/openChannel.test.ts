@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type PaymentCores, startPaymentCores, type TestPayment } from '../../../test/kit/payment'
-import type { AnyPaymentRoute } from './api/route'
-import { paymentRoutes } from './routes'
+import { callRoute } from './api/testing'
 import type { Service } from './services'
 import { sameTeam } from './testing'
 
@@ -22,17 +21,13 @@ beforeAll(async () => {
 })
 afterAll(() => cores?.stop())
 
-const openRoute = paymentRoutes.find((r) => r.name === 'channels.open') as AnyPaymentRoute
-
-/** `channels.open` called as its handler: the answer's status, `created` and channel address. */
+/** `channels.open` as `consumer` to `provider`: the answer's status, `created` and channel address. */
 async function openAs(server: TestPayment['server'], consumer: Service, provider: string) {
-  const answer = (await openRoute.handler({
-    server,
+  const { status, body } = await callRoute(server, 'channels.open', {
     caller: consumer,
-    params: {},
     body: { provider, deposit: '1000000' },
-  } as never)) as { status: number; body: { created: boolean; channel: { address: string } } }
-  return { status: answer.status, created: answer.body.created, address: answer.body.channel.address }
+  })
+  return { status, created: body.created, address: body.channel.address }
 }
 
 describe('channels.open under contention', () => {

@@ -9,6 +9,7 @@ import { secp256k1 } from '../secp256k1'
 import { createRecoveryPool, inlineRecovery } from '../signerRecovery'
 import { tokenCryptoReady } from '../tokenCrypto'
 import { createAcceptanceStore } from './acceptanceStore'
+import { channelRetiredError, createChainEpoch } from './chainEpoch'
 import { createChannelStateCache } from './channelStateCache'
 import { createChannelRegistry } from './channels'
 import { createHotSql } from './hotSql'
@@ -29,11 +30,25 @@ export type PaymentSettings = RunnerSettings & {
   recoverThreads?: number
   /** Most request counts taken ahead per channel (0: none); default DEFAULT_ISSUE_AHEAD of ./issuer. */
   issueAhead?: number
+  /**
+   * Seconds a channel's last known state is served while the chain node does not answer
+   * (PAYMENT_STALE_STATE_SECONDS; 0: never); default {@link DEFAULT_STALE_STATE_SECONDS}.
+   */
+  staleStateSeconds?: number
+  /** Milliseconds between checks that the chain was not reset (./chainEpoch); default 5,000. */
+  chainCheckMs?: number
   adminKey?: string
   keystoreSecret?: string
   /** Rate limits of the API; default {@link DEFAULT_RATE_LIMITS}. */
   rateLimits?: RateLimitSettings
 }
+
+/**
+ * A node outage this long (3 minutes) leaves paid traffic running on the last known states: long
+ * enough for a node restart, short against the shortest redemption timeouts in use (their
+ * deadlines are never served past anyway).
+ */
+export const DEFAULT_STALE_STATE_SECONDS = 180
 
 /** One fewer than the machine's cores (the main thread keeps one), at most 4. */
 export function defaultRecoverThreads(): number {
@@ -88,7 +103,21 @@ export async function createPaymentServer({
   const metrics = createPaymentMetrics()
   const rateLimits = createRateLimits(settings.rateLimits ?? DEFAULT_RATE_LIMITS)
   const services = createServiceRegistry({ db, keystoreSecret: settings.keystoreSecret, environment })
-  const channelStates = createChannelStateCache({ client, ttlMs: settings.chainCacheMs })
+  const channelStates = createChannelStateCache({
+    client,
+    ttlMs: settings.chainCacheMs,
+    staleMs: (settings.staleStateSeconds ?? DEFAULT_STALE_STATE_SECONDS) * 1000,
+    metrics,
+    // The node says the channel has no code: its chain may have been reset under us.
+    onNoCode: async (address) => {
+      await chainEpoch.checkSoon()
+      return retiredError(address)
+    },
+  })
+  const retiredError = async (address: string) => {
+    const retired = await chainEpoch.retired(address)
+    return retired && channelRetiredError(retired, chainId)
+  }
   const wallet = createWallet({ db, client, chain, rpcUrl, services })
   const channels = createChannelRegistry({
     db,
@@ -98,6 +127,7 @@ export async function createPaymentServer({
     factory: factoryOf,
     services,
     wallet,
+    retiredError,
   })
   const sql = createHotSql({ databaseUrl })
   const recoverThreads = settings.recoverThreads ?? defaultRecoverThreads()
@@ -124,6 +154,24 @@ export async function createPaymentServer({
     maxMissingRanges: settings.maxMissingRanges,
     missingTtlSeconds: settings.missingTtlSeconds,
   })
+  const chainEpoch = createChainEpoch({
+    db,
+    client,
+    chainId,
+    factory: factoryOf,
+    log,
+    metrics,
+    onRetired: () => {
+      channels.forget()
+      channelStates.clear()
+      issuer.forgetAll()
+      store.forgetAll()
+    },
+  })
+  // A chain reset while this database was away (npm start on a fresh anvil) is found before
+  // the first call; later ones by the background check, or by a read that finds no code.
+  await chainEpoch.check().catch((error: Error) => log.warn(`chain reset check failed: ${error.message}`))
+  chainEpoch.start(settings.chainCheckMs ?? 5_000)
   const runner = createRunner({
     db,
     databaseUrl,
@@ -150,12 +198,14 @@ export async function createPaymentServer({
     issuer,
     verifier,
     runner,
+    chainEpoch,
     factory: factoryOf,
     /**
      * Gives back the request counts taken ahead, stops the runner, the recovery workers and the
      * token statements' pool (the Prisma client is the caller's).
      */
     async close(): Promise<void> {
+      chainEpoch.stop()
       await issuer.close()
       await runner.stop()
       await recovery.close()

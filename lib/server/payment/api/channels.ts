@@ -6,10 +6,16 @@ import { channelSchema, depositBody, openChannelBody, patchChannelBody, transact
 import { channelJson, resolveProvider, transactionJson } from '../views'
 import { definePaymentRoute } from './route'
 
+/** A channel of a chain that was reset under the server (../chainEpoch). */
+const retired = error(
+  'The channel belonged to the chain before it was reset (`channel_retired`): open a new one; its records are kept for audit',
+)
+
 /** The answers of a call that sends one transaction of a channel and waits until it is mined. */
 const transactionResponses = {
   '200': json(transactionSchema, 'Mined'),
   '404': error('Not a channel of this server (`channel_unknown`)'),
+  '410': retired,
   '409': error(
     'The contract would refuse it: the code is the contract error in snake case (e.g. `redemption_pending`, `nothing_to_withdraw`) and the message says why; nothing was sent',
   ),
@@ -40,7 +46,7 @@ export const channelRoutes = [
     doc: {
       summary: 'Get or create the open channel from the caller to a provider',
       description:
-        'Deploys through the factory, paid by the caller, when the caller has no channel to the provider that is neither terminated nor terminating. Several concurrent calls, on any instance, open at most one.',
+        'Deploys through the factory, paid by the caller, when the caller has no channel to the provider that is neither terminated nor terminating (channels of a chain that was reset are retired, never given back). Several concurrent calls, on any instance, open at most one, and only the call that deployed it answers 201.',
       responses: {
         '200': json(z.object({ channel: channelSchema, created: z.literal(false) }), 'Existing channel'),
         '201': json(z.object({ channel: channelSchema, created: z.literal(true) }), 'Deployed now'),
@@ -52,6 +58,9 @@ export const channelRoutes = [
     async handler({ server, caller: consumer, body }) {
       const provider = await resolveProvider(server, body.provider)
       const terms = channelTerms({ consumer, provider, body })
+      // Not a channel of a chain reset since the last background check: checked now (cheap
+      // next to a deployment); a node that does not answer leaves it to the calls below.
+      await server.chainEpoch.check().catch(() => null)
       const { channel, created } = await server.channels.open({
         consumer,
         provider: provider.address,
@@ -70,6 +79,7 @@ export const channelRoutes = [
       responses: {
         '200': json(z.object({ channel: channelSchema }), 'Channel'),
         '404': error('`channel_unknown`'),
+        '410': retired,
       },
     },
     async handler({ server, caller, params }) {
@@ -88,6 +98,7 @@ export const channelRoutes = [
       responses: {
         '200': json(z.object({ channel: channelSchema }), 'Channel'),
         '404': error('`channel_unknown`'),
+        '410': retired,
       },
     },
     async handler({ server, caller, params, body }) {

@@ -352,6 +352,11 @@ export function createIssuer({
     /** Resolves once no statement taking counts and no background refill is in flight. */
     idle,
 
+    /** Drops every held count: their channels' chain was reset (../chainEpoch), the counts belong to it. */
+    forgetAll(): void {
+      held.clear()
+    },
+
     /** Counts this instance holds for the channel's current token ID (taken, not handed out yet). */
     held(channel: string): number {
       return held.get(channel.toLowerCase())?.left ?? 0
