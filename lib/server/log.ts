@@ -36,12 +36,28 @@ export function createLogger({
   }
 }
 
-/** Routes a child's output line: errors and warnings always, the rest only at debug level. */
+/**
+ * The level a child's line states itself: `[component] error: ...` as createLogger (and
+ * runCall's 500s) write it, or Next.js's own `⨯` (error) and `⚠` (warn) prefixes.
+ */
+const MARKED = /^\[[\w.-]+\] (debug|warn|error): |^\s*(⨯)|^\s*(⚠)/
+
+/**
+ * Routes a child's output line: at the level the line states (see MARKED), else errors and
+ * warnings by their words, and the rest only at debug level. A marker wins over words: a
+ * route's 500 (`[api] error: getBlock failed: PrismaClientUnknownRequestError: ...`) names
+ * no "error" as a word of its own, and a warning may quote one.
+ */
 export function childLine(log: Logger): (line: string) => void {
   return (line) => {
     if (!line.trim()) return
     // Postgres reports closing idle connections at shutdown as FATAL; that is expected.
     if (line.includes('terminating connection due to administrator command')) return log.debug(line)
+    const marked = MARKED.exec(line)
+    if (marked) {
+      const level = marked[1] ?? (marked[2] ? 'error' : 'warn')
+      return log[level as 'debug' | 'warn' | 'error'](line)
+    }
     if (/\b(error|fatal|panic)\b/i.test(line)) log.error(line)
     else if (/\bwarn(ing)?\b/i.test(line)) log.warn(line)
     else log.debug(line)

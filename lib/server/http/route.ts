@@ -23,8 +23,11 @@ export type Handled = Response | Answer | object
 /**
  * Runs one call of any JSON API: the handler's result as a Response or an {@link Answer}
  * (a plain object becomes 200), an AppError as `{ error: { code, message } }` with its status,
- * anything else as a 500 without internals, logged on one line without URLs (an RPC or
- * database URL may carry credentials) under `[<api>] <name> failed`.
+ * anything else as a 500 without internals, logged on one line with its cause and without URLs
+ * (an RPC or database URL may carry credentials) as `[<api>] error: <name> failed: <cause>`.
+ * The `error:` marker is the level: `npm start` logs the web server's lines by it (childLine in
+ * lib/server/log.ts), and a cause such as `PrismaClientUnknownRequestError: ...` does not say
+ * "error" as a word of its own.
  */
 export async function runCall(
   api: string,
@@ -37,7 +40,7 @@ export async function runCall(
   } catch (error) {
     const { status, body, headers } = errorBody(error)
     if (!isAppError(error))
-      console.error(`[${api}] ${name} failed: ${errorText(error, { withName: true, hideUrls: true })}`)
+      console.error(`[${api}] error: ${name} failed: ${errorText(error, { withName: true })}`)
     return new Answer(status, body, headers)
   }
 }
