@@ -110,6 +110,8 @@ export const envSchema = z.object({
   PAYMENT_RATE_PER_ADDRESS: z.coerce.number().int().min(0).max(10_000_000).default(40_000),
   /** ...calls with a missing or unknown API key per second per client address (bursts of ten times)... */
   PAYMENT_AUTH_FAILURES_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(20),
+  /** ...look-ups of channels the process does not hold yet per second per API key (bursts of ten times)... */
+  PAYMENT_CHANNEL_LOOKUPS_PER_KEY: z.coerce.number().int().min(0).max(1_000_000).default(20),
   /** ...and calls of one API key in progress at once. */
   PAYMENT_MAX_IN_FLIGHT_PER_KEY: z.coerce.number().int().min(0).max(1_000_000).default(256),
   /** `on`: this process runs the background runner (one instance at a time holds its lock). */

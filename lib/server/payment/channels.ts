@@ -142,6 +142,15 @@ export function createChannelRegistry({
       return known.has(channel.toLowerCase())
     },
 
+    /**
+     * Whether this process holds the channel's record (no statement or node call needed to
+     * {@link find} it, bar a periodic recheck of parties that are not ours). The verifier
+     * limits how often a key makes it look up channels it does not hold.
+     */
+    isKnown(channel: string): boolean {
+      return known.has(channel.toLowerCase())
+    },
+
     async find(channel: string): Promise<ChannelRecord | null> {
       const address = channel.toLowerCase() as Address
       const record = await load(address)

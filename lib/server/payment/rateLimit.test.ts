@@ -1,9 +1,12 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { generatePrivateKey, privateKeyToAddress } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestPayment, type TestPayment, testSettings } from '../../../test/kit/payment'
+import { formatToken } from '../../token'
 import type { Call } from '../http/body'
 import type { Answer } from '../http/route'
+import { signTokenNative } from '../tokenCrypto'
 import { type AnyPaymentRoute, runPaymentRoute } from './api/route'
 import { createFastPath } from './fastPath'
 import { createRateLimits, type RateLimitSettings, rateLimitsOf, TokenBuckets } from './rateLimit'
@@ -56,10 +59,12 @@ describe('TokenBuckets', () => {
       PAYMENT_RATE_PER_KEY: 0,
       PAYMENT_RATE_PER_ADDRESS: 5,
       PAYMENT_AUTH_FAILURES_PER_ADDRESS: 1,
+      PAYMENT_CHANNEL_LOOKUPS_PER_KEY: 2,
       PAYMENT_MAX_IN_FLIGHT_PER_KEY: 0,
     })
     expect(settings.address).toEqual({ perSecond: 5, burst: 10 })
     expect(settings.authFailures).toEqual({ perSecond: 1, burst: 10 })
+    expect(settings.lookups).toEqual({ perSecond: 2, burst: 20 })
     const limits = createRateLimits(settings, clock().now)
     for (let i = 0; i < 1_000; i++) expect(limits.enter('service:1', 1_000_000)).toBeNull()
   })
@@ -70,6 +75,7 @@ describe('createRateLimits', () => {
     key: { perSecond: 10, burst: 10 },
     address: { perSecond: 100, burst: 100 },
     authFailures: { perSecond: 1, burst: 3 },
+    lookups: { perSecond: 1, burst: 1 },
     inFlightPerKey: 2,
     maxTracked: 100,
   }
@@ -123,6 +129,7 @@ describe('rate limits on the Payment Server', () => {
           key: { perSecond: 0.01, burst: 20 },
           address: { perSecond: 1_000, burst: 1_000 },
           authFailures: { perSecond: 0.01, burst: 3 },
+          lookups: { perSecond: 0.01, burst: 3 },
           inFlightPerKey: 2,
           maxTracked: 1_000,
         },
@@ -187,6 +194,36 @@ describe('rate limits on the Payment Server', () => {
     expect(others.status).toBe(200)
     const limited = await t.server.metrics.rateLimited.get()
     expect(limited.values.find((v) => v.labels.limit === 'key')?.value).toBe(2)
+  })
+
+  it('a provider key gets a bounded number of look-ups of channels not held here: junk tokens beyond them are refused 429 unlooked-up, the good token of the same call is accepted', async () => {
+    const chainId = t.server.chainId
+    const junk = Array.from({ length: 5 }, () => {
+      const channel = privateKeyToAddress(generatePrivateKey()).toLowerCase() as `0x${string}`
+      const token = signTokenNative({
+        privateKey: generatePrivateKey(),
+        chainId,
+        channel,
+        tokenId: 1n,
+        requests: 1n,
+      })
+      return formatToken({ chainId, token })
+    })
+    const [good] = (await post('/api/payment/tokens', other.apiKey, { provider: 'billing', count: 1 })).body
+      .tokens
+    const answer = await post('/api/payment/tokens/verify', billing.apiKey, { tokens: [...junk, good] })
+    expect(answer.status).toBe(200)
+    const results = answer.body.results as Array<{ accepted: boolean; error?: { code: string } }>
+    expect(results.map((r) => (r.accepted ? 'accepted' : r.error?.code))).toEqual([
+      'channel_unknown',
+      'channel_unknown',
+      'channel_unknown',
+      'rate_limited',
+      'rate_limited',
+      'accepted',
+    ])
+    const limited = await t.server.metrics.rateLimited.get()
+    expect(limited.values.find((v) => v.labels.limit === 'lookups')?.value).toBe(2)
   })
 
   it('an address that keeps sending unknown keys gets 429 before any key of it is looked up, its valid ones too', async () => {

@@ -16,6 +16,11 @@ export type RateLimitSettings = {
   address: BucketSettings
   /** Calls with a missing or unknown API key, per client address. */
   authFailures: BucketSettings
+  /**
+   * Look-ups of channels this process does not hold yet (a statement and a node call each),
+   * per API key: a provider meets a new channel once per consumer, junk tokens meet one each.
+   */
+  lookups: BucketSettings
   /** Calls of one API key in progress at once (0: unbounded). */
   inFlightPerKey: number
   /** Most keys and addresses tracked at once; idle ones are forgotten first. */
@@ -30,6 +35,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   key: { perSecond: 20_000, burst: 40_000 },
   address: { perSecond: 40_000, burst: 80_000 },
   authFailures: { perSecond: 20, burst: 200 },
+  lookups: { perSecond: 20, burst: 200 },
   inFlightPerKey: 256,
   maxTracked: 100_000,
 }
@@ -101,19 +107,24 @@ export function rateLimitsOf(e: {
   PAYMENT_RATE_PER_KEY: number
   PAYMENT_RATE_PER_ADDRESS: number
   PAYMENT_AUTH_FAILURES_PER_ADDRESS: number
+  PAYMENT_CHANNEL_LOOKUPS_PER_KEY: number
   PAYMENT_MAX_IN_FLIGHT_PER_KEY: number
 }): RateLimitSettings {
   return {
     key: bucket(e.PAYMENT_RATE_PER_KEY, 2),
     address: bucket(e.PAYMENT_RATE_PER_ADDRESS, 2),
     authFailures: bucket(e.PAYMENT_AUTH_FAILURES_PER_ADDRESS, 10),
+    lookups: bucket(e.PAYMENT_CHANNEL_LOOKUPS_PER_KEY, 10),
     inFlightPerKey: e.PAYMENT_MAX_IN_FLIGHT_PER_KEY,
     maxTracked: DEFAULT_RATE_LIMITS.maxTracked,
   }
 }
 
 /** A refusal of the limits: which one, for the metrics, and the error to answer. */
-export type Limited = { limit: 'key' | 'address' | 'auth_failures' | 'in_flight'; error: RateLimitedError }
+export type Limited = {
+  limit: 'key' | 'address' | 'auth_failures' | 'lookups' | 'in_flight'
+  error: RateLimitedError
+}
 
 /**
  * The limits of one Payment Server process. Every instance counts on its own: behind a load
@@ -124,6 +135,7 @@ export function createRateLimits(settings: RateLimitSettings, now?: () => number
   const keys = new TokenBuckets(settings.key, settings.maxTracked, now)
   const addresses = new TokenBuckets(settings.address, settings.maxTracked, now)
   const authFailures = new TokenBuckets(settings.authFailures, settings.maxTracked, now)
+  const lookups = new TokenBuckets(settings.lookups, settings.maxTracked, now)
   const inFlight = new Map<string, number>()
   const limited = (limit: Limited['limit'], message: string, retryAfterSeconds: number): Limited => ({
     limit,
@@ -180,6 +192,14 @@ export function createRateLimits(settings: RateLimitSettings, now?: () => number
       return null
     },
 
+    /**
+     * One look-up of a channel this process does not hold, for `key`: 0 when allowed, else the
+     * seconds until it will be (the token is refused meanwhile; the others of its call go on).
+     */
+    lookup(key: string): number {
+      return lookups.take(key)
+    },
+
     /** Ends a call {@link enter} let in. */
     release(key: string): void {
       const running = (inFlight.get(key) ?? 1) - 1
@@ -188,7 +208,7 @@ export function createRateLimits(settings: RateLimitSettings, now?: () => number
     },
 
     /** Keys and addresses tracked (for the metrics). */
-    tracked: () => keys.size + addresses.size + authFailures.size,
+    tracked: () => keys.size + addresses.size + authFailures.size + lookups.size,
   }
 }
 

@@ -153,6 +153,7 @@ export async function createPaymentServer({
     toleranceSeconds: settings.toleranceSeconds,
     maxMissingRanges: settings.maxMissingRanges,
     missingTtlSeconds: settings.missingTtlSeconds,
+    lookups: rateLimits.lookup,
   })
   const chainEpoch = createChainEpoch({
     db,

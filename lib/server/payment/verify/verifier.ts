@@ -70,6 +70,7 @@ export function createVerifier({
   missingTtlSeconds = DEFAULT_MISSING_TTL_SECONDS,
   quiet = QUIET,
   now = Date.now,
+  lookups = () => 0,
 }: {
   store: AcceptanceStore
   chainId: number
@@ -86,6 +87,11 @@ export function createVerifier({
   quiet?: { calls: number; tokens: number }
   /** The clock of {@link missingTtlSeconds}, in ms (tests move it). */
   now?: () => number
+  /**
+   * Takes one look-up of a channel this process does not hold from the caller's allowance
+   * (`service:<id>`): 0 when allowed, else the seconds until it will be (RateLimits.lookup).
+   */
+  lookups?: (key: string) => number
 }) {
   const onThisThread = inlineRecovery()
   // Bound once: a labelled inc() hashes its labels on every token.
@@ -130,6 +136,19 @@ export function createVerifier({
         'wrong_chain',
         `The token is for chain ${parsed.chainId}; this Payment Server is on chain ${chainId}.`,
       )
+    }
+    // A channel not held here costs a statement and a node call to look up; junk tokens name a
+    // fresh one each, so a key gets a bounded number of such look-ups.
+    if (!channels.isKnown(token.channel)) {
+      const wait = lookups(`service:${service.id}`)
+      if (wait > 0) {
+        metrics.rateLimited.inc({ limit: 'lookups' })
+        return refuse(
+          'rate_limited',
+          `Service ${service.name} presented too many tokens of channels it had not used here before; this one was not looked up (retry in ${wait} s).`,
+          429,
+        )
+      }
     }
     const channel = await channels.find(token.channel)
     if (!channel) {
