@@ -6,10 +6,11 @@ import { bigintOf } from '../../columns/kinds'
 import { ForbiddenError, NotFoundError } from '../../errors'
 import { formatToken } from '../../token'
 import type { ServerContext } from '../context'
+import { text } from '../http/schemas'
 import { verifySignedRequest } from '../http/signedRequest'
 import { indexedChain, requireNode } from '../indexedChain'
 
-const uint = z.string().regex(/^(0|[1-9][0-9]{0,77})$/, 'must be a whole number in decimal')
+const uint = text().regex(/^(0|[1-9][0-9]{0,77})$/, 'must be a whole number in decimal')
 
 /** Body of POST /api/channels/{address}/redemption-token. */
 export const redemptionTokenBody = z
@@ -18,8 +19,7 @@ export const redemptionTokenBody = z
     expiresAt: uint.meta({
       description: 'Unix time (s) after which the signature is void; at most 10 min ahead',
     }),
-    signature: z
-      .string()
+    signature: text()
       .regex(/^0x[0-9a-fA-F]{130}$/, 'must be a 65-byte hex signature')
       .meta({ description: "The channel provider's EIP-712 signature of RedemptionTokenRequest" }),
   })

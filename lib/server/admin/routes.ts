@@ -1,7 +1,5 @@
 import { z } from 'zod'
-import { callOf, jsonBody } from '../http/body'
 import { addressPath, error, json } from '../http/openapi'
-import { addressParam } from '../http/params'
 import { route } from '../http/route'
 import { chainUnavailable } from '../indexedChain'
 import { redemptionToken, redemptionTokenBody, redemptionTokenSchema } from './redemptionToken'
@@ -40,13 +38,9 @@ export const adminRoutes = [
         '503': chainUnavailable,
       },
     },
-    // The address is checked before the body is read, so a bad one is named first.
-    handler: async ({ ctx, params, request }) =>
-      redemptionToken({
-        ctx,
-        channel: addressParam(params.address),
-        body: await jsonBody(callOf(request), redemptionTokenBody),
-      }),
+    // jsonRoute checks the address (pathParams) before it reads the body, so a bad one is named first.
+    body: redemptionTokenBody,
+    handler: async ({ ctx, params, body }) => redemptionToken({ ctx, channel: params.address, body }),
   }),
   route({
     method: 'post',

@@ -1,5 +1,6 @@
 import { BadRequestError } from '../../errors'
 import { errorText } from '../../errorText'
+import { INVALID_TEXT, textProblem } from '../http/schemas'
 
 /**
  * Read-only JSON-RPC methods the browser may call through the dashboard (wagmi's reads:
@@ -45,13 +46,25 @@ function checkRequest(value: unknown): RpcRequest {
       message: 'A JSON-RPC request needs a string method, an id and an array of params.',
     })
   }
+  // The method and a string id come back in the answer (and the method in its error message).
+  for (const [name, value] of [
+    ['method', r.method],
+    ['id', r.id],
+  ] as const) {
+    const problem = typeof value === 'string' ? textProblem(value) : null
+    if (problem !== null) {
+      throw new BadRequestError({ code: INVALID_TEXT, message: `The JSON-RPC ${name} ${problem}.` })
+    }
+  }
   return { jsonrpc: '2.0', id: r.id, method: r.method, params: r.params ?? [] }
 }
 
 /**
  * Forwards the browser's JSON-RPC request or batch to the node that `rpcUrl` names, so the
  * node's address (which may carry an API key) never reaches the client bundle. Methods outside
- * {@link PROXY_METHODS} get a JSON-RPC error (-32601) without reaching the node.
+ * {@link PROXY_METHODS} get a JSON-RPC error (-32601) without reaching the node. A request that
+ * is not one (400 `invalid_request`), or whose method or id is not text (400 `invalid_text`),
+ * refuses the whole call. The params go to the node as they are: it checks them.
  */
 export async function proxyRpc({ rpcUrl, body }: { rpcUrl: string; body: unknown }): Promise<unknown> {
   const batch = Array.isArray(body)

@@ -39,24 +39,62 @@ export function callOf(request: Request): Call {
   }
 }
 
-/** Reads a JSON body of at most MAX_BODY_BYTES and checks it against `schema` (400/413 otherwise). */
+/**
+ * Reads a JSON body of at most MAX_BODY_BYTES and checks it against `schema`: 413
+ * `body_too_large`, 400 `invalid_json`, or 400 with the first issue's code (`invalid_text` from
+ * text(), else `invalid_request`) and a sentence naming each field wrong (five at most).
+ */
 export async function jsonBody<S extends z.ZodType>(call: Call, schema: S): Promise<z.output<S>> {
-  const text = await call.readBody()
-  let value: unknown
-  try {
-    value = text === '' ? {} : JSON.parse(text)
-  } catch {
-    throw new BadRequestError({ code: 'invalid_json', message: 'The request body is not valid JSON.' })
-  }
-  const parsed = schema.safeParse(value)
+  const parsed = schema.safeParse(await jsonValue(call))
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
+    const issues = parsed.error.issues.flatMap(branchIssues)
+    const code = (issues[0] as { params?: { code?: unknown } } | undefined)?.params?.code
+    const named = issues.slice(0, 5).map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
     throw new BadRequestError({
-      code: 'invalid_request',
-      message: `The request body is not valid: ${issues.join('; ')}.`,
+      code: typeof code === 'string' ? code : 'invalid_request',
+      message: `The request body is not valid: ${named.join('; ')}.`,
     })
   }
   return parsed.data
+}
+
+/**
+ * Reads the body of a route that takes none: empty, or any JSON (ignored), else 400
+ * `invalid_json`, so junk sent to the wrong route is refused rather than silently dropped.
+ */
+export async function noBody(call: Call): Promise<undefined> {
+  await jsonValue(call)
+  return undefined
+}
+
+/** The body as JSON: `{}` when empty; 400 `invalid_json` when it is not JSON. */
+async function jsonValue(call: Call): Promise<unknown> {
+  const text = await call.readBody()
+  if (text === '') return {}
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new BadRequestError({ code: 'invalid_json', message: 'The request body is not valid JSON.' })
+  }
+}
+
+type Issue = z.core.$ZodIssue
+
+/**
+ * The issues of a body refused by a union (`{ token }` or `{ tokens }`, one JSON-RPC request or a
+ * batch): those of the alternative the body came closest to (the one whose issues reach
+ * deepest into it, then the one with the fewest), with their full paths, rather than zod's
+ * "Invalid input" for the union as a whole, which names no field.
+ */
+function branchIssues(issue: Issue): Issue[] {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue]
+  const depth = (issues: Issue[]) => Math.max(...issues.map((i) => i.path.length))
+  const closest = issue.errors.reduce((best, branch) =>
+    depth(branch) > depth(best) || (depth(branch) === depth(best) && branch.length < best.length)
+      ? branch
+      : best,
+  )
+  return closest.flatMap((i) => branchIssues({ ...i, path: [...issue.path, ...i.path] } as Issue))
 }
 
 /** A web Request's body as text, at most MAX_BODY_BYTES (413 beyond, read no further). */

@@ -1,5 +1,53 @@
 import { isAddress } from 'viem'
 import { BadRequestError } from '../../errors'
+import { INVALID_TEXT, textProblem } from './schemas'
+
+/**
+ * Longest path or query parameter any route reads (the longest any route expects is a
+ * 66-character hash, or a search for one with some spaces around it).
+ */
+export const MAX_PARAM_LENGTH = 512
+
+/**
+ * Refuses a path or query parameter that is not text (400 `invalid_text`: a control character
+ * or a lone surrogate, see textProblem) or longer than MAX_PARAM_LENGTH (400
+ * `invalid_request`), naming it as `what` ("The path parameter name").
+ */
+export function requireParamText(value: string, what: string): void {
+  const problem = textProblem(value)
+  if (problem !== null) throw new BadRequestError({ code: INVALID_TEXT, message: `${what} ${problem}.` })
+  if (value.length > MAX_PARAM_LENGTH) {
+    throw new BadRequestError({
+      code: 'invalid_request',
+      message: `${what} is longer than ${MAX_PARAM_LENGTH} characters.`,
+    })
+  }
+}
+
+/**
+ * A route's path parameters as its handler receives them: each one text (see
+ * {@link requireParamText}), and `{address}` an address (addressParam: 400 `invalid_address`,
+ * lowercased). Both route runners (jsonRoute, runPaymentRoute) parse with it, so no route reads
+ * a parameter unchecked. Without parameters, `raw` itself (no allocation on the fast path).
+ */
+export function pathParams(raw: Readonly<Record<string, string>>): Record<string, string> {
+  let parsed: Record<string, string> | undefined
+  for (const name in raw) {
+    const value = raw[name] as string
+    requireParamText(value, `The path parameter ${name}`)
+    parsed ??= {}
+    parsed[name] = name === 'address' ? addressParam(value) : value
+  }
+  return parsed ?? raw
+}
+
+/** Refuses a query whose parameters, names or values, are not text (see {@link requireParamText}). */
+export function requireQueryText(query: URLSearchParams): void {
+  for (const [name, value] of query) {
+    requireParamText(name, 'The name of a query parameter')
+    requireParamText(value, `The query parameter ${name}`)
+  }
+}
 
 /** Largest page any list route answers. */
 export const MAX_PAGE = 100

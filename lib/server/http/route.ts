@@ -2,8 +2,9 @@ import type { z } from 'zod'
 import { errorBody, isAppError } from '../../errors'
 import { errorText } from '../../errorText'
 import { type ServerContext, serverContext } from '../context'
-import { callOf, jsonBody } from './body'
-import type { HttpMethod, OperationDoc } from './openapi'
+import { callOf, jsonBody, noBody } from './body'
+import { error, type HttpMethod, type OperationDoc } from './openapi'
+import { pathParams, requireQueryText } from './params'
 
 const noStore = { 'cache-control': 'no-store' }
 
@@ -66,8 +67,11 @@ export type RouteInput<P, B> = {
 
 /**
  * The Next.js handler of one JSON route of the dashboard's APIs (explorer, costs, services,
- * admin, rpc): the web process's context, path parameters, the query, the body read (at most
- * 64 KiB) and checked against `body` when given, and {@link runCall}'s answers and logging.
+ * admin, rpc): the web process's context; the path parameters and the query, each checked to be
+ * text of bounded length (`{address}` an address, see pathParams); the body read (at most
+ * 64 KiB) and checked against `body` when given, else refused unless empty or JSON; and
+ * {@link runCall}'s answers and logging. Nothing a route reads from the request reaches its
+ * handler unchecked.
  *
  * @example
  * export const GET = jsonRoute({ name: 'blocks.list', handler: ({ ctx, query }) => listBlocks(ctx, ...) })
@@ -80,10 +84,12 @@ export function jsonRoute<P = Record<string, never>, S extends z.ZodType | undef
   return async (request: Request, context?: { params: Promise<P> }): Promise<Response> =>
     responseOf(
       await runCall('api', route.name, async () => {
-        const params = (context ? await context.params : {}) as P
+        const params = (context ? pathParams((await context.params) as Record<string, string>) : {}) as P
         const query = new URL(request.url).searchParams
+        requireQueryText(query)
+        const call = callOf(request)
         const body = (
-          route.body ? await jsonBody(callOf(request), route.body) : undefined
+          route.body ? await jsonBody(call, route.body) : await noBody(call)
         ) as S extends z.ZodType ? z.output<S> : undefined
         return route.handler({ ctx: serverContext(), params, query, request, body })
       }),
@@ -95,8 +101,13 @@ export type ParamNames<Path extends string> = Path extends `${string}{${infer Na
   ? Name | ParamNames<Rest>
   : never
 
-/** The path parameters of an OpenAPI path: `{ number: string }` for `/api/blocks/{number}`. */
-export type PathParams<Path extends string> = { [K in ParamNames<Path>]: string }
+/**
+ * The path parameters of an OpenAPI path, as pathParams() checked them: `{ number: string }`
+ * for `/api/blocks/{number}`; `{address}` is a lowercase address.
+ */
+export type PathParams<Path extends string> = {
+  [K in ParamNames<Path>]: K extends 'address' ? `0x${string}` : string
+}
 
 /** A Next.js route handler as a route table holds it. */
 export type RouteHandler = (
@@ -138,16 +149,35 @@ export function route<
   ) => Promise<Handled>
 }): Route<M, Path> {
   const { method, path, operation, body, handler } = spec
-  const documented =
+  const documented = withTextRefusal(
     body && !operation.requestBody
       ? { ...operation, requestBody: { content: { 'application/json': { schema: body } } } }
-      : operation
+      : operation,
+    path,
+  )
   return {
     method,
     path,
     operation: documented,
     handler: jsonRoute<PathParams<Path>, S>({ name: operation.operationId, body, handler }) as RouteHandler,
   }
+}
+
+const TEXT_REFUSAL =
+  'a control character or a lone surrogate in a parameter or a string of the body (`invalid_text`)'
+
+/**
+ * The operation with `invalid_text` among its 400 answers when the route reads anything a
+ * client wrote (path parameters, a query or a body), which jsonRoute refuses when it is not text.
+ */
+function withTextRefusal(operation: OperationDoc['operation'], path: string): OperationDoc['operation'] {
+  const query = (operation.requestParams as { query?: unknown } | undefined)?.query
+  if (!path.includes('{') && !query && !operation.requestBody) return operation
+  const given = operation.responses?.['400'] as { description?: string } | undefined
+  const refused = given?.description
+    ? { ...given, description: `${given.description}; ${TEXT_REFUSAL}` }
+    : error(`${TEXT_REFUSAL[0]?.toUpperCase()}${TEXT_REFUSAL.slice(1)}`)
+  return { ...operation, responses: { ...operation.responses, '400': refused } }
 }
 
 /** The handlers a route table serves at one path, under Next.js's export names (`GET`, `POST`...). */

@@ -6,12 +6,14 @@ import { paymentRoutes } from './routes'
 
 /** Errors every authenticated route can answer. */
 const common = {
-  '400': error('Malformed input (`invalid_json`, `invalid_request`, `invalid_address`)'),
+  '400': error(
+    'Malformed input (`invalid_json`, `invalid_request`, `invalid_address`), or a control character or a lone surrogate in a parameter or a string of the body (`invalid_text`)',
+  ),
   '401': error('No or an unknown API key (`unauthorized`)'),
   '403': error('The key may not do this (`forbidden`)'),
   '413': error('Body larger than 64 KiB (`body_too_large`)'),
   '429': error(
-    'Too many calls (`rate_limited`): of this API key (tokens per second, or calls in progress), of this client address, or with unknown keys from it; retry after the `Retry-After` header\'s seconds',
+    "Too many calls (`rate_limited`): of this API key (tokens per second, or calls in progress), of this client address, or with unknown keys from it; retry after the `Retry-After` header's seconds",
   ),
   '500': error('Unexpected failure (`internal_error`); no internals are disclosed'),
   '503': error(

@@ -1,14 +1,15 @@
 import { isAddress, maxUint256 } from 'viem'
 import { z } from 'zod'
-import { errorSchema } from '../http/schemas'
+import { errorSchema, text } from '../http/schemas'
 
 /**
  * Request and response bodies of the Payment Server API, used both to check input and to
- * write the OpenAPI document (./openapi). Amounts and counts travel as decimal strings.
+ * write the OpenAPI document (./openapi). Amounts and counts travel as decimal strings. Every
+ * string of a request body is a text() (400 `invalid_text` on a control character or a lone
+ * surrogate, before its other checks).
  */
 
-export const uint256 = z
-  .string()
+export const uint256 = text()
   .regex(/^(0|[1-9][0-9]{0,77})$/, 'must be a decimal integer string without leading zeros')
   // zod runs this check even when the regex failed: BigInt('1e3') would throw (a 500, not a 400).
   .refine((v) => !/^\d+$/.test(v) || BigInt(v) <= maxUint256, 'must fit in 256 bits')
@@ -19,14 +20,12 @@ export const wei = uint256.meta({
   example: '1000000000000',
 })
 
-export const address = z
-  .string()
+export const address = text()
   .refine((v) => isAddress(v, { strict: false }), 'must be a 0x-prefixed 20-byte hex address')
   .transform((v) => v.toLowerCase())
   .meta({ description: 'Address, 0x-prefixed hex', example: '0x5fbdb2315678afecb367f032d93f642f64180aa3' })
 
-export const serviceName = z
-  .string()
+export const serviceName = text()
   .regex(
     /^[a-z][a-z0-9-]{0,39}$/,
     'must be 1-40 characters: lowercase letters, digits and dashes, starting with a letter',
@@ -41,8 +40,7 @@ const seconds = (description: string) =>
     .max(365 * 24 * 3600)
     .meta({ description })
 
-export const tokenString = z
-  .string()
+export const tokenString = text()
   .max(400)
   .meta({
     description: 'A token in its wire format: v1.<chainId>.<channel>.<tokenId>.<requests>.<signature>',
@@ -52,15 +50,14 @@ export const tokenString = z
 export const createServiceBody = z
   .object({
     name: serviceName,
-    team: z.string().min(1).max(80).meta({ description: 'Team that owns the service', example: 'team-b' }),
+    team: text().min(1).max(80).meta({ description: 'Team that owns the service', example: 'team-b' }),
     price: wei.optional().meta({ description: 'As a provider: lowest price per request (wei) it accepts' }),
     key: z
       .discriminatedUnion('source', [
         z.object({ source: z.literal('generate') }),
         z.object({
           source: z.literal('env'),
-          variable: z
-            .string()
+          variable: text()
             .regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'must be an environment variable name')
             .meta({ description: 'Environment variable of the server that holds the private key' }),
         }),
@@ -100,7 +97,7 @@ export const autoFundSchema = z
 
 export const openChannelBody = z
   .object({
-    provider: z.string().max(64).meta({ description: 'Provider service name (of this server) or address' }),
+    provider: text().max(64).meta({ description: 'Provider service name (of this server) or address' }),
     costPerRequest: wei
       .optional()
       .meta({ description: "Price per request; default: the provider service's price" }),
@@ -128,7 +125,7 @@ const count = z.number().int().min(1).max(1000).meta({ description: 'How many to
 
 export const issueBody = z
   .object({
-    provider: z.string().max(64).meta({ description: 'Provider service name (of this server) or address' }),
+    provider: text().max(64).meta({ description: 'Provider service name (of this server) or address' }),
     count: count.optional(),
   })
   .strict()

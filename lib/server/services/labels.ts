@@ -1,6 +1,7 @@
 import { isAddress } from 'viem'
 import { NotFoundError } from '../../errors'
 import type { ServiceLabelView } from '../../services/api'
+import { LABEL_NAME_RULE } from '../../services/labels'
 import type { ServerContext } from '../context'
 
 /**
@@ -65,16 +66,23 @@ export async function listServiceLabels(ctx: ServerContext): Promise<ServiceLabe
   return rows.map(labelView)
 }
 
-/** The label of a service by name or address; 404 `unknown_service` when there is none. */
+/**
+ * The label of a service by name or address; 404 `unknown_service` when there is none. What is
+ * neither an address nor a possible label name (LABEL_NAME_RULE) is not looked up: the pages
+ * pass their URL's segment as it comes, and Postgres refuses some text (U+0000) with an error.
+ */
 export async function findServiceLabel(ctx: ServerContext, nameOrAddress: string): Promise<ServiceLabelView> {
   const key = nameOrAddress.toLowerCase()
-  const row = await ctx.db.serviceLabel.findFirst({
-    where: isAddress(key, { strict: false }) ? { address: key } : { name: key },
-  })
+  const where = isAddress(key, { strict: false })
+    ? { address: key }
+    : LABEL_NAME_RULE.test(key)
+      ? { name: key }
+      : null
+  const row = where && (await ctx.db.serviceLabel.findFirst({ where }))
   if (!row) {
     throw new NotFoundError({
       code: 'unknown_service',
-      message: `No service is labelled "${nameOrAddress.slice(0, 60)}". Label its address on the Services page.`,
+      message: `No service is labelled ${JSON.stringify(nameOrAddress.slice(0, 60))}. Label its address on the Services page.`,
     })
   }
   return labelView(row)

@@ -1,9 +1,9 @@
 import type { z } from 'zod'
 import type { ZodOpenApiResponsesObject } from 'zod-openapi'
-import { type Call, jsonBody } from '../../http/body'
-import { addressParam } from '../../http/params'
-import { type Answer, type Handled, type ParamNames, runCall } from '../../http/route'
 import { isAppError } from '../../../errors'
+import { type Call, jsonBody, noBody } from '../../http/body'
+import { pathParams } from '../../http/params'
+import { type Answer, type Handled, type ParamNames, runCall } from '../../http/route'
 import { type AdminCaller, type Caller, callerOf, requireAdmin, requireService } from '../http'
 import { getPaymentServer } from '../instance'
 import type { Limited } from '../rateLimit'
@@ -60,7 +60,11 @@ export type PaymentRoute<
   /** OpenAPI path, e.g. `/api/payment/channels/{address}`; its app/ folder has the same shape. */
   path: P
   auth: A
-  /** Schema of the JSON body, checked before the handler runs (400 `invalid_request`). */
+  /**
+   * Schema of the JSON body, checked before the handler runs (400 `invalid_request`, or
+   * `invalid_text` from its text() fields); without one, a body that is neither empty nor JSON
+   * is refused (400 `invalid_json`).
+   */
   body?: S
   /** Served by the fast path of `npm start` (./fastPath): exact path, no parameters. */
   hot?: true
@@ -91,8 +95,9 @@ export const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({})
 /**
  * Runs one call of a route of the table on the Payment Server `getServer` gives (default: this
  * process's, built on first use): checks the caller for the route's auth, reads and checks the
- * body (when the route has a schema), parses the path parameters and runs the handler, in that
- * order (a refused key is answered before a bad body). Answers an AppError as
+ * body (against the route's schema; without one, only that it is empty or JSON), parses the path
+ * parameters (pathParams: text, `{address}` an address) and runs the handler, in that order (a
+ * refused key is answered before a bad body). Answers an AppError as
  * `{ error: { code, message } }` with its status and anything else as a 500 without internals
  * (runCall), and times the call by route name. The Next.js route handlers and the fast path
  * both serve through it. Auth, body and handler run in runCall's own step rather than a
@@ -120,9 +125,9 @@ export async function runPaymentRoute(
       if (isAppError(error) && error.status === 401) limits.authFailed(address)
       throw error
     }
-    const body = route.body ? await jsonBody(call, route.body) : undefined
+    const body = route.body ? await jsonBody(call, route.body) : await noBody(call)
     const key = limitKey(caller)
-    const params = parseParams(rawParams)
+    const params = pathParams(rawParams)
     if (key === undefined) return route.handler({ server: on, caller, params, body })
     refuseIfLimited(on, limits.enter(key, route.units?.(body) ?? 1))
     try {
@@ -163,15 +168,4 @@ function authorize(auth: Auth, call: Call, server: PaymentServer) {
     case 'none':
       return undefined
   }
-}
-
-/** `{address}` parsed by addressParam (400 `invalid_address`), other parameters as they come. */
-function parseParams(raw: Readonly<Record<string, string>>): Record<string, string> {
-  let parsed: Record<string, string> | undefined
-  for (const name in raw) {
-    const value = raw[name] as string
-    parsed ??= {}
-    parsed[name] = name === 'address' ? addressParam(value) : value
-  }
-  return parsed ?? raw
 }
