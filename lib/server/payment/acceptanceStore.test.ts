@@ -163,4 +163,30 @@ describe('createAcceptanceStore()', () => {
     await s.apply(address, raise(2n, 1n, seen))
     expect(seen.map((state) => [...state.tokens.keys()])).toEqual([[]])
   })
+
+  it('unredeemed() forgets a redemption only when that transaction recorded it, and the token ID is back (closed)', async () => {
+    const address = await channel()
+    const { store: s } = store()
+    await s.apply(address, raise(1n, 3n))
+    await s.close(address, 1n)
+    const tx = `0x${'e'.repeat(64)}` as Hex
+    await s.redeemed(address, 1n, { tx, amount: 3_000n })
+    const redeemedRow = () => database.db.paymentAccepted.findFirstOrThrow({ where: { channel: address } })
+
+    expect(await s.unredeemed(address, 1n, `0x${'f'.repeat(64)}`)).toBe(false)
+    expect((await redeemedRow()).redeemedTx).toBe(tx)
+    expect(await s.unredeemed(address, 1n, tx)).toBe(true)
+    const row = await redeemedRow()
+    expect([row.redeemedTx, row.redeemedAmount, row.redeemedAt, row.closedAt !== null]).toEqual([
+      null,
+      null,
+      null,
+      true,
+    ])
+    expect(await s.unredeemed(address, 1n, tx)).toBe(false)
+    // The token ID is part of the acceptance state again, closed: no verifier accepts it.
+    const seen: ChannelAcceptance[] = []
+    await s.apply(address, raise(2n, 1n, seen))
+    expect(seen.map((state) => [...state.tokens].map(([id, t]) => [id, t.closed]))).toEqual([[[1n, true]]])
+  })
 })

@@ -87,6 +87,19 @@ const REDEEMED = {
     WHERE chain_id = $1 AND channel = $2 AND token_id = $3::numeric`,
 }
 
+/**
+ * Forgets token ID $3's redemption if transaction $4 recorded it (a reorg took that
+ * transaction out of the chain), bumping the version; the row, or none.
+ */
+const UNREDEEMED = {
+  name: 'acceptance.unredeemed',
+  text: `
+    WITH ${bump()}
+    UPDATE payment_accepted SET redeemed_at = NULL, redeemed_tx = NULL, redeemed_amount = NULL
+    WHERE chain_id = $1 AND channel = $2 AND token_id = $3::numeric AND redeemed_tx = $4
+    RETURNING token_id::text AS token_id`,
+}
+
 /** The highest count accepted of token ID $3, and when its first token was accepted. */
 const OF_TOKEN = {
   name: 'acceptance.ofToken',
@@ -128,6 +141,12 @@ export type AcceptanceStore = {
   close(address: string, tokenId: bigint): Promise<{ requests: bigint; signature: Hex } | null>
   /** Records a token ID's redemption (its transaction and the amount the channel paid). */
   redeemed(address: string, tokenId: bigint, redemption: { tx: Hex; amount: bigint }): Promise<void>
+  /**
+   * Forgets a token ID's redemption recorded with transaction `tx`, which a reorg took out of
+   * the chain (acceptance stays closed: the token ID is still expiring on chain); true if it
+   * was recorded with `tx`, false if not (another transaction's, or none).
+   */
+  unredeemed(address: string, tokenId: bigint, tx: Hex): Promise<boolean>
   /** The highest count accepted of a token ID and when its first token was; null for none (or ID 0). */
   accepted(address: string, tokenId: bigint): Promise<{ highest: bigint; firstAcceptedAt: Date } | null>
   /** Forgets every cached channel: their chain was reset (./chainEpoch), a new channel may take an address. */
@@ -232,6 +251,12 @@ export function createAcceptanceStore({
 
     forgetAll() {
       states.clear()
+    },
+
+    async unredeemed(address, tokenId, tx) {
+      const rows = await sql.query(UNREDEEMED, [chainId, address, tokenId.toString(), tx.toLowerCase()])
+      states.delete(address)
+      return rows.length > 0
     },
 
     async accepted(address, tokenId) {

@@ -6,7 +6,7 @@ import { ConflictError, DependencyError, ForbiddenError, isAppError, NotFoundErr
 import type { Db } from '../db/client'
 import type { ChannelStateCache } from './channelStateCache'
 import type { Service, ServiceRegistry } from './services'
-import type { Wallet } from './wallet'
+import type { ChannelCall, Replacement, SentTransaction, Submitted, Wallet } from './wallet'
 
 /** A channel the Payment Server works with: its fixed terms and which parties are ours. */
 export type ChannelRecord = {
@@ -133,15 +133,6 @@ export function createChannelRegistry({
 
   const registry = {
     /** The channel if one of our services is a party of it (looked up on chain the first time). */
-    /**
-     * Whether this process holds the channel's record (no statement or node call needed to
-     * {@link find} it, bar a periodic recheck of parties that are not ours). The verifier
-     * limits how often a key makes it look up channels it does not hold.
-     */
-    isKnown(channel: string): boolean {
-      return known.has(channel.toLowerCase())
-    },
-
     /**
      * Whether this process holds the channel's record (no statement or node call needed to
      * {@link find} it, bar a periodic recheck of parties that are not ours). The verifier
@@ -333,25 +324,40 @@ export function createChannelRegistry({
         if (record.address === channel.address) usableChannels.delete(key)
     },
 
-    /** A transaction on the channel by one of its parties (simulated first; see Wallet). */
+    /**
+     * A transaction on the channel by one of its parties (simulated first, tracked, and answered
+     * once mined or after the wallet's bounded wait; see Wallet.send).
+     */
     async act(
       channel: ChannelRecord,
       service: Service,
-      action: 'deposit' | 'startRedemption' | 'redeem' | 'withdraw' | 'startTermination' | 'terminate',
+      action: ChannelAction,
       args: readonly unknown[] = [],
       value?: bigint,
-    ) {
+    ): Promise<SentTransaction> {
       try {
-        return await wallet.send({
-          service,
-          address: channel.address,
-          abi: intermediaryAbi,
-          functionName: action,
-          args,
-          value,
-          action,
-          channel: channel.address,
-        })
+        return await wallet.send(channelCall(channel, service, action, args, value))
+      } finally {
+        channelStates.invalidate(channel.address)
+      }
+    },
+
+    /**
+     * Like {@link act}, without waiting for the receipt (the runner's watcher follows it):
+     * `tokenId` is a redemption's, `replace` a stuck transaction to take the place of.
+     */
+    async submit(
+      channel: ChannelRecord,
+      service: Service,
+      action: ChannelAction,
+      args: readonly unknown[] = [],
+      { value, tokenId, replace }: { value?: bigint; tokenId?: bigint; replace?: Replacement } = {},
+    ): Promise<Submitted> {
+      try {
+        return await wallet.submit(
+          { ...channelCall(channel, service, action, args, value), tokenId },
+          { replace },
+        )
       } finally {
         channelStates.invalidate(channel.address)
       }
@@ -361,3 +367,29 @@ export function createChannelRegistry({
 }
 
 export type ChannelRegistry = ReturnType<typeof createChannelRegistry>
+
+/** A channel function its parties call through the Payment Server. */
+export type ChannelAction =
+  | 'deposit'
+  | 'startRedemption'
+  | 'redeem'
+  | 'withdraw'
+  | 'startTermination'
+  | 'terminate'
+
+const channelCall = (
+  channel: ChannelRecord,
+  service: Service,
+  action: ChannelAction,
+  args: readonly unknown[],
+  value: bigint | undefined,
+): ChannelCall => ({
+  service,
+  address: channel.address,
+  abi: intermediaryAbi,
+  functionName: action,
+  args,
+  value,
+  action,
+  channel: channel.address,
+})

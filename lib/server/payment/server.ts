@@ -17,6 +17,7 @@ import { createIssuer } from './issue/issuer'
 import { createPaymentMetrics } from './metrics'
 import { createRateLimits, DEFAULT_RATE_LIMITS, type RateLimitSettings } from './rateLimit'
 import { createRunner, type RunnerSettings } from './runner/runner'
+import { createSentTransactions } from './runner/sentTransactions'
 import { createServiceRegistry } from './services'
 import { createVerifier } from './verify/verifier'
 import { createWallet } from './wallet'
@@ -37,6 +38,8 @@ export type PaymentSettings = RunnerSettings & {
   staleStateSeconds?: number
   /** Milliseconds between checks that the chain was not reset (./chainEpoch); default 5,000. */
   chainCheckMs?: number
+  /** Milliseconds an admin API call waits for its transaction's receipt; default DEFAULT_RECEIPT_TIMEOUT_MS of ./wallet. */
+  receiptTimeoutMs?: number
   adminKey?: string
   keystoreSecret?: string
   /** Rate limits of the API; default {@link DEFAULT_RATE_LIMITS}. */
@@ -118,7 +121,16 @@ export async function createPaymentServer({
     const retired = await chainEpoch.retired(address)
     return retired && channelRetiredError(retired, chainId)
   }
-  const wallet = createWallet({ db, client, chain, rpcUrl, services })
+  const sent = createSentTransactions({ db, chainId })
+  const wallet = createWallet({
+    db,
+    client,
+    chain,
+    rpcUrl,
+    services,
+    sent,
+    receiptTimeoutMs: settings.receiptTimeoutMs,
+  })
   const channels = createChannelRegistry({
     db,
     chainId,
@@ -176,6 +188,8 @@ export async function createPaymentServer({
   const runner = createRunner({
     db,
     databaseUrl,
+    client,
+    sent,
     chainId,
     channelStates,
     channels,
@@ -195,6 +209,7 @@ export async function createPaymentServer({
     services,
     channelStates,
     wallet,
+    sent,
     channels,
     issuer,
     verifier,

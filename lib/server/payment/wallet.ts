@@ -4,20 +4,25 @@ import {
   BaseError,
   type Chain,
   createWalletClient,
+  encodeFunctionData,
   type Hex,
   HttpRequestError,
   http,
   InsufficientFundsError,
+  keccak256,
   type PublicClient,
   RpcRequestError,
   TimeoutError,
   type TransactionReceipt,
+  TransactionReceiptNotFoundError,
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import { getTransactionError } from 'viem/utils'
 import { contractErrorOf } from '../../contractErrors'
-import { ConflictError, DependencyError } from '../../errors'
+import { AppError, ConflictError, DependencyError } from '../../errors'
 import { errorText } from '../../errorText'
 import type { Db } from '../db/client'
+import type { SentTransactions, SentTx } from './runner/sentTransactions'
 import type { Service, ServiceRegistry } from './services'
 
 export type ChannelCall = {
@@ -30,15 +35,22 @@ export type ChannelCall = {
   /** What the action is called in `payment_action` and in messages (`deposit`, `redeem`...). */
   action: string
   channel?: Address
+  /** The token ID a `redeem` redeems (kept with the sent transaction). */
+  tokenId?: bigint
 }
 
 export type SentTransaction = { hash: Hex; receipt: TransactionReceipt; result: unknown }
 
+/** How long {@link Wallet.send} waits for a receipt by default. */
+export const DEFAULT_RECEIPT_TIMEOUT_MS = 60_000
+
 /**
  * Sends transactions for the team's services. Every call is simulated first, so a call that
  * would revert is refused with the contract's reason in words (ConflictError with the error's
- * name as code) and never sent. Sending holds a Postgres advisory lock per account from nonce
- * to submission, so several server instances never race for the same nonce. Every attempt is
+ * name as code) and never sent. A transaction is signed here and recorded in `payment_sent_tx`
+ * before it is broadcast (a crash in between leaves a row the runner finds dropped, never a
+ * transaction nobody knows of); a Postgres advisory lock per account is held from nonce to
+ * broadcast, so several server instances never race for the same nonce. Every outcome is
  * recorded in `payment_action`.
  */
 export function createWallet({
@@ -47,12 +59,17 @@ export function createWallet({
   chain,
   rpcUrl,
   services,
+  sent,
+  receiptTimeoutMs = DEFAULT_RECEIPT_TIMEOUT_MS,
 }: {
   db: Db
   client: PublicClient
   chain: Chain
   rpcUrl: string
   services: ServiceRegistry
+  sent: SentTransactions
+  /** How long {@link Wallet.send} waits for a receipt. */
+  receiptTimeoutMs?: number
 }) {
   const transport = http(rpcUrl, { timeout: 20_000 })
 
@@ -97,12 +114,78 @@ export function createWallet({
     return new ConflictError({ code: 'transaction_refused', message, cause: error })
   }
 
-  return {
-    async send(call: ChannelCall): Promise<SentTransaction> {
+  /** Signs `call` as its service with the nonce (and fees) due, records it, then broadcasts it. */
+  async function sign(call: ChannelCall, request: { data: Hex }, replace: Replacement | undefined) {
+    const account = privateKeyToAccount(await services.privateKey(call.service))
+    const wallet = createWalletClient({ account, chain, transport })
+    // One sender per account from nonce to broadcast, across instances: the row is written
+    // through `db` (committed at once), the lock is the transaction's and ends after the broadcast.
+    return db.$transaction(
+      async (t) => {
+        await t.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`wallet:${account.address.toLowerCase()}`}))`
+        // The node's pending nonce: a dropped transaction's nonce is used again, none is skipped.
+        const nonce =
+          replace?.nonce ??
+          BigInt(await client.getTransactionCount({ address: account.address, blockTag: 'pending' }))
+        const prepared = await wallet.prepareTransactionRequest({
+          account,
+          chain,
+          to: call.address,
+          data: request.data,
+          value: call.value,
+          nonce: Number(nonce),
+          type: 'eip1559',
+        })
+        const fees = replace ? bumped(prepared, replace) : prepared
+        const serialized = await wallet.signTransaction({ ...prepared, ...fees })
+        const row = await sent.record({
+          hash: keccak256(serialized),
+          account: account.address,
+          nonce,
+          serviceId: call.service.id,
+          channel: call.channel ?? null,
+          action: call.action,
+          tokenId: call.tokenId ?? null,
+          maxFeePerGas: fees.maxFeePerGas ?? null,
+          maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? null,
+          sentBlock: await client.getBlockNumber({ cacheTime: 0 }),
+        })
+        try {
+          await wallet.sendRawTransaction({ serializedTransaction: serialized })
+        } catch (error) {
+          // Refused by the node: never in a mempool. Unanswered: it may be; the runner finds out.
+          if (!isUnanswered(error)) await sent.forget(row.id)
+          throw error
+        }
+        return row
+      },
+      { timeout: 30_000, maxWait: 30_000 },
+    )
+  }
+
+  /** The receipt of `hash`, polled until `receiptTimeoutMs` has passed; null if none by then. */
+  async function receiptOf(hash: Hex): Promise<TransactionReceipt | null> {
+    const deadline = Date.now() + receiptTimeoutMs
+    for (;;) {
+      const receipt = await client.getTransactionReceipt({ hash }).catch((error: unknown) => {
+        if (error instanceof TransactionReceiptNotFoundError) return null
+        throw error
+      })
+      if (receipt || Date.now() >= deadline) return receipt
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  }
+
+  const wallet = {
+    /**
+     * Simulates `call`, then signs it, records it in `payment_sent_tx` and broadcasts it, without
+     * waiting for its receipt (the runner's watcher follows it). `replace`: sign with that
+     * transaction's nonce and higher fees, to take the place of one stuck in the mempool.
+     */
+    async submit(call: ChannelCall, { replace }: { replace?: Replacement } = {}): Promise<Submitted> {
       const account = privateKeyToAccount(await services.privateKey(call.service))
-      const wallet = createWalletClient({ account, chain, transport })
-      let request: Parameters<typeof wallet.writeContract>[0]
       let result: unknown
+      let data: Hex
       try {
         const simulated = await client.simulateContract({
           account,
@@ -112,33 +195,75 @@ export function createWallet({
           args: call.args ?? [],
           value: call.value,
         } as Parameters<PublicClient['simulateContract']>[0])
-        request = simulated.request as Parameters<typeof wallet.writeContract>[0]
         result = simulated.result
+        data = encodeFunctionData({ abi: call.abi, functionName: call.functionName, args: call.args ?? [] })
       } catch (error) {
         throw await refusal(call, 'would fail', error)
       }
-      let hash: Hex
       try {
-        hash = await db.$transaction(
-          async (tx) => {
-            await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`wallet:${account.address.toLowerCase()}`}))`
-            return wallet.writeContract(request)
-          },
-          { timeout: 30_000, maxWait: 30_000 },
-        )
+        return { tx: await sign(call, { data }, replace), result }
       } catch (error) {
-        // eth_call carries no gas price, so an account without ether for gas fails only here.
-        throw await refusal(call, 'could not be sent', error)
+        // eth_call carries no gas price, so an account without ether for gas fails only here;
+        // the node's words (e.g. "insufficient funds") become viem's error classes.
+        const explained =
+          error instanceof BaseError
+            ? getTransactionError(error, { account, chain, to: call.address })
+            : error
+        throw await refusal(call, 'could not be sent', explained)
       }
-      const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 250, timeout: 120_000 })
+    },
+
+    /**
+     * {@link submit}, then waits for the receipt, at most `receiptTimeoutMs` (the admin API's
+     * calls answer once mined): a revert is a 409 `transaction_reverted`, no receipt in time a
+     * 504 `transaction_pending` naming the transaction, which the runner keeps watching.
+     */
+    async send(call: ChannelCall): Promise<SentTransaction> {
+      const { tx, result } = await wallet.submit(call)
+      const receipt = await receiptOf(tx.hash)
+      if (!receipt) {
+        throw new AppError({
+          code: 'transaction_pending',
+          status: 504,
+          message: `${call.action} was sent in transaction ${tx.hash} and is not mined after ${Math.round(receiptTimeoutMs / 1000)} s; the Payment Server keeps watching it.`,
+        })
+      }
       if (receipt.status !== 'success') {
-        const message = `${call.action} reverted in transaction ${hash}.`
-        await record(call, 'reverted', hash, message)
+        const message = `${call.action} reverted in transaction ${tx.hash}.`
+        await sent.settle(tx, receipt, message)
         throw new ConflictError({ code: 'transaction_reverted', message, retryable: false })
       }
-      await record(call, 'mined', hash, null)
-      return { hash, receipt, result }
+      await sent.settle(tx, receipt, null)
+      return { hash: tx.hash, receipt, result }
     },
+  }
+  return wallet
+}
+
+/** A stuck transaction to take the place of: its nonce, and the fees the new one must beat. */
+export type Replacement = Pick<SentTx, 'nonce' | 'maxFeePerGas' | 'maxPriorityFeePerGas'>
+
+/** What {@link Wallet.submit} broadcast: the recorded transaction and the simulated result. */
+export type Submitted = { tx: SentTx; result: unknown }
+
+/**
+ * The fees of a replacement: the node takes one only if both fees rise (geth: by 10 %), so the
+ * stuck one's plus an eighth, or today's estimate if that is higher.
+ */
+function bumped(
+  estimate: { maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint },
+  stuck: Replacement,
+): { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } {
+  const raise = (fee: bigint | null, now: bigint | undefined) => {
+    const floor = fee === null ? 0n : fee + fee / 8n + 1n
+    return now !== undefined && now > floor ? now : floor
+  }
+  const maxPriorityFeePerGas = raise(stuck.maxPriorityFeePerGas, estimate.maxPriorityFeePerGas)
+  const maxFeePerGas = raise(stuck.maxFeePerGas, estimate.maxFeePerGas)
+  return {
+    maxPriorityFeePerGas,
+    // biome-ignore lint/complexity/useMathMinMax: bigints (Math.max takes numbers)
+    maxFeePerGas: maxFeePerGas > maxPriorityFeePerGas ? maxFeePerGas : maxPriorityFeePerGas,
   }
 }
 
@@ -151,6 +276,11 @@ const isNetworkError = (error: unknown) =>
       (e) => e instanceof HttpRequestError || e instanceof TimeoutError || e instanceof RpcRequestError,
     ),
   )
+
+/** The node did not answer: a broadcast may or may not have reached it. */
+const isUnanswered = (error: unknown) =>
+  error instanceof BaseError &&
+  Boolean(error.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError))
 
 const isBalanceError = (error: unknown) =>
   error instanceof BaseError && Boolean(error.walk((e) => e instanceof InsufficientFundsError))

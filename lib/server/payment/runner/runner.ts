@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { parseEventLogs } from 'viem'
+import { type PublicClient, parseEventLogs, type TransactionReceipt } from 'viem'
 import { intermediaryAbi } from '../../../../contracts/generated'
 import type { ChannelState } from '../../../channel'
 import { bigintOf } from '../../../columns/kinds'
@@ -10,9 +10,12 @@ import type { ChannelSnapshot, ChannelStateCache } from '../channelStateCache'
 import type { ChannelRecord, ChannelRegistry } from '../channels'
 import type { PaymentMetrics } from '../metrics'
 import type { Service, ServiceRegistry } from '../services'
+import type { Replacement } from '../wallet'
 import { consumerDuties, type ProviderDutySettings, providerDuties, type RunnerAction } from './runnerDuties'
+import type { SentTransactions, SentTx } from './sentTransactions'
+import { createTxWatcher, type WatchSettings } from './txWatcher'
 
-export type RunnerSettings = ProviderDutySettings & { intervalMs: number }
+export type RunnerSettings = ProviderDutySettings & WatchSettings & { intervalMs: number }
 
 const MAX_BACKOFF_MS = 10 * 60_000
 
@@ -26,6 +29,13 @@ const MAX_BACKOFF_MS = 10 * 60_000
  *   the funds left fall below the auto-funding threshold.
  * What is due is decided by {@link providerDuties} and {@link consumerDuties} (pure); this
  * reads what they need, sends their actions and keeps the books.
+ * A round never waits for a receipt: it sends, records (`payment_sent_tx`) and moves on. Each
+ * round starts with the watcher ({@link createTxWatcher}): receipts settle pending
+ * transactions (a redemption's amount is recorded then), transactions gone from the node or
+ * reorged out of the chain are noticed within a few blocks and their channel decided again
+ * from the chain. A channel with a transaction pending gets no new one, others go on; one
+ * stuck in the mempool is replaced (same nonce, higher fees) by what its channel's duties
+ * decide again.
  * Exactly one process runs it at a time: it holds a session-level Postgres advisory lock on a
  * connection of its own, which the database releases if the process dies. Every decision is
  * taken from the chain's and the database's state, never from memory, so a restart picks up
@@ -36,6 +46,8 @@ export function createRunner({
   db,
   databaseUrl,
   chainId,
+  client,
+  sent,
   channelStates,
   channels,
   services,
@@ -47,6 +59,9 @@ export function createRunner({
   db: Db
   databaseUrl: string
   chainId: number
+  client: PublicClient
+  /** The transactions sent (the runner's and the API's): the watcher follows them all. */
+  sent: SentTransactions
   channelStates: ChannelStateCache
   channels: ChannelRegistry
   services: ServiceRegistry
@@ -112,51 +127,96 @@ export function createRunner({
       log.warn(`runner: ${channel.address} ${message} (next try in ${Math.round(delay / 1000)} s)`)
   }
 
-  async function succeeded(channel: ChannelRecord, action: string) {
+  async function succeeded(channel: string, action: string) {
     metrics.runnerActions.inc({ action, outcome: 'mined' })
-    log.info(`runner: ${channel.address} ${action} done`)
-    await db.paymentChannel.update({
-      where: { chainId_address: { chainId, address: channel.address } },
+    log.info(`runner: ${channel} ${action} done`)
+    await db.paymentChannel.updateMany({
+      where: { chainId, address: channel },
       data: { failures: 0, retryAt: null, lastError: null },
     })
   }
 
-  /** Sends `action` for `channel` as `service`, then records its success. */
-  async function execute(channel: ChannelRecord, service: Service, action: RunnerAction): Promise<void> {
+  /** The bookkeeping of a sent transaction's fate, whoever sent it (this runner or an API call). */
+  const watcher = createTxWatcher({
+    client,
+    sent,
+    settings,
+    hooks: {
+      async found(tx, receipt) {
+        if (tx.action !== 'redeem' || !tx.channel || tx.tokenId === null || receipt.status !== 'success')
+          return
+        await store.redeemed(tx.channel, tx.tokenId, { tx: tx.hash, amount: redeemedAmount(receipt) })
+      },
+      async settled(tx, receipt) {
+        if (!tx.channel) return
+        channelStates.invalidate(tx.channel)
+        if (receipt.status === 'success') return succeeded(tx.channel, tx.action)
+        const channel = await channels.find(tx.channel)
+        if (channel)
+          await failed(channel, tx.action, new Error(`${tx.action} reverted in transaction ${tx.hash}.`))
+      },
+      async reorged(tx) {
+        log.warn(`runner: ${tx.channel ?? 'factory'} ${tx.action} ${tx.hash} left the chain in a reorg`)
+        metrics.runnerActions.inc({ action: tx.action, outcome: 'reorged' })
+        if (tx.channel) channelStates.invalidate(tx.channel)
+        // The Payment Server's view must not point at a transaction the chain does not have.
+        if (tx.action === 'redeem' && tx.channel && tx.tokenId !== null)
+          await store.unredeemed(tx.channel, tx.tokenId, tx.hash)
+      },
+      async dropped(tx, reason) {
+        log.warn(`runner: ${tx.channel ?? 'factory'} ${tx.action}: ${reason} Deciding again from the chain.`)
+        metrics.runnerActions.inc({ action: tx.action, outcome: 'dropped' })
+        if (tx.channel) channelStates.invalidate(tx.channel)
+      },
+    },
+  })
+
+  /**
+   * Sends `action` for `channel` as `service` (in place of `stuck` when given and sent by the
+   * same account); true when it is still pending (the channel then waits for it).
+   */
+  async function execute(
+    channel: ChannelRecord,
+    service: Service,
+    action: RunnerAction,
+    stuck: SentTx | undefined,
+  ): Promise<boolean> {
+    const replace: Replacement | undefined = stuck?.account === service.address ? stuck : undefined
+    if (stuck && !replace) return true // the stuck one is another party's: wait for it
+    let submitted: Awaited<ReturnType<ChannelRegistry['submit']>>
     switch (action.kind) {
       case 'redeem': {
         // Acceptance stops before the transaction, so the best token cannot change after it.
         const best = await store.close(channel.address, action.tokenId)
-        const sent = await channels.act(channel, service, 'redeem', [
-          best?.requests ?? 0n,
-          best?.signature ?? '0x',
-        ])
-        const [redeemed] = parseEventLogs({
-          abi: intermediaryAbi,
-          eventName: 'Redeemed',
-          logs: sent.receipt.logs,
-        })
-        await store.redeemed(channel.address, action.tokenId, {
-          tx: sent.hash,
-          amount: redeemed?.args.amount ?? 0n,
-        })
+        submitted = await channels.submit(
+          channel,
+          service,
+          'redeem',
+          [best?.requests ?? 0n, best?.signature ?? '0x'],
+          { tokenId: action.tokenId, replace },
+        )
         break
       }
       case 'startRedemption':
-        await channels.act(channel, service, 'startRedemption', [action.nextTokenId])
+        submitted = await channels.submit(channel, service, 'startRedemption', [action.nextTokenId], {
+          replace,
+        })
         break
       case 'deposit':
-        await channels.act(channel, service, 'deposit', [], action.amount)
+        submitted = await channels.submit(channel, service, 'deposit', [], { value: action.amount, replace })
         break
       default:
-        await channels.act(channel, service, action.kind)
+        submitted = await channels.submit(channel, service, action.kind, [], { replace })
     }
-    await succeeded(channel, action.label)
+    if (stuck) await watcher.replaced(stuck, submitted.tx.hash)
+    metrics.runnerActions.inc({ action: action.label, outcome: 'sent' })
+    // One look for the receipt (a node that mines at once has it), never a wait.
+    return !(await watcher.follow(submitted.tx))
   }
 
-  async function provide(channel: ChannelRecord, { state, blockTimestamp }: ChannelSnapshot): Promise<void> {
+  async function provide(channel: ChannelRecord, { state, blockTimestamp }: ChannelSnapshot, stuck?: SentTx) {
     const service = await services.byId(channel.providerServiceId as number)
-    if (!service) return
+    if (!service) return false
     // The duties look at the active token only when nothing is terminated or expiring: no read otherwise.
     const active =
       state.terminated || state.expiringTokenId !== 0n
@@ -171,12 +231,13 @@ export function createRunner({
       active,
       settings,
     })
-    for (const action of duties) await execute(channel, service, action)
+    for (const action of duties) if (await execute(channel, service, action, stuck)) return true
+    return false
   }
 
-  async function consume(channel: ChannelRecord, { state, blockTimestamp }: ChannelSnapshot): Promise<void> {
+  async function consume(channel: ChannelRecord, { state, blockTimestamp }: ChannelSnapshot, stuck?: SentTx) {
     const service = await services.byId(channel.consumerServiceId as number)
-    if (!service) return
+    if (!service) return false
     const duties = consumerDuties({
       state,
       blockTimestamp,
@@ -186,7 +247,8 @@ export function createRunner({
           ? await issuedOn(channel, state)
           : 0n,
     })
-    for (const action of duties) await execute(channel, service, action)
+    for (const action of duties) if (await execute(channel, service, action, stuck)) return true
+    return false
   }
 
   /** Requests issued of the channel's active and expiring token IDs. */
@@ -208,14 +270,23 @@ export function createRunner({
     return running
   }
 
-  /** One pass over every channel; returns the number of channels looked at. */
+  /**
+   * One pass: the watcher's look at the sent transactions, then every channel without one
+   * pending (or with one stuck, to replace); returns the number of channels looked at.
+   */
   async function pass(): Promise<number> {
+    const { pending, stuck } = await watcher.check()
+    const waiting = new Set<string | null>(pending.map((tx) => tx.channel))
+    const stuckOf = new Map<string | null, SentTx>(stuck.map((tx) => [tx.channel, tx]))
     const rows = await db.paymentChannel.findMany({
       where: { chainId, OR: [{ retryAt: null }, { retryAt: { lte: new Date() } }] },
       select: { address: true },
     })
     for (const { address } of rows) {
       if (stopped) break
+      const replacing = stuckOf.get(address)
+      // Its transaction decides what comes next: nothing new until it is mined or gone.
+      if (waiting.has(address) && !replacing) continue
       const channel = await channels.find(address)
       if (!channel) continue
       let action = 'read state'
@@ -223,12 +294,12 @@ export function createRunner({
         const snapshot = await channelStates.get(channel.address, { maxAgeMs: 0 })
         if (channel.providerServiceId !== null) {
           action = 'provider duties'
-          await provide(channel, snapshot)
+          if (await provide(channel, snapshot, replacing)) continue
         }
         if (channel.consumerServiceId !== null) {
           action = 'consumer duties'
           // The snapshot just read, unless the provider duties sent a transaction (act() drops it).
-          await consume(channel, await channelStates.get(channel.address))
+          await consume(channel, await channelStates.get(channel.address), replacing)
         }
       } catch (error) {
         await failed(channel, action, error).catch(() => {})
@@ -274,3 +345,9 @@ export function createRunner({
 }
 
 export type Runner = ReturnType<typeof createRunner>
+
+/** What a redemption paid, from its receipt's `Redeemed` log (0 when it redeemed nothing). */
+function redeemedAmount(receipt: TransactionReceipt): bigint {
+  const [redeemed] = parseEventLogs({ abi: intermediaryAbi, eventName: 'Redeemed', logs: receipt.logs })
+  return redeemed?.args.amount ?? 0n
+}

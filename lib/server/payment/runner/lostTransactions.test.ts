@@ -1,0 +1,177 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { type PaymentCores, startPaymentCores, type TestPayment } from '../../../../test/kit/payment'
+import type { ChannelRecord } from '../channels'
+import type { Service } from '../services'
+import { accept, actionsOf } from '../testing'
+import { chainControls, pendingOf, redemptionOf, sentOf, troubleOf } from './testing'
+
+/*
+ * The runner with transactions in flight and lost, on real anvil and Postgres: it sends,
+ * records and moves on; a transaction the node dropped, or a reorg took out of the chain, is
+ * noticed within a few blocks and its channel decided again from the chain; meanwhile other
+ * channels go on. anvil keeps transactions in flight with automine off and loses them with
+ * anvil_dropTransaction, anvil_reorg and evm_revert. The watcher's default: a transaction the
+ * node does not have is dropped 3 blocks after it was sent (or found missing).
+ */
+
+let cores: PaymentCores
+let chain: ReturnType<typeof chainControls>
+
+beforeAll(async () => {
+  cores = await startPaymentCores()
+  chain = chainControls(cores.testbed)
+})
+afterEach(() => chain.automine(true))
+afterAll(() => cores?.stop())
+
+/** A core of its own with alice (consumer), bob and carol (providers). */
+async function team(): Promise<{ t: TestPayment; alice: Service; bob: Service; carol: Service }> {
+  const t = await cores.core()
+  const alice = (await t.service('alice')).service
+  const bob = (await t.service('bob')).service
+  const carol = (await t.service('carol')).service
+  return { t, alice, bob, carol }
+}
+
+/** A channel of `provider` with `requests` accepted of token ID 1 and its redemption started and due. */
+async function dueRedemption(t: TestPayment, consumer: Service, provider: Service, requests: number) {
+  const channel = await t.channel(consumer, provider, { deposit: 1_000_000n, costPerRequest: 1_000n })
+  await accept(t, channel, consumer, provider, requests)
+  t.server.settings.redeemValue = 1n
+  await t.server.runner.runOnce()
+  t.server.settings.redeemValue = 10n ** 18n
+  await cores.testbed.advanceTime(channel.redemptionTimeout + 31n) // past the tolerance window too
+  return channel
+}
+
+const state = (channel: ChannelRecord) => cores.testbed.state(channel.address)
+
+describe('runner with lost transactions', () => {
+  it('a lost transaction on one channel does not hold back another channel; it is resent with its nonce', async () => {
+    const { t, alice, bob, carol } = await team()
+    const a = await t.channel(alice, bob)
+    const b = await t.channel(alice, carol)
+    await accept(t, a, alice, bob, 2)
+    t.server.settings.redeemValue = 1n
+
+    // A's startRedemption goes out and is lost: the round does not wait for it.
+    await chain.automine(false)
+    expect(await t.server.runner.runOnce()).toEqual({ leader: true, channels: 2 })
+    const lost = await pendingOf(t, a)
+    await chain.drop(lost)
+    await chain.automine(true)
+
+    // B's redemption falls due while A's transaction is missing: B goes on in the next round.
+    await accept(t, b, alice, carol, 3)
+    await t.server.runner.runOnce()
+    expect(await state(b)).toMatchObject({ activeTokenId: 2n, expiringTokenId: 1n })
+    expect(await state(a)).toMatchObject({ activeTokenId: 1n, expiringTokenId: 0n })
+    expect((await sentOf(t, a)).statuses).toEqual(['startRedemption pending'])
+
+    // A few blocks later A's transaction counts as dropped; decided again, it is resent with the same nonce.
+    await chain.mine(3)
+    await t.server.runner.runOnce()
+    expect(await state(a)).toMatchObject({ activeTokenId: 2n, expiringTokenId: 1n })
+    const sentA = await sentOf(t, a)
+    expect(sentA.statuses).toEqual(['startRedemption dropped', 'startRedemption mined'])
+    expect(sentA.nonces[1]).toBe(sentA.nonces[0])
+    expect(BigInt(await chain.nonceOf(bob.address))).toBe((sentA.nonces[0] as bigint) + 1n)
+    expect((await sentOf(t, b)).statuses).toEqual(['startRedemption mined'])
+    // No "nonce too low", no backoff: the channels are clean.
+    expect(await troubleOf(t, a)).toEqual({ failures: 0, lastError: null })
+    expect(await actionsOf(t, a)).toEqual(['open mined', 'startRedemption dropped', 'startRedemption mined'])
+  })
+
+  it('a dropped redemption is noticed within a few blocks, resent, and the right amount is redeemed and recorded', async () => {
+    const { t, alice, bob } = await team()
+    const channel = await dueRedemption(t, alice, bob, 5)
+
+    await chain.automine(false)
+    await t.server.runner.runOnce()
+    const lost = await pendingOf(t, channel)
+    await chain.drop(lost)
+    await chain.automine(true)
+    expect(await redemptionOf(t, channel)).toEqual({ tx: null, amount: null, redeemed: false })
+
+    await chain.mine(2) // not yet: the node may still be about to get it
+    await t.server.runner.runOnce()
+    expect((await sentOf(t, channel)).statuses).toEqual(['startRedemption mined', 'redeem pending'])
+    await chain.mine(1)
+    await t.server.runner.runOnce()
+
+    const redemptions = await chain.redemptions(channel.address)
+    expect(redemptions.map(([id, requests, amount]) => [id, requests, amount])).toEqual([[1n, 5n, 5_000n]])
+    const sent = await sentOf(t, channel)
+    expect(sent.statuses).toEqual(['startRedemption mined', 'redeem dropped', 'redeem mined'])
+    expect(sent.rows.map((r) => r.tokenId)).toEqual([null, 1n, 1n])
+    expect(sent.nonces[2]).toBe(sent.nonces[1])
+    expect(await redemptionOf(t, channel)).toEqual({
+      tx: redemptions[0]?.[3],
+      amount: 5_000n,
+      redeemed: true,
+    })
+    expect(await state(channel)).toMatchObject({ expiringTokenId: 0n, providerFunds: 5_000n })
+  })
+
+  it('a reorg that removes a redemption: payment_accepted stops pointing at it in one round, and it is redone', async () => {
+    const { t, alice, bob, carol } = await team()
+    const a = await dueRedemption(t, alice, bob, 4)
+    const b = await t.channel(alice, carol)
+
+    await t.server.runner.runOnce() // A's redemption, mined and recorded
+    const [first] = (await sentOf(t, a)).hashes.slice(-1)
+    expect(await redemptionOf(t, a)).toEqual({ tx: first, amount: 4_000n, redeemed: true })
+
+    // B's startRedemption is in flight when a reorg takes A's block: both are lost.
+    await accept(t, b, alice, carol, 3)
+    t.server.settings.redeemValue = 1n
+    await chain.automine(false)
+    await t.server.runner.runOnce()
+    await chain.drop(await pendingOf(t, b))
+    await chain.reorg(Number((await chain.head()) - (await chain.blockOf(first as `0x${string}`)) + 1n))
+    await chain.automine(true)
+    expect(await state(a)).toMatchObject({ expiringTokenId: 1n, providerFunds: 0n })
+
+    await t.server.runner.runOnce()
+    expect(await redemptionOf(t, a)).toEqual({ tx: null, amount: null, redeemed: false })
+    expect((await sentOf(t, a)).statuses).toEqual(['startRedemption mined', 'redeem pending'])
+
+    await chain.mine(3)
+    await t.server.runner.runOnce()
+    const redemptions = await chain.redemptions(a.address)
+    expect(redemptions.map(([id, requests, amount]) => [id, requests, amount])).toEqual([[1n, 4n, 4_000n]])
+    expect(await redemptionOf(t, a)).toEqual({ tx: redemptions[0]?.[3], amount: 4_000n, redeemed: true })
+    expect((await sentOf(t, a)).statuses).toEqual(['startRedemption mined', 'redeem dropped', 'redeem mined'])
+    expect((await sentOf(t, b)).statuses).toEqual(['startRedemption dropped', 'startRedemption mined'])
+    expect(await state(b)).toMatchObject({ activeTokenId: 2n, expiringTokenId: 1n })
+    expect(await actionsOf(t, a)).toEqual([
+      'open mined',
+      'startRedemption mined',
+      'redeem mined',
+      'redeem dropped',
+      'redeem mined',
+    ])
+  })
+
+  it('evm_revert under a recorded redemption: it is un-recorded, then redone', async () => {
+    const { t, alice, bob } = await team()
+    const channel = await dueRedemption(t, alice, bob, 6)
+    const snapshot = await chain.snapshot()
+    await t.server.runner.runOnce()
+    const [first] = (await sentOf(t, channel)).hashes.slice(-1)
+    expect((await redemptionOf(t, channel)).tx).toBe(first)
+
+    await chain.revert(snapshot)
+    await t.server.runner.runOnce()
+    expect(await redemptionOf(t, channel)).toEqual({ tx: null, amount: null, redeemed: false })
+    await chain.mine(3)
+    await t.server.runner.runOnce()
+    const redemptions = await chain.redemptions(channel.address)
+    expect(redemptions.map(([id, requests, amount]) => [id, requests, amount])).toEqual([[1n, 6n, 6_000n]])
+    expect(await redemptionOf(t, channel)).toEqual({
+      tx: redemptions[0]?.[3],
+      amount: 6_000n,
+      redeemed: true,
+    })
+  })
+})
