@@ -237,7 +237,7 @@ describe('proxyRpc', () => {
       expect(JSON.stringify(answer)).not.toContain(String(port))
       expect(JSON.stringify(answer)).not.toContain('secret-api-key')
       expect(logged).toHaveLength(1)
-      expect(logged[0]).toMatch(/^\[rpc\] proxy to the node failed: /)
+      expect(logged[0]).toMatch(/^\[rpc\] warn: proxy to the node failed: /)
       expect(logged[0]).not.toContain('secret-api-key')
       expect(logged[0]).not.toContain(`127.0.0.1:${port}`)
       const single = await proxyRpc({ rpcUrl, body: call('eth_chainId', [], 5) })

@@ -102,7 +102,7 @@ export async function proxyRpc({ rpcUrl, body }: { rpcUrl: string; body: unknown
       replies = Array.isArray(parsed) ? (parsed as RpcResponse[]) : []
       if (!Array.isArray(parsed)) throw new Error(`node answered HTTP ${response.status} without a batch`)
     } catch (error) {
-      console.error(`[rpc] proxy to the node failed: ${errorText(error, { withName: true })}`)
+      console.error(`[rpc] warn: proxy to the node failed: ${errorText(error, { withName: true })}`)
       replies = []
     }
     allowed.forEach((r, i) => {
