@@ -362,3 +362,25 @@ test('the admin pages fit a phone and say what a visitor without a wallet can do
   expect(await horizontalOverflow(page)).toBe(0)
   await screenshot(page, info, 'open-form-visitor')
 })
+
+test('a declined wallet connection is said in a sentence next to the connect button', async ({
+  browser,
+}, info) => {
+  test.skip(info.project.name !== 'desktop', 'the wallet shim runs once, on desktop')
+  const { page, wallet } = await walletPage(browser, adminKeys.stranger)
+  // wagmi's injected connector asks for permission first (MetaMask's prompt); the person declines.
+  wallet.rejectNext('wallet_requestPermissions')
+  await page.goto('/channels/new')
+  await page.getByTestId('wallet-connect').click()
+  await page.locator('[data-testid="wallet-connector"][data-name="E2E Wallet"]').click()
+  await expect(page.getByTestId('wallet-error')).toHaveText(
+    'You declined the connection in your wallet: nothing was shared. Connect again when you want to.',
+  )
+  await expect(page.getByTestId('wallet-connect')).toBeVisible()
+  expect(wallet.requests.map((r) => r.method)).toContain('wallet_requestPermissions')
+  await expect(page.getByTestId('wallet-account')).toHaveCount(0)
+  // Connecting again works, and the sentence goes.
+  await connect(page, wallet)
+  await expect(page.getByTestId('wallet-error')).toHaveCount(0)
+  await page.context().close()
+})

@@ -2,7 +2,7 @@
 
 import { useEffect, useRef, useState } from 'react'
 import { useBalance, useConnect, useConnection, useConnectors, useDisconnect, useSwitchChain } from 'wagmi'
-import { describeWalletError } from '@/lib/admin/walletErrors'
+import { describeConnectError, describeWalletError } from '@/lib/admin/walletErrors'
 import { formatWei, shortAddress } from '@/lib/explorer/format'
 import { useWalletChain } from './WalletProvider'
 
@@ -29,7 +29,9 @@ function WalletControl({ chainId, chainName }: { chainId: number; chainName: str
   const { switchChain, isPending: switching, error: switchError } = useSwitchChain()
   const balance = useBalance({ address: connection.address, chainId, query: { refetchInterval: 4_000 } })
 
-  if (connection.status === 'reconnecting' || connection.status === 'connecting') {
+  // Only a reconnect (on load) hides the menu: while connecting the menu stays mounted, so the
+  // error of the connect it started (a declined connection) is still there to be shown.
+  if (connection.status === 'reconnecting') {
     return (
       <span className="wallet muted" data-testid="wallet-pending">
         Wallet…
@@ -150,7 +152,7 @@ function ConnectMenu() {
       )}
       {error && (
         <span className="wallet-error" role="alert" data-testid="wallet-error">
-          {describeWalletError(error)}
+          {describeConnectError(error)}
         </span>
       )}
     </span>

@@ -9,7 +9,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { intermediaryAbi } from '../../contracts/generated'
 import { type ChannelTestbed, startChannelTestbed } from '../../test/kit/testbed'
-import { describeWalletError } from './walletErrors'
+import { describeConnectError, describeWalletError } from './walletErrors'
 
 /*
  * describeWalletError on what viem and wallets really throw: errors built the way viem builds
@@ -88,6 +88,29 @@ describe('describeWalletError without a chain', () => {
     const a: { message: string; cause?: unknown } = { message: 'a' }
     a.cause = { message: 'b', cause: a }
     expect(describeWalletError(a)).toBe('The request failed.')
+  })
+})
+
+describe('describeConnectError', () => {
+  const DECLINED =
+    'You declined the connection in your wallet: nothing was shared. Connect again when you want to.'
+
+  it('describeConnectError() says a declined connection in a sentence, as wagmi and wallets throw it', () => {
+    // wagmi's injected connector wraps the wallet's 4001 to wallet_requestPermissions or eth_requestAccounts.
+    const fromWallet = { code: 4001, message: 'User rejected the request.' }
+    expect(
+      describeConnectError(
+        new UserRejectedRequestError(Object.assign(new Error(fromWallet.message), fromWallet)),
+      ),
+    ).toBe(DECLINED)
+    expect(describeConnectError(fromWallet)).toBe(DECLINED)
+    expect(describeConnectError(new Error('connect failed', { cause: fromWallet }))).toBe(DECLINED)
+  })
+
+  it('describeConnectError() says anything else as describeWalletError() does', () => {
+    const pending = { code: -32002, message: 'Request already pending' }
+    expect(describeConnectError(pending)).toBe(describeWalletError(pending))
+    expect(describeConnectError(new Error('Something odd.'))).toBe('Something odd.')
   })
 })
 

@@ -4,6 +4,9 @@ import { errorText } from '../errorText'
 
 type Coded = { code?: unknown; name?: unknown }
 
+/** A request the person refused in their wallet (EIP-1193 4001, or viem's error for it). */
+const rejected = (e: Coded) => e.code === 4001 || e.name === 'UserRejectedRequestError'
+
 function find(error: unknown, test: (e: Coded) => boolean): boolean {
   if (error instanceof BaseError) return error.walk((e) => test(e as Coded)) !== null
   let current: unknown = error
@@ -21,9 +24,7 @@ function find(error: unknown, test: (e: Coded) => boolean): boolean {
  * @example describeWalletError(error) // "Only the channel's provider can do this."
  */
 export function describeWalletError(error: unknown): string {
-  if (find(error, (e) => e.code === 4001 || e.name === 'UserRejectedRequestError')) {
-    return 'You rejected the request in your wallet. Nothing was sent.'
-  }
+  if (find(error, rejected)) return 'You rejected the request in your wallet. Nothing was sent.'
   const reverted = contractErrorOf(error)
   if (reverted) return reverted.message
   if (find(error, (e) => e.name === 'InsufficientFundsError')) {
@@ -48,4 +49,17 @@ export function describeWalletError(error: unknown): string {
   }
   if (error instanceof BaseError) return error.shortMessage
   return (error instanceof Error && errorText(error)) || 'The request failed.'
+}
+
+/**
+ * Why connecting a wallet failed, in one sentence: a declined connection (4001 on
+ * `wallet_requestPermissions` or `eth_requestAccounts`) is said as such, not as a refused
+ * transaction; anything else as {@link describeWalletError} says it.
+ * @example describeConnectError(error) // "You declined the connection in your wallet: …"
+ */
+export function describeConnectError(error: unknown): string {
+  if (find(error, rejected)) {
+    return 'You declined the connection in your wallet: nothing was shared. Connect again when you want to.'
+  }
+  return describeWalletError(error)
 }
