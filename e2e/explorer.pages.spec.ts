@@ -3,6 +3,7 @@ import { type Activity, plan } from './kit/activity'
 import { chain, mineBlock, roles } from './kit/chain'
 import type { ExpectedTx } from './kit/expected'
 import { readExplorerActivity, txByLabel, txDetail, txLabels } from './kit/explorer'
+import { openThroughContract } from './kit/opener'
 import { expectArgs, headerSearch, horizontalOverflow, screenshot, searchFromHeader } from './kit/pages'
 
 /**
@@ -264,5 +265,29 @@ test.describe('pages', () => {
     expect(info.attachments.filter((a) => a.contentType === 'image/png')).toHaveLength(shots.length)
     // Nothing makes the page scroll sideways (wide tables scroll inside their own frame).
     expect(overflowing).toEqual([])
+  })
+})
+
+// Last: it adds a channel and blocks the tests above do not expect.
+test.describe('a transaction through another contract', () => {
+  test('shows all four logs of its receipt', async ({ page, request }, info) => {
+    test.skip(info.project.name !== 'desktop', 'chain activity runs once, on desktop')
+    const { hash, contract, channel } = await openThroughContract(request)
+    await page.goto(`/tx/${hash}`)
+    await expect(page.getByTestId('source-node')).toHaveCount(0)
+    const events = page.getByTestId('tx-events').getByTestId('event-row')
+    await expect(events.getByTestId('event-name')).toHaveText([
+      'Unknown event',
+      'Deposited',
+      'ChannelOpened',
+      'Unknown event',
+    ])
+    // The opener's own logs raw, from its address; the channel's and the factory's decoded.
+    await expect(events.nth(0).locator(`[data-address="${contract}"]`)).toBeVisible()
+    await expect(events.nth(0)).toContainText('topic 0:')
+    await expect(events.nth(3)).toContainText(`topic 1: 0x${channel.slice(2).padStart(64, '0')}`)
+    await expect(events.nth(2).locator('[data-testid="decoded-arg"][data-name="channel"]')).toBeVisible()
+    await expect(page.getByTestId('tx-events-note')).toHaveCount(0)
+    await expect(page.getByTestId('tx-raw-logs')).toContainText('Logs (4)')
   })
 })
