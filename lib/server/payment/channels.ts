@@ -132,7 +132,6 @@ export function createChannelRegistry({
   }
 
   const registry = {
-    /** The channel if one of our services is a party of it (looked up on chain the first time). */
     /**
      * Whether this process holds the channel's record (no statement or node call needed to
      * {@link find} it, bar a periodic recheck of parties that are not ours). The verifier
@@ -142,6 +141,7 @@ export function createChannelRegistry({
       return known.has(channel.toLowerCase())
     },
 
+    /** The channel if one of our services is a party of it (looked up on chain the first time). */
     async find(channel: string): Promise<ChannelRecord | null> {
       const address = channel.toLowerCase() as Address
       const record = await load(address)
