@@ -15,6 +15,7 @@ import { generatePrivateKey } from 'viem/accounts'
 import { signTokenNative } from '../../lib/server/tokenCrypto'
 import { formatToken, parseToken } from '../../lib/token'
 import { percentile } from './paymentLoad'
+import { OTHER_CPU_WARNING } from './paymentReport'
 
 /** Good pairs (issue + verify) started per second. */
 const GOOD_PAIRS_PER_SECOND = 40
@@ -218,7 +219,7 @@ const sorted = (values: readonly number[]) => [...values].sort((a, b) => a - b)
 export const FLOOD_TARGET = 2
 
 /** The flood row's table. */
-export function printFlood(row: FloodRow): void {
+export function printFlood(row: FloodRow & { otherCores: number }): void {
   const p = (values: number[], at: number) => percentile(values, at).toFixed(1)
   const ratio = percentile(row.flooded.pairs, 50) / percentile(row.alone.pairs, 50)
   const statuses = [...row.junk.statuses]
@@ -235,6 +236,11 @@ export function printFlood(row: FloodRow): void {
       `| under the flood    | ${p(row.flooded.pairs, 50)} | ${p(row.flooded.pairs, 99)} | ${row.flooded.pairs.length} | ${row.flooded.failed} |`,
       `| flooded ÷ alone    | ${ratio.toFixed(2)}× | ${(percentile(row.flooded.pairs, 99) / percentile(row.alone.pairs, 99)).toFixed(2)}× | | |`,
       `Target: p50 under the flood ≤ ${FLOOD_TARGET}× alone: ${ratio <= FLOOD_TARGET ? 'met' : 'MISSED'}. Junk answers: ${statuses} (${row.junk.sent} calls).`,
+      ...(row.otherCores > OTHER_CPU_WARNING
+        ? [
+            `WARNING: unrelated processes used ${row.otherCores.toFixed(2)} cores during the flood row; the machine was not quiet.`,
+          ]
+        : []),
       ...(row.alone.firstFailure || row.flooded.firstFailure
         ? [`First failure of a good pair: ${row.flooded.firstFailure ?? row.alone.firstFailure}`]
         : []),
