@@ -13,7 +13,7 @@ import type { CostGraph } from '@/lib/costs/api'
 import { costTable, GROUP_BYS, type GroupBy } from '@/lib/costs/report'
 import { windowFromView, windowQueryOf, windowSearch } from '@/lib/costs/window'
 import { formatNumber, shortAddress } from '@/lib/explorer/format'
-import { costGraph, costSeries } from '@/lib/server/costs'
+import { costOverview } from '@/lib/server/costs'
 import { load } from '../_lib/load'
 
 export const metadata: Metadata = { title: 'Costs' }
@@ -49,10 +49,7 @@ export default async function CostsPage({ searchParams }: Props) {
     ? (firstParam(sp.groupBy) as GroupBy)
     : 'service'
   const size: NodeSize = firstParam(sp.size) === 'earnings' ? 'earnings' : 'spend'
-  const result = await load(async (ctx) => {
-    const [graph, series] = await Promise.all([costGraph(ctx, query), costSeries(ctx, query)])
-    return { graph, series }
-  })
+  const result = await load((ctx) => costOverview(ctx, query))
   if (!result.ok) {
     return (
       <>

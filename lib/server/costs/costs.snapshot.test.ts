@@ -4,7 +4,7 @@ import { isoTime } from '../../costs/window'
 import type { ServerContext } from '../context'
 import type { Db } from '../db/client'
 import { signTokenNative } from '../tokenCrypto'
-import { costGraph, costReport, costSeries, serviceCosts } from '.'
+import { costGraph, costOverview, costReport, costSeries, serviceCosts } from '.'
 import { type CostsTestbed, DAY, GWEI, startCostsTestbed } from './testing'
 
 /*
@@ -140,6 +140,24 @@ describe('a window ending in the future, while the indexer writes a newer redemp
     const since = Math.max(Math.floor((before.now - DAY) / 3_600) * 3_600, bed.openedAt.cd)
     const seconds = BigInt(Math.max(3_600, before.now - since))
     expect(channel?.burnPerHour).toBe(((BigInt(row?.total ?? '0') * 3_600n) / seconds).toString())
+  })
+
+  it("costOverview() reads the page's graph and series at one block", async () => {
+    const query = await future()
+    const redeemedAt = await mineUnindexedRedemption(3n)
+    const { ctx, clock } = racingContext()
+    const { graph, series } = await costOverview(ctx, query)
+    expect(redeemedAt).toBeGreaterThan(clock.block!)
+    expect([graph.asOf, series.asOf].map((a) => a.block)).toEqual([
+      clock.block?.toString(),
+      clock.block?.toString(),
+    ])
+    const charted = series.points.reduce(
+      (sum, p) => sum + Object.values(p.values).reduce((a, v) => a + BigInt(v), 0n),
+      0n,
+    )
+    expect(charted.toString()).toBe(graph.totals.settled)
+    expect(graph.totals.settled).toBe((await settledUpTo(clock.block!)).toString())
   })
 
   it("costReport() writes the pairs' totals at its asOf block", async () => {

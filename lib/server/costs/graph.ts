@@ -175,7 +175,12 @@ export function costGraph(ctx: ServerContext, query: WindowQuery): Promise<CostG
   return atOneBlock(ctx, (snapshot, clock) => costGraphAt(snapshot, clock, query))
 }
 
-async function costGraphAt(ctx: ServerContext, clock: CostClock, query: WindowQuery): Promise<CostGraph> {
+/** The graph of a window at the clock of a snapshot already open (see atOneBlock). */
+export async function costGraphAt(
+  ctx: ServerContext,
+  clock: CostClock,
+  query: WindowQuery,
+): Promise<CostGraph> {
   const window = windowOf(query, clock)
   const { edges, nodes } = await costGraphData(ctx, clock, window)
   const channelCount = edges.reduce((n, e) => n + e.channels.length, 0)

@@ -1,4 +1,5 @@
 export { costGraph } from './graph'
+export { costOverview } from './overview'
 export { costReport } from './report'
 export { costSeries } from './series'
 export { serviceCosts } from './service'

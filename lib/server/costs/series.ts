@@ -19,7 +19,12 @@ export function costSeries(ctx: ServerContext, query: WindowQuery): Promise<Cost
   return atOneBlock(ctx, (snapshot, clock) => costSeriesAt(snapshot, clock, query))
 }
 
-async function costSeriesAt(ctx: ServerContext, clock: CostClock, query: WindowQuery): Promise<CostSeries> {
+/** The series of a window at the clock of a snapshot already open (see atOneBlock). */
+export async function costSeriesAt(
+  ctx: ServerContext,
+  clock: CostClock,
+  query: WindowQuery,
+): Promise<CostSeries> {
   const window = windowOf(query, clock)
   // "all" starts where the spend starts, not in 1970.
   const start =
