@@ -86,6 +86,12 @@ export const envSchema = z.object({
   PAYMENT_MAX_MISSING_RANGES: z.coerce.number().int().min(1).max(100_000).default(1_000),
   /** Seconds after which a count still missing (a token that never came) is forgotten and refused. */
   PAYMENT_MISSING_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /**
+   * Seconds a channel's last known state keeps serving issue and verify while the chain node does
+   * not answer (0: never); never past a deadline that state names (lib/server/payment/channelStateCache.ts).
+   * 3 minutes: long enough for a node restart, short next to the usual redemption timeouts.
+   */
+  PAYMENT_STALE_STATE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(180),
   /** Start a redemption when the active token's first acceptance is this old (seconds)... */
   PAYMENT_REDEEM_AFTER_SECONDS: z.coerce.number().int().min(1).default(3_600),
   /** ...or when its accepted value reaches this many wei. */

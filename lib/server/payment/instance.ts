@@ -30,6 +30,7 @@ export function getPaymentServer(): Promise<PaymentServer> {
         chainCacheMs: e.PAYMENT_CHAIN_CACHE_MS,
         maxMissingRanges: e.PAYMENT_MAX_MISSING_RANGES,
         missingTtlSeconds: e.PAYMENT_MISSING_TTL_SECONDS,
+        staleStateSeconds: e.PAYMENT_STALE_STATE_SECONDS,
         recoverThreads: e.PAYMENT_RECOVER_THREADS,
         issueAhead: e.PAYMENT_ISSUE_AHEAD,
         redeemAfterSeconds: e.PAYMENT_REDEEM_AFTER_SECONDS,

@@ -33,7 +33,7 @@ export type PaymentSettings = RunnerSettings & {
   issueAhead?: number
   /**
    * Seconds a channel's last known state is served while the chain node does not answer
-   * (PAYMENT_STALE_STATE_SECONDS; 0: never); default {@link DEFAULT_STALE_STATE_SECONDS}.
+   * (PAYMENT_STALE_STATE_SECONDS); default 0: never.
    */
   staleStateSeconds?: number
   /** Milliseconds between checks that the chain was not reset (./chainEpoch); default 5,000. */
@@ -45,13 +45,6 @@ export type PaymentSettings = RunnerSettings & {
   /** Rate limits of the API; default {@link DEFAULT_RATE_LIMITS}. */
   rateLimits?: RateLimitSettings
 }
-
-/**
- * A node outage this long (3 minutes) leaves paid traffic running on the last known states: long
- * enough for a node restart, short against the shortest redemption timeouts in use (their
- * deadlines are never served past anyway).
- */
-export const DEFAULT_STALE_STATE_SECONDS = 180
 
 /** One fewer than the machine's cores (the main thread keeps one), at most 4. */
 export function defaultRecoverThreads(): number {
@@ -109,7 +102,7 @@ export async function createPaymentServer({
   const channelStates = createChannelStateCache({
     client,
     ttlMs: settings.chainCacheMs,
-    staleMs: (settings.staleStateSeconds ?? DEFAULT_STALE_STATE_SECONDS) * 1000,
+    staleMs: (settings.staleStateSeconds ?? 0) * 1000,
     metrics,
     // The node says the channel has no code: its chain may have been reset under us.
     onNoCode: async (address) => {

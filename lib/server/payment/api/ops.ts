@@ -62,7 +62,7 @@ export const opsRoutes = [
       const [database, head, chain] = await Promise.all([
         server.db.$queryRaw`SELECT 1`.then(() => true).catch(() => false),
         server.client
-          .getBlockNumber()
+          .getBlockNumber({ cacheTime: 0 }) // the node now, not viem's last answer
           .then(String)
           .catch(() => null),
         server.chainEpoch.status().catch(() => null),
