@@ -99,6 +99,7 @@ describe('Payment Server on a reset dev chain', () => {
     expect(opened.status).toBe(201)
     const old = await t.server.channels.forParty(opened.body.channel.address, alice)
     await accept(t, old, alice, bob, 3)
+    const [unspent] = (await t.server.issuer.issue({ channel: old, consumer: alice, count: 1 })).tokens
     // The other instance knows the channel too (and remembers it).
     expect(await other.server.channels.find(old.address)).toMatchObject({ address: old.address })
 
@@ -136,6 +137,13 @@ describe('Payment Server on a reset dev chain', () => {
         .split('\n')
         .at(-1),
     ).toBe('payment_retired_channels_total 1')
+
+    // A token of the old channel is refused as such, not as a node failure.
+    expect(await t.server.verifier.verify(bob, unspent as string)).toMatchObject({
+      accepted: false,
+      code: 'channel_retired',
+      status: 410,
+    })
 
     // The other instance sees the new epoch at its next check and forgets what it remembered.
     await other.server.chainEpoch.check()
