@@ -24,9 +24,8 @@
  * by 10-20 %, so a single run says little.
  *
  * `--only verify` measures the verify endpoint and its gauge alone, `--only flood` the flood
- * row alone; `--stack-root DIR` runs the
- * stack from another checkout (e.g. the previous commit's), so that two commits are compared
- * by the same load generator and gauge, run after run.
+ * row alone; `--stack-root DIR` runs the stack from another checkout (e.g. the previous
+ * commit's), so that two commits are compared by the same load generator and gauge.
  *
  * Prints tables with ratios, the targets of PRODUCT.md and the thesis prototype's figures.
  * Exits 1 only when a run is invalid (a non-2xx answer, a connection error, a refused token);
@@ -224,16 +223,10 @@ async function main(): Promise<void> {
     }
 
     // 3. The endpoints alone, at concurrency 20, with the example services' API keys.
-    const { publicKey, validationKey } = await exampleKeys(dataDir)
-    /** The flood row, with the cores unrelated processes used meanwhile. */
-    const flood = async () => {
-      const row = await observe('junk flood', () =>
-        measureFlood({ url: s.url, consumerKey: publicKey, providerKey: validationKey, log }),
-      )
-      const { cpu, seconds } = observed.at(-1) as Observed
-      return { ...row, otherCores: (cpu.get('other') ?? 0) / seconds }
-    }
-    if (only === 'flood') return printFlood(await flood())
+    const keys = await exampleKeys(dataDir)
+    const { publicKey, validationKey } = keys
+    const flood = () => observe('junk flood', () => measureFlood({ url: s.url, keys, log }))
+    if (only === 'flood') return printFlood(await flood(), observed.at(-1))
     const issueOne: LoadRequest = {
       method: 'POST',
       path: '/api/payment/tokens',
@@ -348,7 +341,7 @@ async function main(): Promise<void> {
     }
     log(`issue via library: ${fmt(libraryIssue.perSecond)} tokens/s in ${fmt(libraryIssueCalls)} calls`)
     const wholeRun = phaseMetrics(metricsAtStart, await readMetrics(s.url, s.adminKey))
-    const floodRow = await flood()
+    const floodRow = [await flood(), observed.at(-1)] as const
 
     // 4. The crypto alone, on one core, with the stack stopped.
     await cleanup()
@@ -382,7 +375,7 @@ async function main(): Promise<void> {
       wholeRun,
       readySeconds: s.readySeconds,
     })
-    printFlood(floodRow)
+    printFlood(...floodRow)
   } catch (error) {
     // What the children said last is usually the reason (unless they were stopped on purpose).
     if (cleaning) throw error

@@ -15,7 +15,7 @@ import { generatePrivateKey } from 'viem/accounts'
 import { signTokenNative } from '../../lib/server/tokenCrypto'
 import { formatToken, parseToken } from '../../lib/token'
 import { percentile } from './paymentLoad'
-import { OTHER_CPU_WARNING } from './paymentReport'
+import { type Observed, OTHER_CPU_WARNING } from './paymentReport'
 
 /** Good pairs (issue + verify) started per second. */
 const GOOD_PAIRS_PER_SECOND = 40
@@ -142,14 +142,13 @@ function junkBodies(realToken: string, accepted: readonly string[]): string[] {
  */
 export async function measureFlood({
   url,
-  consumerKey,
-  providerKey,
+  keys: { publicKey: consumerKey, validationKey: providerKey },
   provider = 'validation',
   log,
 }: {
   url: string
-  consumerKey: string
-  providerKey: string
+  /** The API keys of the good consumer (the example's `public`) and its provider (`validation`). */
+  keys: { publicKey: string; validationKey: string }
   /** The provider's service name (the example network's `validation`). */
   provider?: string
   log: (line: string) => void
@@ -218,8 +217,9 @@ const sorted = (values: readonly number[]) => [...values].sort((a, b) => a - b)
 /** Target: good traffic's p50 under the flood at most this many times its p50 alone. */
 export const FLOOD_TARGET = 2
 
-/** The flood row's table. */
-export function printFlood(row: FloodRow & { otherCores: number }): void {
+/** The flood row's table; `observed` is its phase (for the cores unrelated processes used meanwhile). */
+export function printFlood(row: FloodRow, observed: Observed | undefined): void {
+  const otherCores = observed ? (observed.cpu.get('other') ?? 0) / observed.seconds : 0
   const p = (values: number[], at: number) => percentile(values, at).toFixed(1)
   const ratio = percentile(row.flooded.pairs, 50) / percentile(row.alone.pairs, 50)
   const statuses = [...row.junk.statuses]
@@ -236,9 +236,9 @@ export function printFlood(row: FloodRow & { otherCores: number }): void {
       `| under the flood    | ${p(row.flooded.pairs, 50)} | ${p(row.flooded.pairs, 99)} | ${row.flooded.pairs.length} | ${row.flooded.failed} |`,
       `| flooded ÷ alone    | ${ratio.toFixed(2)}× | ${(percentile(row.flooded.pairs, 99) / percentile(row.alone.pairs, 99)).toFixed(2)}× | | |`,
       `Target: p50 under the flood ≤ ${FLOOD_TARGET}× alone: ${ratio <= FLOOD_TARGET ? 'met' : 'MISSED'}. Junk answers: ${statuses} (${row.junk.sent} calls).`,
-      ...(row.otherCores > OTHER_CPU_WARNING
+      ...(otherCores > OTHER_CPU_WARNING
         ? [
-            `WARNING: unrelated processes used ${row.otherCores.toFixed(2)} cores during the flood row; the machine was not quiet.`,
+            `WARNING: unrelated processes used ${otherCores.toFixed(2)} cores during the flood row; the machine was not quiet.`,
           ]
         : []),
       ...(row.alone.firstFailure || row.flooded.firstFailure
