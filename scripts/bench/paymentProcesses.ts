@@ -216,20 +216,22 @@ export async function exampleKeys(dataDir: string): Promise<{ publicKey: string;
 export type ExampleNetwork = { publicUrl: string; child: Child; output(): string; stop(): Promise<void> }
 
 /**
- * Starts the example network (`node --import tsx example/main.ts`) against the stack, without
- * live traffic, with or without payments; resolves with the `public` service's URL once it
- * serves.
+ * Starts the example network (`node --import tsx example/main.ts`) against the stack, with or
+ * without payments, with `trafficPerSecond` of its own live traffic (default none); resolves
+ * with the `public` service's URL once it serves.
  */
 export async function startExampleNetwork({
   root,
   dataDir,
   stack,
   payments,
+  trafficPerSecond = 0,
 }: {
   root: string
   dataDir: string
   stack: BenchStack
   payments: boolean
+  trafficPerSecond?: number
 }): Promise<ExampleNetwork> {
   const output = tail(40)
   const onLine: { listener?: (line: string) => void } = {}
@@ -243,7 +245,7 @@ export async function startExampleNetwork({
       PAYMENT_URL: stack.url,
       RPC_URL: stack.rpcUrl,
       EXAMPLE_FUNDER_KEY: ANVIL_KEYS[9],
-      EXAMPLE_TRAFFIC_PER_SECOND: '0',
+      EXAMPLE_TRAFFIC_PER_SECOND: String(trafficPerSecond),
       EXAMPLE_PAYMENTS: payments ? 'on' : 'off',
       LOG_LEVEL: 'warn',
     }),
