@@ -226,6 +226,26 @@ describe('rate limits on the Payment Server', () => {
     expect(limited.values.find((v) => v.labels.limit === 'lookups')?.value).toBe(2)
   })
 
+  it('malformed tokens are refused 400 token_malformed before any signature work or look-up', async () => {
+    const recoveries = async () =>
+      (await t.server.metrics.recoveries.get()).values.reduce((sum, v) => sum + v.value, 0)
+    const before = await recoveries()
+    const lookups = (await t.server.metrics.rateLimited.get()).values
+    const malformed = [
+      'v1.garbage',
+      `v1.${t.server.chainId}.0x${'1'.repeat(40)}.1.1.0x${'zz'.repeat(65)}`,
+      `v1.${t.server.chainId}.0x${'1'.repeat(40)}.1.1.0x${'ab'.repeat(64)}`,
+      `v2.${t.server.chainId}.0x${'1'.repeat(40)}.1.1.0x${'ab'.repeat(65)}`,
+    ]
+    const answer = await post('/api/payment/tokens/verify', billing.apiKey, { tokens: malformed })
+    expect(answer.status).toBe(200)
+    expect(answer.body.results.map((r: { error: { code: string } }) => r.error.code)).toEqual(
+      malformed.map(() => 'token_malformed'),
+    )
+    expect(await recoveries()).toBe(before)
+    expect((await t.server.metrics.rateLimited.get()).values).toEqual(lookups)
+  })
+
   it('an address that keeps sending unknown keys gets 429 before any key of it is looked up, its valid ones too', async () => {
     const answers = []
     for (let i = 0; i < 4; i++)
