@@ -48,7 +48,9 @@ export function describeWalletError(error: unknown): string {
     return 'Your wallet already has a request waiting: open it and answer that first.'
   }
   if (error instanceof BaseError) return error.shortMessage
-  return (error instanceof Error && errorText(error)) || 'The request failed.'
+  // errorText() falls back to the class name for an error without any message: not a sentence.
+  const text = error instanceof Error ? errorText(error) : ''
+  return text && text !== (error as Error).name ? text : 'The request failed.'
 }
 
 /**
