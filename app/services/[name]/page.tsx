@@ -10,6 +10,7 @@ import { windowFromView, windowQueryOf, windowSearch } from '@/lib/costs/window'
 import { formatNumber, plural, shortAddress, weiUnit } from '@/lib/explorer/format'
 import { serviceCosts } from '@/lib/server/costs'
 import { load } from '../../_lib/load'
+import { pageSegment } from '../../_lib/segment'
 
 type Props = {
   params: Promise<{ name: string }>
@@ -17,7 +18,7 @@ type Props = {
 }
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  return { title: `Service ${decodeURIComponent((await params).name)}` }
+  return { title: `Service ${pageSegment((await params).name)}` }
 }
 
 const percent = (approx: number) =>
@@ -29,7 +30,7 @@ const percent = (approx: number) =>
  * pays and that pay it; its channels with their runway; and its label, editable.
  */
 export default async function ServicePage({ params, searchParams }: Props) {
-  const name = decodeURIComponent((await params).name)
+  const name = pageSegment((await params).name)
   const sp = await searchParams
   const query = windowQueryOf((name) => firstParam(sp[name]))
   const result = await load((ctx) => serviceCosts(ctx, name, query))

@@ -87,8 +87,8 @@ export const costRoutes = [
         '404': error('No such service (`unknown_service`)'),
       },
     },
-    handler: ({ ctx, params, query }) =>
-      serviceCosts(ctx, decodeURIComponent(params.name), windowQuery(query)),
+    // Next.js gives route handlers their parameters decoded once already.
+    handler: ({ ctx, params, query }) => serviceCosts(ctx, params.name, windowQuery(query)),
   }),
   route({
     method: 'get',

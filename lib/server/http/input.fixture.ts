@@ -346,5 +346,11 @@ export function hostileCases(): Case[] {
   }
   for (const [route, key, body, code, names, what] of REFUSED)
     call(route, what, { key, body, status: code === 'body_too_large' ? 413 : 400, code, names })
+  // Next.js decodes a path parameter once: a route that decoded it again failed on a literal %.
+  call('GET /api/costs/services/%25', 'a literal % as {name}', {
+    status: 404,
+    code: 'unknown_service',
+    names: '%',
+  })
   return all
 }
