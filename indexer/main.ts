@@ -5,6 +5,7 @@
  * SIGINT/SIGTERM stop it between two writes.
  */
 import type { Hex } from 'viem'
+import { errorText } from '../lib/errorText'
 import { createDb } from '../lib/server/db/client'
 import { findDeployment } from '../lib/server/deployments'
 import { parseEnv } from '../lib/server/env'
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(`[indexer] error: ${(error as Error).stack ?? error}`)
+  // One line naming the cause (errorText redacts URLs); the run loop retries what can be retried.
+  console.error(`[indexer] error: the indexer stopped: ${errorText(error)}`)
   process.exit(1)
 })

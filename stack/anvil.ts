@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { type Child, spawnChild } from './child'
@@ -89,6 +90,13 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
     await new Promise((r) => setTimeout(r, 50))
   }
   await child.stop()
-  const detail = parameters.logFile ? `see ${parameters.logFile}` : output.slice(-20).join('\n')
-  throw new Error(`anvil did not start on port ${port}: ${detail}`)
+  // The cause is in anvil's own last lines (in its log file when it writes one).
+  const lines = parameters.logFile
+    ? (await readFile(parameters.logFile, 'utf8').catch(() => '')).split('\n')
+    : output
+  const last = lines.filter((line) => line.trim()).slice(-3)
+  const where = parameters.logFile ? `; see ${parameters.logFile}` : ''
+  throw new Error(
+    `anvil did not start on port ${port}${last.length ? ` (${last.join(' | ')})` : ''}${where}.`,
+  )
 }

@@ -4,6 +4,7 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { type Child, spawnChild } from './child'
+import { StartError } from './preflight'
 
 const require = createRequire(import.meta.url)
 const nextBin = () => path.join(path.dirname(require.resolve('next/package.json')), 'dist', 'bin', 'next')
@@ -71,7 +72,14 @@ export async function ensureNextBuild({
     },
   })
   const code = await child.exited
-  if (code !== 0) throw new Error(`next build failed (exit ${code}):\n${output.slice(-40).join('\n')}`)
+  if (code !== 0) {
+    // The last line that names an error ("> Build error occurred" only announces them).
+    const cause =
+      output.filter((line) => /error|⨯/i.test(line) && !line.startsWith('>')).at(-1) ?? output.at(-1)
+    throw new StartError(
+      `next build failed (exit ${code})${cause ? ` (${cause.trim()})` : ''}; its lines are above (LOG_LEVEL=debug shows all).`,
+    )
+  }
   await writeFile(marker, current)
   return { built: true, ms: Math.round(performance.now() - started) }
 }
@@ -108,11 +116,21 @@ export function startNext({
   })
 }
 
-/** Polls `url` until it answers 200 or `timeoutMs` passes. */
-export async function waitForHttp(url: string, timeoutMs: number, isAlive: () => boolean): Promise<void> {
+/**
+ * Polls `url` until the web server answers 200. When the server exits first (a port taken
+ * after all, a crash at start), fails at once with the line that says why.
+ */
+export async function waitForWeb({ web, url, timeoutMs }: { web: Child; url: string; timeoutMs: number }) {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    if (!isAlive()) throw new Error(`the web server exited before ${url} answered`)
+    const code = web.process.exitCode ?? web.process.signalCode
+    if (code !== null) {
+      const lines = web.tail().filter((line) => line.trim())
+      const cause = lines.filter((line) => /error|EADDRINUSE/i.test(line)).at(-1) ?? lines.at(-1)
+      throw new StartError(
+        `The web server exited (${code}) before it answered${cause ? ` (${cause.trim()})` : ''}; see its lines above.`,
+      )
+    }
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(5_000) })
       if (res.ok) return
@@ -121,5 +139,7 @@ export async function waitForHttp(url: string, timeoutMs: number, isAlive: () =>
     }
     await new Promise((r) => setTimeout(r, 250))
   }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`)
+  throw new StartError(
+    `The web server did not answer ${url} within ${timeoutMs / 1000} s; see its lines above.`,
+  )
 }

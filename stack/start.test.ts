@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readdirSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
@@ -6,66 +6,56 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { MIGRATIONS_DIR } from '../lib/server/db/migrate'
 import { freePort, isListening } from './ports'
+import { killProcessesUsing, spawnStart } from './testing'
 
 const root = path.resolve(import.meta.dirname, '..')
 const dataDir = path.join(root, '.data', `test-stack-${randomBytes(4).toString('hex')}`)
 
 afterAll(async () => {
   // When an assertion failed mid-run, do not leave the stack's processes behind.
-  const ps = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
-  for (const line of ps.split('\n')) {
-    if (line.includes(dataDir)) process.kill(Number.parseInt(line.trim(), 10), 'SIGKILL')
-  }
+  killProcessesUsing(dataDir)
   await rm(dataDir, { recursive: true, force: true })
 })
 
 type Run = { output: string; code: number | null; ports: number[] }
 
+/** GET `url` until it answers 200 (the start's readiness comes a little after its summary). */
+async function untilOk(url: string): Promise<Record<string, unknown>> {
+  for (;;) {
+    const res = await fetch(url)
+    if (res.ok) return (await res.json()) as Record<string, unknown>
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
 /**
- * Runs `npm start`'s entry point until it prints its summary, checks health, then signals it:
- * SIGINT/SIGTERM to the process group (Ctrl-C), or SIGKILL to the orchestrator alone (a crash).
+ * Runs `npm start`'s entry point until it prints its summary, checks health and readiness, then
+ * signals it: SIGINT/SIGTERM to the process group (Ctrl-C), or SIGKILL to the orchestrator alone
+ * (a crash). `stopOutput` is what it printed from the signal on.
  */
 async function runStack(
   signal: 'SIGINT' | 'SIGTERM' | 'SIGKILL',
-): Promise<Run & { health: Record<string, unknown> }> {
+): Promise<Run & { health: Record<string, unknown>; ready: Record<string, unknown>; stopOutput: string }> {
   const [web, pg, anvil] = await Promise.all([freePort(), freePort(), freePort()])
-  const child = spawn(
-    process.execPath,
-    // As `npm start` runs it: tsx as a loader in the same process, no signal-relaying wrapper.
-    ['--import', 'tsx', 'stack/start.ts'],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATABASE_URL: '',
-        RPC_URL: '',
-        PORT: String(web),
-        EMBEDDED_PG_PORT: String(pg),
-        ANVIL_PORT: String(anvil),
-        DATA_DIR: dataDir,
-      },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
-  let output = ''
-  child.stdout.on('data', (c) => {
-    output += c
+  const stack = spawnStart({
+    PORT: String(web),
+    EMBEDDED_PG_PORT: String(pg),
+    ANVIL_PORT: String(anvil),
+    DATA_DIR: dataDir,
   })
-  child.stderr.on('data', (c) => {
-    output += c
-  })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  const deadline = Date.now() + 170_000
-  while (!output.includes('Press Ctrl-C to stop.')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`stack did not start:\n${output}`)
+  // However long a build of changed sources takes: the test's own timeout bounds the wait.
+  while (!stack.output().includes('Press Ctrl-C to stop.')) {
+    if (stack.child.exitCode !== null) throw new Error(`stack did not start:\n${stack.output()}`)
     await new Promise((r) => setTimeout(r, 200))
   }
   const health = (await (await fetch(`http://127.0.0.1:${web}/api/health`)).json()) as Record<string, unknown>
+  const ready = await untilOk(`http://127.0.0.1:${web}/api/readyz`)
+  const before = stack.output().length
   // Ctrl-C in a terminal signals the whole foreground process group; a crash kills one process.
-  process.kill(signal === 'SIGKILL' ? child.pid! : -child.pid!, signal)
-  const code = await exited
-  return { output, code, health, ports: [web, pg, anvil] }
+  process.kill(signal === 'SIGKILL' ? stack.child.pid! : -stack.child.pid!, signal)
+  const code = await stack.exited
+  const output = stack.output()
+  return { output, stopOutput: output.slice(before), code, health, ready, ports: [web, pg, anvil] }
 }
 
 function processesUsing(dir: string): string[] {
@@ -86,6 +76,15 @@ describe('npm start', () => {
     expect(first.output).toMatch(/Factory\s+0x[0-9a-f]{40}\s+\(block \d+, deployed now\)/)
     expect(first.output).not.toMatch(/postgresql:\/\/postgres:[^*]/)
     expect(first.health).toMatchObject({ status: 'ok', chain: { ok: true, chainId: 31337 } })
+    expect(first.ready).toMatchObject({ ready: true, waiting: [] })
+    expect((first.ready.parts as { name: string }[]).map((p) => p.name)).toEqual([
+      'database',
+      'chain node',
+      'indexer',
+      'example network',
+    ])
+    // Postgres stops last, once its clients are gone: no client sees it shutting down.
+    expect(first.stopOutput).not.toMatch(/FATAL|shutting down|error/i)
     expect(first.code).toBe(0)
     for (const port of first.ports) expect(await isListening(port)).toBe(false)
     expect(processesUsing(dataDir)).toEqual([])
@@ -96,10 +95,11 @@ describe('npm start', () => {
     expect(second.output).toMatch(new RegExp(`Migrations\\s+0 applied now, ${migrationCount} already`))
     expect(second.output).toContain(`Factory       ${factory}`)
     expect(second.output).not.toMatch(/deployed now/)
+    expect(second.stopOutput).not.toMatch(/FATAL|shutting down|error/i)
     expect(second.code).toBe(0)
     for (const port of second.ports) expect(await isListening(port)).toBe(false)
     expect(processesUsing(dataDir)).toEqual([])
-  }, 400_000)
+  }, 900_000)
 
   it('recovers after the orchestrator itself was killed with SIGKILL (orphans are stopped, data kept)', async () => {
     const crashed = await runStack('SIGKILL')
@@ -115,5 +115,5 @@ describe('npm start', () => {
     expect(next.code).toBe(0)
     for (const port of next.ports) expect(await isListening(port)).toBe(false)
     expect(processesUsing(dataDir)).toEqual([])
-  }, 400_000)
+  }, 900_000)
 })

@@ -9,18 +9,21 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import { errorText, redactUrl, redactUrls } from '../lib/errorText'
 import { createChainClient } from '../lib/server/chain'
 import { createDb } from '../lib/server/db/client'
 import { migrate } from '../lib/server/db/migrate'
-import { parseEnv } from '../lib/server/env'
+import { type Env, parseEnv } from '../lib/server/env'
 import { childLine, createLogger, type Logger } from '../lib/server/log'
 import { ANVIL_KEYS, startAnvil } from './anvil'
 import { startNodeScript } from './child'
 import { ensureFactory } from './deploy'
-import { ensureNextBuild, startNext, waitForHttp } from './next'
+import { ensureNextBuild, startNext, waitForWeb } from './next'
 import { stopOrphan } from './orphans'
 import { startEmbeddedPostgres } from './postgres'
+import { checkDatabase, checkNode, ensureDataDir, ensurePortFree, StartError } from './preflight'
 import { ensurePaymentSecrets } from './secrets'
+import { createStackStatus } from './status'
 import { Supervisor } from './supervisor'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -28,23 +31,39 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 async function main(): Promise<void> {
   const started = performance.now()
   const dev = process.argv.includes('--dev')
-  const env = parseEnv()
-  const log = createLogger({ level: env.LOG_LEVEL })
+  let log = createLogger({ level: 'info' })
+  let env: Env
+  try {
+    env = parseEnv()
+  } catch (error) {
+    // parseEnv() lists every bad variable on a line of its own: one sentence of them here.
+    const [head, ...bad] = (error as Error).message.split('\n').map((line) => line.trim())
+    log.error(`${head} ${bad.join('; ')}; fix ${bad.length > 1 ? 'them' : 'it'} (README, "Configuration").`)
+    process.exit(2)
+  }
+  log = createLogger({ level: env.LOG_LEVEL })
   const stack = new Supervisor(log)
   stack.handleSignals()
   const dataDir = path.resolve(root, env.DATA_DIR)
-  await mkdir(dataDir, { recursive: true })
 
   try {
+    await preflight(env, dataDir, log)
+    const status = createStackStatus(path.join(dataDir, 'stack-status.json'), (error) =>
+      log.warn(`could not write the stack's status for /api/readyz: ${errorText(error)}`),
+    )
+    await status.phase('starting')
+    stack.whenStopping(() => status.phase('stopping'))
+
     // Database
     let databaseUrl = env.DATABASE_URL
-    let databaseLabel = 'DATABASE_URL'
+    let databaseLabel = databaseUrl ? redactUrl(databaseUrl) : ''
     if (!databaseUrl) {
       const pgLog = log.child('postgres')
       const pg = await startEmbeddedPostgres({
         dir: path.join(dataDir, 'postgres'),
         port: env.EMBEDDED_PG_PORT,
         onLog: childLine(pgLog),
+        ownProcessGroup: true,
       })
       stack.add('postgres', pg.stop)
       databaseUrl = pg.url
@@ -59,10 +78,6 @@ async function main(): Promise<void> {
     if (!rpcUrl) {
       const anvilDir = path.join(dataDir, 'anvil')
       await mkdir(anvilDir, { recursive: true })
-      const pidFile = path.join(anvilDir, 'anvil.pid')
-      if (await stopOrphan({ pidFile, mustContain: ['anvil', anvilDir] })) {
-        log.warn('stopped an anvil left running by a previous run')
-      }
       const anvil = await startAnvil({
         port: env.ANVIL_PORT,
         chainId: env.ANVIL_CHAIN_ID,
@@ -70,7 +85,7 @@ async function main(): Promise<void> {
         blockTime: env.ANVIL_BLOCK_TIME || undefined,
         logFile: path.join(anvilDir, 'anvil.log'),
       })
-      await writeFile(pidFile, String(anvil.process.pid))
+      await writeFile(path.join(anvilDir, 'anvil.pid'), String(anvil.process.pid))
       stack.add('anvil', () => anvil.stop())
       stack.watch('anvil', anvil.exited)
       rpcUrl = anvil.url
@@ -104,13 +119,10 @@ async function main(): Promise<void> {
       NODE_ENV: dev ? 'development' : 'production',
       PAYMENT_ADMIN_KEY: paymentSecrets.adminKey,
       PAYMENT_KEYSTORE_SECRET: paymentSecrets.keystoreSecret,
+      STACK_STATUS_FILE: status.file,
     }
 
     // Indexer (backfills while the web app builds)
-    const indexerPidFile = path.join(dataDir, 'indexer.pid')
-    if (await stopOrphan({ pidFile: indexerPidFile, mustContain: ['indexer/main.ts'] })) {
-      log.warn('stopped an indexer left running by a previous run')
-    }
     const indexer = startNodeScript({
       name: 'indexer',
       root,
@@ -118,7 +130,7 @@ async function main(): Promise<void> {
       env: childEnv,
       onLine: indexerLine(log),
     })
-    await writeFile(indexerPidFile, String(indexer.process.pid))
+    await writeFile(path.join(dataDir, 'indexer.pid'), String(indexer.process.pid))
     stack.add('indexer', () => indexer.stop())
     stack.watch('indexer', indexer.exited)
 
@@ -133,10 +145,8 @@ async function main(): Promise<void> {
           : 'web app build is up to date',
       )
     }
-    const webPidFile = path.join(dataDir, 'web.pid')
-    if (await stopOrphan({ pidFile: webPidFile, mustContain: ['next'] })) {
-      log.warn('stopped a web server left running by a previous run')
-    }
+    const exampleOn = env.EXAMPLE === 'on' || (env.EXAMPLE === undefined && localChain)
+    if (exampleOn) await status.part('example network', false, 'not yet serving')
     const web = startNext({
       root,
       host: env.HOST,
@@ -145,19 +155,15 @@ async function main(): Promise<void> {
       env: childEnv,
       onLine: childLine(webLog),
     })
-    await writeFile(webPidFile, String(web.process.pid))
+    await writeFile(path.join(dataDir, 'web.pid'), String(web.process.pid))
     stack.add('web', () => web.stop())
-    stack.watch('web', web.exited)
     const appUrl = `http://${env.HOST}:${env.PORT}`
-    await waitForHttp(`${appUrl}/api/health`, 120_000, () => web.process.exitCode === null)
+    await waitForWeb({ web, url: `${appUrl}/api/health`, timeoutMs: 120_000 })
+    stack.watch('web', web.exited)
 
     // Example network (services, channels, live traffic), once the Payment Server answers
     let exampleLine = '  Example       off (EXAMPLE=on runs it on a chain given by RPC_URL)'
-    if (env.EXAMPLE === 'on' || (env.EXAMPLE === undefined && localChain)) {
-      const examplePidFile = path.join(dataDir, 'example.pid')
-      if (await stopOrphan({ pidFile: examplePidFile, mustContain: ['example/main.ts'] })) {
-        log.warn('stopped an example network left running by a previous run')
-      }
+    if (exampleOn) {
       const ready = exampleReady()
       const example = startNodeScript({
         name: 'example',
@@ -170,13 +176,20 @@ async function main(): Promise<void> {
         },
         onLine: ready.line(log),
       })
-      await writeFile(examplePidFile, String(example.process.pid))
+      await writeFile(path.join(dataDir, 'example.pid'), String(example.process.pid))
       stack.add('example', () => example.stop())
       // The example is a demo: if it fails, the product keeps running and says so.
       void example.exited.then((code) => {
-        if (!stack.isStopping) log.warn(`the example network exited (code ${code}); the rest keeps running`)
+        if (stack.isStopping) return
+        log.warn(`the example network exited (code ${code}); the rest keeps running`)
+        void status.part(
+          'example network',
+          false,
+          `exited (code ${code}); see its lines in the output of npm start`,
+        )
       })
       await Promise.race([ready.done, example.exited])
+      if (example.process.exitCode === null) await status.part('example network', true, 'serving')
       const credentials = path.relative(root, path.join(dataDir, 'example-credentials.json'))
       exampleLine = `  Example       ${credentials}  (API keys of the example services; npm run example runs it alone)`
     }
@@ -187,9 +200,9 @@ async function main(): Promise<void> {
       `  Channel inspector is running (ready in ${seconds} s)`,
       `  Web app       ${appUrl}`,
       `  Explorer API  ${appUrl}/api/openapi.json  (blocks, transactions, addresses, channels, search)`,
-      `  Health        ${appUrl}/api/health`,
+      `  Health        ${appUrl}/api/health  (ready: ${appUrl}/api/readyz)`,
       `  Indexer       ${appUrl}/api/status  (npm run indexer runs it alone)`,
-      `  Chain         ${rpcUrl}  (chain id ${factory.chainId}${env.RPC_URL ? '' : ', local anvil'})`,
+      `  Chain         ${redactUrl(rpcUrl)}  (chain id ${factory.chainId}${env.RPC_URL ? '' : ', local anvil'})`,
       `  Factory       ${factory.address}  (block ${factory.blockNumber}${factory.deployed ? ', deployed now' : ''})`,
       `  Database      ${databaseLabel}`,
       exampleLine,
@@ -203,14 +216,60 @@ async function main(): Promise<void> {
     }
     lines.push('  Press Ctrl-C to stop.', '')
     process.stdout.write(`${lines.join('\n')}\n`)
+    await status.phase('running')
   } catch (error) {
-    log.error((error as Error).message)
+    if (stack.isStopping) return // Ctrl-C during the start: the signal handler exits.
+    // One sentence: a StartError is written for the operator; anything else is cut to its cause.
+    log.error(error instanceof StartError ? error.message : `the start failed: ${errorText(error)}`)
     await stack.stopAll('start failed')
     process.exit(1)
   }
 }
 
-/** Passes the example's `[example]` lines through; `done` resolves once it serves traffic. */
+/**
+ * What is checked before anything starts, so that a setting the start cannot go on with stops
+ * it at once, in one sentence: the data folder, what a crashed run left running (stopped first,
+ * as it holds the ports), the ports to listen on, and the node and database given.
+ */
+async function preflight(env: Env, dataDir: string, log: Logger): Promise<void> {
+  await ensureDataDir(dataDir)
+  const orphans = [
+    {
+      name: 'an anvil',
+      pidFile: path.join(dataDir, 'anvil', 'anvil.pid'),
+      mustContain: ['anvil', path.join(dataDir, 'anvil')],
+    },
+    { name: 'an indexer', pidFile: path.join(dataDir, 'indexer.pid'), mustContain: ['indexer/main.ts'] },
+    { name: 'a web server', pidFile: path.join(dataDir, 'web.pid'), mustContain: ['next'] },
+    {
+      name: 'an example network',
+      pidFile: path.join(dataDir, 'example.pid'),
+      mustContain: ['example/main.ts'],
+    },
+  ]
+  for (const { name, ...orphan } of orphans) {
+    if (await stopOrphan(orphan)) log.warn(`stopped ${name} left running by a previous run`)
+  }
+  await ensurePortFree({
+    port: env.PORT,
+    host: env.HOST,
+    setting: 'PORT',
+    what: 'the web app',
+    todo: 'stop that server or set PORT to a free port',
+  })
+  if (env.RPC_URL) await checkNode(env.RPC_URL)
+  else {
+    await ensurePortFree({
+      port: env.ANVIL_PORT,
+      setting: 'ANVIL_PORT',
+      what: 'the local anvil',
+      todo: 'stop that server, set ANVIL_PORT to a free port, or set RPC_URL to use another node',
+    })
+  }
+  if (env.DATABASE_URL) await checkDatabase(env.DATABASE_URL)
+}
+
+/** Passes the example's `[example]` lines through (URLs redacted); `done` resolves once it serves traffic. */
 function exampleReady() {
   let resolve: () => void = () => {}
   const done = new Promise<void>((r) => {
@@ -221,18 +280,18 @@ function exampleReady() {
     line: (log: Logger) => (line: string) => {
       if (!line.trim()) return
       if (line.startsWith('[example]')) {
-        process.stdout.write(`${line}\n`)
+        process.stdout.write(`${redactUrls(line)}\n`)
         if (line.includes('serving ')) resolve()
       } else childLine(log.child('example'))(line)
     },
   }
 }
 
-/** The indexer logs its own `[indexer]` lines; they pass through as they are. */
+/** The indexer logs its own `[indexer]` lines; they pass through (URLs redacted, as every printed line). */
 function indexerLine(log: Logger): (line: string) => void {
   return (line) => {
     if (!line.trim()) return
-    if (line.startsWith('[indexer]')) process.stdout.write(`${line}\n`)
+    if (line.startsWith('[indexer]')) process.stdout.write(`${redactUrls(line)}\n`)
     else childLine(log.child('indexer'))(line)
   }
 }

@@ -9,6 +9,7 @@ type Stopper = { name: string; stop: () => Promise<void> }
  */
 export class Supervisor {
   private readonly stoppers: Stopper[] = []
+  private readonly onStopping: (() => Promise<void>)[] = []
   private stopping: Promise<void> | undefined
 
   constructor(private readonly log: Logger) {}
@@ -18,14 +19,24 @@ export class Supervisor {
     return this.stopping !== undefined
   }
 
+  /**
+   * Stops `stop` when the stack stops, before what was added earlier: the embedded Postgres,
+   * added first, stops last, once no client is left to see it shut down.
+   */
   add(name: string, stop: () => Promise<void>): void {
     this.stoppers.push({ name, stop })
+  }
+
+  /** Runs `fn` as stopping begins, before any part stops (the status file says "stopping"). */
+  whenStopping(fn: () => Promise<void>): void {
+    this.onStopping.push(fn)
   }
 
   /** Stops everything (reverse start order); later calls wait for the first. */
   stopAll(reason: string): Promise<void> {
     this.stopping ??= (async () => {
       this.log.info(`stopping (${reason})`)
+      await Promise.all(this.onStopping.map((fn) => fn().catch(() => {})))
       for (const { name, stop } of [...this.stoppers].reverse()) {
         try {
           await stop()

@@ -1,0 +1,54 @@
+import { type ChildProcessByStdio, execFileSync, spawn } from 'node:child_process'
+import path from 'node:path'
+import type { Readable } from 'node:stream'
+
+const root = path.resolve(import.meta.dirname, '..')
+
+/** `npm start`'s entry point running as a real process, its output collected as it comes. */
+export type StartedStack = {
+  child: ChildProcessByStdio<null, Readable, Readable>
+  /** stdout and stderr so far, interleaved as they arrived. */
+  output(): string
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>
+}
+
+/**
+ * Spawns `stack/start.ts` as `npm start` runs it (tsx as a loader in the same process, no
+ * signal-relaying wrapper) in its own process group, with `env` over this process's and the
+ * embedded defaults (no DATABASE_URL, no RPC_URL).
+ */
+export function spawnStart(env: Record<string, string>): StartedStack {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'stack/start.ts'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: '', RPC_URL: '', ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.on('data', (c) => {
+    output += c
+  })
+  child.stderr.on('data', (c) => {
+    output += c
+  })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  return { child, output: () => output, exited }
+}
+
+/** Runs the start until it exits on its own (a start that cannot go on): its code and output. */
+export async function startUntilExit(
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  const started = spawnStart(env)
+  const code = await started.exited
+  return { code, output: started.output() }
+}
+
+/** SIGKILLs every process whose command line names `dir` (a failed test leaves none behind). */
+export function killProcessesUsing(dir: string): void {
+  const ps = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+  for (const line of ps.split('\n')) {
+    if (line.includes(dir)) process.kill(Number.parseInt(line.trim(), 10), 'SIGKILL')
+  }
+}
