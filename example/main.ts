@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url'
 import type { Hex } from 'viem'
 import { parseEnv } from '../lib/server/env'
 import { startExampleServers } from './services'
-import { setupExample } from './setup'
+import { keepExampleChannels, setupExample } from './setup'
 import { startTraffic } from './traffic'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -65,7 +65,24 @@ async function main(): Promise<void> {
       : 'no live traffic (EXAMPLE_TRAFFIC_PER_SECOND=0)',
   )
   const stop = async () => {
+  // A reset of the dev chain retires the channels (the Payment Server opens none by itself):
+  // get-or-create them again now and then, which changes nothing while they are open.
+  let reported = 0
+  const keeper = setInterval(() => {
+    keepExampleChannels({
+      paymentUrl,
+      file,
+      rpcUrl: env.RPC_URL,
+      funderKey: env.EXAMPLE_FUNDER_KEY as Hex | undefined,
+      log,
+    }).catch((error: Error) => {
+      if (Date.now() - reported < 60_000) return
+      reported = Date.now()
+      log(`keeping the channels failed: ${error.message.split('\n')[0]}`)
+    })
+  }, 30_000)
     traffic?.stop()
+    clearInterval(keeper)
     await servers.stop()
     process.exit(0)
   }

@@ -87,8 +87,35 @@ export async function setupExample({
   await writeFile(credentialsFile, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 })
   await chmod(credentialsFile, 0o600)
 
-  if (rpcUrl && funderKey) await fundAccounts({ rpcUrl, funderKey, file, log })
+  await keepExampleChannels({ paymentUrl, file, rpcUrl, funderKey, log })
+  const credentials = Object.fromEntries(
+    Object.entries(file.services).map(([name, s]) => [name, { apiKey: s.apiKey }]),
+  )
+  return { credentials, file }
+}
 
+/**
+ * Gets-or-creates every consumer→provider channel of the example network, with a deposit and
+ * auto-funding, after giving the services' accounts ether on a dev chain when `funderKey` is set.
+ * Idempotent: npm start's example runs it again every half minute, so that after a reset of
+ * the dev chain (the Payment Server retires the old chain's channels) the services get new
+ * accounts' ether and new channels, and the traffic goes on.
+ */
+export async function keepExampleChannels({
+  paymentUrl,
+  file,
+  rpcUrl,
+  funderKey,
+  log,
+}: {
+  paymentUrl: string
+  file: CredentialsFile
+  rpcUrl?: string
+  funderKey?: Hex
+  log: (line: string) => void
+}): Promise<void> {
+  const api = client(paymentUrl)
+  if (rpcUrl && funderKey) await fundAccounts({ rpcUrl, funderKey, file, log })
   // All channels at once: on a chain with block times they then land in the same block or two.
   const pairs = exampleServices.flatMap((consumer) =>
     consumer.calls.map((provider) => ({ consumer, provider })),
@@ -113,10 +140,6 @@ export async function setupExample({
         log(`opened channel ${consumer.name} → ${provider} at ${opened.body.channel.address}`)
     }),
   )
-  const credentials = Object.fromEntries(
-    Object.entries(file.services).map(([name, s]) => [name, { apiKey: s.apiKey }]),
-  )
-  return { credentials, file }
 }
 
 async function fundAccounts({

@@ -79,7 +79,8 @@ export function createChainEpoch({
 }) {
   let seenEpoch: number | undefined
   let running: Promise<Retirement | null> | undefined
-  let last = { at: 0, result: null as Retirement | null }
+  /** The last check a failing read asked for ({@link checkSoon}), and when. */
+  let lastAsked = { at: 0, result: Promise.resolve(null) as Promise<Retirement | null> }
   let timer: NodeJS.Timeout | undefined
 
   /** The block at `block` on the node, null when it has none there; throws when the node does not answer. */
@@ -236,21 +237,20 @@ export function createChainEpoch({
      * the running one's answer). Throws when the node or the database does not answer.
      */
     check(): Promise<Retirement | null> {
-      running ??= checkNow()
-        .then((result) => {
-          last = { at: Date.now(), result }
-          return result
-        })
-        .finally(() => {
-          running = undefined
-        })
+      running ??= checkNow().finally(() => {
+        running = undefined
+      })
       return running
     },
 
-    /** {@link check}, or the answer of one that ended less than a second ago (for bursts of failing reads). */
+    /**
+     * {@link check} for a read that found no code: a burst of them asks once a second at most.
+     * Only these calls count, so that a check just before a reset (at start, by an open) does
+     * not hide it from the first read after it.
+     */
     checkSoon(): Promise<Retirement | null> {
-      if (!running && Date.now() - last.at < RECHECK_MS) return Promise.resolve(last.result)
-      return epoch.check()
+      if (Date.now() - lastAsked.at >= RECHECK_MS) lastAsked = { at: Date.now(), result: epoch.check() }
+      return lastAsked.result
     },
 
     /** The latest retirement of `address` on this chain, if it was retired. */

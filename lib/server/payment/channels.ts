@@ -1,3 +1,4 @@
+import pg from 'pg'
 import { type Address, type PublicClient, parseEventLogs } from 'viem'
 import { intermediaryAbi, intermediaryFactoryAbi } from '../../../contracts/generated'
 import { channelPhase } from '../../channel'
@@ -62,6 +63,7 @@ export type OpenChannelParameters = {
  */
 export function createChannelRegistry({
   db,
+  databaseUrl,
   chainId,
   client,
   channelStates,
@@ -71,6 +73,8 @@ export function createChannelRegistry({
   retiredError = async () => null,
 }: {
   db: Db
+  /** The database again, for the open lock's connection of its own (see {@link withOpenLock}). */
+  databaseUrl: string
   chainId: number
   client: PublicClient
   channelStates: ChannelStateCache
@@ -268,41 +272,37 @@ export function createChannelRegistry({
         const existing = await registry.openChannel(p.consumer, p.provider)
         if (existing) return { channel: existing, created: false }
         // One opener per pair across instances: the others wait, then find its channel.
-        return db.$transaction(
-          async (tx) => {
-            await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`open:${key}`}))`
-            const again = await registry.openChannel(p.consumer, p.provider, { fresh: true })
-            if (again) return { channel: again, created: false }
-            const sent = await wallet.send({
-              service: p.consumer,
-              address: await factory(),
-              abi: intermediaryFactoryAbi,
-              functionName: 'open',
-              args: [p.provider, p.costPerRequest, p.redemptionTimeout, p.terminationTimeout],
-              value: p.deposit,
-              action: 'open',
+        return withOpenLock(databaseUrl, `open:${chainId}:${key}`, async () => {
+          const again = await registry.openChannel(p.consumer, p.provider, { fresh: true })
+          if (again) return { channel: again, created: false }
+          const sent = await wallet.send({
+            service: p.consumer,
+            address: await factory(),
+            abi: intermediaryFactoryAbi,
+            functionName: 'open',
+            args: [p.provider, p.costPerRequest, p.redemptionTimeout, p.terminationTimeout],
+            value: p.deposit,
+            action: 'open',
+          })
+          const [opened] = parseEventLogs({
+            abi: intermediaryFactoryAbi,
+            eventName: 'ChannelOpened',
+            logs: sent.receipt.logs,
+          })
+          if (!opened)
+            throw new ConflictError({ code: 'open_failed', message: 'The factory opened no channel.' })
+          const address = opened.args.channel.toLowerCase() as Address
+          const channel = await save(address)
+          // The open was recorded before its channel existed; file it under the channel.
+          await db.paymentAction.updateMany({ where: { txHash: sent.hash }, data: { channel: address } })
+          if (!channel)
+            throw new ConflictError({
+              code: 'open_failed',
+              message: 'The opened channel has no party of ours.',
             })
-            const [opened] = parseEventLogs({
-              abi: intermediaryFactoryAbi,
-              eventName: 'ChannelOpened',
-              logs: sent.receipt.logs,
-            })
-            if (!opened)
-              throw new ConflictError({ code: 'open_failed', message: 'The factory opened no channel.' })
-            const address = opened.args.channel.toLowerCase() as Address
-            const channel = await save(address)
-            // The open was recorded before its channel existed; file it under the channel.
-            await db.paymentAction.updateMany({ where: { txHash: sent.hash }, data: { channel: address } })
-            if (!channel)
-              throw new ConflictError({
-                code: 'open_failed',
-                message: 'The opened channel has no party of ours.',
-              })
-            if (p.autoFund) await registry.setAutoFund(channel, p.autoFund)
-            return { channel: { ...channel, autoFund: p.autoFund }, created: true }
-          },
-          { timeout: 180_000, maxWait: 180_000 },
-        )
+          if (p.autoFund) await registry.setAutoFund(channel, p.autoFund)
+          return { channel: { ...channel, autoFund: p.autoFund }, created: true }
+        })
       })().finally(() => opening.delete(key))
       opening.set(key, task)
       return task
@@ -367,6 +367,25 @@ export function createChannelRegistry({
 }
 
 export type ChannelRegistry = ReturnType<typeof createChannelRegistry>
+
+/**
+ * Runs `fn` holding the Postgres advisory lock `name`, on a connection of its own, not one of
+ * the Prisma pool's: an open holds the lock until its deployment is mined, and the wallet needs
+ * pool connections meanwhile (its nonce lock, the sent transaction's row). Holding a pool
+ * connection per open let the example network's 7 concurrent opens take the whole pool (4 in
+ * tests) and wait for the wallet until Prisma's 30 s transaction timeout.
+ */
+async function withOpenLock<T>(databaseUrl: string, name: string, fn: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: databaseUrl })
+  client.on('error', () => {}) // a dropped connection releases the lock; fn's own calls fail on their own
+  await client.connect()
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [name])
+    return await fn()
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
 
 /** A channel function its parties call through the Payment Server. */
 export type ChannelAction =

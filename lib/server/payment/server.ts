@@ -126,6 +126,7 @@ export async function createPaymentServer({
   })
   const channels = createChannelRegistry({
     db,
+    databaseUrl,
     chainId,
     client,
     channelStates,
