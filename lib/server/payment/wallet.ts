@@ -1,5 +1,6 @@
 import {
   type Abi,
+  type Account,
   type Address,
   BaseError,
   type Chain,
@@ -83,7 +84,9 @@ export function createWallet({
         action: call.action,
         txHash: hash,
         status,
-        error,
+        // A revert the ABI does not decode is rendered with its raw bytes, NUL among them,
+        // which Postgres text refuses: control characters go.
+        error: error?.replace(CONTROL, '') ?? null,
       },
     })
   }
@@ -135,6 +138,9 @@ export function createWallet({
           value: call.value,
           nonce: Number(nonce),
           type: 'eip1559',
+          gas: replace
+            ? await replacementGas(replace, { account, data: request.data, call, nonce })
+            : undefined,
         })
         const fees = replace ? bumped(prepared, replace) : prepared
         const serialized = await wallet.signTransaction({ ...prepared, ...fees })
@@ -161,6 +167,27 @@ export function createWallet({
       },
       { timeout: 30_000, maxWait: 30_000 },
     )
+  }
+
+  /**
+   * The gas of a replacement. The node estimates on its pending state, where the stuck
+   * transaction already ran (a second startRedemption reverts there): the same call keeps the
+   * stuck one's gas, another is estimated on the chain's state at its nonce.
+   */
+  async function replacementGas(
+    stuck: Replacement,
+    { account, data, call, nonce }: { account: Account; data: Hex; call: ChannelCall; nonce: bigint },
+  ): Promise<bigint> {
+    const onNode = await client.getTransaction({ hash: stuck.hash }).catch(() => null)
+    if (onNode?.input === data) return onNode.gas
+    return client.estimateGas({
+      account,
+      to: call.address,
+      data,
+      value: call.value,
+      nonce: Number(nonce),
+      blockTag: 'latest',
+    })
   }
 
   /** The receipt of `hash`, polled until `receiptTimeoutMs` has passed; null if none by then. */
@@ -241,7 +268,7 @@ export function createWallet({
 }
 
 /** A stuck transaction to take the place of: its nonce, and the fees the new one must beat. */
-export type Replacement = Pick<SentTx, 'nonce' | 'maxFeePerGas' | 'maxPriorityFeePerGas'>
+export type Replacement = Pick<SentTx, 'hash' | 'nonce' | 'maxFeePerGas' | 'maxPriorityFeePerGas'>
 
 /** What {@link Wallet.submit} broadcast: the recorded transaction and the simulated result. */
 export type Submitted = { tx: SentTx; result: unknown }
@@ -281,6 +308,9 @@ const isNetworkError = (error: unknown) =>
 const isUnanswered = (error: unknown) =>
   error instanceof BaseError &&
   Boolean(error.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError))
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g
 
 const isBalanceError = (error: unknown) =>
   error instanceof BaseError && Boolean(error.walk((e) => e instanceof InsufficientFundsError))

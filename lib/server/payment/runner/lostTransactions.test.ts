@@ -1,5 +1,12 @@
+import type { Hex } from 'viem'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { type PaymentCores, startPaymentCores, type TestPayment } from '../../../../test/kit/payment'
+import {
+  type PaymentCores,
+  startPaymentCores,
+  type TestPayment,
+  testSettings,
+} from '../../../../test/kit/payment'
+import { isAppError } from '../../../errors'
 import type { ChannelRecord } from '../channels'
 import type { Service } from '../services'
 import { accept, actionsOf } from '../testing'
@@ -24,9 +31,11 @@ beforeAll(async () => {
 afterEach(() => chain.automine(true))
 afterAll(() => cores?.stop())
 
-/** A core of its own with alice (consumer), bob and carol (providers). */
-async function team(): Promise<{ t: TestPayment; alice: Service; bob: Service; carol: Service }> {
-  const t = await cores.core()
+/** A core of its own (with `settings`) with alice (consumer), bob and carol (providers). */
+async function team(
+  settings: Parameters<typeof testSettings>[0] = {},
+): Promise<{ t: TestPayment; alice: Service; bob: Service; carol: Service }> {
+  const t = await cores.core(undefined, testSettings(settings))
   const alice = (await t.service('alice')).service
   const bob = (await t.service('bob')).service
   const carol = (await t.service('carol')).service
@@ -119,8 +128,8 @@ describe('runner with lost transactions', () => {
     const b = await t.channel(alice, carol)
 
     await t.server.runner.runOnce() // A's redemption, mined and recorded
-    const [first] = (await sentOf(t, a)).hashes.slice(-1)
-    expect(await redemptionOf(t, a)).toEqual({ tx: first, amount: 4_000n, redeemed: true })
+    const first = (await redemptionOf(t, a)).tx as Hex
+    expect(await chain.redemptions(a.address)).toEqual([[1n, 4n, 4_000n, first]])
 
     // B's startRedemption is in flight when a reorg takes A's block: both are lost.
     await accept(t, b, alice, carol, 3)
@@ -128,7 +137,7 @@ describe('runner with lost transactions', () => {
     await chain.automine(false)
     await t.server.runner.runOnce()
     await chain.drop(await pendingOf(t, b))
-    await chain.reorg(Number((await chain.head()) - (await chain.blockOf(first as `0x${string}`)) + 1n))
+    await chain.reorg(Number((await chain.head()) - (await chain.blockOf(first)) + 1n))
     await chain.automine(true)
     expect(await state(a)).toMatchObject({ expiringTokenId: 1n, providerFunds: 0n })
 
@@ -158,8 +167,8 @@ describe('runner with lost transactions', () => {
     const channel = await dueRedemption(t, alice, bob, 6)
     const snapshot = await chain.snapshot()
     await t.server.runner.runOnce()
-    const [first] = (await sentOf(t, channel)).hashes.slice(-1)
-    expect((await redemptionOf(t, channel)).tx).toBe(first)
+    const first = (await redemptionOf(t, channel)).tx
+    expect(await chain.redemptions(channel.address)).toEqual([[1n, 6n, 6_000n, first]])
 
     await chain.revert(snapshot)
     await t.server.runner.runOnce()
@@ -173,5 +182,57 @@ describe('runner with lost transactions', () => {
       amount: 6_000n,
       redeemed: true,
     })
+  })
+})
+
+describe('runner with stuck transactions and admin API sends', () => {
+  it('a transaction stuck in the mempool is replaced with the same nonce and higher fees', async () => {
+    const { t, alice, bob } = await team({ replaceAfterBlocks: 2 })
+    const channel = await t.channel(alice, bob)
+    await accept(t, channel, alice, bob, 2)
+    t.server.settings.redeemValue = 1n
+
+    // Sent, then left out of blocks too small for it: it waits in the mempool while the head moves.
+    await chain.automine(false)
+    await t.server.runner.runOnce()
+    const stuck = await pendingOf(t, channel)
+    const gasLimit = await chain.blockGasLimit()
+    await chain.gasLimit(21_000n)
+    await chain.mine(2)
+    await chain.gasLimit(gasLimit)
+    await t.server.runner.runOnce() // stuck: decided again and sent in its place
+    await chain.mine(1)
+    await t.server.runner.runOnce()
+
+    const sent = await sentOf(t, channel)
+    expect(sent.statuses).toEqual(['startRedemption replaced', 'startRedemption mined'])
+    expect(sent.hashes[0]).toBe(stuck)
+    expect(sent.nonces[1]).toBe(sent.nonces[0])
+    expect(sent.rows[1]?.maxFeePerGas).toBeGreaterThan(sent.rows[0]?.maxFeePerGas as bigint)
+    const replaced = await t.database.db.paymentSentTx.findFirstOrThrow({ where: { hash: stuck } })
+    expect(replaced.replacedBy).toBe(sent.hashes[1])
+    expect(await state(channel)).toMatchObject({ activeTokenId: 2n, expiringTokenId: 1n })
+    expect(await troubleOf(t, channel)).toEqual({ failures: 0, lastError: null })
+  })
+
+  it('act() waits a bounded time: 504 transaction_pending naming the transaction, which the runner then settles', async () => {
+    const { t, alice, bob } = await team({ receiptTimeoutMs: 300 })
+    const channel = await t.channel(alice, bob)
+    await chain.automine(false)
+    const refusal = await t.server.channels
+      .act(channel, alice, 'deposit', [], 5_000n)
+      .catch((e: unknown) => e)
+    if (!isAppError(refusal)) throw refusal
+    const hash = await pendingOf(t, channel)
+    expect([refusal.status, refusal.code, refusal.message]).toEqual([
+      504,
+      'transaction_pending',
+      `deposit was sent in transaction ${hash} and is not mined after 0 s; the Payment Server keeps watching it.`,
+    ])
+    await chain.mine(1)
+    await t.server.runner.runOnce()
+    expect((await sentOf(t, channel)).statuses).toEqual(['deposit mined'])
+    expect(await actionsOf(t, channel)).toEqual(['open mined', 'deposit mined'])
+    expect((await state(channel)).consumerFunds).toBe(1_005_000n)
   })
 })

@@ -26,6 +26,10 @@ export function chainControls(testbed: ChannelTestbed) {
      */
     reorg: (depth: number) =>
       testClient.request({ method: 'anvil_reorg', params: [depth, []] } as never) as Promise<unknown>,
+    /** Sets the blocks' gas limit: a transaction needing more waits in the mempool while blocks are mined. */
+    gasLimit: (gas: bigint) => testClient.setBlockGasLimit({ gasLimit: gas }),
+    /** The gas limit of the newest block. */
+    blockGasLimit: async () => (await publicClient.getBlock({ blockTag: 'latest' })).gasLimit,
     snapshot: () => testClient.snapshot(),
     revert: (id: Hex) => testClient.revert({ id }),
     head: () => publicClient.getBlockNumber({ cacheTime: 0 }),
