@@ -124,6 +124,14 @@ export const envSchema = z.object({
   PAYMENT_RUNNER: z.enum(['on', 'off']).default('on'),
   /** Milliseconds between two rounds of the background runner. */
   PAYMENT_RUNNER_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1_000),
+  /** Blocks deep the runner watches its mined transactions for reorgs. */
+  PAYMENT_CONFIRMATIONS: z.coerce.number().int().min(1).max(10_000).default(12),
+  /** Blocks after which a sent transaction the node does not have counts as dropped (and is decided again). */
+  PAYMENT_DROP_AFTER_BLOCKS: z.coerce.number().int().min(1).max(10_000).default(3),
+  /** Blocks after which one the node has but did not mine is replaced (same nonce, higher fees). */
+  PAYMENT_REPLACE_AFTER_BLOCKS: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** Milliseconds an admin API call waits for its transaction's receipt before answering 504. */
+  PAYMENT_RECEIPT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
   /**
    * Whether `npm start` runs the example network (services, channels, live traffic). Unset: only
    * on the local anvil it starts itself (never spending real ether unasked).

@@ -19,6 +19,9 @@ const transactionResponses = {
   '409': error(
     'The contract would refuse it: the code is the contract error in snake case (e.g. `redemption_pending`, `nothing_to_withdraw`) and the message says why; nothing was sent',
   ),
+  '504': error(
+    'Sent, but not mined within PAYMENT_RECEIPT_TIMEOUT_MS (`transaction_pending`): the message names the transaction, which the Payment Server keeps watching; do not send it again',
+  ),
 }
 
 /** The channels of the caller: list, open, read, auto-funding, and the transactions it sends. */
