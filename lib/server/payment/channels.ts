@@ -1,4 +1,3 @@
-import pg from 'pg'
 import { type Address, type PublicClient, parseEventLogs } from 'viem'
 import { intermediaryAbi, intermediaryFactoryAbi } from '../../../contracts/generated'
 import { channelPhase } from '../../channel'
@@ -7,6 +6,7 @@ import { ConflictError, DependencyError, ForbiddenError, isAppError, NotFoundErr
 import type { Db } from '../db/client'
 import type { ChannelStateCache } from './channelStateCache'
 import type { Service, ServiceRegistry } from './services'
+import { withSessionLock } from './sessionLock'
 import type { ChannelCall, Replacement, SentTransaction, Submitted, Wallet } from './wallet'
 
 /** A channel the Payment Server works with: its fixed terms and which parties are ours. */
@@ -73,7 +73,7 @@ export function createChannelRegistry({
   retiredError = async () => null,
 }: {
   db: Db
-  /** The database again, for the open lock's connection of its own (see {@link withOpenLock}). */
+  /** The database again, for the open lock's connection of its own (see withSessionLock()). */
   databaseUrl: string
   chainId: number
   client: PublicClient
@@ -272,7 +272,7 @@ export function createChannelRegistry({
         const existing = await registry.openChannel(p.consumer, p.provider)
         if (existing) return { channel: existing, created: false }
         // One opener per pair across instances: the others wait, then find its channel.
-        return withOpenLock(databaseUrl, `open:${chainId}:${key}`, async () => {
+        return withSessionLock({ databaseUrl, name: `open:${chainId}:${key}` }, async () => {
           const again = await registry.openChannel(p.consumer, p.provider, { fresh: true })
           if (again) return { channel: again, created: false }
           const sent = await wallet.send({
@@ -367,25 +367,6 @@ export function createChannelRegistry({
 }
 
 export type ChannelRegistry = ReturnType<typeof createChannelRegistry>
-
-/**
- * Runs `fn` holding the Postgres advisory lock `name`, on a connection of its own, not one of
- * the Prisma pool's: an open holds the lock until its deployment is mined, and the wallet needs
- * pool connections meanwhile (its nonce lock, the sent transaction's row). Holding a pool
- * connection per open let the example network's 7 concurrent opens take the whole pool (4 in
- * tests) and wait for the wallet until Prisma's 30 s transaction timeout.
- */
-async function withOpenLock<T>(databaseUrl: string, name: string, fn: () => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: databaseUrl })
-  client.on('error', () => {}) // a dropped connection releases the lock; fn's own calls fail on their own
-  await client.connect()
-  try {
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', [name])
-    return await fn()
-  } finally {
-    await client.end().catch(() => {})
-  }
-}
 
 /** A channel function its parties call through the Payment Server. */
 export type ChannelAction =
