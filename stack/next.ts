@@ -48,10 +48,13 @@ export async function ensureNextBuild({
   root,
   env,
   onLine,
+  onStart,
 }: {
   root: string
   env: NodeJS.ProcessEnv
   onLine: (line: string) => void
+  /** Called with the build's process when one starts (so a Ctrl-C meanwhile stops it too). */
+  onStart?: (build: Child) => void
 }): Promise<{ built: boolean; ms: number }> {
   const started = performance.now()
   const marker = path.join(root, '.next', 'source-hash')
@@ -71,6 +74,7 @@ export async function ensureNextBuild({
       onLine(line)
     },
   })
+  onStart?.(child)
   const code = await child.exited
   if (code !== 0) {
     // The last line that names an error ("> Build error occurred" only announces them).

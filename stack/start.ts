@@ -138,7 +138,12 @@ async function main(): Promise<void> {
     const webLog = log.child('web')
     if (!dev) {
       log.info('building the web app (skipped when sources are unchanged)...')
-      const build = await ensureNextBuild({ root, env: childEnv, onLine: childLine(webLog) })
+      const build = await ensureNextBuild({
+        root,
+        env: childEnv,
+        onLine: childLine(webLog),
+        onStart: (child) => stack.add('next build', () => child.stop()),
+      })
       log.info(
         build.built
           ? `built the web app in ${(build.ms / 1000).toFixed(1)} s`
