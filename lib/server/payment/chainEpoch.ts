@@ -206,9 +206,18 @@ export function createChainEpoch({
     if (row?.referenceBlock != null && row.referenceHash) {
       const now = await hashAt(row.referenceBlock)
       if (now === row.referenceHash) return null
+      let reason = `block ${row.referenceBlock} is ${now} on the node, was ${row.referenceHash}`
+      if (now === null) {
+        // No block there: a reset chain is shorter; a node that is not (behind a balancer, one
+        // that lost its index) does not tell, and retiring every channel on its word would be
+        // far worse than waiting for the next check.
+        const head = await client.getBlockNumber({ cacheTime: 0 })
+        if (head >= row.referenceBlock) return null
+        reason = `the node's head ${head} is below block ${row.referenceBlock}`
+      }
       return retire({
         epoch: row.epoch,
-        reason: `block ${row.referenceBlock} is ${now ?? 'missing'} on the node, was ${row.referenceHash}`,
+        reason,
         reference: await referenceNow(factoryAddress),
       })
     }
