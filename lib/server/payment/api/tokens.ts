@@ -62,6 +62,7 @@ export const tokenRoutes = [
         '409': error(
           '`insufficient_funds` (no count was taken), `channel_terminating`, `channel_terminated`',
         ),
+        '410': error('`channel_retired`: the channel belonged to the chain before a reset; open a new one'),
       },
     },
     async handler({ server, caller: consumer, params, body: { count = 1 } }) {
@@ -87,7 +88,7 @@ export const tokenRoutes = [
       description: [
         'Accepts a token only if: it is for this chain; its channel is one of the factory with the caller as provider, at a price the caller accepts; the signature recovers to the consumer; the channel is neither terminated nor terminating; its token ID is active, or expiring within the tolerance window; its count was never accepted; and the consumer funds cover everything owed with it.',
         'Acceptance is atomic across concurrent calls and server instances and durable before the answer. A refusal changes nothing.',
-        'Refusal codes: `token_malformed` (400), `forbidden` (403), `wrong_chain`, `channel_unknown`, `terms_rejected`, `bad_signature`, `channel_terminated`, `channel_terminating`, `token_id_unknown`, `token_expired`, `zero_requests`, `count_already_accepted`, `insufficient_funds` (402).',
+        'Refusal codes: `token_malformed` (400), `forbidden` (403), `wrong_chain`, `channel_unknown`, `terms_rejected`, `bad_signature`, `channel_terminated`, `channel_terminating`, `token_id_unknown`, `token_expired`, `zero_requests`, `count_already_accepted`, `insufficient_funds` (402); `channel_retired` (410: the channel belonged to the chain before a reset of the dev chain).',
       ].join('\n\n'),
       responses: {
         '200': json(
@@ -95,6 +96,7 @@ export const tokenRoutes = [
           'Accepted (`{token}`), or one result per token (`{tokens}`)',
         ),
         '402': error('Refused: the code and sentence say why'),
+        '410': error('`channel_retired`: the channel belonged to the chain before a reset'),
       },
     },
     async handler({ server, caller: provider, body }) {
