@@ -117,6 +117,7 @@ export async function createPaymentServer({
   const sent = createSentTransactions({ db, chainId })
   const wallet = createWallet({
     db,
+    databaseUrl,
     client,
     chain,
     rpcUrl,

@@ -25,6 +25,7 @@ import { errorText } from '../../errorText'
 import type { Db } from '../db/client'
 import type { SentTransactions, SentTx } from './runner/sentTransactions'
 import type { Service, ServiceRegistry } from './services'
+import { withSessionLock } from './sessionLock'
 
 export type ChannelCall = {
   service: Service
@@ -56,6 +57,7 @@ export const DEFAULT_RECEIPT_TIMEOUT_MS = 60_000
  */
 export function createWallet({
   db,
+  databaseUrl,
   client,
   chain,
   rpcUrl,
@@ -64,6 +66,8 @@ export function createWallet({
   receiptTimeoutMs = DEFAULT_RECEIPT_TIMEOUT_MS,
 }: {
   db: Db
+  /** The database again, for the per-account lock's connection of its own (see withSessionLock()). */
+  databaseUrl: string
   client: PublicClient
   chain: Chain
   rpcUrl: string
@@ -121,52 +125,49 @@ export function createWallet({
   async function sign(call: ChannelCall, request: { data: Hex }, replace: Replacement | undefined) {
     const account = privateKeyToAccount(await services.privateKey(call.service))
     const wallet = createWalletClient({ account, chain, transport })
-    // One sender per account from nonce to broadcast, across instances: the row is written
-    // through `db` (committed at once), the lock is the transaction's and ends after the broadcast.
-    return db.$transaction(
-      async (t) => {
-        await t.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`wallet:${account.address.toLowerCase()}`}))`
-        // The node's pending nonce: a dropped transaction's nonce is used again, none is skipped.
-        const nonce =
-          replace?.nonce ??
-          BigInt(await client.getTransactionCount({ address: account.address, blockTag: 'pending' }))
-        const prepared = await wallet.prepareTransactionRequest({
-          account,
-          chain,
-          to: call.address,
-          data: request.data,
-          value: call.value,
-          nonce: Number(nonce),
-          type: 'eip1559',
-          gas: replace
-            ? await replacementGas(replace, { account, data: request.data, call, nonce })
-            : undefined,
-        })
-        const fees = replace ? bumped(prepared, replace) : prepared
-        const serialized = await wallet.signTransaction({ ...prepared, ...fees })
-        const row = await sent.record({
-          hash: keccak256(serialized),
-          account: account.address,
-          nonce,
-          serviceId: call.service.id,
-          channel: call.channel ?? null,
-          action: call.action,
-          tokenId: call.tokenId ?? null,
-          maxFeePerGas: fees.maxFeePerGas ?? null,
-          maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? null,
-          sentBlock: await client.getBlockNumber({ cacheTime: 0 }),
-        })
-        try {
-          await wallet.sendRawTransaction({ serializedTransaction: serialized })
-        } catch (error) {
-          // Refused by the node: never in a mempool. Unanswered: it may be; the runner finds out.
-          if (!isUnanswered(error)) await sent.forget(row.id)
-          throw error
-        }
-        return row
-      },
-      { timeout: 30_000, maxWait: 30_000 },
-    )
+    // One sender per account from nonce to broadcast, across instances. The lock has a
+    // connection of its own: held on one of the pool's while the row takes another, six sends
+    // at once took a pool of four and waited for each other until Prisma's timeout.
+    return withSessionLock({ databaseUrl, name: `wallet:${account.address.toLowerCase()}` }, async () => {
+      // The node's pending nonce: a dropped transaction's nonce is used again, none is skipped.
+      const nonce =
+        replace?.nonce ??
+        BigInt(await client.getTransactionCount({ address: account.address, blockTag: 'pending' }))
+      const prepared = await wallet.prepareTransactionRequest({
+        account,
+        chain,
+        to: call.address,
+        data: request.data,
+        value: call.value,
+        nonce: Number(nonce),
+        type: 'eip1559',
+        gas: replace
+          ? await replacementGas(replace, { account, data: request.data, call, nonce })
+          : undefined,
+      })
+      const fees = replace ? bumped(prepared, replace) : prepared
+      const serialized = await wallet.signTransaction({ ...prepared, ...fees })
+      const row = await sent.record({
+        hash: keccak256(serialized),
+        account: account.address,
+        nonce,
+        serviceId: call.service.id,
+        channel: call.channel ?? null,
+        action: call.action,
+        tokenId: call.tokenId ?? null,
+        maxFeePerGas: fees.maxFeePerGas ?? null,
+        maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? null,
+        sentBlock: await client.getBlockNumber({ cacheTime: 0 }),
+      })
+      try {
+        await wallet.sendRawTransaction({ serializedTransaction: serialized })
+      } catch (error) {
+        // Refused by the node: never in a mempool. Unanswered: it may be; the runner finds out.
+        if (!isUnanswered(error)) await sent.forget(row.id)
+        throw error
+      }
+      return row
+    })
   }
 
   /**
