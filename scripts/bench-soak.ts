@@ -26,7 +26,7 @@ import {
   stopLeftovers,
   WEB_LABEL,
 } from './bench/paymentProcesses'
-import { heapUsedOf, printSoak, type Sample, sampleRss } from './bench/soak'
+import { metricOf, printSoak, type Sample, sampleRss } from './bench/soak'
 
 const root = path.resolve(import.meta.dirname, '..')
 const dataDir = path.join(root, '.data', 'bench-soak')
@@ -129,7 +129,12 @@ async function main(): Promise<boolean> {
       })
         .then((r) => r.text())
         .catch(() => '')
-      samples.push({ at: elapsed(), rss: await sampleRss(roots, trees), webHeapUsed: heapUsedOf(metrics) })
+      samples.push({
+        at: elapsed(),
+        rss: await sampleRss(roots, trees),
+        webHeapUsed: metricOf(metrics, 'payment_process_nodejs_heap_size_used_bytes'),
+        webHeapLive: metricOf(metrics, 'payment_process_heap_live_bytes'),
+      })
       const last = samples.at(-1) as Sample
       if (samples.length % 12 === 1)
         log(

@@ -98,6 +98,7 @@ export function startNext({
   port,
   dev,
   env,
+  maxHeapMb,
   onLine,
 }: {
   root: string
@@ -105,11 +106,23 @@ export function startNext({
   port: number
   dev: boolean
   env: NodeJS.ProcessEnv
+  /** Its V8 old-space limit (WEB_MAX_HEAP_MB). */
+  maxHeapMb: number
   onLine: (line: string) => void
 }): Child {
+  const heap = `--max-old-space-size=${maxHeapMb}`
   const args = dev
-    ? [nextBin(), 'dev', '--hostname', host, '--port', String(port)]
-    : ['--import', 'tsx', path.join(root, 'stack', 'web.ts'), '--hostname', host, '--port', String(port)]
+    ? [heap, nextBin(), 'dev', '--hostname', host, '--port', String(port)]
+    : [
+        heap,
+        '--import',
+        'tsx',
+        path.join(root, 'stack', 'web.ts'),
+        '--hostname',
+        host,
+        '--port',
+        String(port),
+      ]
   return spawnChild({
     name: 'web',
     command: process.execPath,

@@ -158,6 +158,7 @@ async function main(): Promise<void> {
       port: env.PORT,
       dev,
       env: childEnv,
+      maxHeapMb: env.WEB_MAX_HEAP_MB,
       onLine: childLine(webLog),
     })
     await writeFile(path.join(dataDir, 'web.pid'), String(web.process.pid))

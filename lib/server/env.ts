@@ -24,6 +24,13 @@ export const envSchema = z.object({
   RPC_URL: optionalUrl,
   HOST: z.string().default('127.0.0.1'),
   PORT: port(3000),
+  /**
+   * Largest V8 heap (old space) of the web server `npm start` runs, MB. Unbounded, V8 on a big
+   * machine lets a busy web process's garbage pile up to gigabytes between full collections;
+   * its live heap stays near 200 MB (`payment_process_heap_live_bytes`). Raise it for large
+   * cost graphs; under a container's memory limit Node sizes its heap by the limit anyway.
+   */
+  WEB_MAX_HEAP_MB: z.coerce.number().int().min(128).max(65_536).default(512),
   /** Project-local folder for the embedded Postgres, the anvil state and local credentials. */
   DATA_DIR: z.string().default('.data'),
   EMBEDDED_PG_PORT: port(54320),

@@ -4,8 +4,16 @@
  */
 import { readdir, readFile } from 'node:fs/promises'
 
-/** One sample: seconds since the start, RSS in bytes by process label, the web process's heap. */
-export type Sample = { at: number; rss: Map<string, number>; webHeapUsed: number | null }
+/**
+ * One sample: seconds since the start, RSS in bytes by process label, and the web process's V8
+ * heap in use now (garbage included) and after its last full collection (what it holds on to).
+ */
+export type Sample = {
+  at: number
+  rss: Map<string, number>
+  webHeapUsed: number | null
+  webHeapLive: number | null
+}
 
 /** Target: after the warm-up, resident memory grows less than this (0.1: 10 %). */
 export const SOAK_TARGET = 0.1
@@ -58,9 +66,9 @@ export async function sampleRss(
   return out
 }
 
-/** `nodejs_heap_size_used_bytes` from a Prometheus text page; null when absent. */
-export function heapUsedOf(metrics: string): number | null {
-  const value = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? ([0-9.e+]+)$/m.exec(metrics)?.[1]
+/** A metric's value (a metric without labels) from a Prometheus text page; null when absent. */
+export function metricOf(metrics: string, name: string): number | null {
+  const value = new RegExp(`^${name} ([0-9.e+]+)$`, 'm').exec(metrics)?.[1]
   return value === undefined ? null : Number(value)
 }
 
@@ -100,6 +108,7 @@ export function printSoak(r: {
     ...growth(r.samples, r.warmupSeconds, (s) => s.rss.get(label)),
   }))
   const heap = growth(r.samples, r.warmupSeconds, (s) => s.webHeapUsed)
+  const live = growth(r.samples, r.warmupSeconds, (s) => s.webHeapLive || null)
   const nodeRows = rows.filter((row) => !['postgres', 'anvil'].includes(row.label))
   const met = nodeRows.every((row) => row.ratio < SOAK_TARGET)
   const pct = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %` : '-')
@@ -113,7 +122,8 @@ export function printSoak(r: {
         (row) =>
           `| ${`${row.label} RSS`.padEnd(40)} | ${mb(row.start)} | ${mb(row.last)} | ${pct(row.ratio)} | ${mb(row.max)} |`,
       ),
-      `| ${'web: V8 heap used'.padEnd(40)} | ${mb(heap.start)} | ${mb(heap.last)} | ${pct(heap.ratio)} | ${mb(heap.max)} |`,
+      `| ${'web: V8 heap in use'.padEnd(40)} | ${mb(heap.start)} | ${mb(heap.last)} | ${pct(heap.ratio)} | ${mb(heap.max)} |`,
+      `| ${'web: V8 heap after full collections'.padEnd(40)} | ${mb(live.start)} | ${mb(live.last)} | ${pct(live.ratio)} | ${mb(live.max)} |`,
       `Target: RSS of every Node.js process grows less than ${SOAK_TARGET * 100} % after the warm-up: ${met ? 'met' : 'MISSED'} (Postgres and anvil are shown, not judged: their caches fill by design).`,
       ...(r.reads.firstFailure ? [`First failed read: ${r.reads.firstFailure}`] : []),
       ...(r.otherCores > 0.2

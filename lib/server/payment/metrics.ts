@@ -1,4 +1,27 @@
+import { constants, PerformanceObserver } from 'node:perf_hooks'
+import v8 from 'node:v8'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+
+/** V8 heap in use right after the last full garbage collection of this process (0 before the first). */
+let liveHeap = 0
+let watchingGc = false
+
+/**
+ * Keeps {@link liveHeap} up to date, once per process: the heap a full collection leaves is
+ * what the process holds on to. The heap in use at any other moment also counts garbage that
+ * V8 collects lazily (a busy web process's swings by hundreds of MB between collections), so
+ * only this one shows a leak as a rising line.
+ */
+function watchGc(): void {
+  if (watchingGc) return
+  watchingGc = true
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR)
+        liveHeap = v8.getHeapStatistics().used_heap_size
+    }
+  }).observe({ entryTypes: ['gc'] })
+}
 
 /**
  * Prometheus metrics of one Payment Server process (`GET /api/payment/metrics`, text format).
@@ -7,8 +30,17 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 export function createPaymentMetrics() {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'payment_process_' })
+  watchGc()
   const m = {
     registry,
+    liveHeap: new Gauge({
+      name: 'payment_process_heap_live_bytes',
+      help: 'V8 heap in use right after the last full garbage collection: what the process holds on to, without the garbage collected lazily (0 before the first)',
+      registers: [registry],
+      collect() {
+        this.set(liveHeap)
+      },
+    }),
     tokensIssued: new Counter({
       name: 'payment_tokens_issued_total',
       help: 'Tokens issued',
