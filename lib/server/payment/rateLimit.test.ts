@@ -224,6 +224,13 @@ describe('rate limits on the Payment Server', () => {
     ])
     const limited = await t.server.metrics.rateLimited.get()
     expect(limited.values.find((v) => v.labels.limit === 'lookups')?.value).toBe(2)
+    // Sent alone, such a token answers 429 with Retry-After.
+    const alone = await post('/api/payment/tokens/verify', billing.apiKey, { token: junk[0] })
+    expect({ status: alone.status, code: alone.body.error.code }).toEqual({
+      status: 429,
+      code: 'rate_limited',
+    })
+    expect(Number(alone.retryAfter)).toBeGreaterThanOrEqual(1)
   })
 
   it('malformed tokens are refused 400 token_malformed before any signature work or look-up', async () => {

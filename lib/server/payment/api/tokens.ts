@@ -104,7 +104,11 @@ export const tokenRoutes = [
         return { results: (await server.verifier.verifyMany(provider, body.tokens)).map(outcomeJson) }
       const outcome = await server.verifier.verify(provider, body.token)
       if (outcome.accepted) return outcomeJson(outcome)
-      return new Answer(outcome.status, { error: { code: outcome.code, message: outcome.message } })
+      return new Answer(
+        outcome.status,
+        { error: { code: outcome.code, message: outcome.message } },
+        outcome.retryAfterSeconds ? { 'retry-after': String(outcome.retryAfterSeconds) } : undefined,
+      )
     },
   }),
 ] as const

@@ -143,11 +143,14 @@ export function createVerifier({
       const wait = lookups(`service:${service.id}`)
       if (wait > 0) {
         metrics.rateLimited.inc({ limit: 'lookups' })
-        return refuse(
-          'rate_limited',
-          `Service ${service.name} presented too many tokens of channels it had not used here before; this one was not looked up (retry in ${wait} s).`,
-          429,
-        )
+        return {
+          ...refuse(
+            'rate_limited',
+            `Service ${service.name} presented too many tokens of channels it had not used here before; this one was not looked up (retry in ${wait} s).`,
+            429,
+          ),
+          retryAfterSeconds: wait,
+        }
       }
     }
     const channel = await channels.find(token.channel)

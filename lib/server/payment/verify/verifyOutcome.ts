@@ -2,8 +2,14 @@ import type { Address } from 'viem'
 
 /** A token the provider accepted: the channel, its token ID and count, and what it pays (wei). */
 export type Accepted = { accepted: true; channel: Address; tokenId: bigint; requests: bigint; value: bigint }
-/** A token refused, with the HTTP status, code and sentence of its answer. */
-export type Refused = { accepted: false; status: number; code: string; message: string }
+/** A token refused, with the HTTP status, code and sentence of its answer (and a 429's Retry-After). */
+export type Refused = {
+  accepted: false
+  status: number
+  code: string
+  message: string
+  retryAfterSeconds?: number
+}
 /** The verifier's answer for one token. */
 export type VerifyOutcome = Accepted | Refused
 
