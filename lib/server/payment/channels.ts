@@ -294,7 +294,7 @@ export function createChannelRegistry({
           const address = opened.args.channel.toLowerCase() as Address
           const channel = await save(address)
           // The open was recorded before its channel existed; file it under the channel.
-          await db.paymentAction.updateMany({ where: { txHash: sent.hash }, data: { channel: address } })
+          await wallet.fileUnder(sent.hash, address)
           if (!channel)
             throw new ConflictError({
               code: 'open_failed',

@@ -30,7 +30,7 @@ describe('createWallet()', () => {
     for (const channel of channels) {
       expect(
         (await t.server.sent.ofChannel(channel.address)).map((tx) => `${tx.action} ${tx.status}`),
-      ).toEqual(['deposit mined'])
+      ).toEqual(['open mined', 'deposit mined'])
       expect((await cores.testbed.state(channel.address)).consumerFunds).toBe(1_001_000n)
     }
   })

@@ -205,6 +205,12 @@ export function createWallet({
   }
 
   const wallet = {
+    /** Files a transaction sent before its channel existed (an `open`) under that channel. */
+    async fileUnder(hash: Hex, channel: Address): Promise<void> {
+      await db.paymentAction.updateMany({ where: { txHash: hash }, data: { channel: channel.toLowerCase() } })
+      await sent.fileUnder(hash, channel)
+    },
+
     /**
      * Simulates `call`, then signs it, records it in `payment_sent_tx` and broadcasts it, without
      * waiting for its receipt (the runner's watcher follows it). `replace`: sign with that

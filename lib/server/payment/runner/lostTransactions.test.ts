@@ -75,17 +75,17 @@ describe('runner with lost transactions', () => {
     await t.server.runner.runOnce()
     expect(await state(b)).toMatchObject({ activeTokenId: 2n, expiringTokenId: 1n })
     expect(await state(a)).toMatchObject({ activeTokenId: 1n, expiringTokenId: 0n })
-    expect((await sentOf(t, a)).statuses).toEqual(['startRedemption pending'])
+    expect((await sentOf(t, a)).statuses).toEqual(['open mined', 'startRedemption pending'])
 
     // A few blocks later A's transaction counts as dropped; decided again, it is resent with the same nonce.
     await chain.mine(3)
     await t.server.runner.runOnce()
     expect(await state(a)).toMatchObject({ activeTokenId: 2n, expiringTokenId: 1n })
     const sentA = await sentOf(t, a)
-    expect(sentA.statuses).toEqual(['startRedemption dropped', 'startRedemption mined'])
-    expect(sentA.nonces[1]).toBe(sentA.nonces[0])
-    expect(BigInt(await chain.nonceOf(bob.address))).toBe((sentA.nonces[0] as bigint) + 1n)
-    expect((await sentOf(t, b)).statuses).toEqual(['startRedemption mined'])
+    expect(sentA.statuses).toEqual(['open mined', 'startRedemption dropped', 'startRedemption mined'])
+    expect(sentA.nonces[2]).toBe(sentA.nonces[1])
+    expect(BigInt(await chain.nonceOf(bob.address))).toBe((sentA.nonces[1] as bigint) + 1n)
+    expect((await sentOf(t, b)).statuses).toEqual(['open mined', 'startRedemption mined'])
     // No "nonce too low", no backoff: the channels are clean.
     expect(await troubleOf(t, a)).toEqual({ failures: 0, lastError: null })
     expect(await actionsOf(t, a)).toEqual(['open mined', 'startRedemption dropped', 'startRedemption mined'])
@@ -104,16 +104,20 @@ describe('runner with lost transactions', () => {
 
     await chain.mine(2) // not yet: the node may still be about to get it
     await t.server.runner.runOnce()
-    expect((await sentOf(t, channel)).statuses).toEqual(['startRedemption mined', 'redeem pending'])
+    expect((await sentOf(t, channel)).statuses).toEqual([
+      'open mined',
+      'startRedemption mined',
+      'redeem pending',
+    ])
     await chain.mine(1)
     await t.server.runner.runOnce()
 
     const redemptions = await chain.redemptions(channel.address)
     expect(redemptions.map(([id, requests, amount]) => [id, requests, amount])).toEqual([[1n, 5n, 5_000n]])
     const sent = await sentOf(t, channel)
-    expect(sent.statuses).toEqual(['startRedemption mined', 'redeem dropped', 'redeem mined'])
-    expect(sent.rows.map((r) => r.tokenId)).toEqual([null, 1n, 1n])
-    expect(sent.nonces[2]).toBe(sent.nonces[1])
+    expect(sent.statuses).toEqual(['open mined', 'startRedemption mined', 'redeem dropped', 'redeem mined'])
+    expect(sent.rows.map((r) => r.tokenId)).toEqual([null, null, 1n, 1n])
+    expect(sent.nonces[3]).toBe(sent.nonces[2])
     expect(await redemptionOf(t, channel)).toEqual({
       tx: redemptions[0]?.[3],
       amount: 5_000n,
@@ -143,15 +147,24 @@ describe('runner with lost transactions', () => {
 
     await t.server.runner.runOnce()
     expect(await redemptionOf(t, a)).toEqual({ tx: null, amount: null, redeemed: false })
-    expect((await sentOf(t, a)).statuses).toEqual(['startRedemption mined', 'redeem pending'])
+    expect((await sentOf(t, a)).statuses).toEqual(['open mined', 'startRedemption mined', 'redeem pending'])
 
     await chain.mine(3)
     await t.server.runner.runOnce()
     const redemptions = await chain.redemptions(a.address)
     expect(redemptions.map(([id, requests, amount]) => [id, requests, amount])).toEqual([[1n, 4n, 4_000n]])
     expect(await redemptionOf(t, a)).toEqual({ tx: redemptions[0]?.[3], amount: 4_000n, redeemed: true })
-    expect((await sentOf(t, a)).statuses).toEqual(['startRedemption mined', 'redeem dropped', 'redeem mined'])
-    expect((await sentOf(t, b)).statuses).toEqual(['startRedemption dropped', 'startRedemption mined'])
+    expect((await sentOf(t, a)).statuses).toEqual([
+      'open mined',
+      'startRedemption mined',
+      'redeem dropped',
+      'redeem mined',
+    ])
+    expect((await sentOf(t, b)).statuses).toEqual([
+      'open mined',
+      'startRedemption dropped',
+      'startRedemption mined',
+    ])
     expect(await state(b)).toMatchObject({ activeTokenId: 2n, expiringTokenId: 1n })
     expect(await actionsOf(t, a)).toEqual([
       'open mined',
@@ -160,6 +173,35 @@ describe('runner with lost transactions', () => {
       'redeem dropped',
       'redeem mined',
     ])
+  })
+
+  it('a transaction recorded but never broadcast (a crash in between) is dropped after a few blocks and its duty done', async () => {
+    const { t, alice, bob } = await team()
+    const channel = await t.channel(alice, bob)
+    await accept(t, channel, alice, bob, 2)
+    t.server.settings.redeemValue = 1n
+    // What a crash between recording and broadcasting leaves: a pending row the node never saw.
+    const nonce = BigInt(await chain.nonceOf(bob.address))
+    await t.server.sent.record({
+      hash: `0x${'ab'.repeat(32)}`,
+      account: bob.address,
+      nonce,
+      serviceId: bob.id,
+      channel: channel.address,
+      action: 'startRedemption',
+      tokenId: null,
+      maxFeePerGas: null,
+      maxPriorityFeePerGas: null,
+      sentBlock: await chain.head(),
+    })
+    await t.server.runner.runOnce() // the channel waits for it
+    expect(await state(channel)).toMatchObject({ activeTokenId: 1n, expiringTokenId: 0n })
+    await chain.mine(3)
+    await t.server.runner.runOnce()
+    const sent = await sentOf(t, channel)
+    expect(sent.statuses).toEqual(['open mined', 'startRedemption dropped', 'startRedemption mined'])
+    expect(sent.nonces.slice(1)).toEqual([nonce, nonce])
+    expect(await state(channel)).toMatchObject({ activeTokenId: 2n, expiringTokenId: 1n })
   })
 
   it('evm_revert under a recorded redemption: it is un-recorded, then redone', async () => {
@@ -205,12 +247,12 @@ describe('runner with stuck transactions and admin API sends', () => {
     await t.server.runner.runOnce()
 
     const sent = await sentOf(t, channel)
-    expect(sent.statuses).toEqual(['startRedemption replaced', 'startRedemption mined'])
-    expect(sent.hashes[0]).toBe(stuck)
-    expect(sent.nonces[1]).toBe(sent.nonces[0])
-    expect(sent.rows[1]?.maxFeePerGas).toBeGreaterThan(sent.rows[0]?.maxFeePerGas as bigint)
+    expect(sent.statuses).toEqual(['open mined', 'startRedemption replaced', 'startRedemption mined'])
+    expect(sent.hashes[1]).toBe(stuck)
+    expect(sent.nonces[2]).toBe(sent.nonces[1])
+    expect(sent.rows[2]?.maxFeePerGas).toBeGreaterThan(sent.rows[1]?.maxFeePerGas as bigint)
     const replaced = await t.database.db.paymentSentTx.findFirstOrThrow({ where: { hash: stuck } })
-    expect(replaced.replacedBy).toBe(sent.hashes[1])
+    expect(replaced.replacedBy).toBe(sent.hashes[2])
     expect(await state(channel)).toMatchObject({ activeTokenId: 2n, expiringTokenId: 1n })
     expect(await troubleOf(t, channel)).toEqual({ failures: 0, lastError: null })
   })
@@ -231,7 +273,7 @@ describe('runner with stuck transactions and admin API sends', () => {
     ])
     await chain.mine(1)
     await t.server.runner.runOnce()
-    expect((await sentOf(t, channel)).statuses).toEqual(['deposit mined'])
+    expect((await sentOf(t, channel)).statuses).toEqual(['open mined', 'deposit mined'])
     expect(await actionsOf(t, channel)).toEqual(['open mined', 'deposit mined'])
     expect((await state(channel)).consumerFunds).toBe(1_005_000n)
   })
