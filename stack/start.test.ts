@@ -6,7 +6,7 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { MIGRATIONS_DIR } from '../lib/server/db/migrate'
 import { freePort, isListening } from './ports'
-import { killProcessesUsing, spawnStart } from './testing'
+import { killProcessesUsing, runUntilSummary } from './testing'
 
 const root = path.resolve(import.meta.dirname, '..')
 const dataDir = path.join(root, '.data', `test-stack-${randomBytes(4).toString('hex')}`)
@@ -17,45 +17,16 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true })
 })
 
-type Run = { output: string; code: number | null; ports: number[] }
-
-/** GET `url` until it answers 200 (the start's readiness comes a little after its summary). */
-async function untilOk(url: string): Promise<Record<string, unknown>> {
-  for (;;) {
-    const res = await fetch(url)
-    if (res.ok) return (await res.json()) as Record<string, unknown>
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
-
-/**
- * Runs `npm start`'s entry point until it prints its summary, checks health and readiness, then
- * signals it: SIGINT/SIGTERM to the process group (Ctrl-C), or SIGKILL to the orchestrator alone
- * (a crash). `stopOutput` is what it printed from the signal on.
- */
-async function runStack(
-  signal: 'SIGINT' | 'SIGTERM' | 'SIGKILL',
-): Promise<Run & { health: Record<string, unknown>; ready: Record<string, unknown>; stopOutput: string }> {
-  const [web, pg, anvil] = await Promise.all([freePort(), freePort(), freePort()])
-  const stack = spawnStart({
-    PORT: String(web),
-    EMBEDDED_PG_PORT: String(pg),
-    ANVIL_PORT: String(anvil),
-    DATA_DIR: dataDir,
+/** `npm start` on the embedded defaults, on free ports, in this suite's data folder. */
+async function runStack(signal: 'SIGINT' | 'SIGTERM' | 'SIGKILL') {
+  const ports = await Promise.all([freePort(), freePort(), freePort()])
+  const [web, pg, anvil] = ports
+  const run = await runUntilSummary({
+    env: { PORT: String(web), EMBEDDED_PG_PORT: String(pg), ANVIL_PORT: String(anvil), DATA_DIR: dataDir },
+    port: web,
+    signal,
   })
-  // However long a build of changed sources takes: the test's own timeout bounds the wait.
-  while (!stack.output().includes('Press Ctrl-C to stop.')) {
-    if (stack.child.exitCode !== null) throw new Error(`stack did not start:\n${stack.output()}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-  const health = (await (await fetch(`http://127.0.0.1:${web}/api/health`)).json()) as Record<string, unknown>
-  const ready = await untilOk(`http://127.0.0.1:${web}/api/readyz`)
-  const before = stack.output().length
-  // Ctrl-C in a terminal signals the whole foreground process group; a crash kills one process.
-  process.kill(signal === 'SIGKILL' ? stack.child.pid! : -stack.child.pid!, signal)
-  const code = await stack.exited
-  const output = stack.output()
-  return { output, stopOutput: output.slice(before), code, health, ready, ports: [web, pg, anvil] }
+  return { ...run, ports }
 }
 
 function processesUsing(dir: string): string[] {

@@ -52,3 +52,54 @@ export function killProcessesUsing(dir: string): void {
     if (line.includes(dir)) process.kill(Number.parseInt(line.trim(), 10), 'SIGKILL')
   }
 }
+
+/** GET `url` until it answers 200 (the start's readiness comes a little after its summary). */
+async function untilOk(url: string): Promise<Record<string, unknown>> {
+  for (;;) {
+    const res = await fetch(url)
+    if (res.ok) return (await res.json()) as Record<string, unknown>
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
+/** What {@link runUntilSummary} saw: all output, what came from the signal on, and the answers. */
+export type SummaryRun = {
+  output: string
+  stopOutput: string
+  code: number | null
+  health: Record<string, unknown>
+  ready: Record<string, unknown>
+}
+
+/**
+ * Runs the start with `env` until it prints its summary, reads /api/health and (once ready)
+ * /api/readyz on `port`, then signals it: SIGINT/SIGTERM to the process group (Ctrl-C), or
+ * SIGKILL to the orchestrator alone (a crash), and waits for its exit.
+ */
+export async function runUntilSummary({
+  env,
+  port,
+  signal,
+}: {
+  env: Record<string, string>
+  port: number
+  signal: 'SIGINT' | 'SIGTERM' | 'SIGKILL'
+}): Promise<SummaryRun> {
+  const stack = spawnStart(env)
+  // However long a build of changed sources takes: the test's own timeout bounds the wait.
+  while (!stack.output().includes('Press Ctrl-C to stop.')) {
+    if (stack.child.exitCode !== null) throw new Error(`stack did not start:\n${stack.output()}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  const health = (await (await fetch(`http://127.0.0.1:${port}/api/health`)).json()) as Record<
+    string,
+    unknown
+  >
+  const ready = await untilOk(`http://127.0.0.1:${port}/api/readyz`)
+  const before = stack.output().length
+  // Ctrl-C in a terminal signals the whole foreground process group; a crash kills one process.
+  process.kill(signal === 'SIGKILL' ? stack.child.pid! : -stack.child.pid!, signal)
+  const code = await stack.exited
+  const output = stack.output()
+  return { output, stopOutput: output.slice(before), code, health, ready }
+}
