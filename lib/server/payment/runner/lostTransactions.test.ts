@@ -204,6 +204,31 @@ describe('runner with lost transactions', () => {
     expect(await state(channel)).toMatchObject({ activeTokenId: 2n, expiringTokenId: 1n })
   })
 
+  it('a dropped redemption mined after all (from another mempool) is settled and recorded; its resend is replaced', async () => {
+    const { t, alice, bob } = await team()
+    const channel = await dueRedemption(t, alice, bob, 3)
+    await chain.automine(false)
+    await t.server.runner.runOnce()
+    const first = await pendingOf(t, channel)
+    const raw = await chain.rawOf(first)
+    await chain.drop(first)
+    await chain.mine(3)
+    await t.server.runner.runOnce() // dropped, and resent with its nonce
+    const resent = await pendingOf(t, channel)
+    expect(resent).not.toBe(first) // three empty blocks lowered the base fee: other fees, another hash
+
+    // The first one was still in some node's mempool and is mined; the resend never will be.
+    await chain.drop(resent)
+    await chain.broadcast(raw)
+    await chain.mine(1)
+    await t.server.runner.runOnce()
+    const sent = await sentOf(t, channel)
+    expect(sent.statuses).toEqual(['open mined', 'startRedemption mined', 'redeem mined', 'redeem replaced'])
+    expect(sent.hashes.slice(2)).toEqual([first, resent])
+    expect(await chain.redemptions(channel.address)).toEqual([[1n, 3n, 3_000n, first]])
+    expect(await redemptionOf(t, channel)).toEqual({ tx: first, amount: 3_000n, redeemed: true })
+  })
+
   it('evm_revert under a recorded redemption: it is un-recorded, then redone', async () => {
     const { t, alice, bob } = await team()
     const channel = await dueRedemption(t, alice, bob, 6)

@@ -298,7 +298,7 @@ export function createRunner({
         }
         if (channel.consumerServiceId !== null) {
           action = 'consumer duties'
-          // The snapshot just read, unless the provider duties sent a transaction (act() drops it).
+          // The snapshot just read, unless the provider duties sent a transaction (submit() drops it).
           await consume(channel, await channelStates.get(channel.address), replacing)
         }
       } catch (error) {

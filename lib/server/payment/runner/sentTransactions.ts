@@ -178,6 +178,24 @@ export function createSentTransactions({ db, chainId }: { db: Db; chainId: numbe
       })
     },
 
+    /** Our other transactions from the same account with the same nonce that were given up on. */
+    async givenUpSiblings(tx: SentTx): Promise<SentTx[]> {
+      const rows = await db.paymentSentTx.findMany({
+        where: {
+          chainId,
+          account: tx.account,
+          nonce: tx.nonce,
+          id: { not: tx.id },
+          status: { in: ['dropped', 'replaced'] },
+        },
+        orderBy: { id: 'asc' },
+      })
+      return rows.map(toSent)
+    },
+
+    /** A transaction given up on that was mined after all: `pending` again, to be settled; false if it changed meanwhile. */
+    revive: (tx: SentTx) => move(tx.id, tx.status, { status: 'pending', replacedBy: null }),
+
     /** Pending transactions, oldest first. */
     async pending(): Promise<SentTx[]> {
       const rows = await db.paymentSentTx.findMany({

@@ -30,6 +30,12 @@ export function chainControls(testbed: ChannelTestbed) {
     gasLimit: (gas: bigint) => testClient.setBlockGasLimit({ gasLimit: gas }),
     /** The gas limit of the newest block. */
     blockGasLimit: async () => (await publicClient.getBlock({ blockTag: 'latest' })).gasLimit,
+    /** A transaction's signed bytes, as the node holds them (to broadcast it again later). */
+    rawOf: (hash: Hex) =>
+      testClient.request({ method: 'eth_getRawTransactionByHash', params: [hash] } as never) as Promise<Hex>,
+    /** Broadcasts signed bytes, as another node that kept the transaction would. */
+    broadcast: (raw: Hex) =>
+      testClient.request({ method: 'eth_sendRawTransaction', params: [raw] } as never) as Promise<Hex>,
     snapshot: () => testClient.snapshot(),
     revert: (id: Hex) => testClient.revert({ id }),
     head: () => publicClient.getBlockNumber({ cacheTime: 0 }),

@@ -122,6 +122,12 @@ export function createTxWatcher({
         await settle(tx, late)
         return 'settled'
       }
+      // One of ours given up on with this nonce (dropped by this node, mined from another's
+      // mempool) may be what used it: settled after all, its bookkeeping done.
+      for (const sibling of await sent.givenUpSiblings(tx)) {
+        const mined = await receiptOf(sibling.hash)
+        if (mined && (await sent.revive(sibling))) await settle({ ...sibling, status: 'pending' }, mined)
+      }
       await drop(
         tx,
         `transaction ${tx.hash} was replaced: nonce ${tx.nonce} was used by another transaction.`,
