@@ -229,6 +229,34 @@ describe('runner with lost transactions', () => {
     expect(await redemptionOf(t, channel)).toEqual({ tx: first, amount: 3_000n, redeemed: true })
   })
 
+  it('when the watch fails, the channel with a pending transaction waits and the others go on; said once', async () => {
+    const { t, alice, bob, carol } = await team()
+    const a = await t.channel(alice, bob)
+    const b = await t.channel(alice, carol)
+    // A row the node cannot answer about (no transaction hash has this length): every look fails.
+    await t.server.sent.record({
+      hash: '0xbad0',
+      account: bob.address,
+      nonce: BigInt(await chain.nonceOf(bob.address)),
+      serviceId: bob.id,
+      channel: a.address,
+      action: 'startRedemption',
+      tokenId: null,
+      maxFeePerGas: null,
+      maxPriorityFeePerGas: null,
+      sentBlock: await chain.head(),
+    })
+    await accept(t, a, alice, bob, 2)
+    await accept(t, b, alice, carol, 2)
+    t.server.settings.redeemValue = 1n
+    await t.server.runner.runOnce()
+    await t.server.runner.runOnce()
+    expect(await state(b)).toMatchObject({ activeTokenId: 2n, expiringTokenId: 1n })
+    expect(await state(a)).toMatchObject({ activeTokenId: 1n, expiringTokenId: 0n })
+    const said = t.log.lines.filter((line) => line.includes('watching sent transactions failed'))
+    expect(said).toHaveLength(1)
+  })
+
   it('evm_revert under a recorded redemption: it is un-recorded, then redone', async () => {
     const { t, alice, bob } = await team()
     const channel = await dueRedemption(t, alice, bob, 6)

@@ -13,7 +13,7 @@ import type { Service, ServiceRegistry } from '../services'
 import type { Replacement } from '../wallet'
 import { consumerDuties, type ProviderDutySettings, providerDuties, type RunnerAction } from './runnerDuties'
 import type { SentTransactions, SentTx } from './sentTransactions'
-import { createTxWatcher, type WatchSettings } from './txWatcher'
+import { createTxWatcher, type WatchReport, type WatchSettings } from './txWatcher'
 
 export type RunnerSettings = ProviderDutySettings & WatchSettings & { intervalMs: number }
 
@@ -263,6 +263,26 @@ export function createRunner({
     return issued.reduce((sum, row) => sum + bigintOf(row.requests), 0n)
   }
 
+  /** The last watch failure said, so that a node that stays down is not said every round. */
+  let watchError: string | null = null
+
+  /**
+   * The watcher's look; when it fails (the node does not answer), the pending transactions as
+   * recorded: their channels wait, the others go on (and back off on their own reads).
+   */
+  async function watch(): Promise<WatchReport> {
+    try {
+      const report = await watcher.check()
+      watchError = null
+      return report
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      if (message !== watchError) log.warn(`runner: watching sent transactions failed: ${message}`)
+      watchError = message
+      return { pending: await sent.pending(), stuck: [] }
+    }
+  }
+
   /** One pass over every channel ({@link pass}), which stop() waits for. */
   function round(): Promise<number> {
     const running = pass()
@@ -275,7 +295,7 @@ export function createRunner({
    * pending (or with one stuck, to replace); returns the number of channels looked at.
    */
   async function pass(): Promise<number> {
-    const { pending, stuck } = await watcher.check()
+    const { pending, stuck } = await watch()
     const waiting = new Set<string | null>(pending.map((tx) => tx.channel))
     const stuckOf = new Map<string | null, SentTx>(stuck.map((tx) => [tx.channel, tx]))
     const rows = await db.paymentChannel.findMany({
