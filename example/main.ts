@@ -13,6 +13,7 @@ import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Hex } from 'viem'
+import { errorText } from '../lib/errorText'
 import { parseEnv } from '../lib/server/env'
 import { startExampleServers } from './services'
 import { keepExampleChannels, setupExample } from './setup'
@@ -64,7 +65,6 @@ async function main(): Promise<void> {
       ? `sending ${perSecond} requests/s of live traffic`
       : 'no live traffic (EXAMPLE_TRAFFIC_PER_SECOND=0)',
   )
-  const stop = async () => {
   // A reset of the dev chain retires the channels (the Payment Server opens none by itself):
   // get-or-create them again now and then, which changes nothing while they are open.
   let reported = 0
@@ -81,8 +81,9 @@ async function main(): Promise<void> {
       log(`keeping the channels failed: ${error.message.split('\n')[0]}`)
     })
   }, 30_000)
-    traffic?.stop()
+  const stop = async () => {
     clearInterval(keeper)
+    traffic?.stop()
     await servers.stop()
     process.exit(0)
   }
@@ -90,7 +91,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop())
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`[example] error: ${error.message}\n`)
+main().catch((error: unknown) => {
+  // One line, URLs redacted (RPC_URL may carry an API key).
+  process.stderr.write(`[example] error: ${errorText(error)}\n`)
   process.exit(1)
 })
