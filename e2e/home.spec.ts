@@ -44,6 +44,8 @@ test('/api/health reports database and chain with chain id and head block', asyn
   expect(body.chain.ok).toBe(true)
   expect(body.chain.chainId).toBe(await chain.getChainId())
   expect(BigInt(body.chain.headBlock)).toBeLessThanOrEqual(await chain.getBlockNumber({ cacheTime: 0 }))
+  // The node answers: the Payment Server serves fresh channel state.
+  expect(body.paymentStaleState).toBeNull()
   expect(JSON.stringify(body)).not.toMatch(/postgres(ql)?:\/\//)
 })
 

@@ -24,6 +24,10 @@ export const healthSchema = z
       headTimestamp: z.string().optional(),
     }),
     factory: z.object({ address: z.string(), deploymentBlock: z.string() }).nullable(),
+    paymentStaleState: z.object({ since: z.string(), channels: z.number() }).nullable().meta({
+      description:
+        "Set while this process's Payment Server answers from channels' last known state because the node does not answer (PAYMENT_STALE_STATE_SECONDS): since when, and how many channels; /api/payment/health lists them",
+    }),
   })
   .meta({ id: 'Health' })
 export type Health = z.infer<typeof healthSchema>
@@ -75,11 +79,9 @@ export type ReadinessPart = z.infer<typeof readinessPartSchema>
 export const readinessSchema = z
   .object({
     ready: z.boolean(),
-    waiting: z
-      .array(z.string())
-      .meta({
-        description: 'What is not ready yet, one sentence each ("indexer: backfilling, block 120 of 400")',
-      }),
+    waiting: z.array(z.string()).meta({
+      description: 'What is not ready yet, one sentence each ("indexer: backfilling, block 120 of 400")',
+    }),
     parts: z.array(readinessPartSchema),
   })
   .meta({ id: 'Readiness' })

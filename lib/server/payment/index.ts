@@ -3,4 +3,5 @@
  * the `app/api/payment` files export): its OpenAPI document. The processes that host it
  * (instrumentation.ts, stack/web.ts) wire it through ./instance and ./webHooks.
  */
+export { paymentStaleState } from './instance'
 export { paymentOpenApi } from './openapi'

@@ -6,7 +6,11 @@ import { rateLimitsOf } from './rateLimit'
 import { createPaymentServer, type PaymentServer } from './server'
 import { registerShutdownHook } from './webHooks'
 
-const globalForPayment = globalThis as unknown as { __paymentServer?: Promise<PaymentServer> }
+const globalForPayment = globalThis as unknown as {
+  __paymentServer?: Promise<PaymentServer>
+  /** The same server once created, for synchronous readers ({@link paymentStaleState}). */
+  __paymentServerCreated?: PaymentServer
+}
 
 /**
  * This process's Payment Server, configured from the environment (README, "Configuration"),
@@ -44,12 +48,31 @@ export function getPaymentServer(): Promise<PaymentServer> {
       },
       log: createLogger({ level: e.LOG_LEVEL, component: 'payment' }),
     })
-    created.catch(() => {
-      globalForPayment.__paymentServer = undefined
-    })
+    created.then(
+      (server) => {
+        globalForPayment.__paymentServerCreated = server
+      },
+      () => {
+        globalForPayment.__paymentServer = undefined
+      },
+    )
     globalForPayment.__paymentServer = created
   }
   return globalForPayment.__paymentServer
+}
+
+/**
+ * Whether this process's Payment Server (if one was created) answers from channels' last known
+ * state because the node does not answer: since when, for how many channels; null otherwise.
+ * Never creates one.
+ */
+export const paymentStaleState = () => staleStateOf(globalForPayment.__paymentServerCreated)
+
+/** {@link paymentStaleState} of a given Payment Server. */
+export function staleStateOf(server: PaymentServer | undefined): { since: string; channels: number } | null {
+  const stale = server?.channelStates.stale() ?? []
+  const first = stale[0]
+  return first ? { since: first.since.toISOString(), channels: stale.length } : null
 }
 
 /**
@@ -60,6 +83,7 @@ export function registerPaymentShutdown(): void {
   registerShutdownHook(async () => {
     const server = await globalForPayment.__paymentServer?.catch(() => undefined)
     globalForPayment.__paymentServer = undefined
+    globalForPayment.__paymentServerCreated = undefined
     await server?.close()
   })
 }

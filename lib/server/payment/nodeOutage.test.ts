@@ -3,8 +3,10 @@ import { createPublicClient, http } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestPayment, type TestPayment, testSettings } from '../../../test/kit/payment'
 import { type ChannelTestbed, startChannelTestbed } from '../../../test/kit/testbed'
+import { checkHealth } from '../system/health'
 import { callRoute } from './api/testing'
 import type { ChannelRecord } from './channels'
+import { staleStateOf } from './instance'
 import type { Service } from './services'
 
 /*
@@ -133,6 +135,14 @@ describe('Payment Server while the chain node does not answer', () => {
     ])
     const metrics = await t.server.metrics.registry.metrics()
     expect(metrics).toMatch(/^payment_stale_channels 1$/m)
+    // The dashboard's /api/health says it too, for the Payment Server of its process.
+    const dashboard = await checkHealth({ db: t.database.db, chain: t.server.client }, () =>
+      staleStateOf(t.server),
+    )
+    expect(dashboard).toMatchObject({
+      status: 'degraded',
+      paymentStaleState: { since: health.body.staleState.since, channels: 1 },
+    })
 
     // A deadline the last known state names is never served past, grace or not.
     await until(() => t.server.channelStates.now() >= Number(state.redeemableAt))
@@ -152,6 +162,7 @@ describe('Payment Server while the chain node does not answer', () => {
       ),
     )
     expect((await callRoute(t.server, 'health', { caller: alice })).body.staleState).toBeNull()
+    expect(staleStateOf(t.server)).toBeNull()
 
     // The node back: fresh state, nothing stale.
     await proxy.open()

@@ -5,6 +5,7 @@ import type { ComponentHealth, Health } from '../../system/api'
 import type { ServerContext } from '../context'
 import { findDeployment } from '../deployments'
 import { readChainHead } from '../indexedChain'
+import { paymentStaleState } from '../payment'
 
 /** How long the database may take to answer a health check (the node's bound is readChainHead's). */
 const DATABASE_TIMEOUT_MS = 3_000
@@ -22,9 +23,14 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value?: T; health: Comp
 
 /**
  * Checks database and chain reachability in parallel, each bounded by a timeout, and reports
- * the chain id, head block and the factory this database knows for that chain.
+ * the chain id, head block and the factory this database knows for that chain, and whether
+ * this process's Payment Server answers from stale channel state (`staleState`: default, the
+ * Payment Server of this process, if one was started).
  */
-export async function checkHealth({ db, chain }: Pick<ServerContext, 'db' | 'chain'>): Promise<Health> {
+export async function checkHealth(
+  { db, chain }: Pick<ServerContext, 'db' | 'chain'>,
+  staleState: () => Health['paymentStaleState'] = paymentStaleState,
+): Promise<Health> {
   const [database, head] = await Promise.all([
     timed(() => withTimeout(db.$queryRaw`SELECT 1`, DATABASE_TIMEOUT_MS, 'The database')),
     timed(() => readChainHead(chain)),
@@ -50,5 +56,6 @@ export async function checkHealth({ db, chain }: Pick<ServerContext, 'db' | 'cha
         : {}),
     },
     factory,
+    paymentStaleState: staleState(),
   }
 }
