@@ -4,8 +4,6 @@ export type ErrorTextOptions = {
   withName?: boolean
   /** Prefer viem's `shortMessage` (the message without its request details) when there is one. */
   short?: boolean
-  /** @deprecated URLs are always redacted now ({@link redactUrls}); the option changes nothing. */
-  hideUrls?: boolean
   /** Cut the text to this many characters (it may be stored in a column of bounded use). */
   maxLength?: number
 }

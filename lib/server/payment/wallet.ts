@@ -112,7 +112,7 @@ export function createWallet({
       await record(call, 'refused', null, message)
       return new ConflictError({ code: 'insufficient_balance', message, cause: error })
     }
-    const message = `${call.action} ${stage}: ${errorText(error, { short: true, hideUrls: true })}`
+    const message = `${call.action} ${stage}: ${errorText(error, { short: true })}`
     if (isNetworkError(error)) {
       await record(call, 'failed', null, message)
       return new DependencyError({ code: 'chain_unavailable', message, cause: error })

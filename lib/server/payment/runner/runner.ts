@@ -3,6 +3,7 @@ import { type PublicClient, parseEventLogs, type TransactionReceipt } from 'viem
 import { intermediaryAbi } from '../../../../contracts/generated'
 import type { ChannelState } from '../../../channel'
 import { bigintOf } from '../../../columns/kinds'
+import { errorText } from '../../../errorText'
 import type { Db } from '../../db/client'
 import type { Logger } from '../../log'
 import type { AcceptanceStore } from '../acceptanceStore'
@@ -117,7 +118,8 @@ export function createRunner({
     })
     const failures = (row?.failures ?? 0) + 1
     const delay = Math.min(5_000 * 2 ** (failures - 1), MAX_BACKOFF_MS)
-    const message = `${action}: ${error instanceof Error ? error.message : String(error)}`
+    // Stored and answered by the channels API: one line, URLs redacted.
+    const message = `${action}: ${errorText(error, { maxLength: 1_000 })}`
     await db.paymentChannel.update({
       where: { chainId_address: { chainId, address: channel.address } },
       data: { failures, retryAt: new Date(Date.now() + delay), lastError: message, lastErrorAt: new Date() },
@@ -276,7 +278,7 @@ export function createRunner({
       watchError = null
       return report
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error)
+      const message = errorText(error)
       if (message !== watchError) log.warn(`runner: watching sent transactions failed: ${message}`)
       watchError = message
       return { pending: await sent.pending(), stuck: [] }
@@ -335,7 +337,7 @@ export function createRunner({
       setLeader(held)
       if (held) await round()
     } catch (error) {
-      log.warn(`runner: round failed: ${error instanceof Error ? error.message : String(error)}`)
+      log.warn(`runner: round failed: ${errorText(error)}`)
     }
     if (!stopped) timer = setTimeout(() => void tick(), settings.intervalMs)
   }
