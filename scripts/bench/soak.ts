@@ -116,14 +116,14 @@ export function printSoak(r: {
     [
       '',
       `Soak: ${r.minutes} min of the example network at ${r.trafficPerSecond} paid requests/s plus explorer and cost reads at ${r.readsPerSecond}/s (${r.reads.ok} reads answered, ${r.reads.failed} failed); memory after the ${r.warmupSeconds / 60}-minute warm-up (median of its next minute) against the last minute's median`,
-      '| process                                  | after warm-up MB | at the end MB | growth   | max MB |',
-      '|------------------------------------------|-----------------:|--------------:|---------:|-------:|',
+      '| process                                      | after warm-up MB | at the end MB | growth   | max MB |',
+      '|----------------------------------------------|-----------------:|--------------:|---------:|-------:|',
       ...rows.map(
         (row) =>
-          `| ${`${row.label} RSS`.padEnd(40)} | ${mb(row.start)} | ${mb(row.last)} | ${pct(row.ratio)} | ${mb(row.max)} |`,
+          `| ${`${row.label.replace(' (stack/web.ts)', '')} RSS`.padEnd(44)} | ${mb(row.start)} | ${mb(row.last)} | ${pct(row.ratio)} | ${mb(row.max)} |`,
       ),
-      `| ${'web: V8 heap in use'.padEnd(40)} | ${mb(heap.start)} | ${mb(heap.last)} | ${pct(heap.ratio)} | ${mb(heap.max)} |`,
-      `| ${'web: V8 heap after full collections'.padEnd(40)} | ${mb(live.start)} | ${mb(live.last)} | ${pct(live.ratio)} | ${mb(live.max)} |`,
+      `| ${'web: V8 heap in use'.padEnd(44)} | ${mb(heap.start)} | ${mb(heap.last)} | ${pct(heap.ratio)} | ${mb(heap.max)} |`,
+      `| ${'web: V8 heap after full collections'.padEnd(44)} | ${mb(live.start)} | ${mb(live.last)} | ${pct(live.ratio)} | ${mb(live.max)} |`,
       `Target: RSS of every Node.js process grows less than ${SOAK_TARGET * 100} % after the warm-up: ${met ? 'met' : 'MISSED'} (Postgres and anvil are shown, not judged: their caches fill by design).`,
       ...(r.reads.firstFailure ? [`First failed read: ${r.reads.firstFailure}`] : []),
       ...(r.otherCores > 0.2
