@@ -143,17 +143,8 @@ export function createRateLimits(settings: RateLimitSettings, now?: () => number
   })
 
   return {
-    /**
-     * Before authentication: the client address's calls, and whether it has sent too many
-     * unknown keys lately (then it waits before any key of it is looked up).
-     */
+    /** Before authentication: the client address's calls per second. */
     admit(address: string): Limited | null {
-      if (authFailures.isEmpty(address))
-        return limited(
-          'auth_failures',
-          `Too many calls from ${address} had a missing or unknown API key; wait before trying again.`,
-          Math.max(1, Math.ceil(1 / settings.authFailures.perSecond)),
-        )
       const wait = addresses.take(address)
       return wait === 0
         ? null
@@ -162,6 +153,21 @@ export function createRateLimits(settings: RateLimitSettings, now?: () => number
             `Calls from ${address} exceed ${settings.address.perSecond} per second; slow down.`,
             wait,
           )
+    },
+
+    /**
+     * Before a key is looked up: refused when `address` has sent too many missing or unknown
+     * keys lately, unless the key is one known to be valid (`known`, checked only then), so
+     * that neither a stranger's made-up keys cost a statement each nor a stranger behind the
+     * same address (a proxy, a NAT) locks out the services there.
+     */
+    admitKey(address: string, known: () => boolean): Limited | null {
+      if (!authFailures.isEmpty(address) || known()) return null
+      return limited(
+        'auth_failures',
+        `Too many calls from ${address} had a missing or unknown API key; wait before trying again.`,
+        Math.max(1, Math.ceil(1 / settings.authFailures.perSecond)),
+      )
     },
 
     /** A call with a missing or unknown key, from `address`. */

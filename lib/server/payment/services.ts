@@ -181,6 +181,15 @@ export function createServiceRegistry({
     byId: (id: number): Promise<Service | null> =>
       remember(byIdCache, id, false, () => db.paymentService.findUnique({ where: { id } })),
 
+    /**
+     * Whether `apiKey` authenticated a service lately (in the cache, no statement): an address
+     * held back for sending unknown keys still gets its known ones through.
+     */
+    isKnownKey(apiKey: string): boolean {
+      const cached = authCache.get(apiKey)
+      return Boolean(cached?.service) && (cached?.until ?? 0) > Date.now()
+    },
+
     /** The service an API key belongs to, or null (a miss is cached too). */
     authenticate: (apiKey: string): Promise<Service | null> =>
       remember(authCache, apiKey, true, () =>

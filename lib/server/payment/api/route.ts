@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import type { ZodOpenApiResponsesObject } from 'zod-openapi'
 import { isAppError } from '../../../errors'
+import { bearerKey, secretEquals } from '../../http/auth'
 import { type Call, jsonBody, noBody } from '../../http/body'
 import { pathParams } from '../../http/params'
 import { type Answer, type Handled, type ParamNames, runCall } from '../../http/route'
@@ -118,6 +119,11 @@ export async function runPaymentRoute(
     const address = call.clientAddress ?? 'unknown'
     const limits = on.rateLimits
     refuseIfLimited(on, limits.admit(address))
+    if (route.auth !== 'none')
+      refuseIfLimited(
+        on,
+        limits.admitKey(address, () => knownKey(call, on)),
+      )
     let caller: Awaited<ReturnType<typeof authorize>>
     try {
       caller = await authorize(route.auth, call, on)
@@ -148,6 +154,16 @@ function refuseIfLimited(server: PaymentServer, limited: Limited | null): void {
   if (!limited) return
   server.metrics.rateLimited.inc({ limit: limited.limit })
   throw limited.error
+}
+
+/** Whether the call's key is the admin key or one that authenticated a service lately (no statement). */
+function knownKey(call: Call, server: PaymentServer): boolean {
+  const key = bearerKey(call)
+  if (!key) return false
+  return (
+    (server.settings.adminKey !== undefined && secretEquals(key, server.settings.adminKey)) ||
+    server.services.isKnownKey(key)
+  )
 }
 
 /** Whose rate a call counts against: the service's, or the admin key's; none without a key. */
