@@ -37,6 +37,8 @@ const toService = (row: Row): Service => ({
 })
 
 const AUTH_CACHE_MS = 5_000
+/** API keys remembered as having authenticated a service (see isKnownKey). */
+const MAX_VALID_KEYS = 10_000
 
 type Cache<K> = Map<K, { service: Service | null; until: number }>
 
@@ -76,6 +78,8 @@ export function createServiceRegistry({
   keystoreSecret?: string
   environment?: Record<string, string | undefined>
 }) {
+  /** Keys that authenticated a service in this process (a rotated one stays: it then fails as usual). */
+  const validKeys = new Set<string>()
   const authCache: Cache<string> = new Map()
   const byIdCache: Cache<number> = new Map()
   const byNameCache: Cache<string> = new Map()
@@ -186,15 +190,21 @@ export function createServiceRegistry({
      * held back for sending unknown keys still gets its known ones through.
      */
     isKnownKey(apiKey: string): boolean {
-      const cached = authCache.get(apiKey)
-      return Boolean(cached?.service) && (cached?.until ?? 0) > Date.now()
+      return validKeys.has(apiKey)
     },
 
     /** The service an API key belongs to, or null (a miss is cached too). */
-    authenticate: (apiKey: string): Promise<Service | null> =>
-      remember(authCache, apiKey, true, () =>
+    async authenticate(apiKey: string): Promise<Service | null> {
+      const service = await remember(authCache, apiKey, true, () =>
         db.paymentService.findUnique({ where: { apiKeyHash: new Uint8Array(hashApiKey(apiKey)) } }),
-      ),
+      )
+      if (service && !validKeys.has(apiKey)) {
+        // Outlives the auth cache (5 s, cleared when made-up keys fill it); bounded all the same.
+        if (validKeys.size >= MAX_VALID_KEYS) validKeys.delete(validKeys.values().next().value as string)
+        validKeys.add(apiKey)
+      }
+      return service
+    },
 
     /** The service's private key (decrypted once, kept in memory; never logged or returned). */
     async privateKey(service: Service): Promise<Hex> {
