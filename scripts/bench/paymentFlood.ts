@@ -7,8 +7,12 @@
  * tokens, tokens of channels that do not exist, tokens of the real channel signed by someone
  * else, replays of accepted tokens, batches of these, and calls with made-up API keys.
  *
- * Both the good traffic and the flood are open-loop (sent on a clock, not when the previous
- * answer came), so a slow server shows as latency rather than as fewer requests.
+ * The good traffic and the first flood are open-loop (sent on a clock, not when the previous
+ * answer came), so a slow server shows as latency rather than as fewer requests. The second,
+ * saturating flood is closed-loop: SATURATING_CONNECTIONS clients each send their next junk
+ * call as soon as the last is answered, as fast as the server answers (on the old code its
+ * unknown-channel junk alone made good traffic's p50 20 times slower). Its load generator runs
+ * on the same two cores as the server, which an attacker's would not.
  */
 import http from 'node:http'
 import { generatePrivateKey } from 'viem/accounts'
@@ -24,7 +28,9 @@ const JUNK_PER_SECOND = 300
 const JUNK_BATCH = 100
 /** One junk call in this many is a batch of JUNK_BATCH well-formed junk tokens. */
 const BATCH_EVERY = 100
-/** Seconds of each phase; phases alternate alone / flooded this many times. */
+/** Connections of the saturating flood, each sending its next junk call when the last is answered. */
+const SATURATING_CONNECTIONS = 64
+/** Seconds of each phase; phases alternate alone / flooded / saturated this many times. */
 const PHASE_SECONDS = 10
 const ROUNDS = 2
 
@@ -93,8 +99,12 @@ export type JunkTally = { sent: number; statuses: Map<number, number> }
 
 export type FloodRow = {
   alone: GoodTraffic
+  /** Under the flood at a steady rate. */
   flooded: GoodTraffic
   junk: JunkTally
+  /** Under the saturating flood (SATURATING_CONNECTIONS, closed loop). */
+  saturated: GoodTraffic
+  saturatingJunk: JunkTally
   /** Junk calls per second asked for, and tokens per second they carried. */
   junkPerSecond: number
   junkTokensPerSecond: number
@@ -178,34 +188,41 @@ export async function measureFlood({
 
   const alone: GoodTraffic = { pairs: [], failed: 0 }
   const flooded: GoodTraffic = { pairs: [], failed: 0 }
+  const saturated: GoodTraffic = { pairs: [], failed: 0 }
   const tally: JunkTally = { sent: 0, statuses: new Map() }
+  const saturatingTally: JunkTally = { sent: 0, statuses: new Map() }
   // A warm-up, which also gives the replays their accepted tokens.
   await paced(GOOD_PAIRS_PER_SECOND, 3, () => pair({ pairs: [], failed: 0 }))
   const bodies = junkBodies(accepted[0] as string, accepted)
   const madeUpKey = `pk_${'0'.repeat(40)}`
+  /** The i-th junk call, counted in `into`. */
+  const sendJunk = (into: JunkTally) => async (i: number) => {
+    const key = i % 10 === 9 ? madeUpKey : providerKey
+    const answer = await junk.post('/api/payment/tokens/verify', key, bodies[i % bodies.length] as string)
+    into.sent++
+    into.statuses.set(answer.status, (into.statuses.get(answer.status) ?? 0) + 1)
+  }
+  const p50 = (t: GoodTraffic) => percentile(sorted(t.pairs), 50).toFixed(1)
   for (let round = 0; round < ROUNDS; round++) {
     await goodPhase(alone)
-    const flood = paced(JUNK_PER_SECOND, PHASE_SECONDS, async (i) => {
-      const key = i % 10 === 9 ? madeUpKey : providerKey
-      const answer = await junk.post('/api/payment/tokens/verify', key, bodies[i % bodies.length] as string)
-      tally.sent++
-      tally.statuses.set(answer.status, (tally.statuses.get(answer.status) ?? 0) + 1)
-    })
-    await goodPhase(flooded)
-    await flood
+    await Promise.all([paced(JUNK_PER_SECOND, PHASE_SECONDS, sendJunk(tally)), goodPhase(flooded)])
+    await Promise.all([closedLoop(SATURATING_CONNECTIONS, sendJunk(saturatingTally)), goodPhase(saturated)])
     log(
-      `flood round ${round + 1}: good p50 alone ${percentile(sorted(alone.pairs), 50).toFixed(1)} ms, under the flood ${percentile(sorted(flooded.pairs), 50).toFixed(1)} ms`,
+      `flood round ${round + 1}: good p50 alone ${p50(alone)} ms, under the flood ${p50(flooded)} ms, under the saturating flood ${p50(saturated)} ms`,
     )
   }
   good.close()
   junk.close()
   alone.pairs.sort((a, b) => a - b)
   flooded.pairs.sort((a, b) => a - b)
+  saturated.pairs.sort((a, b) => a - b)
   const batchShare = 1 / BATCH_EVERY
   return {
     alone,
     flooded,
     junk: tally,
+    saturated,
+    saturatingJunk: saturatingTally,
     junkPerSecond: JUNK_PER_SECOND,
     junkTokensPerSecond: JUNK_PER_SECOND * (1 - batchShare + batchShare * JUNK_BATCH),
     goodPairsPerSecond: GOOD_PAIRS_PER_SECOND,
@@ -214,6 +231,17 @@ export async function measureFlood({
 
 const sorted = (values: readonly number[]) => [...values].sort((a, b) => a - b)
 
+/** `connections` workers calling `fn` back to back for PHASE_SECONDS (a client as fast as the server answers). */
+async function closedLoop(connections: number, fn: (i: number) => Promise<void>): Promise<void> {
+  const end = performance.now() + PHASE_SECONDS * 1000
+  let next = 0
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < end) await fn(next++)
+    }),
+  )
+}
+
 /** Target: good traffic's p50 under the flood at most this many times its p50 alone. */
 export const FLOOD_TARGET = 2
 
@@ -221,29 +249,33 @@ export const FLOOD_TARGET = 2
 export function printFlood(row: FloodRow, observed: Observed | undefined): void {
   const otherCores = observed ? (observed.cpu.get('other') ?? 0) / observed.seconds : 0
   const p = (values: number[], at: number) => percentile(values, at).toFixed(1)
-  const ratio = percentile(row.flooded.pairs, 50) / percentile(row.alone.pairs, 50)
-  const statuses = [...row.junk.statuses]
-    .sort(([a], [b]) => a - b)
-    .map(([s, n]) => `${s}: ${n}`)
-    .join(', ')
+  const over = (t: GoodTraffic, at: number) => percentile(t.pairs, at) / percentile(row.alone.pairs, at)
+  const answers = (t: JunkTally) =>
+    `${[...t.statuses]
+      .sort(([a], [b]) => a - b)
+      .map(([s, n]) => `${s}: ${n}`)
+      .join(', ')} (${t.sent} calls)`
+  const line = (name: string, t: GoodTraffic) =>
+    `| ${name.padEnd(34)} | ${p(t.pairs, 50)} | ${p(t.pairs, 99)} | ${t === row.alone ? '-' : `${over(t, 50).toFixed(2)}×`} | ${t.pairs.length} | ${t.failed} |`
+  const verdict = (t: GoodTraffic) => (over(t, 50) <= FLOOD_TARGET ? 'met' : 'MISSED')
+  const failure = row.saturated.firstFailure ?? row.flooded.firstFailure ?? row.alone.firstFailure
   console.log(
     [
       '',
-      `Good paid traffic under a junk flood (${row.goodPairsPerSecond} issue+verify pairs/s; flood ${row.junkPerSecond} calls/s, about ${Math.round(row.junkTokensPerSecond)} tokens/s; ${ROUNDS} × ${PHASE_SECONDS} s each, alternating)`,
-      '| good pairs         | p50 ms | p99 ms | pairs | failed |',
-      '|--------------------|-------:|-------:|------:|-------:|',
-      `| alone (the gauge)  | ${p(row.alone.pairs, 50)} | ${p(row.alone.pairs, 99)} | ${row.alone.pairs.length} | ${row.alone.failed} |`,
-      `| under the flood    | ${p(row.flooded.pairs, 50)} | ${p(row.flooded.pairs, 99)} | ${row.flooded.pairs.length} | ${row.flooded.failed} |`,
-      `| flooded ÷ alone    | ${ratio.toFixed(2)}× | ${(percentile(row.flooded.pairs, 99) / percentile(row.alone.pairs, 99)).toFixed(2)}× | | |`,
-      `Target: p50 under the flood ≤ ${FLOOD_TARGET}× alone: ${ratio <= FLOOD_TARGET ? 'met' : 'MISSED'}. Junk answers: ${statuses} (${row.junk.sent} calls).`,
+      `Good paid traffic under a junk flood (${row.goodPairsPerSecond} issue+verify pairs/s; ${ROUNDS} × ${PHASE_SECONDS} s each, alternating): the flood at ${row.junkPerSecond} calls/s (about ${Math.round(row.junkTokensPerSecond)} tokens/s), and a saturating one (${SATURATING_CONNECTIONS} connections, each sending its next call when answered; its load generator shares the cores)`,
+      '| good pairs                         | p50 ms | p99 ms | p50 ÷ alone | pairs | failed |',
+      '|------------------------------------|-------:|-------:|------------:|------:|-------:|',
+      line('alone (the gauge)', row.alone),
+      line(`under ${row.junkPerSecond} junk calls/s`, row.flooded),
+      line(`under ${SATURATING_CONNECTIONS} saturating connections`, row.saturated),
+      `Target: p50 under the flood ≤ ${FLOOD_TARGET}× alone: ${verdict(row.flooded)}; under the saturating flood: ${verdict(row.saturated)}.`,
+      `Junk answers: at ${row.junkPerSecond}/s ${answers(row.junk)}; saturating ${answers(row.saturatingJunk)}.`,
       ...(otherCores > OTHER_CPU_WARNING
         ? [
             `WARNING: unrelated processes used ${otherCores.toFixed(2)} cores during the flood row; the machine was not quiet.`,
           ]
         : []),
-      ...(row.alone.firstFailure || row.flooded.firstFailure
-        ? [`First failure of a good pair: ${row.flooded.firstFailure ?? row.alone.firstFailure}`]
-        : []),
+      ...(failure ? [`First failure of a good pair: ${failure}`] : []),
     ].join('\n'),
   )
 }
