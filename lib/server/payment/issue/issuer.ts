@@ -13,7 +13,6 @@ import { issuableTokenId } from '../tokenWindow'
 import { claimRanges, countOf, countsIn, mergeRanges, type Range, splitRange } from './heldRanges'
 
 export type IssuedTokens = { channel: string; chainId: number; tokenId: bigint; tokens: string[] }
-
 /** Default most counts an instance takes ahead per channel (`PAYMENT_ISSUE_AHEAD`). */
 export const DEFAULT_ISSUE_AHEAD = 64
 
@@ -353,9 +352,7 @@ export function createIssuer({
     idle,
 
     /** Drops every held count: their channels' chain was reset (../chainEpoch), the counts belong to it. */
-    forgetAll(): void {
-      held.clear()
-    },
+    forgetAll: (): void => held.clear(),
 
     /** Counts this instance holds for the channel's current token ID (taken, not handed out yet). */
     held(channel: string): number {
