@@ -77,6 +77,7 @@ import {
   GAUGE_CHANNEL,
   GAUGE_CONSUMER,
   invalid,
+  preIssue,
   rate,
   rateOf,
   signGaugeTokens,
@@ -245,19 +246,8 @@ async function main(): Promise<void> {
     const issueEndpoint = only ? null : await endpoint('issue endpoint', issueOne, ISSUE_REQUESTS)
     if (issueEndpoint) log(`issue endpoint: ${rates(issueEndpoint)} req/s`)
 
-    const tokens: string[] = []
     const preIssueStarted = performance.now()
-    while (tokens.length < (only ? VERIFY_ONLY_PRE_ISSUE : PRE_ISSUE)) {
-      const response = await fetch(`${s.url}/api/payment/tokens`, {
-        method: 'POST',
-        headers: bearer(publicKey),
-        body: JSON.stringify({ provider: 'validation', count: 1000 }),
-      })
-      const body = (await response.json()) as { tokens?: string[] }
-      if (response.status !== 200 || !body.tokens)
-        throw new Error(`issuing 1000 tokens: ${JSON.stringify(body)}`)
-      tokens.push(...body.tokens)
-    }
+    const tokens = await preIssue(s.url, publicKey, only ? VERIFY_ONLY_PRE_ISSUE : PRE_ISSUE)
     const preIssueSeconds = (performance.now() - preIssueStarted) / 1000
     log(
       `pre-issued ${fmt(tokens.length)} tokens in ${preIssueSeconds.toFixed(1)} s (${fmt(tokens.length / preIssueSeconds)} tokens/s in calls of 1000)`,

@@ -49,6 +49,30 @@ export function rateOf(result: unknown): number | null {
 }
 
 /**
+ * `count` tokens of the example's `public` → `validation` channel, issued in calls of 1000 with
+ * `key` (public's); a 429 of the rate limits is waited out as its Retry-After says.
+ */
+export async function preIssue(url: string, key: string, count: number): Promise<string[]> {
+  const tokens: string[] = []
+  while (tokens.length < count) {
+    const response = await fetch(`${url}/api/payment/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ provider: 'validation', count: 1000 }),
+    })
+    const body = (await response.json()) as { tokens?: string[] }
+    if (response.status === 429) {
+      await new Promise((r) => setTimeout(r, Number(response.headers.get('retry-after') ?? 1) * 1000))
+      continue
+    }
+    if (response.status !== 200 || !body.tokens)
+      throw new Error(`issuing 1000 tokens: ${JSON.stringify(body)}`)
+    tokens.push(...body.tokens)
+  }
+  return tokens
+}
+
+/**
  * The verify gauge's chain id and channel (a row of its own, no contract; another chain id than
  * the stack's, so the Payment Server's runner never sees it) and the key that signs its tokens.
  */
