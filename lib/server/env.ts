@@ -125,8 +125,11 @@ export const envSchema = z.object({
   PAYMENT_AUTH_FAILURES_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(20),
   /** ...look-ups of channels the process does not hold yet per second per API key (bursts of ten times)... */
   PAYMENT_CHANNEL_LOOKUPS_PER_KEY: z.coerce.number().int().min(0).max(1_000_000).default(20),
-  /** ...and calls of one API key in progress at once. */
-  PAYMENT_MAX_IN_FLIGHT_PER_KEY: z.coerce.number().int().min(0).max(1_000_000).default(256),
+  /**
+   * ...and calls of one API key in progress at once: more wait their turn before their body is
+   * read (up to 32 times as many; beyond, 429), so one key's flood does not queue ahead of others.
+   */
+  PAYMENT_MAX_IN_FLIGHT_PER_KEY: z.coerce.number().int().min(0).max(1_000_000).default(32),
   /** `on`: this process runs the background runner (one instance at a time holds its lock). */
   PAYMENT_RUNNER: z.enum(['on', 'off']).default('on'),
   /** Milliseconds between two rounds of the background runner. */

@@ -9,7 +9,13 @@ import type { Answer } from '../http/route'
 import { signTokenNative } from '../tokenCrypto'
 import { type AnyPaymentRoute, runPaymentRoute } from './api/route'
 import { createFastPath } from './fastPath'
-import { createRateLimits, type RateLimitSettings, rateLimitsOf, TokenBuckets } from './rateLimit'
+import {
+  createRateLimits,
+  type Limited,
+  type RateLimitSettings,
+  rateLimitsOf,
+  TokenBuckets,
+} from './rateLimit'
 import type { Service } from './services'
 
 /** A clock the tests move by hand (ms). */
@@ -66,7 +72,10 @@ describe('TokenBuckets', () => {
     expect(settings.authFailures).toEqual({ perSecond: 1, burst: 10 })
     expect(settings.lookups).toEqual({ perSecond: 2, burst: 20 })
     const limits = createRateLimits(settings, clock().now)
-    for (let i = 0; i < 1_000; i++) expect(limits.enter('service:1', 1_000_000)).toBeNull()
+    for (let i = 0; i < 1_000; i++) {
+      expect(limits.take('service:1', 1_000_000)).toBeNull()
+      expect(limits.acquire('service:1')).toBeNull()
+    }
   })
 })
 
@@ -77,22 +86,44 @@ describe('createRateLimits', () => {
     authFailures: { perSecond: 1, burst: 3 },
     lookups: { perSecond: 1, burst: 1 },
     inFlightPerKey: 2,
+    queuedPerKey: 1,
     maxTracked: 100,
   }
 
-  it('enter() bounds the calls of one key in progress; release() gives one back', () => {
+  it('acquire() gives a key at most inFlightPerKey slots; the next call waits its turn, beyond queuedPerKey it is refused; release() hands the slot over', async () => {
     const limits = createRateLimits(settings, clock().now)
-    expect(limits.enter('k', 1)).toBeNull()
-    expect(limits.enter('k', 1)).toBeNull()
-    const refused = limits.enter('k', 1)
-    expect(refused?.limit).toBe('in_flight')
-    expect(refused?.error).toMatchObject({ status: 429, code: 'rate_limited', retryAfterSeconds: 1 })
-    expect(refused?.error.message).toBe(
-      'This API key already has 2 calls in progress; wait for their answers.',
+    expect(limits.acquire('k')).toBeNull()
+    expect(limits.acquire('k')).toBeNull()
+    const waiting = limits.acquire('k')
+    expect(waiting).toBeInstanceOf(Promise)
+    let served = false
+    void (waiting as Promise<unknown>).then(() => {
+      served = true
+    })
+    const refused = limits.acquire('k') as Limited
+    expect(refused.limit).toBe('in_flight')
+    expect(refused.error).toMatchObject({ status: 429, code: 'rate_limited', retryAfterSeconds: 1 })
+    expect(refused.error.message).toBe(
+      'This API key already has 2 calls in progress and 1 waiting; wait for their answers.',
     )
-    expect(limits.enter('other', 1)).toBeNull()
+    expect(limits.acquire('other')).toBeNull()
+    await Promise.resolve()
+    expect(served).toBe(false)
     limits.release('k')
-    expect(limits.enter('k', 1)).toBeNull()
+    expect(await waiting).toBeNull()
+    expect(served).toBe(true)
+    // The slot went to the waiting call: the key still has two in progress.
+    expect(limits.acquire('k')).toBeInstanceOf(Promise)
+  })
+
+  it("take() refuses units beyond the key's tokens per second, with the seconds to wait", () => {
+    const c = clock()
+    const limits = createRateLimits(settings, c.now)
+    expect(limits.take('k', 10)).toBeNull()
+    expect(limits.take('k', 1)).toMatchObject({ limit: 'key', error: { status: 429, retryAfterSeconds: 1 } })
+    expect(limits.take('other', 10)).toBeNull()
+    c.advance(1_000)
+    expect(limits.take('k', 10)).toBeNull()
   })
 
   it('admitKey() holds back an address that sent more missing or unknown keys than its burst, except its known keys', () => {
@@ -136,6 +167,7 @@ describe('rate limits on the Payment Server', () => {
           authFailures: { perSecond: 0.01, burst: 3 },
           lookups: { perSecond: 0.01, burst: 3 },
           inFlightPerKey: 2,
+          queuedPerKey: 1,
           maxTracked: 1_000,
         },
       }),
@@ -270,7 +302,7 @@ describe('rate limits on the Payment Server', () => {
     expect((await post('/api/payment/tokens', other.apiKey, { provider: 'billing' })).status).toBe(200)
   })
 
-  it('a key with as many calls in progress as allowed gets 429 for the next, and is let in again once one is answered', async () => {
+  it('a key with as many calls in progress as allowed: the next waits its turn, the one after gets 429, and the waiting one is served once a slot frees', async () => {
     let open: () => void = () => {}
     const gate = new Promise<void>((resolve) => {
       open = resolve
@@ -293,15 +325,15 @@ describe('rate limits on the Payment Server', () => {
       clientAddress: '10.1.2.3',
     }
     const run = () => runPaymentRoute(slow, call, {}, async () => t.server)
-    const running = [run(), run()]
-    const third = (await run()) as Answer
-    expect(third.status).toBe(429)
-    expect(third.headers).toEqual({ 'retry-after': '1' })
-    expect((third.body as { error: { message: string } }).error.message).toBe(
-      'This API key already has 2 calls in progress; wait for their answers.',
+    const running = [run(), run(), run()]
+    const fourth = (await run()) as Answer
+    expect(fourth.status).toBe(429)
+    expect(fourth.headers).toEqual({ 'retry-after': '1' })
+    expect((fourth.body as { error: { message: string } }).error.message).toBe(
+      'This API key already has 2 calls in progress and 1 waiting; wait for their answers.',
     )
     open()
-    expect((await Promise.all(running)).map((r) => r.status)).toEqual([200, 200])
+    expect((await Promise.all(running)).map((r) => r.status)).toEqual([200, 200, 200])
     expect(((await run()) as Answer).status).toBe(200)
   })
 })

@@ -21,8 +21,14 @@ export type RateLimitSettings = {
    * per API key: a provider meets a new channel once per consumer, junk tokens meet one each.
    */
   lookups: BucketSettings
-  /** Calls of one API key in progress at once (0: unbounded). */
+  /**
+   * Calls of one API key in progress at once (0: unbounded); more wait for a slot, in order,
+   * before their body is read, so that one key's flood never has more than this many calls
+   * in the server's hands and other keys' calls do not queue behind it...
+   */
   inFlightPerKey: number
+  /** ...and at most this many wait (beyond: 429). */
+  queuedPerKey: number
   /** Most keys and addresses tracked at once; idle ones are forgotten first. */
   maxTracked: number
 }
@@ -36,7 +42,8 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   address: { perSecond: 40_000, burst: 80_000 },
   authFailures: { perSecond: 20, burst: 200 },
   lookups: { perSecond: 20, burst: 200 },
-  inFlightPerKey: 256,
+  inFlightPerKey: 32,
+  queuedPerKey: 1_024,
   maxTracked: 100_000,
 }
 
@@ -116,6 +123,7 @@ export function rateLimitsOf(e: {
     authFailures: bucket(e.PAYMENT_AUTH_FAILURES_PER_ADDRESS, 10),
     lookups: bucket(e.PAYMENT_CHANNEL_LOOKUPS_PER_KEY, 10),
     inFlightPerKey: e.PAYMENT_MAX_IN_FLIGHT_PER_KEY,
+    queuedPerKey: e.PAYMENT_MAX_IN_FLIGHT_PER_KEY * 32,
     maxTracked: DEFAULT_RATE_LIMITS.maxTracked,
   }
 }
@@ -136,7 +144,8 @@ export function createRateLimits(settings: RateLimitSettings, now?: () => number
   const addresses = new TokenBuckets(settings.address, settings.maxTracked, now)
   const authFailures = new TokenBuckets(settings.authFailures, settings.maxTracked, now)
   const lookups = new TokenBuckets(settings.lookups, settings.maxTracked, now)
-  const inFlight = new Map<string, number>()
+  /** Each key's calls in progress and those waiting for a slot (only keys with a call in progress). */
+  const slots = new Map<string, { running: number; waiting: (() => void)[] }>()
   const limited = (limit: Limited['limit'], message: string, retryAfterSeconds: number): Limited => ({
     limit,
     error: new RateLimitedError({ code: 'rate_limited', message, retryAfterSeconds }),
@@ -176,26 +185,38 @@ export function createRateLimits(settings: RateLimitSettings, now?: () => number
     },
 
     /**
-     * After authentication: `units` of the key's rate (tokens issued or verified), and one of
-     * its calls in progress, to give back with {@link release} when it is answered.
+     * After authentication, before the body is read: one of the key's slots for calls in
+     * progress. Null when it got one at once; a promise of null once it got one after
+     * waiting its turn; a refusal when too many already wait. Give it back with {@link release}.
      */
-    enter(key: string, units: number): Limited | null {
-      const wait = keys.take(key, units)
-      if (wait > 0)
-        return limited(
-          'key',
-          `This API key's calls exceed ${settings.key.perSecond} tokens per second; slow down.`,
-          wait,
-        )
-      const running = inFlight.get(key) ?? 0
-      if (settings.inFlightPerKey > 0 && running >= settings.inFlightPerKey)
+    acquire(key: string): Limited | null | Promise<Limited | null> {
+      const max = settings.inFlightPerKey
+      if (max === 0) return null
+      const slot = slots.get(key) ?? { running: 0, waiting: [] }
+      if (slot.running < max) {
+        slot.running += 1
+        slots.set(key, slot)
+        return null
+      }
+      if (slot.waiting.length >= settings.queuedPerKey)
         return limited(
           'in_flight',
-          `This API key already has ${running} calls in progress; wait for their answers.`,
+          `This API key already has ${slot.running} calls in progress and ${slot.waiting.length} waiting; wait for their answers.`,
           1,
         )
-      inFlight.set(key, running + 1)
-      return null
+      return new Promise((resolve) => slot.waiting.push(() => resolve(null)))
+    },
+
+    /** After the body is read: `units` of the key's rate (tokens issued or verified). */
+    take(key: string, units: number): Limited | null {
+      const wait = keys.take(key, units)
+      return wait === 0
+        ? null
+        : limited(
+            'key',
+            `This API key's calls exceed ${settings.key.perSecond} tokens per second; slow down.`,
+            wait,
+          )
     },
 
     /**
@@ -206,11 +227,13 @@ export function createRateLimits(settings: RateLimitSettings, now?: () => number
       return lookups.take(key)
     },
 
-    /** Ends a call {@link enter} let in. */
+    /** Ends a call that {@link acquire} gave a slot: the next waiting call of the key takes it. */
     release(key: string): void {
-      const running = (inFlight.get(key) ?? 1) - 1
-      if (running > 0) inFlight.set(key, running)
-      else inFlight.delete(key)
+      const slot = slots.get(key)
+      if (!slot) return
+      const next = slot.waiting.shift()
+      if (next) next()
+      else if (--slot.running === 0) slots.delete(key)
     },
 
     /** Keys and addresses tracked (for the metrics). */

@@ -131,13 +131,18 @@ export async function runPaymentRoute(
       if (isAppError(error) && error.status === 401) limits.authFailed(address)
       throw error
     }
-    const body = route.body ? await jsonBody(call, route.body) : await noBody(call)
     const key = limitKey(caller)
-    const params = pathParams(rawParams)
-    if (key === undefined) return route.handler({ server: on, caller, params, body })
-    refuseIfLimited(on, limits.enter(key, route.units?.(body) ?? 1))
+    if (key === undefined) {
+      const body = route.body ? await jsonBody(call, route.body) : await noBody(call)
+      return route.handler({ server: on, caller, params: pathParams(rawParams), body })
+    }
+    // A slot first (waiting its turn behind the key's other calls), then the body and its units.
+    const slot = limits.acquire(key)
+    refuseIfLimited(on, slot instanceof Promise ? await slot : slot)
     try {
-      return await route.handler({ server: on, caller, params, body })
+      const body = route.body ? await jsonBody(call, route.body) : await noBody(call)
+      refuseIfLimited(on, limits.take(key, route.units?.(body) ?? 1))
+      return await route.handler({ server: on, caller, params: pathParams(rawParams), body })
     } finally {
       limits.release(key)
     }
