@@ -226,7 +226,8 @@ async function main(): Promise<void> {
     // 3. The endpoints alone, at concurrency 20, with the example services' API keys.
     const keys = await exampleKeys(dataDir)
     const { publicKey, validationKey } = keys
-    const flood = () => observe('junk flood', () => measureFlood({ url: s.url, keys, log }))
+    const flood = () =>
+      observe('junk flood', () => measureFlood({ url: s.url, keys, adminKey: s.adminKey, log }))
     if (only === 'flood') return printFlood(await flood(), observed.at(-1))
     const issueOne: LoadRequest = {
       method: 'POST',

@@ -8,11 +8,12 @@
  * else, replays of accepted tokens, batches of these, and calls with made-up API keys.
  *
  * The good traffic and the first flood are open-loop (sent on a clock, not when the previous
- * answer came), so a slow server shows as latency rather than as fewer requests. The second,
- * saturating flood is closed-loop: SATURATING_CONNECTIONS clients each send their next junk
- * call as soon as the last is answered, as fast as the server answers (on the old code its
- * unknown-channel junk alone made good traffic's p50 20 times slower). Its load generator runs
- * on the same two cores as the server, which an attacker's would not.
+ * answer came), so a slow server shows as latency rather than as fewer requests; that flood
+ * goes through the provider's key. The second, saturating flood is closed-loop and comes from
+ * a hostile service's own key: SATURATING_CONNECTIONS clients each send their next junk call
+ * as soon as the last is answered, as fast as the server answers (on the old code such junk
+ * made good traffic's p50 20 times slower). Its load generator runs on the same two cores as
+ * the server, which an attacker's would not.
  */
 import http from 'node:http'
 import { generatePrivateKey } from 'viem/accounts'
@@ -153,12 +154,15 @@ function junkBodies(realToken: string, accepted: readonly string[]): string[] {
 export async function measureFlood({
   url,
   keys: { publicKey: consumerKey, validationKey: providerKey },
+  adminKey,
   provider = 'validation',
   log,
 }: {
   url: string
   /** The API keys of the good consumer (the example's `public`) and its provider (`validation`). */
   keys: { publicKey: string; validationKey: string }
+  /** The team admin key, which registers the saturating flood's hostile service. */
+  adminKey: string
   /** The provider's service name (the example network's `validation`). */
   provider?: string
   log: (line: string) => void
@@ -195,9 +199,11 @@ export async function measureFlood({
   await paced(GOOD_PAIRS_PER_SECOND, 3, () => pair({ pairs: [], failed: 0 }))
   const bodies = junkBodies(accepted[0] as string, accepted)
   const madeUpKey = `pk_${'0'.repeat(40)}`
-  /** The i-th junk call, counted in `into`. */
-  const sendJunk = (into: JunkTally) => async (i: number) => {
-    const key = i % 10 === 9 ? madeUpKey : providerKey
+  // The saturating flood comes from a service of its own (a hostile one the team registered).
+  const hostileKey = await registerHostile(url, adminKey)
+  /** The i-th junk call with `key` (one in ten with a made-up key instead), counted in `into`. */
+  const sendJunk = (into: JunkTally, junkKey: string) => async (i: number) => {
+    const key = i % 10 === 9 ? madeUpKey : junkKey
     const answer = await junk.post('/api/payment/tokens/verify', key, bodies[i % bodies.length] as string)
     into.sent++
     into.statuses.set(answer.status, (into.statuses.get(answer.status) ?? 0) + 1)
@@ -205,8 +211,14 @@ export async function measureFlood({
   const p50 = (t: GoodTraffic) => percentile(sorted(t.pairs), 50).toFixed(1)
   for (let round = 0; round < ROUNDS; round++) {
     await goodPhase(alone)
-    await Promise.all([paced(JUNK_PER_SECOND, PHASE_SECONDS, sendJunk(tally)), goodPhase(flooded)])
-    await Promise.all([closedLoop(SATURATING_CONNECTIONS, sendJunk(saturatingTally)), goodPhase(saturated)])
+    await Promise.all([
+      paced(JUNK_PER_SECOND, PHASE_SECONDS, sendJunk(tally, providerKey)),
+      goodPhase(flooded),
+    ])
+    await Promise.all([
+      closedLoop(SATURATING_CONNECTIONS, sendJunk(saturatingTally, hostileKey)),
+      goodPhase(saturated),
+    ])
     log(
       `flood round ${round + 1}: good p50 alone ${p50(alone)} ms, under the flood ${p50(flooded)} ms, under the saturating flood ${p50(saturated)} ms`,
     )
@@ -230,6 +242,19 @@ export async function measureFlood({
 }
 
 const sorted = (values: readonly number[]) => [...values].sort((a, b) => a - b)
+
+/** Registers a service for the saturating flood (a hostile party of the team); its API key. */
+async function registerHostile(url: string, adminKey: string): Promise<string> {
+  const response = await fetch(`${url}/api/payment/services`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
+    body: JSON.stringify({ name: `hostile-${Date.now()}`, team: 'hostile', key: { source: 'generate' } }),
+  })
+  const body = (await response.json()) as { apiKey?: string }
+  if (!body.apiKey)
+    throw new Error(`registering the hostile service: ${response.status} ${JSON.stringify(body)}`)
+  return body.apiKey
+}
 
 /** `connections` workers calling `fn` back to back for PHASE_SECONDS (a client as fast as the server answers). */
 async function closedLoop(connections: number, fn: (i: number) => Promise<void>): Promise<void> {
@@ -262,7 +287,7 @@ export function printFlood(row: FloodRow, observed: Observed | undefined): void 
   console.log(
     [
       '',
-      `Good paid traffic under a junk flood (${row.goodPairsPerSecond} issue+verify pairs/s; ${ROUNDS} × ${PHASE_SECONDS} s each, alternating): the flood at ${row.junkPerSecond} calls/s (about ${Math.round(row.junkTokensPerSecond)} tokens/s), and a saturating one (${SATURATING_CONNECTIONS} connections, each sending its next call when answered; its load generator shares the cores)`,
+      `Good paid traffic under a junk flood (${row.goodPairsPerSecond} issue+verify pairs/s; ${ROUNDS} × ${PHASE_SECONDS} s each, alternating): the flood at ${row.junkPerSecond} calls/s (about ${Math.round(row.junkTokensPerSecond)} tokens/s), through the provider's key, and a saturating one from a hostile service's key (${SATURATING_CONNECTIONS} connections, each sending its next call when answered; its load generator shares the cores)`,
       '| good pairs                         | p50 ms | p99 ms | p50 ÷ alone | pairs | failed |',
       '|------------------------------------|-------:|-------:|------------:|------:|-------:|',
       line('alone (the gauge)', row.alone),
