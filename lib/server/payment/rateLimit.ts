@@ -235,9 +235,6 @@ export function createRateLimits(settings: RateLimitSettings, now?: () => number
       if (next) next()
       else if (--slot.running === 0) slots.delete(key)
     },
-
-    /** Keys and addresses tracked (for the metrics). */
-    tracked: () => keys.size + addresses.size + authFailures.size + lookups.size,
   }
 }
 

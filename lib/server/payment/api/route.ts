@@ -95,10 +95,12 @@ export const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({})
 
 /**
  * Runs one call of a route of the table on the Payment Server `getServer` gives (default: this
- * process's, built on first use): checks the caller for the route's auth, reads and checks the
- * body (against the route's schema; without one, only that it is empty or JSON), parses the path
- * parameters (pathParams: text, `{address}` an address) and runs the handler, in that order (a
- * refused key is answered before a bad body). Answers an AppError as
+ * process's, built on first use), in this order: the client address's rate limits (../rateLimit),
+ * the caller for the route's auth, a slot among the key's calls in progress (waiting its turn),
+ * the body read and checked (against the route's schema; without one, only that it is empty or
+ * JSON) and its units of the key's rate, the path parameters (pathParams: text, `{address}` an
+ * address), and the handler; so a refused key is answered before a bad body, and a flooding
+ * key's calls wait before their bodies are read. Answers an AppError as
  * `{ error: { code, message } }` with its status and anything else as a 500 without internals
  * (runCall), and times the call by route name. The Next.js route handlers and the fast path
  * both serve through it. Auth, body and handler run in runCall's own step rather than a
