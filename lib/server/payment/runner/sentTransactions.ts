@@ -29,6 +29,7 @@ export type SentTx = {
 export type NewSentTx = Omit<SentTx, 'id' | 'status' | 'blockNumber' | 'blockHash'>
 
 type Row = Awaited<ReturnType<Db['paymentSentTx']['findFirstOrThrow']>>
+type SentUpdate = Parameters<Db['paymentSentTx']['updateMany']>[0]['data']
 
 const toSent = (row: Row): SentTx => ({
   id: row.id,
@@ -59,11 +60,7 @@ const decimal = (value: bigint | null) => (value === null ? null : value.toStrin
  */
 export function createSentTransactions({ db, chainId }: { db: Db; chainId: number }) {
   /** Moves `id` from status `from` to `data.status`; true when this call moved it. */
-  async function move(
-    id: bigint,
-    from: SentStatus,
-    data: Parameters<Db['paymentSentTx']['updateMany']>[0]['data'],
-  ) {
+  async function move(id: bigint, from: SentStatus, data: SentUpdate) {
     const { count } = await db.paymentSentTx.updateMany({
       where: { id, status: from },
       data: { ...data, updatedAt: new Date() },
@@ -71,6 +68,31 @@ export function createSentTransactions({ db, chainId }: { db: Db; chainId: numbe
     return count === 1
   }
 
+  /**
+   * Ends a pending transaction as `status` (with `data`) and writes its `payment_action` row,
+   * in one database transaction; false when someone else ended it first.
+   */
+  function end(tx: SentTx, status: SentStatus, error: string | null, data: SentUpdate): Promise<boolean> {
+    return db.$transaction(async (t) => {
+      const { count } = await t.paymentSentTx.updateMany({
+        where: { id: tx.id, status: 'pending' },
+        data: { ...data, status, updatedAt: new Date() },
+      })
+      if (count === 0) return false
+      await t.paymentAction.create({
+        data: {
+          chainId,
+          channel: tx.channel,
+          serviceId: tx.serviceId,
+          action: tx.action,
+          txHash: tx.hash,
+          status,
+          error,
+        },
+      })
+      return true
+    })
+  }
   return {
     /**
      * Records a signed transaction about to be broadcast (status `pending`). Signing the same
@@ -115,29 +137,9 @@ export function createSentTransactions({ db, chainId }: { db: Db; chainId: numbe
      */
     async settle(tx: SentTx, receipt: TransactionReceipt, error: string | null): Promise<boolean> {
       const status = receipt.status === 'success' ? 'mined' : 'reverted'
-      return db.$transaction(async (t) => {
-        const { count } = await t.paymentSentTx.updateMany({
-          where: { id: tx.id, status: 'pending' },
-          data: {
-            status,
-            blockNumber: receipt.blockNumber,
-            blockHash: receipt.blockHash.toLowerCase(),
-            updatedAt: new Date(),
-          },
-        })
-        if (count === 0) return false
-        await t.paymentAction.create({
-          data: {
-            chainId,
-            channel: tx.channel,
-            serviceId: tx.serviceId,
-            action: tx.action,
-            txHash: tx.hash,
-            status,
-            error,
-          },
-        })
-        return true
+      return end(tx, status, error, {
+        blockNumber: receipt.blockNumber,
+        blockHash: receipt.blockHash.toLowerCase(),
       })
     },
 
@@ -157,25 +159,7 @@ export function createSentTransactions({ db, chainId }: { db: Db; chainId: numbe
 
     /** A pending transaction the node no longer has: `dropped`, with a `payment_action` row saying why. */
     async drop(tx: SentTx, reason: string, status: 'dropped' | 'replaced' = 'dropped', by?: Hex) {
-      return db.$transaction(async (t) => {
-        const { count } = await t.paymentSentTx.updateMany({
-          where: { id: tx.id, status: 'pending' },
-          data: { status, replacedBy: by?.toLowerCase() ?? null, updatedAt: new Date() },
-        })
-        if (count === 0) return false
-        await t.paymentAction.create({
-          data: {
-            chainId,
-            channel: tx.channel,
-            serviceId: tx.serviceId,
-            action: tx.action,
-            txHash: tx.hash,
-            status,
-            error: reason,
-          },
-        })
-        return true
-      })
+      return end(tx, status, reason, { replacedBy: by?.toLowerCase() ?? null })
     },
 
     /** Our other transactions from the same account with the same nonce that were given up on. */
