@@ -1,4 +1,14 @@
-import { type Chain, createPublicClient, defineChain, http, type PublicClient } from 'viem'
+import {
+  BlockNotFoundError,
+  type Chain,
+  createPublicClient,
+  defineChain,
+  type Hex,
+  http,
+  type PublicClient,
+  type TransactionReceipt,
+  TransactionReceiptNotFoundError,
+} from 'viem'
 
 /** A chain object for any JSON-RPC endpoint, named after its id when it is not a known one. */
 export function chainFor({ chainId, rpcUrl }: { chainId: number; rpcUrl: string }): Chain {
@@ -20,4 +30,22 @@ export function createChainClient({ rpcUrl, chainId }: { rpcUrl: string; chainId
     transport: http(rpcUrl, { timeout: 10_000, retryCount: 2, retryDelay: 200 }),
     cacheTime: 0,
   })
+}
+
+/** The receipt of `hash`, or null while the node has none (not mined, or unknown). */
+export function receiptOrNull(client: PublicClient, hash: Hex): Promise<TransactionReceipt | null> {
+  return client.getTransactionReceipt({ hash }).catch((error: unknown) => {
+    if (error instanceof TransactionReceiptNotFoundError) return null
+    throw error
+  })
+}
+
+/** The hash (lowercase) of the node's block at `number`, or null when its chain is shorter; throws when the node does not answer. */
+export async function blockHashAt(client: PublicClient, number: bigint): Promise<Hex | null> {
+  try {
+    return (await client.getBlock({ blockNumber: number })).hash.toLowerCase() as Hex
+  } catch (error) {
+    if (error instanceof BlockNotFoundError) return null
+    throw error
+  }
 }

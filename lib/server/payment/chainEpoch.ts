@@ -1,5 +1,6 @@
-import { type Address, BlockNotFoundError, type PublicClient } from 'viem'
+import type { Address, PublicClient } from 'viem'
 import { AppError } from '../../errors'
+import { blockHashAt } from '../chain'
 import type { Db } from '../db/client'
 import { findDeployment } from '../deployments'
 import type { Logger } from '../log'
@@ -84,14 +85,7 @@ export function createChainEpoch({
   let timer: NodeJS.Timeout | undefined
 
   /** The block at `block` on the node, null when it has none there; throws when the node does not answer. */
-  async function hashAt(block: bigint): Promise<string | null> {
-    try {
-      return (await client.getBlock({ blockNumber: block })).hash.toLowerCase()
-    } catch (error) {
-      if (error instanceof BlockNotFoundError) return null
-      throw error
-    }
-  }
+  const hashAt = (block: bigint) => blockHashAt(client, block)
 
   /** The reference block of the chain the node has now; null while its factory is not deployed. */
   async function referenceNow(factoryAddress: Address): Promise<Reference | null> {

@@ -15,15 +15,15 @@ import {
   RpcRequestError,
   TimeoutError,
   type TransactionReceipt,
-  TransactionReceiptNotFoundError,
 } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
 import { getTransactionError } from 'viem/utils'
 import { contractErrorOf } from '../../contractErrors'
 import { AppError, ConflictError, DependencyError } from '../../errors'
 import { errorText } from '../../errorText'
+import { receiptOrNull } from '../chain'
 import type { Db } from '../db/client'
-import type { SentTransactions, SentTx } from './runner/sentTransactions'
+import { revertedMessage, type SentTransactions, type SentTx } from './runner/sentTransactions'
 import type { Service, ServiceRegistry } from './services'
 import { withSessionLock } from './sessionLock'
 
@@ -44,7 +44,7 @@ export type ChannelCall = {
 export type SentTransaction = { hash: Hex; receipt: TransactionReceipt; result: unknown }
 
 /** How long {@link Wallet.send} waits for a receipt by default. */
-export const DEFAULT_RECEIPT_TIMEOUT_MS = 60_000
+const DEFAULT_RECEIPT_TIMEOUT_MS = 60_000
 
 /**
  * Sends transactions for the team's services. Every call is simulated first, so a call that
@@ -122,8 +122,12 @@ export function createWallet({
   }
 
   /** Signs `call` as its service with the nonce (and fees) due, records it, then broadcasts it. */
-  async function sign(call: ChannelCall, request: { data: Hex }, replace: Replacement | undefined) {
-    const account = privateKeyToAccount(await services.privateKey(call.service))
+  async function sign(
+    call: ChannelCall,
+    account: PrivateKeyAccount,
+    request: { data: Hex },
+    replace: Replacement | undefined,
+  ) {
     const wallet = createWalletClient({ account, chain, transport })
     // One sender per account from nonce to broadcast, across instances. The lock has a
     // connection of its own: held on one of the pool's while the row takes another, six sends
@@ -195,10 +199,7 @@ export function createWallet({
   async function receiptOf(hash: Hex): Promise<TransactionReceipt | null> {
     const deadline = Date.now() + receiptTimeoutMs
     for (;;) {
-      const receipt = await client.getTransactionReceipt({ hash }).catch((error: unknown) => {
-        if (error instanceof TransactionReceiptNotFoundError) return null
-        throw error
-      })
+      const receipt = await receiptOrNull(client, hash)
       if (receipt || Date.now() >= deadline) return receipt
       await new Promise((resolve) => setTimeout(resolve, 250))
     }
@@ -235,7 +236,7 @@ export function createWallet({
         throw await refusal(call, 'would fail', error)
       }
       try {
-        return { tx: await sign(call, { data }, replace), result }
+        return { tx: await sign(call, account, { data }, replace), result }
       } catch (error) {
         // eth_call carries no gas price, so an account without ether for gas fails only here;
         // the node's words (e.g. "insufficient funds") become viem's error classes.
@@ -263,7 +264,7 @@ export function createWallet({
         })
       }
       if (receipt.status !== 'success') {
-        const message = `${call.action} reverted in transaction ${tx.hash}.`
+        const message = revertedMessage(tx)
         await sent.settle(tx, receipt, message)
         throw new ConflictError({ code: 'transaction_reverted', message, retryable: false })
       }

@@ -13,7 +13,7 @@ import type { PaymentMetrics } from '../metrics'
 import type { Service, ServiceRegistry } from '../services'
 import type { Replacement } from '../wallet'
 import { consumerDuties, type ProviderDutySettings, providerDuties, type RunnerAction } from './runnerDuties'
-import type { SentTransactions, SentTx } from './sentTransactions'
+import { revertedMessage, type SentTransactions, type SentTx } from './sentTransactions'
 import { createTxWatcher, type WatchReport, type WatchSettings } from './txWatcher'
 
 export type RunnerSettings = ProviderDutySettings & WatchSettings & { intervalMs: number }
@@ -154,8 +154,7 @@ export function createRunner({
         channelStates.invalidate(tx.channel)
         if (receipt.status === 'success') return succeeded(tx.channel, tx.action)
         const channel = await channels.find(tx.channel)
-        if (channel)
-          await failed(channel, tx.action, new Error(`${tx.action} reverted in transaction ${tx.hash}.`))
+        if (channel) await failed(channel, tx.action, new Error(revertedMessage(tx)))
       },
       async reorged(tx) {
         log.warn(`runner: ${tx.channel ?? 'factory'} ${tx.action} ${tx.hash} left the chain in a reorg`)

@@ -48,6 +48,10 @@ const toSent = (row: Row): SentTx => ({
   blockHash: row.blockHash as Hex | null,
 })
 
+/** What is said of a transaction that reverted (payment_action, last_error, the API's 409). */
+export const revertedMessage = (tx: Pick<SentTx, 'action' | 'hash'>) =>
+  `${tx.action} reverted in transaction ${tx.hash}.`
+
 const decimal = (value: bigint | null) => (value === null ? null : value.toString())
 
 /**

@@ -1,12 +1,6 @@
-import {
-  BlockNotFoundError,
-  type Hex,
-  type PublicClient,
-  TransactionNotFoundError,
-  type TransactionReceipt,
-  TransactionReceiptNotFoundError,
-} from 'viem'
-import type { SentTransactions, SentTx } from './sentTransactions'
+import { type Hex, type PublicClient, TransactionNotFoundError, type TransactionReceipt } from 'viem'
+import { blockHashAt, receiptOrNull } from '../../chain'
+import { revertedMessage, type SentTransactions, type SentTx } from './sentTransactions'
 
 /** How closely sent transactions are watched; every figure is in blocks. */
 export type WatchSettings = {
@@ -18,7 +12,7 @@ export type WatchSettings = {
   replaceAfterBlocks?: number
 }
 
-export const WATCH_DEFAULTS = { confirmations: 12, dropAfterBlocks: 3, replaceAfterBlocks: 10 } as const
+const WATCH_DEFAULTS = { confirmations: 12, dropAfterBlocks: 3, replaceAfterBlocks: 10 } as const
 
 /** What the watcher's owner does when a transaction's fate is known. */
 export type WatchHooks = {
@@ -57,16 +51,12 @@ export function createTxWatcher({
 }) {
   const { confirmations, dropAfterBlocks, replaceAfterBlocks } = { ...WATCH_DEFAULTS, ...settings }
 
-  const receiptOf = (hash: Hex) =>
-    client.getTransactionReceipt({ hash }).catch((error: unknown) => {
-      if (error instanceof TransactionReceiptNotFoundError) return null
-      throw error
-    })
+  const receiptOf = (hash: Hex) => receiptOrNull(client, hash)
 
   /** Bookkeeping, then the status: a crash in between repeats the (idempotent) bookkeeping. */
   async function settle(tx: SentTx, receipt: TransactionReceipt): Promise<void> {
     await hooks.found(tx, receipt)
-    const error = receipt.status === 'success' ? null : `${tx.action} reverted in transaction ${tx.hash}.`
+    const error = receipt.status === 'success' ? null : revertedMessage(tx)
     if (await sent.settle(tx, receipt, error)) await hooks.settled(tx, receipt)
   }
 
@@ -78,13 +68,7 @@ export function createTxWatcher({
   async function checkReorgs(head: bigint): Promise<void> {
     const canonical = new Map<bigint, Hex | null>()
     const hashAt = async (number: bigint) => {
-      if (!canonical.has(number)) {
-        const block = await client.getBlock({ blockNumber: number }).catch((error: unknown) => {
-          if (error instanceof BlockNotFoundError) return null // the chain is shorter now
-          throw error
-        })
-        canonical.set(number, block?.hash?.toLowerCase() as Hex | null)
-      }
+      if (!canonical.has(number)) canonical.set(number, await blockHashAt(client, number))
       return canonical.get(number)
     }
     for (const tx of await sent.unconfirmed(head - BigInt(confirmations))) {
