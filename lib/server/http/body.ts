@@ -59,13 +59,18 @@ export async function jsonBody<S extends z.ZodType>(call: Call, schema: S): Prom
 }
 
 /**
- * Reads the body of a route that takes none: empty, or any JSON (ignored), else 400
- * `invalid_json`, so junk sent to the wrong route is refused rather than silently dropped.
+ * A route's body: checked against its `schema` ({@link jsonBody}); for a route that takes none,
+ * empty or any JSON (ignored), else 400 `invalid_json`, so junk sent to the wrong route is
+ * refused rather than silently dropped.
  */
-export async function noBody(call: Call): Promise<undefined> {
+export async function routeBody<S extends z.ZodType | undefined>(call: Call, schema: S): Promise<BodyOf<S>> {
+  if (schema) return (await jsonBody(call, schema)) as BodyOf<S>
   await jsonValue(call)
-  return undefined
+  return undefined as BodyOf<S>
 }
+
+/** What {@link routeBody} gives for a route's schema (undefined for a route without one). */
+export type BodyOf<S> = S extends z.ZodType ? z.output<S> : undefined
 
 /** The body as JSON: `{}` when empty; 400 `invalid_json` when it is not JSON. */
 async function jsonValue(call: Call): Promise<unknown> {

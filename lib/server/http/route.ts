@@ -2,7 +2,7 @@ import type { z } from 'zod'
 import { errorBody, isAppError } from '../../errors'
 import { errorText } from '../../errorText'
 import { type ServerContext, serverContext } from '../context'
-import { callOf, jsonBody, noBody } from './body'
+import { type BodyOf, callOf, routeBody } from './body'
 import { error, type HttpMethod, type OperationDoc } from './openapi'
 import { pathParams, requireQueryText } from './params'
 
@@ -79,7 +79,7 @@ export type RouteInput<P, B> = {
 export function jsonRoute<P = Record<string, never>, S extends z.ZodType | undefined = undefined>(route: {
   name: string
   body?: S
-  handler: (input: RouteInput<P, S extends z.ZodType ? z.output<S> : undefined>) => Promise<Handled>
+  handler: (input: RouteInput<P, BodyOf<S>>) => Promise<Handled>
 }) {
   return async (request: Request, context?: { params: Promise<P> }): Promise<Response> =>
     responseOf(
@@ -87,10 +87,7 @@ export function jsonRoute<P = Record<string, never>, S extends z.ZodType | undef
         const params = (context ? pathParams((await context.params) as Record<string, string>) : {}) as P
         const query = new URL(request.url).searchParams
         requireQueryText(query)
-        const call = callOf(request)
-        const body = (
-          route.body ? await jsonBody(call, route.body) : await noBody(call)
-        ) as S extends z.ZodType ? z.output<S> : undefined
+        const body = (await routeBody(callOf(request), route.body)) as BodyOf<S>
         return route.handler({ ctx: serverContext(), params, query, request, body })
       }),
     )
@@ -144,9 +141,7 @@ export function route<
   path: Path
   operation: OperationDoc['operation']
   body?: S
-  handler: (
-    input: RouteInput<PathParams<Path>, S extends z.ZodType ? z.output<S> : undefined>,
-  ) => Promise<Handled>
+  handler: (input: RouteInput<PathParams<Path>, BodyOf<S>>) => Promise<Handled>
 }): Route<M, Path> {
   const { method, path, operation, body, handler } = spec
   const documented = withTextRefusal(

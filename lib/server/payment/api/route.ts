@@ -2,12 +2,12 @@ import type { z } from 'zod'
 import type { ZodOpenApiResponsesObject } from 'zod-openapi'
 import { isAppError } from '../../../errors'
 import { bearerKey, secretEquals } from '../../http/auth'
-import { type Call, jsonBody, noBody } from '../../http/body'
+import { type BodyOf, type Call, routeBody } from '../../http/body'
 import { pathParams } from '../../http/params'
 import { type Answer, type Handled, type ParamNames, runCall } from '../../http/route'
 import { type AdminCaller, type Caller, callerOf, requireAdmin, requireService } from '../http'
 import { getPaymentServer } from '../instance'
-import type { Limited } from '../rateLimit'
+import { type Limited, serviceLimitKey } from '../rateLimit'
 import type { PaymentServer } from '../server'
 import type { Service } from '../services'
 
@@ -33,8 +33,6 @@ export type CallerOf<A extends Auth> = A extends 'service'
 export type ParamsOf<P extends string> = {
   [K in ParamNames<P>]: K extends 'address' ? `0x${string}` : string
 }
-
-type BodyOf<S> = S extends z.ZodType ? z.output<S> : undefined
 
 /** What a handler receives: the server, the authenticated caller, path parameters and body, parsed. */
 export type HandlerInput<P extends string, A extends Auth, S> = {
@@ -134,19 +132,17 @@ export async function runPaymentRoute(
       throw error
     }
     const key = limitKey(caller)
-    if (key === undefined) {
-      const body = route.body ? await jsonBody(call, route.body) : await noBody(call)
-      return route.handler({ server: on, caller, params: pathParams(rawParams), body })
-    }
     // A slot first (waiting its turn behind the key's other calls), then the body and its units.
-    const slot = limits.acquire(key)
-    refuseIfLimited(on, slot instanceof Promise ? await slot : slot)
+    if (key !== undefined) {
+      const slot = limits.acquire(key)
+      refuseIfLimited(on, slot instanceof Promise ? await slot : slot)
+    }
     try {
-      const body = route.body ? await jsonBody(call, route.body) : await noBody(call)
-      refuseIfLimited(on, limits.take(key, route.units?.(body) ?? 1))
+      const body = await routeBody(call, route.body)
+      if (key !== undefined) refuseIfLimited(on, limits.take(key, route.units?.(body) ?? 1))
       return await route.handler({ server: on, caller, params: pathParams(rawParams), body })
     } finally {
-      limits.release(key)
+      if (key !== undefined) limits.release(key)
     }
   })
   server?.metrics.requestSeconds.observe(
@@ -176,8 +172,8 @@ function knownKey(call: Call, server: PaymentServer): boolean {
 /** Whose rate a call counts against: the service's, or the admin key's; none without a key. */
 function limitKey(caller: Caller | Service | AdminCaller | undefined): string | undefined {
   if (!caller) return undefined
-  if ('kind' in caller) return caller.kind === 'admin' ? 'admin' : `service:${caller.service.id}`
-  return `service:${caller.id}`
+  if ('kind' in caller) return caller.kind === 'admin' ? 'admin' : serviceLimitKey(caller.service.id)
+  return serviceLimitKey(caller.id)
 }
 
 function authorize(auth: Auth, call: Call, server: PaymentServer) {
