@@ -58,13 +58,14 @@ export function createChannelStateCache({
 }) {
   const snapshots = new Map<string, ChannelSnapshot>()
   const inflight = new Map<string, Promise<ChannelSnapshot>>()
-  /** Channels served from their last known state, since when (ms). */
+  /** Channels served from their last known state, since when (ms), oldest first (insertion order). */
   const staleSince = new Map<string, number>()
   let clock = { chainSeconds: 0, at: 0 }
 
   function staleChanged(): void {
     metrics?.staleChannels.set(staleSince.size)
-    metrics?.staleSince.set(staleSince.size === 0 ? 0 : Math.min(...staleSince.values()) / 1000)
+    // Entries are added once, stamped now, so the first is the oldest.
+    metrics?.staleSince.set(staleSince.size === 0 ? 0 : (staleSince.values().next().value as number) / 1000)
   }
 
   async function read(address: Address): Promise<ChannelSnapshot> {
@@ -193,17 +194,15 @@ export function createChannelStateCache({
 
     /** The channels served from their last known state now, oldest first. */
     stale(): StaleChannel[] {
-      return [...staleSince]
-        .sort(([, a], [, b]) => a - b)
-        .map(([channel, since]) => {
-          const snapshot = snapshots.get(channel) as ChannelSnapshot
-          return {
-            channel,
-            since: new Date(since),
-            stateReadAt: new Date(snapshot.readAt),
-            blockNumber: snapshot.blockNumber,
-          }
-        })
+      return [...staleSince].map(([channel, since]) => {
+        const snapshot = snapshots.get(channel) as ChannelSnapshot
+        return {
+          channel,
+          since: new Date(since),
+          stateReadAt: new Date(snapshot.readAt),
+          blockNumber: snapshot.blockNumber,
+        }
+      })
     },
 
     /**

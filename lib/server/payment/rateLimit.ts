@@ -33,19 +33,8 @@ export type RateLimitSettings = {
   maxTracked: number
 }
 
-/**
- * Generous defaults: above what one service's client library sends on a busy 2-core machine
- * (about 5,000 tokens per second), so that only floods meet them.
- */
-export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
-  key: { perSecond: 20_000, burst: 40_000 },
-  address: { perSecond: 40_000, burst: 80_000 },
-  authFailures: { perSecond: 20, burst: 200 },
-  lookups: { perSecond: 20, burst: 200 },
-  inFlightPerKey: 32,
-  queuedPerKey: 1_024,
-  maxTracked: 100_000,
-}
+/** Most keys and addresses each kind of limit tracks at once. */
+const MAX_TRACKED = 100_000
 
 type Bucket = { units: number; at: number }
 
@@ -124,9 +113,25 @@ export function rateLimitsOf(e: {
     lookups: bucket(e.PAYMENT_CHANNEL_LOOKUPS_PER_KEY, 10),
     inFlightPerKey: e.PAYMENT_MAX_IN_FLIGHT_PER_KEY,
     queuedPerKey: e.PAYMENT_MAX_IN_FLIGHT_PER_KEY * 32,
-    maxTracked: DEFAULT_RATE_LIMITS.maxTracked,
+    maxTracked: MAX_TRACKED,
   }
 }
+
+/**
+ * Generous defaults, the environment's (lib/server/env.ts): above what one service's client
+ * library sends on a busy 2-core machine (about 5,000 tokens per second), so that only floods
+ * meet them.
+ */
+export const DEFAULT_RATE_LIMITS: RateLimitSettings = rateLimitsOf({
+  PAYMENT_RATE_PER_KEY: 20_000,
+  PAYMENT_RATE_PER_ADDRESS: 40_000,
+  PAYMENT_AUTH_FAILURES_PER_ADDRESS: 20,
+  PAYMENT_CHANNEL_LOOKUPS_PER_KEY: 20,
+  PAYMENT_MAX_IN_FLIGHT_PER_KEY: 32,
+})
+
+/** The rate-limit key of a service's calls (its API key's). */
+export const serviceLimitKey = (serviceId: number) => `service:${serviceId}`
 
 /** A refusal of the limits: which one, for the metrics, and the error to answer. */
 export type Limited = {

@@ -7,6 +7,7 @@ import type { AcceptanceStore } from '../acceptanceStore'
 import type { ChannelSnapshot, ChannelStateCache } from '../channelStateCache'
 import type { ChannelRecord, ChannelRegistry } from '../channels'
 import type { PaymentMetrics } from '../metrics'
+import { serviceLimitKey } from '../rateLimit'
 import type { Service } from '../services'
 import { checkTokenWindow } from '../tokenWindow'
 import { decideAcceptance } from './decideAcceptance'
@@ -140,7 +141,7 @@ export function createVerifier({
     // A channel not held here costs a statement and a node call to look up; junk tokens name a
     // fresh one each, so a key gets a bounded number of such look-ups.
     if (!channels.isKnown(token.channel)) {
-      const wait = lookups(`service:${service.id}`)
+      const wait = lookups(serviceLimitKey(service.id))
       if (wait > 0) {
         metrics.rateLimited.inc({ limit: 'lookups' })
         return {
