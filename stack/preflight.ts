@@ -94,7 +94,7 @@ function rootCause(error: unknown): unknown {
  * answer, refuses, or answers JSON that is not JSON-RPC (viem then fails deep inside with
  * "Cannot convert undefined to a BigInt") each get their sentence. The URL is shown redacted.
  */
-export async function checkNode(rpcUrl: string): Promise<number> {
+export async function checkNode(rpcUrl: string): Promise<void> {
   const shown = redactUrl(rpcUrl)
   const notANode = (what: string) =>
     new StartError(
@@ -124,7 +124,6 @@ export async function checkNode(rpcUrl: string): Promise<number> {
   if (typeof response.result !== 'string' || !/^0x[0-9a-f]+$/i.test(response.result)) {
     throw notANode(`without a chain id (${redactUrls(JSON.stringify(response)).slice(0, 80)})`)
   }
-  return Number(BigInt(response.result))
 }
 
 /** Errors that mean nothing answered at the database's address (else it answered and refused). */

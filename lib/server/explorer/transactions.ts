@@ -53,19 +53,16 @@ async function fromIndex(
   view: IndexedChain,
   row: Transaction,
 ): Promise<Omit<TxDetail, 'labels'>> {
-  const [block, events] = await Promise.all([
+  // The block's time and the receipt's logs at once; the indexed events only when the node has none.
+  const [block, receipt] = await Promise.all([
     ctx.db.block.findUnique({
       where: { chainId_hash: { chainId: view.chainId, hash: row.blockHash } },
       select: { timestamp: true },
     }),
-    ctx.db.event.findMany({
-      where: { chainId: view.chainId, blockNumber: row.blockNumber, txHash: row.hash },
-      orderBy: { logIndex: 'asc' },
-    }),
+    receiptLogs(ctx, view, row),
   ])
   const targets: Targets = { factory: view.factory, channels: new Set(row.channel ? [row.channel] : []) }
   const target = targetOf(row.to, targets)
-  const receipt = await receiptLogs(ctx, view, row)
   return {
     transaction: {
       ...txDetailEntity.rowToJson(row),
@@ -79,7 +76,12 @@ async function fromIndex(
       ? { events: await decodedLogs(ctx, view, receipt.logs), eventsSource: 'node', eventsNote: null }
       : {
           // Only the factory's and the channels' logs are indexed: say that others may be missing.
-          events: events.map((e) =>
+          events: (
+            await ctx.db.event.findMany({
+              where: { chainId: view.chainId, blockNumber: row.blockNumber, txHash: row.hash },
+              orderBy: { logIndex: 'asc' },
+            })
+          ).map((e) =>
             eventOf(
               {
                 logIndex: BigInt(e.logIndex),

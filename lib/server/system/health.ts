@@ -21,6 +21,13 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value?: T; health: Comp
   }
 }
 
+/** Whether the database and the chain node answer, in parallel, each bounded by a timeout (the node's with its head). */
+export const probeDependencies = ({ db, chain }: Pick<ServerContext, 'db' | 'chain'>) =>
+  Promise.all([
+    timed(() => withTimeout(db.$queryRaw`SELECT 1`, DATABASE_TIMEOUT_MS, 'The database')),
+    timed(() => readChainHead(chain)),
+  ])
+
 /**
  * Checks database and chain reachability in parallel, each bounded by a timeout, and reports
  * the chain id, head block and the factory this database knows for that chain, and whether
@@ -31,10 +38,7 @@ export async function checkHealth(
   { db, chain }: Pick<ServerContext, 'db' | 'chain'>,
   staleState: () => Health['paymentStaleState'] = paymentStaleState,
 ): Promise<Health> {
-  const [database, head] = await Promise.all([
-    timed(() => withTimeout(db.$queryRaw`SELECT 1`, DATABASE_TIMEOUT_MS, 'The database')),
-    timed(() => readChainHead(chain)),
-  ])
+  const [database, head] = await probeDependencies({ db, chain })
   const [chainId, block] = head.value ?? []
   let factory: Health['factory'] = null
   if (database.health.ok && chainId !== undefined) {

@@ -1,6 +1,6 @@
 import type { IndexerStatus, Readiness, ReadinessPart } from '../../system/api'
 import type { ServerContext } from '../context'
-import { checkHealth } from './health'
+import { probeDependencies } from './health'
 import { readIndexerStatus } from './indexerStatus'
 import { readStackStatus } from './stackStatus'
 
@@ -64,8 +64,8 @@ export async function checkReadiness({
   chain,
   stackStatusFile,
 }: CheckReadinessParameters): Promise<Readiness> {
-  const [health, indexer, stack] = await Promise.all([
-    checkHealth({ db, chain }),
+  const [[database, head], indexer, stack] = await Promise.all([
+    probeDependencies({ db, chain }),
     readIndexerStatus({ db, chain }).catch(() => null),
     stackStatusFile ? stackParts(stackStatusFile) : [],
   ])
@@ -75,8 +75,8 @@ export async function checkReadiness({
     state: part.ok ? 'answers' : `does not answer (${part.error ?? 'no reason given'})`,
   })
   const parts = [
-    answers('database', health.database),
-    answers('chain node', health.chain),
+    answers('database', database.health),
+    answers('chain node', head.health),
     indexerPart(indexer),
     ...stack,
   ]
