@@ -75,10 +75,10 @@ async function main(): Promise<void> {
       rpcUrl: env.RPC_URL,
       funderKey: env.EXAMPLE_FUNDER_KEY as Hex | undefined,
       log,
-    }).catch((error: Error) => {
+    }).catch((error: unknown) => {
       if (Date.now() - reported < 60_000) return
       reported = Date.now()
-      log(`keeping the channels failed: ${error.message.split('\n')[0]}`)
+      log(`keeping the channels failed: ${errorText(error)}`)
     })
   }, 30_000)
   const stop = async () => {

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream'
 const root = path.resolve(import.meta.dirname, '..')
 
 /** `npm start`'s entry point running as a real process, its output collected as it comes. */
-export type StartedStack = {
+type StartedStack = {
   child: ChildProcessByStdio<null, Readable, Readable>
   /** stdout and stderr so far, interleaved as they arrived. */
   output(): string
@@ -18,7 +18,7 @@ export type StartedStack = {
  * signal-relaying wrapper) in its own process group, with `env` over this process's and the
  * embedded defaults (no DATABASE_URL, no RPC_URL).
  */
-export function spawnStart(env: Record<string, string>): StartedStack {
+function spawnStart(env: Record<string, string>): StartedStack {
   const child = spawn(process.execPath, ['--import', 'tsx', 'stack/start.ts'], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: '', RPC_URL: '', ...env },

@@ -25,7 +25,7 @@ export type CostClock = {
  * read only the index (the chain the indexer follows, i.e. updated last), so they answer while
  * the node is down.
  */
-export async function costClock(ctx: ServerContext): Promise<CostClock> {
+async function costClock(ctx: ServerContext): Promise<CostClock> {
   const state = await ctx.db.indexerState.findFirst({ orderBy: { updatedAt: 'desc' } })
   if (!state) {
     throw new DependencyError({

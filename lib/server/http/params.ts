@@ -6,7 +6,7 @@ import { INVALID_TEXT, textProblem } from './schemas'
  * Longest path or query parameter any route reads (the longest any route expects is a
  * 66-character hash, or a search for one with some spaces around it).
  */
-export const MAX_PARAM_LENGTH = 512
+const MAX_PARAM_LENGTH = 512
 
 /**
  * Refuses a path or query parameter that is not text (400 `invalid_text`: a control character
