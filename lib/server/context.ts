@@ -3,7 +3,16 @@ import { createChainClient } from './chain'
 import { createDb, type Db } from './db/client'
 import { env } from './env'
 
-export type ServerContext = { db: Db; chain: PublicClient; rpcUrl: string }
+export type ServerContext = {
+  db: Db
+  chain: PublicClient
+  rpcUrl: string
+  /**
+   * Set when `db` is a transaction of one answer's snapshot (lib/server/costs/clock.ts): the
+   * shared database, which reads that are not bound to a block and their caches use instead.
+   */
+  shared?: Db
+}
 
 const globalForContext = globalThis as unknown as { __serverContext?: ServerContext }
 

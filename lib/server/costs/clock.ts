@@ -61,7 +61,7 @@ export function atOneBlock<T>(
     async (tx) => {
       // The transaction client lacks only $transaction, $connect, $on and $extends, which no
       // cost read calls.
-      const snapshot: ServerContext = { ...ctx, db: tx as unknown as Db }
+      const snapshot: ServerContext = { ...ctx, db: tx as unknown as Db, shared: ctx.shared ?? ctx.db }
       return read(snapshot, await costClock(snapshot))
     },
     // Long enough for the largest window's reads on a busy machine; waiting for a connection

@@ -37,14 +37,16 @@ const cache = new WeakMap<ServerContext['db'], { at: number; byAddress: Map<stri
 
 /**
  * Every label by lowercase address, cached 5 s per database (another instance's edit shows
- * within that time; this instance's own edits at once).
+ * within that time; this instance's own edits at once). Labels are not bound to a block: inside
+ * a cost answer's snapshot they come from the shared database and its cache.
  */
 export async function serviceNames(ctx: ServerContext): Promise<Map<string, ServiceName>> {
-  const hit = cache.get(ctx.db)
+  const db = ctx.shared ?? ctx.db
+  const hit = cache.get(db)
   if (hit && Date.now() - hit.at < TTL_MS) return hit.byAddress
-  const rows = await ctx.db.serviceLabel.findMany({ select: { address: true, name: true, team: true } })
+  const rows = await db.serviceLabel.findMany({ select: { address: true, name: true, team: true } })
   const byAddress = new Map(rows.map((r) => [r.address, { name: r.name, team: r.team }]))
-  cache.set(ctx.db, { at: Date.now(), byAddress })
+  cache.set(db, { at: Date.now(), byAddress })
   return byAddress
 }
 
