@@ -130,6 +130,13 @@ export const envSchema = z.object({
    * read (up to 32 times as many; beyond, 429), so one key's flood does not queue ahead of others.
    */
   PAYMENT_MAX_IN_FLIGHT_PER_KEY: z.coerce.number().int().min(0).max(1_000_000).default(32),
+  /**
+   * Calls of one API key refused (4xx) per second (bursts of twice as many); past them the
+   * key's calls get 429 before their body is read, until its bucket refills.
+   */
+  PAYMENT_REFUSALS_PER_KEY: z.coerce.number().int().min(0).max(1_000_000).default(1_000),
+  /** Milliseconds a 429 of the rate limits is held before it is sent (0: at once). */
+  PAYMENT_RATE_LIMITED_HOLD_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   /** `on`: this process runs the background runner (one instance at a time holds its lock). */
   PAYMENT_RUNNER: z.enum(['on', 'off']).default('on'),
   /** Milliseconds between two rounds of the background runner. */

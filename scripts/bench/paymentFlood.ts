@@ -12,13 +12,16 @@
  * goes through the provider's key. The second, saturating flood is closed-loop and comes from
  * a hostile service's own key: SATURATING_CONNECTIONS clients each send their next junk call
  * as soon as the last is answered, as fast as the server answers (on the old code such junk
- * made good traffic's p50 20 times slower). Its load generator runs on the same two cores as
- * the server, which an attacker's would not.
+ * made good traffic's p50 20 times slower). Its load generator runs in a process of its own at
+ * the lowest CPU priority (./junkClient), standing in for the attacker's own machine.
  */
-import http from 'node:http'
+import { fork } from 'node:child_process'
+import os from 'node:os'
+import path from 'node:path'
 import { generatePrivateKey } from 'viem/accounts'
 import { signTokenNative } from '../../lib/server/tokenCrypto'
 import { formatToken, parseToken } from '../../lib/token'
+import { client, type JunkTally, type SaturatingOrder } from './junkClient'
 import { percentile } from './paymentLoad'
 import { type Observed, OTHER_CPU_WARNING } from './paymentReport'
 
@@ -34,45 +37,6 @@ const SATURATING_CONNECTIONS = 64
 /** Seconds of each phase; phases alternate alone / flooded / saturated this many times. */
 const PHASE_SECONDS = 10
 const ROUNDS = 2
-
-type Answer = { status: number; body: string }
-
-/** A keep-alive JSON POST client with at most `sockets` connections (further calls wait for one). */
-function client(url: string, sockets: number) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets })
-  const base = new URL(url)
-  return {
-    post(path: string, key: string, body: string): Promise<Answer> {
-      return new Promise((resolve) => {
-        const req = http.request(
-          {
-            agent,
-            host: base.hostname,
-            port: base.port,
-            path,
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(body),
-              authorization: `Bearer ${key}`,
-            },
-          },
-          (res) => {
-            const chunks: Buffer[] = []
-            res.on('data', (c: Buffer) => chunks.push(c))
-            res.on('end', () =>
-              resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
-            )
-            res.on('error', () => resolve({ status: 0, body: 'response error' }))
-          },
-        )
-        req.on('error', (error) => resolve({ status: 0, body: error.message }))
-        req.end(body)
-      })
-    },
-    close: () => agent.destroy(),
-  }
-}
 
 /** Calls `fn` `perSecond` times a second for `seconds`, on the clock; resolves when all have answered. */
 async function paced(perSecond: number, seconds: number, fn: (i: number) => Promise<void>): Promise<void> {
@@ -95,8 +59,6 @@ export type GoodTraffic = {
   failed: number
   firstFailure?: string
 }
-
-export type JunkTally = { sent: number; statuses: Map<number, number> }
 
 export type FloodRow = {
   alone: GoodTraffic
@@ -208,6 +170,7 @@ export async function measureFlood({
     into.sent++
     into.statuses.set(answer.status, (into.statuses.get(answer.status) ?? 0) + 1)
   }
+  const saturating = saturatingFlood()
   const p50 = (t: GoodTraffic) => percentile(sorted(t.pairs), 50).toFixed(1)
   for (let round = 0; round < ROUNDS; round++) {
     await goodPhase(alone)
@@ -215,16 +178,27 @@ export async function measureFlood({
       paced(JUNK_PER_SECOND, PHASE_SECONDS, sendJunk(tally, providerKey)),
       goodPhase(flooded),
     ])
-    await Promise.all([
-      closedLoop(SATURATING_CONNECTIONS, sendJunk(saturatingTally, hostileKey)),
+    const [phaseTally] = await Promise.all([
+      saturating.phase({
+        url,
+        key: hostileKey,
+        madeUpKey,
+        bodies,
+        connections: SATURATING_CONNECTIONS,
+        seconds: PHASE_SECONDS,
+      }),
       goodPhase(saturated),
     ])
+    saturatingTally.sent += phaseTally.sent
+    for (const [status, n] of phaseTally.statuses)
+      saturatingTally.statuses.set(status, (saturatingTally.statuses.get(status) ?? 0) + n)
     log(
       `flood round ${round + 1}: good p50 alone ${p50(alone)} ms, under the flood ${p50(flooded)} ms, under the saturating flood ${p50(saturated)} ms`,
     )
   }
   good.close()
   junk.close()
+  saturating.stop()
   alone.pairs.sort((a, b) => a - b)
   flooded.pairs.sort((a, b) => a - b)
   saturated.pairs.sort((a, b) => a - b)
@@ -256,15 +230,31 @@ async function registerHostile(url: string, adminKey: string): Promise<string> {
   return body.apiKey
 }
 
-/** `connections` workers calling `fn` back to back for PHASE_SECONDS (a client as fast as the server answers). */
-async function closedLoop(connections: number, fn: (i: number) => Promise<void>): Promise<void> {
-  const end = performance.now() + PHASE_SECONDS * 1000
-  let next = 0
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (performance.now() < end) await fn(next++)
-    }),
-  )
+/**
+ * The saturating flood's load generator (./junkClient) as a process of its own at the lowest
+ * CPU priority, standing in for the attacker's own machine: it takes the cores the server and
+ * the good traffic leave, and its answers never queue before the good traffic's.
+ */
+function saturatingFlood() {
+  const child = fork(path.join(import.meta.dirname, 'junkClient.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  if (child.pid !== undefined) os.setPriority(child.pid, 19)
+  return {
+    phase(order: SaturatingOrder): Promise<JunkTally> {
+      return new Promise((resolve, reject) => {
+        const onExit = (code: number | null) => reject(new Error(`the flood's process exited (${code})`))
+        child.once('exit', onExit)
+        child.once('message', (m: { sent: number; statuses: [number, number][] }) => {
+          child.off('exit', onExit)
+          resolve({ sent: m.sent, statuses: new Map(m.statuses) })
+        })
+        child.send(order)
+      })
+    },
+    stop: () => child.kill(),
+  }
 }
 
 /** Target: good traffic's p50 under the flood at most this many times its p50 alone. */
@@ -287,7 +277,7 @@ export function printFlood(row: FloodRow, observed: Observed | undefined): void 
   console.log(
     [
       '',
-      `Good paid traffic under a junk flood (${row.goodPairsPerSecond} issue+verify pairs/s; ${ROUNDS} × ${PHASE_SECONDS} s each, alternating): the flood at ${row.junkPerSecond} calls/s (about ${Math.round(row.junkTokensPerSecond)} tokens/s), through the provider's key, and a saturating one from a hostile service's key (${SATURATING_CONNECTIONS} connections, each sending its next call when answered; its load generator shares the cores)`,
+      `Good paid traffic under a junk flood (${row.goodPairsPerSecond} issue+verify pairs/s; ${ROUNDS} × ${PHASE_SECONDS} s each, alternating): the flood at ${row.junkPerSecond} calls/s (about ${Math.round(row.junkTokensPerSecond)} tokens/s), through the provider's key, and a saturating one from a hostile service's key (${SATURATING_CONNECTIONS} connections, each sending its next call when answered; its load generator a process of its own at the lowest CPU priority)`,
       '| good pairs                         | p50 ms | p99 ms | p50 ÷ alone | pairs | failed |',
       '|------------------------------------|-------:|-------:|------------:|------:|-------:|',
       line('alone (the gauge)', row.alone),

@@ -1,7 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { generatePrivateKey, privateKeyToAddress } from 'viem/accounts'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startTestPayment, type TestPayment, testSettings } from '../../../test/kit/payment'
 import { formatToken } from '../../token'
 import type { Call } from '../http/body'
@@ -67,6 +67,8 @@ describe('TokenBuckets', () => {
       PAYMENT_AUTH_FAILURES_PER_ADDRESS: 1,
       PAYMENT_CHANNEL_LOOKUPS_PER_KEY: 2,
       PAYMENT_MAX_IN_FLIGHT_PER_KEY: 0,
+      PAYMENT_REFUSALS_PER_KEY: 0,
+      PAYMENT_RATE_LIMITED_HOLD_MS: 0,
     })
     expect(settings.address).toEqual({ perSecond: 5, burst: 10 })
     expect(settings.authFailures).toEqual({ perSecond: 1, burst: 10 })
@@ -75,7 +77,10 @@ describe('TokenBuckets', () => {
     for (let i = 0; i < 1_000; i++) {
       expect(limits.take('service:1', 1_000_000)).toBeNull()
       expect(limits.acquire('service:1')).toBeNull()
+      limits.refused('service:1')
+      expect(limits.admitRefusals('service:1')).toBeNull()
     }
+    expect(limits.hold()).toBeNull()
   })
 })
 
@@ -87,6 +92,9 @@ describe('createRateLimits', () => {
     lookups: { perSecond: 1, burst: 1 },
     inFlightPerKey: 2,
     queuedPerKey: 1,
+    refusals: { perSecond: 1, burst: 2 },
+    holdMs: 500,
+    maxHeld: 2,
     maxTracked: 100,
   }
 
@@ -143,6 +151,43 @@ describe('createRateLimits', () => {
     c.advance(1_000)
     expect(limits.admitKey('10.0.0.1', unknown)).toBeNull()
   })
+
+  it('admitRefusals() holds back a key whose calls were refused more than its burst, until its bucket refills; other keys go on', () => {
+    const c = clock()
+    const limits = createRateLimits(settings, c.now)
+    for (let i = 0; i < 2; i++) {
+      expect(limits.admitRefusals('k')).toBeNull()
+      limits.refused('k')
+    }
+    const refused = limits.admitRefusals('k') as Limited
+    expect(refused.limit).toBe('refusals')
+    expect(refused.error).toMatchObject({ status: 429, code: 'rate_limited', retryAfterSeconds: 1 })
+    expect(refused.error.message).toBe(
+      "This API key's calls were refused more than 1 times per second lately (malformed, foreign, replayed or unfunded tokens); wait before trying again.",
+    )
+    expect(limits.admitRefusals('other')).toBeNull()
+    c.advance(1_000)
+    expect(limits.admitRefusals('k')).toBeNull()
+  })
+
+  it('hold() holds a 429 for holdMs, at most maxHeld at once (beyond, it is sent at once)', async () => {
+    vi.useFakeTimers()
+    try {
+      const limits = createRateLimits(settings, clock().now)
+      let released = 0
+      const held = [limits.hold(), limits.hold()]
+      for (const h of held) void h?.then(() => (released += 1))
+      expect(held.every((h) => h instanceof Promise)).toBe(true)
+      expect(limits.hold()).toBeNull() // maxHeld (2) are held
+      await vi.advanceTimersByTimeAsync(499)
+      expect(released).toBe(0)
+      await vi.advanceTimersByTimeAsync(1)
+      expect(released).toBe(2)
+      expect(limits.hold()).toBeInstanceOf(Promise) // room again
+    } finally {
+      vi.useRealTimers()
+    }
+  })
 })
 
 /*
@@ -150,6 +195,8 @@ describe('createRateLimits', () => {
  * a refused call answers 429 with Retry-After, and changes nothing.
  */
 describe('rate limits on the Payment Server', () => {
+  /** How long the server holds a 429 before sending it. */
+  const HOLD_MS = 300
   let t: TestPayment
   let url: string
   let listener: http.Server
@@ -168,6 +215,9 @@ describe('rate limits on the Payment Server', () => {
           lookups: { perSecond: 0.01, burst: 3 },
           inFlightPerKey: 2,
           queuedPerKey: 1,
+          refusals: { perSecond: 0.01, burst: 3 },
+          holdMs: HOLD_MS,
+          maxHeld: 100,
           maxTracked: 1_000,
         },
       }),
@@ -288,6 +338,35 @@ describe('rate limits on the Payment Server', () => {
     )
     expect(await recoveries()).toBe(before)
     expect((await t.server.metrics.rateLimited.get()).values).toEqual(lookups)
+  })
+
+  it("a key whose calls keep being refused gets 429 past its refusals' burst, held before it is sent, even for a good call; other keys go on", async () => {
+    // (Before the address test below: a key never seen, from an address locked out, is refused.)
+    const hostile = await t.service('hostile')
+    const junk = `v1.${t.server.chainId}.0x${'1'.repeat(40)}.1.1.0x${'zz'.repeat(65)}`
+    const refused = []
+    for (let i = 0; i < 3; i++)
+      refused.push(await post('/api/payment/tokens/verify', hostile.apiKey, { token: junk }))
+    expect(refused.map((r) => [r.status, r.body.error.code])).toEqual(
+      refused.map(() => [400, 'token_malformed']),
+    )
+    const issued = await t.database.db.paymentIssued.count()
+    const started = performance.now()
+    const held = await post('/api/payment/tokens', hostile.apiKey, { provider: 'billing' })
+    const waited = performance.now() - started
+    expect({ status: held.status, code: held.body.error.code }).toEqual({ status: 429, code: 'rate_limited' })
+    expect(held.body.error.message).toMatch(
+      /^This API key's calls were refused more than 0.01 times per second lately/,
+    )
+    expect(Number(held.retryAfter)).toBeGreaterThanOrEqual(1)
+    expect(waited).toBeGreaterThanOrEqual(HOLD_MS - 5) // held, not sent at once
+    expect(await t.database.db.paymentIssued.count()).toBe(issued)
+    const limited = await t.server.metrics.rateLimited.get()
+    expect(limited.values.find((v) => v.labels.limit === 'refusals')?.value).toBe(1)
+    // Another key's refusals are its own: billing's calls go on.
+    const [good] = (await post('/api/payment/tokens', other.apiKey, { provider: 'billing', count: 1 })).body
+      .tokens
+    expect((await post('/api/payment/tokens/verify', billing.apiKey, { token: good })).status).toBe(200)
   })
 
   it('an address that keeps sending unknown keys gets 429 before any further one is looked up, while its known keys go on', async () => {

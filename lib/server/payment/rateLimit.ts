@@ -29,12 +29,28 @@ export type RateLimitSettings = {
   inFlightPerKey: number
   /** ...and at most this many wait (beyond: 429). */
   queuedPerKey: number
+  /**
+   * Calls of one API key refused (answered 4xx other than 429: malformed, foreign, replayed or
+   * unfunded tokens); past its burst the key's calls get 429 before their body is read, so a
+   * key whose calls are mostly junk costs the server no more than this many answers a second.
+   */
+  refusals: BucketSettings
+  /**
+   * Milliseconds a 429 of these limits is held before it is sent (0: at once): a client that
+   * sends its next call when answered (a flood's closed loop) then sends one call a connection
+   * per hold rather than as many as the server can refuse...
+   */
+  holdMs: number
+  /** ...and at most this many are held at once (beyond, they are sent at once). */
+  maxHeld: number
   /** Most keys and addresses tracked at once; idle ones are forgotten first. */
   maxTracked: number
 }
 
 /** Most keys and addresses each kind of limit tracks at once. */
 const MAX_TRACKED = 100_000
+/** Most 429 answers held at once (an open socket and a timer each). */
+const MAX_HELD = 10_000
 
 type Bucket = { units: number; at: number }
 
@@ -105,6 +121,8 @@ export function rateLimitsOf(e: {
   PAYMENT_AUTH_FAILURES_PER_ADDRESS: number
   PAYMENT_CHANNEL_LOOKUPS_PER_KEY: number
   PAYMENT_MAX_IN_FLIGHT_PER_KEY: number
+  PAYMENT_REFUSALS_PER_KEY: number
+  PAYMENT_RATE_LIMITED_HOLD_MS: number
 }): RateLimitSettings {
   return {
     key: bucket(e.PAYMENT_RATE_PER_KEY, 2),
@@ -113,6 +131,9 @@ export function rateLimitsOf(e: {
     lookups: bucket(e.PAYMENT_CHANNEL_LOOKUPS_PER_KEY, 10),
     inFlightPerKey: e.PAYMENT_MAX_IN_FLIGHT_PER_KEY,
     queuedPerKey: e.PAYMENT_MAX_IN_FLIGHT_PER_KEY * 32,
+    refusals: bucket(e.PAYMENT_REFUSALS_PER_KEY, 2),
+    holdMs: e.PAYMENT_RATE_LIMITED_HOLD_MS,
+    maxHeld: MAX_HELD,
     maxTracked: MAX_TRACKED,
   }
 }
@@ -128,6 +149,8 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = rateLimitsOf({
   PAYMENT_AUTH_FAILURES_PER_ADDRESS: 20,
   PAYMENT_CHANNEL_LOOKUPS_PER_KEY: 20,
   PAYMENT_MAX_IN_FLIGHT_PER_KEY: 32,
+  PAYMENT_REFUSALS_PER_KEY: 1_000,
+  PAYMENT_RATE_LIMITED_HOLD_MS: 1_000,
 })
 
 /** The rate-limit key of a service's calls (its API key's). */
@@ -135,7 +158,7 @@ export const serviceLimitKey = (serviceId: number) => `service:${serviceId}`
 
 /** A refusal of the limits: which one, for the metrics, and the error to answer. */
 export type Limited = {
-  limit: 'key' | 'address' | 'auth_failures' | 'lookups' | 'in_flight'
+  limit: 'key' | 'address' | 'auth_failures' | 'lookups' | 'in_flight' | 'refusals'
   error: RateLimitedError
 }
 
@@ -149,6 +172,8 @@ export function createRateLimits(settings: RateLimitSettings, now?: () => number
   const addresses = new TokenBuckets(settings.address, settings.maxTracked, now)
   const authFailures = new TokenBuckets(settings.authFailures, settings.maxTracked, now)
   const lookups = new TokenBuckets(settings.lookups, settings.maxTracked, now)
+  const refusals = new TokenBuckets(settings.refusals, settings.maxTracked, now)
+  let held = 0
   /** Each key's calls in progress and those waiting for a slot (only keys with a call in progress). */
   const slots = new Map<string, { running: number; waiting: (() => void)[] }>()
   const limited = (limit: Limited['limit'], message: string, retryAfterSeconds: number): Limited => ({
@@ -187,6 +212,36 @@ export function createRateLimits(settings: RateLimitSettings, now?: () => number
     /** A call with a missing or unknown key, from `address`. */
     authFailed(address: string): void {
       authFailures.take(address)
+    },
+
+    /** After authentication: refused while the key's calls have been refused past its burst lately. */
+    admitRefusals(key: string): Limited | null {
+      if (!refusals.isEmpty(key)) return null
+      return limited(
+        'refusals',
+        `This API key's calls were refused more than ${settings.refusals.perSecond} times per second lately (malformed, foreign, replayed or unfunded tokens); wait before trying again.`,
+        Math.max(1, Math.ceil(1 / settings.refusals.perSecond)),
+      )
+    },
+
+    /** A call of `key` answered with a refusal (4xx other than 429). */
+    refused(key: string): void {
+      refusals.take(key)
+    },
+
+    /**
+     * Resolves when a 429 of these limits may be sent: after `holdMs`, or at once (null) when
+     * holding is off or `maxHeld` answers are held already.
+     */
+    hold(): Promise<void> | null {
+      if (settings.holdMs === 0 || held >= settings.maxHeld) return null
+      held += 1
+      return new Promise((resolve) =>
+        setTimeout(() => {
+          held -= 1
+          resolve()
+        }, settings.holdMs),
+      )
     },
 
     /**

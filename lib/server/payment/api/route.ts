@@ -113,6 +113,7 @@ export async function runPaymentRoute(
 ): Promise<Response | Answer> {
   const started = performance.now()
   let server: PaymentServer | undefined
+  let key: string | undefined
   const result = await runCall('payment', route.name, async () => {
     const on = await getServer()
     server = on
@@ -131,9 +132,10 @@ export async function runPaymentRoute(
       if (isAppError(error) && error.status === 401) limits.authFailed(address)
       throw error
     }
-    const key = limitKey(caller)
+    key = limitKey(caller)
     // A slot first (waiting its turn behind the key's other calls), then the body and its units.
     if (key !== undefined) {
+      refuseIfLimited(on, limits.admitRefusals(key))
       const slot = limits.acquire(key)
       refuseIfLimited(on, slot instanceof Promise ? await slot : slot)
     }
@@ -145,10 +147,13 @@ export async function runPaymentRoute(
       if (key !== undefined) limits.release(key)
     }
   })
-  server?.metrics.requestSeconds.observe(
+  if (!server) return result
+  server.metrics.requestSeconds.observe(
     { route: route.name, status: String(result.status) },
     (performance.now() - started) / 1000,
   )
+  if (result.status === 429) await server.rateLimits.hold()
+  else if (key !== undefined && result.status >= 400 && result.status < 500) server.rateLimits.refused(key)
   return result
 }
 

@@ -1,0 +1,94 @@
+/**
+ * The flood row's HTTP client (./paymentFlood), and the saturating flood's load generator,
+ * which runs as a process of its own (this file's entry point, forked by measureFlood at low
+ * CPU priority): an attacker's load generator runs on its own machine, and in the bench's
+ * process its 64 connections' answers would queue before the good traffic's on one event loop,
+ * so the good traffic's latency would measure the client as much as the server.
+ */
+import http from 'node:http'
+
+type Answer = { status: number; body: string }
+
+/** A keep-alive JSON POST client with at most `sockets` connections (further calls wait for one). */
+export function client(url: string, sockets: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets })
+  const base = new URL(url)
+  return {
+    post(path: string, key: string, body: string): Promise<Answer> {
+      return new Promise((resolve) => {
+        const req = http.request(
+          {
+            agent,
+            host: base.hostname,
+            port: base.port,
+            path,
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+              authorization: `Bearer ${key}`,
+            },
+          },
+          (res) => {
+            const chunks: Buffer[] = []
+            res.on('data', (c: Buffer) => chunks.push(c))
+            res.on('end', () =>
+              resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+            )
+            res.on('error', () => resolve({ status: 0, body: 'response error' }))
+          },
+        )
+        req.on('error', (error) => resolve({ status: 0, body: error.message }))
+        req.end(body)
+      })
+    },
+    close: () => agent.destroy(),
+  }
+}
+
+export type JunkTally = { sent: number; statuses: Map<number, number> }
+
+/** What the saturating flood's process is told to send. */
+export type SaturatingOrder = {
+  url: string
+  /** The hostile service's key, and the made-up key one call in ten uses instead. */
+  key: string
+  madeUpKey: string
+  bodies: string[]
+  connections: number
+  seconds: number
+}
+
+/** `connections` workers sending junk back to back for `seconds`; the answers' statuses. */
+export async function closedLoop(order: SaturatingOrder): Promise<JunkTally> {
+  const junk = client(order.url, order.connections)
+  const tally: JunkTally = { sent: 0, statuses: new Map() }
+  const end = performance.now() + order.seconds * 1000
+  let next = 0
+  await Promise.all(
+    Array.from({ length: order.connections }, async () => {
+      while (performance.now() < end) {
+        const i = next++
+        const key = i % 10 === 9 ? order.madeUpKey : order.key
+        const answer = await junk.post(
+          '/api/payment/tokens/verify',
+          key,
+          order.bodies[i % order.bodies.length] as string,
+        )
+        tally.sent++
+        tally.statuses.set(answer.status, (tally.statuses.get(answer.status) ?? 0) + 1)
+      }
+    }),
+  )
+  junk.close()
+  return tally
+}
+
+// As a forked process: each order message is one phase, answered with its tally.
+if (process.send) {
+  process.on('message', (order: SaturatingOrder) => {
+    void closedLoop(order).then((tally) =>
+      process.send?.({ sent: tally.sent, statuses: [...tally.statuses] }),
+    )
+  })
+}
