@@ -18,6 +18,7 @@ import { childLine, createLogger, type Logger } from '../lib/server/log'
 import { ANVIL_KEYS, startAnvil } from './anvil'
 import { startNodeScript } from './child'
 import { ensureFactory } from './deploy'
+import { EMBEDDED_POSTGRES, LOCAL_ANVIL, requireDevTool } from './devTools'
 import { ensureNextBuild, startNext, waitForWeb } from './next'
 import { stopOrphan } from './orphans'
 import { startEmbeddedPostgres } from './postgres'
@@ -265,6 +266,7 @@ async function preflight(env: Env, dataDir: string, log: Logger): Promise<void> 
   })
   if (env.RPC_URL) await checkNode(env.RPC_URL)
   else {
+    requireDevTool(LOCAL_ANVIL)
     await ensurePortFree({
       port: env.ANVIL_PORT,
       setting: 'ANVIL_PORT',
@@ -273,6 +275,7 @@ async function preflight(env: Env, dataDir: string, log: Logger): Promise<void> 
     })
   }
   if (env.DATABASE_URL) await checkDatabase(env.DATABASE_URL)
+  else requireDevTool(EMBEDDED_POSTGRES)
 }
 
 /** Passes the example's `[example]` lines through (URLs redacted); `done` resolves once it serves traffic. */
