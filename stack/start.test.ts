@@ -47,9 +47,10 @@ describe('npm start', () => {
     expect(first.output).toMatch(/Factory\s+0x[0-9a-f]{40}\s+\(block \d+, deployed now\)/)
     expect(first.output).not.toMatch(/postgresql:\/\/postgres:[^*]/)
     expect(first.health).toMatchObject({ status: 'ok', chain: { ok: true, chainId: 31337 } })
-    expect(first.ready).toMatchObject({ ready: true, waiting: [] })
+    expect(first.ready).toMatchObject({ ready: true, degraded: false, reasons: [] })
     expect((first.ready.parts as { name: string }[]).map((p) => p.name)).toEqual([
       'database',
+      'migrations',
       'chain node',
       'indexer',
       'example network',

@@ -67,20 +67,30 @@ export const indexerStatusSchema = z
 export type IndexerStatus = z.infer<typeof indexerStatusSchema>
 
 const readinessPartSchema = z.object({
-  name: z
-    .string()
-    .meta({ description: 'What the product starts: database, chain node, indexer, example network, stack' }),
+  name: z.string().meta({
+    description:
+      'What the product uses or starts: database, migrations, chain node, indexer, example network, stack',
+  }),
   ready: z.boolean(),
   state: z.string().meta({ description: 'Its state in words, e.g. "backfilling, block 120 of 400"' }),
 })
 export type ReadinessPart = z.infer<typeof readinessPartSchema>
 
+/** What GET /api/livez answers: always 200 while the process answers. */
+export const livenessSchema = z.object({ live: z.literal(true) }).meta({ id: 'Liveness' })
+
 /** What GET /api/readyz answers (200 when `ready`, else 503). */
 export const readinessSchema = z
   .object({
-    ready: z.boolean(),
-    waiting: z.array(z.string()).meta({
-      description: 'What is not ready yet, one sentence each ("indexer: backfilling, block 120 of 400")',
+    ready: z
+      .boolean()
+      .meta({ description: 'This process can do its work (the database answers and is migrated)' }),
+    degraded: z.boolean().meta({
+      description: 'Ready, but something it uses for part of its work is down (the chain node, the indexer)',
+    }),
+    reasons: z.array(z.string()).meta({
+      description:
+        'What is not ready or degraded, one sentence each ("database is 2 migrations behind; run npm run db:migrate")',
     }),
     parts: z.array(readinessPartSchema),
   })

@@ -55,6 +55,7 @@ describe('the dashboard routes', () => {
       'POST /api/channels/{address}/redemption-token': 'getRedemptionToken',
       'POST /api/rpc': 'proxyRpc',
       'GET /api/health': 'getHealth',
+      'GET /api/livez': 'getLiveness',
       'GET /api/readyz': 'getReadiness',
       'GET /api/status': 'getIndexerStatus',
       'GET /api/openapi.json': 'getOpenApiDocument',

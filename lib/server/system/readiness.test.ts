@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/kit/databas
 import { testIndexer } from '../../../test/kit/indexer'
 import { type ChannelTestbed, startChannelTestbed } from '../../../test/kit/testbed'
 import { createChainClient } from '../chain'
+import { migrate, readMigrations } from '../db/migrate'
 import { checkReadiness } from './readiness'
 import { type StackStatus, writeStackStatus } from './stackStatus'
 
@@ -33,12 +34,13 @@ const stackStatus = (s: Partial<StackStatus>): StackStatus => ({
 })
 
 describe('checkReadiness()', () => {
-  it('checkReadiness() says the indexer has not started, then is ready once it follows the head', async () => {
+  it('checkReadiness() leaves the web role ready but degraded until the indexer follows the head', async () => {
     const before = await readiness()
-    expect(before.ready).toBe(false)
-    expect(before.waiting).toEqual(['indexer: not started yet (nothing indexed for this chain)'])
+    expect(before).toMatchObject({ ready: true, degraded: true })
+    expect(before.reasons).toEqual(['indexer not started yet (nothing indexed for this chain)'])
     expect(before.parts.map((p) => [p.name, p.ready])).toEqual([
       ['database', true],
+      ['migrations', true],
       ['chain node', true],
       ['indexer', false],
     ])
@@ -46,8 +48,8 @@ describe('checkReadiness()', () => {
     await testIndexer({ chain: t, db: d.db }).syncToHead()
     const head = await t.publicClient.getBlockNumber({ cacheTime: 0 })
     const after = await readiness()
-    expect(after).toMatchObject({ ready: true, waiting: [] })
-    expect(after.parts[2]).toEqual({ name: 'indexer', ready: true, state: `live at block ${head}` })
+    expect(after).toMatchObject({ ready: true, degraded: false, reasons: [] })
+    expect(after.parts[3]).toEqual({ name: 'indexer', ready: true, state: `live at block ${head}` })
   })
 
   it('checkReadiness() says how far a backfilling indexer is', async () => {
@@ -55,14 +57,15 @@ describe('checkReadiness()', () => {
     await t.testClient.mine({ blocks: 5 })
     // Where an indexer stands between two ranges of its backfill.
     await d.db.indexerState.update({ where: { chainId: 778 }, data: { phase: 'backfill' } })
-    expect((await readiness()).waiting).toEqual([`indexer: backfilling, block ${cursor} of ${cursor + 5n}`])
+    expect((await readiness()).reasons).toEqual([`indexer backfilling, block ${cursor} of ${cursor + 5n}`])
     await testIndexer({ chain: t, db: d.db }).syncToHead()
   })
 
-  it("checkReadiness() waits for the stack's parts and phase from its status file", async () => {
-    expect((await readiness(statusFile)).waiting).toEqual([
-      'stack: has not said how far it is (no status file yet)',
-    ])
+  it("checkReadiness() under npm start waits for the stack's parts and phase from its status file", async () => {
+    expect(await readiness(statusFile)).toMatchObject({
+      ready: false,
+      reasons: ['stack has not said how far it is (no status file yet)'],
+    })
     await writeStackStatus(
       statusFile,
       stackStatus({
@@ -72,25 +75,52 @@ describe('checkReadiness()', () => {
     )
     const starting = await readiness(statusFile)
     expect(starting.ready).toBe(false)
-    expect(starting.waiting).toEqual(['example network: not yet serving', 'stack: starting'])
+    expect(starting.reasons).toEqual(['example network not yet serving', 'stack starting'])
 
     await writeStackStatus(
       statusFile,
       stackStatus({ parts: { 'example network': { ready: true, state: 'serving' } } }),
     )
-    expect(await readiness(statusFile)).toMatchObject({ ready: true, waiting: [] })
+    expect(await readiness(statusFile)).toMatchObject({ ready: true, degraded: false, reasons: [] })
 
     // A file left by a run whose process is gone says nothing about this one.
     const gone = spawnSync('true').pid
     await writeStackStatus(statusFile, stackStatus({ pid: gone }))
-    expect((await readiness(statusFile)).waiting).toEqual([`stack: not running (process ${gone} is gone)`])
+    expect((await readiness(statusFile)).reasons).toEqual([`stack not running (process ${gone} is gone)`])
   })
 
-  it('checkReadiness() names a dependency that does not answer', async () => {
+  it('checkReadiness() stays ready but degraded while the chain node does not answer, naming it', async () => {
     const down = createChainClient({ rpcUrl: 'http://127.0.0.1:1/v2/SECRETKEY123' })
     const answer = await checkReadiness({ db: d.db, chain: down })
-    expect(answer.ready).toBe(false)
-    expect(answer.waiting[0]).toMatch(/^chain node: does not answer \(.+\)$/)
+    expect(answer).toMatchObject({ ready: true, degraded: true })
+    expect(answer.reasons[0]).toMatch(/^chain node does not answer \(.+\)$/)
     expect(JSON.stringify(answer)).not.toContain('SECRETKEY123')
+  })
+
+  it('checkReadiness() is not ready while the database is behind the migrations of this build', async () => {
+    const bare = await createTestDatabase({ migrated: false })
+    try {
+      const chain = createChainClient({ rpcUrl: t.url })
+      const total = (await readMigrations()).length
+      const fresh = await checkReadiness({ db: bare.db, chain })
+      expect(fresh).toMatchObject({
+        ready: false,
+        degraded: false,
+        reasons: [`database is ${total} migrations behind; run npm run db:migrate`],
+      })
+      await migrate({ databaseUrl: bare.url })
+      // One migration of this build the database has not had (as after an upgrade of the code).
+      await bare.db.$executeRaw`DELETE FROM "_migrations" WHERE name = (SELECT max(name) FROM "_migrations")`
+      const behind = await checkReadiness({ db: bare.db, chain })
+      expect(behind.ready).toBe(false)
+      expect(behind.reasons).toContain('database is 1 migration behind; run npm run db:migrate')
+      expect(behind.parts[1]).toEqual({
+        name: 'migrations',
+        ready: false,
+        state: `1 of ${total} not applied`,
+      })
+    } finally {
+      await bare.drop()
+    }
   })
 })

@@ -1,18 +1,78 @@
+import path from 'node:path'
+import { withTimeout } from '../../errors'
+import { errorText } from '../../errorText'
 import type { IndexerStatus, Readiness, ReadinessPart } from '../../system/api'
 import type { ServerContext } from '../context'
+import { readMigrations } from '../db/migrate'
 import { probeDependencies } from './health'
 import { readIndexerStatus } from './indexerStatus'
-import { readStackStatus } from './stackStatus'
+import { failingChildren, readStackStatus } from './stackStatus'
 
 export type CheckReadinessParameters = Pick<ServerContext, 'db' | 'chain'> & {
-  /** The stack's status file (STACK_STATUS_FILE); without it only what the web sees counts. */
+  /**
+   * The stack's status file (STACK_STATUS_FILE, set by `npm start`). With it this process is
+   * the all-in-one stack, whose work includes indexing and the example network: those count.
+   * Without it (the web role alone) only the database does; the node and the indexer degrade.
+   */
   stackStatusFile?: string
+  /** This build's migrations (default `prisma/migrations` under the working directory). */
+  migrationsDir?: string
+}
+
+/** How a dependency's state counts: `required` makes the answer 503, `degrades` only says so. */
+type Check = ReadinessPart & { counts: 'required' | 'degrades'; reason?: string }
+
+/**
+ * The command that applies them. Resolved from the working directory, not from this file: in
+ * the Next.js server bundle this module's own URL says nothing about where the build lies.
+ */
+const MIGRATE_COMMAND = 'npm run db:migrate'
+const DEFAULT_MIGRATIONS_DIR = () => path.join(process.cwd(), 'prisma', 'migrations')
+
+/** The names of this build's migrations, read once per directory (a build does not change). */
+const buildMigrations = new Map<string, Promise<string[]>>()
+function migrationsOf(dir: string): Promise<string[]> {
+  let names = buildMigrations.get(dir)
+  if (!names) {
+    names = readMigrations(dir).then((ms) => ms.map((m) => m.name))
+    names.catch(() => buildMigrations.delete(dir))
+    buildMigrations.set(dir, names)
+  }
+  return names
+}
+
+/**
+ * Whether the database holds every migration of this build. One behind is not ready: this
+ * build's queries would meet missing tables or columns, and answer 500s. One ahead (an older
+ * build during a rolling upgrade) is: migrations only add.
+ */
+async function migrationsPart({ db }: Pick<ServerContext, 'db'>, dir: string): Promise<Check> {
+  const name = 'migrations'
+  const [wanted, rows] = await Promise.all([
+    migrationsOf(dir),
+    withTimeout(
+      db.$queryRaw<{ name: string }[]>`SELECT name FROM "_migrations"`.catch(
+        // Before the first migration there is no table to read: nothing is applied.
+        (error: { message?: string }) => {
+          if (/relation "_migrations" does not exist/.test(String(error?.message))) return []
+          throw error
+        },
+      ),
+      3_000,
+      'The database',
+    ),
+  ])
+  const applied = new Set(rows.map((r) => r.name))
+  const behind = wanted.filter((m) => !applied.has(m)).length
+  if (behind === 0) return { name, ready: true, state: `all ${wanted.length} applied`, counts: 'required' }
+  const state = `${behind} of ${wanted.length} not applied`
+  const reason = `database is ${behind} migration${behind === 1 ? '' : 's'} behind; run ${MIGRATE_COMMAND}`
+  return { name, ready: false, state, counts: 'required', reason }
 }
 
 /** The indexer's part: ready once it follows the head live. */
-function indexerPart(status: IndexerStatus | null): ReadinessPart {
+function indexerPart(status: IndexerStatus): ReadinessPart {
   const name = 'indexer'
-  if (!status) return { name, ready: false, state: 'unknown while the database does not answer' }
   const indexed = status.indexedHead?.number ?? status.factory?.block
   switch (status.phase) {
     case 'live':
@@ -40,7 +100,7 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The stack's own parts (the example network) and its phase, from the file it writes. */
+/** The stack's own parts (the example network, processes that keep crashing) and its phase, from the file it writes. */
 async function stackParts(file: string): Promise<ReadinessPart[]> {
   const status = await readStackStatus(file)
   if (!status)
@@ -48,38 +108,75 @@ async function stackParts(file: string): Promise<ReadinessPart[]> {
   if (!alive(status.pid))
     return [{ name: 'stack', ready: false, state: `not running (process ${status.pid} is gone)` }]
   const parts = Object.entries(status.parts).map(([name, part]) => ({ name, ...part }))
+  parts.push(...failingChildren(status))
   if (status.phase !== 'running') parts.push({ name: 'stack', ready: false, state: status.phase })
   return parts
 }
 
 /**
- * Whether everything the product starts is ready to serve, and in words what is not yet:
- * the database and the node answer, the indexer follows the head live, and (under `npm start`)
- * the stack's own parts, such as the example network, serve. `/api/health` stays the liveness
- * of the dependencies; this is the start's progress.
- * @example (await checkReadiness(ctx)).waiting // ['indexer: backfilling, block 120 of 400']
+ * Whether this process can do its work (GET /api/readyz: 200 when `ready`, else 503), with a
+ * sentence per reason in `reasons`. Ready needs the database to answer and to hold every
+ * migration of this build ("database is 2 migrations behind; run npm run db:migrate"). The
+ * chain node not answering leaves the web ready but `degraded`: pages from the database and
+ * tokens from cached channel state still serve, and taking every web instance out of a load
+ * balancer for a node outage would turn a partial outage into a whole one (under `npm start`
+ * too: the indexer's own state then says what the outage stops). Under `npm start`
+ * (a stack status file) the indexer and the stack's parts count too: that answer is the
+ * all-in-one start's progress, which its summary and tests wait for.
+ * @example (await checkReadiness(ctx)).reasons // ['database is 1 migration behind; run npm run db:migrate']
  */
 export async function checkReadiness({
   db,
   chain,
   stackStatusFile,
+  migrationsDir = DEFAULT_MIGRATIONS_DIR(),
 }: CheckReadinessParameters): Promise<Readiness> {
-  const [[database, head], indexer, stack] = await Promise.all([
+  const answers = (name: string, part: { ok: boolean; error?: string }, counts: Check['counts']): Check => {
+    const state = part.ok ? 'answers' : `does not answer (${part.error ?? 'no reason given'})`
+    return { name, ready: part.ok, state, counts }
+  }
+  const [[database, head], migrations, indexer, stack] = await Promise.all([
     probeDependencies({ db, chain }),
+    migrationsPart({ db }, migrationsDir).catch(
+      (error: unknown): Check => answers('migrations', { ok: false, error: errorText(error) }, 'required'),
+    ),
     readIndexerStatus({ db, chain }).catch(() => null),
     stackStatusFile ? stackParts(stackStatusFile) : [],
   ])
-  const answers = (name: string, part: { ok: boolean; error?: string }): ReadinessPart => ({
+  // What cannot be known while another part fails says so, and gives no reason of its own.
+  const unknown = (name: string, why: string): Check => ({
     name,
-    ready: part.ok,
-    state: part.ok ? 'answers' : `does not answer (${part.error ?? 'no reason given'})`,
+    ready: false,
+    state: `unknown while ${why}`,
+    counts: 'degrades',
+    reason: '',
   })
-  const parts = [
-    answers('database', database.health),
-    answers('chain node', head.health),
-    indexerPart(indexer),
-    ...stack,
+  const all = stackStatusFile !== undefined
+  const checks: Check[] = [
+    answers('database', database.health, 'required'),
+    database.health.ok ? migrations : unknown('migrations', 'the database does not answer'),
+    answers('chain node', head.health, 'degrades'),
+    indexer
+      ? { ...indexerPart(indexer), counts: all ? 'required' : 'degrades' }
+      : !database.health.ok
+        ? unknown('indexer', 'the database does not answer')
+        : !migrations.ready
+          ? unknown('indexer', 'the database is not migrated')
+          : {
+              name: 'indexer',
+              ready: false,
+              state: 'its state could not be read',
+              counts: all ? 'required' : 'degrades',
+            },
+    ...stack.map((p): Check => ({ ...p, counts: 'required' })),
   ]
-  const waiting = parts.filter((p) => !p.ready).map((p) => `${p.name}: ${p.state}`)
-  return { ready: waiting.length === 0, waiting, parts }
+  const failing = checks.filter((c) => !c.ready)
+  const ready = failing.every((c) => c.counts === 'degrades')
+  const reasons = failing.map((c) => c.reason ?? `${c.name} ${c.state}`).filter((r) => r !== '')
+  return {
+    ready,
+    degraded: ready && failing.length > 0,
+    reasons,
+    parts: checks.map(({ name, ready, state }) => ({ name, ready, state })),
+  }
 }

@@ -1,4 +1,4 @@
-import { healthSchema, indexerStatusSchema, readinessSchema } from '../../system/api'
+import { healthSchema, indexerStatusSchema, livenessSchema, readinessSchema } from '../../system/api'
 import { env } from '../env'
 import { error, json } from '../http/openapi'
 import { Answer, route } from '../http/route'
@@ -8,7 +8,7 @@ import { checkReadiness } from './readiness'
 
 const tags = ['system']
 
-/** What operators and the dashboard's header poll: the web process's health, the start's readiness and the indexer's progress. */
+/** What operators, probes and the dashboard's header poll: the web process's health, liveness and readiness, and the indexer's progress. */
 export const systemRoutes = [
   route({
     method: 'get',
@@ -31,16 +31,32 @@ export const systemRoutes = [
   }),
   route({
     method: 'get',
+    path: '/api/livez',
+    operation: {
+      operationId: 'getLiveness',
+      tags,
+      summary: 'Whether the process answers',
+      description:
+        'Liveness probe: 200 `{ live: true }` whenever this process answers, without asking the database or the chain node (a dependency that is down must not get a healthy process restarted). Readiness is `/api/readyz`.',
+      responses: { '200': json(livenessSchema, 'The process answers') },
+    },
+    handler: async () => ({ live: true }),
+  }),
+  route({
+    method: 'get',
     path: '/api/readyz',
     operation: {
       operationId: 'getReadiness',
       tags,
-      summary: 'Whether everything the product starts is ready',
+      summary: 'Whether this process can do its work',
       description:
-        'Ready when the database and the chain node answer, the indexer follows the head live and, under `npm start`, the stack has started everything (the example network serves). Otherwise `waiting` says in words what is still starting, e.g. "indexer: backfilling, block 120 of 400".',
+        'Readiness probe: ready when the database answers and holds every migration of this build (else 503, e.g. "database is 2 migrations behind; run npm run db:migrate"). The chain node or the indexer being down leaves it ready but `degraded`, with the reason. Under `npm start` the indexer and the stack\'s parts (the example network) count too, so the answer is the start\'s progress.',
       responses: {
-        '200': json(readinessSchema, 'Everything is ready (`ready: true`)'),
-        '503': json(readinessSchema, 'Something is still starting or down (`waiting` says what)'),
+        '200': json(
+          readinessSchema,
+          'Ready (`degraded: true` when the node or the indexer is down; `reasons` says which)',
+        ),
+        '503': json(readinessSchema, 'Not ready (`reasons` says why)'),
       },
     },
     handler: async ({ ctx }) => {
