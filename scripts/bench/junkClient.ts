@@ -1,50 +1,11 @@
 /**
- * The flood row's HTTP client (./paymentFlood), and the saturating flood's load generator,
+ * The saturating flood's load generator (./paymentFlood),
  * which runs as a process of its own (this file's entry point, forked by measureFlood at low
  * CPU priority): an attacker's load generator runs on its own machine, and in the bench's
  * process its 64 connections' answers would queue before the good traffic's on one event loop,
  * so the good traffic's latency would measure the client as much as the server.
  */
-import http from 'node:http'
-
-type Answer = { status: number; body: string }
-
-/** A keep-alive JSON POST client with at most `sockets` connections (further calls wait for one). */
-export function client(url: string, sockets: number) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets })
-  const base = new URL(url)
-  return {
-    post(path: string, key: string, body: string): Promise<Answer> {
-      return new Promise((resolve) => {
-        const req = http.request(
-          {
-            agent,
-            host: base.hostname,
-            port: base.port,
-            path,
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(body),
-              authorization: `Bearer ${key}`,
-            },
-          },
-          (res) => {
-            const chunks: Buffer[] = []
-            res.on('data', (c: Buffer) => chunks.push(c))
-            res.on('end', () =>
-              resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
-            )
-            res.on('error', () => resolve({ status: 0, body: 'response error' }))
-          },
-        )
-        req.on('error', (error) => resolve({ status: 0, body: error.message }))
-        req.end(body)
-      })
-    },
-    close: () => agent.destroy(),
-  }
-}
+import { client } from './httpClient'
 
 export type JunkTally = { sent: number; statuses: Map<number, number> }
 
