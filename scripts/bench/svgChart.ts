@@ -11,7 +11,7 @@ const HEIGHT = 420
 const MARGIN = { left: 70, right: 20, top: 40, bottom: 50 }
 const COLOURS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4b5563', '#ca8a04']
 
-const escape = (text: string) =>
+const xmlText = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
 /** About five round tick values covering [min, max]. */
@@ -60,7 +60,7 @@ export function lineChart({
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
-    `<text x="${WIDTH / 2}" y="22" text-anchor="middle" font-size="14" font-weight="bold">${escape(title)}</text>`,
+    `<text x="${WIDTH / 2}" y="22" text-anchor="middle" font-size="14" font-weight="bold">${xmlText(title)}</text>`,
   ]
   for (const t of ticks(yMin, top)) {
     parts.push(
@@ -77,8 +77,8 @@ export function lineChart({
   parts.push(
     `<line x1="${MARGIN.left}" x2="${MARGIN.left}" y1="${MARGIN.top}" y2="${MARGIN.top + plotH}" stroke="#374151"/>`,
     `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${MARGIN.top + plotH}" y2="${MARGIN.top + plotH}" stroke="#374151"/>`,
-    `<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 10}" text-anchor="middle">${escape(xLabel)}</text>`,
-    `<text x="16" y="${MARGIN.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 16 ${MARGIN.top + plotH / 2})">${escape(yLabel)}</text>`,
+    `<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 10}" text-anchor="middle">${xmlText(xLabel)}</text>`,
+    `<text x="16" y="${MARGIN.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 16 ${MARGIN.top + plotH / 2})">${xmlText(yLabel)}</text>`,
   )
   for (const [i, s] of series.entries()) {
     const colour = COLOURS[i % COLOURS.length]
@@ -86,7 +86,7 @@ export function lineChart({
     parts.push(
       `<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${points}"/>`,
       `<rect x="${MARGIN.left + 10}" y="${MARGIN.top + 6 + i * 16}" width="12" height="3" fill="${colour}"/>`,
-      `<text x="${MARGIN.left + 28}" y="${MARGIN.top + 11 + i * 16}">${escape(s.name)}</text>`,
+      `<text x="${MARGIN.left + 28}" y="${MARGIN.top + 11 + i * 16}">${xmlText(s.name)}</text>`,
     )
   }
   parts.push('</svg>')
