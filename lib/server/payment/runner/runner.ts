@@ -21,6 +21,13 @@ export type RunnerSettings = ProviderDutySettings & WatchSettings & { intervalMs
 const MAX_BACKOFF_MS = 10 * 60_000
 
 /**
+ * TCP keepalive of the runner lock's connection, seconds: the database ends the session of a
+ * holder that stopped answering (its host cut off) after about idle + interval × count, so a
+ * standby takes over within about 11 s instead of the system default's two hours.
+ */
+const LOCK_KEEPALIVE = { idle: 5, interval: 2, count: 3 }
+
+/**
  * The Payment Server's background work, for every channel one of our services is a party of:
  * - provider: close the expiring token ID when its tolerance window ends and redeem its highest
  *   accepted token when due (or close the redemption with 0 requests when nothing was accepted);
@@ -81,7 +88,14 @@ export function createRunner({
 
   async function acquire(): Promise<boolean> {
     if (lockClient) return true
-    const client = new pg.Client({ connectionString: databaseUrl })
+    // Keepalives on both ends: a holder cut off the network (no FIN, no RST) is noticed by the
+    // database within about LOCK_KEEPALIVE.idle + interval × count seconds, which then ends its
+    // session and so frees the lock for a standby, and by the holder itself as a connection error.
+    const client = new pg.Client({
+      connectionString: databaseUrl,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: LOCK_KEEPALIVE.idle * 1_000,
+    })
     client.on('error', () => {
       // The connection dropped: the lock is gone with it.
       if (lockClient === client) lockClient = null
@@ -89,6 +103,9 @@ export function createRunner({
     })
     try {
       await client.connect()
+      await client.query(
+        `SET tcp_keepalives_idle = ${LOCK_KEEPALIVE.idle}; SET tcp_keepalives_interval = ${LOCK_KEEPALIVE.interval}; SET tcp_keepalives_count = ${LOCK_KEEPALIVE.count}`,
+      )
       const { rows } = await client.query<{ ok: boolean }>(
         'SELECT pg_try_advisory_lock(hashtext($1)) AS ok',
         [`payment-runner:${chainId}`],
