@@ -121,6 +121,8 @@ async function main(): Promise<void> {
       PAYMENT_ADMIN_KEY: paymentSecrets.adminKey,
       PAYMENT_KEYSTORE_SECRET: paymentSecrets.keystoreSecret,
       STACK_STATUS_FILE: status.file,
+      // Children log JSON lines to this process, which writes them in its own format (childLine).
+      LOG_FORMAT: 'json',
     }
 
     // Indexer (backfills while the web app builds)

@@ -21,7 +21,8 @@ type StartedStack = {
 function spawnStart(env: Record<string, string>): StartedStack {
   const child = spawn(process.execPath, ['--import', 'tsx', 'stack/start.ts'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: '', RPC_URL: '', ...env },
+    // The text format the tests read (a pipe would get JSON lines).
+    env: { ...process.env, DATABASE_URL: '', RPC_URL: '', LOG_FORMAT: 'pretty', ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   })

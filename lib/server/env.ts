@@ -45,6 +45,13 @@ export const envSchema = z.object({
   /** Key that deploys the factory on a chain given by RPC_URL (anvil uses its first dev account). */
   DEPLOYER_PRIVATE_KEY: hex32,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /**
+   * `json` (one JSON object per line) or `pretty` (text); unset: pretty when stdout is a
+   * terminal, else JSON (lib/server/log.ts).
+   */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  /** An API call slower than this is logged (a warning with its route, status and request id), ms. */
+  LOG_SLOW_MS: z.coerce.number().int().min(1).default(1_000),
   /** Blocks behind the head after which the indexer treats a block as final (reorg window). */
   INDEXER_FINALITY_DEPTH: z.coerce.number().int().min(1).max(10_000).default(12),
   /**

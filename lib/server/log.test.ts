@@ -1,8 +1,8 @@
 import path from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { spawnChild } from '../../stack/child'
 import { memoryLogger } from '../../test/kit/indexer'
-import { childLine } from './log'
+import { childLine, createLogger, type LogFormat } from './log'
 
 const root = path.resolve(import.meta.dirname, '../..')
 
@@ -58,5 +58,97 @@ describe('childLine()', () => {
       '[web] warn: some warning',
       '[web] debug:  ✓ Ready in 300ms',
     ])
+  })
+})
+
+/** What `run` wrote to stdout and stderr, by stream. */
+function written(run: () => void): { out: string[]; err: string[] } {
+  const out: string[] = []
+  const err: string[] = []
+  vi.spyOn(process.stdout, 'write').mockImplementation(
+    (chunk: string | Uint8Array) => out.push(String(chunk)) > 0,
+  )
+  vi.spyOn(process.stderr, 'write').mockImplementation(
+    (chunk: string | Uint8Array) => err.push(String(chunk)) > 0,
+  )
+  try {
+    run()
+  } finally {
+    vi.restoreAllMocks()
+  }
+  return { out, err }
+}
+
+const KEYED = 'https://eth-mainnet.g.alchemy.com/v2/SECRETKEY123'
+
+describe('createLogger()', () => {
+  afterEach(() => vi.restoreAllMocks())
+
+  it('createLogger() writes JSON lines: time, level as a word, pid, hostname, name, fields and msg, URLs redacted', () => {
+    const { out, err } = written(() => {
+      const log = createLogger({ level: 'info', component: 'indexer', format: 'json' })
+      log.debug('not at info level')
+      log.info(`polling ${KEYED}`, { block: 12, rpc: KEYED, nested: { url: `${KEYED}?x=1` } })
+      log.child('api').error('getBlock failed', { requestId: 'r-1' })
+    })
+    expect(err).toEqual([])
+    const [first, second] = out.map((l) => JSON.parse(l))
+    expect(out.every((l) => l.endsWith('}\n'))).toBe(true)
+    expect(first).toEqual({
+      level: 'info',
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      pid: process.pid,
+      hostname: expect.any(String),
+      name: 'indexer',
+      block: 12,
+      rpc: 'https://eth-mainnet.g.alchemy.com/v2/***',
+      nested: { url: 'https://eth-mainnet.g.alchemy.com/v2/***?x=***' },
+      msg: 'polling https://eth-mainnet.g.alchemy.com/v2/***',
+    })
+    expect(second).toMatchObject({ level: 'error', name: 'api', requestId: 'r-1', msg: 'getBlock failed' })
+    expect(out.join('')).not.toContain('SECRETKEY123')
+  })
+
+  it('createLogger() in pretty format writes `[component] level: message {fields}`, warnings and errors to stderr, URLs redacted', () => {
+    const { out, err } = written(() => {
+      const log = createLogger({ level: 'debug', component: 'stack', format: 'pretty' })
+      log.info(`chain ${KEYED}`)
+      log.debug('details', { rpc: KEYED })
+      log.child('api').error('getBlock failed', { requestId: 'r-1', status: 500 })
+    })
+    expect(out).toEqual([
+      '[stack] chain https://eth-mainnet.g.alchemy.com/v2/***\n',
+      '[stack] debug: details {"rpc":"https://eth-mainnet.g.alchemy.com/v2/***"}\n',
+    ])
+    expect(err).toEqual(['[api] error: getBlock failed {"requestId":"r-1","status":500}\n'])
+  })
+
+  it("childLine() passes a child's JSON line through as it is in JSON format, as text in pretty, redacted in both", () => {
+    const line = JSON.stringify({
+      level: 'warn',
+      time: '2026-12-07T10:00:00.000Z',
+      pid: 42,
+      hostname: 'h',
+      name: 'indexer',
+      head: 7,
+      msg: `the node answered an error: ${KEYED}`,
+    })
+    const through = (format: LogFormat) =>
+      written(() => {
+        const route = childLine(createLogger({ level: 'info', format }).child('indexer'))
+        route(line)
+        route('{"level":"debug","name":"indexer","msg":"below the level"}')
+        route('{"not":"a log line"}')
+      })
+    const json = through('json')
+    // Its own time, pid, hostname and name kept; the other two lines are below the level (debug).
+    expect(json.out.map((l) => JSON.parse(l))).toEqual([
+      { ...JSON.parse(line), msg: 'the node answered an error: https://eth-mainnet.g.alchemy.com/v2/***' },
+    ])
+    const pretty = through('pretty')
+    expect(pretty.err).toEqual([
+      '[indexer] warn: the node answered an error: https://eth-mainnet.g.alchemy.com/v2/*** {"head":7}\n',
+    ])
+    expect(pretty.out).toEqual([])
   })
 })

@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto'
 import type { z } from 'zod'
 import { errorBody, isAppError } from '../../errors'
 import { errorText } from '../../errorText'
 import { type ServerContext, serverContext } from '../context'
+import { env } from '../env'
+import { createLogger, type Logger } from '../log'
+import type { HeaderSource } from './auth'
 import { type BodyOf, callOf, routeBody } from './body'
 import { error, type HttpMethod, type OperationDoc } from './openapi'
 import { pathParams, requireQueryText } from './params'
@@ -21,6 +25,33 @@ export class Answer {
 /** What a handler returns: a Response, an {@link Answer}, or an object answered as JSON with 200. */
 export type Handled = Response | Answer | object
 
+/** The header that carries a call's request id, both ways. */
+export const REQUEST_ID_HEADER = 'x-request-id'
+
+/** A request id a client or a proxy may choose: a short token of safe characters. */
+const SAFE_REQUEST_ID = /^[\w.:-]{1,64}$/
+
+/**
+ * The call's request id: the `X-Request-Id` it came with when that is a short safe token (a
+ * proxy's or a client's, so one id follows a call across services), else a new UUID. It is
+ * answered in the same header and put on every log line of the call.
+ */
+export function requestIdOf(headers: HeaderSource): string {
+  const given = headers.get(REQUEST_ID_HEADER)
+  return given !== null && SAFE_REQUEST_ID.test(given) ? given : randomUUID()
+}
+
+const loggers = new Map<string, Logger>()
+/** The logger of an API's calls (`[api]`, `[payment]`), made on first use. */
+function apiLog(api: string): Logger {
+  let log = loggers.get(api)
+  if (!log) {
+    log = createLogger({ level: env().LOG_LEVEL, component: api })
+    loggers.set(api, log)
+  }
+  return log
+}
+
 /**
  * Runs one call of any JSON API: the handler's result as a Response or an {@link Answer}
  * (a plain object becomes 200), an AppError as `{ error: { code, message } }` with its status,
@@ -28,32 +59,70 @@ export type Handled = Response | Answer | object
  * (an RPC or database URL may carry credentials) as `[<api>] error: <name> failed: <cause>`.
  * The `error:` marker is the level: `npm start` logs the web server's lines by it (childLine in
  * lib/server/log.ts), and a cause such as `PrismaClientUnknownRequestError: ...` does not say
- * "error" as a word of its own.
+ * "error" as a word of its own. Every line of a call carries its request id (`requestId`),
+ * route, status and ms: the 500's, a refusal's (`<name> answered <status> <code>`: a 4xx at
+ * info level, a 429 at debug as a flood sends many and payment_rate_limited_total counts them,
+ * a 5xx with a code, a known outage, as a warning) and a call slower than LOG_SLOW_MS (a
+ * warning). Calls answered 2xx in time log nothing.
  */
 export async function runCall(
   api: string,
   name: string,
   handler: () => Promise<Handled>,
+  requestId?: string,
+  /** When the call began (performance.now()), if before this step. */
+  started: number = performance.now(),
 ): Promise<Response | Answer> {
+  let result: Response | Answer
+  let failure: unknown
   try {
     const handled = await handler()
-    return handled instanceof Response || handled instanceof Answer ? handled : new Answer(200, handled)
+    result = handled instanceof Response || handled instanceof Answer ? handled : new Answer(200, handled)
   } catch (error) {
     const { status, body, headers } = errorBody(error)
-    if (!isAppError(error))
-      console.error(`[${api}] error: ${name} failed: ${errorText(error, { withName: true })}`)
-    return new Answer(status, body, headers)
+    if (!isAppError(error)) failure = error
+    result = new Answer(status, body, headers)
   }
+  const ms = performance.now() - started
+  const status = result.status
+  if (status >= 400 || ms >= env().LOG_SLOW_MS) logCall(api, name, { requestId, status, ms, result, failure })
+  return result
 }
 
-/** An {@link Answer} as a web Response (JSON, `cache-control: no-store`); a Response as it is. */
-export const responseOf = (result: Response | Answer): Response =>
-  result instanceof Response
-    ? result
-    : Response.json(result.body, {
-        status: result.status,
-        headers: result.headers ? { ...noStore, ...result.headers } : noStore,
-      })
+/** The one line of a call that failed, was refused or was slow (see {@link runCall}). */
+function logCall(
+  api: string,
+  name: string,
+  call: { requestId?: string; status: number; ms: number; result: Response | Answer; failure: unknown },
+): void {
+  const { requestId, status, result, failure } = call
+  const fields = { requestId, route: name, status, ms: Math.round(call.ms * 10) / 10 }
+  const log = apiLog(api)
+  if (failure !== undefined) log.error(`${name} failed: ${errorText(failure, { withName: true })}`, fields)
+  else if (status >= 400) {
+    const code =
+      result instanceof Answer ? (result.body as { error?: { code?: string } }).error?.code : undefined
+    const message = `${name} answered ${status}${code ? ` ${code}` : ''}`
+    // A 5xx with a code is a known outage (the node or the database down): a warning.
+    if (status >= 500) log.warn(message, fields)
+    else if (status === 429) log.debug(message, fields)
+    else log.info(message, fields)
+  } else log.warn(`${name} took ${fields.ms} ms`, fields)
+}
+
+/**
+ * An {@link Answer} as a web Response (JSON, `cache-control: no-store`); a Response as it is;
+ * with the call's request id in `X-Request-Id` when given.
+ */
+export const responseOf = (result: Response | Answer, requestId?: string): Response => {
+  if (result instanceof Response) {
+    if (requestId) result.headers.set(REQUEST_ID_HEADER, requestId)
+    return result
+  }
+  const headers: Record<string, string> = result.headers ? { ...noStore, ...result.headers } : { ...noStore }
+  if (requestId) headers[REQUEST_ID_HEADER] = requestId
+  return Response.json(result.body, { status: result.status, headers })
+}
 
 /** What a JSON route's handler receives. */
 export type RouteInput<P, B> = {
@@ -81,16 +150,24 @@ export function jsonRoute<P = Record<string, never>, S extends z.ZodType | undef
   body?: S
   handler: (input: RouteInput<P, BodyOf<S>>) => Promise<Handled>
 }) {
-  return async (request: Request, context?: { params: Promise<P> }): Promise<Response> =>
-    responseOf(
-      await runCall('api', route.name, async () => {
-        const params = (context ? pathParams((await context.params) as Record<string, string>) : {}) as P
-        const query = new URL(request.url).searchParams
-        requireQueryText(query)
-        const body = (await routeBody(callOf(request), route.body)) as BodyOf<S>
-        return route.handler({ ctx: serverContext(), params, query, request, body })
-      }),
+  return async (request: Request, context?: { params: Promise<P> }): Promise<Response> => {
+    const requestId = requestIdOf(request.headers)
+    return responseOf(
+      await runCall(
+        'api',
+        route.name,
+        async () => {
+          const params = (context ? pathParams((await context.params) as Record<string, string>) : {}) as P
+          const query = new URL(request.url).searchParams
+          requireQueryText(query)
+          const body = (await routeBody(callOf(request), route.body)) as BodyOf<S>
+          return route.handler({ ctx: serverContext(), params, query, request, body })
+        },
+        requestId,
+      ),
+      requestId,
     )
+  }
 }
 
 /** The names of an OpenAPI path's parameters: `'number'` for `/api/blocks/{number}`. */

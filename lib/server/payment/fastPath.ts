@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { HeaderSource } from '../http/auth'
 import { type Call, MAX_BODY_BYTES, tooLarge } from '../http/body'
-import { Answer } from '../http/route'
+import { Answer, REQUEST_ID_HEADER, requestIdOf } from '../http/route'
 import { NO_PARAMS, runPaymentRoute } from './api/route'
 import { getPaymentServer } from './instance'
 import { hotPaymentRoutes } from './routes'
@@ -37,9 +37,10 @@ export const createFastPath =
     const route = ROUTES.get(req.method ?? '')?.get(req.url ?? '')
     if (!route) return false
     const call = new NodeCall(req)
+    const requestId = requestIdOf(call)
     // runPaymentRoute answers every failure itself; a failure to write the answer drops the connection.
-    runPaymentRoute(route, call, NO_PARAMS, getServer)
-      .then((result) => send(res, result, call.overflowed))
+    runPaymentRoute(route, call, NO_PARAMS, getServer, requestId)
+      .then((result) => send(res, result, call.overflowed, requestId))
       .catch(() => res.destroy())
     return true
   }
@@ -110,11 +111,20 @@ function readBody(req: IncomingMessage, call: NodeCall): Promise<string> {
  * Writes the answer in one go. A body left unread because the call was refused first is
  * discarded by Node after the answer; one too large to read closes the connection instead.
  */
-async function send(res: ServerResponse, result: Response | Answer, overflowed: boolean): Promise<void> {
+async function send(
+  res: ServerResponse,
+  result: Response | Answer,
+  overflowed: boolean,
+  requestId: string,
+): Promise<void> {
   if (res.headersSent || res.destroyed) return
   const status = result.status
   const text = result instanceof Answer ? JSON.stringify(result.body) : await result.text()
-  const headers: Record<string, string | number> = { ...HEADERS, 'content-length': Buffer.byteLength(text) }
+  const headers: Record<string, string | number> = {
+    ...HEADERS,
+    'content-length': Buffer.byteLength(text),
+    [REQUEST_ID_HEADER]: requestId,
+  }
   if (result instanceof Answer && result.headers) Object.assign(headers, result.headers)
   if (overflowed) headers.connection = 'close'
   res.writeHead(status, headers)

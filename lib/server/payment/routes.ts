@@ -1,10 +1,11 @@
 import { callOf } from '../http/body'
-import { responseOf } from '../http/route'
+import { requestIdOf, responseOf } from '../http/route'
 import { channelRoutes } from './api/channels'
 import { opsRoutes } from './api/ops'
 import { type AnyPaymentRoute, NO_PARAMS, runPaymentRoute } from './api/route'
 import { serviceRoutes } from './api/services'
 import { tokenRoutes } from './api/tokens'
+import { getPaymentServer } from './instance'
 
 /**
  * Every route of the Payment Server, once: name, method, path, auth, body and answers, handler,
@@ -38,8 +39,14 @@ export function paymentHandlers<P extends PaymentPath>(path: P): { [M in Methods
   const handlers: Record<string, NextHandler> = {}
   for (const route of paymentRoutes as readonly AnyPaymentRoute[]) {
     if (route.path !== path) continue
-    handlers[route.method] = async (request, context) =>
-      responseOf(await runPaymentRoute(route, callOf(request), context ? await context.params : NO_PARAMS))
+    handlers[route.method] = async (request, context) => {
+      const requestId = requestIdOf(request.headers)
+      const params = context ? await context.params : NO_PARAMS
+      return responseOf(
+        await runPaymentRoute(route, callOf(request), params, getPaymentServer, requestId),
+        requestId,
+      )
+    }
   }
   return handlers as { [M in MethodsAt<P>]: NextHandler }
 }
