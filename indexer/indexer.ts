@@ -6,8 +6,9 @@ import type { Logger } from '../lib/server/log'
 import { createRpc, type Rpc, type RpcBlock } from '../lib/server/rpc'
 import type { Batch, Cursor } from './batch'
 import { fetchRange, type RangeData, RangeSizer } from './fetch'
+import type { IndexerMetrics } from './metrics'
 import { big, DivergedError, rangeToBatch } from './rangeToBatch'
-import { createStore, type Store } from './store'
+import { type CreateStoreParameters, createStore, type Store } from './store'
 
 export type FactoryRef = { address: Hex; blockNumber: bigint }
 
@@ -24,6 +25,10 @@ export type IndexerOptions = {
   targetLogs?: number
   /** Blocks per range when every block is fetched (`blocks: 'all'`). */
   maxBlocksPerRange?: number
+  /** Run last in every write transaction: the lease's fence (./lease.ts), refusing a deposed leader's writes. */
+  fence?: CreateStoreParameters['fence']
+  /** Where progress is counted for GET /metrics (./metrics.ts). */
+  metrics?: IndexerMetrics
 }
 
 /** Waiting on something outside the indexer (factory not deployed yet, ...): reported, retried. */
@@ -75,6 +80,7 @@ export class Indexer {
         if (result === 'idle') await sleep(this.pollMs, signal)
       } catch (error) {
         if (signal.aborted) break
+        this.options.metrics?.failed(error)
         this.ready = false
         backoff = Math.min(Math.max(500, backoff * 2), 30_000)
         // Logged and kept in last_error (shown in the UI): errorText redacts the RPC URL's API key.
@@ -101,6 +107,7 @@ export class Indexer {
     if (!this.ready) await this.start()
     const head = await this.rpc.latest()
     const headNumber = big(head.number)
+    this.options.metrics?.head(headNumber)
     const cursor = this.cursor
     if (cursor) {
       if (headNumber < cursor.number || (headNumber === cursor.number && head.hash !== cursor.hash)) {
@@ -131,7 +138,7 @@ export class Indexer {
   /** Resolves chain and factory, loads the cursor and channels; clears the data of another factory. */
   private async start(): Promise<void> {
     this.chainId = await this.rpc.chainId()
-    this.store = createStore({ db: this.options.db, chainId: this.chainId })
+    this.store = createStore({ db: this.options.db, chainId: this.chainId, fence: this.options.fence })
     const factory = await this.options.resolveFactory(this.chainId)
     if (!factory)
       throw new WaitingError(`no factory deployment is known for chain ${this.chainId}; waiting for one`)
@@ -160,6 +167,7 @@ export class Indexer {
     this.factory = factory
     this.cursor = state?.cursor ?? null
     this.channels = await this.store.loadChannels()
+    this.options.metrics?.indexed(this.cursor)
     this.ready = true
     const at = this.cursor
       ? `from block ${this.cursor.number + 1n}`
@@ -228,7 +236,9 @@ export class Indexer {
   }
 
   private async write(batch: Batch, headNumber: bigint): Promise<void> {
-    await this.store!.writeBatch(batch)
+    const events = await this.store!.writeBatch(batch)
+    const from = this.cursor?.number ?? this.factory!.blockNumber - 1n
+    this.options.metrics?.indexed(batch.cursor, { events, blocks: batch.cursor.number - from })
     this.cursor = batch.cursor
     this.reportProgress(batch, headNumber)
   }
@@ -260,6 +270,7 @@ export class Indexer {
       return
     }
     const removed = await store.rollbackTo(ancestor)
+    this.options.metrics?.reorg()
     this.log.warn(
       `reorg: blocks ${ancestor.number + 1n}..${cursor.number} were replaced; rolled back to block ${ancestor.number} (${removed.events} events, ${removed.blocks} blocks removed, ${removed.channels} channels recomputed); indexing the new blocks`,
     )

@@ -1,19 +1,58 @@
 /**
  * `npm run indexer`: the indexer as its own process (`npm start` runs it too). Reads
- * DATABASE_URL and RPC_URL (and INDEXER_* settings, see lib/server/env.ts); the factory comes
- * from the `deployment` table the stack keeps, or FACTORY_ADDRESS and FACTORY_BLOCK.
- * SIGINT/SIGTERM stop it between two writes.
+ * DATABASE_URL and RPC_URL (and INDEXER_* settings, see lib/server/env.ts and ./env.ts); the
+ * factory comes from the `deployment` table the stack keeps, or FACTORY_ADDRESS and
+ * FACTORY_BLOCK. Any number may run against one database: they elect one through a lease
+ * (./lease.ts), the others stand by. Serves /livez, /readyz and /metrics on INDEXER_PORT.
+ * SIGINT/SIGTERM stop it between two writes and hand the lease over.
  */
 import type { Hex } from 'viem'
 import { errorText } from '../lib/errorText'
 import { createDb } from '../lib/server/db/client'
 import { findDeployment } from '../lib/server/deployments'
 import { parseEnv } from '../lib/server/env'
-import { createLogger } from '../lib/server/log'
+import { createLogger, type Logger } from '../lib/server/log'
+import { type ProbeServer, startProbeServer } from '../lib/server/system/probeServer'
+import { parseIndexerEnv } from './env'
 import { type FactoryRef, Indexer } from './indexer'
+import { createLease, instanceIdentity, leadWhileHeld } from './lease'
+import { createIndexerMetrics, type IndexerMetrics } from './metrics'
+import { indexerReadiness } from './readiness'
+
+/** The probe endpoint, or null when INDEXER_PORT is 0 or its port is taken (said in the log). */
+async function serveProbes(p: {
+  host: string
+  port: number
+  ready: ReturnType<typeof indexerReadiness>
+  metrics: IndexerMetrics
+  log: Logger
+}): Promise<ProbeServer | null> {
+  if (p.port === 0) return null
+  try {
+    const server = await startProbeServer({
+      host: p.host,
+      port: p.port,
+      ready: p.ready,
+      metrics: async () => ({
+        contentType: p.metrics.registry.contentType,
+        body: await p.metrics.registry.metrics(),
+      }),
+      log: p.log,
+    })
+    p.log.info(`probes and metrics on ${server.url} (/livez, /readyz, /metrics)`)
+    return server
+  } catch (error) {
+    // Indexing matters more than its probes: a second indexer on one host says so and goes on.
+    p.log.warn(
+      `cannot serve /livez, /readyz and /metrics on ${p.host}:${p.port} (${errorText(error, { short: true })}); indexing without them (set INDEXER_PORT, 0 for none)`,
+    )
+    return null
+  }
+}
 
 async function main(): Promise<void> {
   const env = parseEnv()
+  const own = parseIndexerEnv()
   const log = createLogger({ level: env.LOG_LEVEL, component: 'indexer' })
   if (!env.DATABASE_URL || !env.RPC_URL) {
     log.error('DATABASE_URL and RPC_URL must be set (`npm start` sets both for the local stack)')
@@ -33,16 +72,13 @@ async function main(): Promise<void> {
     return null
   }
 
-  const indexer = new Indexer({
+  const metrics = createIndexerMetrics()
+  const lease = createLease({
     db,
-    rpcUrl,
-    resolveFactory,
+    instance: instanceIdentity({ instanceId: own.INSTANCE_ID }),
+    leaseSeconds: own.INDEXER_LEASE_SECONDS,
     log,
-    finalityDepth: env.INDEXER_FINALITY_DEPTH,
-    blocks: env.INDEXER_BLOCKS,
-    pollMs: env.INDEXER_POLL_MS,
-    maxBlockRange: env.INDEXER_MAX_BLOCK_RANGE,
-    targetLogs: env.INDEXER_TARGET_LOGS,
+    onLeading: metrics.leading,
   })
   const stop = new AbortController()
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -51,7 +87,36 @@ async function main(): Promise<void> {
       stop.abort()
     })
   }
-  await indexer.run(stop.signal)
+  const probes = await serveProbes({
+    host: own.INDEXER_HOST,
+    port: own.INDEXER_PORT,
+    ready: indexerReadiness({ db }),
+    metrics,
+    log,
+  })
+  log.info(
+    `instance ${lease.instance.id} joins the indexer's election (lease ${own.INDEXER_LEASE_SECONDS} s)`,
+  )
+  await leadWhileHeld({
+    lease,
+    signal: stop.signal,
+    run: (signal, term) =>
+      new Indexer({
+        db,
+        rpcUrl,
+        resolveFactory,
+        log,
+        finalityDepth: env.INDEXER_FINALITY_DEPTH,
+        blocks: env.INDEXER_BLOCKS,
+        pollMs: env.INDEXER_POLL_MS,
+        maxBlockRange: env.INDEXER_MAX_BLOCK_RANGE,
+        targetLogs: env.INDEXER_TARGET_LOGS,
+        fence: term.fence,
+        metrics,
+      }).run(signal),
+  })
+  await lease.leave().catch(() => {})
+  await probes?.close()
   await db.$disconnect()
 }
 

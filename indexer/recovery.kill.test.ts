@@ -36,6 +36,9 @@ describe('indexer process killed with SIGKILL', () => {
           INDEXER_MAX_BLOCK_RANGE: '1',
           INDEXER_TARGET_LOGS: '10',
           INDEXER_POLL_MS: '20',
+          // A killed leader's lease runs out soon, so the next process takes over soon.
+          INDEXER_LEASE_SECONDS: '1',
+          INDEXER_PORT: '0',
           LOG_LEVEL: 'info',
         },
         onLine: (line) => output.push(line),

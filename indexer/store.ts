@@ -22,9 +22,26 @@ export type IndexerStateRow = {
   eventsIndexed: bigint
 }
 
-export function createStore({ db, chainId }: { db: Db; chainId: number }) {
+export type CreateStoreParameters = {
+  db: Db
+  chainId: number
+  /**
+   * Run last in every write transaction (the lease's fence, ./lease.ts): throws when this
+   * instance no longer leads, which rolls the write back. None for a lone indexer (tests).
+   */
+  fence?: (sql: Sql) => Promise<void>
+}
+
+export function createStore({ db, chainId, fence }: CreateStoreParameters) {
   const transaction = <T>(fn: (tx: Tx) => Promise<T>) =>
-    db.$transaction(fn, { timeout: 120_000, maxWait: 30_000 })
+    db.$transaction(
+      async (tx) => {
+        const result = await fn(tx)
+        await fence?.(tx)
+        return result
+      },
+      { timeout: 120_000, maxWait: 30_000 },
+    )
 
   return {
     /** The indexer's row for this chain, or null before its first start. */
@@ -44,11 +61,13 @@ export function createStore({ db, chainId }: { db: Db; chainId: number }) {
 
     /** Starts (or restarts) indexing for `factory`: forgets the cursor when the factory changed. */
     async initState({ factory, factoryBlock }: { factory: Hex; factoryBlock: bigint }): Promise<void> {
-      await db.indexerState.upsert({
-        where: { chainId },
-        create: { chainId, factoryAddress: factory, factoryBlock },
-        update: { startedAt: new Date(), updatedAt: new Date() },
-      })
+      await transaction((tx) =>
+        tx.indexerState.upsert({
+          where: { chainId },
+          create: { chainId, factoryAddress: factory, factoryBlock },
+          update: { startedAt: new Date(), updatedAt: new Date() },
+        }),
+      )
     },
 
     /** Every channel of the chain with its indexed state. */
@@ -63,9 +82,9 @@ export function createStore({ db, chainId }: { db: Db; chainId: number }) {
       return rows.map(recentBlockEntity.decode)
     },
 
-    /** Writes one range and moves the cursor, atomically. */
-    async writeBatch(batch: Batch): Promise<void> {
-      await transaction(async (tx) => {
+    /** Writes one range and moves the cursor, atomically; returns how many events were new. */
+    async writeBatch(batch: Batch): Promise<number> {
+      return transaction(async (tx) => {
         const inserted = await insertRows(tx, chainId, batch)
         await tx.indexerState.update({
           where: { chainId },
@@ -83,6 +102,7 @@ export function createStore({ db, chainId }: { db: Db; chainId: number }) {
             updatedAt: new Date(),
           },
         })
+        return inserted
       })
     },
 
@@ -163,25 +183,29 @@ export function createStore({ db, chainId }: { db: Db; chainId: number }) {
 
     /** Records the head and that the indexer is alive (when there is nothing new to write). */
     async heartbeat(p: { head: { number: bigint; timestamp: bigint }; phase: 'backfill' | 'live' }) {
-      await db.indexerState.update({
-        where: { chainId },
-        // Only called after a successful round: an error recorded before is over.
-        data: {
-          headNumber: p.head.number,
-          headTimestamp: p.head.timestamp,
-          phase: p.phase,
-          lastError: null,
-          lastErrorAt: null,
-          updatedAt: new Date(),
-        },
-      })
+      await transaction((tx) =>
+        tx.indexerState.update({
+          where: { chainId },
+          // Only called after a successful round: an error recorded before is over.
+          data: {
+            headNumber: p.head.number,
+            headTimestamp: p.head.timestamp,
+            phase: p.phase,
+            lastError: null,
+            lastErrorAt: null,
+            updatedAt: new Date(),
+          },
+        }),
+      )
     },
 
     async recordError(message: string): Promise<void> {
-      await db.indexerState.updateMany({
-        where: { chainId },
-        data: { lastError: message.slice(0, 2_000), lastErrorAt: new Date(), updatedAt: new Date() },
-      })
+      await transaction((tx) =>
+        tx.indexerState.updateMany({
+          where: { chainId },
+          data: { lastError: message.slice(0, 2_000), lastErrorAt: new Date(), updatedAt: new Date() },
+        }),
+      )
     },
   }
 
