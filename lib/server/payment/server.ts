@@ -14,6 +14,7 @@ import { createChannelStateCache } from './channelStateCache'
 import { createChannelRegistry } from './channels'
 import { createHotSql } from './hotSql'
 import { createIssuer } from './issue/issuer'
+import { checkKeystoreSecret } from './keystore'
 import { createPaymentMetrics } from './metrics'
 import { createRateLimits, DEFAULT_RATE_LIMITS, type RateLimitSettings } from './rateLimit'
 import { createRunner, type RunnerSettings } from './runner/runner'
@@ -78,7 +79,13 @@ export async function createPaymentServer({
   environment?: Record<string, string | undefined>
 }) {
   // The WebAssembly keccak compiles while the chain answers, so the first token already uses it.
-  const [chainId] = await Promise.all([client.getChainId(), tokenCryptoReady])
+  // A keystore secret that cannot open the stored keys stops the server here, with a sentence,
+  // instead of a 500 on every token of a service whose key it would need.
+  const [chainId] = await Promise.all([
+    client.getChainId(),
+    tokenCryptoReady,
+    checkKeystoreSecret({ db, keystoreSecret: settings.keystoreSecret }),
+  ])
   // Loads libsecp256k1 now: a SECP256K1_LIBRARY that does not load stops the start, not a token.
   log.info(`token signatures by libsecp256k1, ${secp256k1().name}`)
   const chain = chainFor({ chainId, rpcUrl })

@@ -3,7 +3,8 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { bigintOf } from '../../columns/kinds'
 import { BadRequestError, ConflictError, NotFoundError } from '../../errors'
 import type { Db } from '../db/client'
-import { hashApiKey, keystoreKey, newApiKey, openPrivateKey, sealPrivateKey } from './secrets'
+import { openServiceKey } from './keystore'
+import { hashApiKey, keystoreKey, newApiKey, sealPrivateKey } from './secrets'
 
 /** A service of this team as the Payment Server knows it (no secret in here). */
 export type Service = {
@@ -220,11 +221,7 @@ export function createServiceRegistry({
             message: `The key of service ${service.name} is sealed, and PAYMENT_KEYSTORE_SECRET is not set.`,
           })
         }
-        key = openPrivateKey({
-          key: keystoreKey(keystoreSecret),
-          sealed: row.keyCiphertext,
-          address: service.address,
-        })
+        key = openServiceKey({ secret: keystoreSecret, sealed: row.keyCiphertext, address: service.address })
       }
       if (privateKeyToAccount(key).address.toLowerCase() !== service.address) {
         throw new ConflictError({
