@@ -20,7 +20,10 @@ function describeStatus(
     ? `\nLast error (${status.lastError.at}): ${status.lastError.message}`
     : ''
   const plural = (n: string, word: string) => `${n} ${word}${n === '1' ? '' : 's'}`
-  const detail = `${plural(status.eventsIndexed, 'event')}, ${plural(status.channels, 'channel')} indexed; lag ${status.lag?.blocks ?? '?'} blocks / ${status.lag?.seconds ?? '?'} s${errorLine}`
+  const leader = status.leader
+    ? `\nLeader: ${status.leader.instance} (since ${status.leader.since}), ${plural(String(status.standbys), 'standby')}`
+    : '\nNo indexer instance holds the lease'
+  const detail = `${plural(status.eventsIndexed, 'event')}, ${plural(status.channels, 'channel')} indexed; lag ${status.lag?.blocks ?? '?'} blocks / ${status.lag?.seconds ?? '?'} s${leader}${errorLine}`
   if (status.lastError && status.phase !== 'not started' && status.phase !== 'stopped') {
     return {
       tone: 'bad',

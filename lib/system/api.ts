@@ -62,6 +62,21 @@ export const indexerStatusSchema = z
     chainError: z.string().optional().meta({
       description: 'Set when the node does not answer (the rest then comes from the database only)',
     }),
+    leader: z
+      .object({
+        instance: z.string().meta({ description: 'Its INSTANCE_ID, or <host>-<pid>-<random>' }),
+        host: z.string().nullable(),
+        pid: z.number().nullable(),
+        epoch: z.string().meta({ description: 'Fencing token of the lease: one more on every takeover' }),
+        since: z.string().meta({ description: 'When it took the lease over (ISO-8601, UTC)' }),
+        heartbeatAgeSeconds: z.number().meta({ description: 'Seconds since it last renewed the lease' }),
+      })
+      .nullable()
+      .meta({
+        description:
+          'The indexer instance that holds the lease and indexes (one per database); null while none does (none started, or the last one stopped or its lease expired)',
+      }),
+    standbys: z.number().meta({ description: 'Indexer instances standing by to take over' }),
   })
   .meta({ id: 'IndexerStatus' })
 export type IndexerStatus = z.infer<typeof indexerStatusSchema>

@@ -14,7 +14,10 @@ export async function readIndexerStatus({
   db,
   chain,
 }: Pick<ServerContext, 'db' | 'chain'>): Promise<IndexerStatus> {
-  const { chainId, head, chainError, state } = await readChainAndIndex({ db, chain })
+  const [{ chainId, head, chainError, state }, election] = await Promise.all([
+    readChainAndIndex({ db, chain }),
+    readElection(db),
+  ])
   const channels = chainId === null ? 0 : await db.channel.count({ where: { chainId } })
 
   let phase: IndexerPhase = 'not started'
@@ -53,5 +56,36 @@ export async function readIndexerStatus({
     updatedAt: state?.updatedAt.toISOString() ?? null,
     factory: state ? { address: state.factoryAddress, block: state.factoryBlock.toString() } : null,
     ...(chainError ? { chainError } : {}),
+    ...election,
+  }
+}
+
+/**
+ * Who leads the indexers of this database (indexer/lease.ts) and how many stand by, by
+ * Postgres's clock (the one the lease itself runs on, not this process's).
+ */
+async function readElection(db: ServerContext['db']): Promise<Pick<IndexerStatus, 'leader' | 'standbys'>> {
+  const [leases, instances] = await Promise.all([
+    db.$queryRaw<
+      { holder: string; host: string | null; pid: number | null; epoch: bigint; since: Date; age: number }[]
+    >`SELECT "holder", "host", "pid", "epoch", "acquired_at" AS "since",
+        EXTRACT(EPOCH FROM now() - "renewed_at")::float8 AS "age"
+      FROM "indexer_lease" WHERE "name" = 'indexer' AND "expires_at" > now()`,
+    db.$queryRaw<{ standbys: number }[]>`SELECT count(*)::int AS "standbys" FROM "indexer_instance"
+      WHERE "role" = 'standby' AND "expires_at" > now()`,
+  ])
+  const lease = leases[0]
+  return {
+    leader: lease
+      ? {
+          instance: lease.holder,
+          host: lease.host,
+          pid: lease.pid,
+          epoch: lease.epoch.toString(),
+          since: lease.since.toISOString(),
+          heartbeatAgeSeconds: Math.max(0, Math.round(lease.age * 10) / 10),
+        }
+      : null,
+    standbys: instances[0]?.standbys ?? 0,
   }
 }
