@@ -15,6 +15,8 @@ export type FactoryRef = { address: Hex; blockNumber: bigint }
 export type IndexerOptions = {
   db: Db
   rpcUrl: string
+  /** Milliseconds one JSON-RPC call (or batch) may take (INDEXER_RPC_TIMEOUT_MS); default 30,000. */
+  rpcTimeoutMs?: number
   /** Where the factory is; null while it is not known or not deployed (the indexer waits). */
   resolveFactory: (chainId: number) => Promise<FactoryRef | null>
   log: Logger
@@ -55,7 +57,7 @@ export class Indexer {
   private progress = { at: 0, events: 0, started: 0, startBlock: 0n }
 
   constructor(private readonly options: IndexerOptions) {
-    this.rpc = createRpc({ rpcUrl: options.rpcUrl })
+    this.rpc = createRpc({ rpcUrl: options.rpcUrl, timeoutMs: options.rpcTimeoutMs })
     this.finality = options.finalityDepth ?? 12
     this.mode = options.blocks ?? 'all'
     this.pollMs = options.pollMs ?? 250

@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     log.error('DATABASE_URL and RPC_URL must be set (`npm start` sets both for the local stack)')
     process.exit(2)
   }
-  const db = createDb({ databaseUrl: env.DATABASE_URL, max: 3 })
+  const db = createDb({ databaseUrl: env.DATABASE_URL, max: env.INDEXER_DB_POOL_SIZE })
   const rpcUrl = env.RPC_URL
 
   async function resolveFactory(chainId: number): Promise<FactoryRef | null> {
@@ -104,6 +104,7 @@ async function main(): Promise<void> {
       new Indexer({
         db,
         rpcUrl,
+        rpcTimeoutMs: env.INDEXER_RPC_TIMEOUT_MS,
         resolveFactory,
         log,
         finalityDepth: env.INDEXER_FINALITY_DEPTH,

@@ -20,14 +20,25 @@ export function chainFor({ chainId, rpcUrl }: { chainId: number; rpcUrl: string 
   })
 }
 
+/** How long one call may take by default (RPC_TIMEOUT_MS). */
+export const RPC_TIMEOUT_MS = 10_000
+
 /**
- * A viem public client with bounded timeouts and retries, and no block-number cache (this
- * product shows the head block live).
+ * A viem public client with bounded timeouts (`timeoutMs` per call, RPC_TIMEOUT_MS) and
+ * retries, and no block-number cache (this product shows the head block live).
  */
-export function createChainClient({ rpcUrl, chainId }: { rpcUrl: string; chainId?: number }): PublicClient {
+export function createChainClient({
+  rpcUrl,
+  chainId,
+  timeoutMs = RPC_TIMEOUT_MS,
+}: {
+  rpcUrl: string
+  chainId?: number
+  timeoutMs?: number
+}): PublicClient {
   return createPublicClient({
     chain: chainId === undefined ? undefined : chainFor({ chainId, rpcUrl }),
-    transport: http(rpcUrl, { timeout: 10_000, retryCount: 2, retryDelay: 200 }),
+    transport: http(rpcUrl, { timeout: timeoutMs, retryCount: 2, retryDelay: 200 }),
     cacheTime: 0,
   })
 }

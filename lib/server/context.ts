@@ -22,13 +22,13 @@ const globalForContext = globalThis as unknown as { __serverContext?: ServerCont
  */
 export function serverContext(): ServerContext {
   if (!globalForContext.__serverContext) {
-    const { DATABASE_URL, RPC_URL } = env()
+    const { DATABASE_URL, RPC_URL, DATABASE_POOL_SIZE, RPC_TIMEOUT_MS } = env()
     if (!DATABASE_URL || !RPC_URL) {
       throw new Error('DATABASE_URL and RPC_URL must be set for the web app (npm start sets both).')
     }
     globalForContext.__serverContext = {
-      db: createDb({ databaseUrl: DATABASE_URL }),
-      chain: createChainClient({ rpcUrl: RPC_URL }),
+      db: createDb({ databaseUrl: DATABASE_URL, max: DATABASE_POOL_SIZE }),
+      chain: createChainClient({ rpcUrl: RPC_URL, timeoutMs: RPC_TIMEOUT_MS }),
       rpcUrl: RPC_URL,
     }
   }

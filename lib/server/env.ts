@@ -33,6 +33,21 @@ export const envSchema = z.object({
    * cost graphs; under a container's memory limit Node sizes its heap by the limit anyway.
    */
   WEB_MAX_HEAP_MB: z.coerce.number().int().min(128).max(65_536).default(512),
+  /**
+   * Connections of the web process's database pool (Prisma: pages, APIs, the Payment Server's
+   * statements other than tokens'). Each instance holds up to this many of Postgres's
+   * `max_connections`: size it by the instances a database serves.
+   */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
+  /** Connections of the Payment Server's own pool for the statements of every token (issue, verify). */
+  PAYMENT_DB_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(4),
+  /** Connections of the indexer's database pool (one writer; reads of its status beside it). */
+  INDEXER_DB_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(3),
+  /**
+   * Milliseconds one JSON-RPC call of the web process and the Payment Server may take before it
+   * fails (retried twice); the indexer's own calls have theirs (INDEXER_RPC_TIMEOUT_MS).
+   */
+  RPC_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** Project-local folder for the embedded Postgres, the anvil state and local credentials. */
   DATA_DIR: z.string().default('.data'),
   EMBEDDED_PG_PORT: port(54320),
@@ -63,6 +78,8 @@ export const envSchema = z.object({
   INDEXER_BLOCKS: z.enum(['all', 'relevant']).default('all'),
   /** Milliseconds between head polls when caught up. */
   INDEXER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  /** Milliseconds one JSON-RPC call or batch of the indexer may take (it retries with backoff). */
+  INDEXER_RPC_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   /** Largest block range of one eth_getLogs request (ranges shrink and grow within it). */
   INDEXER_MAX_BLOCK_RANGE: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   /** Logs per eth_getLogs response the range adapts towards. */

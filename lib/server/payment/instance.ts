@@ -30,6 +30,7 @@ export function getPaymentServer(): Promise<PaymentServer> {
       settings: {
         adminKey: e.PAYMENT_ADMIN_KEY,
         keystoreSecret: e.PAYMENT_KEYSTORE_SECRET,
+        dbPoolSize: e.PAYMENT_DB_POOL_SIZE,
         toleranceSeconds: e.PAYMENT_TOLERANCE_SECONDS,
         chainCacheMs: e.PAYMENT_CHAIN_CACHE_MS,
         maxMissingRanges: e.PAYMENT_MAX_MISSING_RANGES,

@@ -43,6 +43,8 @@ export type PaymentSettings = RunnerSettings & {
   receiptTimeoutMs?: number
   adminKey?: string
   keystoreSecret?: string
+  /** Connections of the pool for the statements of every token (PAYMENT_DB_POOL_SIZE); default 4. */
+  dbPoolSize?: number
   /** Rate limits of the API; default {@link DEFAULT_RATE_LIMITS}. */
   rateLimits?: RateLimitSettings
 }
@@ -143,7 +145,7 @@ export async function createPaymentServer({
     wallet,
     retiredError,
   })
-  const sql = createHotSql({ databaseUrl })
+  const sql = createHotSql({ databaseUrl, max: settings.dbPoolSize })
   const recoverThreads = settings.recoverThreads ?? defaultRecoverThreads()
   const recovery =
     recoverThreads > 0
