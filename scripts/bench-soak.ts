@@ -132,8 +132,8 @@ async function main(): Promise<boolean> {
       samples.push({
         at: elapsed(),
         rss: await sampleRss(roots, trees),
-        webHeapUsed: metricOf(metrics, 'payment_process_nodejs_heap_size_used_bytes'),
-        webHeapLive: metricOf(metrics, 'payment_process_heap_live_bytes'),
+        webHeapUsed: metricOf(metrics, 'payment_nodejs_heap_size_used_bytes'),
+        webHeapLive: metricOf(metrics, 'payment_nodejs_heap_live_bytes'),
       })
       const last = samples.at(-1) as Sample
       if (samples.length % 12 === 1)

@@ -29,7 +29,7 @@ export const envSchema = z.object({
   /**
    * Largest V8 heap (old space) of the web server `npm start` runs, MB. Unbounded, V8 on a big
    * machine lets a busy web process's garbage pile up to gigabytes between full collections;
-   * its live heap stays near 200 MB (`payment_process_heap_live_bytes`). Raise it for large
+   * its live heap stays near 200 MB (`payment_nodejs_heap_live_bytes`). Raise it for large
    * cost graphs; under a container's memory limit Node sizes its heap by the limit anyway.
    */
   WEB_MAX_HEAP_MB: z.coerce.number().int().min(128).max(65_536).default(512),
@@ -175,6 +175,11 @@ export const envSchema = z.object({
   PAYMENT_REPLACE_AFTER_BLOCKS: z.coerce.number().int().min(1).max(10_000).default(10),
   /** Milliseconds an admin API call waits for its transaction's receipt before answering 504. */
   PAYMENT_RECEIPT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
+  /**
+   * Channels with series of their own in the metrics (pending and settled wei, runway), those
+   * with the most value pending; the totals count every channel (lib/server/payment/channelMetrics.ts).
+   */
+  PAYMENT_METRICS_TOP_CHANNELS: z.coerce.number().int().min(1).max(10_000).default(100),
   /**
    * Whether `npm start` runs the example network (services, channels, live traffic). Unset: only
    * on the local anvil it starts itself (never spending real ether unasked).

@@ -86,7 +86,7 @@ export type PhaseMetrics = {
 export function phaseMetrics(before: MetricsSnapshot, after: MetricsSnapshot): PhaseMetrics {
   // The bench's own reads of /metrics are left out.
   const routes = [
-    ...histogramDelta(before, after, 'payment_request_seconds', (l) => `${l.route} ${l.status}`),
+    ...histogramDelta(before, after, 'payment_request_duration_seconds', (l) => `${l.route} ${l.status}`),
   ]
     .filter(([route]) => !route.startsWith('metrics '))
     .map(([route, h]) => ({
@@ -96,7 +96,7 @@ export function phaseMetrics(before: MetricsSnapshot, after: MetricsSnapshot): P
       p50AtMostMs: bucketBound(h, 50) * 1000,
       p99AtMostMs: bucketBound(h, 99) * 1000,
     }))
-  const batch = histogramDelta(before, after, 'payment_verify_batch_size', () => '').get('')
+  const batch = histogramDelta(before, after, 'payment_verify_batch_tokens', () => '').get('')
   return {
     routes: routes.sort((a, b) => b.calls - a.calls),
     verifyStatements: batch?.count ?? 0,

@@ -174,7 +174,7 @@ export function printTables(r: {
     }
   }
   console.log(
-    '\n| phase | verify statements (payment_verify_batch_size) | tokens per statement (mean) | largest ≤ |',
+    '\n| phase | verify statements (payment_verify_batch_tokens) | tokens per statement (mean) | largest ≤ |',
   )
   console.log('|---|---:|---:|---:|')
   for (const [name, m] of phases) {

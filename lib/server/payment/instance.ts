@@ -45,6 +45,7 @@ export function getPaymentServer(): Promise<PaymentServer> {
         dropAfterBlocks: e.PAYMENT_DROP_AFTER_BLOCKS,
         replaceAfterBlocks: e.PAYMENT_REPLACE_AFTER_BLOCKS,
         receiptTimeoutMs: e.PAYMENT_RECEIPT_TIMEOUT_MS,
+        metricsTopChannels: e.PAYMENT_METRICS_TOP_CHANNELS,
         rateLimits: rateLimitsOf(e),
       },
       log: createLogger({ level: e.LOG_LEVEL, component: 'payment' }),

@@ -1,6 +1,7 @@
 import { constants, PerformanceObserver } from 'node:perf_hooks'
 import v8 from 'node:v8'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import { type ChannelMetricsSource, registerChannelMetrics } from './channelMetrics'
 
 /** V8 heap in use right after the last full garbage collection of this process (0 before the first). */
 let liveHeap = 0
@@ -24,17 +25,22 @@ function watchGc(): void {
 }
 
 /**
- * Prometheus metrics of one Payment Server process (`GET /api/payment/metrics`, text format).
- * Labels are codes and actions only: never addresses, keys or amounts.
+ * Prometheus metrics of one Payment Server process (`GET /api/payment/metrics`, text format),
+ * named by Prometheus's conventions: one `payment_` prefix (the process's own as
+ * `payment_process_cpu_user_seconds_total`, `payment_nodejs_heap_size_used_bytes`...), the
+ * unit last (`_seconds`, `_bytes`, `_wei`) and `_total` on counters. Labels are codes, routes
+ * and actions, never keys or amounts; channel addresses only on the bounded per-channel gauges
+ * of ./channelMetrics, registered when `channels` says where to read them.
  */
-export function createPaymentMetrics() {
+export function createPaymentMetrics({ channels }: { channels?: ChannelMetricsSource } = {}) {
   const registry = new Registry()
-  collectDefaultMetrics({ register: registry, prefix: 'payment_process_' })
+  collectDefaultMetrics({ register: registry, prefix: 'payment_' })
   watchGc()
+  if (channels) registerChannelMetrics(registry, channels)
   const m = {
     registry,
     liveHeap: new Gauge({
-      name: 'payment_process_heap_live_bytes',
+      name: 'payment_nodejs_heap_live_bytes',
       help: 'V8 heap in use right after the last full garbage collection: what the process holds on to, without the garbage collected lazily (0 before the first)',
       registers: [registry],
       collect() {
@@ -59,12 +65,12 @@ export function createPaymentMetrics() {
     }),
     verified: new Counter({
       name: 'payment_tokens_verified_total',
-      help: 'Tokens verified, by result (accepted or the refusal code)',
-      labelNames: ['result'],
+      help: 'Tokens verified, by result (accepted or refused) and, for a refusal, its code',
+      labelNames: ['result', 'code'],
       registers: [registry],
     }),
     verifyBatch: new Histogram({
-      name: 'payment_verify_batch_size',
+      name: 'payment_verify_batch_tokens',
       help: 'Tokens decided per database statement',
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
       registers: [registry],
@@ -86,7 +92,7 @@ export function createPaymentMetrics() {
       registers: [registry],
     }),
     requestSeconds: new Histogram({
-      name: 'payment_request_seconds',
+      name: 'payment_request_duration_seconds',
       help: 'Payment API request duration, by route and status',
       labelNames: ['route', 'status'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
@@ -120,7 +126,7 @@ export function createPaymentMetrics() {
       registers: [registry],
     }),
     staleSince: new Gauge({
-      name: 'payment_stale_since_seconds',
+      name: 'payment_stale_since_timestamp_seconds',
       help: 'Unix time since which the oldest channel is served from its last known state; 0 when none is',
       registers: [registry],
     }),

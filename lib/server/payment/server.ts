@@ -47,6 +47,8 @@ export type PaymentSettings = RunnerSettings & {
   dbPoolSize?: number
   /** Rate limits of the API; default {@link DEFAULT_RATE_LIMITS}. */
   rateLimits?: RateLimitSettings
+  /** Channels with metrics of their own; default DEFAULT_METRICS_TOP_CHANNELS of ./channelMetrics. */
+  metricsTopChannels?: number
 }
 
 /** One fewer than the machine's cores (the main thread keeps one), at most 4. */
@@ -105,7 +107,7 @@ export async function createPaymentServer({
     factory = deployment.address.toLowerCase() as Address
     return factory
   }
-  const metrics = createPaymentMetrics()
+  const metrics = createPaymentMetrics({ channels: { db, chainId, top: settings.metricsTopChannels } })
   const rateLimits = createRateLimits(settings.rateLimits ?? DEFAULT_RATE_LIMITS)
   const services = createServiceRegistry({ db, keystoreSecret: settings.keystoreSecret, environment })
   const channelStates = createChannelStateCache({

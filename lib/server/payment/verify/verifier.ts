@@ -46,6 +46,9 @@ export const DEFAULT_MISSING_TTL_SECONDS = 60
 type Candidate = { token: Token; channel: ChannelRecord }
 type Job = Candidate & { snapshot: ChannelSnapshot }
 
+/** The metric labels of an accepted token (`payment_tokens_verified_total`), shared by every one. */
+const ACCEPTED = { result: 'accepted' } as const
+
 /**
  * Provider side: the checks of PRODUCT.md, in order: the token parses and is for this chain;
  * the channel is one of our factory's with the caller as provider, at terms it accepts; the
@@ -256,7 +259,7 @@ export function createVerifier({
     }
     const outcomes = await Promise.all(checked.map((job, i) => settled.get(i) ?? (job as Refused)))
     for (const outcome of outcomes)
-      metrics.verified.inc({ result: outcome.accepted ? 'accepted' : outcome.code })
+      metrics.verified.inc(outcome.accepted ? ACCEPTED : { result: 'refused', code: outcome.code })
     return outcomes
   }
 
