@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../test/kit/database'
-import { indexedRows, memoryLogger, sendCall, testIndexer } from '../test/kit/indexer'
+import { indexedRows, memoryLogger, sendCall, testIndexer, waitFor } from '../test/kit/indexer'
 import { type ChannelTestbed, startChannelTestbed } from '../test/kit/testbed'
 import {
   createLease,
@@ -105,6 +105,24 @@ describe('createLease() on Postgres', () => {
     })
     expect(log.lines, log.lines.join('\n')).toContain(
       "[indexer] instance i1 took over the indexer's lease (epoch 2) from i0, whose lease was released",
+    )
+  })
+
+  it('a leader that cannot reach its database for a whole lease steps down', async () => {
+    const d = await createTestDatabase()
+    databases.push(d)
+    const log = memoryLogger()
+    const lease = createLease({
+      db: d.db,
+      instance: { id: 'cut', host: 'test', pid: 1 },
+      leaseSeconds: 1,
+      log,
+    })
+    const term = (await acquire(lease))!
+    await d.drop()
+    await waitFor(() => term.signal.aborted, { what: 'the term to end' })
+    expect(log.lines.at(-1)).toMatch(
+      /^\[indexer\] warn: stepping down as the indexer's leader \(epoch 1\): it could not renew the lease for \d+\.\d s \(.+\); standing by$/,
     )
   })
 
