@@ -1,10 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { intermediaryFactoryDeployedBytecode } from '../contracts/generated'
+import { createChainClient } from '../lib/server/chain'
 import { findDeployment } from '../lib/server/deployments'
 import { startTestChain, type TestChain } from '../test/kit/chain'
 import { createTestDatabase, type TestDatabase } from '../test/kit/database'
 import { ANVIL_KEYS } from './anvil'
-import { ensureFactory, firstBlockWithCode } from './deploy'
+import { ensureFactory } from './deploy'
+import { startPrunedNode } from './deploy.fixture'
 
 let t: TestChain
 let d: TestDatabase
@@ -75,24 +77,81 @@ describe('ensureFactory()', () => {
     }
   })
 
-  it('ensureFactory() uses FACTORY_ADDRESS as is and finds its deployment block', async () => {
+  it("ensureFactory() starts a FACTORY_ADDRESS at its first event's block, on a node without archive state", async () => {
     d = await createTestDatabase()
     await t.testClient.mine({ blocks: 5 })
-    const address = await t.deployFactory(t.accounts[3])
-    const expectedBlock = await firstBlockWithCode(t.publicClient, address)
+    const factory = await t.deployFactory(t.accounts[3])
+    await t.testClient.mine({ blocks: 4 })
+    const { receipt } = await t.openChannel({
+      factory,
+      consumer: t.accounts[1]!,
+      provider: t.accounts[2]!.address,
+    })
+    await t.openChannel({ factory, consumer: t.accounts[1]!, provider: t.accounts[4]!.address })
     await t.testClient.mine({ blocks: 7 })
-    const result = await ensureFactory({
+    // A node that keeps no past state, and caps eth_getLogs at 4 blocks per query.
+    const node = await startPrunedNode(t.url, { maxLogRange: 4n })
+    try {
+      const logs: string[] = []
+      const result = await ensureFactory({
+        db: d.db,
+        client: createChainClient({ rpcUrl: node.url }),
+        rpcUrl: node.url,
+        factoryAddress: factory,
+        log: (l) => logs.push(l),
+      })
+      expect(node.refused).toEqual(expect.arrayContaining(['eth_getLogs']))
+      expect(node.refused).not.toContain('eth_getCode')
+      expect(result).toMatchObject({
+        deployed: false,
+        address: factory,
+        blockNumber: receipt.blockNumber,
+        txHash: null,
+      })
+      expect(result.blockHash).toBe(receipt.blockHash)
+      expect(logs).toEqual([
+        `FACTORY_BLOCK is not set: the indexer starts at block ${receipt.blockNumber}, the factory's first event`,
+      ])
+    } finally {
+      await node.stop()
+    }
+  })
+
+  it('ensureFactory() starts a FACTORY_ADDRESS that emitted nothing yet at the head', async () => {
+    d = await createTestDatabase()
+    const factory = await t.deployFactory(t.accounts[3])
+    await t.testClient.mine({ blocks: 3 })
+    const head = await t.publicClient.getBlockNumber({ cacheTime: 0 })
+    const node = await startPrunedNode(t.url)
+    try {
+      const client = createChainClient({ rpcUrl: node.url })
+      const result = await ensureFactory({ db: d.db, client, rpcUrl: node.url, factoryAddress: factory })
+      expect(result.blockNumber).toBe(head)
+      expect(node.refused).toEqual([])
+    } finally {
+      await node.stop()
+    }
+  })
+
+  it('ensureFactory() keeps the recorded deployment, its transaction too, when started with its FACTORY_ADDRESS', async () => {
+    d = await createTestDatabase()
+    const deployed = await ensureFactory({
       db: d.db,
       client: t.publicClient,
       rpcUrl: t.url,
-      factoryAddress: address,
+      deployerKey: ANVIL_KEYS[0],
     })
-    expect(result.deployed).toBe(false)
-    expect(result.address).toBe(address)
-    expect(result.blockNumber).toBe(expectedBlock)
-    const receiptBlock = (await t.publicClient.getBlock({ blockNumber: expectedBlock })).hash
-    expect(result.blockHash).toBe(receiptBlock)
-    expect(await t.publicClient.getCode({ address, blockNumber: expectedBlock - 1n })).toBeUndefined()
+    expect(deployed.txHash).toMatch(/^0x[0-9a-f]{64}$/)
+    await t.testClient.mine({ blocks: 3 })
+    const again = await ensureFactory({
+      db: d.db,
+      client: t.publicClient,
+      rpcUrl: t.url,
+      factoryAddress: deployed.address,
+    })
+    const { deployed: _, ...record } = deployed
+    expect(again).toEqual({ ...record, deployed: false })
+    expect(await findDeployment({ db: d.db, chainId: 31337 })).toEqual(record)
   })
 
   it('ensureFactory() refuses a FACTORY_ADDRESS without code, and a chain without factory or key', async () => {
