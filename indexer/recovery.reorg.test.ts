@@ -7,6 +7,7 @@ import {
   testIndexer,
   waitFor,
 } from '../test/kit/indexer'
+import { createIndexerMetrics } from './metrics'
 import { recoveryKit } from './recovery.fixture'
 
 /*
@@ -93,7 +94,9 @@ describe('indexer on a reorg', () => {
     const { db } = await database()
     const log = memoryLogger()
     const stop = new AbortController()
-    const running = testIndexer({ chain, db, factory, log }).run(stop.signal)
+    const metrics = createIndexerMetrics()
+    metrics.leading(true)
+    const running = testIndexer({ chain, db, factory, log, metrics }).run(stop.signal)
     const caughtUp = () => isCaughtUp(db, chain)
     try {
       await waitFor(caughtUp, { what: 'the first catch-up' })
@@ -118,6 +121,11 @@ describe('indexer on a reorg', () => {
       await running
     }
     expect(log.lines.filter((l) => l.includes('was reset'))).toEqual([])
+    // GET /metrics counts it, and the indexed block is the head again.
+    const sample = async (name: string) =>
+      (await metrics.registry.getSingleMetric(name)!.get()).values[0]!.value
+    expect(await sample('indexer_reorgs_total')).toBe(1)
+    expect(await sample('indexer_indexed_block')).toBe(Number(await chain.publicClient.getBlockNumber()))
     expect(await indexedChannelState(db, chain.chain.id, a)).toMatchObject({
       consumerFunds: 11_077n,
       activeTokenId: 4n,
