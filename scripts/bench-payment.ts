@@ -15,7 +15,10 @@
  *   endpoint, whose rate over the gauge's is the share of unavoidable work (target ≥ 0.7);
  * - the token crypto alone on one core (recoverTokenSignerNative, signTokenNative): the ceiling
  *   of the endpoints;
- * - good paid traffic alone and under a junk flood, in turn (./bench/paymentFlood; target ≤ 2×).
+ * - good paid traffic alone and under a junk flood, in turn (./bench/paymentFlood; target ≤ 2×);
+ * - seed 002's method (./bench/paymentMethod002): 10,000 paid requests by one client, and the
+ *   share slower than each threshold at each concurrency, for one and two web instances
+ *   (tables here, SVG charts in bench-results/).
  *
  * The measurements the targets read (the flow at c=20, on and off, the endpoints alone and the
  * library's coalesced verification) run REPEATS times; the run with the median rate counts and
@@ -24,7 +27,7 @@
  * by 10-20 %, so a single run says little.
  *
  * `--only verify` measures the verify endpoint and its gauge alone, `--only flood` the flood
- * row alone; `--stack-root DIR` runs the stack from another checkout (e.g. the previous
+ * row alone, `--only method002` seed 002's method alone; `--stack-root DIR` runs the stack from another checkout (e.g. the previous
  * commit's), so that two commits are compared by the same load generator and gauge.
  *
  * Prints tables with ratios, the targets of PRODUCT.md and the thesis prototype's figures.
@@ -39,7 +42,8 @@ import { recoverTokenSignerNative, signTokenNative, tokenCryptoReady } from '../
 import { parseToken } from '../lib/token'
 import { ANVIL_KEYS } from '../stack/anvil'
 import { measureFlood, printFlood } from './bench/paymentFlood'
-import { type LoadRequest, type LoadResult, load, medianRun, percentile, pool } from './bench/paymentLoad'
+import { type LoadRequest, type LoadResult, load, percentile, pool } from './bench/paymentLoad'
+import { measureMethod002, printMethod002 } from './bench/paymentMethod002'
 import { type MetricsSnapshot, phaseMetrics, readMetrics } from './bench/paymentMetrics'
 import {
   type BenchStack,
@@ -80,6 +84,7 @@ import {
   preIssue,
   rate,
   rateOf,
+  repeaters,
   signGaugeTokens,
 } from './bench/paymentRuns'
 
@@ -166,24 +171,7 @@ async function main(): Promise<void> {
       })
       return result
     }
-    /** `run` REPEATS times in a row, the first observed as `name`; the median run. */
-    const repeated = async <T extends { perSecond: number }>(name: string, run: () => Promise<T>) => {
-      const runs = [await observe(name, run)]
-      while (runs.length < REPEATS) runs.push(await run())
-      return medianRun(runs)
-    }
-    /** REPEATS runs of `a` and `b` in turn, the first of each observed; the median run of each. */
-    const alternating = async <T extends { perSecond: number }>(
-      [aName, a]: [string, () => Promise<T>],
-      [bName, b]: [string, () => Promise<T>],
-    ) => {
-      const runs = { a: [await observe(aName, a)], b: [await observe(bName, b)] }
-      while (runs.a.length < REPEATS) {
-        runs.a.push(await a())
-        runs.b.push(await b())
-      }
-      return [medianRun(runs.a), medianRun(runs.b)] as const
-    }
+    const { repeated, alternating } = repeaters(observe)
     const metricsAtStart = await readMetrics(s.url, s.adminKey)
 
     // 2. The full example flow, payments off (the ceiling) then on; one example process at a time.
@@ -229,6 +217,17 @@ async function main(): Promise<void> {
     const flood = () =>
       observe('junk flood', () => measureFlood({ url: s.url, keys, adminKey: s.adminKey, log }))
     if (only === 'flood') return printFlood(await flood(), observed.at(-1))
+    const outDir = path.join(
+      root,
+      'bench-results',
+      `payment-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+    )
+    const pairKeys = { consumerKey: publicKey, providerKey: validationKey, provider: 'validation' }
+    const method002 = () =>
+      observe('seed 002 method', () =>
+        measureMethod002({ root: appRoot, stack: s, keys: pairKeys, outDir, log }),
+      )
+    if (only === 'method002') return printMethod002(await method002())
     const issueOne: LoadRequest = {
       method: 'POST',
       path: '/api/payment/tokens',
@@ -333,6 +332,7 @@ async function main(): Promise<void> {
     log(`issue via library: ${fmt(libraryIssue.perSecond)} tokens/s in ${fmt(libraryIssueCalls)} calls`)
     const wholeRun = phaseMetrics(metricsAtStart, await readMetrics(s.url, s.adminKey))
     const floodRow = [await flood(), observed.at(-1)] as const
+    const method002Row = await method002()
 
     // 4. The crypto alone, on one core, with the stack stopped.
     await cleanup()
@@ -367,6 +367,7 @@ async function main(): Promise<void> {
       readySeconds: s.readySeconds,
     })
     printFlood(...floodRow)
+    await printMethod002(method002Row)
   } catch (error) {
     // What the children said last is usually the reason (unless they were stopped on purpose).
     if (cleaning) throw error

@@ -12,11 +12,13 @@
  *
  * Both print tables and write SVG charts (./svgChart) into `outDir`.
  */
-import { writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { client } from './httpClient'
 import { percentile, pool } from './paymentLoad'
+import type { BenchStack } from './paymentProcesses'
 import { fmt, ms1 } from './paymentReport'
+import { startSecondWeb } from './secondWeb'
 import { lineChart } from './svgChart'
 
 /** Pairs of the growth test (the seed: 6,000; the issue: 10,000). */
@@ -196,4 +198,42 @@ export async function printCurve(points: readonly CurvePoint[], outDir: string):
       `Two web instances ÷ one, pairs/s: ${ratios.join(', ') || '-'} (one machine's 2 cores: the second instance adds a Node.js event loop, not cores). Chart: ${file}`,
     ].join('\n'),
   )
+}
+
+export type Method002 = { growth: Growth; curve: CurvePoint[]; outDir: string }
+
+/**
+ * The whole method against the bench stack: the growth test on its web instance, then the
+ * curve against it alone and against it and a second web instance (./secondWeb).
+ */
+export async function measureMethod002({
+  root,
+  stack,
+  keys,
+  outDir,
+  log,
+}: {
+  root: string
+  stack: BenchStack
+  keys: PairKeys
+  outDir: string
+  log: (line: string) => void
+}): Promise<Method002> {
+  await mkdir(outDir, { recursive: true })
+  const growth = await growthTest(stack.url, keys)
+  log(`growth test: ${fmt(growth.issue.length)} pairs in ${growth.seconds.toFixed(0)} s`)
+  const curve = await thresholdCurve([stack.url], keys)
+  const second = await startSecondWeb({ root, stack })
+  try {
+    curve.push(...(await thresholdCurve([stack.url, second.url], keys)))
+  } finally {
+    await second.stop()
+  }
+  log('threshold curve: one and two web instances measured')
+  return { growth, curve, outDir }
+}
+
+export async function printMethod002(m: Method002): Promise<void> {
+  await printGrowth(m.growth, m.outDir)
+  await printCurve(m.curve, m.outDir)
 }

@@ -29,7 +29,7 @@ const FOREIGN = [
 const running = new Set<() => Promise<void>>()
 
 /** Keeps `child` in `running` until it exits; returns its stop (SIGTERM, SIGKILL after `graceMs`). */
-function register(child: Child, graceMs: number): () => Promise<void> {
+export function register(child: Child, graceMs: number): () => Promise<void> {
   const stop = () => child.stop(graceMs)
   running.add(stop)
   void child.exited.then(() => running.delete(stop))
@@ -41,7 +41,7 @@ export async function stopChildren(): Promise<void> {
   for (const stop of [...running].reverse()) await stop().catch(() => {})
 }
 
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env }
   for (const name of FOREIGN) delete env[name]
   return { ...env, ...extra }
@@ -95,6 +95,8 @@ export type BenchStack = {
   /** The stack's embedded Postgres, as its own processes reach it (over its Unix socket where it can). */
   databaseUrl: string
   adminKey: string
+  /** The keystore secret the stack generated: a second web instance needs the same. */
+  keystoreSecret: string
   child: Child
   /** Seconds from spawn to 'Press Ctrl-C' (a `next build` of changed sources included). */
   readySeconds: number
@@ -167,6 +169,7 @@ export async function startBenchStack({
   const readySeconds = (performance.now() - started) / 1000
   const secrets = JSON.parse(await readFile(path.join(dataDir, 'payment-secrets.json'), 'utf8')) as {
     adminKey: string
+    keystoreSecret: string
   }
   const pidIn = async (file: string): Promise<number | undefined> => {
     if (!existsSync(file)) return undefined
@@ -185,6 +188,7 @@ export async function startBenchStack({
     rpcUrl: `http://127.0.0.1:${anvilPort}`,
     databaseUrl: socketDir ? `${pgBase}?host=${encodeURIComponent(socketDir)}` : pgBase,
     adminKey: secrets.adminKey,
+    keystoreSecret: secrets.keystoreSecret,
     child,
     readySeconds,
     output: output.text,

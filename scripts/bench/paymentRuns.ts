@@ -7,8 +7,8 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { signTokenNative } from '../../lib/server/tokenCrypto'
 import { formatToken } from '../../lib/token'
 import { ANVIL_KEYS } from '../../stack/anvil'
-import type { LoadResult } from './paymentLoad'
-import type { Observed } from './paymentReport'
+import { type LoadResult, medianRun } from './paymentLoad'
+import { type Observed, REPEATS } from './paymentReport'
 
 /** Seconds each crypto-only rate is measured for. */
 const CRYPTO_SECONDS = 2
@@ -100,18 +100,47 @@ export function signGaugeTokens(count: number, chainId = GAUGE_CHAIN_ID): string
 /**
  * The bench's options. `--only verify`: only the verify endpoint and its gauge (a quicker run,
  * e.g. to compare two commits). `--only flood`: only good traffic alone and under a junk flood
- * (./paymentFlood). `--stack-root DIR`: the stack and the example network run from
+ * (./paymentFlood). `--only method002`: only the growth test and the threshold curve of seed 002
+ * (./paymentMethod002). `--stack-root DIR`: the stack and the example network run from
  * another checkout (e.g. a previous commit's, with its own node_modules), measured by this
  * checkout's load generator and gauge, so two commits can be compared run by run.
  */
-export function benchOptions(args: string[]): { only: 'verify' | 'flood' | null; stackRoot: string | null } {
+export function benchOptions(args: string[]): {
+  only: 'verify' | 'flood' | 'method002' | null
+  stackRoot: string | null
+} {
   const value = (name: string) => {
     const at = args.indexOf(name)
     return at < 0 ? null : (args[at + 1] ?? null)
   }
   const only = value('--only')
-  if (only !== null && only !== 'verify' && only !== 'flood')
-    throw new Error(`--only takes 'verify' or 'flood', not '${only}'`)
+  if (only !== null && only !== 'verify' && only !== 'flood' && only !== 'method002')
+    throw new Error(`--only takes 'verify', 'flood' or 'method002', not '${only}'`)
   const stackRoot = value('--stack-root')
   return { only, stackRoot: stackRoot === null ? null : path.resolve(stackRoot) }
+}
+
+/**
+ * Runs repeated REPEATS times, the first observed by `observe` under its name: `repeated(name,
+ * run)` in a row, `alternating([aName, a], [bName, b])` in turn; each returns the median run.
+ */
+export function repeaters(observe: <T>(name: string, fn: () => Promise<T>) => Promise<T>) {
+  return {
+    async repeated<T extends { perSecond: number }>(name: string, run: () => Promise<T>) {
+      const runs = [await observe(name, run)]
+      while (runs.length < REPEATS) runs.push(await run())
+      return medianRun(runs)
+    },
+    async alternating<T extends { perSecond: number }>(
+      [aName, a]: [string, () => Promise<T>],
+      [bName, b]: [string, () => Promise<T>],
+    ) {
+      const runs = { a: [await observe(aName, a)], b: [await observe(bName, b)] }
+      while (runs.a.length < REPEATS) {
+        runs.a.push(await a())
+        runs.b.push(await b())
+      }
+      return [medianRun(runs.a), medianRun(runs.b)] as const
+    },
+  }
 }
