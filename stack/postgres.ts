@@ -36,6 +36,13 @@ export type StartEmbeddedPostgresParameters = {
    * the test run stops it too.
    */
   ownProcessGroup?: boolean
+  /**
+   * The address to listen on (default 127.0.0.1) and the clients (a CIDR) allowed to connect
+   * over the network besides local ones, with the password: a Postgres host of its own in the
+   * multi-host tests.
+   */
+  host?: string
+  allowClients?: string
 }
 
 type Credentials = { user: string; password: string }
@@ -50,6 +57,8 @@ export async function startEmbeddedPostgres({
   database = 'app',
   onLog,
   ownProcessGroup = false,
+  host = '127.0.0.1',
+  allowClients,
 }: StartEmbeddedPostgresParameters): Promise<EmbeddedDatabase> {
   const dataDir = path.join(dir, 'data')
   const credentialsFile = path.join(dir, 'credentials.json')
@@ -77,7 +86,7 @@ export async function startEmbeddedPostgres({
   const socketDir = socketDirFor(dir, port)
   const postgresFlags = [
     '-c',
-    'listen_addresses=127.0.0.1',
+    `listen_addresses=${host}`,
     '-c',
     `unix_socket_directories=${socketDir ?? ''}`,
     '-c',
@@ -102,6 +111,7 @@ export async function startEmbeddedPostgres({
     }).initialise()
     await chmod(dir, 0o755)
   }
+  if (allowClients) await allowNetworkClients(dataDir, allowClients)
   // After initialise(), which (as root) creates the `postgres` user and gives it the data directory.
   if (socketDir) await prepareSocketDir(socketDir, dataDir)
   const child = await startServer({
@@ -111,7 +121,7 @@ export async function startEmbeddedPostgres({
     onLog,
   })
 
-  const base = `postgresql://${credentials.user}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}`
+  const base = `postgresql://${credentials.user}:${encodeURIComponent(credentials.password)}@${host}:${port}`
   // Over the Unix socket when there is one: each statement costs the client less than over TCP.
   const urlFor = (name: string) =>
     socketDir ? `${base}/${name}?host=${encodeURIComponent(socketDir)}` : `${base}/${name}`
@@ -124,6 +134,14 @@ export async function startEmbeddedPostgres({
     urlFor,
     stop: () => child.stop(15_000),
   }
+}
+
+/** Lets clients from `cidr` connect with the password (once: the line is kept in pg_hba.conf). */
+async function allowNetworkClients(dataDir: string, cidr: string): Promise<void> {
+  const hba = path.join(dataDir, 'pg_hba.conf')
+  const line = `host all all ${cidr} scram-sha-256`
+  const current = await readFile(hba, 'utf8')
+  if (!current.split('\n').includes(line)) await writeFile(hba, `${current.trimEnd()}\n${line}\n`)
 }
 
 /**
