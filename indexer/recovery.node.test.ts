@@ -17,6 +17,7 @@ import {
   waitFor,
 } from '../test/kit/indexer'
 import type { Indexer } from './indexer'
+import { createIndexerMetrics } from './metrics'
 import { recoveryKit } from './recovery.fixture'
 
 /*
@@ -134,7 +135,10 @@ describe('indexer when the node does not answer', () => {
     await link.open()
     const { db } = await database()
     const log = memoryLogger()
-    const indexer = testIndexer({ chain: { ...chain, url: link.url }, db, factory, log })
+    const metrics = createIndexerMetrics()
+    const indexer = testIndexer({ chain: { ...chain, url: link.url }, db, factory, log, metrics })
+    const rpcErrors = async () =>
+      (await metrics.registry.getSingleMetric('indexer_rpc_errors_total')!.get()).values[0]!.value
     const calls = countRpcCalls(indexer)
     const stop = new AbortController()
     let settled: unknown = false
@@ -149,8 +153,11 @@ describe('indexer when the node does not answer', () => {
 
     /** Cuts the node off until last_error is recorded; checks the retries over 2 s. */
     async function outage() {
+      const errorsBefore = await rpcErrors()
       await link.close()
       await waitFor(async () => (await state()).lastError !== null, { what: 'last_error to be recorded' })
+      // Each failed round is counted in GET /metrics (indexer_rpc_errors_total).
+      expect(await rpcErrors()).toBeGreaterThan(errorsBefore)
       const s = await state()
       expect(s.lastError).toMatch(/HTTP request failed|fetch failed|ECONNREFUSED|socket/i)
       expect(s.lastErrorAt).not.toBeNull()
