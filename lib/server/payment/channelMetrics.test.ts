@@ -76,7 +76,7 @@ describe('payment metrics', () => {
       channels: { db: t.database.db, chainId: t.server.chainId, top: 1, refreshMs: 0, now: () => clock },
     })
     const before = await scrape(metrics)
-    const verify = async (service: Service, channel: string, requests: bigint) =>
+    const verify = async (service: Service, channel: `0x${string}`, requests: bigint) =>
       expect(await t.server.verifier.verify(service, kit.wire({ channel, requests }))).toMatchObject({
         accepted: true,
       })
