@@ -235,6 +235,7 @@ export function createLease({
         // clock_timestamp(): now() inside a transaction is its start, seconds ago for a big range.
         if (await renew(sql, epoch, 'clock_timestamp()')) {
           renewedAt = Math.max(renewedAt, sent)
+          renewal = 'renewed'
           return
         }
         end('another instance holds the lease now (a write was refused)')
@@ -262,7 +263,7 @@ export function createLease({
   return {
     instance,
     async acquire(signal) {
-      let lastHolder: string | null | undefined
+      let lastHolder: string | undefined
       let lastError = ''
       while (!signal.aborted) {
         try {
@@ -272,11 +273,12 @@ export function createLease({
               ? `from ${won.previous}, whose lease ${won.released ? 'was released' : 'expired'}`
               : 'as the first holder'
             log.info(`instance ${instance.id} took over the indexer's lease (epoch ${won.epoch}) ${from}`)
-            await seen('leader')
+            // Won is won: a failed heartbeat row must not leave the lease held by no term.
+            await seen('leader').catch(() => {})
             return startTerm(BigInt(won.epoch))
           }
           await seen('standby')
-          const holder = (await holderOf())?.holder ?? null
+          const holder = (await holderOf())?.holder
           if (holder !== lastHolder) log.info(`standing by: instance ${holder} leads the indexer`)
           lastHolder = holder
           lastError = ''
