@@ -8,7 +8,10 @@ import { constants } from 'node:fs'
 import { access, mkdir } from 'node:fs/promises'
 import net from 'node:net'
 import pg from 'pg'
+import { createPublicClient, formatEther, type Hex, http } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { getHttpRpcClient } from 'viem/utils'
+import { accountFunding, exampleServices } from '../example/network'
 import { errorText, redactUrl, redactUrls } from '../lib/errorText'
 import { createDb } from '../lib/server/db/client'
 import { checkKeystoreSecret, KeystoreMismatchError } from '../lib/server/payment/keystore'
@@ -174,4 +177,33 @@ export async function checkKeystore({
   } finally {
     await db.$disconnect()
   }
+}
+
+/**
+ * The example network on a chain given by RPC_URL (EXAMPLE=on) pays its services' ether from
+ * EXAMPLE_FUNDER_KEY's account: without the key, or with an account that cannot pay one
+ * service's share, it would exit after the start ("cannot pay the value and gas"), so the
+ * start stops first, saying what to set. The key is never shown; its account's address is.
+ */
+export async function checkExampleFunder({
+  rpcUrl,
+  funderKey,
+}: {
+  rpcUrl: string
+  funderKey: Hex | undefined
+}): Promise<void> {
+  const needed = `${formatEther(accountFunding)} ETH for each of its ${exampleServices.length} services' accounts, plus gas`
+  if (!funderKey)
+    throw new StartError(
+      `EXAMPLE=on with RPC_URL needs EXAMPLE_FUNDER_KEY, the private key of an account that gives the example services their ether (${needed}); set it, or set EXAMPLE=off.`,
+    )
+  const { address } = privateKeyToAccount(funderKey)
+  const client = createPublicClient({
+    transport: http(rpcUrl, { timeout: ANSWER_TIMEOUT_MS, retryCount: 0 }),
+  })
+  const balance = await client.getBalance({ address })
+  if (balance < accountFunding)
+    throw new StartError(
+      `EXAMPLE_FUNDER_KEY's account ${address} holds ${formatEther(balance)} ETH on the chain of RPC_URL, and the example network needs ${needed}; send it ether, or set EXAMPLE=off.`,
+    )
 }

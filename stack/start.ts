@@ -24,6 +24,7 @@ import { stopOrphan } from './orphans'
 import { startEmbeddedPostgres } from './postgres'
 import {
   checkDatabase,
+  checkExampleFunder,
   checkKeystore,
   checkNode,
   ensureDataDir,
@@ -279,6 +280,9 @@ async function preflight(env: Env, dataDir: string, log: Logger): Promise<void> 
     todo: 'stop that server or set PORT to a free port',
   })
   if (env.RPC_URL) await checkNode(env.RPC_URL)
+  // Only EXAMPLE=on runs the example on a chain given by RPC_URL (it spends real ether there).
+  if (env.RPC_URL && env.EXAMPLE === 'on')
+    await checkExampleFunder({ rpcUrl: env.RPC_URL, funderKey: env.EXAMPLE_FUNDER_KEY as Hex | undefined })
   else {
     requireDevTool(LOCAL_ANVIL)
     await ensurePortFree({

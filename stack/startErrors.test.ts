@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { startTestChain } from '../test/kit/chain'
 import { freePort } from './ports'
 import { killProcessesUsing, startUntilExit } from './testing'
 
@@ -137,5 +138,18 @@ describe('npm start with a setting it cannot start with', () => {
       ),
     )
     expect(run.output).not.toContain('SECRETPW')
+  })
+
+  it('npm start says EXAMPLE=on with RPC_URL needs EXAMPLE_FUNDER_KEY, before anything starts', async () => {
+    const chain = await startTestChain()
+    try {
+      const run = await startUntilExit({ ...(await settings()), RPC_URL: chain.url, EXAMPLE: 'on' })
+      expectRefusal(
+        run,
+        /^\[stack\] error: EXAMPLE=on with RPC_URL needs EXAMPLE_FUNDER_KEY, the private key of an account that gives the example services their ether \(.+\); set it, or set EXAMPLE=off\.$/,
+      )
+    } finally {
+      await chain.stop()
+    }
   })
 })
