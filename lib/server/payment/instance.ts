@@ -2,6 +2,7 @@ import type { Address } from 'viem'
 import { serverContext } from '../context'
 import { env } from '../env'
 import { createLogger } from '../log'
+import { KeystoreMismatchError } from './keystore'
 import { rateLimitsOf } from './rateLimit'
 import { createPaymentServer, type PaymentServer } from './server'
 import { registerShutdownHook } from './webHooks'
@@ -90,7 +91,10 @@ export function registerPaymentShutdown(): void {
   })
 }
 
-/** Starts the background runner in this process unless PAYMENT_RUNNER=off (retries until the chain answers). */
+/**
+ * Starts the background runner in this process unless PAYMENT_RUNNER=off (retries until the
+ * chain answers; rejects at once when the keystore secret cannot open the stored keys).
+ */
 export async function startPaymentRunner(): Promise<void> {
   if (env().PAYMENT_RUNNER === 'off') return
   for (let delay = 1_000; ; delay = Math.min(delay * 2, 30_000)) {
@@ -98,7 +102,9 @@ export async function startPaymentRunner(): Promise<void> {
       const server = await getPaymentServer()
       server.runner.start()
       return
-    } catch {
+    } catch (error) {
+      // A keystore secret that cannot open the stored keys will not open them later either.
+      if (error instanceof KeystoreMismatchError) throw error
       await new Promise((resolve) => setTimeout(resolve, delay))
     }
   }

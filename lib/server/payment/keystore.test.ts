@@ -10,6 +10,7 @@ import {
   testSettings,
 } from '../../../test/kit/payment'
 import { errorBody } from '../../errors'
+import { startPaymentRunner } from './instance'
 import { KEYSTORE_MISMATCH } from './keystore'
 import { createPaymentServer } from './server'
 
@@ -71,5 +72,17 @@ describe('the keystore secret check', () => {
       status: 503,
       body: { error: { code: 'keystore_secret_mismatch', message: `${KEYSTORE_MISMATCH}.` } },
     })
+  })
+
+  it("startPaymentRunner() stops at once on a keystore secret that cannot open the stored keys (the runner role's start)", async () => {
+    // This process's Payment Server, as a runner role configures it from its environment.
+    Object.assign(process.env, {
+      DATABASE_URL: a.database.url,
+      RPC_URL: cores.testbed.url,
+      FACTORY_ADDRESS: cores.testbed.factory,
+      PAYMENT_KEYSTORE_SECRET: SECRET_B,
+      PAYMENT_RECOVER_THREADS: '0',
+    })
+    await expect(startPaymentRunner()).rejects.toMatchObject({ code: 'keystore_secret_mismatch' })
   })
 })
