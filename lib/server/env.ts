@@ -217,10 +217,30 @@ export const SECRET_VARIABLES = [
 ] as const
 
 /**
- * `source` with every `<NAME>_FILE` of {@link SECRET_VARIABLES} read into `<NAME>` (one trailing
- * newline trimmed, as `echo` and editors leave one) and removed, and the sentences of what could
- * not be: both forms given, or a file that cannot be read (named by its variable and path, never
- * by its content).
+ * The secret `name` of `source`: its value, or the content of the file `<name>_FILE` names (one
+ * trailing newline trimmed, as `echo` and editors leave one); or the sentence of why it cannot
+ * be had: both forms given, or a file that cannot be read (named by its variable and path,
+ * never by its content).
+ * @example secretOf(process.env, 'BILLING_KEY') // { value: '0x…' } from BILLING_KEY or BILLING_KEY_FILE
+ */
+export function secretOf(
+  source: Record<string, string | undefined>,
+  name: string,
+): { value?: string; problem?: string } {
+  const given = source[name] === '' ? undefined : source[name]
+  const file = source[`${name}_FILE`]
+  if (file === undefined || file === '') return { value: given }
+  if (given !== undefined) return { problem: `${name} and ${name}_FILE are both set; set only one of them` }
+  try {
+    return { value: readFileSync(file, 'utf8').replace(/\r?\n$/, '') }
+  } catch (error) {
+    return { problem: `${name}_FILE names ${file}, which cannot be read (${errorText(error)})` }
+  }
+}
+
+/**
+ * `source` with every secret of {@link SECRET_VARIABLES} given as `<NAME>_FILE` read in
+ * ({@link secretOf}) and the `_FILE` variables removed, and the sentences of what could not be.
  */
 export function readSecretFiles(source: Record<string, string | undefined>): {
   values: Record<string, string | undefined>
@@ -229,18 +249,11 @@ export function readSecretFiles(source: Record<string, string | undefined>): {
   const values = { ...source }
   const problems: string[] = []
   for (const name of SECRET_VARIABLES) {
-    const file = values[`${name}_FILE`]
+    if (values[`${name}_FILE`] === undefined) continue
+    const { value, problem } = secretOf(source, name)
     delete values[`${name}_FILE`]
-    if (file === undefined || file === '') continue
-    if (values[name] !== undefined && values[name] !== '') {
-      problems.push(`${name} and ${name}_FILE are both set; set only one of them`)
-      continue
-    }
-    try {
-      values[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '')
-    } catch (error) {
-      problems.push(`${name}_FILE names ${file}, which cannot be read (${errorText(error)})`)
-    }
+    if (problem) problems.push(problem)
+    else values[name] = value
   }
   return { values, problems }
 }

@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import type { PublicClient } from 'viem'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkKeystore, StartError } from '../../../stack/preflight'
 import { memoryLogger } from '../../../test/kit/indexer'
@@ -13,6 +17,7 @@ import { errorBody } from '../../errors'
 import { startPaymentRunner } from './instance'
 import { KEYSTORE_MISMATCH } from './keystore'
 import { createPaymentServer } from './server'
+import { createServiceRegistry } from './services'
 
 /*
  * Instances that share a database must share PAYMENT_KEYSTORE_SECRET: keys sealed with secret A
@@ -84,5 +89,33 @@ describe('the keystore secret check', () => {
       PAYMENT_RECOVER_THREADS: '0',
     })
     await expect(startPaymentRunner()).rejects.toMatchObject({ code: 'keystore_secret_mismatch' })
+  })
+
+  it('a service key given by an environment variable may come from <variable>_FILE, as the secrets do', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'service-key-'))
+    try {
+      const key = generatePrivateKey()
+      await writeFile(path.join(dir, 'key'), `${key}\n`)
+      const file = path.join(dir, 'key')
+      const services = createServiceRegistry({ db: a.database.db, environment: { FILED_KEY_FILE: file } })
+      const { service } = await services.register({
+        name: 'filed',
+        team: 'team',
+        key: { source: 'env', variable: 'FILED_KEY' },
+      })
+      expect(service.address).toBe(privateKeyToAccount(key).address.toLowerCase())
+      expect(await services.privateKey(service)).toBe(key)
+      const both = createServiceRegistry({
+        db: a.database.db,
+        environment: { FILED_KEY: key, FILED_KEY_FILE: file },
+      })
+      await expect(both.privateKey(service)).rejects.toMatchObject({
+        status: 400,
+        code: 'key_unavailable',
+        message: 'FILED_KEY and FILED_KEY_FILE are both set; set only one of them.',
+      })
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -3,6 +3,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { bigintOf } from '../../columns/kinds'
 import { BadRequestError, ConflictError, NotFoundError } from '../../errors'
 import type { Db } from '../db/client'
+import { secretOf } from '../env'
 import { openServiceKey } from './keystore'
 import { hashApiKey, keystoreKey, newApiKey, sealPrivateKey } from './secrets'
 
@@ -87,7 +88,9 @@ export function createServiceRegistry({
   const keys = new Map<number, Hex>()
 
   function envKey(variable: string): Hex {
-    const value = environment[variable]
+    // Like the product's own secrets, a service's key may come from a file (`<variable>_FILE`).
+    const { value, problem } = secretOf(environment, variable)
+    if (problem) throw new BadRequestError({ code: 'key_unavailable', message: `${problem}.` })
     if (!value || !/^0x[0-9a-fA-F]{64}$/.test(value)) {
       throw new BadRequestError({
         code: 'key_unavailable',
