@@ -12,6 +12,25 @@ const componentHealthSchema = z.object({
 })
 export type ComponentHealth = z.infer<typeof componentHealthSchema>
 
+/**
+ * One process `npm start` keeps running (indexer, web server, anvil, embedded Postgres), as it
+ * writes it to its status file: restarted with backoff when it exits on its own.
+ */
+export const stackChildSchema = z.object({
+  name: z.string().meta({ description: 'indexer, web, anvil or postgres' }),
+  state: z.enum(['running', 'restarting', 'failing', 'stopped']).meta({
+    description:
+      '`restarting`: it exited and is started again after a backoff; `failing`: it exited 5 times within a minute (still restarted, at most every 30 s)',
+  }),
+  restarts: z.number().int().meta({ description: 'Restarts since `npm start` began' }),
+  lastExit: z
+    .object({ code: z.number().int().nullable(), signal: z.string().nullable(), at: z.string() })
+    .nullable()
+    .meta({ description: 'Its last exit of its own: exit code or signal, and when (ISO-8601)' }),
+  upSince: z.string().nullable().meta({ description: 'When its current process started (null while down)' }),
+})
+export type StackChild = z.infer<typeof stackChildSchema>
+
 /** What GET /api/health answers (200 when database and chain answer, else 503). */
 export const healthSchema = z
   .object({
@@ -28,6 +47,17 @@ export const healthSchema = z
       description:
         "Set while this process's Payment Server answers from channels' last known state because the node does not answer (PAYMENT_STALE_STATE_SECONDS): since when, and how many channels; /api/payment/health lists them",
     }),
+    stack: z
+      .object({
+        pid: z.number().int(),
+        phase: z.enum(['starting', 'running', 'stopping']),
+        children: z.array(stackChildSchema),
+      })
+      .nullable()
+      .meta({
+        description:
+          'Under `npm start`: its processes, each with its restarts, last exit and up time; null for a web server run alone (`npm run start:web`)',
+      }),
   })
   .meta({ id: 'Health' })
 export type Health = z.infer<typeof healthSchema>

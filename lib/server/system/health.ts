@@ -6,6 +6,7 @@ import type { ServerContext } from '../context'
 import { findDeployment } from '../deployments'
 import { readChainHead } from '../indexedChain'
 import { paymentStaleState } from '../payment'
+import { readStackStatus } from './stackStatus'
 
 /** How long the database may take to answer a health check (the node's bound is readChainHead's). */
 const DATABASE_TIMEOUT_MS = 3_000
@@ -28,17 +29,30 @@ export const probeDependencies = ({ db, chain }: Pick<ServerContext, 'db' | 'cha
     timed(() => readChainHead(chain)),
   ])
 
+/** The processes `npm start` keeps running, from its status file (null without one, or when it is gone). */
+async function stackHealth(file: string | undefined): Promise<Health['stack']> {
+  const status = file ? await readStackStatus(file) : null
+  if (!status) return null
+  const children = Object.entries(status.children ?? {}).map(([name, child]) => ({ name, ...child }))
+  return { pid: status.pid, phase: status.phase, children }
+}
+
 /**
  * Checks database and chain reachability in parallel, each bounded by a timeout, and reports
- * the chain id, head block and the factory this database knows for that chain, and whether
+ * the chain id, head block and the factory this database knows for that chain, whether
  * this process's Payment Server answers from stale channel state (`staleState`: default, the
- * Payment Server of this process, if one was started).
+ * Payment Server of this process, if one was started), and under `npm start` its processes
+ * with their restarts (`stackStatusFile`, STACK_STATUS_FILE).
  */
 export async function checkHealth(
   { db, chain }: Pick<ServerContext, 'db' | 'chain'>,
   staleState: () => Health['paymentStaleState'] = paymentStaleState,
+  stackStatusFile?: string,
 ): Promise<Health> {
-  const [database, head] = await probeDependencies({ db, chain })
+  const [[database, head], stack] = await Promise.all([
+    probeDependencies({ db, chain }),
+    stackHealth(stackStatusFile),
+  ])
   const [chainId, block] = head.value ?? []
   let factory: Health['factory'] = null
   if (database.health.ok && chainId !== undefined) {
@@ -61,5 +75,6 @@ export async function checkHealth(
     },
     factory,
     paymentStaleState: staleState(),
+    stack,
   }
 }

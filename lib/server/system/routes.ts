@@ -25,7 +25,7 @@ export const systemRoutes = [
       },
     },
     handler: async ({ ctx }) => {
-      const health = await checkHealth(ctx)
+      const health = await checkHealth(ctx, undefined, env().STACK_STATUS_FILE)
       return new Answer(health.status === 'ok' ? 200 : 503, health)
     },
   }),
