@@ -27,8 +27,8 @@ export type IndexerOptions = {
   targetLogs?: number
   /** Blocks per range when every block is fetched (`blocks: 'all'`). */
   maxBlocksPerRange?: number
-  /** Run last in every write transaction: the lease's fence (./lease.ts), refusing a deposed leader's writes. */
-  fence?: CreateStoreParameters['fence']
+  /** The lease's guard around every write (./lease.ts), refusing a deposed leader's writes. */
+  guard?: CreateStoreParameters['guard']
   /** Where progress is counted for GET /metrics (./metrics.ts). */
   metrics?: IndexerMetrics
 }
@@ -140,7 +140,7 @@ export class Indexer {
   /** Resolves chain and factory, loads the cursor and channels; clears the data of another factory. */
   private async start(): Promise<void> {
     this.chainId = await this.rpc.chainId()
-    this.store = createStore({ db: this.options.db, chainId: this.chainId, fence: this.options.fence })
+    this.store = createStore({ db: this.options.db, chainId: this.chainId, guard: this.options.guard })
     const factory = await this.options.resolveFactory(this.chainId)
     if (!factory)
       throw new WaitingError(`no factory deployment is known for chain ${this.chainId}; waiting for one`)

@@ -72,6 +72,56 @@ describe('two indexer processes on one database', () => {
     expect(blocks).toBe(Number(head - chain.factory.blockNumber) + 1)
   })
 
+  it('a leader paused past its lease (SIGSTOP) writes nothing once resumed: it steps down, the cursor stays', async () => {
+    const chain = await eventChain({ transactions: 20, emptyBlocks: 3 })
+    chains.push(chain)
+    const chainId = await chain.client.getChainId()
+    const { db, url } = await database()
+    const spawn = (id: string) =>
+      spawnIndexer(children, {
+        id,
+        databaseUrl: url,
+        rpcUrl: chain.url,
+        factory: chain.factory,
+        env: { INDEXER_LEASE_SECONDS: '2' },
+      })
+    const state = () => indexerState(db, chainId)
+    const a = spawn('a')
+    await waitForLine(a, "instance a took over the indexer's lease (epoch 1)")
+    const b = spawn('b')
+    await waitForLine(b, 'standing by: instance a leads the indexer')
+    const first = await chain.client.getBlockNumber()
+    const target = chain.factory.blockNumber + (first - chain.factory.blockNumber) / 3n
+    await waitFor(async () => ((await state()).cursorNumber ?? -1n) >= target, {
+      what: `cursor at ${target}`,
+    })
+    // Paused in the middle of its pipeline. Where the pause lands decides what refuses its
+    // stale write on resuming: the fence (a range read, written after), or Postgres ending its
+    // idle transaction (paused inside a write); lease.test.ts checks each alone.
+    process.kill(-a.process.pid!, 'SIGSTOP')
+    try {
+      await waitForLine(b, "instance b took over the indexer's lease (epoch 2) from a, whose lease expired")
+      await chain.pump()
+      const head = await chain.client.getBlockNumber()
+      await waitFor(async () => (await state()).cursorNumber === head, { what: 'b to index up to the head' })
+    } finally {
+      process.kill(-a.process.pid!, 'SIGCONT')
+    }
+    await waitForLine(a, "stepping down as the indexer's leader (epoch 1)")
+    await waitForLine(a, 'standing by: instance b leads the indexer')
+
+    // a's old ranges, had one been written, would have moved the cursor back below the head.
+    const head = await chain.client.getBlockNumber()
+    const after = await state()
+    expect([after.cursorNumber, after.cursorHash]).toEqual([
+      head,
+      (await chain.client.getBlock({ blockNumber: head })).hash,
+    ])
+    const logs = await chainLogs(chain, head)
+    expect(await indexedLogs(db, chainId)).toEqual(logs)
+    expect(after.eventsIndexed).toBe(BigInt(logs.length))
+  })
+
   it('SIGTERM of the leader hands the lease over: the standby takes over at once, not when it expires', async () => {
     const chain = await eventChain({ transactions: 2 })
     chains.push(chain)

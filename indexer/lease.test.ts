@@ -126,6 +126,32 @@ describe('createLease() on Postgres', () => {
     )
   })
 
+  it('begin(): Postgres ends a write transaction left idle longer than the lease, freeing its locks', async () => {
+    const {
+      db,
+      leases: [a],
+    } = await leases(1, 1)
+    const term = (await acquire(a!))!
+    let stalled: unknown
+    const write = db
+      .$transaction(async (tx) => {
+        await term.begin(tx)
+        // Locks the lease row, as fence() does, then stalls (a paused or cut-off process).
+        await tx.$executeRawUnsafe(`UPDATE "indexer_lease" SET "host" = 'stalled'`)
+        await new Promise((r) => setTimeout(r, 3_000))
+        await tx.$executeRawUnsafe(`UPDATE "indexer_lease" SET "host" = 'late'`)
+      })
+      .catch((error) => {
+        stalled = error
+      })
+    await new Promise((r) => setTimeout(r, 200))
+    // Another instance's statement waits on the lock only until Postgres ends the stalled one.
+    await db.$executeRawUnsafe(`UPDATE "indexer_lease" SET "host" = 'next'`)
+    await write
+    expect(String(stalled)).toMatch(/idle-in-transaction timeout|terminat|closed|connection error/i)
+    expect((await db.indexerLease.findUniqueOrThrow({ where: { name: 'indexer' } })).host).toBe('next')
+  })
+
   it("fence() refuses a deposed leader's write: the transaction rolls back and its term ends", async () => {
     chain = await startChannelTestbed()
     const {
@@ -134,7 +160,7 @@ describe('createLease() on Postgres', () => {
       leases: [a],
     } = await leases(1)
     const term = (await acquire(a!))!
-    const indexer = () => testIndexer({ chain: chain!, db, fence: term.fence })
+    const indexer = () => testIndexer({ chain: chain!, db, guard: term })
     await chain.open({ value: 1_000n })
     await indexer().syncToHead()
     const before = await indexedRows(db, chain.chain.id)

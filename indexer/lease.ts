@@ -77,17 +77,26 @@ export class LeaseLostError extends Error {
   }
 }
 
+/** What the leader runs in each of its write transactions (indexer/store.ts). */
+export type WriteGuard = {
+  /**
+   * Run first: a transaction left idle longer than the lease (its process paused, or cut off
+   * from the database) is ended by Postgres, so its locks do not hold up the next leader.
+   */
+  begin(sql: Sql): Promise<void>
+  /**
+   * Run last: renews the lease if this instance still holds it with its epoch, else throws
+   * LeaseLostError (rolling the transaction back) and ends the term. The row lock it takes
+   * keeps a takeover out until the commit.
+   */
+  fence(sql: Sql): Promise<void>
+}
+
 /** One time this instance leads: ends when it is lost (`signal`) or released. */
-export type Term = {
+export type Term = WriteGuard & {
   epoch: bigint
   /** Aborted when this instance stops leading (lost, or could not renew). */
   signal: AbortSignal
-  /**
-   * Run last in each of the leader's write transactions: renews the lease if this instance
-   * still holds it with its epoch, else throws LeaseLostError (rolling the transaction back)
-   * and ends the term. The row lock it takes keeps a takeover out until the commit.
-   */
-  fence(sql: Sql): Promise<void>
   /** Stops renewing and hands the lease over at once (a graceful stop). */
   release(): Promise<void>
 }
@@ -230,6 +239,9 @@ export function createLease({
     return {
       epoch,
       signal: controller.signal,
+      async begin(sql) {
+        await sql.$executeRawUnsafe(`SET LOCAL idle_in_transaction_session_timeout = ${ttlMs}`)
+      },
       async fence(sql) {
         const sent = performance.now()
         // clock_timestamp(): now() inside a transaction is its start, seconds ago for a big range.

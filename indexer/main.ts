@@ -112,7 +112,7 @@ async function main(): Promise<void> {
         pollMs: env.INDEXER_POLL_MS,
         maxBlockRange: env.INDEXER_MAX_BLOCK_RANGE,
         targetLogs: env.INDEXER_TARGET_LOGS,
-        fence: term.fence,
+        guard: term,
         metrics,
       }).run(signal),
   })

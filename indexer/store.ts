@@ -5,6 +5,7 @@ import { channelEntity } from '../lib/columns/channel'
 import type { Db } from '../lib/server/db/client'
 import type { Batch, Cursor, RecentRow } from './batch'
 import { insertRows, type Sql, upsertChannels } from './bulkWrite'
+import type { WriteGuard } from './lease'
 
 /**
  * Everything the indexer writes, through Prisma (raw SQL where rows go in bulk: one
@@ -26,18 +27,20 @@ export type CreateStoreParameters = {
   db: Db
   chainId: number
   /**
-   * Run last in every write transaction (the lease's fence, ./lease.ts): throws when this
-   * instance no longer leads, which rolls the write back. None for a lone indexer (tests).
+   * The lease's guard (./lease.ts) around every write transaction: `begin` first, `fence` last
+   * (it throws when this instance no longer leads, which rolls the write back). None for a
+   * lone indexer (tests, benchmarks).
    */
-  fence?: (sql: Sql) => Promise<void>
+  guard?: WriteGuard
 }
 
-export function createStore({ db, chainId, fence }: CreateStoreParameters) {
+export function createStore({ db, chainId, guard }: CreateStoreParameters) {
   const transaction = <T>(fn: (tx: Tx) => Promise<T>) =>
     db.$transaction(
       async (tx) => {
+        await guard?.begin(tx)
         const result = await fn(tx)
-        await fence?.(tx)
+        await guard?.fence(tx)
         return result
       },
       { timeout: 120_000, maxWait: 30_000 },
