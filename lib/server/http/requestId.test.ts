@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { type AppApi, serveAppApi } from '../../../test/kit/appApi'
 import { createTestDatabase, type TestDatabase } from '../../../test/kit/database'
 import { type ChannelTestbed, startChannelTestbed } from '../../../test/kit/testbed'
+import { lineSampler } from './callLog'
 
 /*
  * Every API call has a request id, answered in X-Request-Id and on every log line of the call:
@@ -100,5 +101,16 @@ describe('request ids', () => {
     } finally {
       await database.db.$executeRawUnsafe('ALTER TABLE payment_service_gone RENAME TO payment_service')
     }
+  })
+})
+
+describe('lineSampler()', () => {
+  it('lineSampler() lets ten lines a second through per key and counts the rest on the next one', () => {
+    const sampled = lineSampler(10)
+    const second = (at: number) => Array.from({ length: 15 }, (_, i) => sampled('tokens.verify 401', at + i))
+    expect(second(5_000)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, null, null, null, null])
+    // Another key has a budget of its own; the next second says how many were left out.
+    expect(sampled('tokens.verify 402', 5_500)).toBe(0)
+    expect(second(6_000)).toEqual([5, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, null, null, null, null])
   })
 })

@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto'
 import type { z } from 'zod'
 import { errorBody, isAppError } from '../../errors'
 import { errorText } from '../../errorText'
 import { type ServerContext, serverContext } from '../context'
 import { env } from '../env'
-import { createLogger, type Logger } from '../log'
-import type { HeaderSource } from './auth'
 import { type BodyOf, callOf, routeBody } from './body'
+import { logCall, REQUEST_ID_HEADER, requestIdOf } from './callLog'
 import { error, type HttpMethod, type OperationDoc } from './openapi'
 import { pathParams, requireQueryText } from './params'
 
@@ -25,33 +23,6 @@ export class Answer {
 /** What a handler returns: a Response, an {@link Answer}, or an object answered as JSON with 200. */
 export type Handled = Response | Answer | object
 
-/** The header that carries a call's request id, both ways. */
-export const REQUEST_ID_HEADER = 'x-request-id'
-
-/** A request id a client or a proxy may choose: a short token of safe characters. */
-const SAFE_REQUEST_ID = /^[\w.:-]{1,64}$/
-
-/**
- * The call's request id: the `X-Request-Id` it came with when that is a short safe token (a
- * proxy's or a client's, so one id follows a call across services), else a new UUID. It is
- * answered in the same header and put on every log line of the call.
- */
-export function requestIdOf(headers: HeaderSource): string {
-  const given = headers.get(REQUEST_ID_HEADER)
-  return given !== null && SAFE_REQUEST_ID.test(given) ? given : randomUUID()
-}
-
-const loggers = new Map<string, Logger>()
-/** The logger of an API's calls (`[api]`, `[payment]`), made on first use. */
-function apiLog(api: string): Logger {
-  let log = loggers.get(api)
-  if (!log) {
-    log = createLogger({ level: env().LOG_LEVEL, component: api })
-    loggers.set(api, log)
-  }
-  return log
-}
-
 /**
  * Runs one call of any JSON API: the handler's result as a Response or an {@link Answer}
  * (a plain object becomes 200), an AppError as `{ error: { code, message } }` with its status,
@@ -61,9 +32,9 @@ function apiLog(api: string): Logger {
  * lib/server/log.ts), and a cause such as `PrismaClientUnknownRequestError: ...` does not say
  * "error" as a word of its own. Every line of a call carries its request id (`requestId`),
  * route, status and ms: the 500's, a refusal's (`<name> answered <status> <code>`: a 4xx at
- * info level, a 429 at debug as a flood sends many and payment_rate_limited_total counts them,
- * a 5xx with a code, a known outage, as a warning) and a call slower than LOG_SLOW_MS (a
- * warning). Calls answered 2xx in time log nothing.
+ * info level, a 5xx with a code, a known outage, as a warning) and a call slower than
+ * LOG_SLOW_MS (a warning); at most ten a second per route and status (see sampled()). Calls
+ * answered 2xx in time log nothing.
  */
 export async function runCall(
   api: string,
@@ -85,29 +56,12 @@ export async function runCall(
   }
   const ms = performance.now() - started
   const status = result.status
-  if (status >= 400 || ms >= env().LOG_SLOW_MS) logCall(api, name, { requestId, status, ms, result, failure })
-  return result
-}
-
-/** The one line of a call that failed, was refused or was slow (see {@link runCall}). */
-function logCall(
-  api: string,
-  name: string,
-  call: { requestId?: string; status: number; ms: number; result: Response | Answer; failure: unknown },
-): void {
-  const { requestId, status, result, failure } = call
-  const fields = { requestId, route: name, status, ms: Math.round(call.ms * 10) / 10 }
-  const log = apiLog(api)
-  if (failure !== undefined) log.error(`${name} failed: ${errorText(failure, { withName: true })}`, fields)
-  else if (status >= 400) {
+  if (status >= 400 || ms >= env().LOG_SLOW_MS) {
     const code =
       result instanceof Answer ? (result.body as { error?: { code?: string } }).error?.code : undefined
-    const message = `${name} answered ${status}${code ? ` ${code}` : ''}`
-    // A 5xx with a code is a known outage (the node or the database down): a warning.
-    if (status >= 500) log.warn(message, fields)
-    else if (status === 429) log.debug(message, fields)
-    else log.info(message, fields)
-  } else log.warn(`${name} took ${fields.ms} ms`, fields)
+    logCall(api, name, { requestId, status, ms, code, failure })
+  }
+  return result
 }
 
 /**

@@ -1,5 +1,6 @@
 import { callOf } from '../http/body'
-import { requestIdOf, responseOf } from '../http/route'
+import { requestIdOf } from '../http/callLog'
+import { responseOf } from '../http/route'
 import { channelRoutes } from './api/channels'
 import { opsRoutes } from './api/ops'
 import { type AnyPaymentRoute, NO_PARAMS, runPaymentRoute } from './api/route'
