@@ -1,6 +1,7 @@
 import { errorText } from '../lib/errorText'
 import type { Db } from '../lib/server/db/client'
-import { MIGRATIONS_DIR, readMigrations } from '../lib/server/db/migrate'
+import { MIGRATIONS_DIR } from '../lib/server/db/migrate'
+import { behindReason, migrationStatus } from '../lib/server/db/migrationStatus'
 import type { ProbeReadiness } from '../lib/server/system/probeServer'
 
 /**
@@ -9,27 +10,17 @@ import type { ProbeReadiness } from '../lib/server/system/probeServer'
  * decides who indexes, so a Deployment's rollout does not wait on an election).
  */
 export function indexerReadiness({ db, migrationsDir = MIGRATIONS_DIR }: { db: Db; migrationsDir?: string }) {
-  // A build's migrations do not change while it runs: read them once.
-  let wanted: Promise<string[]> | undefined
   return async (): Promise<ProbeReadiness> => {
-    wanted ??= readMigrations(migrationsDir).then((ms) => ms.map((m) => m.name))
-    let applied: Set<string>
     try {
-      const rows = await db.$queryRawUnsafe<{ name: string }[]>(`SELECT "name" FROM "_migrations"`)
-      applied = new Set(rows.map((r) => r.name))
+      const status = await migrationStatus({ db, dir: migrationsDir })
+      return status.missing.length === 0
+        ? { ready: true, reasons: [] }
+        : { ready: false, reasons: [behindReason(status)] }
     } catch (error) {
-      const message = errorText(error, { short: true, maxLength: 300 })
-      if (/relation "_migrations" does not exist/.test(message))
-        return { ready: false, reasons: ['the database is not migrated; run npm run db:migrate'] }
-      return { ready: false, reasons: [`the database does not answer: ${message}`] }
-    }
-    const missing = (await wanted).filter((name) => !applied.has(name))
-    if (missing.length === 0) return { ready: true, reasons: [] }
-    return {
-      ready: false,
-      reasons: [
-        `the database lacks migration${missing.length === 1 ? '' : 's'} ${missing.join(', ')}; run npm run db:migrate`,
-      ],
+      return {
+        ready: false,
+        reasons: [`database does not answer (${errorText(error, { short: true, maxLength: 300 })})`],
+      }
     }
   }
 }

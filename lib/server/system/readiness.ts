@@ -3,7 +3,7 @@ import { withTimeout } from '../../errors'
 import { errorText } from '../../errorText'
 import type { IndexerStatus, Readiness, ReadinessPart } from '../../system/api'
 import type { ServerContext } from '../context'
-import { readMigrations } from '../db/migrate'
+import { behindReason, migrationStatus } from '../db/migrationStatus'
 import { probeDependencies } from './health'
 import { readIndexerStatus } from './indexerStatus'
 import { failingChildren, readStackStatus } from './stackStatus'
@@ -23,51 +23,19 @@ export type CheckReadinessParameters = Pick<ServerContext, 'db' | 'chain'> & {
 type Check = ReadinessPart & { counts: 'required' | 'degrades'; reason?: string }
 
 /**
- * The command that applies them. Resolved from the working directory, not from this file: in
- * the Next.js server bundle this module's own URL says nothing about where the build lies.
+ * This build's migrations, from the working directory, not from this file: in the Next.js
+ * server bundle a module's own URL says nothing about where the build lies.
  */
-const MIGRATE_COMMAND = 'npm run db:migrate'
 const DEFAULT_MIGRATIONS_DIR = () => path.join(process.cwd(), 'prisma', 'migrations')
 
-/** The names of this build's migrations, read once per directory (a build does not change). */
-const buildMigrations = new Map<string, Promise<string[]>>()
-function migrationsOf(dir: string): Promise<string[]> {
-  let names = buildMigrations.get(dir)
-  if (!names) {
-    names = readMigrations(dir).then((ms) => ms.map((m) => m.name))
-    names.catch(() => buildMigrations.delete(dir))
-    buildMigrations.set(dir, names)
-  }
-  return names
-}
-
-/**
- * Whether the database holds every migration of this build. One behind is not ready: this
- * build's queries would meet missing tables or columns, and answer 500s. One ahead (an older
- * build during a rolling upgrade) is: migrations only add.
- */
+/** Whether the database holds every migration of this build (see migrationStatus()). */
 async function migrationsPart({ db }: Pick<ServerContext, 'db'>, dir: string): Promise<Check> {
   const name = 'migrations'
-  const [wanted, rows] = await Promise.all([
-    migrationsOf(dir),
-    withTimeout(
-      db.$queryRaw<{ name: string }[]>`SELECT name FROM "_migrations"`.catch(
-        // Before the first migration there is no table to read: nothing is applied.
-        (error: { message?: string }) => {
-          if (/relation "_migrations" does not exist/.test(String(error?.message))) return []
-          throw error
-        },
-      ),
-      3_000,
-      'The database',
-    ),
-  ])
-  const applied = new Set(rows.map((r) => r.name))
-  const behind = wanted.filter((m) => !applied.has(m)).length
-  if (behind === 0) return { name, ready: true, state: `all ${wanted.length} applied`, counts: 'required' }
-  const state = `${behind} of ${wanted.length} not applied`
-  const reason = `database is ${behind} migration${behind === 1 ? '' : 's'} behind; run ${MIGRATE_COMMAND}`
-  return { name, ready: false, state, counts: 'required', reason }
+  const status = await withTimeout(migrationStatus({ db, dir }), 3_000, 'The database')
+  if (status.missing.length === 0)
+    return { name, ready: true, state: `all ${status.total} applied`, counts: 'required' }
+  const state = `${status.missing.length} of ${status.total} not applied`
+  return { name, ready: false, state, counts: 'required', reason: behindReason(status) }
 }
 
 /** The indexer's part: ready once it follows the head live. */
