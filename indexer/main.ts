@@ -123,6 +123,6 @@ async function main(): Promise<void> {
 
 main().catch((error) => {
   // One line naming the cause (errorText redacts URLs); the run loop retries what can be retried.
-  console.error(`[indexer] error: the indexer stopped: ${errorText(error)}`)
+  createLogger({ level: 'error', component: 'indexer' }).error(`the indexer stopped: ${errorText(error)}`)
   process.exit(1)
 })

@@ -314,13 +314,7 @@ function exampleReady() {
   }
 }
 
-/** The indexer logs its own `[indexer]` lines; they pass through (URLs redacted, as every printed line). */
-function indexerLine(log: Logger): (line: string) => void {
-  return (line) => {
-    if (!line.trim()) return
-    if (line.startsWith('[indexer]')) process.stdout.write(`${redactUrls(line)}\n`)
-    else childLine(log.child('indexer'))(line)
-  }
-}
+/** The indexer's lines: its JSON lines in this process's format, anything else by childLine's rules. */
+const indexerLine = (log: Logger): ((line: string) => void) => childLine(log.child('indexer'))
 
 void main()
