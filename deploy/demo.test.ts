@@ -9,12 +9,12 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { intermediaryFactoryAbi, intermediaryFactoryDeployedBytecode } from '../contracts/generated'
-import { ANVIL_KEYS, anvilBinary } from '../stack/anvil'
-import { type Child, spawnChild } from '../stack/child'
+import { ANVIL_KEYS } from '../stack/anvil'
+import type { Child } from '../stack/child'
 import { ensureFactory } from '../stack/deploy'
-import { freePort } from '../stack/ports'
 import { createTestDatabase, type TestDatabase } from '../test/kit/database'
 import { DEMO_CHAIN_ID, DEMO_FACTORY_ADDRESS, DEMO_GENESIS_FILE, demoGenesisText } from './demoGenesis'
+import { startDemoChain } from './testing'
 
 describe('the demo genesis', () => {
   let anvil: Child
@@ -22,16 +22,8 @@ describe('the demo genesis', () => {
   let database: TestDatabase
 
   beforeAll(async () => {
-    const port = await freePort()
-    url = `http://127.0.0.1:${port}`
-    anvil = spawnChild({
-      name: 'anvil',
-      command: anvilBinary(),
-      args: ['--host', '127.0.0.1', '--port', String(port), '--init', DEMO_GENESIS_FILE],
-    })
+    ;({ url, anvil } = await startDemoChain())
     database = await createTestDatabase()
-    const client = createPublicClient({ transport: http(url, { retryCount: 100, retryDelay: 50 }) })
-    await client.getChainId()
   })
   afterAll(async () => {
     await anvil?.stop()

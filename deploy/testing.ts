@@ -8,8 +8,13 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { builtinModules } from 'node:module'
 import path from 'node:path'
 import { build } from 'esbuild'
+import { createPublicClient, http } from 'viem'
 import { parseAllDocuments } from 'yaml'
 import { SECRET_VARIABLES } from '../lib/server/env'
+import { anvilBinary } from '../stack/anvil'
+import { type Child, spawnChild } from '../stack/child'
+import { freePort } from '../stack/ports'
+import { DEMO_GENESIS_FILE } from './demoGenesis'
 
 /** The repository's root. */
 export const ROOT = path.resolve(import.meta.dirname, '..')
@@ -249,4 +254,17 @@ export async function importedPackages(entries: string[]): Promise<Set<string>> 
     }
   }
   return packages
+}
+
+/** A real anvil on 127.0.0.1 started from the demo genesis (the factory in block 0), answering. */
+export async function startDemoChain(): Promise<{ url: string; anvil: Child }> {
+  const port = await freePort()
+  const anvil = spawnChild({
+    name: 'anvil',
+    command: anvilBinary(),
+    args: ['--host', '127.0.0.1', '--port', String(port), '--init', DEMO_GENESIS_FILE, '--silent'],
+  })
+  const url = `http://127.0.0.1:${port}`
+  await createPublicClient({ transport: http(url, { retryCount: 100, retryDelay: 50 }) }).getChainId()
+  return { url, anvil }
 }
