@@ -213,19 +213,20 @@ export function createLease({
         renewal,
         sinceRenewedMs: performance.now() - renewedAt,
         ttlMs,
-        lastError,
+        lastError: lastError ?? (inFlight ? 'the database has not answered' : undefined),
       })
       if (reason) return end(reason)
       if (inFlight) return
       inFlight = true
       const sent = performance.now()
-      // Its heartbeat row only counts instances for /api/status: a failure there is not a renewal's.
-      seen('leader').catch(() => {})
       renew(db, epoch)
         .then((held) => {
           renewal = held ? 'renewed' : 'lost'
           if (held) renewedAt = Math.max(renewedAt, sent)
           lastError = undefined
+          // After the renewal, not beside it: one connection of the pool at a time for the lease.
+          // The row only counts instances for /api/status: its failure is not the renewal's.
+          if (held) seen('leader').catch(() => {})
         })
         .catch((error) => {
           renewal = 'failed'
