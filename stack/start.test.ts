@@ -51,6 +51,7 @@ describe('npm start', () => {
     expect((first.ready.parts as { name: string }[]).map((p) => p.name)).toEqual([
       'database',
       'migrations',
+      'service keys',
       'chain node',
       'indexer',
       'example network',

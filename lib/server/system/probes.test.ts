@@ -57,6 +57,7 @@ describe('GET /api/livez and /api/readyz', () => {
         parts: [
           { name: 'database', ready: true, state: 'answers' },
           { name: 'migrations', ready: true, state: `all ${(await readMigrations()).length} applied` },
+          { name: 'service keys', ready: true, state: 'open with PAYMENT_KEYSTORE_SECRET' },
           { name: 'chain node', ready: true, state: 'answers' },
           { name: 'indexer', ready: false, state: 'not started yet (nothing indexed for this chain)' },
         ],

@@ -9,6 +9,8 @@ import { testIndexer } from '../../../test/kit/indexer'
 import { type ChannelTestbed, startChannelTestbed } from '../../../test/kit/testbed'
 import { createChainClient } from '../chain'
 import { migrate, readMigrations } from '../db/migrate'
+import { KEYSTORE_MISMATCH } from '../payment'
+import { createServiceRegistry } from '../payment/services'
 import { checkReadiness } from './readiness'
 import { type StackStatus, writeStackStatus } from './stackStatus'
 
@@ -122,5 +124,29 @@ describe('checkReadiness()', () => {
     } finally {
       await bare.drop()
     }
+  })
+
+  it('checkReadiness() is not ready while PAYMENT_KEYSTORE_SECRET cannot open the stored service keys', async () => {
+    const [secretA, secretB] = [randomBytes(32).toString('hex'), randomBytes(32).toString('hex')]
+    await createServiceRegistry({ db: d.db, keystoreSecret: secretA }).register({
+      name: 'sealed',
+      team: 'team',
+      key: { source: 'generate' },
+    })
+    const chain = createChainClient({ rpcUrl: t.url })
+    const other = await checkReadiness({ db: d.db, chain, keystoreSecret: secretB })
+    expect(other).toMatchObject({ ready: false, reasons: [KEYSTORE_MISMATCH] })
+    expect(other.parts[2]).toEqual({
+      name: 'service keys',
+      ready: false,
+      state: 'sealed with another PAYMENT_KEYSTORE_SECRET',
+    })
+    const same = await checkReadiness({ db: d.db, chain, keystoreSecret: secretA })
+    expect(same.ready).toBe(true)
+    expect(same.parts[2]).toEqual({
+      name: 'service keys',
+      ready: true,
+      state: 'open with PAYMENT_KEYSTORE_SECRET',
+    })
   })
 })

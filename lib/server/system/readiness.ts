@@ -4,6 +4,7 @@ import { errorText } from '../../errorText'
 import type { IndexerStatus, Readiness, ReadinessPart } from '../../system/api'
 import type { ServerContext } from '../context'
 import { behindReason, migrationStatus } from '../db/migrationStatus'
+import { checkKeystoreSecret, KEYSTORE_MISMATCH, KeystoreMismatchError } from '../payment'
 import { probeDependencies } from './health'
 import { readIndexerStatus } from './indexerStatus'
 import { failingChildren, readStackStatus } from './stackStatus'
@@ -17,6 +18,8 @@ export type CheckReadinessParameters = Pick<ServerContext, 'db' | 'chain'> & {
   stackStatusFile?: string
   /** This build's migrations (default `prisma/migrations` under the working directory). */
   migrationsDir?: string
+  /** PAYMENT_KEYSTORE_SECRET: when given, it must open the service keys stored in the database. */
+  keystoreSecret?: string
 }
 
 /** How a dependency's state counts: `required` makes the answer 503, `degrades` only says so. */
@@ -36,6 +39,22 @@ async function migrationsPart({ db }: Pick<ServerContext, 'db'>, dir: string): P
     return { name, ready: true, state: `all ${status.total} applied`, counts: 'required' }
   const state = `${status.missing.length} of ${status.total} not applied`
   return { name, ready: false, state, counts: 'required', reason: behindReason(status) }
+}
+
+/**
+ * Whether the keystore secret opens the service keys stored in the database: an instance whose
+ * secret does not (another instance sealed them) cannot sign a token of those services.
+ */
+async function serviceKeysPart({ db }: Pick<ServerContext, 'db'>, keystoreSecret: string): Promise<Check> {
+  const name = 'service keys'
+  try {
+    await withTimeout(checkKeystoreSecret({ db, keystoreSecret }), 3_000, 'The database')
+    return { name, ready: true, state: 'open with PAYMENT_KEYSTORE_SECRET', counts: 'required' }
+  } catch (error) {
+    if (!(error instanceof KeystoreMismatchError)) throw error
+    const state = 'sealed with another PAYMENT_KEYSTORE_SECRET'
+    return { name, ready: false, state, counts: 'required', reason: KEYSTORE_MISMATCH }
+  }
 }
 
 /** The indexer's part: ready once it follows the head live. */
@@ -98,16 +117,19 @@ export async function checkReadiness({
   chain,
   stackStatusFile,
   migrationsDir = DEFAULT_MIGRATIONS_DIR(),
+  keystoreSecret,
 }: CheckReadinessParameters): Promise<Readiness> {
   const answers = (name: string, part: { ok: boolean; error?: string }, counts: Check['counts']): Check => {
     const state = part.ok ? 'answers' : `does not answer (${part.error ?? 'no reason given'})`
     return { name, ready: part.ok, state, counts }
   }
-  const [[database, head], migrations, indexer, stack] = await Promise.all([
+  const [[database, head], migrations, serviceKeys, indexer, stack] = await Promise.all([
     probeDependencies({ db, chain }),
     migrationsPart({ db }, migrationsDir).catch(
       (error: unknown): Check => answers('migrations', { ok: false, error: errorText(error) }, 'required'),
     ),
+    // Unknown while the database does not answer or is not migrated: its own reason says so.
+    keystoreSecret ? serviceKeysPart({ db }, keystoreSecret).catch(() => null) : null,
     readIndexerStatus({ db, chain }).catch(() => null),
     stackStatusFile ? stackParts(stackStatusFile) : [],
   ])
@@ -123,6 +145,7 @@ export async function checkReadiness({
   const checks: Check[] = [
     answers('database', database.health, 'required'),
     database.health.ok ? migrations : unknown('migrations', 'the database does not answer'),
+    ...(serviceKeys ? [serviceKeys] : []),
     answers('chain node', head.health, 'degrades'),
     indexer
       ? { ...indexerPart(indexer), counts: all ? 'required' : 'degrades' }

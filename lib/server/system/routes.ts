@@ -50,7 +50,7 @@ export const systemRoutes = [
       tags,
       summary: 'Whether this process can do its work',
       description:
-        'Readiness probe: ready when the database answers and holds every migration of this build (else 503, e.g. "database is 2 migrations behind; run npm run db:migrate"). The chain node or the indexer being down leaves it ready but `degraded`, with the reason. Under `npm start` the indexer and the stack\'s parts (the example network) count too, so the answer is the start\'s progress.',
+        'Readiness probe: ready when the database answers and holds every migration of this build (else 503, e.g. "database is 2 migrations behind; run npm run db:migrate"), and PAYMENT_KEYSTORE_SECRET opens the service keys stored there. The chain node or the indexer being down leaves it ready but `degraded`, with the reason. Under `npm start` the indexer and the stack\'s parts (the example network) count too, so the answer is the start\'s progress.',
       responses: {
         '200': json(
           readinessSchema,
@@ -60,7 +60,12 @@ export const systemRoutes = [
       },
     },
     handler: async ({ ctx }) => {
-      const readiness = await checkReadiness({ ...ctx, stackStatusFile: env().STACK_STATUS_FILE })
+      const { STACK_STATUS_FILE, PAYMENT_KEYSTORE_SECRET } = env()
+      const readiness = await checkReadiness({
+        ...ctx,
+        stackStatusFile: STACK_STATUS_FILE,
+        keystoreSecret: PAYMENT_KEYSTORE_SECRET,
+      })
       return new Answer(readiness.ready ? 200 : 503, readiness)
     },
   }),
