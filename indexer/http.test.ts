@@ -1,3 +1,4 @@
+import net from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
 import { readMigrations } from '../lib/server/db/migrate'
 import { freePort } from '../stack/ports'
@@ -127,6 +128,35 @@ describe('the indexer process on INDEXER_PORT', () => {
       expect(body.reasons).toHaveLength(1)
       expect(body.reasons[0]).toMatch(/^database does not answer \(.*does not exist\)$/)
       expect((await get(p.base, '/livez')).status).toBe(200)
+    }
+  })
+
+  it('indexes without the endpoint, and says so, when its port is taken', async () => {
+    const chain = await eventChain({ transactions: 1 })
+    chains.push(chain)
+    const { db, url } = await database()
+    const taken = net.createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    const port = (taken.address() as net.AddressInfo).port
+    try {
+      const p = spawnIndexer(children, {
+        id: 'second',
+        databaseUrl: url,
+        rpcUrl: chain.url,
+        factory: chain.factory,
+        env: { INDEXER_PORT: String(port) },
+      })
+      await waitForLine(p, `cannot serve /livez, /readyz and /metrics on 127.0.0.1:${port}`)
+      const chainId = await chain.client.getChainId()
+      const head = await chain.client.getBlockNumber()
+      await waitFor(
+        async () => (await db.indexerState.findUnique({ where: { chainId } }))?.cursorNumber === head,
+        {
+          what: 'the indexer to index the chain',
+        },
+      )
+    } finally {
+      taken.close()
     }
   })
 
