@@ -19,9 +19,12 @@ COPY package.json package-lock.json tsconfig.json prisma.config.ts ./
 COPY scripts/postinstall.ts scripts/postinstall.ts
 COPY contracts contracts
 COPY prisma prisma
-# `npm install`, not `npm ci`: the lockfile lists platform builds (darwin, win32) that some
-# registries lack, and `npm ci` refuses them (see README).
-RUN --mount=type=cache,target=/root/.npm npm install --no-audit --no-fund
+# npm 11.16 or later honours package.json's `allowScripts` (which dependencies' install scripts
+# run: not Prisma's engine download, not the foundry binaries'); the base image's npm 10 would
+# run them all. `npm install`, not `npm ci`: the lockfile lists platform builds (darwin, win32)
+# that some registries lack, and `npm ci` refuses them (see README).
+RUN --mount=type=cache,target=/root/.npm npm install --global npm@11.19.1 \
+  && npm install --no-audit --no-fund
 COPY . .
 RUN npm run build \
   # The runtime needs no compiler, test runner or embedded database: they are dev dependencies.

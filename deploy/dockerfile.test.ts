@@ -70,7 +70,7 @@ describe('Dockerfile', () => {
     for (const copy of copies) expect(copy.earlier).toContain(copy.from)
   })
 
-  it('builds with npm install (npm ci refuses this lockfile), npm run build, then prunes dev dependencies', () => {
+  it('builds with an npm that honours allowScripts: npm install (npm ci refuses this lockfile), npm run build, then prunes dev dependencies', () => {
     const runs = all(dockerfile.stages[0] as DockerStage, 'RUN').map((i) => i.args)
     const script = runs.join('\n')
     expect(script).toMatch(/\bnpm install\b/)
@@ -78,6 +78,10 @@ describe('Dockerfile', () => {
     const build = script.indexOf('npm run build')
     expect(build).toBeGreaterThan(script.indexOf('npm install'))
     expect(script.indexOf('npm prune --omit=dev')).toBeGreaterThan(build)
+    // package.json's allowScripts needs npm 11.16 or later (the base image has npm 10).
+    const [, major, minor] = /npm install --global npm@(\d+)\.(\d+)\.\d+/.exec(script) ?? []
+    expect(Number(major) * 1000 + Number(minor)).toBeGreaterThanOrEqual(11_016)
+    expect(script.indexOf('npm install --global npm@')).toBeLessThan(script.indexOf('npm install --no-audit'))
   })
 
   it('finds in its build context every file it copies from there', () => {
