@@ -5,11 +5,11 @@
  * and their references to each other, to the image and to the product's settings checked.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { parseAllDocuments } from 'yaml'
+import { parse, parseAllDocuments } from 'yaml'
 import { parseEnv } from '../lib/server/env'
 import {
   configValues,
@@ -23,6 +23,7 @@ import {
   validationErrors,
 } from './kubernetesChecks'
 import { type K8sObject, renderKustomization, strategicMerge } from './kustomize'
+import { PROMETHEUS_RULE_FILE, prometheusRule, RULES_FILE } from './prometheusRule'
 import { envPairs, parseDockerfile, ROLE_SCRIPTS, readRepoFile, unreadEnvNames } from './testing'
 
 /** The production overlay, copied beside secret files an operator would write first. */
@@ -269,6 +270,18 @@ describe('deploy/kubernetesChecks.ts', () => {
       'Deployment channel-inspector-web: Secret channel-inspector-secrets has no key rpc',
     ])
     expect(unreadEnvNames(envNamesOf(container, objects))).toEqual(['PAYMENT_RUNER'])
+  })
+})
+
+describe('deploy/kubernetes/base/prometheus-rule.yaml', () => {
+  it('is the observability rules file as a PrometheusRule (regenerate: npx tsx deploy/prometheusRule.ts)', () => {
+    expect(parse(readFileSync(PROMETHEUS_RULE_FILE, 'utf8'))).toEqual(prometheusRule())
+    const rule = find(
+      (renders.production as { objects: K8sObject[] }).objects,
+      'PrometheusRule',
+      'channel-inspector',
+    )
+    expect(rule.spec).toEqual(parse(readFileSync(RULES_FILE, 'utf8')))
   })
 })
 
