@@ -89,8 +89,8 @@ export async function ensureNextBuild({
 }
 
 /**
- * Starts the web server on host:port: the production build behind stack/web.ts (Next.js plus
- * the Payment Server's fast path), or `next dev`.
+ * Starts the web server on host:port: the web role (stack/roles/web.ts: the production build
+ * behind Next.js plus the Payment Server's fast path, as `npm run start:web` runs it), or `next dev`.
  */
 export function startNext({
   root,
@@ -117,7 +117,7 @@ export function startNext({
         heap,
         '--import',
         'tsx',
-        path.join(root, 'stack', 'web.ts'),
+        path.join(root, 'stack', 'roles', 'web.ts'),
         '--hostname',
         host,
         '--port',

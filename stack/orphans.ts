@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs'
 import { readFile, rm } from 'node:fs/promises'
 
-function alive(pid: number): boolean {
+/** True while the process `pid` exists (signal 0 checks without signalling). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true
@@ -10,7 +11,8 @@ function alive(pid: number): boolean {
   }
 }
 
-async function commandLine(pid: number): Promise<string> {
+/** The command line of process `pid`, its arguments joined by spaces ('' when it is gone). */
+export async function commandLine(pid: number): Promise<string> {
   try {
     return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\0', ' ')
   } catch {

@@ -19,6 +19,10 @@ export type EmbeddedDatabase = {
   socketDir?: string
   port: number
   stop(): Promise<void>
+  /** The server process running now (the last one started). */
+  server(): Child
+  /** Starts the server again on the same data, e.g. after it crashed (`npm start` keeps it up). */
+  restart(): Promise<Child>
   /** Connection URL for another database on the same cluster. */
   urlFor(database: string): string
 }
@@ -114,12 +118,17 @@ export async function startEmbeddedPostgres({
   if (allowClients) await allowNetworkClients(dataDir, allowClients)
   // After initialise(), which (as root) creates the `postgres` user and gives it the data directory.
   if (socketDir) await prepareSocketDir(socketDir, dataDir)
-  const child = await startServer({
-    dataDir,
-    args: ['-p', String(port), ...postgresFlags],
-    detached: ownProcessGroup,
-    onLog,
-  })
+  const start = async (): Promise<Child> => {
+    const server = await startServer({
+      dataDir,
+      args: ['-p', String(port), ...postgresFlags],
+      detached: ownProcessGroup,
+      onLog,
+    })
+    // A fast shutdown may take a while to write its checkpoint: longer than other children.
+    return { ...server, stop: (graceMs = 15_000) => server.stop(graceMs) }
+  }
+  let child = await start()
 
   const base = `postgresql://${credentials.user}:${encodeURIComponent(credentials.password)}@${host}:${port}`
   // Over the Unix socket when there is one: each statement costs the client less than over TCP.
@@ -132,7 +141,12 @@ export async function startEmbeddedPostgres({
     socketDir,
     port,
     urlFor,
-    stop: () => child.stop(15_000),
+    stop: () => child.stop(),
+    server: () => child,
+    async restart() {
+      child = await start()
+      return child
+    },
   }
 }
 

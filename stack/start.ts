@@ -16,9 +16,10 @@ import { migrate } from '../lib/server/db/migrate'
 import { type Env, parseEnv } from '../lib/server/env'
 import { childLine, createLogger, type Logger } from '../lib/server/log'
 import { ANVIL_KEYS, startAnvil } from './anvil'
-import { startNodeScript } from './child'
+import { type Child, startNodeScript } from './child'
 import { ensureFactory } from './deploy'
 import { EMBEDDED_POSTGRES, LOCAL_ANVIL, requireDevTool } from './devTools'
+import { type DataDirLock, lockDataDir } from './instanceLock'
 import { ensureNextBuild, startNext, waitForWeb } from './next'
 import { stopOrphan } from './orphans'
 import { startEmbeddedPostgres } from './postgres'
@@ -31,6 +32,7 @@ import {
   ensurePortFree,
   StartError,
 } from './preflight'
+import { envErrorSentence } from './roles/role'
 import { ensurePaymentSecrets, withoutSettledSecretFiles } from './secrets'
 import { createStackStatus } from './status'
 import { Supervisor } from './supervisor'
@@ -45,18 +47,21 @@ async function main(): Promise<void> {
   try {
     env = parseEnv()
   } catch (error) {
-    // parseEnv() lists every bad variable on a line of its own: one sentence of them here.
-    const [head, ...bad] = (error as Error).message.split('\n').map((line) => line.trim())
-    log.error(`${head} ${bad.join('; ')}; fix ${bad.length > 1 ? 'them' : 'it'} (README, "Configuration").`)
+    log.error(envErrorSentence(error))
     process.exit(2)
   }
   log = createLogger({ level: env.LOG_LEVEL })
   const stack = new Supervisor(log)
   stack.handleSignals()
   const dataDir = path.resolve(root, env.DATA_DIR)
+  /** Writes a child's pid where the next start looks for what a crashed run left running. */
+  const pidFile = (name: string) => (child: Child) =>
+    writeFile(path.join(dataDir, name), String(child.process.pid))
 
   try {
-    await preflight(env, dataDir, log)
+    const lock = await preflight(env, dataDir, log)
+    // Added first, so released last: the next start may begin once everything has stopped.
+    stack.add('the lock of DATA_DIR', lock.release)
     const status = createStackStatus(path.join(dataDir, 'stack-status.json'), (error) =>
       log.warn(`could not write the stack's status for /api/readyz: ${errorText(error)}`),
     )
@@ -74,7 +79,14 @@ async function main(): Promise<void> {
         onLog: childLine(pgLog),
         ownProcessGroup: true,
       })
-      stack.add('postgres', pg.stop)
+      // Restarted on the same data when it exits on its own; its clients reconnect.
+      stack.keep({
+        name: 'postgres',
+        what: 'the embedded Postgres',
+        first: pg.server(),
+        restart: pg.restart,
+        report: (r) => void status.child('postgres', r),
+      })
       databaseUrl = pg.url
       databaseLabel = `${pg.safeUrl} (embedded, data in ${path.relative(root, dataDir)}/postgres${pg.socketDir ? ', reached over its Unix socket' : ''})`
     }
@@ -87,16 +99,26 @@ async function main(): Promise<void> {
     if (!rpcUrl) {
       const anvilDir = path.join(dataDir, 'anvil')
       await mkdir(anvilDir, { recursive: true })
-      const anvil = await startAnvil({
-        port: env.ANVIL_PORT,
-        chainId: env.ANVIL_CHAIN_ID,
-        statePath: path.join(dataDir, 'anvil', 'state.json'),
-        blockTime: env.ANVIL_BLOCK_TIME || undefined,
-        logFile: path.join(anvilDir, 'anvil.log'),
+      // Restarted from its state file (dumped every 10 s) when it exits on its own.
+      const runAnvil = () =>
+        startAnvil({
+          port: env.ANVIL_PORT,
+          chainId: env.ANVIL_CHAIN_ID,
+          statePath: path.join(dataDir, 'anvil', 'state.json'),
+          blockTime: env.ANVIL_BLOCK_TIME || undefined,
+          logFile: path.join(anvilDir, 'anvil.log'),
+        })
+      const anvil = await runAnvil()
+      const anvilPid = pidFile(path.join('anvil', 'anvil.pid'))
+      await anvilPid(anvil)
+      stack.keep({
+        name: 'anvil',
+        what: 'anvil',
+        first: anvil,
+        restart: runAnvil,
+        started: anvilPid,
+        report: (r) => void status.child('anvil', r),
       })
-      await writeFile(path.join(anvilDir, 'anvil.pid'), String(anvil.process.pid))
-      stack.add('anvil', () => anvil.stop())
-      stack.watch('anvil', anvil.exited)
       rpcUrl = anvil.url
       deployerKey ??= ANVIL_KEYS[0]
       devAccounts = ANVIL_KEYS.slice(0, 4).map((k) => privateKeyToAccount(k).address)
@@ -139,16 +161,25 @@ async function main(): Promise<void> {
     })
 
     // Indexer (backfills while the web app builds)
-    const indexer = startNodeScript({
+    const runIndexer = () =>
+      startNodeScript({
+        name: 'indexer',
+        root,
+        script: 'indexer/main.ts',
+        env: childEnv,
+        onLine: indexerLine(log),
+      })
+    const indexer = runIndexer()
+    const indexerPid = pidFile('indexer.pid')
+    await indexerPid(indexer)
+    stack.keep({
       name: 'indexer',
-      root,
-      script: 'indexer/main.ts',
-      env: childEnv,
-      onLine: indexerLine(log),
+      what: 'the indexer',
+      first: indexer,
+      restart: runIndexer,
+      started: indexerPid,
+      report: (r) => void status.child('indexer', r),
     })
-    await writeFile(path.join(dataDir, 'indexer.pid'), String(indexer.process.pid))
-    stack.add('indexer', () => indexer.stop())
-    stack.watch('indexer', indexer.exited)
 
     // Web app
     const webLog = log.child('web')
@@ -168,20 +199,32 @@ async function main(): Promise<void> {
     }
     const exampleOn = env.EXAMPLE === 'on' || (env.EXAMPLE === undefined && localChain)
     if (exampleOn) await status.part('example network', false, 'not yet serving')
-    const web = startNext({
-      root,
-      host: env.HOST,
-      port: env.PORT,
-      dev,
-      env: childEnv,
-      maxHeapMb: env.WEB_MAX_HEAP_MB,
-      onLine: childLine(webLog),
-    })
-    await writeFile(path.join(dataDir, 'web.pid'), String(web.process.pid))
-    stack.add('web', () => web.stop())
+    const runWeb = () =>
+      startNext({
+        root,
+        host: env.HOST,
+        port: env.PORT,
+        dev,
+        env: childEnv,
+        maxHeapMb: env.WEB_MAX_HEAP_MB,
+        onLine: childLine(webLog),
+      })
+    const web = runWeb()
+    const webPid = pidFile('web.pid')
+    await webPid(web)
+    stack.add('web (starting)', () => web.stop())
     const appUrl = `http://${env.HOST}:${env.PORT}`
+    // A web server that exits before it first answers stops the start (a setting is wrong);
+    // from its first answer on, it is restarted like the others.
     await waitForWeb({ web, url: `${appUrl}/api/health`, timeoutMs: 120_000 })
-    stack.watch('web', web.exited)
+    stack.keep({
+      name: 'web',
+      what: 'the web server',
+      first: web,
+      restart: runWeb,
+      started: webPid,
+      report: (r) => void status.child('web', r),
+    })
 
     // Example network (services, channels, live traffic), once the Payment Server answers
     let exampleLine = '  Example       off (EXAMPLE=on runs it on a chain given by RPC_URL)'
@@ -223,7 +266,7 @@ async function main(): Promise<void> {
       `  Web app       ${appUrl}`,
       `  Explorer API  ${appUrl}/api/openapi.json  (blocks, transactions, addresses, channels, search)`,
       `  Health        ${appUrl}/api/health  (ready: ${appUrl}/api/readyz)`,
-      `  Indexer       ${appUrl}/api/status  (npm run indexer runs it alone)`,
+      `  Indexer       ${appUrl}/api/status  (npm run start:indexer runs it alone)`,
       `  Chain         ${redactUrl(rpcUrl)}  (chain id ${factory.chainId}${env.RPC_URL ? '' : ', local anvil'})`,
       `  Factory       ${factory.address}  (block ${factory.blockNumber}${factory.deployed ? ', deployed now' : ''})`,
       `  Database      ${databaseLabel}`,
@@ -250,11 +293,26 @@ async function main(): Promise<void> {
 
 /**
  * What is checked before anything starts, so that a setting the start cannot go on with stops
- * it at once, in one sentence: the data folder, what a crashed run left running (stopped first,
- * as it holds the ports), the ports to listen on, and the node and database given.
+ * it at once, in one sentence: the data folder and that no other `npm start` runs on it (its
+ * lock), what a crashed run left running (stopped first, as it holds the ports), the ports to
+ * listen on, and the node and database given. Resolves with the data folder's lock.
  */
-async function preflight(env: Env, dataDir: string, log: Logger): Promise<void> {
+async function preflight(env: Env, dataDir: string, log: Logger): Promise<DataDirLock> {
   await ensureDataDir(dataDir)
+  const lock = await lockDataDir(dataDir)
+  try {
+    // Only a run that is gone leaves its lock behind: what it started may still hold the ports.
+    if (lock.tookOver) await stopOrphans(dataDir, log)
+    await checkSettings(env)
+  } catch (error) {
+    await lock.release()
+    throw error
+  }
+  return lock
+}
+
+/** Stops what a crashed run (its pid files in `dataDir`) left running. */
+async function stopOrphans(dataDir: string, log: Logger): Promise<void> {
   const orphans = [
     {
       name: 'an anvil',
@@ -272,6 +330,10 @@ async function preflight(env: Env, dataDir: string, log: Logger): Promise<void> 
   for (const { name, ...orphan } of orphans) {
     if (await stopOrphan(orphan)) log.warn(`stopped ${name} left running by a previous run`)
   }
+}
+
+/** The ports to listen on are free, and the node and database given answer. */
+async function checkSettings(env: Env): Promise<void> {
   await ensurePortFree({
     port: env.PORT,
     host: env.HOST,

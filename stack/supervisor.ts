@@ -1,11 +1,13 @@
 import type { Logger } from '../lib/server/log'
+import { type KeepRunningParameters, type KeptChild, keepRunning } from './restarts'
 
 type Stopper = { name: string; stop: () => Promise<void> }
 
 /**
  * Owns everything the stack started and stops it in reverse order, exactly once, on SIGINT,
- * SIGTERM, a failed start or an unexpected exit of a child. Later parts (indexer, Payment
- * Server timers, example network) join by calling `add()`.
+ * SIGTERM or a failed start. Parts join by calling `add()`; the long-running children by
+ * `keep()`, which also restarts them when they exit on their own (./restarts.ts) while the
+ * others keep serving.
  */
 export class Supervisor {
   private readonly stoppers: Stopper[] = []
@@ -66,12 +68,13 @@ export class Supervisor {
     }
   }
 
-  /** When a long-running child dies on its own, the whole stack stops with an error. */
-  watch(name: string, exited: Promise<number | null>): void {
-    void exited.then((code) => {
-      if (this.stopping) return
-      this.log.error(`${name} exited unexpectedly (code ${code}); stopping the stack`)
-      void this.stopAll(`${name} exited`).then(() => process.exit(1))
-    })
+  /**
+   * Keeps a long-running child up from now on ({@link keepRunning}: restarted with backoff when
+   * it exits on its own, never once the stack is stopping) and stops it with the stack.
+   */
+  keep(parameters: Omit<KeepRunningParameters, 'log' | 'stopping'> & { name: string }): KeptChild {
+    const kept = keepRunning({ ...parameters, log: this.log, stopping: () => this.isStopping })
+    this.add(parameters.name, () => kept.stop())
+    return kept
   }
 }

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream'
 const root = path.resolve(import.meta.dirname, '..')
 
 /** `npm start`'s entry point running as a real process, its output collected as it comes. */
-type StartedStack = {
+export type StartedStack = {
   child: ChildProcessByStdio<null, Readable, Readable>
   /** stdout and stderr so far, interleaved as they arrived. */
   output(): string
@@ -54,11 +54,18 @@ export function killProcessesUsing(dir: string): void {
   }
 }
 
-/** GET `url` until it answers 200 (the start's readiness comes a little after its summary). */
-async function untilOk(url: string): Promise<Record<string, unknown>> {
+/**
+ * GET `url` until it answers 200 (the start's readiness comes a little after its summary; a
+ * restarted server listens again a little after it started), and its JSON body satisfies `until`.
+ */
+export async function untilOk(
+  url: string,
+  until: (body: Record<string, unknown>) => boolean = () => true,
+): Promise<Record<string, unknown>> {
   for (;;) {
-    const res = await fetch(url)
-    if (res.ok) return (await res.json()) as Record<string, unknown>
+    const res = await fetch(url).catch(() => null)
+    const body = res?.ok ? ((await res.json()) as Record<string, unknown>) : null
+    if (body && until(body)) return body
     await new Promise((r) => setTimeout(r, 250))
   }
 }
@@ -70,6 +77,19 @@ export type SummaryRun = {
   code: number | null
   health: Record<string, unknown>
   ready: Record<string, unknown>
+}
+
+/**
+ * Starts the stack with `env` and resolves once it printed its summary (however long a build
+ * of changed sources takes: the test's own timeout bounds the wait); throws when it exits first.
+ */
+export async function startUntilSummary(env: Record<string, string>): Promise<StartedStack> {
+  const stack = spawnStart(env)
+  while (!stack.output().includes('Press Ctrl-C to stop.')) {
+    if (stack.child.exitCode !== null) throw new Error(`stack did not start:\n${stack.output()}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  return stack
 }
 
 /**
@@ -86,12 +106,7 @@ export async function runUntilSummary({
   port: number
   signal: 'SIGINT' | 'SIGTERM' | 'SIGKILL'
 }): Promise<SummaryRun> {
-  const stack = spawnStart(env)
-  // However long a build of changed sources takes: the test's own timeout bounds the wait.
-  while (!stack.output().includes('Press Ctrl-C to stop.')) {
-    if (stack.child.exitCode !== null) throw new Error(`stack did not start:\n${stack.output()}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
+  const stack = await startUntilSummary(env)
   const health = (await (await fetch(`http://127.0.0.1:${port}/api/health`)).json()) as Record<
     string,
     unknown

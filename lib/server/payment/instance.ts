@@ -92,19 +92,29 @@ export function registerPaymentShutdown(): void {
 }
 
 /**
- * Starts the background runner in this process unless PAYMENT_RUNNER=off (retries until the
- * chain answers; rejects at once when the keystore secret cannot open the stored keys).
+ * Starts the background runner of this process's Payment Server unless PAYMENT_RUNNER=off
+ * (`always`: whatever it says, as the runner role does), creating the server first and
+ * retrying that until the chain and the database answer (1 s doubling to 30 s; `onRetry`
+ * hears why each time; a keystore secret that cannot open the stored keys rejects at once).
+ * Resolves with the server once its runner runs (undefined when off).
  */
-export async function startPaymentRunner(): Promise<void> {
-  if (env().PAYMENT_RUNNER === 'off') return
+export async function startPaymentRunner({
+  always = false,
+  onRetry,
+}: {
+  always?: boolean
+  onRetry?: (error: unknown, delayMs: number) => void
+} = {}): Promise<PaymentServer | undefined> {
+  if (!always && env().PAYMENT_RUNNER === 'off') return undefined
   for (let delay = 1_000; ; delay = Math.min(delay * 2, 30_000)) {
     try {
       const server = await getPaymentServer()
       server.runner.start()
-      return
+      return server
     } catch (error) {
       // A keystore secret that cannot open the stored keys will not open them later either.
       if (error instanceof KeystoreMismatchError) throw error
+      onRetry?.(error, delay)
       await new Promise((resolve) => setTimeout(resolve, delay))
     }
   }
