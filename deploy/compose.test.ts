@@ -140,6 +140,8 @@ describe('compose.yaml', () => {
       ['web-2', 'web'],
     ])
     for (const [, service] of appServices) expect(Object.keys(ROLE_SCRIPTS)).toContain(roleOf(service))
+    // The image's tini is PID 1: compose's `init: true` would put a second one in front of it.
+    expect(appServices.filter(([, s]) => 'init' in s)).toEqual([])
   })
 
   it('reaches both web instances: distinct host ports, one shared network alias, no runner in them', () => {

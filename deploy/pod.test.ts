@@ -60,6 +60,8 @@ const probePaths = (name: string) => {
 
 describe.skipIf(refused !== null)(
   `the roles in a pod's shape${refused ? ` (skipped: ${refused})` : ''}`,
+  // Four Node processes compiling their sources on a busy machine: more than the default minute.
+  { timeout: 180_000 },
   () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pod-'))
     const running: { child: Child; output: string[] }[] = []
