@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { testIndexer } from '../../../test/kit/indexer'
 import type { TestPayment } from '../../../test/kit/payment'
+import { createDb } from '../db/client'
 import { createAcceptanceStore } from './acceptanceStore'
 import { createHotSql } from './hotSql'
 import { createPaymentMetrics } from './metrics'
@@ -110,5 +111,17 @@ describe('payment metrics', () => {
       (995_000 / 2_000) * 60,
     )
     expect(second.get('payment_runner_pending_transactions')).toBe(0)
+  })
+
+  it('the metrics still answer when the database does not: the channel gauges empty, the totals NaN', async () => {
+    const db = createDb({ databaseUrl: 'postgresql://nobody:none@127.0.0.1:1/none', max: 1 })
+    const metrics = createPaymentMetrics({ channels: { db, chainId: t.server.chainId } })
+    const samples = await scrape(metrics)
+    expect([samples.get('payment_pending_wei'), samples.get('payment_runner_pending_transactions')]).toEqual([
+      Number.NaN,
+      Number.NaN,
+    ])
+    expect(samples.get('payment_tokens_issued_total')).toBe(0)
+    await db.$disconnect()
   })
 })

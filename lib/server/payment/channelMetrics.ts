@@ -34,19 +34,26 @@ type Reading = { rows: Row[]; totalPending: string; totalSettled: string; pendin
  */
 export function registerChannelMetrics(registry: Registry, source: ChannelMetricsSource): void {
   const { db, chainId, top = DEFAULT_METRICS_TOP_CHANNELS, refreshMs = 10_000, now = Date.now } = source
-  let last: { at: number; reading: Promise<Reading> } | undefined
+  let last: { at: number; reading: Promise<Reading | null> } | undefined
   /** Per channel of the top: its value (pending + settled) at each reading of the last hour. */
   const history = new Map<string, Array<{ at: number; used: bigint }>>()
 
-  const read = async (): Promise<Reading> => {
+  /**
+   * The reading of the last `refreshMs`, or a new one; null when the database did not answer:
+   * the scrape then still answers (these gauges empty, the totals NaN) with every other metric,
+   * which an outage is when they matter most.
+   */
+  const read = (): Promise<Reading | null> => {
     const at = now()
     if (last && at - last.at < refreshMs) return last.reading
-    const reading = query(db, chainId, top)
-    last = { at, reading }
-    reading.then(
-      (r) => remember(r.rows, at),
-      () => (last = undefined),
+    const reading = query(db, chainId, top).then(
+      (r) => {
+        remember(r.rows, at)
+        return r
+      },
+      () => null,
     )
+    last = { at, reading }
     return reading
   }
 
@@ -81,9 +88,9 @@ export function registerChannelMetrics(registry: Registry, source: ChannelMetric
       labelNames: ['channel'],
       registers: [registry],
       async collect() {
-        const { rows } = await read()
+        const reading = await read()
         this.reset()
-        for (const r of rows) {
+        for (const r of reading?.rows ?? []) {
           const v = value(r)
           if (v !== null) this.set({ channel: r.channel }, v)
         }
@@ -95,7 +102,8 @@ export function registerChannelMetrics(registry: Registry, source: ChannelMetric
       help,
       registers: [registry],
       async collect() {
-        this.set(value(await read()))
+        const reading = await read()
+        this.set(reading ? value(reading) : Number.NaN)
       },
     })
 
