@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process'
+
+const root = new URL('../..', import.meta.url).pathname
+
+/** A role (`npm run <script>`) running as a real process, in a process group of its own. */
+export type RoleProcess = {
+  pid: number
+  /** stdout and stderr so far, interleaved as they arrived. */
+  output(): string
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>
+  /** Signals the whole group (npm, its shell and the role's node process). */
+  kill(signal: NodeJS.Signals): void
+}
+
+/**
+ * Runs `npm run <script>` as an operator would, with `env` over this process's (without the
+ * variables npm start gives its children, so the role sees only what the test gives it).
+ */
+export function runScript(script: string, env: Record<string, string>): RoleProcess {
+  const { STACK_STATUS_FILE: _status, ...inherited } = process.env
+  const child = spawn('npm', ['run', '--silent', script], {
+    cwd: root,
+    env: { ...inherited, LOG_FORMAT: 'pretty', ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.on('data', (c) => {
+    output += c
+  })
+  child.stderr.on('data', (c) => {
+    output += c
+  })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  return {
+    pid: child.pid as number,
+    output: () => output,
+    exited,
+    kill(signal) {
+      try {
+        process.kill(-(child.pid as number), signal)
+      } catch {
+        // Already gone.
+      }
+    },
+  }
+}
+
+/** Runs `npm run <script>` to its end: its exit code and output. */
+export async function runToEnd(script: string, env: Record<string, string>) {
+  const role = runScript(script, env)
+  const code = await role.exited
+  return { code, output: role.output() }
+}
+
+/** Polls `check` every 200 ms until it returns something other than undefined. */
+export async function until<T>(check: () => Promise<T | undefined>): Promise<T> {
+  for (;;) {
+    const value = await check().catch(() => undefined)
+    if (value !== undefined) return value
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
