@@ -179,15 +179,20 @@ export function envNamesOf(container: Any, objects: K8sObject[]): string[] {
 }
 
 /**
- * The environment the web container would get, as plain values (downward-API values left out),
- * its mounted Secret's files written into `dir` and its `*_FILE` paths pointed there, so that
- * lib/server/env.ts's parseEnv() reads them as in the pod. `overrides` replace values.
+ * The environment the first container of `workload` (default: the web Deployment) would get,
+ * as plain values (downward-API values left out), its mounted Secret's files written into `dir`
+ * and its `*_FILE` paths pointed there, so that lib/server/env.ts's parseEnv() reads them as in
+ * the pod. `overrides` replace values.
  */
-export function configValues(objects: K8sObject[], dir: string, overrides: Record<string, string> = {}) {
-  const web = objects.find(
-    (o) => o.kind === 'Deployment' && o.metadata.name === 'channel-inspector-web',
-  ) as K8sObject
-  const container = containersOf(web)[0]
+export function configValues(
+  objects: K8sObject[],
+  dir: string,
+  overrides: Record<string, string> = {},
+  workload: { kind: string; name: string } = { kind: 'Deployment', name: 'channel-inspector-web' },
+) {
+  const object = objects.find((o) => o.kind === workload.kind && o.metadata.name === workload.name)
+  if (!object) throw new Error(`no ${workload.kind} ${workload.name} in the render`)
+  const container = containersOf(object)[0]
   const env: Record<string, string> = {}
   for (const from of container.envFrom ?? []) {
     const map = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === from.configMapRef?.name)

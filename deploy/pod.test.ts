@@ -65,20 +65,24 @@ describe.skipIf(refused !== null)(
   () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pod-'))
     const running: { child: Child; output: string[] }[] = []
-    let env: Record<string, string>
+    let databaseUrl: string
     let database: TestDatabase
     let chain: Awaited<ReturnType<typeof startDemoChain>>
     let nextCopy: string | undefined
 
-    /** Starts `role` as the pod would; its output is kept for a failure's message. */
-    function start(role: string, extra: Record<string, string> = {}) {
+    /** Starts `role` as `workload`'s pod would; its output is kept for a failure's message. */
+    function start(
+      role: string,
+      workload: { kind: string; name: string },
+      extra: Record<string, string> = {},
+    ) {
       const output: string[] = []
       const child = spawnChild({
         name: role,
         command: 'unshare',
         args: ['--mount', '--propagation', 'private', 'sh', '-c', POD, 'pod', role],
         cwd: dir,
-        env: { ...env, ...extra, NODE_ENV: 'production' },
+        env: { ...podEnv(workload), ...extra, NODE_ENV: 'production' },
         onLine: (line) => output.push(line),
       })
       running.push({ child, output })
@@ -100,25 +104,35 @@ describe.skipIf(refused !== null)(
 
     beforeAll(async () => {
       ;[database, chain] = await Promise.all([createTestDatabase({ migrated: false }), startDemoChain()])
-      // The demo overlay's environment with its secrets as files (readable by uid 10001, as the
-      // pods' fsGroup makes them), pointed at this run's database and chain.
       chmodSync(dir, 0o755)
-      const values = configValues(demo, dir)
       // Over TCP, as from a pod: the test Postgres's Unix socket is in a folder only root enters.
-      const databaseUrl = new URL(database.url)
-      databaseUrl.searchParams.delete('host')
-      writeFileSync(values.DATABASE_URL_FILE as string, databaseUrl.toString())
-      writeFileSync(values.RPC_URL_FILE as string, chain.url)
-      env = {
+      const url = new URL(database.url)
+      url.searchParams.delete('host')
+      databaseUrl = url.toString()
+    })
+
+    /**
+     * The demo overlay's environment of `workload`'s container, with its secrets as files
+     * (readable by uid 10001, as the pods' fsGroup makes them) pointed at this run's database
+     * and chain, and the image's own settings (Dockerfile ENV) on this machine's loopback.
+     */
+    function podEnv(workload: { kind: string; name: string }): Record<string, string> {
+      const values = configValues(demo, dir, {}, workload)
+      const secret = (name: string) => path.join(dir, name)
+      writeFileSync(secret('database-url'), databaseUrl)
+      writeFileSync(secret('rpc-url'), chain.url)
+      return {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         APP_DIR: ROOT,
         ...values,
-        // The image's own settings (Dockerfile ENV), on this machine's loopback and free ports.
         HOST: '127.0.0.1',
         INDEXER_HOST: '127.0.0.1',
         RUNNER_HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
       }
+    }
+
+    beforeAll(() => {
       // The web role serves the build in .next, when one is there: a private copy, so that a
       // build another test makes meanwhile cannot change it under the web process.
       const buildId = () => readFileSync(path.join(ROOT, '.next/BUILD_ID'), 'utf8')
@@ -143,7 +157,7 @@ describe.skipIf(refused !== null)(
     })
 
     it('migrate applies the migrations and exits 0', async () => {
-      const migrate = start('migrate')
+      const migrate = start('migrate', { kind: 'Job', name: 'channel-inspector-migrate' })
       expect(await migrate.child.exited, migrate.output.join('\n')).toBe(0)
     })
 
@@ -152,7 +166,11 @@ describe.skipIf(refused !== null)(
       ['runner', 'channel-inspector-runner', 'RUNNER_PORT'],
     ])('%s answers its probes, read-only but for /tmp', async (role, name, portVariable) => {
       const port = await freePort()
-      const started = start(role, { [portVariable]: String(port), INSTANCE_ID: `${name}-0` })
+      const started = start(
+        role,
+        { kind: 'Deployment', name },
+        { [portVariable]: String(port), INSTANCE_ID: `${name}-0` },
+      )
       for (const probe of probePaths(name)) {
         expect(await answers(`http://127.0.0.1:${port}${probe}`, started)).toBe(200)
       }
@@ -164,7 +182,11 @@ describe.skipIf(refused !== null)(
       async () => {
         expect(nextCopy, 'the build in .next changed while it was copied').toBeDefined()
         const port = await freePort()
-        const started = start('web', { PORT: String(port), NEXT_COPY: nextCopy as string })
+        const started = start(
+          'web',
+          { kind: 'Deployment', name: 'channel-inspector-web' },
+          { PORT: String(port), NEXT_COPY: nextCopy as string },
+        )
         for (const probe of probePaths('channel-inspector-web')) {
           expect(await answers(`http://127.0.0.1:${port}${probe}`, started)).toBe(200)
         }
