@@ -192,10 +192,18 @@ describe('.dockerignore', () => {
     for (const kept of [
       'package.json',
       'package-lock.json',
-      'app/page.tsx',
-      'lib/server/env.ts',
+      'tsconfig.json',
+      'next.config.js',
+      'instrumentation.ts',
+      'prisma.config.ts',
       'prisma/schema.prisma',
+      'prisma/migrations/0001_init/migration.sql',
+      'contracts/generated/index.ts',
+      'app/layout.tsx',
+      'lib/server/env.ts',
+      'deploy/docker/entrypoint.sh',
     ]) {
+      expect(existsSync(path.join(ROOT, kept)), kept).toBe(true)
       expect(dockerIgnored(dockerignore, kept), kept).toBe(false)
     }
   })
