@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { type AppApi, serveAppApi } from '../../../test/kit/appApi'
 import { createTestDatabase, type TestDatabase } from '../../../test/kit/database'
 import { type ChannelTestbed, startChannelTestbed } from '../../../test/kit/testbed'
-import { lineSampler } from './callLog'
+import { lineSampler, logCall } from './callLog'
 
 /*
  * Every API call has a request id, answered in X-Request-Id and on every log line of the call:
@@ -104,7 +104,7 @@ describe('request ids', () => {
   })
 })
 
-describe('lineSampler()', () => {
+describe('call lines', () => {
   it('lineSampler() lets ten lines a second through per key and counts the rest on the next one', () => {
     const sampled = lineSampler(10)
     const second = (at: number) => Array.from({ length: 15 }, (_, i) => sampled('tokens.verify 401', at + i))
@@ -112,5 +112,25 @@ describe('lineSampler()', () => {
     // Another key has a budget of its own; the next second says how many were left out.
     expect(sampled('tokens.verify 402', 5_500)).toBe(0)
     expect(second(6_000)).toEqual([5, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, null, null, null, null])
+  })
+
+  it('logCall() says a slow call answered 200 as a warning with its request id, route, status and ms', () => {
+    lines = []
+    vi.spyOn(process.stdout, 'write').mockImplementation(
+      (chunk: string | Uint8Array) => lines.push(String(chunk)) > 0,
+    )
+    logCall('api', 'getCostGraph', { requestId: 'slow-1', status: 200, ms: 1234.56, failure: undefined })
+    vi.restoreAllMocks()
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        name: 'api',
+        msg: 'getCostGraph took 1234.6 ms',
+        requestId: 'slow-1',
+        route: 'getCostGraph',
+        status: 200,
+        ms: 1234.6,
+      }),
+    ])
   })
 })
