@@ -22,7 +22,8 @@ export type SpawnIndexerParameters = {
   databaseUrl: string
   rpcUrl: string
   factory: { address: Hex; blockNumber: bigint }
-  env?: Record<string, string>
+  /** More variables, or others instead (`undefined` unsets one, e.g. FACTORY_BLOCK). */
+  env?: Record<string, string | undefined>
 }
 
 /**

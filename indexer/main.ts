@@ -2,14 +2,16 @@
  * `npm run indexer`: the indexer as its own process (`npm start` runs it too). Reads
  * DATABASE_URL and RPC_URL (and INDEXER_* settings, see lib/server/env.ts and ./env.ts); the
  * factory comes from the `deployment` table the stack keeps, or FACTORY_ADDRESS and
- * FACTORY_BLOCK. Any number may run against one database: they elect one through a lease
- * (./lease.ts), the others stand by. Serves /livez, /readyz and /metrics on INDEXER_PORT.
- * SIGINT/SIGTERM stop it between two writes and hand the lease over.
+ * FACTORY_BLOCK (without it, the factory's first event, recorded there). Any number may run
+ * against one database: they elect one through a lease (./lease.ts), the others stand by.
+ * Serves /livez, /readyz and /metrics on INDEXER_PORT. SIGINT/SIGTERM stop it between two
+ * writes and hand the lease over.
  */
 import type { Hex } from 'viem'
 import { errorText } from '../lib/errorText'
+import { createChainClient } from '../lib/server/chain'
 import { createDb } from '../lib/server/db/client'
-import { findDeployment } from '../lib/server/deployments'
+import { findDeployment, recordGivenFactory } from '../lib/server/deployments'
 import { parseEnv } from '../lib/server/env'
 import { createLogger, type Logger } from '../lib/server/log'
 import { type ProbeServer, startProbeServer } from '../lib/server/system/probeServer'
@@ -67,8 +69,18 @@ async function main(): Promise<void> {
     if (env.FACTORY_ADDRESS && env.FACTORY_BLOCK !== undefined) {
       return { address: env.FACTORY_ADDRESS, blockNumber: env.FACTORY_BLOCK }
     }
-    if (env.FACTORY_ADDRESS)
-      log.warn('FACTORY_ADDRESS is set without FACTORY_BLOCK; set the block it was deployed in')
+    if (env.FACTORY_ADDRESS) {
+      // Without FACTORY_BLOCK: the factory's first event (logs, which a node without archive
+      // state keeps), recorded once as npm start records it, so a restart does not look again.
+      const client = createChainClient({ rpcUrl, timeoutMs: env.RPC_TIMEOUT_MS })
+      const found = await recordGivenFactory({
+        db,
+        client,
+        address: env.FACTORY_ADDRESS,
+        log: (l) => log.info(l),
+      })
+      return { address: found.address.toLowerCase() as Hex, blockNumber: found.blockNumber }
+    }
     return null
   }
 

@@ -10,6 +10,8 @@ import {
   type DeploymentRecord,
   FACTORY_CONTRACT,
   findDeployment,
+  isSameChain,
+  recordGivenFactory,
   saveDeployment,
 } from '../lib/server/deployments'
 
@@ -34,41 +36,19 @@ export type EnsureFactoryResult = DeploymentRecord & { deployed: boolean }
  */
 export async function ensureFactory(p: EnsureFactoryParameters): Promise<EnsureFactoryResult> {
   const log = p.log ?? (() => {})
-  const chainId = await p.client.getChainId()
-  const genesis = await p.client.getBlock({ blockNumber: 0n })
-  const genesisHash = genesis.hash
-
   if (p.factoryAddress) {
-    const address = p.factoryAddress.toLowerCase() as Address
-    const code = await p.client.getCode({ address })
-    if (!code || code === '0x')
-      throw new Error(`FACTORY_ADDRESS ${p.factoryAddress} has no code on chain ${chainId}.`)
-    // The deployment this database recorded for this address (npm start deployed it, or an
-    // earlier start found it) stays as it is: its transaction is known, its block already found.
-    const known = await findDeployment({ db: p.db, chainId })
-    const same = known?.address.toLowerCase() === address && (await isSameChain(p.client, known))
-    if (same && (p.factoryBlock === undefined || p.factoryBlock === known.blockNumber))
-      return { ...known, deployed: false }
-    const start = p.factoryBlock === undefined ? await factoryStartBlock(p.client, address) : null
-    const blockNumber = start?.block ?? (p.factoryBlock as bigint)
-    const block = await p.client.getBlock({ blockNumber })
-    const record: DeploymentRecord = {
-      chainId,
-      contract: FACTORY_CONTRACT,
-      address,
-      blockNumber,
-      blockHash: block.hash,
-      txHash: same ? known.txHash : null,
-      genesisHash,
-    }
-    await saveDeployment({ db: p.db, record })
-    if (start)
-      log(
-        `FACTORY_BLOCK is not set: the indexer starts at block ${blockNumber}, ${start.from === 'event' ? "the factory's first event" : 'the head (the factory has emitted no event yet)'}`,
-      )
+    const record = await recordGivenFactory({
+      db: p.db,
+      client: p.client,
+      address: p.factoryAddress,
+      block: p.factoryBlock,
+      log,
+    })
     return { ...record, deployed: false }
   }
 
+  const chainId = await p.client.getChainId()
+  const genesisHash = (await p.client.getBlock({ blockNumber: 0n })).hash
   const known = await findDeployment({ db: p.db, chainId })
   if (known && (await isSameChain(p.client, known))) {
     const code = await p.client.getCode({ address: known.address })
@@ -114,65 +94,4 @@ export async function ensureFactory(p: EnsureFactoryParameters): Promise<EnsureF
     `deployed IntermediaryFactory at ${record.address} in block ${record.blockNumber} (gas ${receipt.gasUsed})`,
   )
   return { ...record, deployed: true }
-}
-
-/**
- * True when the chain still holds the recorded deployment block. The genesis hash cannot tell:
- * a reset anvil keeps its chain id and genesis hash, while an anvil reloaded from its state file
- * regenerates block 0 with a new timestamp (new hash) and keeps every later block. The
- * deployment block's hash is what identifies the chain.
- */
-async function isSameChain(client: PublicClient, known: DeploymentRecord): Promise<boolean> {
-  try {
-    const block = await client.getBlock({ blockNumber: known.blockNumber })
-    return block.hash.toLowerCase() === known.blockHash
-  } catch {
-    return false
-  }
-}
-
-/**
- * The block the indexer starts at for a factory given without FACTORY_BLOCK: the block of its
- * first event, or the head when it has emitted none yet. Not the block of its deployment: that
- * needs the code at past blocks (`eth_getCode` at a block number), which a node without
- * archive state refuses ("missing trie node"), while logs are kept by every node. And nothing
- * to index comes before the factory's first event: it emits none at deployment, and every
- * channel is opened through it with a `ChannelOpened` in the same transaction, so the first
- * event is the first channel's. The head is read first: an event after it is indexed live.
- */
-export async function factoryStartBlock(
-  client: PublicClient,
-  address: Address,
-): Promise<{ block: bigint; from: 'event' | 'head' }> {
-  const head = await client.getBlockNumber({ cacheTime: 0 })
-  const first = await firstLogBlock(client, address, 0n, head)
-  return first === null ? { block: head, from: 'head' } : { block: first, from: 'event' }
-}
-
-/**
- * The block of `address`'s first log in `[from, to]`, or null when it has none there: one
- * `eth_getLogs` over the range, split in halves (earlier half first) when the node refuses it
- * (providers cap a query's block range or its results). A node that refuses even one block
- * throws that block's error.
- */
-export async function firstLogBlock(
-  client: PublicClient,
-  address: Address,
-  from: bigint,
-  to: bigint,
-): Promise<bigint | null> {
-  try {
-    const logs = await client.getLogs({ address, fromBlock: from, toBlock: to })
-    return logs.reduce<bigint | null>(
-      (first, l) => (first === null || l.blockNumber < first ? l.blockNumber : first),
-      null,
-    )
-  } catch (error) {
-    if (from === to) throw error
-    const mid = (from + to) / 2n
-    return (
-      (await firstLogBlock(client, address, from, mid)) ??
-      (await firstLogBlock(client, address, mid + 1n, to))
-    )
-  }
 }
