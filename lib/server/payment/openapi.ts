@@ -17,7 +17,7 @@ const common = {
   ),
   '500': error('Unexpected failure (`internal_error`); no internals are disclosed'),
   '503': error(
-    'The chain node or the database did not answer (`chain_unavailable`, `database_unavailable`); retry',
+    "The chain node or the database did not answer (`chain_unavailable`, `database_unavailable`); retry. Or this instance's PAYMENT_KEYSTORE_SECRET cannot open the service keys stored in the database (`keystore_secret_mismatch`): every instance needs the same one",
   ),
 }
 
