@@ -137,18 +137,21 @@ describe('createLogger()', () => {
       written(() => {
         const route = childLine(createLogger({ level: 'info', format }).child('indexer'))
         route(line)
+        route('{"level":"info","name":"indexer","head":123456789012345678901,"msg":"as written"}')
         route('{"level":"debug","name":"indexer","msg":"below the level"}')
         route('{"not":"a log line"}')
       })
     const json = through('json')
-    // Its own time, pid, hostname and name kept; the other two lines are below the level (debug).
-    expect(json.out.map((l) => JSON.parse(l))).toEqual([
-      { ...JSON.parse(line), msg: 'the node answered an error: https://eth-mainnet.g.alchemy.com/v2/***' },
+    // Its own time, pid, hostname and name kept; a line without a URL byte for byte; the last
+    // two lines are below the level (debug).
+    expect(json.out).toEqual([
+      `${JSON.stringify({ ...JSON.parse(line), msg: 'the node answered an error: https://eth-mainnet.g.alchemy.com/v2/***' })}\n`,
+      '{"level":"info","name":"indexer","head":123456789012345678901,"msg":"as written"}\n',
     ])
     const pretty = through('pretty')
     expect(pretty.err).toEqual([
       '[indexer] warn: the node answered an error: https://eth-mainnet.g.alchemy.com/v2/*** {"head":7}\n',
     ])
-    expect(pretty.out).toEqual([])
+    expect(pretty.out).toEqual(['[indexer] as written {"head":123456789012345680000}\n'])
   })
 })

@@ -25,9 +25,10 @@ export type Logger = {
   /**
    * Writes a line another process of the product logged as JSON, in this logger's format: as
    * it is in JSON, as text in pretty. Absent on loggers that keep lines (tests' memoryLogger):
-   * {@link childLine} then logs the line's text.
+   * {@link childLine} then logs the line's text. `line` is the record as it was written: kept
+   * byte for byte in JSON when it holds no URL (a number beyond 2^53 stays exact).
    */
-  record?(record: LogRecord): void
+  record?(record: LogRecord, line: string): void
 }
 
 /**
@@ -85,9 +86,10 @@ export function createLogger({
       warn: at('warn'),
       error: at('error'),
       child: make,
-      record: (r) => {
-        if ((LEVELS[r.level as Level] ?? LEVELS.info) >= LEVELS[level])
-          write(`${JSON.stringify(redactFields(r))}\n`)
+      record: (r, line) => {
+        if ((LEVELS[r.level as Level] ?? LEVELS.info) < LEVELS[level]) return
+        // Redacted field by field when it holds a URL: redacting the JSON text could eat an escape.
+        write(`${redactUrls(line) === line ? line : JSON.stringify(redactFields(r))}\n`)
       },
     }
   }
@@ -160,7 +162,7 @@ export function childLine(log: Logger): (line: string) => void {
     if (!line.trim()) return
     const record = recordOf(line)
     if (record) {
-      if (log.record) return log.record(record)
+      if (log.record) return log.record(record, line)
       const { level, msg, name } = record
       return log[level as Level](`[${name}] ${level === 'info' ? '' : `${level}: `}${msg}`)
     }
