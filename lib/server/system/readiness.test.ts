@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
+import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -148,5 +149,22 @@ describe('checkReadiness()', () => {
       ready: true,
       state: 'open with PAYMENT_KEYSTORE_SECRET',
     })
+  })
+
+  it('checkReadiness() answers, ready but degraded, while the chain node hangs', async () => {
+    // A node cut off by a firewall: connections are taken and never answered.
+    const held: net.Socket[] = []
+    const silent = net.createServer((socket) => held.push(socket))
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    try {
+      const { port } = silent.address() as net.AddressInfo
+      const chain = createChainClient({ rpcUrl: `http://127.0.0.1:${port}` })
+      const answer = await checkReadiness({ db: d.db, chain })
+      expect(answer).toMatchObject({ ready: true, degraded: true })
+      expect(answer.reasons).toEqual([expect.stringMatching(/^chain node does not answer \(.+\)$/)])
+    } finally {
+      for (const s of held) s.destroy()
+      await new Promise((resolve) => silent.close(resolve))
+    }
   })
 })

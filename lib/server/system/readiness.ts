@@ -22,6 +22,12 @@ export type CheckReadinessParameters = Pick<ServerContext, 'db' | 'chain'> & {
   keystoreSecret?: string
 }
 
+/**
+ * How long one part may take, as the database and node probes (probeDependencies): the parts
+ * run at once, so an answer comes within about this, inside a kubelet's `timeoutSeconds: 4`.
+ */
+const PART_TIMEOUT_MS = 3_000
+
 /** How a dependency's state counts: `required` makes the answer 503, `degrades` only says so. */
 type Check = ReadinessPart & { counts: 'required' | 'degrades'; reason?: string }
 
@@ -34,7 +40,7 @@ const DEFAULT_MIGRATIONS_DIR = () => path.join(process.cwd(), 'prisma', 'migrati
 /** Whether the database holds every migration of this build (see migrationStatus()). */
 async function migrationsPart({ db }: Pick<ServerContext, 'db'>, dir: string): Promise<Check> {
   const name = 'migrations'
-  const status = await withTimeout(migrationStatus({ db, dir }), 3_000, 'The database')
+  const status = await withTimeout(migrationStatus({ db, dir }), PART_TIMEOUT_MS, 'The database')
   if (status.missing.length === 0)
     return { name, ready: true, state: `all ${status.total} applied`, counts: 'required' }
   const state = `${status.missing.length} of ${status.total} not applied`
@@ -48,7 +54,7 @@ async function migrationsPart({ db }: Pick<ServerContext, 'db'>, dir: string): P
 async function serviceKeysPart({ db }: Pick<ServerContext, 'db'>, keystoreSecret: string): Promise<Check> {
   const name = 'service keys'
   try {
-    await withTimeout(checkKeystoreSecret({ db, keystoreSecret }), 3_000, 'The database')
+    await withTimeout(checkKeystoreSecret({ db, keystoreSecret }), PART_TIMEOUT_MS, 'The database')
     return { name, ready: true, state: 'open with PAYMENT_KEYSTORE_SECRET', counts: 'required' }
   } catch (error) {
     if (!(error instanceof KeystoreMismatchError)) throw error
@@ -130,7 +136,11 @@ export async function checkReadiness({
     ),
     // Unknown while the database does not answer or is not migrated: its own reason says so.
     keystoreSecret ? serviceKeysPart({ db }, keystoreSecret).catch(() => null) : null,
-    readIndexerStatus({ db, chain }).catch(() => null),
+    // Bounded too, so the answer stays within a probe's few seconds; a little longer than the
+    // node's own 3 s bound inside it, so a node that hangs still leaves the indexer's state.
+    withTimeout(readIndexerStatus({ db, chain }), PART_TIMEOUT_MS + 500, "The indexer's status").catch(
+      () => null,
+    ),
     stackStatusFile ? stackParts(stackStatusFile) : [],
   ])
   // What cannot be known while another part fails says so, and gives no reason of its own.
