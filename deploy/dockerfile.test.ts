@@ -10,8 +10,8 @@ import { describe, expect, it } from 'vitest'
 import {
   type DockerStage,
   dockerIgnored,
-  envPairs,
   execForm,
+  imageEnv,
   importedPackages,
   npmScripts,
   parseDockerfile,
@@ -31,10 +31,7 @@ const one = (stage: DockerStage, keyword: string) => {
   expect(found, keyword).toHaveLength(1)
   return found[0] as (typeof found)[number]
 }
-const runtimeEnv = Object.assign({}, ...all(runtime, 'ENV').map((i) => envPairs(i.args))) as Record<
-  string,
-  string
->
+const runtimeEnv = imageEnv()
 
 describe('Dockerfile', () => {
   it('parseDockerfile() reads stages, flags, continuations and comment lines inside them', () => {

@@ -24,7 +24,7 @@ import {
 } from './kubernetesChecks'
 import { type K8sObject, renderKustomization, strategicMerge } from './kustomize'
 import { PROMETHEUS_RULE_FILE, prometheusRule, RULES_FILE } from './prometheusRule'
-import { envPairs, parseDockerfile, ROLE_SCRIPTS, readRepoFile, unreadEnvNames } from './testing'
+import { imageEnv, ROLE_SCRIPTS, unreadEnvNames } from './testing'
 
 /** The production overlay, copied beside secret files an operator would write first. */
 const productionCopy = mkdtempSync(path.join(tmpdir(), 'k8s-production-'))
@@ -53,13 +53,7 @@ const renders: Record<string, { dir: string; objects: K8sObject[] }> = {
 }
 const find = (objects: K8sObject[], kind: string, name: string) =>
   objects.find((o) => o.kind === kind && o.metadata.name === name) as K8sObject
-const imageEnv = Object.assign(
-  {},
-  ...(parseDockerfile(readRepoFile('Dockerfile'))
-    .stages.at(-1)
-    ?.instructions.filter((i) => i.keyword === 'ENV')
-    .map((i) => envPairs(i.args)) ?? []),
-) as Record<string, string>
+const image = imageEnv()
 
 describe('deploy/kustomize.ts', () => {
   it('strategicMerge() merges containers by name and env by name, and replaces other lists', () => {
@@ -181,9 +175,9 @@ describe.each(Object.keys(renders))('deploy/kubernetes %s', (name) => {
       containersOf(find(objects, 'Deployment', deployment))[0]?.ports.map(
         (p: { containerPort: number }) => p.containerPort,
       )
-    expect(ports('channel-inspector-web')).toEqual([Number(imageEnv.PORT)])
-    expect(ports('channel-inspector-indexer')).toEqual([Number(imageEnv.INDEXER_PORT)])
-    expect(ports('channel-inspector-runner')).toEqual([Number(imageEnv.RUNNER_PORT)])
+    expect(ports('channel-inspector-web')).toEqual([Number(image.PORT)])
+    expect(ports('channel-inspector-indexer')).toEqual([Number(image.INDEXER_PORT)])
+    expect(ports('channel-inspector-runner')).toEqual([Number(image.RUNNER_PORT)])
   })
 
   it('probes web on /api/livez and /api/readyz, the indexer and runner on /livez and /readyz', () => {

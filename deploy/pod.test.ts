@@ -25,7 +25,7 @@ import { freePort } from '../stack/ports'
 import { createTestDatabase, type TestDatabase } from '../test/kit/database'
 import { configValues, containersOf, k8sDir } from './kubernetesChecks'
 import { type K8sObject, renderKustomization } from './kustomize'
-import { ROOT, startDemoChain } from './testing'
+import { imageEnv, ROOT, startDemoChain } from './testing'
 
 /** What the image's runtime looks like, set up in a private mount namespace, then the entry script as uid 10001. */
 const POD = `set -eu
@@ -49,6 +49,12 @@ const refused = (() => {
     ? null
     : `mount namespaces are refused here (${probe.stderr.toString().trim() || probe.error})`
 })()
+
+/** Whether the dynamic linker knows `name` (e.g. libsecp256k1.so.1). */
+const hasLibrary = (name: string) =>
+  spawnSync('sh', ['-c', 'ldconfig -p 2>/dev/null || /sbin/ldconfig -p'], {
+    encoding: 'utf8',
+  }).stdout.includes(`${name} `)
 
 const demo = renderKustomization(path.join(k8sDir, 'overlays/demo'))
 const deployment = (name: string) =>
@@ -114,16 +120,22 @@ describe.skipIf(refused !== null)(
     /**
      * The demo overlay's environment of `workload`'s container, with its secrets as files
      * (readable by uid 10001, as the pods' fsGroup makes them) pointed at this run's database
-     * and chain, and the image's own settings (Dockerfile ENV) on this machine's loopback.
+     * and chain, and the image's own settings (its Dockerfile ENV: production, JSON logs,
+     * Debian's libsecp256k1 by name, which this machine has too) on this machine's loopback.
      */
     function podEnv(workload: { kind: string; name: string }): Record<string, string> {
       const values = configValues(demo, dir, {}, workload)
       const secret = (name: string) => path.join(dir, name)
       writeFileSync(secret('database-url'), databaseUrl)
       writeFileSync(secret('rpc-url'), chain.url)
+      const { PATH: _imagePath, ...image } = imageEnv()
+      // The image names Debian's libsecp256k1; a machine without that library (.ci/run may
+      // find only another) runs the roles on the addon's bundled copy instead.
+      if (!hasLibrary(image.SECP256K1_LIBRARY as string)) delete image.SECP256K1_LIBRARY
       return {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         APP_DIR: ROOT,
+        ...image,
         ...values,
         HOST: '127.0.0.1',
         INDEXER_HOST: '127.0.0.1',

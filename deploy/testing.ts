@@ -125,6 +125,13 @@ export function envPairs(args: string): Record<string, string> {
   )
 }
 
+/** The environment the image's runtime stage sets (its ENV instructions), as the roles see it. */
+export function imageEnv(): Record<string, string> {
+  const runtime = parseDockerfile(readRepoFile('Dockerfile')).stages.at(-1)
+  const envs = runtime?.instructions.filter((i) => i.keyword === 'ENV') ?? []
+  return Object.assign({}, ...envs.map((i) => envPairs(i.args)))
+}
+
 /** A JSON-array (exec form) argument of CMD, ENTRYPOINT or HEALTHCHECK CMD. */
 export function execForm(args: string): string[] {
   const parsed: unknown = JSON.parse(args)
