@@ -252,10 +252,14 @@ describe('deploy/kubernetesChecks.ts', () => {
     container.env.push({ name: 'PAYMENT_RUNER', value: 'off' })
     find(objects, 'Service', 'channel-inspector-indexer').spec.selector['app.kubernetes.io/component'] =
       'indexr'
+    find(objects, 'Deployment', 'channel-inspector-runner').spec.selector.matchLabels[
+      'app.kubernetes.io/name'
+    ] = 'x'
     expect(await validationErrors(objects)).toEqual([
       'Deployment channel-inspector-web: data/spec/template/spec/containers/0/ports/0/containerPort must be integer',
     ])
     expect(selectorProblems(objects)).toEqual([
+      'Deployment channel-inspector-runner: its selector does not match its pod template',
       'Service channel-inspector-indexer selects no pods',
       'Service channel-inspector-indexer: no pod declares port metrics',
       'Deployment channel-inspector-web: container web probes undeclared port htp',

@@ -74,6 +74,14 @@ export function selectorProblems(objects: K8sObject[]): string[] {
   const portsOf = (pods: K8sObject[]) => pods.flatMap((w) => containersOf(w).flatMap((c) => c.ports ?? []))
   const services = objects.filter((o) => o.kind === 'Service')
 
+  // The API server refuses a workload whose selector does not select its own pod template.
+  for (const workload of objects.filter((o) => podSpecOf(o) && o.spec.selector)) {
+    if (!matchesSelector(workload.spec.selector, workload.spec.template.metadata?.labels)) {
+      problems.push(
+        `${workload.kind} ${workload.metadata.name}: its selector does not match its pod template`,
+      )
+    }
+  }
   for (const service of services) {
     const pods = podsOf((labels) => matches(service.spec.selector, labels))
     if (pods.length === 0) problems.push(`Service ${service.metadata.name} selects no pods`)
