@@ -43,7 +43,11 @@ export async function stopChildren(): Promise<void> {
 
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env }
-  for (const name of FOREIGN) delete env[name]
+  // A secret may also come as <NAME>_FILE (lib/server/env.ts): those point elsewhere too.
+  for (const name of FOREIGN) {
+    delete env[name]
+    delete env[`${name}_FILE`]
+  }
   return { ...env, ...extra }
 }
 
