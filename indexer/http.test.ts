@@ -180,7 +180,7 @@ describe('the indexer process on INDEXER_PORT', () => {
       status: 503,
       text: JSON.stringify({
         ready: false,
-        reasons: [`database is ${(await readMigrations()).length} migrations behind; run npm run db:migrate`],
+        reasons: [`database is ${(await readMigrations()).length} migrations behind; run npm run migrate`],
       }),
     })
   })

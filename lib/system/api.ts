@@ -135,7 +135,7 @@ export const readinessSchema = z
     }),
     reasons: z.array(z.string()).meta({
       description:
-        'What is not ready or degraded, one sentence each ("database is 2 migrations behind; run npm run db:migrate")',
+        'What is not ready or degraded, one sentence each ("database is 2 migrations behind; run npm run migrate")',
     }),
     parts: z.array(readinessPartSchema),
   })

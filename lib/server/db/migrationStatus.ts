@@ -2,7 +2,7 @@ import type { Db } from './client'
 import { MIGRATIONS_DIR, readMigrations } from './migrate'
 
 /** The command that applies pending migrations (README, "Configuration"). */
-export const MIGRATE_COMMAND = 'npm run db:migrate'
+export const MIGRATE_COMMAND = 'npm run migrate'
 
 /** The names of this build's migrations, read once per directory (a build's do not change). */
 const buildMigrations = new Map<string, Promise<string[]>>()
@@ -49,7 +49,7 @@ export async function migrationStatus({
   return { total: wanted.length, missing: wanted.filter((m) => !applied.has(m)) }
 }
 
-/** The reason a probe gives for a database behind: "database is 2 migrations behind; run npm run db:migrate". */
+/** The reason a probe gives for a database behind: "database is 2 migrations behind; run npm run migrate". */
 export function behindReason({ missing }: Pick<MigrationStatus, 'missing'>): string {
   const n = missing.length
   return `database is ${n} migration${n === 1 ? '' : 's'} behind; run ${MIGRATE_COMMAND}`

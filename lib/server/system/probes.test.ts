@@ -41,7 +41,7 @@ describe('GET /api/livez and /api/readyz', () => {
       body: {
         ready: false,
         degraded: false,
-        reasons: [`database is ${total} migrations behind; run npm run db:migrate`],
+        reasons: [`database is ${total} migrations behind; run npm run migrate`],
       },
     })
   })

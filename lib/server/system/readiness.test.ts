@@ -109,14 +109,14 @@ describe('checkReadiness()', () => {
       expect(fresh).toMatchObject({
         ready: false,
         degraded: false,
-        reasons: [`database is ${total} migrations behind; run npm run db:migrate`],
+        reasons: [`database is ${total} migrations behind; run npm run migrate`],
       })
       await migrate({ databaseUrl: bare.url })
       // One migration of this build the database has not had (as after an upgrade of the code).
       await bare.db.$executeRaw`DELETE FROM "_migrations" WHERE name = (SELECT max(name) FROM "_migrations")`
       const behind = await checkReadiness({ db: bare.db, chain })
       expect(behind.ready).toBe(false)
-      expect(behind.reasons).toContain('database is 1 migration behind; run npm run db:migrate')
+      expect(behind.reasons).toContain('database is 1 migration behind; run npm run migrate')
       expect(behind.parts[1]).toEqual({
         name: 'migrations',
         ready: false,

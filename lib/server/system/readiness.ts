@@ -109,14 +109,14 @@ async function stackParts(file: string): Promise<ReadinessPart[]> {
 /**
  * Whether this process can do its work (GET /api/readyz: 200 when `ready`, else 503), with a
  * sentence per reason in `reasons`. Ready needs the database to answer and to hold every
- * migration of this build ("database is 2 migrations behind; run npm run db:migrate"). The
+ * migration of this build ("database is 2 migrations behind; run npm run migrate"). The
  * chain node not answering leaves the web ready but `degraded`: pages from the database and
  * tokens from cached channel state still serve, and taking every web instance out of a load
  * balancer for a node outage would turn a partial outage into a whole one (under `npm start`
  * too: the indexer's own state then says what the outage stops). Under `npm start`
  * (a stack status file) the indexer and the stack's parts count too: that answer is the
  * all-in-one start's progress, which its summary and tests wait for.
- * @example (await checkReadiness(ctx)).reasons // ['database is 1 migration behind; run npm run db:migrate']
+ * @example (await checkReadiness(ctx)).reasons // ['database is 1 migration behind; run npm run migrate']
  */
 export async function checkReadiness({
   db,

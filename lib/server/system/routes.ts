@@ -50,7 +50,7 @@ export const systemRoutes = [
       tags,
       summary: 'Whether this process can do its work',
       description:
-        'Readiness probe: ready when the database answers and holds every migration of this build (else 503, e.g. "database is 2 migrations behind; run npm run db:migrate"), and PAYMENT_KEYSTORE_SECRET opens the service keys stored there. The chain node or the indexer being down leaves it ready but `degraded`, with the reason. Under `npm start` the indexer and the stack\'s parts (the example network) count too, so the answer is the start\'s progress.',
+        'Readiness probe: ready when the database answers and holds every migration of this build (else 503, e.g. "database is 2 migrations behind; run npm run migrate"), and PAYMENT_KEYSTORE_SECRET opens the service keys stored there. The chain node or the indexer being down leaves it ready but `degraded`, with the reason. Under `npm start` the indexer and the stack\'s parts (the example network) count too, so the answer is the start\'s progress.',
       responses: {
         '200': json(
           readinessSchema,
