@@ -48,17 +48,6 @@ runRole('runner', async (log) => {
         })
   if (probes) log.info(`probes and metrics on ${probes.url} (/livez, /readyz, /metrics)`)
 
-  server = await startPaymentRunner({
-    always: true,
-    onRetry: (error, delay) => {
-      waiting = `the Payment Server cannot be created yet (${errorText(error)}); retrying in ${delay / 1000} s`
-      log.warn(waiting)
-    },
-  })
-  log.info(
-    `running the Payment Server's background work on chain ${server?.chainId} (one runner holds its lock, the others stand by)`,
-  )
-
   let stopping = false
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -70,4 +59,15 @@ runRole('runner', async (log) => {
         .finally(() => process.exit(0))
     })
   }
+
+  server = await startPaymentRunner({
+    always: true,
+    onRetry: (error, delay) => {
+      waiting = `the Payment Server cannot be created yet (${errorText(error)}); retrying in ${delay / 1000} s`
+      log.warn(waiting)
+    },
+  })
+  log.info(
+    `running the Payment Server's background work on chain ${server?.chainId} (one runner holds its lock, the others stand by)`,
+  )
 })
