@@ -90,9 +90,11 @@ describe('createLogger()', () => {
       log.debug('not at info level')
       log.info(`polling ${KEYED}`, { block: 12, rpc: KEYED, nested: { url: `${KEYED}?x=1` } })
       log.child('api').error('getBlock failed', { requestId: 'r-1' })
+      log.warn('next build failed (\u001b[31m\u001b[1m⨯\u001b[22m\u001b[39m Another build is running)')
     })
     expect(err).toEqual([])
-    const [first, second] = out.map((l) => JSON.parse(l))
+    const [first, second, third] = out.map((l) => JSON.parse(l))
+    expect(third.msg).toBe('next build failed (⨯ Another build is running)')
     expect(out.every((l) => l.endsWith('}\n'))).toBe(true)
     expect(first).toEqual({
       level: 'info',

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os'
+import { stripVTControlCharacters } from 'node:util'
 import { pino } from 'pino'
 import { prettyFactory } from 'pino-pretty'
 import { redactUrls } from '../errorText'
@@ -78,8 +79,11 @@ export function createLogger({
     const p = root.child({ name })
     const at =
       (l: Level) =>
-      (message: string, fields?: LogFields): void =>
-        fields ? p[l](fields, redactUrls(message)) : p[l](redactUrls(message))
+      (message: string, fields?: LogFields): void => {
+        const text = redactUrls(plain(message))
+        if (fields) p[l](fields, text)
+        else p[l](text)
+      }
     return {
       debug: at('debug'),
       info: at('info'),
@@ -118,6 +122,9 @@ function writePretty(): (line: string) => void {
     out.write(pretty(r))
   }
 }
+
+/** A terminal's colour codes (a child's output quoted in a message) are noise in a log line. */
+const plain = (text: string) => (text.includes('\u001b') ? stripVTControlCharacters(text) : text)
 
 /** The fields with every URL in their strings redacted, at any depth (errors as their text). */
 function redactFields<T>(value: T, depth = 0): T {
