@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs'
 import { readFile, rm } from 'node:fs/promises'
+import path from 'node:path'
+import type { Logger } from '../lib/server/log'
 
 /** True while the process `pid` exists (signal 0 checks without signalling). */
 export function alive(pid: number): boolean {
@@ -47,4 +49,29 @@ export async function stopOrphan({
   while (alive(pid)) await new Promise((r) => setTimeout(r, 20))
   await rm(pidFile, { force: true }).catch(() => {})
   return true
+}
+
+/**
+ * Stops what a crashed `npm start` on `dataDir` left running, from the pid files it writes
+ * there (anvil, indexer, web server, example network; the embedded Postgres is found by its
+ * own postmaster.pid), each logged as one warning.
+ */
+export async function stopStackOrphans(dataDir: string, log: Logger): Promise<void> {
+  const orphans = [
+    {
+      name: 'an anvil',
+      pidFile: path.join(dataDir, 'anvil', 'anvil.pid'),
+      mustContain: ['anvil', path.join(dataDir, 'anvil')],
+    },
+    { name: 'an indexer', pidFile: path.join(dataDir, 'indexer.pid'), mustContain: ['indexer/main.ts'] },
+    { name: 'a web server', pidFile: path.join(dataDir, 'web.pid'), mustContain: ['next'] },
+    {
+      name: 'an example network',
+      pidFile: path.join(dataDir, 'example.pid'),
+      mustContain: ['example/main.ts'],
+    },
+  ]
+  for (const { name, ...orphan } of orphans) {
+    if (await stopOrphan(orphan)) log.warn(`stopped ${name} left running by a previous run`)
+  }
 }

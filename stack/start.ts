@@ -21,7 +21,7 @@ import { ensureFactory } from './deploy'
 import { EMBEDDED_POSTGRES, LOCAL_ANVIL, requireDevTool } from './devTools'
 import { type DataDirLock, lockDataDir } from './instanceLock'
 import { ensureNextBuild, startNext, waitForWeb } from './next'
-import { stopOrphan } from './orphans'
+import { stopStackOrphans } from './orphans'
 import { startEmbeddedPostgres } from './postgres'
 import {
   checkDatabase,
@@ -302,34 +302,13 @@ async function preflight(env: Env, dataDir: string, log: Logger): Promise<DataDi
   const lock = await lockDataDir(dataDir)
   try {
     // Only a run that is gone leaves its lock behind: what it started may still hold the ports.
-    if (lock.tookOver) await stopOrphans(dataDir, log)
+    if (lock.tookOver) await stopStackOrphans(dataDir, log)
     await checkSettings(env)
   } catch (error) {
     await lock.release()
     throw error
   }
   return lock
-}
-
-/** Stops what a crashed run (its pid files in `dataDir`) left running. */
-async function stopOrphans(dataDir: string, log: Logger): Promise<void> {
-  const orphans = [
-    {
-      name: 'an anvil',
-      pidFile: path.join(dataDir, 'anvil', 'anvil.pid'),
-      mustContain: ['anvil', path.join(dataDir, 'anvil')],
-    },
-    { name: 'an indexer', pidFile: path.join(dataDir, 'indexer.pid'), mustContain: ['indexer/main.ts'] },
-    { name: 'a web server', pidFile: path.join(dataDir, 'web.pid'), mustContain: ['next'] },
-    {
-      name: 'an example network',
-      pidFile: path.join(dataDir, 'example.pid'),
-      mustContain: ['example/main.ts'],
-    },
-  ]
-  for (const { name, ...orphan } of orphans) {
-    if (await stopOrphan(orphan)) log.warn(`stopped ${name} left running by a previous run`)
-  }
 }
 
 /** The ports to listen on are free, and the node and database given answer. */
