@@ -1,3 +1,7 @@
+import { randomBytes } from 'node:crypto'
+import { rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureFactory } from '../../../stack/deploy'
 import { freePort } from '../../../stack/ports'
@@ -6,6 +10,7 @@ import { type ChannelTestbed, startChannelTestbed } from '../../../test/kit/test
 import { createChainClient } from '../chain'
 import { createDb } from '../db/client'
 import { checkHealth } from './health'
+import { writeStackStatus } from './stackStatus'
 
 let t: ChannelTestbed
 let d: TestDatabase
@@ -35,6 +40,30 @@ describe('checkHealth()', () => {
       address: factory.address,
       deploymentBlock: factory.blockNumber.toString(),
     })
+  })
+
+  it("checkHealth() lists npm start's processes with their restarts from its status file, and null without one", async () => {
+    const ctx = { db: d.db, chain: createChainClient({ rpcUrl: t.url }) }
+    expect((await checkHealth(ctx)).stack).toBeNull()
+    const file = path.join(tmpdir(), `stack-status-${randomBytes(4).toString('hex')}.json`)
+    const lastExit = { code: null, signal: 'SIGKILL', at: '2026-12-07T10:00:00.000Z' }
+    const upSince = '2026-12-07T10:00:01.000Z'
+    await writeStackStatus(file, {
+      pid: process.pid,
+      phase: 'running',
+      parts: {},
+      children: { indexer: { state: 'running', restarts: 1, lastExit, upSince } },
+      updatedAt: upSince,
+    })
+    try {
+      expect((await checkHealth(ctx, undefined, file)).stack).toEqual({
+        pid: process.pid,
+        phase: 'running',
+        children: [{ name: 'indexer', state: 'running', restarts: 1, lastExit, upSince }],
+      })
+    } finally {
+      await rm(file, { force: true })
+    }
   })
 
   it('checkHealth() is degraded, with the reason, when the chain node is down', async () => {

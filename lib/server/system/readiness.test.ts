@@ -86,6 +86,19 @@ describe('checkReadiness()', () => {
     )
     expect(await readiness(statusFile)).toMatchObject({ ready: true, degraded: false, reasons: [] })
 
+    // A process the stack keeps restarting because it exits right after each start.
+    const lastExit = { code: 1, signal: null, at: '2026-12-07T10:00:00.000Z' }
+    await writeStackStatus(
+      statusFile,
+      stackStatus({ children: { indexer: { state: 'failing', restarts: 5, lastExit, upSince: null } } }),
+    )
+    expect(await readiness(statusFile)).toMatchObject({
+      ready: false,
+      reasons: [
+        'indexer process failing: it exits again right after each start (5 restarts, last exit code 1 at 2026-12-07T10:00:00.000Z); the stack keeps restarting it with backoff',
+      ],
+    })
+
     // A file left by a run whose process is gone says nothing about this one.
     const gone = spawnSync('true').pid
     await writeStackStatus(statusFile, stackStatus({ pid: gone }))
