@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readdirSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { parseEther } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -129,6 +131,24 @@ describe('roles', () => {
     expect(await isListening(port)).toBe(false)
     expect(web.output()).not.toMatch(/error|next build|Creating an optimized/i)
   }, 300_000)
+
+  it('npm run start:web without a build stops with a sentence naming npm run build', async () => {
+    // A checkout without .next: this one's files hard-linked into a folder of its own.
+    const copy = await mkdtemp(path.join(root, '.data', 'test-no-build-'))
+    try {
+      for (const name of readdirSync(root)) {
+        if (!['.next', '.data', '.git', '.scratch'].includes(name))
+          execFileSync('cp', ['-al', path.join(root, name), copy])
+      }
+      const refused = await runToEnd('start:web', { ...env, PORT: String(await freePort()) }, copy)
+      expect(refused.code, refused.output).toBe(1)
+      expect(refused.output).toContain(
+        `There is no production build of the web app in ${path.join(copy, '.next')}; run npm run build first`,
+      )
+    } finally {
+      await rm(copy, { recursive: true, force: true })
+    }
+  })
 
   it('npm run start:runner twice: one holds the runner lock, the other takes it when the first is killed', async () => {
     const ports = [await freePort(), await freePort()] as const

@@ -15,12 +15,13 @@ export type RoleProcess = {
 
 /**
  * Runs `npm run <script>` as an operator would, with `env` over this process's (without the
- * variables npm start gives its children, so the role sees only what the test gives it).
+ * variables npm start gives its children, so the role sees only what the test gives it), in
+ * the checkout `cwd` (default this one).
  */
-export function runScript(script: string, env: Record<string, string>): RoleProcess {
+export function runScript(script: string, env: Record<string, string>, cwd = root): RoleProcess {
   const { STACK_STATUS_FILE: _status, ...inherited } = process.env
   const child = spawn('npm', ['run', '--silent', script], {
-    cwd: root,
+    cwd,
     env: { ...inherited, LOG_FORMAT: 'pretty', ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,8 +49,8 @@ export function runScript(script: string, env: Record<string, string>): RoleProc
 }
 
 /** Runs `npm run <script>` to its end: its exit code and output. */
-export async function runToEnd(script: string, env: Record<string, string>) {
-  const role = runScript(script, env)
+export async function runToEnd(script: string, env: Record<string, string>, cwd = root) {
+  const role = runScript(script, env, cwd)
   const code = await role.exited
   return { code, output: role.output() }
 }
