@@ -18,7 +18,7 @@ export const systemRoutes = [
       tags,
       summary: 'Health of the dashboard',
       description:
-        'Database and chain reachability, each bounded by a timeout, with the chain id, head block and the factory this database knows for that chain.',
+        'Database and chain reachability, each bounded by a timeout, with the chain id, head block and the factory this database knows for that chain; under `npm start` also its processes (`stack.children`: state, restarts, last exit, up since).',
       responses: {
         '200': json(healthSchema, 'Database and chain answer'),
         '503': json(healthSchema, 'The database or the chain node does not answer (`status: degraded`)'),
