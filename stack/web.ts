@@ -18,8 +18,6 @@ import { registeredFastPath, registeredShutdown } from '../lib/server/payment/we
  * close the server, give the Payment Server's request counts back and exit 0.
  */
 export async function serveWeb({ root, hostname, port }: { root: string; hostname: string; port: number }) {
-  // What `next start` shows too; stack/orphans finds a web server left running by it.
-  process.title = 'next-server (stack/web.ts)'
   const app = next({ dev: false, hostname, port, dir: root })
   const log = createLogger({ level: env().LOG_LEVEL, component: 'web' })
   const handle = app.getRequestHandler()

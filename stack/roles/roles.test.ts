@@ -88,6 +88,7 @@ describe('roles', () => {
   })
 
   it('npm run start:web serves /api/health and a paid call from the build, with nothing of its own started', async () => {
+    // On the database the first test migrated (a deployment's order: migrate, then the roles).
     const port = await freePort()
     const web = start('start:web', { PORT: String(port), PAYMENT_RUNNER: 'off' })
     const base = `http://127.0.0.1:${port}`

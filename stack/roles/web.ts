@@ -13,6 +13,9 @@ import { StartError } from '../preflight'
 import { roleEnv, runRole } from './role'
 
 const root = path.resolve(import.meta.dirname, '..', '..')
+// What `next start` shows too, from the first moment: stack/orphans finds a web server left
+// running by a crashed npm start by it.
+process.title = 'next-server (stack/web.ts)'
 
 runRole('web', async () => {
   const env = roleEnv('npm run start:web', ['DATABASE_URL', 'RPC_URL'])
