@@ -43,7 +43,16 @@ async function hashInputs(root: string): Promise<string> {
   return hash.digest('hex')
 }
 
-/** Runs `next build` unless `.next` already holds a build of the current sources. */
+/** What Next.js says when another `next build` holds the same `.next` folder. */
+const BUILD_LOCKED = 'Another next build process is already running'
+/** How long a start waits for another process's build of the same folder before it gives up. */
+const WAIT_FOR_OTHER_BUILD_MS = 10 * 60_000
+
+/**
+ * Runs `next build` unless `.next` already holds a build of the current sources. When another
+ * process builds the same folder (a second start, tests run side by side), it waits for that
+ * build and looks again, instead of failing.
+ */
 export async function ensureNextBuild({
   root,
   env,
@@ -59,24 +68,32 @@ export async function ensureNextBuild({
   const started = performance.now()
   const marker = path.join(root, '.next', 'source-hash')
   const current = await hashInputs(root)
-  if (existsSync(path.join(root, '.next', 'BUILD_ID')) && existsSync(marker)) {
-    if ((await readFile(marker, 'utf8')) === current) return { built: false, ms: 0 }
-  }
-  const output: string[] = []
-  const child = spawnChild({
-    name: 'next build',
-    command: process.execPath,
-    args: [nextBin(), 'build'],
-    cwd: root,
-    env: { ...env, NEXT_TELEMETRY_DISABLED: '1' },
-    onLine: (line) => {
-      output.push(line)
-      onLine(line)
-    },
-  })
-  onStart?.(child)
-  const code = await child.exited
-  if (code !== 0) {
+  for (;;) {
+    if (existsSync(path.join(root, '.next', 'BUILD_ID')) && existsSync(marker)) {
+      if ((await readFile(marker, 'utf8')) === current) return { built: false, ms: 0 }
+    }
+    const output: string[] = []
+    const child = spawnChild({
+      name: 'next build',
+      command: process.execPath,
+      args: [nextBin(), 'build'],
+      cwd: root,
+      env: { ...env, NEXT_TELEMETRY_DISABLED: '1' },
+      onLine: (line) => {
+        output.push(line)
+        if (!line.includes(BUILD_LOCKED)) onLine(line)
+      },
+    })
+    onStart?.(child)
+    const code = await child.exited
+    if (code === 0) break
+    if (
+      output.some((line) => line.includes(BUILD_LOCKED)) &&
+      performance.now() - started < WAIT_FOR_OTHER_BUILD_MS
+    ) {
+      await new Promise((r) => setTimeout(r, 1_000))
+      continue
+    }
     // The last line that names an error ("> Build error occurred" only announces them).
     const cause =
       output.filter((line) => /error|⨯/i.test(line) && !line.startsWith('>')).at(-1) ?? output.at(-1)
