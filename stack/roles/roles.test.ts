@@ -175,5 +175,14 @@ describe('roles', () => {
     // The database drops the dead holder's session, and its lock with it: the standby takes over.
     expect(await until(async () => ((await leader(ports[standby] as number)) === 1 ? 1 : undefined))).toBe(1)
     expect(runners[standby]?.output()).toContain('runner: this process now runs the background work')
+
+    // SIGTERM stops the one left cleanly: its lock is given back, its probes close.
+    runners[standby]?.kill('SIGTERM')
+    await runners[standby]?.exited
+    expect(runners[standby]?.output()).toContain(
+      "SIGTERM: stopping (the runner's lock is released for a standby)",
+    )
+    expect(runners[standby]?.output()).not.toMatch(/did not stop cleanly|error/i)
+    expect(await isListening(ports[standby] as number)).toBe(false)
   }, 300_000)
 })
