@@ -215,10 +215,12 @@ test('the token calls answer the same on the fast path as through Next.js', asyn
   const validationKey = service('validation').apiKey
   // The headers that say something about the answer: not the connection's or the date, and not
   // Next.js's compression (the fast path does not compress a few hundred bytes; `vary` names
-  // Accept-Encoding and Next.js's own router headers).
+  // Accept-Encoding and Next.js's own router headers); each call's own request id, a UUID.
   const headersOf = (res: import('@playwright/test').APIResponse) => {
     const headers = res.headers()
+    expect(headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
     for (const name of [
+      'x-request-id',
       'date',
       'connection',
       'keep-alive',
