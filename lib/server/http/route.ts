@@ -1,6 +1,5 @@
 import type { z } from 'zod'
 import { errorBody, isAppError } from '../../errors'
-import { errorText } from '../../errorText'
 import { type ServerContext, serverContext } from '../context'
 import { env } from '../env'
 import { type BodyOf, callOf, routeBody } from './body'
