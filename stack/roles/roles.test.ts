@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MIGRATIONS_DIR } from '../../lib/server/db/migrate'
 import { createTestDatabase, type TestDatabase } from '../../test/kit/database'
 import { type ChannelTestbed, startChannelTestbed } from '../../test/kit/testbed'
+import { ANVIL_KEYS } from '../anvil'
 import { ensureNextBuild } from '../next'
 import { freePort, isListening } from '../ports'
 import { type RoleProcess, runScript, runToEnd, until } from './testing'
@@ -185,4 +186,39 @@ describe('roles', () => {
     expect(runners[standby]?.output()).not.toMatch(/did not stop cleanly|error/i)
     expect(await isListening(ports[standby] as number)).toBe(false)
   }, 300_000)
+
+  it('npm run deploy:factory deploys the factory once, records it where the roles find it, and needs a key or an address', async () => {
+    const fresh = await createTestDatabase()
+    try {
+      // Neither FACTORY_ADDRESS nor DEPLOYER_PRIVATE_KEY (the suite's env gives the first).
+      const own = { DATABASE_URL: fresh.url, RPC_URL: testbed.url }
+      const refused = await runToEnd('deploy:factory', own)
+      expect(refused.code, refused.output).toBe(2)
+      expect(refused.output).toContain('npm run deploy:factory needs DEPLOYER_PRIVATE_KEY')
+
+      const deployed = await runToEnd('deploy:factory', { ...own, DEPLOYER_PRIVATE_KEY: ANVIL_KEYS[0] })
+      expect(deployed.code, deployed.output).toBe(0)
+      const line =
+        /factory deployed on chain (\d+): FACTORY_ADDRESS=(0x[0-9a-fA-F]{40}) FACTORY_BLOCK=(\d+)/.exec(
+          deployed.output,
+        )
+      expect(line, deployed.output).not.toBeNull()
+      const [, chainId, address, block] = line as unknown as [string, string, string, string]
+      expect(Number(chainId)).toBe(await testbed.publicClient.getChainId())
+      expect(await testbed.publicClient.getCode({ address: address as `0x${string}` })).toMatch(
+        /^0x[0-9a-f]{2,}/,
+      )
+      const recorded = await fresh.db.deployment.findFirst({ where: { chainId: Number(chainId) } })
+      expect({ address: recorded?.address.toLowerCase(), block: recorded?.blockNumber.toString() }).toEqual({
+        address: address.toLowerCase(),
+        block,
+      })
+
+      const again = await runToEnd('deploy:factory', { ...own, DEPLOYER_PRIVATE_KEY: ANVIL_KEYS[0] })
+      expect(again.code, again.output).toBe(0)
+      expect(again.output).toContain(`factory recorded on chain ${chainId}: FACTORY_ADDRESS=${address}`)
+    } finally {
+      await fresh.drop()
+    }
+  }, 120_000)
 })
