@@ -87,6 +87,14 @@ describe('ensurePaymentSecrets()', () => {
     })
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ keystoreSecret: first.keystoreSecret })
     expect(await filesHolding(dataDir, PAYMENT_ADMIN_KEY)).toEqual([])
+
+    // Another keystore secret given (and refused later by the keystore check): the stored one
+    // stays, so that once it is unset again the keys it sealed still open.
+    const { PAYMENT_KEYSTORE_SECRET } = newSecrets()
+    await ensurePaymentSecrets({ dataDir, given: { PAYMENT_KEYSTORE_SECRET } })
+    expect(JSON.parse(await readFile(file, 'utf8')).keystoreSecret).toBe(first.keystoreSecret)
+    expect(await filesHolding(dataDir, PAYMENT_KEYSTORE_SECRET)).toEqual([])
+    expect((await ensurePaymentSecrets({ dataDir, given: {} })).keystoreSecret).toBe(first.keystoreSecret)
   })
 })
 

@@ -34,14 +34,17 @@ export async function ensurePaymentSecrets({
     return { adminKey, keystoreSecret, adminKeyFrom: 'environment' }
 
   const stored: Stored = existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as Stored) : {}
-  // The file keeps only the generated ones: a secret given now is not copied into it.
+  // The file keeps only generated ones: a secret given now is not copied into it, and a keystore
+  // secret generated earlier stays while another is given (only it opens the keys it sealed).
   const generated: Stored = {
-    ...(adminKey === undefined
-      ? { adminKey: stored.adminKey ?? `padm_${randomBytes(32).toString('base64url')}` }
-      : {}),
-    ...(keystoreSecret === undefined
-      ? { keystoreSecret: stored.keystoreSecret ?? randomBytes(32).toString('hex') }
-      : {}),
+    adminKey:
+      adminKey === undefined
+        ? (stored.adminKey ?? `padm_${randomBytes(32).toString('base64url')}`)
+        : undefined,
+    keystoreSecret:
+      keystoreSecret === undefined
+        ? (stored.keystoreSecret ?? randomBytes(32).toString('hex'))
+        : stored.keystoreSecret,
   }
   if (generated.adminKey !== stored.adminKey || generated.keystoreSecret !== stored.keystoreSecret) {
     await writeFile(file, `${JSON.stringify(generated, null, 2)}\n`, { mode: 0o600 })
