@@ -4,7 +4,7 @@ import { z } from 'zod'
  * The indexer process's own settings (README, "Configuration"), beside lib/server/env.ts's
  * shared ones: only `npm run indexer` reads them.
  */
-export const indexerEnvSchema = z.object({
+const indexerEnvSchema = z.object({
   /** This instance's name in the lease and /api/status (a pod's name); `<host>-<pid>-<random>` when unset. */
   INSTANCE_ID: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(200).optional()),
   /**

@@ -244,6 +244,9 @@ export function createLease({
         await sql.$executeRawUnsafe(`SET LOCAL idle_in_transaction_session_timeout = ${ttlMs}`)
       },
       async fence(sql) {
+        // A write of a term that ended (stepped down for want of renewals) must not renew the
+        // lease: no timer of that term would renew it again, and a standby would wait it out.
+        if (controller.signal.aborted) throw new LeaseLostError(epoch)
         const sent = performance.now()
         // clock_timestamp(): now() inside a transaction is its start, seconds ago for a big range.
         if (await renew(sql, epoch, 'clock_timestamp()')) {

@@ -11,6 +11,7 @@ import type { Hex } from 'viem'
 import { errorText } from '../lib/errorText'
 import { createChainClient } from '../lib/server/chain'
 import { createDb } from '../lib/server/db/client'
+import { migratedReadiness } from '../lib/server/db/migrationStatus'
 import { findDeployment, recordGivenFactory } from '../lib/server/deployments'
 import { parseEnv } from '../lib/server/env'
 import { createLogger, type Logger } from '../lib/server/log'
@@ -19,13 +20,12 @@ import { parseIndexerEnv } from './env'
 import { type FactoryRef, Indexer } from './indexer'
 import { createLease, instanceIdentity, leadWhileHeld } from './lease'
 import { createIndexerMetrics, type IndexerMetrics } from './metrics'
-import { indexerReadiness } from './readiness'
 
 /** The probe endpoint, or null when INDEXER_PORT is 0 or its port is taken (said in the log). */
 async function serveProbes(p: {
   host: string
   port: number
-  ready: ReturnType<typeof indexerReadiness>
+  ready: ReturnType<typeof migratedReadiness>
   metrics: IndexerMetrics
   log: Logger
 }): Promise<ProbeServer | null> {
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   const probes = await serveProbes({
     host: own.INDEXER_HOST,
     port: own.INDEXER_PORT,
-    ready: indexerReadiness({ db }),
+    ready: migratedReadiness({ db }),
     metrics,
     log,
   })

@@ -3,7 +3,7 @@ import { BaseError } from 'viem'
 import type { Cursor } from './batch'
 
 /**
- * Prometheus metrics of one indexer process (`GET /metrics` on INDEXER_PORT, ./http.ts), in a
+ * Prometheus metrics of one indexer process (`GET /metrics` on INDEXER_PORT, served by ./main.ts through lib/server/system/probeServer.ts), in a
  * registry of its own. The Grafana dashboard and the alert rules in deploy/ read these names.
  * The head, indexed block and lags are this instance's view while it leads; on a standby they
  * are NaN (it reads nothing, so it knows nothing), which Prometheus's max() and comparisons

@@ -127,7 +127,7 @@ export async function isSameChain(client: PublicClient, known: DeploymentRecord)
  * channel is opened through it with a `ChannelOpened` in the same transaction, so the first
  * event is the first channel's. The head is read first: an event after it is indexed live.
  */
-export async function factoryStartBlock(
+async function factoryStartBlock(
   client: PublicClient,
   address: Address,
 ): Promise<{ block: bigint; from: 'event' | 'head' }> {
@@ -142,7 +142,7 @@ export async function factoryStartBlock(
  * (providers cap a query's block range or its results). A node that refuses even one block
  * throws that block's error.
  */
-export async function firstLogBlock(
+async function firstLogBlock(
   client: PublicClient,
   address: Address,
   from: bigint,

@@ -242,7 +242,7 @@ export function secretOf(
  * `source` with every secret of {@link SECRET_VARIABLES} given as `<NAME>_FILE` read in
  * ({@link secretOf}) and the `_FILE` variables removed, and the sentences of what could not be.
  */
-export function readSecretFiles(source: Record<string, string | undefined>): {
+function readSecretFiles(source: Record<string, string | undefined>): {
   values: Record<string, string | undefined>
   problems: string[]
 } {

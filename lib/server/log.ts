@@ -37,7 +37,7 @@ export type Logger = {
  * manager or a pipe gets lines a log collector parses, a person at a terminal gets text. A
  * wrong LOG_FORMAT counts as unset here; parseEnv() refuses it with the other variables.
  */
-export function logFormat(
+function logFormat(
   given: Env['LOG_FORMAT'] = envSchema.shape.LOG_FORMAT.safeParse(process.env.LOG_FORMAT).data,
 ): LogFormat {
   return given ?? (process.stdout.isTTY ? 'pretty' : 'json')

@@ -9,9 +9,9 @@
  * /metrics (`payment_runner_leader` 1 on the active one, 0 on a standby) on
  * RUNNER_HOST:RUNNER_PORT (default 127.0.0.1:9465; 0: none).
  */
-import { indexerReadiness } from '../../indexer/readiness'
 import { errorText } from '../../lib/errorText'
 import { serverContext } from '../../lib/server/context'
+import { migratedReadiness } from '../../lib/server/db/migrationStatus'
 import { startPaymentRunner } from '../../lib/server/payment/instance'
 import { type ProbeReadiness, startProbeServer } from '../../lib/server/system/probeServer'
 import { roleEnv, runRole } from './role'
@@ -24,7 +24,7 @@ runRole('runner', async (log) => {
   // env() on the Payment Server's creation, below).
   process.env.PAYMENT_RECOVER_THREADS ??= '0'
   // Ready as the indexer is: the database answers and holds this build's migrations.
-  const migrated = indexerReadiness({ db: serverContext().db })
+  const migrated = migratedReadiness({ db: serverContext().db })
 
   let server: Awaited<ReturnType<typeof startPaymentRunner>>
   let waiting = 'the Payment Server is being created'

@@ -1,8 +1,9 @@
+import { errorText } from '../../errorText'
 import type { Db } from './client'
 import { MIGRATIONS_DIR, readMigrations } from './migrate'
 
 /** The command that applies pending migrations (README, "Configuration"). */
-export const MIGRATE_COMMAND = 'npm run migrate'
+const MIGRATE_COMMAND = 'npm run migrate'
 
 /** The names of this build's migrations, read once per directory (a build's do not change). */
 const buildMigrations = new Map<string, Promise<string[]>>()
@@ -53,4 +54,31 @@ export async function migrationStatus({
 export function behindReason({ missing }: Pick<MigrationStatus, 'missing'>): string {
   const n = missing.length
   return `database is ${n} migration${n === 1 ? '' : 's'} behind; run ${MIGRATE_COMMAND}`
+}
+
+/**
+ * The `/readyz` of the indexer and runner roles: ready when the database answers and holds
+ * every migration of this build, leader or standby alike (a standby is ready to take over; the
+ * lease or lock, not the probe, decides who works, so a rollout does not wait on an election).
+ */
+export function migratedReadiness({
+  db,
+  migrationsDir = MIGRATIONS_DIR,
+}: {
+  db: Db
+  migrationsDir?: string
+}) {
+  return async (): Promise<{ ready: boolean; reasons: string[] }> => {
+    try {
+      const status = await migrationStatus({ db, dir: migrationsDir })
+      return status.missing.length === 0
+        ? { ready: true, reasons: [] }
+        : { ready: false, reasons: [behindReason(status)] }
+    } catch (error) {
+      return {
+        ready: false,
+        reasons: [`database does not answer (${errorText(error, { short: true, maxLength: 300 })})`],
+      }
+    }
+  }
 }

@@ -9,14 +9,17 @@ export const STALE_AFTER_MS = 30_000
 const iso = (seconds: bigint | null | undefined) =>
   seconds === null || seconds === undefined ? null : isoSeconds(seconds)
 
-/** The indexer's progress for the chain the node serves, with lag against the node's head. */
-export async function readIndexerStatus({
-  db,
-  chain,
-}: Pick<ServerContext, 'db' | 'chain'>): Promise<IndexerStatus> {
-  const [{ chainId, head, chainError, state }, election] = await Promise.all([
+/**
+ * The indexer's progress for the chain the node serves, with lag against the node's head;
+ * `election: false` leaves out who leads (two statements a readiness probe does not read).
+ */
+export async function readIndexerStatus(
+  { db, chain }: Pick<ServerContext, 'db' | 'chain'>,
+  { election = true }: { election?: boolean } = {},
+): Promise<IndexerStatus> {
+  const [{ chainId, head, chainError, state }, elected] = await Promise.all([
     readChainAndIndex({ db, chain }),
-    readElection(db),
+    election ? readElection(db) : { leader: null, standbys: 0 },
   ])
   const channels = chainId === null ? 0 : await db.channel.count({ where: { chainId } })
 
@@ -56,7 +59,7 @@ export async function readIndexerStatus({
     updatedAt: state?.updatedAt.toISOString() ?? null,
     factory: state ? { address: state.factoryAddress, block: state.factoryBlock.toString() } : null,
     ...(chainError ? { chainError } : {}),
-    ...election,
+    ...elected,
   }
 }
 

@@ -138,9 +138,11 @@ export async function checkReadiness({
     keystoreSecret ? serviceKeysPart({ db }, keystoreSecret).catch(() => null) : null,
     // Bounded too, so the answer stays within a probe's few seconds; a little longer than the
     // node's own 3 s bound inside it, so a node that hangs still leaves the indexer's state.
-    withTimeout(readIndexerStatus({ db, chain }), PART_TIMEOUT_MS + 500, "The indexer's status").catch(
-      () => null,
-    ),
+    withTimeout(
+      readIndexerStatus({ db, chain }, { election: false }),
+      PART_TIMEOUT_MS + 500,
+      "The indexer's status",
+    ).catch(() => null),
     stackStatusFile ? stackParts(stackStatusFile) : [],
   ])
   // What cannot be known while another part fails says so, and gives no reason of its own.
