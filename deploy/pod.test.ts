@@ -43,11 +43,12 @@ const refused = (() => {
     'private',
     'sh',
     '-c',
-    `mount --bind -o ro "${ROOT}" "${ROOT}"`,
+    // ...and uid 10001 can reach the checkout and node (not so under a 0700 /root, say).
+    `mount --bind -o ro "${ROOT}" "${ROOT}" && setpriv --reuid=10001 --regid=10001 --clear-groups sh -c 'cd "$1" && node -e 0' _ "${ROOT}"`,
   ])
   return probe.status === 0
     ? null
-    : `mount namespaces are refused here (${probe.stderr.toString().trim() || probe.error})`
+    : `mount namespaces are refused here, or uid 10001 cannot run node in this checkout (${probe.stderr.toString().trim() || probe.error})`
 })()
 
 /** Whether the dynamic linker knows `name` (e.g. libsecp256k1.so.1). */

@@ -220,8 +220,12 @@ export function productEnvNames(): Set<string> {
 export const PLATFORM_ENV_NAMES = new Set(['PATH', 'NODE_OPTIONS', 'NEXT_TELEMETRY_DISABLED'])
 
 /** The names of `names` that neither the product nor the platform reads. */
+let envNames: Set<string> | undefined
+
 export function unreadEnvNames(names: Iterable<string>): string[] {
-  const read = productEnvNames()
+  // Read once per test file: the product's sources do not change during a run.
+  envNames ??= productEnvNames()
+  const read = envNames
   return [...new Set(names)].filter((name) => !read.has(name) && !PLATFORM_ENV_NAMES.has(name)).sort()
 }
 

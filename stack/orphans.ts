@@ -54,9 +54,9 @@ export async function stopOrphan({
 /**
  * Stops what a crashed `npm start` on `dataDir` left running, from the pid files it writes
  * there (anvil, indexer, web server, example network; the embedded Postgres is found by its
- * own postmaster.pid), each logged as one warning.
+ * own postmaster.pid), each logged as one warning when `log` is given.
  */
-export async function stopStackOrphans(dataDir: string, log: Logger): Promise<void> {
+export async function stopStackOrphans(dataDir: string, log?: Logger): Promise<void> {
   const orphans = [
     {
       name: 'an anvil',
@@ -72,6 +72,6 @@ export async function stopStackOrphans(dataDir: string, log: Logger): Promise<vo
     },
   ]
   for (const { name, ...orphan } of orphans) {
-    if (await stopOrphan(orphan)) log.warn(`stopped ${name} left running by a previous run`)
+    if (await stopOrphan(orphan)) log?.warn(`stopped ${name} left running by a previous run`)
   }
 }

@@ -20,6 +20,30 @@ export type SaturatingOrder = {
   seconds: number
 }
 
+/** Adds `from`'s answers to `into`. */
+export function addTally(into: JunkTally, from: JunkTally): void {
+  into.sent += from.sent
+  for (const [status, n] of from.statuses) into.statuses.set(status, (into.statuses.get(status) ?? 0) + n)
+}
+
+/**
+ * The i-th junk call to the verify endpoint: the i-th body, with `key` (one call in ten with
+ * `madeUpKey` instead), its answer counted in `into`.
+ */
+export async function junkCall(
+  junk: ReturnType<typeof client>,
+  { key, madeUpKey, bodies }: Pick<SaturatingOrder, 'key' | 'madeUpKey' | 'bodies'>,
+  i: number,
+  into: JunkTally,
+): Promise<void> {
+  const answer = await junk.post(
+    '/api/payment/tokens/verify',
+    i % 10 === 9 ? madeUpKey : key,
+    bodies[i % bodies.length] as string,
+  )
+  addTally(into, { sent: 1, statuses: new Map([[answer.status, 1]]) })
+}
+
 /** `connections` workers sending junk back to back for `seconds`; the answers' statuses. */
 export async function closedLoop(order: SaturatingOrder): Promise<JunkTally> {
   const junk = client(order.url, order.connections)
@@ -28,17 +52,7 @@ export async function closedLoop(order: SaturatingOrder): Promise<JunkTally> {
   let next = 0
   await Promise.all(
     Array.from({ length: order.connections }, async () => {
-      while (performance.now() < end) {
-        const i = next++
-        const key = i % 10 === 9 ? order.madeUpKey : order.key
-        const answer = await junk.post(
-          '/api/payment/tokens/verify',
-          key,
-          order.bodies[i % order.bodies.length] as string,
-        )
-        tally.sent++
-        tally.statuses.set(answer.status, (tally.statuses.get(answer.status) ?? 0) + 1)
-      }
+      while (performance.now() < end) await junkCall(junk, order, next++, tally)
     }),
   )
   junk.close()

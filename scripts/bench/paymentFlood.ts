@@ -22,7 +22,7 @@ import { generatePrivateKey } from 'viem/accounts'
 import { signTokenNative } from '../../lib/server/tokenCrypto'
 import { formatToken, parseToken } from '../../lib/token'
 import { client } from './httpClient'
-import type { JunkTally, SaturatingOrder } from './junkClient'
+import { addTally, type JunkTally, junkCall, type SaturatingOrder } from './junkClient'
 import { percentile } from './paymentLoad'
 import { type Observed, OTHER_CPU_WARNING } from './paymentReport'
 
@@ -164,13 +164,8 @@ export async function measureFlood({
   const madeUpKey = `pk_${'0'.repeat(40)}`
   // The saturating flood comes from a service of its own (a hostile one the team registered).
   const hostileKey = await registerHostile(url, adminKey)
-  /** The i-th junk call with `key` (one in ten with a made-up key instead), counted in `into`. */
-  const sendJunk = (into: JunkTally, junkKey: string) => async (i: number) => {
-    const key = i % 10 === 9 ? madeUpKey : junkKey
-    const answer = await junk.post('/api/payment/tokens/verify', key, bodies[i % bodies.length] as string)
-    into.sent++
-    into.statuses.set(answer.status, (into.statuses.get(answer.status) ?? 0) + 1)
-  }
+  const sendJunk = (into: JunkTally, key: string) => (i: number) =>
+    junkCall(junk, { key, madeUpKey, bodies }, i, into)
   const saturating = saturatingFlood()
   const p50 = (t: GoodTraffic) => percentile(sorted(t.pairs), 50).toFixed(1)
   for (let round = 0; round < ROUNDS; round++) {
@@ -190,9 +185,7 @@ export async function measureFlood({
       }),
       goodPhase(saturated),
     ])
-    saturatingTally.sent += phaseTally.sent
-    for (const [status, n] of phaseTally.statuses)
-      saturatingTally.statuses.set(status, (saturatingTally.statuses.get(status) ?? 0) + n)
+    addTally(saturatingTally, phaseTally)
     log(
       `flood round ${round + 1}: good p50 alone ${p50(alone)} ms, under the flood ${p50(flooded)} ms, under the saturating flood ${p50(saturated)} ms`,
     )

@@ -8,7 +8,7 @@ import { readdir, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { ANVIL_KEYS } from '../../stack/anvil'
 import { type Child, startNodeScript } from '../../stack/child'
-import { stopOrphan } from '../../stack/orphans'
+import { stopOrphan, stopStackOrphans } from '../../stack/orphans'
 import { freePort } from '../../stack/ports'
 import { socketDirFor } from '../../stack/postgres'
 
@@ -113,10 +113,7 @@ export type BenchStack = {
 
 /** Stops what a killed earlier run left running in `dataDir` (each pid checked against its command line). */
 export async function stopLeftovers(dataDir: string): Promise<void> {
-  await stopOrphan({ pidFile: path.join(dataDir, 'example.pid'), mustContain: ['example/main.ts'] })
-  await stopOrphan({ pidFile: path.join(dataDir, 'web.pid'), mustContain: ['next'] })
-  await stopOrphan({ pidFile: path.join(dataDir, 'indexer.pid'), mustContain: ['indexer/main.ts'] })
-  await stopOrphan({ pidFile: path.join(dataDir, 'anvil', 'anvil.pid'), mustContain: ['anvil', dataDir] })
+  await stopStackOrphans(dataDir)
   // SIGINT: Postgres's fast shutdown.
   await stopOrphan({
     pidFile: path.join(dataDir, 'postgres', 'data', 'postmaster.pid'),
