@@ -47,4 +47,27 @@ describe('the threshold curve and its chart', () => {
     expect(svg).toContain('two &quot;2&quot;')
     expect(svg).toContain('>10,000</text>')
   })
+
+  it('lineChart() with xLog ticks the powers of ten and places them evenly', () => {
+    const svg = lineChart({
+      title: 't',
+      xLabel: 'x',
+      yLabel: 'y',
+      xLog: true,
+      series: [
+        {
+          name: 's',
+          points: [
+            [2, 1],
+            [500, 0],
+          ],
+        },
+      ],
+    })
+    const at = (label: string) =>
+      Number(new RegExp(`<text x="([\\d.]+)"[^>]*>${label}</text>`).exec(svg)?.[1])
+    // (The y axis has a '1' of its own: the x ticks from 10 on are the axis's alone.)
+    expect(['10', '100', '1,000'].map(at).every(Number.isFinite)).toBe(true)
+    expect(at('100') - at('10')).toBeCloseTo(at('1,000') - at('100'), 6)
+  })
 })

@@ -179,7 +179,8 @@ export async function printCurve(points: readonly CurvePoint[], outDir: string):
     file,
     lineChart({
       title: 'Share of paid requests slower than each threshold',
-      xLabel: 'threshold, ms',
+      xLabel: 'threshold, ms (logarithmic)',
+      xLog: true,
       yLabel: '% of requests slower',
       yMax: 100,
       series: points.map((p) => ({

@@ -39,23 +39,27 @@ export function lineChart({
   yLabel,
   series,
   yMax,
+  xLog = false,
 }: {
   title: string
   xLabel: string
   yLabel: string
   series: readonly Series[]
   yMax?: number
+  /** A logarithmic x axis (positive x only), ticked at the powers of ten. */
+  xLog?: boolean
 }): string {
   const all = series.flatMap((s) => s.points)
   const xs = all.map(([x]) => x)
   const ys = all.map(([, y]) => y)
-  const xMin = Math.min(0, ...xs)
-  const xMax = Math.max(1, ...xs)
+  const fx = (x: number) => (xLog ? Math.log10(x) : x)
+  const xMin = xLog ? Math.floor(Math.min(...xs.map(fx))) : Math.min(0, ...xs)
+  const xMax = xLog ? Math.ceil(Math.max(...xs.map(fx))) : Math.max(1, ...xs)
   const yMin = Math.min(0, ...ys)
   const top = yMax ?? Math.max(1, ...ys)
   const plotW = WIDTH - MARGIN.left - MARGIN.right
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom
-  const px = (x: number) => MARGIN.left + ((x - xMin) / (xMax - xMin)) * plotW
+  const px = (x: number) => MARGIN.left + ((fx(x) - xMin) / (xMax - xMin)) * plotW
   const py = (y: number) => MARGIN.top + plotH - ((Math.min(y, top) - yMin) / (top - yMin)) * plotH
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
@@ -68,7 +72,10 @@ export function lineChart({
       `<text x="${MARGIN.left - 6}" y="${py(t) + 4}" text-anchor="end">${label(t)}</text>`,
     )
   }
-  for (const t of ticks(xMin, xMax)) {
+  const xTicks = xLog
+    ? Array.from({ length: xMax - xMin + 1 }, (_, i) => 10 ** (xMin + i))
+    : ticks(xMin, xMax)
+  for (const t of xTicks) {
     parts.push(
       `<line x1="${px(t)}" x2="${px(t)}" y1="${MARGIN.top + plotH}" y2="${MARGIN.top + plotH + 4}" stroke="#374151"/>`,
       `<text x="${px(t)}" y="${MARGIN.top + plotH + 18}" text-anchor="middle">${label(t)}</text>`,
@@ -85,8 +92,8 @@ export function lineChart({
     const points = s.points.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')
     parts.push(
       `<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${points}"/>`,
-      `<rect x="${MARGIN.left + 10}" y="${MARGIN.top + 6 + i * 16}" width="12" height="3" fill="${colour}"/>`,
-      `<text x="${MARGIN.left + 28}" y="${MARGIN.top + 11 + i * 16}">${xmlText(s.name)}</text>`,
+      `<rect x="${WIDTH - MARGIN.right - 190}" y="${MARGIN.top + 6 + i * 16}" width="12" height="3" fill="${colour}"/>`,
+      `<text x="${WIDTH - MARGIN.right - 172}" y="${MARGIN.top + 11 + i * 16}">${xmlText(s.name)}</text>`,
     )
   }
   parts.push('</svg>')
