@@ -39,17 +39,40 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
   }
-  const holder = await lockHolder(file)
-  if (holder !== null && holder !== process.pid && alive(holder)) {
-    if ((await commandLine(holder)).includes('stack/start.ts')) {
-      throw new StartError(
-        `Another npm start (pid ${holder}) is running on DATA_DIR ${dataDir}; stop it first (Ctrl-C in its terminal, or kill ${holder}), or set DATA_DIR to another folder for a second stack.`,
-      )
-    }
+  // Taking a stale lock over happens under a guard file, created exclusively: of two starts
+  // that find the same dead holder at once, the second finds the guard (or, once the first is
+  // done, the first as a live holder) and is refused.
+  const guard = `${file}.takeover`
+  try {
+    await writeFile(guard, mine, { flag: 'wx' })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    const other = await lockHolder(guard)
+    if (other !== null && alive(other)) throw refusal(other, dataDir)
+    // A guard left by a start that died while taking over: take it.
+    await writeFile(guard, mine)
   }
-  // Written aside and renamed over the stale one: a reader never sees half a pid.
-  const aside = `${file}.${randomBytes(4).toString('hex')}.tmp`
-  await writeFile(aside, mine)
-  await rename(aside, file)
-  return { file, tookOver: true, release }
+  try {
+    const holder = await lockHolder(file)
+    if (
+      holder !== null &&
+      holder !== process.pid &&
+      alive(holder) &&
+      (await commandLine(holder)).includes('stack/start.ts')
+    )
+      throw refusal(holder, dataDir)
+    // Written aside and renamed over the stale one: a reader never sees half a pid.
+    const aside = `${file}.${randomBytes(4).toString('hex')}.tmp`
+    await writeFile(aside, mine)
+    await rename(aside, file)
+    return { file, tookOver: true, release }
+  } finally {
+    if ((await lockHolder(guard)) === process.pid) await rm(guard, { force: true })
+  }
 }
+
+/** The start refused while `holder`, another npm start, runs on `dataDir`. */
+const refusal = (holder: number, dataDir: string) =>
+  new StartError(
+    `Another npm start (pid ${holder}) is running on DATA_DIR ${dataDir}; stop it first (Ctrl-C in its terminal, or kill ${holder}), or set DATA_DIR to another folder for a second stack.`,
+  )
