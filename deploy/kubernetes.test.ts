@@ -88,7 +88,7 @@ describe('deploy/kustomize.ts', () => {
         'resources: []\ncommonLabels: { a: b }\nnamePrefix: x-\n',
       )
       expect(() => renderKustomization(dir)).toThrow(
-        'commonLabels, namePrefix not implemented by this renderer',
+        'commonLabels, namePrefix not supported by this renderer (the manifests do not use them)',
       )
     } finally {
       rmSync(dir, { recursive: true, force: true })

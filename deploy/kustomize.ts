@@ -88,7 +88,9 @@ export function podSpecOf(object: K8sObject): Record<string, Manifest> | undefin
 
 function generate(kind: 'ConfigMap' | 'Secret', generator: Generator, dir: string): K8sObject {
   if (generator.behavior && generator.behavior !== 'create') {
-    throw new Error(`${kind} generator ${generator.name}: behavior ${generator.behavior} is not implemented`)
+    throw new Error(
+      `${kind} generator ${generator.name}: behavior ${generator.behavior} is not supported by this renderer (the manifests do not use it)`,
+    )
   }
   const entries: [string, string][] = []
   for (const literal of generator.literals ?? []) {
@@ -113,7 +115,9 @@ export function renderKustomization(dir: string): K8sObject[] {
   const k = readYamlDocuments(file)[0] as Kustomization
   const unsupported = Object.keys(k).filter((key) => !SUPPORTED.has(key))
   if (unsupported.length > 0)
-    throw new Error(`${file}: ${unsupported.join(', ')} not implemented by this renderer`)
+    throw new Error(
+      `${file}: ${unsupported.join(', ')} not supported by this renderer (the manifests do not use them)`,
+    )
   const generators = [...(k.configMapGenerator ?? []), ...(k.secretGenerator ?? [])]
   if (generators.length > 0 && !k.generatorOptions?.disableNameSuffixHash) {
     throw new Error(

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { problemsOf } from '../lib/server/env'
 
 /**
  * The indexer process's own settings (README, "Configuration"), beside lib/server/env.ts's
@@ -24,6 +25,6 @@ export type IndexerEnv = z.infer<typeof indexerEnvSchema>
 export function parseIndexerEnv(env: NodeJS.ProcessEnv = process.env): IndexerEnv {
   const parsed = indexerEnvSchema.safeParse(env)
   if (parsed.success) return parsed.data
-  const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
+  const problems = problemsOf(parsed.error)
   throw new Error(`Invalid indexer configuration: ${problems.join('; ')}`)
 }

@@ -19,13 +19,23 @@ export type StartedStack = {
  * embedded defaults (no DATABASE_URL, no RPC_URL).
  */
 function spawnStart(env: Record<string, string>): StartedStack {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'stack/start.ts'], {
+  // The text format the tests read (a pipe would get JSON lines).
+  return spawnCollecting(process.execPath, ['--import', 'tsx', 'stack/start.ts'], {
     cwd: root,
-    // The text format the tests read (a pipe would get JSON lines).
     env: { ...process.env, DATABASE_URL: '', RPC_URL: '', LOG_FORMAT: 'pretty', ...env },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
   })
+}
+
+/**
+ * Spawns `command` in a process group of its own, its stdout and stderr collected as they come
+ * (the stack's tests and the roles' tests run their processes this way).
+ */
+export function spawnCollecting(
+  command: string,
+  args: string[],
+  { cwd, env }: { cwd: string; env: NodeJS.ProcessEnv },
+): StartedStack {
+  const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout.on('data', (c) => {
     output += c

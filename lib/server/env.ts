@@ -260,6 +260,10 @@ function readSecretFiles(source: Record<string, string | undefined>): {
 
 let cached: Env | undefined
 
+/** A schema's refusal as one `VARIABLE: what is wrong` per bad variable (every process's settings). */
+export const problemsOf = (error: z.ZodError): string[] =>
+  error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
+
 /**
  * Parses `source` (default `process.env`), with secrets given as files read in
  * ({@link readSecretFiles}); throws one readable message listing every bad variable.
@@ -269,7 +273,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   const result = envSchema.safeParse(values)
   const lines = [
     ...problems.map((p) => `  ${p}`),
-    ...(result.success ? [] : result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)),
+    ...(result.success ? [] : problemsOf(result.error).map((p) => `  ${p}`)),
   ]
   if (lines.length > 0 || !result.success) throw new Error(`Invalid environment:\n${lines.join('\n')}`)
   return result.data

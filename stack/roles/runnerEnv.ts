@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { problemsOf } from '../../lib/server/env'
 import { SettingError } from './role'
 
 /**
@@ -18,7 +19,7 @@ export type RunnerEnv = z.infer<typeof runnerEnvSchema>
 export function parseRunnerEnv(env: NodeJS.ProcessEnv = process.env): RunnerEnv {
   const parsed = runnerEnvSchema.safeParse(env)
   if (parsed.success) return parsed.data
-  const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
+  const problems = problemsOf(parsed.error)
   throw new SettingError(
     `Invalid runner configuration: ${problems.join('; ')}; fix it (README, "Configuration").`,
   )

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawnCollecting } from '../testing'
 
 const root = new URL('../..', import.meta.url).pathname
 
@@ -20,23 +20,13 @@ export type RoleProcess = {
  */
 export function runScript(script: string, env: Record<string, string>, cwd = root): RoleProcess {
   const { STACK_STATUS_FILE: _status, ...inherited } = process.env
-  const child = spawn('npm', ['run', '--silent', script], {
+  const { child, output, exited } = spawnCollecting('npm', ['run', '--silent', script], {
     cwd,
     env: { ...inherited, LOG_FORMAT: 'pretty', ...env },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
   })
-  let output = ''
-  child.stdout.on('data', (c) => {
-    output += c
-  })
-  child.stderr.on('data', (c) => {
-    output += c
-  })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   return {
     pid: child.pid as number,
-    output: () => output,
+    output,
     exited,
     kill(signal) {
       try {
