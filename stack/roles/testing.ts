@@ -7,7 +7,11 @@ export type RoleProcess = {
   pid: number
   /** stdout and stderr so far, interleaved as they arrived. */
   output(): string
-  /** Resolves with the exit code (null when killed by a signal). */
+  /**
+   * Resolves with npm's exit code (null when killed by a signal) once every process of the
+   * role has closed its output too: npm ends on a signal at once, the role's node process may
+   * still be writing its last lines (a stop's sentence).
+   */
   exited: Promise<number | null>
   /** Signals the whole group (npm, its shell and the role's node process). */
   kill(signal: NodeJS.Signals): void
@@ -20,14 +24,14 @@ export type RoleProcess = {
  */
 export function runScript(script: string, env: Record<string, string>, cwd = root): RoleProcess {
   const { STACK_STATUS_FILE: _status, ...inherited } = process.env
-  const { child, output, exited } = spawnCollecting('npm', ['run', '--silent', script], {
+  const { child, output } = spawnCollecting('npm', ['run', '--silent', script], {
     cwd,
     env: { ...inherited, LOG_FORMAT: 'pretty', ...env },
   })
   return {
     pid: child.pid as number,
     output,
-    exited,
+    exited: new Promise((resolve) => child.once('close', (code) => resolve(code))),
     kill(signal) {
       try {
         process.kill(-(child.pid as number), signal)
