@@ -17,6 +17,8 @@ ENV NEXT_TELEMETRY_DISABLED=1
 # install; the rest of the sources after it, so that a source change reuses the install layer.
 COPY package.json package-lock.json tsconfig.json prisma.config.ts ./
 COPY scripts/postinstall.ts scripts/postinstall.ts
+# The npm workspace of the client package (the app imports its source: the token's wire format).
+COPY packages/payment-client/package.json packages/payment-client/package.json
 COPY contracts contracts
 COPY prisma prisma
 # npm 11.16 or later honours package.json's `allowScripts` (which dependencies' install scripts

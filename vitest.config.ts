@@ -5,7 +5,7 @@ export default defineConfig({
   resolve: { alias: { '@': path.resolve(import.meta.dirname) } },
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', 'e2e/**', '.next/**', '.data/**', '.scratch/**'],
+    exclude: ['**/node_modules/**', 'packages/*/dist/**', 'e2e/**', '.next/**', '.data/**', '.scratch/**'],
     globalSetup: ['test/kit/globalSetup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -4,7 +4,7 @@
  * prints a markdown table comparing the gas used with the thesis prototype's figures.
  */
 import type { Abi, Address, Hex, LocalAccount, TransactionReceipt } from 'viem'
-import { signToken } from '../lib/token'
+import { signToken } from '../packages/payment-client/src/token'
 import { startTestChain } from '../test/kit/chain'
 import { intermediaryAbi, intermediaryFactoryAbi, intermediaryFactoryBytecode } from './generated'
 

@@ -2,7 +2,7 @@ import { type APIRequestContext, type Browser, expect, type Locator, type Page, 
 import { type Address, type Hex, parseEther, parseGwei } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { type ChannelState, readChannelState } from '../lib/channel'
-import { formatToken, signToken } from '../lib/token'
+import { formatToken, signToken } from '../packages/payment-client/src/token'
 import { adminKey } from './kit/api'
 import { adminKeys, advanceTime, anvilUrl, chain, testClient } from './kit/chain'
 import { horizontalOverflow, screenshot } from './kit/pages'

@@ -5,7 +5,7 @@ import {
   createPaymentVerifier,
   type PaidRequest,
   paymentRequired,
-} from '../lib/payment-client'
+} from '../packages/payment-client/src'
 
 export type Credentials = Record<string, { apiKey: string }>
 

@@ -1,9 +1,9 @@
 import { type Abi, type Address, type Hex, type LocalAccount, toFunctionSelector } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { intermediaryAbi, intermediaryFactoryAbi } from '../contracts/generated'
+import { signToken } from '../packages/payment-client/src/token'
 import { type ChannelTestbed, startChannelTestbed } from '../test/kit/testbed'
 import { contractErrorOf, decodeContractError } from './contractErrors'
-import { signToken } from './token'
 
 /*
  * contractErrorOf and decodeContractError on real revert data: every case is a call simulated

@@ -15,7 +15,7 @@ import {
   signTokenNative,
   tokenCryptoReady,
 } from '../lib/server/tokenCrypto'
-import { recoverTokenSigner, signToken, tokenDigestBytes } from '../lib/token'
+import { recoverTokenSigner, signToken, tokenDigestBytes } from '../packages/payment-client/src/token'
 
 const KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'
 const CHANNEL = '0x5fbdb2315678afecb367f032d93f642f64180aa3'

@@ -37,9 +37,9 @@
  */
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
-import { createPaymentConsumer, createPaymentVerifier } from '../lib/payment-client'
 import { recoverTokenSignerNative, signTokenNative, tokenCryptoReady } from '../lib/server/tokenCrypto'
-import { parseToken } from '../lib/token'
+import { createPaymentConsumer, createPaymentVerifier } from '../packages/payment-client/src'
+import { parseToken } from '../packages/payment-client/src/token'
 import { ANVIL_KEYS } from '../stack/anvil'
 import { measureFlood, printFlood } from './bench/paymentFlood'
 import { type LoadRequest, type LoadResult, load, percentile, pool } from './bench/paymentLoad'

@@ -7,7 +7,16 @@ import ts from 'typescript'
 export const ROOT = path.resolve(import.meta.dirname, '..')
 
 /** Directories never scanned: dependencies, build output, and generated code. */
-const SKIP = new Set(['node_modules', '.next', '.data', '.git', '.scratch', 'generated', 'test-results'])
+const SKIP = new Set([
+  'node_modules',
+  '.next',
+  '.data',
+  '.git',
+  '.scratch',
+  'generated',
+  'test-results',
+  'dist',
+])
 
 /** One import of one file: its specifier as written and what it names. */
 export type Import = {

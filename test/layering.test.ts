@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { type Import, importsOf, sourceFiles } from './imports'
+import { type Import, importsOf, ROOT, sourceFiles } from './imports'
 
 /**
  * The layers and rooms of the code, and who may import whom (in the spirit of Ponder's
@@ -33,23 +35,22 @@ const ABOVE_LIB = /^(app|components|indexer|stack|scripts|example|e2e|test)\//
 /** Server-only packages: client-safe code never imports them. */
 const SERVER_ONLY_MODULE = /^(node:|@prisma\/|prisma$|pg$)/
 
-/** Everything the client library (lib/payment-client) may load besides client-safe lib/ modules. */
-const CLIENT_LIBRARY_PACKAGES: Record<string, string> = {
-  viem: 'addresses and hex (through lib/token.ts as well)',
-  '@noble/hashes': "the token's hash (through lib/token.ts)",
-  'node:http': "transport.ts's Node transport, loaded lazily only where node:http exists",
-  'node:https': "transport.ts's Node transport, loaded lazily only where node:https exists",
-}
+/** The client package: its source, and what its package.json lets it load. */
+const CLIENT_PACKAGE = 'packages/payment-client/src/'
+const clientManifest = JSON.parse(readFileSync(path.join(ROOT, CLIENT_PACKAGE, '../package.json'), 'utf8'))
+const CLIENT_PACKAGE_MODULES = new Set(
+  Object.keys({ ...clientManifest.dependencies, ...clientManifest.peerDependencies }),
+)
 
 /** Genuine exceptions to the rules below: file, specifier, and why it is right. */
 const EXCEPTIONS: Array<{ file: string; specifier: string; reason: string }> = [
   {
-    file: 'lib/payment-client/transport.ts',
+    file: 'packages/payment-client/src/transport.ts',
     specifier: 'node:http',
     reason: 'the client library runs in Node too; node:http is imported lazily and fetch is used elsewhere',
   },
   {
-    file: 'lib/payment-client/transport.ts',
+    file: 'packages/payment-client/src/transport.ts',
     specifier: 'node:https',
     reason: 'the client library runs in Node too; node:https is imported lazily and fetch is used elsewhere',
   },
@@ -64,7 +65,7 @@ function serverFeature(file: string): string | null {
   return room && !(room in SHARED_SERVER_ROOMS) ? room : null
 }
 
-const imports = sourceFiles(['lib', 'components', 'app']).flatMap(importsOf)
+const imports = sourceFiles(['lib', 'components', 'app', 'packages']).flatMap(importsOf)
 
 /**
  * Test code, by name: suites (`*.test.ts`, `*.test.tsx`), a feature's shared test setup beside
@@ -113,33 +114,29 @@ describe('layering', () => {
     ).toEqual([])
   })
 
-  it('the client library (lib/payment-client) loads no server code, only client-safe lib/ and its packages', () => {
-    const shipped = imports.filter((i) => i.file.startsWith('lib/payment-client/') && !isTest(i.file))
-    /** Each file the library loads, with the library file that first led to it. */
-    const reachedFrom = new Map(shipped.map((i) => [i.file, i.file]))
-    const found: string[] = []
-    const queue = [...reachedFrom.keys()]
-    while (queue.length > 0) {
-      const file = queue.shift() as string
-      const via = reachedFrom.get(file) === file ? '' : ` (loaded through ${reachedFrom.get(file)})`
-      for (const i of importsOf(file)) {
-        if (i.module !== null) {
-          if (!(i.module in CLIENT_LIBRARY_PACKAGES)) found.push(show(i) + via)
-        } else if (i.target && !reachedFrom.has(i.target)) {
-          if (!i.target.startsWith('lib/') || i.target.startsWith('lib/server/')) found.push(show(i) + via)
-          else queue.push(i.target)
-          reachedFrom.set(i.target, reachedFrom.get(file) as string)
-        }
-      }
-    }
-    expect(found).toEqual([])
+  it('the client package loads only its own files and what its package.json declares (it is installed alone)', () => {
+    const packageName = (module: string) =>
+      module
+        .split('/')
+        .slice(0, module.startsWith('@') ? 2 : 1)
+        .join('/')
+    expect(
+      violations(
+        (i) =>
+          i.file.startsWith(CLIENT_PACKAGE) &&
+          !isTest(i.file) &&
+          (i.module === null
+            ? !(i.target ?? '').startsWith(CLIENT_PACKAGE)
+            : !CLIENT_PACKAGE_MODULES.has(packageName(i.module))),
+      ),
+    ).toEqual([])
   })
 
   it('the scan sees every kind of import, and every exception still names one', () => {
     expect(imports.length).toBeGreaterThan(500)
     // typeof import() and import() in transport.ts: dynamic imports are read too.
     expect(imports).toContainEqual(
-      expect.objectContaining({ file: 'lib/payment-client/transport.ts', module: 'node:http' }),
+      expect.objectContaining({ file: 'packages/payment-client/src/transport.ts', module: 'node:http' }),
     )
     const stale = EXCEPTIONS.filter(
       (e) => !imports.some((i) => i.file === e.file && i.specifier === e.specifier),

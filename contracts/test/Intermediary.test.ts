@@ -1,6 +1,6 @@
 import { type Address, keccak256, toBytes } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { tokenDigest } from '../../lib/token'
+import { tokenDigest } from '../../packages/payment-client/src/token'
 import { intermediaryAbi } from '../generated'
 import {
   COST,

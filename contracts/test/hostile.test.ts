@@ -9,7 +9,7 @@ import {
 } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readChannelState } from '../../lib/channel'
-import { SECP256K1_N, tokenDigest } from '../../lib/token'
+import { SECP256K1_N, tokenDigest } from '../../packages/payment-client/src/token'
 import { startTestChain, type TestChain } from '../../test/kit/chain'
 import type { ChannelFunction } from '../../test/kit/testbed'
 import { intermediaryAbi } from '../generated'

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { type Address, concat, type Hex, maxUint256, numberToHex } from 'viem'
 import { signTokenNative } from '../../lib/server/tokenCrypto'
-import { SECP256K1_N } from '../../lib/token'
+import { SECP256K1_N } from '../../packages/payment-client/src/token'
 import { ACTORS, type Actor, type Call, type Model, type Op, type Setup } from './model'
 
 /*

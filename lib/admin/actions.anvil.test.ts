@@ -1,10 +1,10 @@
 import type { Address, LocalAccount, PublicClient } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { intermediaryAbi } from '../../contracts/generated'
+import { signToken } from '../../packages/payment-client/src/token'
 import { type ChannelTestbed, type Party, startChannelTestbed } from '../../test/kit/testbed'
 import { readChannelState } from '../channel'
 import { contractErrorOf } from '../contractErrors'
-import { signToken } from '../token'
 import { type ActionAvailability, type ChannelActionId, channelActions } from './actions'
 import { NOT_PARTY } from './testing'
 

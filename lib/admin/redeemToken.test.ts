@@ -1,8 +1,14 @@
 import { type Address, type Hex, numberToHex, recoverTypedDataAddress } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
+import {
+  formatToken,
+  SECP256K1_N,
+  signToken,
+  tokenDomain,
+  tokenTypes,
+} from '../../packages/payment-client/src/token'
 import { ANVIL_KEYS } from '../../stack/anvil'
-import { formatToken, SECP256K1_N, signToken, tokenDomain, tokenTypes } from '../token'
 import { checkPastedToken, redemptionValue } from './redeemToken'
 
 /*

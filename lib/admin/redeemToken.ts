@@ -1,7 +1,12 @@
 import type { Address } from 'viem'
+import {
+  parseToken,
+  recoverTokenSigner,
+  type Token,
+  TokenFormatError,
+} from '../../packages/payment-client/src/token'
 import type { ChannelState } from '../channel'
 import { formatWei } from '../explorer/format'
-import { parseToken, recoverTokenSigner, type Token, TokenFormatError } from '../token'
 
 export type CheckedToken = { ok: true; token: Token } | { ok: false; reason: string }
 

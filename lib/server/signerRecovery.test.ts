@@ -5,7 +5,7 @@ import fc from 'fast-check'
 import { type Address, bytesToHex, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SECP256K1_N, type Token } from '../token'
+import { SECP256K1_N, type Token } from '../../packages/payment-client/src/token'
 import { createRecoveryPool, inlineRecovery, type SignerRecovery } from './signerRecovery'
 import { recoverTokenSignerNative, signTokenNative, tokenCryptoReady } from './tokenCrypto'
 

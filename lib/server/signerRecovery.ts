@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import type { Address } from 'viem'
-import type { Token } from '../token'
+import type { Token } from '../../packages/payment-client/src/token'
 import { RECOVER_SOURCE, type Secp256k1Source, secp256k1Source } from './secp256k1'
 import {
   addressOfPoint,

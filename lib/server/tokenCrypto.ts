@@ -1,7 +1,12 @@
 import { keccak_256 } from '@noble/hashes/sha3'
 import { createKeccak, type IHasher } from 'hash-wasm'
 import type { Address, Hex } from 'viem'
-import { isCanonicalSignature, type Token, type TokenMessage, tokenDigestBytes } from '../token'
+import {
+  isCanonicalSignature,
+  type Token,
+  type TokenMessage,
+  tokenDigestBytes,
+} from '../../packages/payment-client/src/token'
 import { secp256k1 } from './secp256k1'
 
 /**

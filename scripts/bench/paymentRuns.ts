@@ -5,7 +5,7 @@
 import path from 'node:path'
 import { privateKeyToAccount } from 'viem/accounts'
 import { signTokenNative } from '../../lib/server/tokenCrypto'
-import { formatToken } from '../../lib/token'
+import { formatToken } from '../../packages/payment-client/src/token'
 import { ANVIL_KEYS } from '../../stack/anvil'
 import { type LoadResult, medianRun } from './paymentLoad'
 import { type Observed, REPEATS } from './paymentReport'

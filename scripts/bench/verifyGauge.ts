@@ -19,14 +19,14 @@
 import { createServer } from 'node:http'
 import pg from 'pg'
 import type { Address } from 'viem'
-import { createCoalescer } from '../../lib/coalesce'
 import { DEFAULT_MAX_MISSING_RANGES } from '../../lib/counter'
 import { createAcceptanceStore } from '../../lib/server/payment/acceptanceStore'
 import { createHotSql } from '../../lib/server/payment/hotSql'
 import { createPaymentMetrics } from '../../lib/server/payment/metrics'
 import { decideAcceptance } from '../../lib/server/payment/verify/decideAcceptance'
 import { recoverTokenSignerNative, tokenCryptoReady } from '../../lib/server/tokenCrypto'
-import { parseToken, type Token } from '../../lib/token'
+import { createCoalescer } from '../../packages/payment-client/src/coalesce'
+import { parseToken, type Token } from '../../packages/payment-client/src/token'
 
 const need = (name: string): string => {
   const value = process.env[name]

@@ -5,7 +5,7 @@ import { createChainClient } from '../../lib/server/chain'
 import { createDb } from '../../lib/server/db/client'
 import type { Logger } from '../../lib/server/log'
 import { createPaymentServer } from '../../lib/server/payment/server'
-import { parseToken } from '../../lib/token'
+import { parseToken } from '../../packages/payment-client/src/token'
 
 /**
  * A Payment Server core in a process of its own, for tests that need a second OS process on the

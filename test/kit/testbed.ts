@@ -1,7 +1,7 @@
 import type { Abi, Account, Address, Hex, LocalAccount, TransactionReceipt } from 'viem'
 import { intermediaryAbi } from '../../contracts/generated'
 import { type ChannelState, readChannelState } from '../../lib/channel'
-import { signToken } from '../../lib/token'
+import { signToken } from '../../packages/payment-client/src/token'
 import { CHANNEL_DEFAULTS, startTestChain, type TestChain } from './chain'
 
 /** The three parties of a channel test: the channel's two parties and someone outside it. */

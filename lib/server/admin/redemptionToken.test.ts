@@ -1,11 +1,16 @@
 import { type Address, type Hex, type LocalAccount, parseEther } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  formatToken,
+  parseToken,
+  recoverTokenSigner,
+  signToken,
+} from '../../../packages/payment-client/src/token'
 import { createTestDatabase, type TestDatabase } from '../../../test/kit/database'
 import { testIndexer } from '../../../test/kit/indexer'
 import { type ChannelTestbed, startChannelTestbed } from '../../../test/kit/testbed'
 import { TOKEN_REQUEST_MAX_TTL_SECONDS, tokenRequestTypedData } from '../../admin/tokenRequest'
 import { isAppError } from '../../errors'
-import { formatToken, parseToken, recoverTokenSigner, signToken } from '../../token'
 import { createChainClient } from '../chain'
 import type { ServerContext } from '../context'
 import { redemptionToken, redemptionTokenBody } from './redemptionToken'

@@ -1,6 +1,7 @@
 import type { Address, Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { expect } from 'vitest'
+import { formatToken, parseToken } from '../../../packages/payment-client/src/token'
 import {
   type PaymentCores,
   startPaymentCores,
@@ -8,7 +9,6 @@ import {
   testSettings,
 } from '../../../test/kit/payment'
 import { bigintOf } from '../../columns/kinds'
-import { formatToken, parseToken } from '../../token'
 import { signTokenNative } from '../tokenCrypto'
 import type { ChannelRecord } from './channels'
 import type { Service } from './services'

@@ -1,7 +1,7 @@
 import type { Address } from 'viem'
+import type { Token } from '../../../../packages/payment-client/src/token'
 import type { ChannelState } from '../../../channel'
 import { acceptCount, emptyCounts, forgetMissingUpTo } from '../../../counter'
-import type { Token } from '../../../token'
 import type { AcceptanceChange, ChannelAcceptance, TokenAcceptance } from '../acceptanceStore'
 import { refuse, type VerifyOutcome } from './verifyOutcome'
 

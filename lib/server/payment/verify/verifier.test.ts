@@ -1,8 +1,8 @@
 import { bytesToHex, type Hex, hexToBytes } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { formatToken, parseToken, SECP256K1_N } from '../../../../packages/payment-client/src/token'
 import type { TestPayment } from '../../../../test/kit/payment'
-import { formatToken, parseToken, SECP256K1_N } from '../../../token'
 import type { Service } from '../services'
 import { codes, paymentKit } from '../testing'
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseToken } from '../../../../packages/payment-client/src/token'
 import type { TestPayment } from '../../../../test/kit/payment'
-import { parseToken } from '../../../token'
 import type { Service } from '../services'
 import { paymentKit } from '../testing'
 

@@ -1,6 +1,5 @@
-import { type Coalescer, createCoalescer, MAX_BATCH_SIZE } from '../coalesce'
-import { createDemandMeter, type DemandMeter } from '../demand'
-import { TOKEN_HEADER } from '../token'
+import { type Coalescer, createCoalescer, MAX_BATCH_SIZE } from './coalesce'
+import { createDemandMeter, type DemandMeter } from './demand'
 import {
   createPaymentHttp,
   errorFromAnswer,
@@ -12,6 +11,7 @@ import {
   type PaymentHttpParameters,
   unavailable,
 } from './http'
+import { TOKEN_HEADER } from './token'
 
 /** Default most tokens kept ahead per provider. */
 export const DEFAULT_PREFETCH = 32

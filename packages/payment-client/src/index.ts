@@ -3,11 +3,10 @@
  * that are paid (providers). No Next.js, no server code: `node:http` or `fetch`, and web/Node types.
  *
  * @example
- * import { createPaymentConsumer, createPaymentVerifier, paymentRequired } from './lib/payment-client'
+ * import { createPaymentConsumer, createPaymentVerifier, paymentRequired } from '@channel-inspector/payment-client'
  */
 
-export { type Coalescer, type CoalescerParameters, createCoalescer, MAX_BATCH_SIZE } from '../coalesce'
-export { TOKEN_HEADER } from '../token'
+export { type Coalescer, type CoalescerParameters, createCoalescer, MAX_BATCH_SIZE } from './coalesce'
 export { createPaymentConsumer, type PaymentConsumer, type PaymentConsumerParameters } from './consumer'
 export {
   createPaymentHttp,
@@ -34,3 +33,4 @@ export {
   type VerifyResult,
   withPayment,
 } from './provider'
+export { TOKEN_HEADER } from './token'

@@ -1,12 +1,11 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestPayment, type TestPayment, testSettings } from '../../test/kit/payment'
-import { bigintOf } from '../columns/kinds'
-import { createFastPath } from '../server/payment/fastPath'
-import type { PaymentServer } from '../server/payment/server'
-import type { Service } from '../server/payment/services'
-import { parseToken } from '../token'
+import { bigintOf } from '../../../lib/columns/kinds'
+import { createFastPath } from '../../../lib/server/payment/fastPath'
+import type { PaymentServer } from '../../../lib/server/payment/server'
+import type { Service } from '../../../lib/server/payment/services'
+import { startTestPayment, type TestPayment, testSettings } from '../../../test/kit/payment'
 import {
   createPaymentConsumer,
   DEFAULT_PREFETCH,
@@ -14,6 +13,7 @@ import {
   SPARE_TTL_MS,
 } from './consumer'
 import { PaymentError } from './http'
+import { parseToken } from './token'
 
 /**
  * The consumer helper against a real Payment Server (anvil, Postgres) over real HTTP: the

@@ -1,4 +1,3 @@
-import { AppError } from '../errors'
 import { fetchTransport, hasNodeHttp, nodeTransport } from './transport'
 
 /** Default bound on one call to the Payment Server; a queued batch waits on the call in flight. */
@@ -6,6 +5,12 @@ export const DEFAULT_TIMEOUT_MS = 10_000
 
 /** Statuses after which the same call may succeed later (network failures count as 503). */
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504])
+
+/**
+ * The mark of the product's own errors (a global symbol): the product's code, which uses this
+ * library, treats a PaymentError as one of its errors (code, status, hints) without importing it.
+ */
+const PRODUCT_ERROR: unique symbol = Symbol.for('channel-inspector.AppError')
 
 export type PaymentErrorParameters = {
   code: string
@@ -28,10 +33,19 @@ export type PaymentErrorParameters = {
  *   if (error instanceof PaymentError && error.code === 'no_channel') openChannel()
  * }
  */
-export class PaymentError extends AppError {
+export class PaymentError extends Error {
   override name = 'PaymentError'
-  constructor({ code, message, status, hints, cause }: PaymentErrorParameters) {
-    super({ code, message, status, retryable: RETRYABLE_STATUSES.has(status), hints, cause })
+  readonly [PRODUCT_ERROR] = true
+  readonly code: string
+  readonly status: number
+  readonly retryable: boolean
+  readonly hints: string[]
+  constructor({ code, message, status, hints = [], cause }: PaymentErrorParameters) {
+    super(message, { cause })
+    this.code = code
+    this.status = status
+    this.retryable = RETRYABLE_STATUSES.has(status)
+    this.hints = hints
   }
 }
 

@@ -3,14 +3,14 @@ import fc from 'fast-check'
 import { type Address, bytesToHex, type Hex, hashTypedData, recoverTypedDataAddress } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { intermediaryAbi } from '../contracts/generated'
-import { type ChannelTestbed, startChannelTestbed } from '../test/kit/testbed'
+import { intermediaryAbi } from '../../../contracts/generated'
 import {
   keccak256Fast,
   recoverTokenSignerNative,
   signTokenNative,
   tokenCryptoReady,
-} from './server/tokenCrypto'
+} from '../../../lib/server/tokenCrypto'
+import { type ChannelTestbed, startChannelTestbed } from '../../../test/kit/testbed'
 import {
   isCanonicalSignature,
   recoverTokenSigner,

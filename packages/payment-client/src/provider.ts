@@ -1,6 +1,5 @@
 import type { Address } from 'viem'
-import { createCoalescer } from '../coalesce'
-import { formatToken, parseToken, TOKEN_HEADER, TokenFormatError } from '../token'
+import { createCoalescer } from './coalesce'
 import {
   createPaymentHttp,
   errorFromAnswer,
@@ -12,6 +11,7 @@ import {
   type PaymentHttpParameters,
   unavailable,
 } from './http'
+import { formatToken, parseToken, TOKEN_HEADER, TokenFormatError } from './token'
 
 /** What an accepted token pays for: one request on `channel`, `value` wei in total so far. */
 export type Payment = { channel: Address; tokenId: bigint; requests: bigint; value: bigint }
