@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import type { PublicClient } from 'viem'
 import { parseEther } from 'viem'
+import { createFastPath } from '../../lib/server/payment/fastPath'
 import {
   createPaymentServer,
   type PaymentServer,
@@ -135,3 +138,29 @@ export async function startPaymentCores(testbed?: ChannelTestbed) {
 }
 
 export type PaymentCores = Awaited<ReturnType<typeof startPaymentCores>>
+
+/**
+ * The Payment Server's own fast path (the token calls: issue and verify) over real HTTP on a
+ * port of its own, 404 for anything else: what a service's client library talks to.
+ *
+ * @example
+ * const t = await startTestPayment()
+ * const http = await servePayment(t.server)
+ * createPaymentConsumer({ serverUrl: http.url, apiKey })
+ * await http.close()
+ */
+export async function servePayment(server: PaymentServer, port = 0) {
+  const fastPath = createFastPath(async () => server)
+  const listener = http.createServer((req, res) => {
+    if (!fastPath(req, res)) res.writeHead(404).end()
+  })
+  await new Promise<void>((resolve) => listener.listen(port, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(listener.address() as AddressInfo).port}`,
+    listener,
+    async close() {
+      listener.closeAllConnections()
+      await new Promise((resolve) => listener.close(resolve))
+    },
+  }
+}
