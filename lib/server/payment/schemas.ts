@@ -148,10 +148,23 @@ export const tokensSchema = z
   })
   .meta({ id: 'Tokens' })
 
+/** A route's price (wei per request): the token is refused as `terms_rejected`, and nothing accepted, when its channel pays less. */
+const routePrice = wei.meta({
+  description:
+    "The price of the provider's route (wei per request): a channel paying less per request is refused as `terms_rejected` and the count is not accepted",
+  example: '1000',
+})
+
+/** One token of a batch: its wire form alone, or with the price of the route it pays for. */
+const verifyItem = z.union([
+  tokenString,
+  z.object({ token: tokenString, price: routePrice.optional() }).strict(),
+])
+
 export const verifyBody = z
   .union([
-    z.object({ token: tokenString }).strict(),
-    z.object({ tokens: z.array(tokenString).min(1).max(1000) }).strict(),
+    z.object({ token: tokenString, price: routePrice.optional() }).strict(),
+    z.object({ tokens: z.array(verifyItem).min(1).max(1000) }).strict(),
   ])
   .meta({ id: 'Verify' })
 

@@ -10,6 +10,7 @@ import {
   verifyBody,
   verifyResultsSchema,
 } from '../schemas'
+import type { VerifyItem } from '../verify/verifier'
 import { outcomeJson, resolveProvider, tokensJson } from '../views'
 import { definePaymentRoute } from './route'
 
@@ -101,8 +102,10 @@ export const tokenRoutes = [
     },
     async handler({ server, caller: provider, body }) {
       if ('tokens' in body)
-        return { results: (await server.verifier.verifyMany(provider, body.tokens)).map(outcomeJson) }
-      const outcome = await server.verifier.verify(provider, body.token)
+        return {
+          results: (await server.verifier.verifyMany(provider, body.tokens.map(pricedItem))).map(outcomeJson),
+        }
+      const outcome = await server.verifier.verify(provider, pricedItem(body))
       if (outcome.accepted) return outcomeJson(outcome)
       return new Answer(
         outcome.status,
@@ -112,3 +115,9 @@ export const tokenRoutes = [
     },
   }),
 ] as const
+
+/** A verify item as the verifier takes it: the route's price (a checked decimal string) as a bigint. */
+function pricedItem(item: string | { token: string; price?: string }): VerifyItem {
+  if (typeof item === 'string') return item
+  return item.price === undefined ? item.token : { token: item.token, price: BigInt(item.price) }
+}

@@ -46,6 +46,12 @@ export const DEFAULT_MISSING_TTL_SECONDS = 60
 type Candidate = { token: Token; channel: ChannelRecord }
 type Job = Candidate & { snapshot: ChannelSnapshot }
 
+/**
+ * A token to verify: its wire form, or with the price (wei per request) of the provider's route
+ * it pays for, which the channel must pay at least, as it must the service's own price.
+ */
+export type VerifyItem = string | { token: string; price?: bigint }
+
 /** The metric labels of an accepted token (`payment_tokens_verified_total`), shared by every one. */
 const ACCEPTED = { result: 'accepted' } as const
 
@@ -126,7 +132,9 @@ export function createVerifier({
   })
 
   /** The checks before the signature's: the token parses, and its channel is the caller's at acceptable terms. */
-  async function precheckToken(service: Service, wire: string): Promise<Candidate | Refused> {
+  async function precheckToken(service: Service, item: VerifyItem): Promise<Candidate | Refused> {
+    const { wire, price } =
+      typeof item === 'string' ? { wire: item, price: undefined } : { wire: item.token, price: item.price }
     let parsed: ReturnType<typeof parseToken>
     try {
       parsed = parseToken(wire)
@@ -175,6 +183,13 @@ export function createVerifier({
       return refuse(
         'terms_rejected',
         `The channel pays ${channel.costPerRequest} wei per request; ${service.name} asks for at least ${service.price} wei.`,
+      )
+    }
+    // Before the signature and the count: a route the channel does not pay for consumes nothing.
+    if (price !== undefined && channel.costPerRequest < price) {
+      return refuse(
+        'terms_rejected',
+        `The channel pays ${channel.costPerRequest} wei per request; this route of ${service.name} costs ${price} wei.`,
       )
     }
     return { token, channel }
@@ -227,18 +242,22 @@ export function createVerifier({
   }
 
   /** {@link decideAll}, counted among the calls in progress while it runs. */
-  async function verifyAll(service: Service, wires: string[]): Promise<VerifyOutcome[]> {
+  async function verifyAll(service: Service, items: readonly VerifyItem[]): Promise<VerifyOutcome[]> {
     inProgress += 1
     try {
-      return await decideAll(service, wires, inProgress <= quiet.calls && wires.length <= quiet.tokens)
+      return await decideAll(service, items, inProgress <= quiet.calls && items.length <= quiet.tokens)
     } finally {
       inProgress -= 1
     }
   }
 
   /** Runs the prechecks of all tokens, then queues the survivors together, in order. */
-  async function decideAll(service: Service, wires: string[], quiet: boolean): Promise<VerifyOutcome[]> {
-    const prechecked = await Promise.all(wires.map((wire) => precheckToken(service, wire).catch(asRefusal)))
+  async function decideAll(
+    service: Service,
+    items: readonly VerifyItem[],
+    quiet: boolean,
+  ): Promise<VerifyOutcome[]> {
+    const prechecked = await Promise.all(items.map((item) => precheckToken(service, item).catch(asRefusal)))
     const checked = await Promise.all(precheckSignatures(prechecked, quiet))
     // The tokens of one channel are queued together, so that they go into one statement.
     const byChannel = new Map<string, number[]>()
@@ -264,10 +283,11 @@ export function createVerifier({
   }
 
   return {
-    async verify(service: Service, wire: string): Promise<VerifyOutcome> {
-      return (await verifyAll(service, [wire]))[0] as VerifyOutcome
+    /** One token, alone or with its route's price ({@link VerifyItem}). */
+    async verify(service: Service, item: VerifyItem): Promise<VerifyOutcome> {
+      return (await verifyAll(service, [item]))[0] as VerifyOutcome
     },
-    /** Several tokens, each decided as if sent alone, in this order (one channel's in one statement). */
+    /** Several tokens (each alone or with its route's price), each decided as if sent alone, in this order (one channel's in one statement). */
     verifyMany: verifyAll,
   }
 }
