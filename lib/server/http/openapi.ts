@@ -2,14 +2,37 @@ import { z } from 'zod'
 import type { ZodOpenApiOperationObject, ZodOpenApiPathsObject } from 'zod-openapi'
 import { errorSchema } from './schemas'
 
-/** A JSON response of an OpenAPI operation. */
-export const json = (schema: z.ZodType, description: string) => ({
+/**
+ * Named examples of a request or response body, as the OpenAPI `examples` map: what Redoc shows
+ * beside the operation and what a client in another language copies. The document's tests parse
+ * each one with the schema it illustrates, so an example cannot drift from what is served.
+ */
+export type Examples = Record<string, { summary: string; value: unknown }>
+
+/** A JSON response of an OpenAPI operation, with examples of its body when given. */
+export const json = (schema: z.ZodType, description: string, examples?: Examples) => ({
   description,
-  content: { 'application/json': { schema } },
+  content: { 'application/json': { schema, ...(examples ? { examples } : {}) } },
 })
 
-/** An error response (`{ error: { code, message } }`); the description names its codes. */
-export const error = (description: string) => json(errorSchema, description)
+/**
+ * An error response (`{ error: { code, message } }`); the description names its codes, and
+ * `refusals` gives a typical answer of some of them, by code.
+ *
+ * @example
+ * error('`no_channel` (open one first)', { no_channel: 'Service shop has no open channel to billing.' })
+ */
+export const error = (description: string, refusals?: Record<string, string>) =>
+  json(errorSchema, description, refusals && refusalExamples(refusals))
+
+/** Error answers (`{ error: { code, message } }`) as named examples, one per code. */
+export const refusalExamples = (refusals: Record<string, string>): Examples =>
+  Object.fromEntries(
+    Object.entries(refusals).map(([code, message]) => [
+      code,
+      { summary: code, value: { error: { code, message } } },
+    ]),
+  )
 
 /** The `{address}` path parameter of a route (see `addressParam`). */
 export const addressPath = z.object({

@@ -1,7 +1,9 @@
 import SwaggerParser from '@apidevtools/swagger-parser'
 import { expect, it } from 'vitest'
-import { paymentOpenApi } from './openapi'
+import { exampleProblems } from '../../../test/kit/openapi'
+import { paymentOpenApi, paymentOperations } from './openapi'
 import { paymentRoutes } from './routes'
+import { issueBody } from './schemas'
 
 it('paymentOpenApi() is a valid OpenAPI 3.1 document of every route of the table', async () => {
   const document = paymentOpenApi()
@@ -36,4 +38,50 @@ it('paymentOpenApi() says who may call: a key and its 401/403 on every route but
     for (const operation of Object.values(item ?? {}))
       expect(Object.keys(operation.responses ?? {}), path).toEqual(expect.arrayContaining(['401', '403']))
   }
+})
+
+it('paymentOpenApi() describes every tag its operations use, at the top level', () => {
+  const document = paymentOpenApi()
+  const used = new Set(
+    Object.values(document.paths ?? {}).flatMap((item) =>
+      Object.values(item ?? {}).flatMap((o) => o.tags ?? []),
+    ),
+  )
+  const described = Object.fromEntries((document.tags ?? []).map((t) => [t.name, t.description]))
+  for (const tag of used) expect(described[tag], tag).toMatch(/\w+ \w+/)
+  expect(Object.keys(described).sort()).toEqual([...used].sort())
+})
+
+it('paymentOpenApi() gives every request body and 2xx answer examples its schema accepts, and refusals their codes', () => {
+  expect(exampleProblems(paymentOperations())).toEqual([])
+  const verify = paymentOpenApi().paths?.['/api/payment/tokens/verify']?.post
+  const body = verify?.requestBody as { content: Record<string, { examples: object }> } | undefined
+  const examples = body?.content['application/json']?.examples
+  expect(examples).toMatchObject({
+    one: { value: { token: expect.stringMatching(/^v1\.31337\.0x[0-9a-f]{40}\.1\.42\.0x[0-9a-f]{130}$/) } },
+  })
+  expect(verify?.responses?.['402']).toMatchObject({
+    content: {
+      'application/json': {
+        examples: { count_already_accepted: { value: { error: { code: 'count_already_accepted' } } } },
+      },
+    },
+  })
+})
+
+it('exampleProblems() finds an operation without examples and an example its schema refuses', () => {
+  const [issue] = paymentOperations().filter((o) => o.operation.operationId === 'tokens.issue')
+  const bad = { summary: 'No provider', value: { count: 3 } }
+  const bare = {
+    ...issue!,
+    operation: {
+      ...issue!.operation,
+      requestBody: { content: { 'application/json': { schema: issueBody, examples: { bad } } } },
+      responses: { '200': { description: 'Tokens' } },
+    },
+  }
+  expect(exampleProblems([bare])).toEqual([
+    expect.stringMatching(/request example bad does not match its schema/),
+    'POST /api/payment/tokens (tokens.issue): no example of a 2xx answer',
+  ])
 })

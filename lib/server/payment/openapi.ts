@@ -2,24 +2,52 @@ import { z } from 'zod'
 import { createDocument } from 'zod-openapi'
 import { error, type HttpMethod, type OperationDoc, openApiPaths } from '../http/openapi'
 import type { AnyPaymentRoute, Auth } from './api/route'
+import { commonRefusals } from './examples'
 import { paymentRoutes } from './routes'
 
-/** Errors every authenticated route can answer. */
+/** Errors every authenticated route can answer, each with a typical answer. */
 const common = {
   '400': error(
     'Malformed input (`invalid_json`, `invalid_request`, `invalid_address`), or a control character or a lone surrogate in a parameter or a string of the body (`invalid_text`)',
+    commonRefusals['400'],
   ),
-  '401': error('No or an unknown API key (`unauthorized`)'),
-  '403': error('The key may not do this (`forbidden`)'),
-  '413': error('Body larger than 64 KiB (`body_too_large`)'),
+  '401': error('No or an unknown API key (`unauthorized`)', commonRefusals['401']),
+  '403': error('The key may not do this (`forbidden`)', commonRefusals['403']),
+  '413': error('Body larger than 64 KiB (`body_too_large`)', commonRefusals['413']),
   '429': error(
     "Too many calls (`rate_limited`): of this API key (tokens per second, or calls in progress), of this client address, or with unknown keys from it; retry after the `Retry-After` header's seconds",
+    commonRefusals['429'],
   ),
-  '500': error('Unexpected failure (`internal_error`); no internals are disclosed'),
+  '500': error('Unexpected failure (`internal_error`); no internals are disclosed', commonRefusals['500']),
   '503': error(
     "The chain node or the database did not answer (`chain_unavailable`, `database_unavailable`); retry. Or this instance's PAYMENT_KEYSTORE_SECRET cannot open the service keys stored in the database (`keystore_secret_mismatch`): every instance needs the same one",
+    commonRefusals['503'],
   ),
 }
+
+/**
+ * The tags: the first segment of a route's path after `/api/payment/`. A route under a segment
+ * missing here fails the document's test (Redoc would show its group without a word).
+ */
+export const paymentTags = [
+  { name: 'health', description: 'Whether this instance, its database and its chain node answer (no key)' },
+  { name: 'metrics', description: 'Prometheus metrics of this instance (admin key)' },
+  {
+    name: 'services',
+    description:
+      "The team's services: each has a chain address, a key held here and an API key (register and rotate with the admin key)",
+  },
+  {
+    name: 'channels',
+    description:
+      'Payment channels from the caller (consumer) to a provider: open, read, auto-fund, deposit, redeem, terminate, withdraw',
+  },
+  {
+    name: 'tokens',
+    description:
+      'The two calls of every paid request: the consumer issues a token, sends it in the `payment-token` header, and the provider verifies it',
+  },
+]
 
 /** The security requirement of each kind of auth (any one of them is enough). */
 const security: Record<Auth, Array<Record<string, string[]>> | undefined> = {
@@ -60,11 +88,26 @@ function paymentOperation(route: AnyPaymentRoute): OperationDoc {
             },
           }
         : {}),
-      ...(route.body ? { requestBody: { content: { 'application/json': { schema: route.body } } } } : {}),
+      ...(route.body
+        ? {
+            requestBody: {
+              content: {
+                'application/json': {
+                  schema: route.body,
+                  ...(route.doc.requestExamples ? { examples: route.doc.requestExamples } : {}),
+                },
+              },
+            },
+          }
+        : {}),
       responses: route.auth === 'none' ? responses : { ...responses, ...common },
     },
   }
 }
+
+/** The Payment Server's routes as OpenAPI operations, in the table's order. */
+export const paymentOperations = (): OperationDoc[] =>
+  (paymentRoutes as readonly AnyPaymentRoute[]).map(paymentOperation)
 
 let document: ReturnType<typeof createDocument> | undefined
 
@@ -87,6 +130,7 @@ export function paymentOpenApi() {
       ].join('\n\n'),
     },
     servers: [{ url: '/' }],
+    tags: paymentTags,
     components: {
       securitySchemes: {
         serviceKey: {
@@ -97,7 +141,7 @@ export function paymentOpenApi() {
         adminKey: { type: 'http', scheme: 'bearer', description: 'PAYMENT_ADMIN_KEY' },
       },
     },
-    paths: openApiPaths((paymentRoutes as readonly AnyPaymentRoute[]).map(paymentOperation)),
+    paths: openApiPaths(paymentOperations()),
   })
   return document
 }

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { error, json } from '../../http/openapi'
 import { Answer } from '../../http/route'
 import { autoFundOf, channelTerms } from '../channelTerms'
+import { example, minedExample, one, refusal } from '../examples'
 import { channelSchema, depositBody, openChannelBody, patchChannelBody, transactionSchema } from '../schemas'
 import { channelJson, resolveProvider, transactionJson } from '../views'
 import { definePaymentRoute } from './route'
@@ -9,20 +10,33 @@ import { definePaymentRoute } from './route'
 /** A channel of a chain that was reset under the server (../chainEpoch). */
 const retired = error(
   'The channel belonged to the chain before it was reset (`channel_retired`): open a new one; its records are kept for audit',
+  { channel_retired: refusal.channel_retired },
 )
 
+/** A channel not of this server (or not the caller's). */
+const unknown = error('`channel_unknown`', { channel_unknown: refusal.channel_unknown })
+
 /** The answers of a call that sends one transaction of a channel and waits until it is mined. */
-const transactionResponses = {
-  '200': json(transactionSchema, 'Mined'),
-  '404': error('Not a channel of this server (`channel_unknown`)'),
+const transactionResponses = (action: string, [code, reason]: [string, string]) => ({
+  '200': json(transactionSchema, 'Mined', minedExample(action)),
+  '404': error('Not a channel of this server (`channel_unknown`)', {
+    channel_unknown: refusal.channel_unknown,
+  }),
   '410': retired,
   '409': error(
-    'The contract would refuse it: the code is the contract error in snake case (e.g. `redemption_pending`, `nothing_to_withdraw`) and the message says why; nothing was sent',
+    `The contract would refuse it: the code is the contract error in snake case (e.g. \`${code}\`) and the message says why; nothing was sent`,
+    { [code]: `${action} would fail: ${reason}` },
   ),
   '504': error(
     'Sent, but not mined within PAYMENT_RECEIPT_TIMEOUT_MS (`transaction_pending`): the message names the transaction, which the Payment Server keeps watching; do not send it again',
+    {
+      transaction_pending: `${action} was sent in transaction ${example.transactionHash} and is not mined after 60 s; the Payment Server keeps watching it.`,
+    },
   ),
-}
+})
+
+/** A channel's answer, as the examples show it. */
+const channelExample = one('A channel of shop to billing', { channel: example.channelJson })
 
 /** The channels of the caller: list, open, read, auto-funding, and the transactions it sends. */
 export const channelRoutes = [
@@ -33,7 +47,13 @@ export const channelRoutes = [
     auth: 'service',
     doc: {
       summary: "The caller's channels",
-      responses: { '200': json(z.object({ channels: z.array(channelSchema) }), 'Channels') },
+      responses: {
+        '200': json(
+          z.object({ channels: z.array(channelSchema) }),
+          'Channels',
+          one("The caller's one channel", { channels: [example.channelJson] }),
+        ),
+      },
     },
     async handler({ server, caller }) {
       const channels = await server.channels.listFor(caller)
@@ -50,11 +70,47 @@ export const channelRoutes = [
       summary: 'Get or create the open channel from the caller to a provider',
       description:
         'Deploys through the factory, paid by the caller, when the caller has no channel to the provider that is neither terminated nor terminating (channels of a chain that was reset are retired, never given back). Several concurrent calls, on any instance, open at most one, and only the call that deployed it answers 201.',
+      requestExamples: {
+        named: {
+          summary: "At the provider's price, with a first deposit",
+          value: { provider: 'billing', deposit: '1000000000000000' },
+        },
+        terms: {
+          summary: 'Every term given, with auto-funding',
+          value: {
+            provider: example.provider,
+            costPerRequest: example.costPerRequest,
+            deposit: '1000000000000000',
+            redemptionTimeout: 60,
+            terminationTimeout: 900,
+            autoFund: { threshold: '100000000000000', amount: '1000000000000000' },
+          },
+        },
+      },
       responses: {
-        '200': json(z.object({ channel: channelSchema, created: z.literal(false) }), 'Existing channel'),
-        '201': json(z.object({ channel: channelSchema, created: z.literal(true) }), 'Deployed now'),
-        '404': error('Unknown provider service (`service_unknown`)'),
-        '409': error('`price_required`, `invalid_provider`, or the factory would refuse the terms'),
+        '200': json(
+          z.object({ channel: channelSchema, created: z.literal(false) }),
+          'Existing channel',
+          one('The channel that was already open', { channel: example.channelJson, created: false }),
+        ),
+        '201': json(
+          z.object({ channel: channelSchema, created: z.literal(true) }),
+          'Deployed now',
+          one('A channel deployed by this call', {
+            channel: {
+              ...example.channelJson,
+              chain: { ...example.channelJson.chain, activeTokenId: '0', lastTokenId: '0' },
+              server: { issued: [], accepted: [], lastError: null, retryAt: null },
+            },
+            created: true,
+          }),
+        ),
+        '404': error('Unknown provider service (`service_unknown`)', {
+          service_unknown: 'No service is named billing.',
+        }),
+        '409': error('`price_required`, `invalid_provider`, or the factory would refuse the terms', {
+          price_required: 'The provider has no price on this server: give costPerRequest.',
+        }),
       },
     },
     /** Get-or-create: 200 when the channel exists, 201 when deployed now (paid by the caller). */
@@ -80,8 +136,8 @@ export const channelRoutes = [
     doc: {
       summary: 'A channel: terms, state on chain, and what this server issued and accepted',
       responses: {
-        '200': json(z.object({ channel: channelSchema }), 'Channel'),
-        '404': error('`channel_unknown`'),
+        '200': json(z.object({ channel: channelSchema }), 'Channel', channelExample),
+        '404': unknown,
         '410': retired,
       },
     },
@@ -98,9 +154,16 @@ export const channelRoutes = [
     body: patchChannelBody,
     doc: {
       summary: 'Set or clear auto-funding (consumer)',
+      requestExamples: {
+        set: {
+          summary: 'Deposit 0.001 ETH whenever less than 0.0001 ETH is left',
+          value: { autoFund: { threshold: '100000000000000', amount: '1000000000000000' } },
+        },
+        clear: { summary: 'No more automatic deposits', value: { autoFund: null } },
+      },
       responses: {
-        '200': json(z.object({ channel: channelSchema }), 'Channel'),
-        '404': error('`channel_unknown`'),
+        '200': json(z.object({ channel: channelSchema }), 'Channel', channelExample),
+        '404': unknown,
         '410': retired,
       },
     },
@@ -120,7 +183,8 @@ export const channelRoutes = [
     doc: {
       summary: 'Deposit (consumer)',
       description: 'Adds funds to the channel.',
-      responses: transactionResponses,
+      requestExamples: one('Deposit 0.001 ETH', { amount: '1000000000000000' }),
+      responses: transactionResponses('deposit', ['already_terminated', 'The channel has been terminated.']),
     },
     /** Answers once mined. */
     async handler({ server, caller, params, body }) {
@@ -140,7 +204,10 @@ export const channelRoutes = [
       summary: 'Start a redemption now (provider)',
       description:
         'The active token ID starts expiring; the runner redeems its highest accepted token after the redemption timeout.',
-      responses: transactionResponses,
+      responses: transactionResponses('startRedemption', [
+        'redemption_pending',
+        'Token 1 is already being redeemed; complete that redemption first.',
+      ]),
     },
     async handler({ server, caller, params }) {
       const channel = await server.channels.forParty(params.address, caller, 'provider')
@@ -158,7 +225,10 @@ export const channelRoutes = [
       summary: 'Terminate',
       description:
         'Consumer: announces termination; the runner terminates after the deadline and withdraws the refund. Provider: terminates at once.',
-      responses: transactionResponses,
+      responses: transactionResponses('startTermination', [
+        'termination_already_started',
+        'Termination of this channel has already started.',
+      ]),
     },
     /** The provider should redeem first: a pending redemption is void after termination. */
     async handler({ server, caller, params }) {
@@ -175,7 +245,7 @@ export const channelRoutes = [
     doc: {
       summary: 'Withdraw',
       description: 'Provider: its earnings. Consumer: what is left after termination.',
-      responses: transactionResponses,
+      responses: transactionResponses('withdraw', ['nothing_to_withdraw', 'There is nothing to withdraw.']),
     },
     async handler({ server, caller, params }) {
       const channel = await server.channels.forParty(params.address, caller)

@@ -3,6 +3,7 @@ import { env } from '../../env'
 import { json } from '../../http/openapi'
 import { Answer } from '../../http/route'
 import type { StaleChannel } from '../channelStateCache'
+import { example, one } from '../examples'
 import { definePaymentRoute } from './route'
 
 /** The chain's identity and resets (../chainEpoch), and the channels served from their last known state. */
@@ -30,6 +31,25 @@ const chainHealth = {
     .nullable(),
 }
 
+/** The chain of the health examples: never reset. */
+const chainExample = {
+  epoch: 1,
+  reference: { block: '0', hash: '0xb4ad1f0a8d3c7e52e90ad2f0e8a1c3d6f7b8e9a0c1d2e3f4a5b6c7d8e9f0a1b2' },
+  resetAt: null,
+  retiredChannels: 0,
+}
+
+const metricsExample = [
+  '# HELP payment_tokens_verified_total Tokens verified, by result (accepted or refused) and, for a refusal, its code',
+  '# TYPE payment_tokens_verified_total counter',
+  'payment_tokens_verified_total{result="accepted"} 18342',
+  'payment_tokens_verified_total{result="refused",code="count_already_accepted"} 3',
+  '# HELP payment_request_duration_seconds Payment API request duration, by route and status',
+  '# TYPE payment_request_duration_seconds histogram',
+  'payment_request_duration_seconds_count{route="tokens.verify",status="200"} 18342',
+  '',
+].join('\n')
+
 /** What operators and their monitoring read: health (no key) and Prometheus metrics (admin). */
 export const opsRoutes = [
   definePaymentRoute({
@@ -50,10 +70,38 @@ export const opsRoutes = [
             ...chainHealth,
           }),
           'Database and chain answer; `runner` says whether this instance runs the background work (`off`: PAYMENT_RUNNER=off); `chain`: the epoch of the chain its channels belong to (one more at each reset of the chain), and how many channels of reset chains were retired; `staleState`: the channels served from their last known state while the node does not answer, and since when',
+          one('Healthy, running the background work', {
+            status: 'ok',
+            chainId: example.chainId,
+            database: 'ok',
+            chainHead: '1842',
+            runner: 'leader',
+            chain: chainExample,
+            staleState: null,
+          }),
         ),
         '503': json(
           z.object({ status: z.literal('degraded'), ...chainHealth }).loose(),
           'Database or chain unavailable (`staleState` says which channels are still served from their last known state)',
+          one('The chain node does not answer', {
+            status: 'degraded',
+            chainId: example.chainId,
+            database: 'ok',
+            chainHead: null,
+            runner: 'leader',
+            chain: chainExample,
+            staleState: {
+              since: '2026-12-07T10:15:30.120Z',
+              channels: [
+                {
+                  channel: example.channel,
+                  since: '2026-12-07T10:15:30.120Z',
+                  stateReadAt: '2026-12-07T10:15:29.870Z',
+                  blockNumber: '1842',
+                },
+              ],
+            },
+          }),
         ),
       },
     },
@@ -101,7 +149,12 @@ export const opsRoutes = [
       responses: {
         '200': {
           description: 'Prometheus text exposition format',
-          content: { 'text/plain': { schema: z.string() } },
+          content: {
+            'text/plain': {
+              schema: z.string(),
+              examples: one('Two of the metrics', metricsExample),
+            },
+          },
         },
       },
     },

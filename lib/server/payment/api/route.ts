@@ -4,6 +4,7 @@ import { isAppError } from '../../../errors'
 import { bearerKey, secretEquals } from '../../http/auth'
 import { type BodyOf, type Call, routeBody } from '../../http/body'
 import { requestIdOf } from '../../http/callLog'
+import type { Examples } from '../../http/openapi'
 import { pathParams } from '../../http/params'
 import { type Answer, type Handled, type ParamNames, runCall } from '../../http/route'
 import { type AdminCaller, type Caller, callerOf, requireAdmin, requireService } from '../http'
@@ -70,8 +71,16 @@ export type PaymentRoute<
   hot?: true
   /** The call's units for the per-key rate limit (tokens issued or verified); default 1. */
   units?: (body: BodyOf<S>) => number
-  /** The OpenAPI operation's summary, description and answers; the auth's answers are added. */
-  doc: { summary: string; description?: string; responses: ZodOpenApiResponsesObject }
+  /**
+   * The OpenAPI operation's summary, description, answers (each with examples) and examples of
+   * its request body; the auth's answers are added.
+   */
+  doc: {
+    summary: string
+    description?: string
+    responses: ZodOpenApiResponsesObject
+    requestExamples?: Examples
+  }
   handler(input: HandlerInput<P, A, S>): Promise<Handled>
 }
 

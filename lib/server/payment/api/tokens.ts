@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { NotFoundError } from '../../../errors'
 import { error, json } from '../../http/openapi'
 import { Answer } from '../../http/route'
+import { example, exampleToken, one, refusal } from '../examples'
 import {
   acceptedSchema,
   issueBody,
@@ -13,6 +14,18 @@ import {
 import type { VerifyItem } from '../verify/verifier'
 import { outcomeJson, resolveProvider, tokensJson } from '../views'
 import { definePaymentRoute } from './route'
+
+/** The answer to an accepted token of the examples' channel for `requests` requests. */
+const accepted = (requests: number) => ({
+  accepted: true,
+  channel: example.channel,
+  tokenId: '1',
+  requests: String(requests),
+  value: String(BigInt(requests) * BigInt(example.costPerRequest)),
+})
+
+const replayed =
+  'Request count 42 of token ID 1 was already accepted, or was missing too long to be remembered.'
 
 /**
  * The token calls. Every paid request between two services makes the first and the last of
@@ -30,10 +43,30 @@ export const tokenRoutes = [
     units: (body) => body.count ?? 1,
     doc: {
       summary: "Issue the next tokens for the caller's open channel to a provider (consumer)",
+      requestExamples: {
+        one: { summary: 'One token', value: { provider: 'billing' } },
+        batch: {
+          summary: 'Three tokens, to a provider given by address',
+          value: { provider: example.provider, count: 3 },
+        },
+      },
       responses: {
-        '200': json(tokensSchema, 'Tokens'),
-        '404': error('`no_channel` (open one first) or `service_unknown`'),
-        '409': error('`insufficient_funds`, `channel_terminating`, `channel_terminated`'),
+        '200': json(
+          tokensSchema,
+          'Tokens',
+          one('One token', {
+            channel: example.channel,
+            chainId: example.chainId,
+            tokenId: '1',
+            tokens: [exampleToken(42)],
+          }),
+        ),
+        '404': error('`no_channel` (open one first) or `service_unknown`', {
+          no_channel: `Service shop has no open channel to billing.`,
+        }),
+        '409': error('`insufficient_funds`, `channel_terminating`, `channel_terminated`', {
+          insufficient_funds: `Channel ${example.channel} holds 42000000000000 wei, not enough for 1 more request(s) at ${example.costPerRequest} wei on top of what was already issued; deposit first.`,
+        }),
       },
     },
     async handler({ server, caller: consumer, body: { provider, count = 1 } }) {
@@ -58,12 +91,27 @@ export const tokenRoutes = [
     units: (body) => body.count ?? 1,
     doc: {
       summary: 'Issue the next tokens of a channel (consumer)',
+      requestExamples: one('Two tokens', { count: 2 }),
       responses: {
-        '200': json(tokensSchema, 'Tokens with never-issued, ascending counts'),
+        '200': json(
+          tokensSchema,
+          'Tokens with never-issued, ascending counts',
+          one('Two tokens', {
+            channel: example.channel,
+            chainId: example.chainId,
+            tokenId: '1',
+            tokens: [exampleToken(43), exampleToken(44)],
+          }),
+        ),
         '409': error(
           '`insufficient_funds` (no count was taken), `channel_terminating`, `channel_terminated`',
+          {
+            insufficient_funds: `Channel ${example.channel} holds 43000000000000 wei, not enough for 2 more request(s) at ${example.costPerRequest} wei on top of what was already issued; deposit first.`,
+          },
         ),
-        '410': error('`channel_retired`: the channel belonged to the chain before a reset; open a new one'),
+        '410': error('`channel_retired`: the channel belonged to the chain before a reset; open a new one', {
+          channel_retired: refusal.channel_retired,
+        }),
       },
     },
     async handler({ server, caller: consumer, params, body: { count = 1 } }) {
@@ -91,13 +139,42 @@ export const tokenRoutes = [
         'Acceptance is atomic across concurrent calls and server instances and durable before the answer. A refusal changes nothing.',
         'Refusal codes: `token_malformed` (400), `forbidden` (403), `wrong_chain`, `channel_unknown`, `terms_rejected`, `bad_signature`, `channel_terminated`, `channel_terminating`, `token_id_unknown`, `token_expired`, `zero_requests`, `count_already_accepted`, `insufficient_funds` (402); `channel_retired` (410: the channel belonged to the chain before a reset of the dev chain).',
       ].join('\n\n'),
+      requestExamples: {
+        one: { summary: 'The token of one request', value: { token: exampleToken(42) } },
+        priced: {
+          summary:
+            'The token of a request to a route priced 1000000000000 wei (refused as `terms_rejected` if its channel pays less)',
+          value: { token: exampleToken(42), price: example.costPerRequest },
+        },
+        batch: {
+          summary: 'Tokens of several requests',
+          value: { tokens: [exampleToken(43), exampleToken(42)] },
+        },
+      },
       responses: {
         '200': json(
           z.union([acceptedSchema, verifyResultsSchema]),
           'Accepted (`{token}`), or one result per token (`{tokens}`)',
+          {
+            accepted: { summary: 'One token accepted', value: accepted(42) },
+            results: {
+              summary: 'A batch: the first accepted, the second a replay',
+              value: {
+                results: [
+                  accepted(43),
+                  { accepted: false, error: { code: 'count_already_accepted', message: replayed } },
+                ],
+              },
+            },
+          },
         ),
-        '402': error('Refused: the code and sentence say why'),
-        '410': error('`channel_retired`: the channel belonged to the chain before a reset'),
+        '402': error('Refused: the code and sentence say why', {
+          count_already_accepted: replayed,
+          insufficient_funds: `The channel's 42000000000000 wei do not cover 43 requests at ${example.costPerRequest} wei owed with this token.`,
+        }),
+        '410': error('`channel_retired`: the channel belonged to the chain before a reset', {
+          channel_retired: refusal.channel_retired,
+        }),
       },
     },
     async handler({ server, caller: provider, body }) {
