@@ -1,3 +1,4 @@
+import type { PaymentServerHealth } from './circuitBreaker'
 import { type Coalescer, createCoalescer, MAX_BATCH_SIZE } from './coalesce'
 import { createDemandMeter, type DemandMeter } from './demand'
 import {
@@ -44,6 +45,8 @@ export type PaymentConsumer = {
   fetch: (provider: string, input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
   /** Tokens kept ahead for `provider` now (dropped ones excluded). */
   kept: (provider: string) => number
+  /** The Payment Server's circuit breaker as this consumer sees it (see README, Resilience). */
+  health: () => PaymentServerHealth
 }
 
 type Spare = { token: string; until: number }
@@ -131,6 +134,7 @@ export function createPaymentConsumer({
       headers.set(TOKEN_HEADER, value)
       return fetchService(input, { ...init, headers })
     },
+    health: client.health,
     kept: (provider) => {
       const issuer = issuers.get(providerKey(provider))
       if (!issuer) return 0
@@ -226,9 +230,13 @@ async function requestForWaiters({
   }
 }
 
-/** `POST /api/payment/tokens`; the tokens in ascending order, or a thrown PaymentError. */
+/**
+ * `POST /api/payment/tokens`; the tokens in ascending order, or a thrown PaymentError. Retried
+ * even when a lost answer may have taken counts (repeatable): the retry is issued the next ones,
+ * and the skipped counts cost at most their price once a higher count is redeemed (./retry).
+ */
 async function requestTokens(client: PaymentHttp, provider: string, count: number): Promise<string[]> {
-  const answer = await client.post('tokens', { provider, count })
+  const answer = await client.post('tokens', { provider, count }, { repeatable: true })
   if (answer.status !== 200) throw errorFromAnswer(answer)
   const tokens = isRecord(answer.body) ? answer.body.tokens : undefined
   if (!Array.isArray(tokens) || tokens.length !== count || !tokens.every((t) => typeof t === 'string')) {

@@ -1,6 +1,23 @@
-import { fetchTransport, hasNodeHttp, nodeTransport } from './transport'
+import {
+  type CircuitBreakerParameters,
+  createCircuitBreaker,
+  type PaymentServerHealth,
+} from './circuitBreaker'
+import {
+  type AttemptOutcome,
+  isTransient,
+  mayHaveReached,
+  type Repeatable,
+  type RetryParameters,
+  retryDelayMs,
+  retryPolicyOf,
+} from './retry'
+import { failurePhase, fetchTransport, hasNodeHttp, nodeTransport } from './transport'
 
-/** Default bound on one call to the Payment Server; a queued batch waits on the call in flight. */
+/**
+ * Default bound on one call to the Payment Server, its retries and their waits included; a
+ * queued batch waits on the call in flight.
+ */
 export const DEFAULT_TIMEOUT_MS = 10_000
 
 /** Statuses after which the same call may succeed later (network failures count as 503). */
@@ -60,8 +77,22 @@ export type PaymentHttpParameters = {
    * `fetch` elsewhere.
    */
   fetch?: typeof globalThis.fetch
-  /** Bound on one call in milliseconds; default {@link DEFAULT_TIMEOUT_MS}. */
+  /**
+   * Bound on one call in milliseconds, retries and waits included: each attempt gets the time
+   * left, so a hung server fails the call in `timeoutMs` (a timeout is never retried, no time is
+   * left). Default {@link DEFAULT_TIMEOUT_MS}.
+   */
   timeoutMs?: number
+  /**
+   * Retries of the Payment Server's transient failures with exponential backoff and full jitter
+   * (default 3 attempts, 50 ms base, 1 s most); `false`: one attempt. Refusals are never retried.
+   */
+  retry?: RetryParameters | false
+  /**
+   * Fails calls at once while the Payment Server is down (default: open after 5 failures in a
+   * row, one trial call after 5 s); `false`: never open.
+   */
+  circuitBreaker?: CircuitBreakerParameters | false
 }
 
 /**
@@ -87,17 +118,28 @@ export function maxInFlightOf(value: number | undefined): number {
   return n
 }
 
-/** A parsed answer: its status and its JSON body (`undefined` when the body is not JSON). */
-export type JsonAnswer = { status: number; body: unknown }
+/**
+ * A parsed answer: its status and its JSON body (`undefined` when the body is not JSON).
+ * `maybeRepeated` is set when an earlier attempt of the same call may have reached the server
+ * unanswered: a refusal saying the work is already done may then be this call's own doing.
+ */
+export type JsonAnswer = { status: number; body: unknown; maybeRepeated?: true }
 
 export type PaymentHttp = {
-  /** POSTs `body` as JSON to `<serverUrl>/api/payment/<path>`; throws PaymentError when unreachable. */
-  post: (path: string, body: unknown) => Promise<JsonAnswer>
+  /**
+   * POSTs `body` as JSON to `<serverUrl>/api/payment/<path>`, retrying transient failures
+   * (`repeatable`: also those after which the server may have done the work, see ./retry);
+   * throws PaymentError when unreachable or when the circuit is open.
+   */
+  post: (path: string, body: unknown, options?: Partial<Repeatable>) => Promise<JsonAnswer>
+  /** The circuit breaker's state for this Payment Server. */
+  health: () => PaymentServerHealth
 }
 
 /**
- * The small HTTP helper both sides share: JSON in and out, the bearer key, a timeout, and
- * network failures turned into a retryable {@link PaymentError}.
+ * The small HTTP helper both sides share: JSON in and out, the bearer key, retries within a
+ * timeout, a circuit breaker, and network failures turned into a retryable {@link PaymentError}.
+ * One per Payment Server: its circuit breaker is this instance's.
  *
  * @example
  * const http = createPaymentHttp({ serverUrl: 'http://127.0.0.1:3000', apiKey })
@@ -108,6 +150,8 @@ export function createPaymentHttp({
   apiKey,
   fetch,
   timeoutMs = DEFAULT_TIMEOUT_MS,
+  retry,
+  circuitBreaker,
 }: PaymentHttpParameters): PaymentHttp {
   const base = paymentBaseUrl(serverUrl)
   if (typeof apiKey !== 'string' || apiKey.length === 0) {
@@ -124,21 +168,59 @@ export function createPaymentHttp({
     : hasNodeHttp()
       ? nodeTransport()
       : fetchTransport(globalThis.fetch)
-  return {
-    post: async (path, body) => {
-      let answer: { status: number; text: string }
-      try {
-        answer = await transport({ url: `${base}/${path}`, headers, body: JSON.stringify(body), timeoutMs })
-      } catch (cause) {
-        throw unavailable(
-          `The Payment Server at ${serverUrl} could not be reached: ${networkReason(cause)}`,
-          cause,
-        )
+  const policy = retryPolicyOf(retry)
+  const breaker = createCircuitBreaker(circuitBreaker)
+
+  const post = async (path: string, body: unknown, { repeatable = false }: Partial<Repeatable> = {}) => {
+    const deadline = Date.now() + timeoutMs
+    const call = { url: `${base}/${path}`, headers, body: JSON.stringify(body) }
+    let maybeRepeated = false
+    let last: { answer: JsonAnswer } | { error: PaymentError } | undefined
+    for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+      const left = deadline - Date.now()
+      // A timer that fired late left no time: the last outcome stands (checked before a permit,
+      // which a half-open circuit hands out once).
+      if (last && left <= 0) break
+      const permit = breaker.permit()
+      if (!permit) {
+        const cause = last && 'error' in last ? last.error : undefined
+        throw unavailable(`The Payment Server at ${serverUrl} is unavailable: ${breaker.openReason()}`, cause)
       }
-      return { status: answer.status, body: parseJson(answer.text) }
-    },
+      let outcome: AttemptOutcome
+      try {
+        const answer = await transport({ ...call, timeoutMs: Math.max(1, left) })
+        outcome = { failed: false, status: answer.status, retryAfter: answer.retryAfter }
+        breaker.record(permit, answer.status >= 500 ? `it answered ${answer.status}` : null)
+        const parsed = { status: answer.status, body: parseJson(answer.text) }
+        last = { answer: maybeRepeated ? { ...parsed, maybeRepeated: true } : parsed }
+      } catch (cause) {
+        outcome = { failed: true, phase: failurePhase(cause) }
+        const reason = networkReason(cause)
+        breaker.record(permit, reason)
+        const tries = attempt > 1 ? ` (${attempt} attempts)` : ''
+        last = {
+          error: unavailable(
+            `The Payment Server at ${serverUrl} could not be reached: ${reason}${tries}.`,
+            cause,
+          ),
+        }
+      }
+      if (attempt === policy.attempts || !isTransient(outcome, { repeatable })) break
+      const wait = retryDelayMs(policy, attempt, outcome.failed ? undefined : outcome.retryAfter)
+      // A wait that would outlast the call's time (e.g. a long Retry-After) is not waited.
+      if (Date.now() + wait >= deadline) break
+      maybeRepeated ||= mayHaveReached(outcome)
+      await sleep(wait)
+    }
+    if (!last) throw new Error('unreachable: a call makes at least one attempt')
+    if ('error' in last) throw last.error
+    return last.answer
   }
+
+  return { post, health: breaker.health }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * The PaymentError for a non-success answer: the server's `{ error: { code, message, hints? } }`
@@ -191,8 +273,8 @@ function parseJson(text: string): unknown {
 }
 
 function networkReason(cause: unknown): string {
-  if (cause instanceof Error && cause.name === 'TimeoutError') return 'no answer in time.'
+  if (cause instanceof Error && cause.name === 'TimeoutError') return 'no answer in time'
   const reason =
     cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : ''
-  return reason ? `${reason}.` : 'network error.'
+  return reason || 'network error'
 }

@@ -6,6 +6,7 @@
  * import { createPaymentConsumer, createPaymentVerifier, paymentRequired } from '@channel-inspector/payment-client'
  */
 
+export type { CircuitBreakerParameters, CircuitState, PaymentServerHealth } from './circuitBreaker'
 export { type Coalescer, type CoalescerParameters, createCoalescer, MAX_BATCH_SIZE } from './coalesce'
 export { createPaymentConsumer, type PaymentConsumer, type PaymentConsumerParameters } from './consumer'
 export {
@@ -33,4 +34,5 @@ export {
   type VerifyResult,
   withPayment,
 } from './provider'
+export type { RetryParameters } from './retry'
 export { TOKEN_HEADER } from './token'

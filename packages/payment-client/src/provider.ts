@@ -1,4 +1,5 @@
 import type { Address } from 'viem'
+import type { PaymentServerHealth } from './circuitBreaker'
 import { createCoalescer } from './coalesce'
 import {
   createPaymentHttp,
@@ -45,6 +46,8 @@ export type VerifyRefusal = Extract<VerifyResult, { accepted: false }>
 export type PaymentVerifier = {
   /** Judges one `payment-token` header value; never rejects (failures give status 503). */
   verify: (token: string | null | undefined) => Promise<VerifyResult>
+  /** The Payment Server's circuit breaker as this verifier sees it (see README, Resilience). */
+  health: () => PaymentServerHealth
 }
 
 export type PaymentVerifierParameters = PaymentHttpParameters & InFlightParameters
@@ -69,11 +72,17 @@ export function createPaymentVerifier({ maxInFlight, ...http }: PaymentVerifierP
   const queue = createCoalescer<string, VerifyResult>({
     maxInFlight: inFlight,
     run: async (tokens) => {
-      if (tokens.length === 1) return [singleResult(await client.post('tokens/verify', { token: tokens[0] }))]
-      return batchResults(await client.post('tokens/verify', { tokens }), tokens.length)
+      // Not repeatable: a lost answer may hide an acceptance (./retry says when it is retried).
+      const answer = await client.post(
+        'tokens/verify',
+        tokens.length === 1 ? { token: tokens[0] } : { tokens },
+      )
+      const results = tokens.length === 1 ? [singleResult(answer)] : batchResults(answer, tokens.length)
+      return answer.maybeRepeated ? results.map(unknownIfRepeated) : results
     },
   })
   return {
+    health: client.health,
     verify: async (token) => {
       const value = typeof token === 'string' ? token.trim() : ''
       if (!value) {
@@ -184,6 +193,20 @@ function unavailableResult(cause: unknown): VerifyRefusal {
   const answered = cause instanceof PaymentError && cause.code !== 'payment_server_unavailable'
   const message = `The Payment Server could not verify the token${answered ? ` (${cause.code})` : ''}; try again later.`
   return { ...refusal('payment_server_unavailable', message, 503), cause }
+}
+
+/**
+ * A verdict of a call an earlier attempt of which may have reached the server unanswered:
+ * `count_already_accepted` may then be that attempt's own acceptance, so the provider was maybe
+ * paid, maybe not. It is unknown (503), never accepted: a count is never accepted twice.
+ */
+function unknownIfRepeated(result: VerifyResult): VerifyResult {
+  if (result.accepted || result.code !== 'count_already_accepted') return result
+  return unavailableResult(
+    unavailable(
+      'The Payment Server answered count_already_accepted to a retry whose first attempt may have been accepted unanswered: paid or not is unknown.',
+    ),
+  )
 }
 
 /** Answer to `{ token }`: 200 accepted, 402/403 refused; anything else is a server failure. */

@@ -8,13 +8,55 @@
  *   token calls; that CPU is taken from the service the library runs in, once per batch.
  */
 
-/** The raw answer of one call; a network failure or timeout rejects (a TimeoutError on timeout). */
+/**
+ * The raw answer of one call (with a 429's or 503's `Retry-After` header when it has one); a
+ * network failure or timeout rejects (a TimeoutError on timeout), and {@link failurePhase} tells
+ * whether the request may have reached the server.
+ */
 export type Transport = (call: {
   url: string
   headers: Record<string, string>
   body: string
   timeoutMs: number
-}) => Promise<{ status: number; text: string }>
+}) => Promise<TransportAnswer>
+
+export type TransportAnswer = { status: number; text: string; retryAfter?: string }
+
+/**
+ * Where a call failed, which decides whether repeating it is safe:
+ * - `unsent`: no connection was made (refused, unknown host, unreachable, a connect timeout):
+ *   the server surely did not see the request;
+ * - `stale`: a kept-alive connection was closed before any byte of the answer came (the server
+ *   closed it as idle while the request was on its way; Node's documented case for a retry).
+ *   Almost always unseen, but a server that died while working on it looks the same;
+ * - `sent`: the request may have reached the server (reset or timeout after it was written).
+ */
+export type FailurePhase = 'unsent' | 'stale' | 'sent'
+
+/** Error codes of a connection that was never made (Node's, also undici's `fetch` in `cause`). */
+const CONNECT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+])
+
+/** Phases the node transport knows for sure, by error (Node's own errors are not changed). */
+const knownPhases = new WeakMap<object, FailurePhase>()
+
+/** The phase of a transport's rejection: known by the node transport, else by the error's code. */
+export function failurePhase(error: unknown): FailurePhase {
+  if (typeof error === 'object' && error !== null) {
+    const known = knownPhases.get(error)
+    if (known) return known
+    const { code, cause } = error as { code?: unknown; cause?: { code?: unknown } }
+    if (CONNECT_CODES.has(String(code)) || CONNECT_CODES.has(String(cause?.code))) return 'unsent'
+  }
+  return 'sent'
+}
 
 /** Largest answer read (a call of 1000 tokens answers about 200 KB). */
 export const MAX_ANSWER_BYTES = 8 * 1024 * 1024
@@ -27,8 +69,13 @@ export function fetchTransport(fetchImpl: typeof globalThis.fetch): Transport {
       body,
       signal: AbortSignal.timeout(timeoutMs),
     })
-    return { status: response.status, text: await response.text() }
+    const text = await response.text()
+    return withRetryAfter({ status: response.status, text }, response.headers.get('retry-after'))
   }
+}
+
+function withRetryAfter(answer: TransportAnswer, retryAfter: string | null | undefined): TransportAnswer {
+  return retryAfter ? { ...answer, retryAfter } : answer
 }
 
 /** Whether this runtime has Node's http modules (Node, and runtimes that provide them). */
@@ -66,6 +113,9 @@ export function nodeTransport(): Transport {
     }
     const payload = Buffer.from(body)
     return new Promise((resolve, reject) => {
+      // Until the socket is connected nothing was sent; a reused socket counts as connected.
+      let connected = false
+      let answered = false
       const request = lib.request(
         target,
         {
@@ -74,6 +124,7 @@ export function nodeTransport(): Transport {
           headers: { ...headers, 'content-length': String(payload.length) },
         },
         (response) => {
+          answered = true
           const chunks: Buffer[] = []
           let size = 0
           response.on('data', (chunk: Buffer) => {
@@ -86,13 +137,19 @@ export function nodeTransport(): Transport {
           })
           response.on('end', () => {
             clearTimeout(timer)
-            resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') })
+            const text = Buffer.concat(chunks).toString('utf8')
+            resolve(
+              withRetryAfter({ status: response.statusCode ?? 0, text }, response.headers['retry-after']),
+            )
           })
           response.on('error', fail)
         },
       )
       function fail(error: Error) {
         clearTimeout(timer)
+        if (!connected) knownPhases.set(error, 'unsent')
+        else if (request.reusedSocket && !answered && error.name !== 'TimeoutError')
+          knownPhases.set(error, 'stale')
         reject(error)
       }
       const timer = setTimeout(() => {
@@ -101,6 +158,10 @@ export function nodeTransport(): Transport {
         request.destroy(error)
       }, timeoutMs)
       request.on('error', fail)
+      request.on('socket', (socket) => {
+        if (request.reusedSocket || !socket.connecting) connected = true
+        else socket.once('connect', () => (connected = true))
+      })
       request.end(payload)
     })
   }
