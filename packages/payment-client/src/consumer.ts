@@ -13,6 +13,7 @@ import {
   unavailable,
 } from './http'
 import { TOKEN_HEADER } from './token'
+import { traceFetch } from './tracing'
 
 /** Default most tokens kept ahead per provider. */
 export const DEFAULT_PREFETCH = 32
@@ -127,13 +128,17 @@ export function createPaymentConsumer({
 
   return {
     token,
-    fetch: async (provider, input, init) => {
-      const value = await token(provider)
-      // Same rule as fetch: init.headers, when given, replaces the Request's own headers.
-      const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined))
-      headers.set(TOKEN_HEADER, value)
-      return fetchService(input, { ...init, headers })
-    },
+    // The call, its token included, is a CLIENT span whose context the provider gets in traceparent.
+    fetch: (provider, input, init) =>
+      traceFetch(provider, async ({ onToken, inject }) => {
+        const value = await token(provider)
+        onToken(value)
+        // Same rule as fetch: init.headers, when given, replaces the Request's own headers.
+        const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined))
+        headers.set(TOKEN_HEADER, value)
+        inject(headers)
+        return fetchService(input, { ...init, headers })
+      }),
     health: client.health,
     kept: (provider) => {
       const issuer = issuers.get(providerKey(provider))

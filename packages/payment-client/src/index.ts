@@ -20,19 +20,23 @@ export {
   type PaymentHttp,
   type PaymentHttpParameters,
 } from './http'
+export type { PaymentMiddlewareOptions } from './middleware/core'
+// Express/node:http and Next.js middleware stay here for the code written before the subpath
+// exports (./express, ./fastify, ./hono, ./koa, ./next); neither imports its framework.
+export { type NodeResponse, type PaidRequest, paymentRequired } from './middleware/express'
+export { withPayment } from './middleware/next'
+export type { RoutePrice } from './price'
 export {
   createPaymentVerifier,
-  type NodeResponse,
-  type PaidRequest,
   type Payment,
   type PaymentVerifier,
   type PaymentVerifierParameters,
-  paymentRequired,
   type RefusalCode,
   refusalBody,
+  type VerifyOptions,
   type VerifyRefusal,
   type VerifyResult,
-  withPayment,
 } from './provider'
 export type { RetryParameters } from './retry'
 export { TOKEN_HEADER } from './token'
+export { PAYMENT_ATTRIBUTES } from './tracing'

@@ -12,6 +12,7 @@ import {
   type PaymentHttpParameters,
   unavailable,
 } from './http'
+import { type PricedToken, type RoutePrice, routePriceOf, verifyBodyOf } from './price'
 import { formatToken, parseToken, TOKEN_HEADER, TokenFormatError } from './token'
 
 /** What an accepted token pays for: one request on `channel`, `value` wei in total so far. */
@@ -43,9 +44,21 @@ export type VerifyResult =
 
 export type VerifyRefusal = Extract<VerifyResult, { accepted: false }>
 
+/** What a route asks of a token besides its validity. */
+export type VerifyOptions = {
+  /**
+   * The route's price, wei per request: a channel paying less is refused as `terms_rejected` by
+   * the Payment Server before the count is accepted, so the consumer does not pay for it.
+   */
+  price?: RoutePrice
+}
+
 export type PaymentVerifier = {
-  /** Judges one `payment-token` header value; never rejects (failures give status 503). */
-  verify: (token: string | null | undefined) => Promise<VerifyResult>
+  /**
+   * Judges one `payment-token` header value; never rejects (failures give status 503), but for
+   * a RangeError on a bad `price` (a mistake in the caller's code).
+   */
+  verify: (token: string | null | undefined, options?: VerifyOptions) => Promise<VerifyResult>
   /** The Payment Server's circuit breaker as this verifier sees it (see README, Resilience). */
   health: () => PaymentServerHealth
 }
@@ -69,21 +82,20 @@ const DEPENDENCY_CODES = new Set(['chain_unavailable', 'database_unavailable', '
 export function createPaymentVerifier({ maxInFlight, ...http }: PaymentVerifierParameters): PaymentVerifier {
   const inFlight = maxInFlightOf(maxInFlight)
   const client = createPaymentHttp(http)
-  const queue = createCoalescer<string, VerifyResult>({
+  // Each token keeps its route's price through the batch (verifyBodyOf).
+  const queue = createCoalescer<PricedToken, VerifyResult>({
     maxInFlight: inFlight,
     run: async (tokens) => {
       // Not repeatable: a lost answer may hide an acceptance (./retry says when it is retried).
-      const answer = await client.post(
-        'tokens/verify',
-        tokens.length === 1 ? { token: tokens[0] } : { tokens },
-      )
+      const answer = await client.post('tokens/verify', verifyBodyOf(tokens))
       const results = tokens.length === 1 ? [singleResult(answer)] : batchResults(answer, tokens.length)
       return answer.maybeRepeated ? results.map(unknownIfRepeated) : results
     },
   })
   return {
     health: client.health,
-    verify: async (token) => {
+    verify: async (token, options) => {
+      const price = routePriceOf(options?.price)
       const value = typeof token === 'string' ? token.trim() : ''
       if (!value) {
         return refusal('token_missing', `This service needs a payment token in the ${TOKEN_HEADER} header.`)
@@ -95,60 +107,9 @@ export function createPaymentVerifier({ maxInFlight, ...http }: PaymentVerifierP
         const reason = error instanceof TokenFormatError ? error.message : 'The payment token cannot be read.'
         return refusal('token_malformed', reason)
       }
-      return queue.submit(canonical).catch(unavailableResult)
+      return queue.submit({ token: canonical, price }).catch(unavailableResult)
     },
   }
-}
-
-/**
- * Node http / Express middleware: verifies the `payment-token` header, then sets `req.payment`
- * and calls `next()`, or answers 402 (503 when the Payment Server is unreachable) with
- * `{ error: { code, message } }` and does not call `next`.
- *
- * @example
- * app.get('/invoices', paymentRequired(verifier), (req, res) => {
- *   res.json({ paidBy: (req as PaidRequest).payment!.channel })
- * })
- */
-export function paymentRequired(verifier: PaymentVerifier) {
-  return (req: PaidRequest, res: NodeResponse, next: (error?: unknown) => void): void => {
-    verifyHeader(verifier, req.headers[TOKEN_HEADER])
-      .then((result) => {
-        if (!result.accepted) return sendRefusal(res, result)
-        req.payment = paymentOf(result)
-        next()
-      })
-      // Only a throwing response or next() lands here; hand it to the framework's error path.
-      .catch(next)
-  }
-}
-
-/**
- * Wraps a Next.js (or any web-standard) route handler: answers 402/503 like
- * {@link paymentRequired}, or calls `handler(request, ctx, payment)`.
- *
- * @example
- * export const GET = withPayment(verifier, async (request, ctx, payment) => Response.json({ paidBy: payment.channel }))
- */
-export function withPayment<C>(
-  verifier: PaymentVerifier,
-  handler: (request: Request, ctx: C, payment: Payment) => Response | Promise<Response>,
-): (request: Request, ctx: C) => Promise<Response> {
-  return async (request, ctx) => {
-    const result = await verifyHeader(verifier, request.headers.get(TOKEN_HEADER))
-    if (!result.accepted) return refusalResponse(result)
-    return handler(request, ctx, paymentOf(result))
-  }
-}
-
-/** The part of Node's IncomingMessage (and Express's Request) the middleware uses. */
-export type PaidRequest = { headers: Record<string, string | string[] | undefined>; payment?: Payment }
-
-/** The part of Node's ServerResponse (and Express's Response) the middleware uses. */
-export type NodeResponse = {
-  statusCode: number
-  setHeader: (name: string, value: string) => unknown
-  end: (body: string) => unknown
 }
 
 /** The body of a refusal: `{ error: { code, message } }`, as every route of the product answers. */
@@ -156,28 +117,8 @@ export function refusalBody({ code, message }: VerifyRefusal): { error: { code: 
   return { error: { code, message } }
 }
 
-function refusalResponse(result: VerifyRefusal): Response {
-  return new Response(JSON.stringify(refusalBody(result)), {
-    status: result.status,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-  })
-}
-
-function sendRefusal(res: NodeResponse, result: VerifyRefusal): void {
-  res.statusCode = result.status
-  res.setHeader('content-type', 'application/json')
-  res.setHeader('cache-control', 'no-store')
-  res.end(JSON.stringify(refusalBody(result)))
-}
-
-/** Verifies a header value; a verifier that rejects (a custom one) still fails closed. */
-async function verifyHeader(verifier: PaymentVerifier, header: string | string[] | null | undefined) {
-  // Node joins repeated custom headers with ', ', which parseToken then refuses as malformed.
-  const value = Array.isArray(header) ? header.join(', ') : header
-  return verifier.verify(value).catch(unavailableResult)
-}
-
-function paymentOf({ channel, tokenId, requests, value }: Payment): Payment {
+/** The payment of an accepted result, without its other fields. */
+export function paymentOf({ channel, tokenId, requests, value }: Payment): Payment {
   return { channel, tokenId, requests, value }
 }
 
@@ -189,7 +130,7 @@ function refusal(code: RefusalCode, message: string, status = 402): VerifyRefusa
  * A 503 refusal. Its message goes to the caller, so it names no URL and quotes no server message
  * (at most the server's error code); the full reason stays in `cause` for the provider's own log.
  */
-function unavailableResult(cause: unknown): VerifyRefusal {
+export function unavailableResult(cause: unknown): VerifyRefusal {
   const answered = cause instanceof PaymentError && cause.code !== 'payment_server_unavailable'
   const message = `The Payment Server could not verify the token${answered ? ` (${cause.code})` : ''}; try again later.`
   return { ...refusal('payment_server_unavailable', message, 503), cause }

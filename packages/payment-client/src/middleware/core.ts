@@ -1,0 +1,73 @@
+import { type Context, context } from '@opentelemetry/api'
+import { routePriceOf } from '../price'
+import {
+  type Payment,
+  type PaymentVerifier,
+  paymentOf,
+  refusalBody,
+  unavailableResult,
+  type VerifyOptions,
+  type VerifyRefusal,
+} from '../provider'
+import { TOKEN_HEADER } from '../token'
+import { type HeaderSource, traceVerification } from '../tracing'
+
+/**
+ * The one implementation behind every framework's middleware (./express, ./fastify, ./hono,
+ * ./koa, ./next): each only reads its request's headers, answers a refusal, and hands the
+ * payment to its handler in its own way.
+ */
+
+/** What every middleware takes besides the verifier. */
+export type PaymentMiddlewareOptions = VerifyOptions
+
+/** Headers of every refusal: JSON, and never cached (the same request may be paid next time). */
+export const REFUSAL_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' } as const
+
+/** The verdict on one request: the payment, or what to answer; and the context to run the handler in. */
+export type Verdict = { context: Context } & (
+  | { accepted: true; payment: Payment }
+  | { accepted: false; status: number; body: ReturnType<typeof refusalBody>; refusal: VerifyRefusal }
+)
+
+/** Judges one request from its headers; never rejects. */
+export type PaymentGate = (headers: HeaderSource) => Promise<Verdict>
+
+/**
+ * The gate of one route: verifies the request's `payment-token` (at the route's `price`) in a
+ * `payment.verify` span. A bad `price` throws a RangeError here, when the route is set up.
+ */
+export function createPaymentGate(
+  verifier: PaymentVerifier,
+  { price }: PaymentMiddlewareOptions = {},
+): PaymentGate {
+  const wei = routePriceOf(price)
+  return async (headers) => {
+    const { result, context } = await traceVerification({
+      headers,
+      price: wei,
+      // A verifier that rejects (a custom one) fails closed. Node joins repeated custom headers
+      // with ', ', which parseToken then refuses as malformed.
+      verify: () =>
+        verifier.verify(joined(headers.get(TOKEN_HEADER)), { price: wei }).catch(unavailableResult),
+    })
+    if (result.accepted) return { accepted: true, payment: paymentOf(result), context }
+    return { accepted: false, status: result.status, body: refusalBody(result), refusal: result, context }
+  }
+}
+
+const joined = (value: string | string[] | null | undefined) =>
+  Array.isArray(value) ? value.join(', ') : value
+
+/** Runs `next` (the route's handler) in the request's trace context. */
+export const inContext = <T>(verdict: Verdict, next: () => T): T => context.with(verdict.context, next)
+
+/** Node's (and Express's, Fastify's, Koa's) `req.headers` as a {@link HeaderSource}. */
+export function nodeHeaders(headers: Record<string, string | string[] | undefined>): HeaderSource {
+  return { get: (name) => headers[name], keys: () => Object.keys(headers) }
+}
+
+/** Web `Headers` (Next.js, Hono) as a {@link HeaderSource}. */
+export function webHeaders(headers: Headers): HeaderSource {
+  return { get: (name) => headers.get(name), keys: () => headers.keys() }
+}

@@ -1,0 +1,40 @@
+/** The largest uint256, the Payment Server's bound on amounts. */
+const MAX_UINT256 = 2n ** 256n - 1n
+const DECIMAL = /^(0|[1-9][0-9]*)$/
+
+/** A route's price in wei per request: a bigint, or a decimal string such as `'1000'`. */
+export type RoutePrice = bigint | string
+
+/**
+ * A route's price as the decimal string the Payment Server takes, or undefined when none is
+ * given. Throws a RangeError for a negative, non-decimal or larger than uint256 price: a
+ * mistake in the provider's code, found when its middleware is set up rather than per request.
+ *
+ * @example
+ * routePriceOf(1_000n) // '1000'
+ */
+export function routePriceOf(price: RoutePrice | undefined): string | undefined {
+  if (price === undefined) return undefined
+  const text = typeof price === 'bigint' ? price.toString() : price
+  if (typeof text !== 'string' || !DECIMAL.test(text) || BigInt(text) > MAX_UINT256) {
+    throw new RangeError(
+      `price must be wei per request as a bigint or a decimal string from 0 to 2^256-1, got ${String(price)}`,
+    )
+  }
+  return text
+}
+
+/** One token to verify, with the price of the route it pays for (kept through coalescing). */
+export type PricedToken = { token: string; price?: string }
+
+/**
+ * The body of `POST /api/payment/tokens/verify` for these tokens: `{ token, price? }` for one,
+ * `{ tokens: [...] }` for several, each item its wire form, or `{ token, price }` when priced
+ * (so an unpriced batch is the same as before prices existed).
+ */
+export function verifyBodyOf(items: readonly PricedToken[]) {
+  const itemOf = ({ token, price }: PricedToken) => (price === undefined ? token : { token, price })
+  if (items.length !== 1) return { tokens: items.map(itemOf) }
+  const [{ token, price }] = items as [PricedToken]
+  return price === undefined ? { token } : { token, price }
+}

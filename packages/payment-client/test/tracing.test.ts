@@ -1,0 +1,119 @@
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
+// A dependency of sdk-trace-base: the W3C propagator a service's SDK set-up registers.
+import { W3CTraceContextPropagator } from '@opentelemetry/core'
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { parseToken } from '../src/token'
+import { PAYMENT_ATTRIBUTES as A } from '../src/tracing'
+import { frameworks, type Served } from './frameworks'
+import { type PaidStack, startPaidStack } from './paidStack'
+
+/*
+ * A paid call consumer -> provider with an OpenTelemetry SDK registered as a service would
+ * (tracer provider, AsyncLocalStorage context manager, W3C propagator): the consumer's CLIENT
+ * span and the provider's payment.verify span are one trace, linked through the traceparent
+ * header the consumer's fetch sent, with the token's channel, ID, count and value.
+ */
+
+const exporter = new InMemorySpanExporter()
+let stack: PaidStack
+let provider: Served
+
+beforeAll(async () => {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator())
+  trace.setGlobalTracerProvider(
+    new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+  )
+  stack = await startPaidStack()
+  const express = frameworks.find((f) => f.name === 'express')
+  provider = await (express as (typeof frameworks)[number]).serve([
+    { path: '/paid', verifier: stack.verifier, price: 1_000n },
+    { path: '/dear', verifier: stack.verifier, price: 1_001n },
+  ])
+})
+afterAll(async () => {
+  await provider?.close()
+  await stack?.stop()
+  trace.disable()
+  propagation.disable()
+  context.disable()
+})
+beforeEach(() => exporter.reset())
+
+/** The one finished span named `name`. */
+function spanNamed(name: string): ReadableSpan {
+  const spans = exporter.getFinishedSpans().filter((s) => s.name === name)
+  expect(spans.map((s) => s.name)).toEqual([name])
+  return spans[0] as ReadableSpan
+}
+
+describe('tracing a paid call', () => {
+  it("the provider's payment.verify span continues the consumer's payment.fetch span, both with the token's attributes", async () => {
+    // The consumer's own request span, as its HTTP instrumentation would have made it.
+    const outer = trace.getTracer('test').startSpan('GET /checkout', { kind: SpanKind.SERVER })
+    const response = await context.with(trace.setSpan(context.active(), outer), () =>
+      stack.consumer.fetch(stack.provider, `${provider.url}/paid`),
+    )
+    outer.end()
+    expect(response.status).toBe(200)
+    const { requests } = await response.json()
+
+    const client = spanNamed('payment.fetch')
+    const server = spanNamed('payment.verify')
+    expect(client.kind).toBe(SpanKind.CLIENT)
+    expect(client.spanContext().traceId).toBe(outer.spanContext().traceId)
+    expect(client.parentSpanContext?.spanId).toBe(outer.spanContext().spanId)
+    // No HTTP instrumentation on the provider: its span is the SERVER side of the consumer's call.
+    expect(server.kind).toBe(SpanKind.SERVER)
+    expect(server.spanContext().traceId).toBe(client.spanContext().traceId)
+    expect(server.parentSpanContext).toMatchObject({ spanId: client.spanContext().spanId, isRemote: true })
+
+    const token = {
+      [A.channel]: stack.channel.address,
+      [A.tokenId]: '1',
+      [A.requests]: requests,
+    }
+    expect(client.attributes).toEqual({
+      ...token,
+      [A.provider]: 'billing',
+      'http.response.status_code': 200,
+    })
+    expect(server.attributes).toEqual({
+      ...token,
+      [A.priceWei]: '1000',
+      [A.valueWei]: (BigInt(requests) * 1_000n).toString(),
+    })
+    expect(server.status.code).not.toBe(SpanStatusCode.ERROR)
+    expect(client.status.code).not.toBe(SpanStatusCode.ERROR)
+  })
+
+  it('a refusal marks both spans as errors with the refusal code', async () => {
+    const token = await stack.consumer.token(stack.provider)
+    exporter.reset()
+    const response = await stack.consumer.fetch(stack.provider, `${provider.url}/dear`)
+    expect(response.status).toBe(402)
+    // The caller still reads the body (the span read a copy of it).
+    expect((await response.json()).error.code).toBe('terms_rejected')
+
+    const client = spanNamed('payment.fetch')
+    const server = spanNamed('payment.verify')
+    expect(server.spanContext().traceId).toBe(client.spanContext().traceId)
+    for (const span of [client, server]) {
+      expect(span.status.code).toBe(SpanStatusCode.ERROR)
+      expect(span.attributes[A.refusalCode]).toBe('terms_rejected')
+    }
+    expect(server.attributes).toMatchObject({
+      [A.channel]: stack.channel.address,
+      [A.requests]: (parseToken(token).token.requests + 1n).toString(),
+      [A.priceWei]: '1001',
+    })
+    expect(server.attributes[A.valueWei]).toBeUndefined()
+  })
+})
