@@ -194,7 +194,8 @@ export function createPaymentHttp({
         const parsed = { status: answer.status, body: parseJson(answer.text) }
         last = { answer: maybeRepeated ? { ...parsed, maybeRepeated: true } : parsed }
       } catch (cause) {
-        outcome = { failed: true, phase: failurePhase(cause) }
+        const timedOut = cause instanceof Error && cause.name === 'TimeoutError'
+        outcome = { failed: true, phase: failurePhase(cause), timedOut }
         const reason = networkReason(cause)
         breaker.record(permit, reason)
         const tries = attempt > 1 ? ` (${attempt} attempts)` : ''

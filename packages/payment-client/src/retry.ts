@@ -55,7 +55,7 @@ export type Repeatable = { repeatable: boolean }
 
 /** What one attempt gave: a failure at some phase, or an answer's status (and Retry-After). */
 export type AttemptOutcome =
-  | { failed: true; phase: FailurePhase }
+  | { failed: true; phase: FailurePhase; timedOut: boolean }
   | { failed: false; status: number; retryAfter?: string }
 
 /** Statuses a retry may cure; a server error that is not among them (500) is a bug, not a hiccup. */
@@ -63,7 +63,8 @@ const TRANSIENT_STATUSES = new Set([429, 502, 503, 504])
 
 /** Whether the attempt's outcome may be cured by trying again (the time left decides after). */
 export function isTransient(outcome: AttemptOutcome, { repeatable }: Repeatable): boolean {
-  if (outcome.failed) return outcome.phase !== 'sent' || repeatable
+  // An attempt gets the call's time left: after a timeout none is (a timer may fire a little early).
+  if (outcome.failed) return !outcome.timedOut && (outcome.phase !== 'sent' || repeatable)
   if (!TRANSIENT_STATUSES.has(outcome.status)) return false
   return outcome.status === 429 || outcome.status === 503 || repeatable
 }
