@@ -31,6 +31,9 @@ export async function startPaidStack() {
     /** The provider's name, as the consumer names it. */
     provider: 'billing',
     verifier,
+    /** Where the Payment Server listens, and the provider's API key, for verifiers of a test's own. */
+    serverUrl: payment.url,
+    providerKey: billing.apiKey,
     /** A verifier whose Payment Server refuses connections. */
     down,
     /** Counts the Payment Server accepted on the channel (its payment_accepted rows' `accepted`). */
