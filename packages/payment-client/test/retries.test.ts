@@ -145,7 +145,7 @@ describe('refusals are answers, never retried', () => {
     const other = await p.provider()
     const otherVerifier = createPaymentVerifier({ serverUrl: proxy.url, apiKey: other.provider.apiKey })
     const refused = await otherVerifier.verify(await consumer.token(name))
-    expect(refused).toMatchObject({ accepted: false, status: 402, code: "forbidden" })
+    expect(refused).toMatchObject({ accepted: false, status: 402, code: 'forbidden' })
     expect(proxy.calls(VERIFY)).toBe(3)
     expect(verifier.health().consecutiveFailures).toBe(0)
     await proxy.close()
