@@ -11,7 +11,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { parseToken } from '../src/token'
 import { PAYMENT_ATTRIBUTES as A } from '../src/tracing'
-import { frameworks, type Served } from './frameworks'
+import { type Framework, frameworks, type Served } from './frameworks'
 import { type PaidStack, startPaidStack } from './paidStack'
 
 /*
@@ -23,7 +23,6 @@ import { type PaidStack, startPaidStack } from './paidStack'
 
 const exporter = new InMemorySpanExporter()
 let stack: PaidStack
-let provider: Served
 
 beforeAll(async () => {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
@@ -32,14 +31,8 @@ beforeAll(async () => {
     new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
   )
   stack = await startPaidStack()
-  const express = frameworks.find((f) => f.name === 'express')
-  provider = await (express as (typeof frameworks)[number]).serve([
-    { path: '/paid', verifier: stack.verifier, price: 1_000n },
-    { path: '/dear', verifier: stack.verifier, price: 1_001n },
-  ])
 })
 afterAll(async () => {
-  await provider?.close()
   await stack?.stop()
   trace.disable()
   propagation.disable()
@@ -54,8 +47,17 @@ function spanNamed(name: string): ReadableSpan {
   return spans[0] as ReadableSpan
 }
 
-describe('tracing a paid call', () => {
-  it("the provider's payment.verify span continues the consumer's payment.fetch span, both with the token's attributes", async () => {
+describe.each(frameworks)('tracing a paid call to $name', (framework: Framework) => {
+  let provider: Served
+  beforeAll(async () => {
+    provider = await framework.serve([
+      { path: '/paid', verifier: stack.verifier, price: 1_000n },
+      { path: '/dear', verifier: stack.verifier, price: 1_001n },
+    ])
+  })
+  afterAll(async () => provider?.close())
+
+  it(`${framework.name}: the provider's payment.verify span continues the consumer's payment.fetch span, both with the token's attributes`, async () => {
     // The consumer's own request span, as its HTTP instrumentation would have made it.
     const outer = trace.getTracer('test').startSpan('GET /checkout', { kind: SpanKind.SERVER })
     const response = await context.with(trace.setSpan(context.active(), outer), () =>
@@ -74,6 +76,10 @@ describe('tracing a paid call', () => {
     expect(server.kind).toBe(SpanKind.SERVER)
     expect(server.spanContext().traceId).toBe(client.spanContext().traceId)
     expect(server.parentSpanContext).toMatchObject({ spanId: client.spanContext().spanId, isRemote: true })
+    // The route's handler runs in the consumer's trace too.
+    const handler = spanNamed('test.handler')
+    expect(handler.spanContext().traceId).toBe(client.spanContext().traceId)
+    expect(handler.parentSpanContext?.spanId).toBe(client.spanContext().spanId)
 
     const token = {
       [A.channel]: stack.channel.address,
@@ -94,7 +100,7 @@ describe('tracing a paid call', () => {
     expect(client.status.code).not.toBe(SpanStatusCode.ERROR)
   })
 
-  it('a refusal marks both spans as errors with the refusal code', async () => {
+  it(`${framework.name}: a refusal marks both spans as errors with the refusal code`, async () => {
     const token = await stack.consumer.token(stack.provider)
     exporter.reset()
     const response = await stack.consumer.fetch(stack.provider, `${provider.url}/dear`)
@@ -115,5 +121,6 @@ describe('tracing a paid call', () => {
       [A.priceWei]: '1001',
     })
     expect(server.attributes[A.valueWei]).toBeUndefined()
+    expect(exporter.getFinishedSpans().map((s) => s.name)).not.toContain('test.handler')
   })
 })
