@@ -4,12 +4,13 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPaymentHttp, PaymentError } from './http'
-import { fetchTransport, MAX_ANSWER_BYTES, nodeTransport, type Transport } from './transport'
+import { failurePhase, fetchTransport, MAX_ANSWER_BYTES, nodeTransport, type Transport } from './transport'
 
 /**
  * The two transports against a real HTTP server on a local port. It answers by path:
  * /echo the request as JSON, /refuse 402 with an error body, /text a non-JSON 500,
- * /silent never, /huge a body one byte over the limit (only the first path segment counts).
+ * /silent never, /huge a body one byte over the limit, /busy 429 with Retry-After, /drop closes the
+ * connection without an answer (only the first path segment counts).
  */
 let server: http.Server
 let base: string
@@ -46,6 +47,13 @@ beforeAll(async () => {
           return
         case '/silent':
           return // never answers
+        case '/busy':
+          response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '2' })
+          response.end('{"error":{"code":"rate_limited","message":"Slow down."}}')
+          return
+        case '/drop':
+          request.socket.destroy()
+          return
         case '/huge':
           response.writeHead(200, { 'content-type': 'application/json' })
           response.end(Buffer.alloc(MAX_ANSWER_BYTES + 1, 0x20))
@@ -78,7 +86,7 @@ describe('payment client transports', () => {
   it('nodeTransport() answers exactly what fetchTransport() answers: status and text', async () => {
     const node = nodeTransport()
     const viaFetch = fetchTransport(globalThis.fetch)
-    for (const route of ['/refuse', '/text', '/nowhere']) {
+    for (const route of ['/refuse', '/text', '/nowhere', '/busy']) {
       expect(await call(node, route)).toEqual(await call(viaFetch, route))
     }
     const echoed = JSON.parse((await call(node, '/echo')).text)
@@ -91,6 +99,26 @@ describe('payment client transports', () => {
     })
     expect((await call(node, '/refuse')).status).toBe(402)
     expect((await call(node, '/text')).text).toBe('upstream exploded')
+    expect((await call(node, '/busy')).retryAfter).toBe('2')
+  })
+
+  it('failurePhase(): a refused connection is unsent, a connection closed before the answer is sent, or stale when it was kept alive (node:http)', async () => {
+    const closed = http.createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const refusedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/x`
+    await new Promise((resolve) => closed.close(resolve))
+    const phaseOf = (promise: Promise<unknown>) => promise.then(() => 'answered', failurePhase)
+    const node = nodeTransport()
+    const viaFetch = fetchTransport(globalThis.fetch)
+    for (const transport of [node, viaFetch]) {
+      const refused = transport({ url: refusedUrl, headers: {}, body: '{}', timeoutMs: 5_000 })
+      expect(await phaseOf(refused)).toBe('unsent')
+    }
+    expect(await phaseOf(call(nodeTransport(), '/drop'))).toBe('sent')
+    expect(await phaseOf(call(viaFetch, '/drop'))).toBe('sent')
+    expect((await call(node, '/echo')).status).toBe(200)
+    expect(await phaseOf(call(node, '/drop'))).toBe('stale')
+    expect(await phaseOf(call(node, '/silent', 100))).toBe('sent')
   })
 
   it('nodeTransport() keeps its connection alive: 20 calls in a row use one socket', async () => {
