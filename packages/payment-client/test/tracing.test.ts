@@ -1,3 +1,5 @@
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 // A dependency of sdk-trace-base: the W3C propagator a service's SDK set-up registers.
@@ -8,7 +10,9 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base'
+import express from 'express'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { paymentRequired } from '../src/middleware/express'
 import { parseToken } from '../src/token'
 import { PAYMENT_ATTRIBUTES as A } from '../src/tracing'
 import { type Framework, frameworks, type Served } from './frameworks'
@@ -122,5 +126,39 @@ describe.each(frameworks)('tracing a paid call to $name', (framework: Framework)
     })
     expect(server.attributes[A.valueWei]).toBeUndefined()
     expect(exporter.getFinishedSpans().map((s) => s.name)).not.toContain('test.handler')
+  })
+})
+
+describe('tracing under HTTP instrumentation', () => {
+  it("with the request's SERVER span already active, payment.verify is its INTERNAL child, not a second SERVER span", async () => {
+    // What an HTTP instrumentation does before any middleware: extract, start the request's span, run in it.
+    const app = express()
+    app.use((req, res, next) => {
+      const remote = propagation.extract(context.active(), req.headers)
+      const span = trace.getTracer('test').startSpan('GET /paid', { kind: SpanKind.SERVER }, remote)
+      res.on('finish', () => span.end())
+      context.with(trace.setSpan(remote, span), next)
+    })
+    app.get('/paid', paymentRequired(stack.verifier), (req, res) => {
+      res.json({ requests: String(req.payment?.requests) })
+    })
+    const server = app.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/paid`
+      const response = await stack.consumer.fetch(stack.provider, url)
+      expect(response.status).toBe(200)
+      await response.json()
+    } finally {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    }
+    const client = spanNamed('payment.fetch')
+    const request = spanNamed('GET /paid')
+    const verify = spanNamed('payment.verify')
+    expect(request.parentSpanContext?.spanId).toBe(client.spanContext().spanId)
+    expect(verify.kind).toBe(SpanKind.INTERNAL)
+    expect(verify.spanContext().traceId).toBe(client.spanContext().traceId)
+    expect(verify.parentSpanContext?.spanId).toBe(request.spanContext().spanId)
   })
 })
