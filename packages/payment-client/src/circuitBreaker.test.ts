@@ -66,6 +66,17 @@ describe('createCircuitBreaker()', () => {
     expect(states).toEqual(['open', 'half-open', 'open', 'half-open', 'closed'])
   })
 
+  it('an onStateChange that throws changes nothing: the circuit opens and the call is not failed by it', () => {
+    const breaker = createCircuitBreaker({
+      failureThreshold: 1,
+      onStateChange: () => {
+        throw new Error('observer bug')
+      },
+    })
+    attempts(breaker, 1, 'ECONNREFUSED')
+    expect(breaker.health().state).toBe('open')
+  })
+
   it('false never opens but still counts; bad settings are a RangeError', () => {
     const off = createCircuitBreaker(false)
     attempts(off, 50, 'ECONNREFUSED')

@@ -88,7 +88,11 @@ export function createCircuitBreaker(parameters: CircuitBreakerParameters | fals
   const enter = (next: CircuitState, at = new Date()) => {
     state = next
     since = at
-    onStateChange?.(health())
+    try {
+      onStateChange?.(health())
+    } catch {
+      // An observer's bug must not fail the payment call that changed the state.
+    }
   }
 
   return {
