@@ -1,7 +1,6 @@
 import http from 'node:http'
 import net, { type AddressInfo } from 'node:net'
-import { createFastPath } from '../../../lib/server/payment/fastPath'
-import { startTestPayment, type TestPayment, testSettings } from '../../../test/kit/payment'
+import { servePayment, startTestPayment, type TestPayment, testSettings } from '../../../test/kit/payment'
 
 /**
  * Real parts for the client's resilience tests: a real Payment Server (anvil, Postgres) whose
@@ -11,29 +10,17 @@ import { startTestPayment, type TestPayment, testSettings } from '../../../test/
  */
 
 const urlOf = (server: net.Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-const listen = (server: net.Server, port = 0) =>
-  new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
+const listen = (server: net.Server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
 const close = (server: net.Server) => new Promise((resolve) => server.close(resolve))
 
-/** A Payment Server's token calls (its own fast path) on a port that outlives `stop()`. */
+/**
+ * A Payment Server's token calls ({@link servePayment}) on a port that outlives `stop()`. It
+ * takes no counts ahead (issueAhead 0), so what it issued is exactly what the client asked for.
+ */
 export async function startServedPayment() {
   const t: TestPayment = await startTestPayment({ settings: testSettings({ issueAhead: 0 }) })
-  const fastPath = createFastPath(async () => t.server)
-  let server = createServer()
-  await listen(server)
-  const port = (server.address() as AddressInfo).port
-
-  function createServer() {
-    return http.createServer((req, res) => {
-      if (!fastPath(req, res)) res.writeHead(404).end()
-    })
-  }
+  let served = await servePayment(t.server)
+  const port = Number(new URL(served.url).port)
 
   let providers = 0
   const consumer = await t.service('shop')
@@ -49,18 +36,13 @@ export async function startServedPayment() {
       return { name: provider.service.name, provider, channel }
     },
     /** Closes the HTTP server and every connection to it, as a process that stopped would. */
-    async stop() {
-      server.closeAllConnections()
-      await close(server)
-    },
+    stop: () => served.close(),
     /** Listens again on the same port. */
     async start() {
-      server = createServer()
-      await listen(server, port)
+      served = await servePayment(t.server, port)
     },
     async close() {
-      server.closeAllConnections()
-      await close(server)
+      await served.close()
       await t.stop()
     },
   }
