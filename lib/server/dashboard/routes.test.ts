@@ -59,6 +59,8 @@ describe('the dashboard routes', () => {
       'GET /api/readyz': 'getReadiness',
       'GET /api/status': 'getIndexerStatus',
       'GET /api/openapi.json': 'getOpenApiDocument',
+      'GET /api/docs': 'getApiReference',
+      'GET /api/docs/assets/{file}': 'getApiReferenceAsset',
     })
   })
 

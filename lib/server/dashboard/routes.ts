@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { createDocument } from 'zod-openapi'
 import { adminRoutes } from '../admin/routes'
 import { costRoutes } from '../costs/routes'
+import { docsRoutes } from '../docs/routes'
 import { explorerRoutes } from '../explorer/routes'
 import { json, openApiPaths } from '../http/openapi'
 import type { Route } from '../http/route'
@@ -37,6 +38,7 @@ export const dashboardRoutes = [
   ...adminRoutes,
   ...systemRoutes,
   openApiRoute,
+  ...docsRoutes,
 ]
 
 /** The OpenAPI 3.1 document of the dashboard API, assembled from {@link dashboardRoutes}. */
@@ -59,7 +61,7 @@ export function dashboardOpenApi() {
       { name: 'costs', description: 'What services pay each other, from the index' },
       { name: 'services', description: 'Service labels' },
       { name: 'admin', description: "The wallet's helpers: redemption tokens and read-only JSON-RPC" },
-      { name: 'system', description: 'Health, indexer status and this document' },
+      { name: 'system', description: 'Health, indexer status, this document and the API reference page' },
     ],
     paths: openApiPaths(dashboardRoutes),
   })
