@@ -39,6 +39,17 @@ describe('createCircuitBreaker()', () => {
     expect(breaker.health().state).toBe('open')
   })
 
+  it('a streak whose failures each come within windowMs of the last one opens, however long it lasts (a hung server, one call per timeout)', async () => {
+    const breaker = createCircuitBreaker({ failureThreshold: 4, resetAfterMs: 60_000, windowMs: 2_000 })
+    for (let i = 0; i < 3; i++) {
+      attempts(breaker, 1, 'timeout')
+      await sleep(700) // 3 × 700 ms: the streak outlasts windowMs, no gap comes near it
+    }
+    expect(breaker.health()).toMatchObject({ state: 'closed', consecutiveFailures: 3 })
+    attempts(breaker, 1, 'timeout')
+    expect(breaker.health().state).toBe('open')
+  })
+
   it('after resetAfterMs lets exactly one trial call through: its failure re-opens, its success closes', async () => {
     const states: PaymentServerHealth['state'][] = []
     const breaker = createCircuitBreaker({

@@ -9,8 +9,9 @@ export type CircuitBreakerParameters = {
   /** How long an open circuit fails calls at once before one trial call goes through (ms, default 5000). */
   resetAfterMs?: number
   /**
-   * Failures in a row count only within this span (ms, default 60 000): an idle service's rare
-   * failures an hour apart do not add up to an open circuit.
+   * A failure more than this long (ms, default 60 000) after the previous one starts a new
+   * streak: an idle service's rare failures an hour apart do not add up to an open circuit,
+   * while a hung server failing once per timeoutMs does, however long the timeout.
    */
   windowMs?: number
   /** Called on every change of state (closed, open, half-open), e.g. to log or export it. */
@@ -72,7 +73,7 @@ export function createCircuitBreaker(parameters: CircuitBreakerParameters | fals
   let state: CircuitState = 'closed'
   let since = new Date()
   let failures = 0
-  let streakStart = 0
+  let lastFailureAt = 0
   let openedAt = since
   let openedAfter = 0
   let lastFailure: string | null = null
@@ -113,10 +114,10 @@ export function createCircuitBreaker(parameters: CircuitBreakerParameters | fals
       }
       lastFailure = failure
       const now = Date.now()
-      if (failures === 0 || now - streakStart > windowMs) {
-        failures = 0
-        streakStart = now
-      }
+      // A streak ends after windowMs without a failure (not windowMs after its first one): calls
+      // one at a time against a hung server fail once per timeoutMs, however long that is.
+      if (now - lastFailureAt > windowMs) failures = 0
+      lastFailureAt = now
       failures += 1
       if (permit.trial || (state === 'closed' && failures >= failureThreshold)) {
         openedAfter = failures

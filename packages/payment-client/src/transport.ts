@@ -63,15 +63,23 @@ export const MAX_ANSWER_BYTES = 8 * 1024 * 1024
 
 export function fetchTransport(fetchImpl: typeof globalThis.fetch): Transport {
   return async ({ url, headers, body, timeoutMs }) => {
-    const response = await fetchImpl(url, {
-      method: 'POST',
-      headers,
-      body,
-      signal: AbortSignal.timeout(timeoutMs),
-    })
-    const text = await response.text()
-    return withRetryAfter({ status: response.status, text }, response.headers.get('retry-after'))
+    const signal = AbortSignal.timeout(timeoutMs)
+    const call = async () => {
+      const response = await fetchImpl(url, { method: 'POST', headers, body, signal })
+      const text = await response.text()
+      return withRetryAfter({ status: response.status, text }, response.headers.get('retry-after'))
+    }
+    // A given fetch may ignore the signal (a wrapper that drops it): the call still ends at its
+    // deadline, so the circuit breaker's trial call and the caller's timeout always settle.
+    return Promise.race([call(), aborted(signal)])
   }
+}
+
+/** Rejects with the signal's reason (a TimeoutError) when it aborts. */
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) =>
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
+  )
 }
 
 function withRetryAfter(answer: TransportAnswer, retryAfter: string | null | undefined): TransportAnswer {

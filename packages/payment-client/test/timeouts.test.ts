@@ -35,7 +35,12 @@ const TOKEN = `v1.31337.0x${'ab'.repeat(20)}.1.1.0x${'cd'.repeat(65)}`
 const transports = [
   ['node:http', {}],
   ['fetch', { fetch: globalThis.fetch }],
-] as const
+  // A wrapper that drops the abort signal: the call must end at its deadline all the same.
+  [
+    'a fetch that ignores the abort signal',
+    { fetch: (url, init) => globalThis.fetch(url, { ...init, signal: null }) },
+  ],
+] as const satisfies ReadonlyArray<readonly [string, { fetch?: typeof globalThis.fetch }]>
 
 describe('a hung Payment Server', () => {
   for (const [transport, options] of transports) {
