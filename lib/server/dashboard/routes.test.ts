@@ -1,7 +1,9 @@
 import path from 'node:path'
 import SwaggerParser from '@apidevtools/swagger-parser'
 import { describe, expect, it } from 'vitest'
+import { exampleProblems } from '../../../test/kit/openapi'
 import { routeFilesUnder, routeModules } from '../../../test/kit/routes'
+import { withExamples } from './examples'
 import { dashboardOpenApi, dashboardRoutes } from './routes'
 
 /*
@@ -62,6 +64,14 @@ describe('the dashboard routes', () => {
       'GET /api/docs': 'getApiReference',
       'GET /api/docs/assets/{file}': 'getApiReferenceAsset',
     })
+  })
+
+  it('every operation has examples of its request body and 2xx answer that its schemas accept', () => {
+    expect(exampleProblems(withExamples(dashboardRoutes))).toEqual([])
+    const blocks = dashboardOpenApi().paths?.['/api/blocks']?.get?.responses?.['200'] as {
+      content: Record<string, { examples?: object }>
+    }
+    expect(Object.keys(blocks.content['application/json']?.examples ?? {})).toEqual(['default'])
   })
 
   it('the document keeps the request bodies and path parameters of the routes that read them', () => {

@@ -8,6 +8,7 @@ import { json, openApiPaths } from '../http/openapi'
 import type { Route } from '../http/route'
 import { serviceRoutes } from '../services/routes'
 import { systemRoutes } from '../system/routes'
+import { withExamples } from './examples'
 
 let document: ReturnType<typeof createDocument> | undefined
 
@@ -63,7 +64,7 @@ export function dashboardOpenApi() {
       { name: 'admin', description: "The wallet's helpers: redemption tokens and read-only JSON-RPC" },
       { name: 'system', description: 'Health, indexer status, this document and the API reference page' },
     ],
-    paths: openApiPaths(dashboardRoutes),
+    paths: openApiPaths(withExamples(dashboardRoutes)),
   })
   return document
 }
