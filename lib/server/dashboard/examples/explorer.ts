@@ -1,3 +1,5 @@
+import { type Address, encodeFunctionData, toEventSelector, toFunctionSelector } from 'viem'
+import { intermediaryFactoryAbi } from '../../../../contracts/generated'
 import type { OperationExamples } from './index'
 import { blockSummary, channelSummary, depositEvent, head, labels, txSummary, v } from './values'
 
@@ -39,7 +41,11 @@ export const explorerExamples: Record<string, OperationExamples> = {
           gasPrice: null,
           maxFeePerGas: '2750000000',
           maxPriorityFeePerGas: '1000000000',
-          input: '0x8f8b8a8d…',
+          input: encodeFunctionData({
+            abi: intermediaryFactoryAbi,
+            functionName: 'open',
+            args: [v.provider as Address, BigInt(v.price), 60n, 900n],
+          }),
           status: 'success',
           gasUsed: '1810813',
           effectiveGasPrice: '875000000',
@@ -51,7 +57,7 @@ export const explorerExamples: Record<string, OperationExamples> = {
           call: {
             name: 'open',
             signature: 'open(address,uint256,uint256,uint256)',
-            selector: '0x8f8b8a8d',
+            selector: toFunctionSelector('open(address,uint256,uint256,uint256)'),
             args: [
               { name: 'provider', type: 'address', value: v.provider },
               { name: 'costPerRequest', type: 'uint256', value: v.price },
@@ -69,7 +75,7 @@ export const explorerExamples: Record<string, OperationExamples> = {
             signature: 'Deposited(address,uint256,uint256)',
             args: depositEvent.args,
             topics: [
-              '0x73a19dd210f1a7f902193214c0ee91dd35ee5b4d920cba8d519eca65a7b488ca',
+              toEventSelector('Deposited(address,uint256,uint256)'),
               `0x000000000000000000000000${v.consumer.slice(2)}`,
             ],
             data: '0x00000000000000000000000000000000000000000000000000038d7ea4c6800000000000000000000000000000000000000000000000000000038d7ea4c68000',
