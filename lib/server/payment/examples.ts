@@ -1,21 +1,14 @@
+import { exampleToken, story } from '../http/examples'
 import type { Examples } from '../http/openapi'
 
 /**
- * The values the Payment Server's OpenAPI examples show (./openapi, the `doc` blocks of ./api):
- * one consumer (`shop`) paying one provider (`billing`) on the dev chain, so every example of
- * the document tells the same story. Amounts are decimal wei strings, addresses lowercase, a
- * token in its wire format. Each example is parsed by its schema in ./openapi.test.ts.
+ * The values the Payment Server's OpenAPI examples show (./openapi, the `doc` blocks of ./api),
+ * from the story all the documents' examples tell (../http/examples). Each example is parsed by
+ * its schema in ./openapi.test.ts.
  */
-const chainId = 31337
-const channel = '0xa16e02e87b7454126e5e10d957a927a7f5b5d2be'
-const consumer = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8'
-const provider = '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc'
-const costPerRequest = '1000000000000'
-const signature =
-  '0x8b3a1f6c2d5e4b7a9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d1b'
+const { chainId, channel, consumer, provider, costPerRequest } = story
 
-/** A token of the channel for `requests` requests, in the wire format. */
-export const exampleToken = (requests: number) => `v1.${chainId}.${channel}.1.${requests}.${signature}`
+export { exampleToken }
 
 /** Bodies shared by several routes' examples. */
 export const example = {

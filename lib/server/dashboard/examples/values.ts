@@ -1,16 +1,16 @@
-import { exampleToken, example as payment } from '../../payment/examples'
+import { exampleToken, story } from '../../http/examples'
 
 /**
- * The values the dashboard API's examples share: the same dev chain, factory, services and
- * channel as the Payment Server's examples (../../payment/examples), seen from the index.
+ * The values the dashboard API's examples share: the story of every document's examples
+ * (../../http/examples), seen from the index.
  */
 export const v = {
-  chainId: payment.chainId,
-  factory: '0x5fbdb2315678afecb367f032d93f642f64180aa3',
-  channel: payment.channel,
-  consumer: payment.consumer,
-  provider: payment.provider,
-  price: payment.costPerRequest,
+  chainId: story.chainId,
+  factory: story.factory,
+  channel: story.channel,
+  consumer: story.consumer,
+  provider: story.provider,
+  price: story.costPerRequest,
   token: exampleToken(42),
   openTx: '0x9c1f4a5be2d3c8e7f60a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f607',
   blockHash: '0x3b7e6f2a9c1d4e8b5a0f7c2d9e1b4a6c8d3f5e7a9b1c2d4e6f8a0b2c4d6e8f0a',
