@@ -1,6 +1,4 @@
-/** The largest uint256, the Payment Server's bound on amounts. */
-const MAX_UINT256 = 2n ** 256n - 1n
-const DECIMAL = /^(0|[1-9][0-9]*)$/
+import { isDecimalUint256 } from './token'
 
 /** A route's price in wei per request: a bigint, or a decimal string such as `'1000'`. */
 export type RoutePrice = bigint | string
@@ -16,7 +14,7 @@ export type RoutePrice = bigint | string
 export function routePriceOf(price: RoutePrice | undefined): string | undefined {
   if (price === undefined) return undefined
   const text = typeof price === 'bigint' ? price.toString() : price
-  if (typeof text !== 'string' || !DECIMAL.test(text) || BigInt(text) > MAX_UINT256) {
+  if (!isDecimalUint256(text)) {
     throw new RangeError(
       `price must be wei per request as a bigint or a decimal string from 0 to 2^256-1, got ${String(price)}`,
     )

@@ -13,7 +13,14 @@ import {
   unavailable,
 } from './http'
 import { type PricedToken, type RoutePrice, routePriceOf, verifyBodyOf } from './price'
-import { formatToken, parseToken, TOKEN_HEADER, TokenFormatError } from './token'
+import {
+  formatToken,
+  isDecimalUint256,
+  type ParsedToken,
+  parseToken,
+  TOKEN_HEADER,
+  TokenFormatError,
+} from './token'
 
 /** What an accepted token pays for: one request on `channel`, `value` wei in total so far. */
 export type Payment = { channel: Address; tokenId: bigint; requests: bigint; value: bigint }
@@ -83,13 +90,16 @@ export function createPaymentVerifier({ maxInFlight, ...http }: PaymentVerifierP
   const inFlight = maxInFlightOf(maxInFlight)
   const client = createPaymentHttp(http)
   // Each token keeps its route's price through the batch (verifyBodyOf).
-  const queue = createCoalescer<PricedToken, VerifyResult>({
+  const queue = createCoalescer<PricedToken & { sent: ParsedToken }, VerifyResult>({
     maxInFlight: inFlight,
     run: async (tokens) => {
       // Not repeatable: a lost answer may hide an acceptance (./retry says when it is retried).
       const answer = await client.post('tokens/verify', verifyBodyOf(tokens))
       const results = tokens.length === 1 ? [singleResult(answer)] : batchResults(answer, tokens.length)
-      return answer.maybeRepeated ? results.map(unknownIfRepeated) : results
+      return results.map((result, i) => {
+        const judged = answer.maybeRepeated ? unknownIfRepeated(result) : result
+        return forToken(judged, (tokens[i] as { sent: ParsedToken }).sent)
+      })
     },
   })
   return {
@@ -100,14 +110,14 @@ export function createPaymentVerifier({ maxInFlight, ...http }: PaymentVerifierP
       if (!value) {
         return refusal('token_missing', `This service needs a payment token in the ${TOKEN_HEADER} header.`)
       }
-      let canonical: string
+      let sent: ParsedToken
       try {
-        canonical = formatToken(parseToken(value))
+        sent = parseToken(value)
       } catch (error) {
         const reason = error instanceof TokenFormatError ? error.message : 'The payment token cannot be read.'
         return refusal('token_malformed', reason)
       }
-      return queue.submit({ token: canonical, price }).catch(unavailableResult)
+      return queue.submit({ token: formatToken(sent), price, sent }).catch(unavailableResult)
     },
   }
 }
@@ -150,11 +160,29 @@ function unknownIfRepeated(result: VerifyResult): VerifyResult {
   )
 }
 
-/** Answer to `{ token }`: 200 accepted, 402/403 refused; anything else is a server failure. */
+/**
+ * An accepted verdict only for the token sent: its channel, token ID and count. Another's (an
+ * answer out of order) would hand one request's payment to another, so it is a failure (503).
+ */
+function forToken(result: VerifyResult, { token }: ParsedToken): VerifyResult {
+  if (!result.accepted) return result
+  const same =
+    result.channel === token.channel.toLowerCase() &&
+    result.tokenId === token.tokenId &&
+    result.requests === token.requests
+  return same
+    ? result
+    : unavailableResult(unavailable('The Payment Server answered a verdict on another token.'))
+}
+
+/**
+ * Answer to `{ token }`: 200 accepted; 402, 403 and 410 (a channel of the chain before a reset)
+ * refused; anything else is a server failure, 429 included (the token was not judged).
+ */
 function singleResult(answer: JsonAnswer): VerifyResult {
   if (answer.status === 200) return acceptedResult(answer.body)
   const error = errorFromAnswer(answer)
-  if ((answer.status === 402 || answer.status === 403) && !DEPENDENCY_CODES.has(error.code)) {
+  if ([402, 403, 410].includes(answer.status) && !DEPENDENCY_CODES.has(error.code)) {
     return refusal(error.code, error.message)
   }
   throw error
@@ -170,22 +198,27 @@ function batchResults(answer: JsonAnswer, count: number): VerifyResult[] {
   return results.map(itemResult)
 }
 
+/** One result of a batch: judged as {@link singleResult} judges the same token sent alone. */
 function itemResult(item: unknown): VerifyResult {
   if (isRecord(item) && item.accepted === false) {
     const error = errorFromAnswer({ status: 402, body: item })
-    return DEPENDENCY_CODES.has(error.code) ? unavailableResult(error) : refusal(error.code, error.message)
+    return DEPENDENCY_CODES.has(error.code) || error.code === 'rate_limited'
+      ? unavailableResult(error)
+      : refusal(error.code, error.message)
   }
   return acceptedResult(item)
 }
-
-const DECIMAL = /^(0|[1-9][0-9]*)$/
 
 /** `{ accepted: true, channel, tokenId, requests, value }` with decimal strings, as bigints. */
 function acceptedResult(body: unknown): VerifyResult {
   if (!isRecord(body) || body.accepted !== true) throw unavailable('The Payment Server answered no verdict.')
   const { channel, tokenId, requests, value } = body
   const decimals = [tokenId, requests, value]
-  if (typeof channel !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(channel) || !decimals.every(isDecimal)) {
+  if (
+    typeof channel !== 'string' ||
+    !/^0x[0-9a-fA-F]{40}$/.test(channel) ||
+    !decimals.every(isDecimalUint256)
+  ) {
     throw unavailable('The Payment Server answered a malformed verdict.')
   }
   return {
@@ -195,8 +228,4 @@ function acceptedResult(body: unknown): VerifyResult {
     requests: BigInt(requests as string),
     value: BigInt(value as string),
   }
-}
-
-function isDecimal(value: unknown): value is string {
-  return typeof value === 'string' && DECIMAL.test(value)
 }

@@ -193,6 +193,11 @@ export const TOKEN_HEADER = 'payment-token'
 const WIRE_VERSION = 'v1'
 const DECIMAL_UINT = /^(0|[1-9][0-9]{0,77})$/
 
+/** Whether `text` is a uint256 in decimal, without leading zeros (how amounts and counts travel). */
+export function isDecimalUint256(text: unknown): text is string {
+  return typeof text === 'string' && DECIMAL_UINT.test(text) && BigInt(text) <= maxUint256
+}
+
 /**
  * A token as one header-safe string:
  * `v1.<chainId>.<channel>.<tokenId>.<requests>.<signature>` (decimal numbers, lowercase hex),
@@ -244,7 +249,7 @@ export function parseToken(value: string): ParsedToken {
     ['token ID', tokenId],
     ['request count', requests],
   ] as const) {
-    if (!DECIMAL_UINT.test(text) || BigInt(text) > maxUint256) {
+    if (!isDecimalUint256(text)) {
       throw new TokenFormatError(`The ${name} of the token is not a decimal uint256.`)
     }
   }

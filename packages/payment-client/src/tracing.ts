@@ -152,7 +152,8 @@ export async function traceFetch(
     )
     span.setAttribute('http.response.status_code', response.status)
     if (response.status >= 400) {
-      const code = await errorCodeOf(response)
+      // The refusal's code is read only for a span an SDK records (no SDK: nothing is read).
+      const code = span.isRecording() ? await errorCodeOf(response) : undefined
       if (code) refused(span, code, `the provider answered ${response.status}`)
       else span.setStatus({ code: SpanStatusCode.ERROR, message: `the provider answered ${response.status}` })
     }
@@ -168,9 +169,16 @@ export async function traceFetch(
   }
 }
 
-/** The `error.code` of a JSON error answer, read from a copy so the caller still gets the body. */
+/** Largest error body read for its code: the product's refusals are a few hundred bytes. */
+const MAX_ERROR_BODY = 16 * 1024
+
+/**
+ * The `error.code` of a JSON error answer, read from a copy so the caller still gets the body;
+ * only from a body of a declared, small length (a streamed one would hold the answer back).
+ */
 async function errorCodeOf(response: Response): Promise<string | undefined> {
-  if (!response.headers.get('content-type')?.includes('json')) return undefined
+  const length = Number(response.headers.get('content-length') ?? Number.NaN)
+  if (!response.headers.get('content-type')?.includes('json') || !(length <= MAX_ERROR_BODY)) return undefined
   try {
     const body: unknown = await response.clone().json()
     const error = isRecord(body) ? body.error : undefined

@@ -1,5 +1,7 @@
+import express from 'express'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPaymentGate } from '../src/middleware/core'
+import { paymentRequired } from '../src/middleware/express'
 import { parseToken } from '../src/token'
 import { type Framework, frameworks, paymentJson, type Served } from './frameworks'
 import { type PaidStack, startPaidStack } from './paidStack'
@@ -114,4 +116,51 @@ describe('createPaymentGate()', () => {
       expect(() => createPaymentGate(stack.verifier, { price })).toThrow(RangeError)
     },
   )
+})
+
+describe('payment middleware stacked on one request (an app-wide one and a route’s)', () => {
+  /** Express with paymentRequired() for every route, and again on /dear at 1,001 wei: one count per request. */
+  async function stackedExpress() {
+    const app = express()
+    app.use(paymentRequired(stack.verifier))
+    app.get('/same', paymentRequired(stack.verifier, { price: 1_000n }), (req, res) => {
+      res.json(paymentJson(req.payment as NonNullable<typeof req.payment>))
+    })
+    app.get('/dear', paymentRequired(stack.verifier, { price: 1_001n }), (_req, res) => {
+      res.json({ served: true })
+    })
+    const server = app.listen(0, '127.0.0.1')
+    await new Promise((resolve) => server.once('listening', resolve))
+    const { port } = server.address() as { port: number }
+    return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(resolve)) }
+  }
+
+  it('the route’s middleware serves the payment the app-wide one accepted (one count), or refuses a route dearer than the channel without a second call', async () => {
+    const service = await stackedExpress()
+    try {
+      const before = await stack.acceptedCount()
+      const token = await stack.consumer.token(stack.provider)
+      const served = await get(`${service.url}/same`, token)
+      expect(served.status, JSON.stringify(served.body)).toBe(200)
+      expect(served.body).toEqual(
+        paymentJson({
+          ...parseToken(token).token,
+          value: 1_000n * parseToken(token).token.requests,
+          channel: stack.channel.address.toLowerCase() as `0x${string}`,
+        }),
+      )
+      expect(await stack.acceptedCount()).toBe(before + 1n)
+
+      const dear = await get(`${service.url}/dear`, await stack.consumer.token(stack.provider))
+      expect(dear.status).toBe(402)
+      expect(dear.body.error.code).toBe('terms_rejected')
+      expect(dear.body.error.message).toContain(
+        'paid 1000 wei by an earlier payment middleware; this route costs 1001 wei',
+      )
+      // The app-wide middleware accepted it (one count); the route's made no call of its own.
+      expect(await stack.acceptedCount()).toBe(before + 2n)
+    } finally {
+      await service.close()
+    }
+  })
 })

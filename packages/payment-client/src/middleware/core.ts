@@ -30,8 +30,12 @@ export type Verdict = { context: Context } & (
   | { accepted: false; status: number; body: ReturnType<typeof refusalBody>; refusal: VerifyRefusal }
 )
 
-/** Judges one request from its headers; never rejects. */
-export type PaymentGate = (headers: HeaderSource) => Promise<Verdict>
+/**
+ * Judges one request from its headers; never rejects. `paid` is the payment an earlier gate of
+ * the same request accepted (gates stacked: an app-wide one and a route's): its token is not
+ * sent again, which would be refused as count_already_accepted after the consumer paid.
+ */
+export type PaymentGate = (headers: HeaderSource, paid?: Payment | null) => Promise<Verdict>
 
 /**
  * The gate of one route: verifies the request's `payment-token` (at the route's `price`) in a
@@ -42,7 +46,8 @@ export function createPaymentGate(
   { price }: PaymentMiddlewareOptions = {},
 ): PaymentGate {
   const wei = routePriceOf(price)
-  return async (headers) => {
+  return async (headers, paid) => {
+    if (paid) return paidBefore(paid, wei === undefined ? undefined : BigInt(wei))
     const { result, context } = await traceVerification({
       headers,
       price: wei,
@@ -54,6 +59,26 @@ export function createPaymentGate(
     if (result.accepted) return { accepted: true, payment: paymentOf(result), context }
     return { accepted: false, status: result.status, body: refusalBody(result), refusal: result, context }
   }
+}
+
+/**
+ * A request an earlier gate accepted: served if its channel pays this route's price too (a
+ * token's value is its count times the channel's price per request), else refused as the
+ * Payment Server refuses a channel paying less; the count stays accepted, so the message
+ * names the misconfiguration.
+ */
+function paidBefore(payment: Payment, price: bigint | undefined): Verdict {
+  const active = context.active()
+  if (price === undefined || payment.value >= price * payment.requests)
+    return { accepted: true, payment, context: active }
+  const perRequest = payment.value / payment.requests
+  const refusal: VerifyRefusal = {
+    accepted: false,
+    status: 402,
+    code: 'terms_rejected',
+    message: `The request was paid ${perRequest} wei by an earlier payment middleware; this route costs ${price} wei. Charge a request with one payment middleware, at the route's price.`,
+  }
+  return { accepted: false, status: 402, body: refusalBody(refusal), refusal, context: active }
 }
 
 const joined = (value: string | string[] | null | undefined) =>

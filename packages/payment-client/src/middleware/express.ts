@@ -41,7 +41,7 @@ declare global {
 export function paymentRequired(verifier: PaymentVerifier, options?: PaymentMiddlewareOptions) {
   const gate = createPaymentGate(verifier, options)
   return (req: PaidRequest, res: NodeResponse, next: (error?: unknown) => void): void => {
-    gate(nodeHeaders(req.headers))
+    gate(nodeHeaders(req.headers), req.payment)
       .then((verdict) => {
         if (!verdict.accepted) {
           res.statusCode = verdict.status

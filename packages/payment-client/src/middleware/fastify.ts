@@ -33,13 +33,19 @@ export function paymentPreHandler(
   const gate = createPaymentGate(verifier, options)
   // Callback style, not async: done() runs the handler inside the request's trace context.
   return (request, reply, done) => {
-    gate(nodeHeaders(request.headers)).then(
+    gate(nodeHeaders(request.headers), request.payment).then(
       (verdict) => {
-        if (!verdict.accepted) {
-          reply.code(verdict.status).headers(REFUSAL_HEADERS).send(verdict.body)
+        try {
+          if (!verdict.accepted) {
+            reply.code(verdict.status).headers(REFUSAL_HEADERS).send(verdict.body)
+            return
+          }
+          request.payment = verdict.payment
+        } catch (error) {
+          // A throwing reply (a custom verifier's bad status) goes to Fastify's error handler.
+          done(error as Error)
           return
         }
-        request.payment = verdict.payment
         inContext(verdict, () => done())
       },
       (error: Error) => done(error),

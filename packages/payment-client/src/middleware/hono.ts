@@ -28,7 +28,7 @@ export function honoPayment(
 ): MiddlewareHandler<{ Variables: PaymentVariables }> {
   const gate = createPaymentGate(verifier, options)
   return async (c, next) => {
-    const verdict = await gate(webHeaders(c.req.raw.headers))
+    const verdict = await gate(webHeaders(c.req.raw.headers), c.get('payment'))
     if (!verdict.accepted)
       return c.json(verdict.body, verdict.status as ContentfulStatusCode, REFUSAL_HEADERS)
     c.set('payment', verdict.payment)

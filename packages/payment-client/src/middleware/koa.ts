@@ -28,7 +28,7 @@ export function koaPayment(
 ): Middleware<PaymentState> {
   const gate = createPaymentGate(verifier, options)
   return async (ctx, next) => {
-    const verdict = await gate(nodeHeaders(ctx.headers))
+    const verdict = await gate(nodeHeaders(ctx.headers), ctx.state.payment)
     if (!verdict.accepted) {
       ctx.status = verdict.status
       ctx.set(REFUSAL_HEADERS)
