@@ -48,6 +48,8 @@ test('the API reference renders both documents from this origin only, reached fr
   const { outside, problems } = watchOutside(page, new URL(baseURL as string).origin)
 
   await page.goto('/')
+  await expect(page.getByTestId('nav-api')).toHaveAttribute('href', '/api/docs')
+  await shot(page, info, 'home-header')
   await page.getByTestId('nav-api').click()
   await expect(page).toHaveURL(/\/api\/docs$/)
   await expect(page).toHaveTitle('Payment Server API reference · Channel inspector')

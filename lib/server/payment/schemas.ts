@@ -163,8 +163,12 @@ const verifyItem = z.union([
 
 export const verifyBody = z
   .union([
-    z.object({ token: tokenString, price: routePrice.optional() }).strict(),
-    z.object({ tokens: z.array(verifyItem).min(1).max(1000) }).strict(),
+    // Titled: the API reference names each form by its title (else both are "object").
+    z.object({ token: tokenString, price: routePrice.optional() }).strict().meta({ title: 'One token' }),
+    z
+      .object({ tokens: z.array(verifyItem).min(1).max(1000) })
+      .strict()
+      .meta({ title: 'Tokens of several requests' }),
   ])
   .meta({ id: 'Verify' })
 
