@@ -82,7 +82,7 @@ describe.each(frameworks)('$name payment middleware', (framework: Framework) => 
       body: {
         error: {
           code: 'terms_rejected',
-          message: 'The channel pays 1000 wei per request; this route of billing costs 1001 wei.',
+          message: `The channel pays 1000 wei per request; this route of ${stack.provider} costs 1001 wei.`,
         },
       },
       headers: expect.anything(),

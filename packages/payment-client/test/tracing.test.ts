@@ -92,7 +92,7 @@ describe.each(frameworks)('tracing a paid call to $name', (framework: Framework)
     }
     expect(client.attributes).toEqual({
       ...token,
-      [A.provider]: 'billing',
+      [A.provider]: stack.provider,
       'http.response.status_code': 200,
     })
     expect(server.attributes).toEqual({
