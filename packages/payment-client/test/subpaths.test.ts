@@ -98,7 +98,12 @@ describe('subpath exports', () => {
       const files = (await readdir(outDir)).filter((f) => f.endsWith(extension))
       const defining: string[] = []
       for (const file of files)
-        if (/\bPaymentError = class\b|\bclass PaymentError\b/.test(await readFile(path.join(outDir, file), 'utf8'))) defining.push(file)
+        if (
+          /\bPaymentError = class\b|\bclass PaymentError\b/.test(
+            await readFile(path.join(outDir, file), 'utf8'),
+          )
+        )
+          defining.push(file)
       expect(defining, extension).toHaveLength(1)
     }
   })
