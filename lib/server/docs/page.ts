@@ -1,3 +1,4 @@
+import { BadRequestError } from '../../errors'
 import { REDOC_ASSET_PATH, redocBundle } from './redocBundle'
 
 /** The API documents the reference shows, by the `api` query parameter's value. */
@@ -8,9 +9,18 @@ export const API_DOCUMENTS = {
 
 export type ApiName = keyof typeof API_DOCUMENTS
 
-/** The document a `?api=` value names; the Payment Server's by default and for unknown values. */
-export const apiNameOf = (value: string | null): ApiName =>
-  value !== null && Object.hasOwn(API_DOCUMENTS, value) ? (value as ApiName) : 'payment'
+/**
+ * The document a `?api=` value names, the Payment Server's without one; 400 `invalid_request`
+ * for another value (a link that names no document should say so, not show another one).
+ */
+export function apiNameOf(value: string | null): ApiName {
+  if (value === null) return 'payment'
+  if (Object.hasOwn(API_DOCUMENTS, value)) return value as ApiName
+  throw new BadRequestError({
+    code: 'invalid_request',
+    message: `The query parameter api must be ${Object.keys(API_DOCUMENTS).join(' or ')}.`,
+  })
+}
 
 /**
  * The page's Content-Security-Policy, stricter than the rest of the app (which sets none): the
@@ -51,12 +61,11 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.char
 
 /**
  * `GET /api/docs`: the API reference, Redoc rendering one of the product's OpenAPI documents
- * (`?api=payment`, the default, or `?api=explorer`) from this origin only, with links to switch
+ * (`api`: payment or explorer) from this origin only, with links to switch
  * between them, back to the site, and to the raw JSON. No inline script: Redoc initializes
  * itself from the `<redoc spec-url>` element.
  */
-export function apiDocsResponse(request: Request): Response {
-  const api = apiNameOf(new URL(request.url).searchParams.get('api'))
+export function apiDocsResponse(api: ApiName): Response {
   const { title, url } = API_DOCUMENTS[api]
   const links = (Object.entries(API_DOCUMENTS) as [ApiName, (typeof API_DOCUMENTS)[ApiName]][])
     .map(

@@ -28,11 +28,16 @@ describe('the API reference', () => {
     expect(csp).toContain("style-src 'self' 'unsafe-inline'")
   })
 
-  it('GET /api/docs?api=explorer renders the explorer document; an unknown name the Payment Server one', async () => {
+  it('GET /api/docs?api=explorer renders the explorer document; another name or unfit text is a 400 with its code', async () => {
     expect(await (await get('?api=explorer')).text()).toContain('<redoc spec-url="/api/openapi.json"')
-    expect(await (await get('?api=%3Cscript%3E')).text()).toContain(
-      '<redoc spec-url="/api/payment/openapi.json"',
-    )
+    const unknown = await get('?api=%3Cscript%3E')
+    expect(unknown.status).toBe(400)
+    expect(await unknown.json()).toEqual({
+      error: { code: 'invalid_request', message: 'The query parameter api must be payment or explorer.' },
+    })
+    const control = await get('?api=a%00b')
+    expect(control.status).toBe(400)
+    expect(await control.json()).toMatchObject({ error: { code: 'invalid_text' } })
   })
 
   it('GET /api/docs/assets/{file} answers the bundle its name hashes (no CDN address left), cached for a year; any other name is 404', async () => {

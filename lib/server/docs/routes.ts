@@ -1,9 +1,24 @@
 import { z } from 'zod'
-import type { Route } from '../http/route'
-import { apiDocsResponse } from './page'
+import { requestIdOf } from '../http/callLog'
+import { error } from '../http/openapi'
+import { pathParams, requireQueryText } from '../http/params'
+import { type Handled, type Route, responseOf, runCall } from '../http/route'
+import { apiDocsResponse, apiNameOf } from './page'
 import { redocBundleResponse } from './redocBundle'
 
 const tags = ['system']
+
+const notText = 'not text: a control character or a lone surrogate (`invalid_text`)'
+
+/**
+ * One call of a reference route through the plumbing every route shares (runCall): a refusal
+ * answered as `{ error: { code, message } }` with its status and logged under the operationId.
+ * Not jsonRoute: these answer HTML and JavaScript, and need no server context.
+ */
+async function answer(name: string, request: Request, handler: () => Promise<Handled>): Promise<Response> {
+  const requestId = requestIdOf(request.headers)
+  return responseOf(await runCall('api', name, handler, requestId), requestId)
+}
 
 /** The page: Redoc on one of the documents. */
 const page: Route<'get', '/api/docs'> = {
@@ -39,9 +54,17 @@ const page: Route<'get', '/api/docs'> = {
           },
         },
       },
+      '400': error(`No such document (\`invalid_request\`), or a query ${notText}`, {
+        invalid_request: 'The query parameter api must be payment or explorer.',
+      }),
     },
   },
-  handler: (request) => apiDocsResponse(request),
+  handler: (request) =>
+    answer('getApiReference', request, async () => {
+      const query = new URL(request.url).searchParams
+      requireQueryText(query)
+      return apiDocsResponse(apiNameOf(query.get('api')))
+    }),
 }
 
 /** Served under REDOC_ASSET_PATH (spelled out here: the table keeps paths as literal types). */
@@ -74,33 +97,24 @@ const asset: Route<'get', '/api/docs/assets/{file}'> = {
           },
         },
       },
-      '404': {
-        description: 'Not the current bundle (`not_found`)',
-        content: {
-          'application/json': {
-            schema: z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
-            examples: {
-              not_found: {
-                summary: 'not_found',
-                value: {
-                  error: {
-                    code: 'not_found',
-                    message: 'No asset named redoc.js; the API reference loads redoc-2.5.4-3f1c0a9b2d4e.js.',
-                  },
-                },
-              },
-            },
-          },
-        },
-      },
+      '400': error(`The file name is ${notText}`, {
+        invalid_text:
+          'The path parameter file must be text without control characters (U+0000 at character 2).',
+      }),
+      '404': error('Not the current bundle (`not_found`)', {
+        not_found: 'No asset named redoc.js; the API reference loads redoc-2.5.4-3f1c0a9b2d4e.js.',
+      }),
     },
   },
-  handler: async (_request, { params }) => redocBundleResponse((await params).file ?? ''),
+  handler: (request, { params }) =>
+    answer('getApiReferenceAsset', request, async () =>
+      redocBundleResponse(pathParams(await params).file ?? ''),
+    ),
 }
 
 /**
  * The API reference (`/api/docs`) and the Redoc bundle it loads, served by the product itself
  * so that the reference works offline. They answer HTML and JavaScript, not JSON, so their
- * handlers build the Response themselves, like the document's own route.
+ * handlers make the Response themselves (refusals are JSON, like every route's).
  */
 export const docsRoutes = [page, asset]

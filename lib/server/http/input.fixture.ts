@@ -132,6 +132,7 @@ const PARAM_ROUTES: Array<{ route: string; name: string; key?: KeyName; body?: o
   { route: 'GET /api/tx/{}', name: 'hash' },
   { route: 'GET /api/address/{}', name: 'address' },
   { route: 'GET /api/channels/{}', name: 'address' },
+  { route: 'GET /api/docs/assets/{}', name: 'file' },
   {
     route: 'POST /api/channels/{}/redemption-token',
     name: 'address',
@@ -152,6 +153,7 @@ const QUERY_ROUTES: Array<[string, string]> = [
   ['/api/costs/series', 'to'],
   ['/api/costs/services/shop', 'from'],
   ['/api/costs/report.csv', 'groupBy'],
+  ['/api/docs', 'api'],
 ]
 
 const services = 'POST /api/payment/services'
