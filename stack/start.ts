@@ -272,6 +272,7 @@ async function main(): Promise<void> {
       `  Database      ${databaseLabel}`,
       exampleLine,
       `  Payment API   ${appUrl}/api/payment/openapi.json  (admin key ${paymentSecrets.adminKeyFrom === 'environment' ? 'from the environment' : `in ${path.relative(root, paymentSecrets.adminKeyFrom.file)}`})`,
+      `  API docs      ${appUrl}/api/docs  (both APIs; the client package: packages/payment-client/README.md)`,
       `  Costs         ${appUrl}/costs  (label admins: ${childEnv.LABEL_ADMINS || 'none; set LABEL_ADMINS'})`,
       `  Migrations    ${migrations.applied.length} applied now, ${migrations.alreadyApplied.length} already`,
     ]
