@@ -237,6 +237,29 @@ test.describe('costs, as a manager would', () => {
     for (const r of ROLES) await expect(node(page, r), r).toHaveCount(1)
   })
 
+  test('calendar periods, and what changed against the window as long before', async ({ page }) => {
+    await page.goto('/costs?window=all')
+    await expect(page.getByTestId('as-of')).toHaveText(/^All time: up to \d{4}-\d\d-\d\d /)
+    // All has nothing before it to compare with.
+    await expect(page.getByTestId('comparison')).toHaveCount(0)
+    await page.getByTestId('window-this-week').click()
+    await expect(page).toHaveURL(/window=this-week/)
+    await expect(page.getByTestId('window-this-week')).toHaveAttribute('aria-current', 'page')
+    await expect(page.getByTestId('as-of')).toHaveText(/^This week \(since \d{4}-\d\d-\d\d 00:00 UTC\)/)
+
+    // From an hour before the payments to now, against the window as long before it (the exact
+    // figures are checked against the chain in lib/server/costs/costs.windows.test.ts).
+    const from = Math.floor(made.firstRedemptionAt / 60) * 60 - 3_600
+    await page.goto(`/costs?from=${inputTime(from)}`)
+    await expect(page.getByTestId('comparison')).toContainText('against the window as long before it')
+    await expect(page.getByTestId('comparison-change')).toHaveText(/^\+/)
+    await expect(page.getByTestId('comparison-change').locator('[data-wei]')).toHaveAttribute(
+      'data-wei',
+      /^[1-9]\d*$/,
+    )
+    await expect(page.getByTestId('movers').locator('li').first()).toContainText(' → ')
+  })
+
   test('service pages: paid, earned, fully loaded cost, channels and runway', async ({ page }) => {
     await page.goto('/costs?window=all')
     await node(page, 'alice').locator('circle').click()

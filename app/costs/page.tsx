@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import { Amount } from '@/components/Amount'
+import { Comparison } from '@/components/costs/Comparison'
 import { FlowSankey, type PairBar, SpendOverTime, TopPairs } from '@/components/costs/CostCharts'
 import { CostGraphView, type NodeSize, serviceHref } from '@/components/costs/CostGraphView'
 import { CostTableView } from '@/components/costs/CostTableView'
@@ -11,12 +12,15 @@ import { firstParam } from '@/components/Pagination'
 import { Section } from '@/components/Section'
 import type { CostGraph } from '@/lib/costs/api'
 import { costTable, GROUP_BYS, type GroupBy } from '@/lib/costs/report'
-import { windowFromView, windowQueryOf, windowSearch } from '@/lib/costs/window'
+import { windowFromView, windowLabel, windowQueryOf, windowSearch } from '@/lib/costs/window'
 import { formatNumber, shortAddress } from '@/lib/explorer/format'
 import { costOverview } from '@/lib/server/costs'
 import { load } from '../_lib/load'
 
 export const metadata: Metadata = { title: 'Costs' }
+
+/** An API time (ISO-8601) as the page writes it: `2026-12-07 09:20:30 UTC`. */
+const utc = (iso: string) => iso.replace('T', ' ').replace('.000Z', 'Z').replace('Z', ' UTC')
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> }
 
@@ -100,13 +104,16 @@ export default async function CostsPage({ searchParams }: Props) {
       </p>
       <WindowPicker basePath="/costs" window={window} keep={{ groupBy, size }} />
       <p className="muted small" data-testid="as-of">
-        {graph.window.preset === 'custom'
-          ? 'Custom window'
-          : `Last ${graph.window.preset === 'all' ? 'everything' : graph.window.preset}`}
-        : {graph.window.from.replace('T', ' ').replace('Z', ' UTC')} to{' '}
-        {graph.window.to.replace('T', ' ').replace('Z', ' UTC')}
+        {graph.window.preset === 'custom' ? 'Custom window' : windowLabel(window)}:{' '}
+        {graph.window.preset === 'all' ? 'up to' : <>{utc(graph.window.from)} to</>} {utc(graph.window.to)}
         {graph.asOf.block && <> · chain time of block #{graph.asOf.block}</>}
       </p>
+      {graph.comparison && (
+        <Comparison
+          comparison={graph.comparison}
+          nameOf={(address) => nameOf.get(address) ?? shortAddress(address)}
+        />
+      )}
 
       <div className="grid">
         <section className="card">

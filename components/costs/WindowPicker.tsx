@@ -1,12 +1,24 @@
-import { type CostWindow, WINDOW_PRESETS } from '@/lib/costs/window'
+import { CALENDAR_PRESETS, type CostWindow, WINDOW_PRESETS } from '@/lib/costs/window'
 
-const LABELS: Record<string, string> = { '1h': '1 h', '24h': '24 h', '7d': '7 d', '30d': '30 d', all: 'All' }
+const LABELS: Record<string, string> = {
+  '1h': '1 h',
+  '24h': '24 h',
+  '7d': '7 d',
+  '30d': '30 d',
+  all: 'All',
+  today: 'Today',
+  yesterday: 'Yesterday',
+  'this-week': 'This week',
+  'last-week': 'Last week',
+  'this-month': 'This month',
+  'last-month': 'Last month',
+}
 
 /** `yyyy-mm-ddThh:mm` (UTC) for a datetime-local input. */
 const inputTime = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 16)
 
 /**
- * The time window, kept in the URL: preset links, and a custom range (UTC) sent as `from`/`to`
+ * The time window, kept in the URL: rolling and calendar preset links, and a custom range (UTC) sent as `from`/`to`
  * with a plain GET form, so every view can be shared as a link. `keep` holds the page's other
  * query parameters.
  */
@@ -25,18 +37,23 @@ export function WindowPicker({
   }
   return (
     <div className="window-picker" data-testid="window-picker">
-      <nav className="segmented" aria-label="Time window">
-        {Object.keys(WINDOW_PRESETS).map((preset) => (
-          <a
-            key={preset}
-            href={link(preset)}
-            aria-current={window.preset === preset ? 'page' : undefined}
-            data-testid={`window-${preset}`}
-          >
-            {LABELS[preset]}
-          </a>
-        ))}
-      </nav>
+      {[
+        { label: 'Time window', presets: Object.keys(WINDOW_PRESETS) },
+        { label: 'Calendar period (UTC)', presets: CALENDAR_PRESETS },
+      ].map(({ label, presets }) => (
+        <nav key={label} className="segmented" aria-label={label}>
+          {presets.map((preset) => (
+            <a
+              key={preset}
+              href={link(preset)}
+              aria-current={window.preset === preset ? 'page' : undefined}
+              data-testid={`window-${preset}`}
+            >
+              {LABELS[preset]}
+            </a>
+          ))}
+        </nav>
+      ))}
       <form method="get" action={basePath} className="window-custom" data-testid="window-custom">
         {Object.entries(keep).map(([k, v]) => (
           <input key={k} type="hidden" name={k} value={v} />

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { PRESET_NAMES, type WindowPreset } from './window'
 
 /**
  * The costs JSON API (`/api/costs/graph`, `/api/costs/series`, `/api/costs/services/{name}`):
@@ -20,7 +21,7 @@ const pending = (description: string) =>
 
 export const costWindowSchema = z
   .object({
-    preset: z.enum(['1h', '24h', '7d', '30d', 'all', 'custom']),
+    preset: z.enum(['custom', ...PRESET_NAMES] as ['custom', ...WindowPreset[]]),
     from: z.string().meta({ description: 'Start, inclusive (ISO-8601, UTC)' }),
     to: z.string().meta({ description: 'End, exclusive (ISO-8601, UTC)' }),
     live: z.boolean().meta({ description: "Ends at the chain's current time (pending amounts apply)" }),
@@ -91,12 +92,44 @@ export const costTotalsSchema = z
   })
   .meta({ id: 'CostTotals' })
 
+const signedWei = (description: string) =>
+  z
+    .string()
+    .meta({ description: `${description} (wei, decimal string, negative for less)`, example: '-1500' })
+
+export const costComparisonSchema = z
+  .object({
+    window: costWindowSchema,
+    settled: wei('Settled in the previous window'),
+    requests: count('Requests settled in the previous window'),
+    change: signedWei('This window’s settled minus the previous one’s'),
+    movers: z
+      .array(
+        z.object({
+          consumer: addr('Paying service'),
+          provider: addr('Paid service'),
+          settled: wei('Settled in this window'),
+          previous: wei('Settled in the previous window'),
+          change: signedWei('settled − previous'),
+        }),
+      )
+      .meta({
+        description: 'The pairs whose settled amount changed most (at most 10), largest increase first',
+      }),
+  })
+  .meta({ id: 'CostComparison' })
+export type CostComparison = z.infer<typeof costComparisonSchema>
+
 export const costGraphSchema = z
   .object({
     chainId: z.number().int(),
     window: costWindowSchema,
     asOf: asOfSchema,
     totals: costTotalsSchema,
+    comparison: costComparisonSchema.nullable().meta({
+      description:
+        'With `compare=previous`: the window as long right before this one, and what changed; null otherwise, and for `all`',
+    }),
     nodes: z.array(costNodeSchema).meta({ description: 'Services, most money moved first' }),
     edges: z.array(costEdgeSchema).meta({ description: 'Consumer → provider pairs, most settled first' }),
   })

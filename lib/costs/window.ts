@@ -1,7 +1,8 @@
 /**
- * The time window of a cost view: a preset ending at the chain's current time (1 h, 24 h, 7 d,
- * 30 d, all) or a custom range. Kept in the URL (`?window=7d` or `?from=…&to=…`) so a view can
- * be shared. Client-safe.
+ * The time window of a cost view: a rolling preset ending at the chain's current time (1 h,
+ * 24 h, 7 d, 30 d, all), a calendar period in UTC as Kubecost has them (today, yesterday,
+ * this and last week from Monday, this and last month), or a custom range. Kept in the URL
+ * (`?window=7d` or `?from=…&to=…`) so a view can be shared. Client-safe.
  */
 
 export const WINDOW_PRESETS = {
@@ -12,8 +13,50 @@ export const WINDOW_PRESETS = {
   all: null,
 } as const satisfies Record<string, number | null>
 
-export type WindowPreset = keyof typeof WINDOW_PRESETS
+/** Calendar periods in UTC; a current one (today, this week, this month) ends now. */
+export const CALENDAR_PRESETS = [
+  'today',
+  'yesterday',
+  'this-week',
+  'last-week',
+  'this-month',
+  'last-month',
+] as const
+
+export type RollingPreset = keyof typeof WINDOW_PRESETS
+export type CalendarPreset = (typeof CALENDAR_PRESETS)[number]
+export type WindowPreset = RollingPreset | CalendarPreset
 export const DEFAULT_WINDOW: WindowPreset = '24h'
+
+/** Every preset a query may name, rolling then calendar. */
+export const PRESET_NAMES = [...Object.keys(WINDOW_PRESETS), ...CALENDAR_PRESETS] as WindowPreset[]
+
+const DAY = 86_400
+
+/** The UTC period `preset` names around `now` (unix seconds): [from, to), `to` at most `end`. */
+function calendarSpan(preset: CalendarPreset, now: number, end: number): [number, number] {
+  const date = new Date(now * 1000)
+  const y = date.getUTCFullYear()
+  const m = date.getUTCMonth()
+  const today = Date.UTC(y, m, date.getUTCDate()) / 1000
+  // Weeks start on Monday (ISO 8601): getUTCDay() is 0 on Sunday.
+  const monday = today - ((date.getUTCDay() + 6) % 7) * DAY
+  const month = Date.UTC(y, m, 1) / 1000
+  switch (preset) {
+    case 'today':
+      return [today, end]
+    case 'yesterday':
+      return [today - DAY, today]
+    case 'this-week':
+      return [monday, end]
+    case 'last-week':
+      return [monday - 7 * DAY, monday]
+    case 'this-month':
+      return [month, end]
+    case 'last-month':
+      return [Date.UTC(y, m - 1, 1) / 1000, month]
+  }
+}
 
 /** Unix seconds, `from` inclusive, `to` exclusive. */
 export type CostWindow = {
@@ -67,12 +110,67 @@ export function parseWindow(query: WindowQuery, now: number): CostWindow {
     return { preset: 'custom', from, to, live: to >= end }
   }
   const name = query.window || DEFAULT_WINDOW
-  if (!Object.hasOwn(WINDOW_PRESETS, name)) {
-    throw new WindowError(`\`window\` must be one of ${Object.keys(WINDOW_PRESETS).join(', ')}.`)
+  if (!PRESET_NAMES.includes(name as WindowPreset)) {
+    throw new WindowError(`\`window\` must be one of ${PRESET_NAMES.join(', ')}.`)
   }
-  const preset = name as WindowPreset
+  if ((CALENDAR_PRESETS as readonly string[]).includes(name)) {
+    const [from, to] = calendarSpan(name as CalendarPreset, now, end)
+    return { preset: name as CalendarPreset, from, to, live: to >= end }
+  }
+  const preset = name as RollingPreset
   const length = WINDOW_PRESETS[preset]
   return { preset, from: length === null ? 0 : Math.max(0, end - length), to: end, live: true }
+}
+
+/**
+ * The window to compare `window` with: as long, right before it (the 24 h before the last
+ * 24 h; the seven days before this week's first seven). A current calendar period is compared
+ * with the same length before it, not with the whole previous period, so a Monday morning is
+ * not set against a whole week. None for `all`, which has nothing before it.
+ */
+export function previousWindow(window: CostWindow): CostWindow | null {
+  const length = window.to - window.from
+  if (window.preset === 'all' || window.from - length < 0) return null
+  return { preset: 'custom', from: window.from - length, to: window.from, live: false }
+}
+
+const day = (seconds: number) => iso(seconds).slice(0, 10)
+const minute = (seconds: number) => iso(seconds).slice(0, 16).replace('T', ' ')
+
+/** How a range reads: dates for whole UTC days, minutes otherwise, end exclusive. */
+export function rangeLabel({ from, to }: Pick<CostWindow, 'from' | 'to'>): string {
+  if (from % DAY === 0 && to % DAY === 0)
+    return to - from === DAY ? day(from) : `${day(from)} – ${day(to - DAY)}`
+  return `${minute(from)} – ${minute(to)} UTC`
+}
+
+const ROLLING_WORDS: Record<RollingPreset, string> = {
+  '1h': 'Last hour',
+  '24h': 'Last 24 hours',
+  '7d': 'Last 7 days',
+  '30d': 'Last 30 days',
+  all: 'All time',
+}
+const CALENDAR_WORDS: Record<CalendarPreset, string> = {
+  today: 'Today',
+  yesterday: 'Yesterday',
+  'this-week': 'This week',
+  'last-week': 'Last week',
+  'this-month': 'This month',
+  'last-month': 'Last month',
+}
+
+/**
+ * A window in words for a page's heading: "Last 24 hours", "This week (2026-12-07 – now, UTC)",
+ * "Yesterday (2026-12-06, UTC)", "All time", or a custom range.
+ */
+export function windowLabel(window: CostWindow): string {
+  if (window.preset === 'custom') return rangeLabel(window)
+  if (window.preset in ROLLING_WORDS) return ROLLING_WORDS[window.preset as RollingPreset]
+  const words = CALENDAR_WORDS[window.preset as CalendarPreset]
+  if (window.live) return `${words} (since ${minute(window.from)} UTC)`
+  const range = rangeLabel(window)
+  return `${words} (${range}${range.endsWith('UTC') ? '' : ', UTC'})`
 }
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z')
@@ -127,7 +225,9 @@ export function windowFromView(view: {
 }): CostWindow {
   const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000)
   return {
-    preset: (Object.hasOwn(WINDOW_PRESETS, view.preset) ? view.preset : 'custom') as CostWindow['preset'],
+    preset: (PRESET_NAMES.includes(view.preset as WindowPreset)
+      ? view.preset
+      : 'custom') as CostWindow['preset'],
     from: seconds(view.from),
     to: seconds(view.to),
     live: view.live,

@@ -90,7 +90,10 @@ describe('windows', () => {
   it('refuses a bad window with 400 invalid_window and a sentence', async () => {
     const { now } = await bed.indexedHead()
     const bad: Array<[Parameters<typeof costGraph>[1], RegExp]> = [
-      [{ window: 'bogus' }, /`window` must be one of 1h, 24h, 7d, 30d, all\./],
+      [
+        { window: 'bogus' },
+        /`window` must be one of 1h, 24h, 7d, 30d, all, today, yesterday, this-week, last-week, this-month, last-month\./,
+      ],
       [{ window: '__proto__' }, /must be one of/],
       [{ from: String(now), to: String(now) }, /`from` must be before `to`\./],
       [{ from: String(now), to: String(now - 10) }, /`from` must be before `to`\./],
@@ -252,5 +255,54 @@ describe('windows with edges inside hours and days sum exactly', () => {
     expect(after.edges.map((e) => e.channels[0]!.address)).toEqual([bed.ch.bc])
     const upTo = await costGraph(bed.ctx, { from: String(ac.time - 1), to: String(ac.time + 1) })
     expect(upTo.edges.map((e) => [e.channels[0]!.address, e.settled])).toEqual([[bed.ch.ac, '300000000000']])
+  })
+})
+
+describe('compare=previous', () => {
+  it('reads the window as long right before at the same block: its total, the change, and the pairs that moved most, largest increase first', async () => {
+    const { ac, bc, cd } = bed.redeemed
+    // bob → charlie and charlie → dave in this window; alice → charlie (earlier) in the one before.
+    const from = bc.time - 1
+    const to = cd.time + 1
+    const g = await costGraph(bed.ctx, { from: String(from), to: String(to) }, 'previous')
+    expect(costGraphSchema.parse(g)).toEqual(g)
+    const length = to - from
+    expect(ac.time).toBeGreaterThanOrEqual(from - length)
+    expect(g.comparison).toEqual({
+      window: { preset: 'custom', from: isoTime(from - length), to: isoTime(from), live: false },
+      settled: ac.amount.toString(),
+      requests: ac.requests.toString(),
+      change: (bc.amount + cd.amount - ac.amount).toString(),
+      movers: expect.any(Array),
+    })
+    const moved = (g.comparison?.movers ?? []).map((m) => [
+      m.consumer,
+      m.provider,
+      m.settled,
+      m.previous,
+      m.change,
+    ])
+    expect(moved.slice(0, 2)).toEqual(
+      expect.arrayContaining([
+        [bed.addr.bob, bed.addr.charlie, bc.amount.toString(), '0', bc.amount.toString()],
+        [bed.addr.charlie, bed.addr.dave, cd.amount.toString(), '0', cd.amount.toString()],
+      ]),
+    )
+    expect(moved[2]).toEqual([
+      bed.addr.alice,
+      bed.addr.charlie,
+      '0',
+      ac.amount.toString(),
+      (-ac.amount).toString(),
+    ])
+    expect(moved).toHaveLength(3)
+  })
+
+  it('is null without compare, and for all (nothing before it); a compare other than previous is a 400', async () => {
+    expect((await costGraph(bed.ctx, { window: '7d' })).comparison).toBeNull()
+    expect((await costGraph(bed.ctx, { window: 'all' }, 'previous')).comparison).toBeNull()
+    expect(await expectError(costGraph(bed.ctx, { window: '7d' }, 'next'), 400, 'invalid_window')).toBe(
+      '`compare` must be `previous` when given.',
+    )
   })
 })

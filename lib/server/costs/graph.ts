@@ -1,6 +1,7 @@
-import type { CostEdge, CostGraph, CostNode } from '../../costs/api'
+import type { CostComparison, CostEdge, CostGraph, CostNode } from '../../costs/api'
 import { byBigIntDesc } from '../../costs/order'
-import type { CostWindow, WindowQuery } from '../../costs/window'
+import { type CostWindow, previousWindow, type WindowQuery } from '../../costs/window'
+import { BadRequestError } from '../../errors'
 import type { ServerContext } from '../context'
 import { type ServiceName, serviceNames } from '../services'
 import { asOfView, atOneBlock, type CostClock, windowOf, windowView } from './clock'
@@ -170,9 +171,80 @@ function nodesOf(edges: CostEdge[], names: Map<string, ServiceName>, live: boole
     .map(({ _volume, ...node }) => node)
 }
 
-/** GET /api/costs/graph: nodes, edges and totals of a window. */
-export function costGraph(ctx: ServerContext, query: WindowQuery): Promise<CostGraph> {
-  return atOneBlock(ctx, (snapshot, clock) => costGraphAt(snapshot, clock, query))
+/** What to compare a window with: nothing, or the window as long right before it. */
+type Compare = 'previous' | undefined
+
+/** `compare` of a query: `previous` or absent; anything else is a 400 `invalid_window`. */
+function compareOf(value: string | null | undefined): Compare {
+  if (value === null || value === undefined || value === '') return undefined
+  if (value === 'previous') return value
+  throw new BadRequestError({ code: 'invalid_window', message: '`compare` must be `previous` when given.' })
+}
+
+/**
+ * GET /api/costs/graph: nodes, edges and totals of a window, and with `compare` = `previous`
+ * the previous window's (see {@link comparisonOf}).
+ */
+export async function costGraph(
+  ctx: ServerContext,
+  query: WindowQuery,
+  compare?: string | null,
+): Promise<CostGraph> {
+  const comparing = compareOf(compare)
+  return atOneBlock(ctx, (snapshot, clock) => costGraphAt(snapshot, clock, query, comparing))
+}
+
+/** Most pairs listed as movers. */
+const MOVERS = 10
+
+/**
+ * This window against the one as long right before it, read at the same block (the snapshot
+ * of {@link costGraphAt}): the previous total and the pairs that changed most, pending
+ * amounts left out on both sides (only settled amounts exist for a past window).
+ */
+async function comparisonOf(
+  ctx: ServerContext,
+  clock: CostClock,
+  window: CostWindow,
+  edges: CostEdge[],
+): Promise<CostComparison | null> {
+  const previous = previousWindow(window)
+  if (!previous) return null
+  const before = (await costGraphData(ctx, clock, previous)).edges
+  const pairs = new Map<string, { consumer: string; provider: string; settled: bigint; previous: bigint }>()
+  const pairOf = (e: CostEdge) => {
+    const key = `${e.consumer}>${e.provider}`
+    let pair = pairs.get(key)
+    if (!pair) {
+      pair = { consumer: e.consumer, provider: e.provider, settled: 0n, previous: 0n }
+      pairs.set(key, pair)
+    }
+    return pair
+  }
+  for (const e of edges) pairOf(e).settled += BigInt(e.settled)
+  for (const e of before) pairOf(e).previous += BigInt(e.settled)
+  const changed = [...pairs.values()].filter((p) => p.settled !== p.previous)
+  const size = (p: { settled: bigint; previous: bigint }) =>
+    p.settled > p.previous ? p.settled - p.previous : p.previous - p.settled
+  const movers = changed
+    .sort(byBigIntDesc(size))
+    .slice(0, MOVERS)
+    .sort(byBigIntDesc((p) => p.settled - p.previous))
+  const settled = sum(edges.map((e) => BigInt(e.settled)))
+  const settledBefore = sum(before.map((e) => BigInt(e.settled)))
+  return {
+    window: windowView(previous),
+    settled: settledBefore.toString(),
+    requests: sum(before.map((e) => BigInt(e.requests))).toString(),
+    change: (settled - settledBefore).toString(),
+    movers: movers.map((p) => ({
+      consumer: p.consumer,
+      provider: p.provider,
+      settled: p.settled.toString(),
+      previous: p.previous.toString(),
+      change: (p.settled - p.previous).toString(),
+    })),
+  }
 }
 
 /** The graph of a window at the clock of a snapshot already open (see atOneBlock). */
@@ -180,9 +252,11 @@ export async function costGraphAt(
   ctx: ServerContext,
   clock: CostClock,
   query: WindowQuery,
+  compare?: Compare,
 ): Promise<CostGraph> {
   const window = windowOf(query, clock)
   const { edges, nodes } = await costGraphData(ctx, clock, window)
+  const comparison = compare === 'previous' ? await comparisonOf(ctx, clock, window, edges) : null
   const channelCount = edges.reduce((n, e) => n + e.channels.length, 0)
   return {
     chainId: clock.chainId,
@@ -197,6 +271,7 @@ export async function costGraphAt(
       services: nodes.length,
       channels: channelCount,
     },
+    comparison,
     nodes,
     edges,
   }

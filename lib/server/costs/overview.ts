@@ -6,15 +6,16 @@ import { costGraphAt } from './graph'
 import { costSeriesAt } from './series'
 
 /**
- * The /costs page's graph and series of one window, read at one block: the chart and the totals
- * beside it never disagree by a redemption indexed between two reads.
+ * The /costs page's graph (compared with the window as long before it) and series of one
+ * window, read at one block: the chart and the totals beside it never disagree by a redemption
+ * indexed between two reads.
  */
 export function costOverview(
   ctx: ServerContext,
   query: WindowQuery,
 ): Promise<{ graph: CostGraph; series: CostSeries }> {
   return atOneBlock(ctx, async (snapshot, clock) => ({
-    graph: await costGraphAt(snapshot, clock, query),
+    graph: await costGraphAt(snapshot, clock, query, 'previous'),
     series: await costSeriesAt(snapshot, clock, query),
   }))
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { costGraphSchema, costSeriesSchema, serviceCostsSchema } from '../../costs/api'
-import { type WindowQuery, windowQueryOf } from '../../costs/window'
+import { PRESET_NAMES, type WindowPreset, type WindowQuery, windowQueryOf } from '../../costs/window'
 import { error, json } from '../http/openapi'
 import { route } from '../http/route'
 import { costGraph } from './graph'
@@ -15,9 +15,12 @@ const tags = ['costs']
 
 const windowParams = z.object({
   window: z
-    .enum(['1h', '24h', '7d', '30d', 'all'])
+    .enum(PRESET_NAMES as [WindowPreset, ...WindowPreset[]])
     .optional()
-    .meta({ description: "Preset ending at the chain's newest indexed block time; default 24h" }),
+    .meta({
+      description:
+        "Rolling preset ending at the chain's newest indexed block time (1h, 24h, 7d, 30d, all), or a UTC calendar period (today, yesterday, this-week and last-week from Monday, this-month, last-month); default 24h",
+    }),
   from: z.string().optional().meta({
     description: 'Custom start (ISO-8601, zone-less means UTC, or unix seconds); wins over `window`',
     example: '2026-11-20T00:00:00Z',
@@ -27,8 +30,15 @@ const windowParams = z.object({
     .optional()
     .meta({ description: 'Custom end, exclusive; default now', example: '2026-11-21T00:00:00Z' }),
 })
+const graphParams = windowParams.extend({
+  compare: z.enum(['previous']).optional().meta({
+    description:
+      'previous: also the window as long right before this one, read at the same block, and the pairs that changed most (`comparison`)',
+  }),
+})
+
 const badWindow = error(
-  '`window`, `from` or `to` not understood, or `from` not before `to` (`invalid_window`)',
+  '`window`, `from`, `to` or `compare` not understood, or `from` not before `to` (`invalid_window`)',
 )
 const notIndexed = error('Nothing is indexed yet (`not_indexed`); costs read only the index')
 
@@ -46,10 +56,10 @@ export const costRoutes = [
       summary: 'Cost graph',
       description:
         'Services (nodes) and consumer → provider pairs (edges) with what was settled on chain in the window (Redeemed events: amount, requests, price, the part not final yet) and, for windows that end now, the pending amount this Payment Server accepted and nobody has redeemed. Served from hourly and daily rollups kept as events are indexed; the partial hours at both ends come from the events, so figures are exact.',
-      requestParams: { query: windowParams },
+      requestParams: { query: graphParams },
       responses: { '200': json(costGraphSchema, 'OK'), '503': notIndexed, '400': badWindow },
     },
-    handler: ({ ctx, query }) => costGraph(ctx, windowQuery(query)),
+    handler: ({ ctx, query }) => costGraph(ctx, windowQuery(query), query.get('compare')),
   }),
   route({
     method: 'get',

@@ -20,6 +20,27 @@ const graph = {
     services: 2,
     channels: 1,
   },
+  // With compare=previous: the 24 h before, when shop made 30 requests.
+  comparison: {
+    window: {
+      preset: 'custom',
+      from: '2026-12-05T09:20:30.000Z',
+      to: '2026-12-06T09:20:30.000Z',
+      live: false,
+    },
+    settled: '30000000000000',
+    requests: '30',
+    change: '12000000000000',
+    movers: [
+      {
+        consumer: v.consumer,
+        provider: v.provider,
+        settled: '42000000000000',
+        previous: '30000000000000',
+        change: '12000000000000',
+      },
+    ],
+  },
   nodes: [
     {
       address: v.consumer,
