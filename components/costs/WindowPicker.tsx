@@ -14,8 +14,14 @@ const LABELS: Record<string, string> = {
   'last-month': 'Last month',
 }
 
-/** `yyyy-mm-ddThh:mm` (UTC) for a datetime-local input. */
-const inputTime = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 16)
+/**
+ * `yyyy-mm-dd hh:mm` (UTC), the page's one date format. A text input, not datetime-local: the
+ * browser shows that one in its own locale and zone (12/07/2026, 06:38 PM) beside a UTC label.
+ */
+const inputTime = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ')
+
+/** What the range inputs take: a UTC date and time (a `T` between them, as ISO writes it, also goes). */
+const TIME_PATTERN = String.raw`\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?`
 
 /**
  * The time window, kept in the URL: rolling and calendar preset links, and a custom range (UTC) sent as `from`/`to`
@@ -60,14 +66,27 @@ export function WindowPicker({
         ))}
         <label>
           From <span className="muted small">UTC</span>
-          <input type="datetime-local" name="from" defaultValue={inputTime(window.from)} required />
+          <input
+            type="text"
+            name="from"
+            defaultValue={inputTime(window.from)}
+            pattern={TIME_PATTERN}
+            placeholder="2026-12-01 00:00"
+            title="A UTC date and time: yyyy-mm-dd hh:mm"
+            size={16}
+            required
+          />
         </label>
         <label>
           To <span className="muted small">UTC</span>
           <input
-            type="datetime-local"
+            type="text"
             name="to"
             defaultValue={inputTime(Math.max(window.from + 60, window.to - 1))}
+            pattern={TIME_PATTERN}
+            placeholder="2026-12-08 00:00"
+            title="A UTC date and time: yyyy-mm-dd hh:mm"
+            size={16}
             required
           />
         </label>

@@ -73,5 +73,5 @@ export async function expectNoSidewaysScroll(page: Page): Promise<void> {
   )
 }
 
-/** `yyyy-mm-ddThh:mm` (UTC) of a unix time, as a datetime-local input takes it. */
+/** `yyyy-mm-ddThh:mm` (UTC) of a unix time, as the window's range inputs take it (they show a space for the T). */
 export const inputTime = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 16)
