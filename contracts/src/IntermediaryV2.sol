@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {PriceTables} from "./PriceTables.sol";
+
+/// @title IntermediaryV2: a one-way payment channel with a price table per token ID.
+/// @notice As Intermediary (v1), plus the thesis's pricing models P3 and P2 (section 3.3):
+///         - P3, request categories: the channel has 1 to 8 categories, each with a price per
+///           request. A token counts requests per category, EIP-712
+///           `Token(uint256 tokenId,uint256[] requests)`; it is worth the dot product of its
+///           counts with the price table of its own token ID (capped at the consumer's funds).
+///         - P2, price changes: the provider may announce a new table when it starts a
+///           redemption (`startRedemptionWithPrices`). It applies to the new token ID only, the
+///           one no token has been signed for yet, so the consumer sees it (`PricesAnnounced`)
+///           before paying at it and can decline by stopping. The table of a token ID never
+///           changes once the ID is active.
+///         Token IDs are assigned by the contract in sequence 1, 2, 3, ...: the active ID is the
+///         last one assigned, and the expiring ID the one before it (or the last one, once
+///         termination closed the active ID), so no ID is ever reused and none needs choosing.
+/// @dev Gas: a channel pays a redemption cycle (startRedemption, redeem) about every hour for its
+///      whole life, so the cycle decides what the payment system costs. Everything a cycle
+///      touches lives in two slots that stay non-zero for the channel's life (`_state` and
+///      `_funds`), so every write is non-zero to non-zero (2,900 gas, not 20,000), and the
+///      price table is stored as a hash: the provider passes the table in calldata to `redeem`,
+///      checked against the hash (one keccak, no SLOAD per category). The opening table's hash
+///      is an immutable, so a channel that never changes its prices reads no table from storage
+///      at all; a changed table costs one new slot (its hash) when announced and one cold SLOAD
+///      per redemption. Each channel is a full contract, not a clone: a clone saves about 1.1M
+///      gas once at opening but pays a cold DELEGATECALL (2,600 gas) on every call, about 45M
+///      gas over a year of hourly cycles. The opening stays below v1's because v2 is compiled
+///      for size (contracts/build.ts, compilerSettingsV2).
+///      Invariant: address(this).balance >= consumerFunds + providerFunds, and
+///      consumerFunds + providerFunds < 2**128 (checked at every deposit), so both fit the
+///      128-bit halves of `_funds`.
+contract IntermediaryV2 {
+    bytes32 public constant TOKEN_TYPEHASH = keccak256("Token(uint256 tokenId,uint256[] requests)");
+    // The EIP-712 domain ("Intermediary", "2", chain, this channel), built here rather than by
+    // OpenZeppelin's EIP712: its ERC-5267 `eip712Domain()` and string handling cost 665 bytes
+    // of code (measured), 200 gas a byte at every opening, for a domain that is fixed and
+    // documented.
+    bytes32 private constant DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    bytes32 private constant NAME_HASH = keccak256("Intermediary");
+    bytes32 private constant VERSION_HASH = keccak256("2");
+
+    address public immutable factory;
+    address public immutable consumer;
+    address public immutable provider;
+    /// @notice Seconds between `startRedemption` and the earliest `redeem`.
+    uint256 public immutable redemptionTimeout;
+    /// @notice Seconds between `startTermination` and the earliest `terminate` by the consumer.
+    uint256 public immutable terminationTimeout;
+    /// @notice Number of request categories: the length of every price table and token.
+    uint256 public immutable categories;
+    /// @notice Hash of the price table the channel opened with (price version 0).
+    bytes32 public immutable initialPricesHash;
+    /// @dev The domain separator on the chain the channel was opened on (recomputed after a fork).
+    bytes32 private immutable _domainSeparator;
+    uint256 private immutable _chainId;
+
+    /// @dev Hash of price version `v` >= 1, each announced by `startRedemptionWithPrices`.
+    mapping(uint256 version => bytes32) private _pricesHashes;
+
+    // `_state`, one slot, non-zero from the constructor on:
+    //   bits   0..63   lastTokenId      highest token ID assigned
+    //   bits  64..103  redeemableAt     of the pending redemption (stale when none is pending)
+    //   bits 104..143  terminatesAt     0 while termination has not started
+    //   bits 144..175  activeVersion    price version of the active token ID (the latest one)
+    //   bits 176..207  expiringVersion  price version of the expiring token ID
+    //   bit  208       ACTIVE           the last ID is active (signable)
+    //   bit  209       PENDING          a redemption is pending
+    //   bit  210       TERMINATED
+    // 64 bits of IDs and 32 of versions last over 10^15 years of hourly redemptions; 40-bit
+    // timestamps last until the year 36812.
+    uint256 private _state;
+    // `_funds`: consumerFunds in bits 0..127, providerFunds in bits 128..255.
+    uint256 private _funds;
+
+    uint256 private constant U32 = 0xffffffff;
+    uint256 private constant U40 = 0xffffffffff;
+    uint256 private constant U64 = 0xffffffffffffffff;
+    uint256 private constant U128 = type(uint128).max;
+    uint256 private constant REDEEMABLE_AT = 64;
+    uint256 private constant TERMINATES_AT = 104;
+    uint256 private constant ACTIVE_VERSION = 144;
+    uint256 private constant EXPIRING_VERSION = 176;
+    uint256 private constant ACTIVE = 1 << 208;
+    uint256 private constant PENDING = 1 << 209;
+    uint256 private constant TERMINATED = 1 << 210;
+
+    event Deposited(address indexed from, uint256 amount, uint256 consumerFunds);
+    /// @notice The price table of token ID `fromTokenId` and of every later ID until the next
+    ///         announcement: emitted at opening (for token ID 1) and by
+    ///         `startRedemptionWithPrices` (for the ID it makes active).
+    event PricesAnnounced(uint256 indexed fromTokenId, uint256 version, uint256[] prices);
+    event RedemptionStarted(uint256 indexed expiringTokenId, uint256 indexed activeTokenId, uint256 redeemableAt);
+    /// @notice A redeemed token: its counts per category and the price table of its token ID, so
+    ///         one log says what was bought at which price. Empty arrays: closed without a token.
+    event Redeemed(
+        uint256 indexed tokenId,
+        uint256[] requests,
+        uint256[] prices,
+        uint256 amount,
+        uint256 consumerFunds,
+        uint256 providerFunds
+    );
+    event Withdrawn(address indexed to, uint256 amount);
+    event TerminationStarted(address indexed by, uint256 terminatesAt);
+    event Terminated(address indexed by, uint256 consumerRefund, uint256 providerPayout);
+
+    error NotConsumer();
+    error NotProvider();
+    error NotParty();
+    error AlreadyTerminated();
+    error TerminationAlreadyStarted();
+    /// @dev `terminate()` by the consumer without `startTermination()` first.
+    error TerminationNotStarted();
+    /// @dev `withdraw()` by the consumer before the channel is terminated (announced or not).
+    error NotTerminated();
+    error TerminationNotDue(uint256 terminatesAt);
+    error ZeroDeposit();
+    /// @dev A deposit that would take the channel's funds to 2**128 wei or more (more ether
+    ///      than exists), so the funds always fit their 128-bit halves.
+    error FundsOverflow();
+    /// @dev A timeout over 2**32 seconds given to the constructor (the factory allows 365 days).
+    error TimeoutTooLong();
+    error NoActiveToken();
+    error RedemptionPending(uint256 expiringTokenId);
+    error NoRedemptionPending();
+    error RedemptionNotDue(uint256 redeemableAt);
+    /// @dev The table passed to `redeem` is not the one of the expiring token ID.
+    error WrongPrices(uint256 tokenId);
+    error InvalidSignature();
+    error NothingToWithdraw();
+    error TransferFailed();
+
+    modifier onlyProvider() {
+        if (msg.sender != provider) revert NotProvider();
+        _;
+    }
+
+    modifier onlyConsumer() {
+        if (msg.sender != consumer) revert NotConsumer();
+        _;
+    }
+
+    /// @dev Arguments are validated by the factory, the only intended deployer; the timeouts are
+    ///      bounded here too, since a deadline must fit its 40 bits of `_state`.
+    constructor(
+        address consumer_,
+        address provider_,
+        uint256[] memory prices,
+        uint256 redemptionTimeout_,
+        uint256 terminationTimeout_
+    ) payable {
+        if (redemptionTimeout_ > U32 || terminationTimeout_ > U32) revert TimeoutTooLong();
+        factory = msg.sender;
+        consumer = consumer_;
+        provider = provider_;
+        redemptionTimeout = redemptionTimeout_;
+        terminationTimeout = terminationTimeout_;
+        categories = prices.length;
+        initialPricesHash = keccak256(abi.encodePacked(prices));
+        _chainId = block.chainid;
+        _domainSeparator = _buildDomainSeparator();
+        _state = 1 | ACTIVE;
+        emit PricesAnnounced(1, 0, prices);
+        if (msg.value > 0) {
+            if (msg.value > U128) revert FundsOverflow();
+            _funds = msg.value;
+            emit Deposited(consumer_, msg.value, msg.value);
+        }
+    }
+
+    /// @notice Adds funds for future requests. Refused once termination has started.
+    function deposit() external payable onlyConsumer {
+        uint256 s = _state;
+        if (s & TERMINATED != 0) revert AlreadyTerminated();
+        if ((s >> TERMINATES_AT) & U40 != 0) revert TerminationAlreadyStarted();
+        if (msg.value == 0) revert ZeroDeposit();
+        uint256 f = _funds;
+        uint256 funds = (f & U128) + msg.value;
+        if (funds + (f >> 128) > U128) revert FundsOverflow();
+        _funds = (f & ~U128) | funds;
+        emit Deposited(msg.sender, msg.value, funds);
+    }
+
+    /// @notice Announces the redemption of the active token ID at unchanged prices. It stays
+    ///         acceptable off chain for the tolerance window and becomes redeemable after
+    ///         `redemptionTimeout`. The next ID becomes active, unless termination has started
+    ///         (then none is).
+    function startRedemption() external onlyProvider {
+        _startRedemption(false);
+    }
+
+    /// @notice Like `startRedemption`, and the new active token ID (not the expiring one) is
+    ///         priced at `prices`: the consumer sees them before it signs a token at them.
+    ///         Refused once termination has started, since no new ID becomes active then.
+    /// @param prices One price per request (wei, non-zero) for each of the channel's categories.
+    function startRedemptionWithPrices(uint256[] calldata prices) external onlyProvider {
+        (uint256 next, uint256 version) = _startRedemption(true);
+        PriceTables.check(prices, categories);
+        _pricesHashes[version] = PriceTables.hash(prices);
+        emit PricesAnnounced(next, version, prices);
+    }
+
+    /// @return next The new active token ID.
+    /// @return version Its price version.
+    function _startRedemption(bool newPrices) private returns (uint256 next, uint256 version) {
+        uint256 s = _state;
+        if (s & TERMINATED != 0) revert AlreadyTerminated();
+        if (s & PENDING != 0) revert RedemptionPending(_expiringTokenId(s));
+        if (s & ACTIVE == 0) revert NoActiveToken();
+        bool terminating = (s >> TERMINATES_AT) & U40 != 0;
+        if (newPrices && terminating) revert TerminationAlreadyStarted();
+        uint256 expiring = s & U64;
+        uint256 activeVersion = (s >> ACTIVE_VERSION) & U32;
+        uint256 due = block.timestamp + redemptionTimeout;
+        // Keep terminatesAt; set everything else anew. The expiring ID keeps its version.
+        s = (s & (U40 << TERMINATES_AT)) | PENDING | (due << REDEEMABLE_AT) | (activeVersion << EXPIRING_VERSION);
+        if (terminating) {
+            // No new ID: the expiring one stays the last assigned, and none is active.
+            s |= expiring | (activeVersion << ACTIVE_VERSION);
+        } else {
+            next = expiring + 1;
+            version = newPrices ? activeVersion + 1 : activeVersion;
+            s |= next | ACTIVE | (version << ACTIVE_VERSION);
+        }
+        _state = s;
+        emit RedemptionStarted(expiring, next, due);
+    }
+
+    /// @notice Completes the pending redemption with the consumer's token for the expiring ID.
+    ///         Empty `requests` closes a redemption for which no valid token exists (no prices or
+    ///         signature needed, nothing paid). A token worth more than the consumer's funds pays
+    ///         what is left, so an honest provider is never stuck behind an underfunded channel.
+    /// @param requests The token's request count per category (exactly `categories` of them).
+    /// @param prices The price table of the expiring token ID (checked against its hash).
+    /// @param signature 65-byte EIP-712 signature by the consumer (low-s only).
+    function redeem(uint256[] calldata requests, uint256[] calldata prices, bytes calldata signature)
+        external
+        onlyProvider
+    {
+        (uint256 tokenId, uint256 version) = _endRedemption();
+        uint256 amount = 0;
+        if (requests.length != 0) {
+            _checkToken(tokenId, version, requests, prices, signature);
+            amount = _valueOf(requests, prices, _funds & U128);
+        }
+        // A closing call's `prices` are unchecked, so they stay out of the event.
+        _pay(tokenId, requests, requests.length == 0 ? requests : prices, amount);
+    }
+
+    /// @dev Ends the pending redemption once due; returns its token ID and price version.
+    function _endRedemption() private returns (uint256 tokenId, uint256 version) {
+        uint256 s = _state;
+        if (s & TERMINATED != 0) revert AlreadyTerminated();
+        if (s & PENDING == 0) revert NoRedemptionPending();
+        uint256 due = (s >> REDEEMABLE_AT) & U40;
+        if (block.timestamp < due) revert RedemptionNotDue(due);
+        _state = s & ~PENDING;
+        return (_expiringTokenId(s), (s >> EXPIRING_VERSION) & U32);
+    }
+
+    /// @dev Moves `amount` (at most the consumer's funds) to the provider and records it.
+    function _pay(uint256 tokenId, uint256[] calldata requests, uint256[] calldata prices, uint256 amount) private {
+        uint256 f = _funds;
+        uint256 consumerLeft = (f & U128) - amount;
+        uint256 providerNow = (f >> 128) + amount;
+        _funds = consumerLeft | (providerNow << 128);
+        emit Redeemed(tokenId, requests, prices, amount, consumerLeft, providerNow);
+    }
+
+    /// @notice Pays the caller what it is owed: the provider its earnings at any time, the
+    ///         consumer its remaining funds after termination.
+    function withdraw() external {
+        uint256 f = _funds;
+        uint256 amount;
+        if (msg.sender == provider) {
+            amount = f >> 128;
+            _funds = f & U128;
+        } else if (msg.sender == consumer) {
+            if (_state & TERMINATED == 0) revert NotTerminated();
+            amount = f & U128;
+            _funds = f & ~U128;
+        } else {
+            revert NotParty();
+        }
+        if (amount == 0) revert NothingToWithdraw();
+        emit Withdrawn(msg.sender, amount);
+        (bool ok,) = msg.sender.call{value: amount}("");
+        if (!ok) revert TransferFailed();
+    }
+
+    /// @notice Announces termination; the consumer can terminate after `terminationTimeout`.
+    ///         Can happen once and can be neither restarted nor postponed.
+    function startTermination() external onlyConsumer {
+        uint256 s = _state;
+        if (s & TERMINATED != 0) revert AlreadyTerminated();
+        if ((s >> TERMINATES_AT) & U40 != 0) revert TerminationAlreadyStarted();
+        uint256 deadline = block.timestamp + terminationTimeout;
+        _state = s | (deadline << TERMINATES_AT);
+        emit TerminationStarted(msg.sender, deadline);
+    }
+
+    /// @notice Ends the channel: the provider at any time, the consumer after the deadline.
+    ///         Balances stay in the contract for each side to `withdraw`; a pending redemption
+    ///         is void.
+    function terminate() external {
+        uint256 s = _state;
+        if (s & TERMINATED != 0) revert AlreadyTerminated();
+        if (msg.sender == consumer) {
+            uint256 deadline = (s >> TERMINATES_AT) & U40;
+            if (deadline == 0) revert TerminationNotStarted();
+            if (block.timestamp < deadline) revert TerminationNotDue(deadline);
+        } else if (msg.sender != provider) {
+            revert NotParty();
+        }
+        _state = (s & ~(ACTIVE | PENDING)) | TERMINATED;
+        uint256 f = _funds;
+        emit Terminated(msg.sender, f & U128, f >> 128);
+    }
+
+    /// @notice Funds locked by the consumer and not yet paid to the provider.
+    function consumerFunds() external view returns (uint256) {
+        return _funds & U128;
+    }
+
+    /// @notice Funds earned by the provider and not yet withdrawn.
+    function providerFunds() external view returns (uint256) {
+        return _funds >> 128;
+    }
+
+    /// @notice Token ID the consumer signs new tokens with; 0 once termination started and the
+    ///         last token went into redemption, or after termination.
+    function activeTokenId() external view returns (uint256) {
+        uint256 s = _state;
+        return s & ACTIVE != 0 ? s & U64 : 0;
+    }
+
+    /// @notice Token ID under redemption, 0 when none.
+    function expiringTokenId() external view returns (uint256) {
+        uint256 s = _state;
+        return s & PENDING != 0 ? _expiringTokenId(s) : 0;
+    }
+
+    /// @notice Highest token ID ever assigned.
+    function lastTokenId() external view returns (uint256) {
+        return _state & U64;
+    }
+
+    /// @notice Earliest timestamp at which the expiring token ID can be redeemed, 0 when none.
+    function redeemableAt() external view returns (uint256) {
+        uint256 s = _state;
+        return s & PENDING != 0 ? (s >> REDEEMABLE_AT) & U40 : 0;
+    }
+
+    /// @notice Timestamp after which the consumer may terminate; 0 while not started.
+    function terminatesAt() external view returns (uint256) {
+        return (_state >> TERMINATES_AT) & U40;
+    }
+
+    function terminated() external view returns (bool) {
+        return _state & TERMINATED != 0;
+    }
+
+    /// @notice Price version of the active and of the expiring token ID (a version's table is in
+    ///         its `PricesAnnounced` event; its hash in `pricesHash`).
+    function priceVersions() external view returns (uint256 active, uint256 expiring) {
+        uint256 s = _state;
+        return ((s >> ACTIVE_VERSION) & U32, (s >> EXPIRING_VERSION) & U32);
+    }
+
+    /// @notice Hash of price version `version`'s table (keccak256 of the prices as 32-byte words).
+    function pricesHash(uint256 version) external view returns (bytes32) {
+        return _pricesHash(version);
+    }
+
+    /// @notice The EIP-712 digest the consumer signs for a token of this channel.
+    function tokenDigest(uint256 tokenId, uint256[] calldata requests) external view returns (bytes32) {
+        return _tokenDigest(tokenId, requests);
+    }
+
+    /// @dev Reverts unless `requests` and `prices` have the channel's length, `prices` is the
+    ///      table of price version `version`, and `signature` is the consumer's on the token.
+    function _checkToken(
+        uint256 tokenId,
+        uint256 version,
+        uint256[] calldata requests,
+        uint256[] calldata prices,
+        bytes calldata signature
+    ) private view {
+        uint256 n = categories;
+        if (requests.length != n) revert PriceTables.CategoryCountMismatch(n, requests.length);
+        if (prices.length != n || PriceTables.hash(prices) != _pricesHash(version)) revert WrongPrices(tokenId);
+        bytes32 digest = _tokenDigest(tokenId, requests);
+        (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
+        if (err != ECDSA.RecoverError.NoError || signer != consumer) revert InvalidSignature();
+    }
+
+    /// @dev The dot product of `requests` and `prices`, capped at `funds`.
+    function _valueOf(uint256[] calldata requests, uint256[] calldata prices, uint256 funds)
+        private
+        pure
+        returns (uint256 amount)
+    {
+        for (uint256 i = 0; i < requests.length; ++i) {
+            uint256 count = requests[i];
+            if (count == 0) continue;
+            // Cap instead of overflow: count * price > left  <=>  count > left / price.
+            if (count > (funds - amount) / prices[i]) return funds;
+            amount += count * prices[i];
+        }
+    }
+
+    function _tokenDigest(uint256 tokenId, uint256[] calldata requests) private view returns (bytes32) {
+        bytes32 separator = block.chainid == _chainId ? _domainSeparator : _buildDomainSeparator();
+        bytes32 structHash = keccak256(abi.encode(TOKEN_TYPEHASH, tokenId, PriceTables.hash(requests)));
+        return keccak256(abi.encodePacked(hex"1901", separator, structHash));
+    }
+
+    function _buildDomainSeparator() private view returns (bytes32) {
+        return keccak256(abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, block.chainid, address(this)));
+    }
+
+    function _pricesHash(uint256 version) private view returns (bytes32) {
+        return version == 0 ? initialPricesHash : _pricesHashes[version];
+    }
+
+    function _expiringTokenId(uint256 s) private pure returns (uint256) {
+        // The expiring ID precedes the active one, or is the last ID once none is active.
+        return s & ACTIVE != 0 ? (s & U64) - 1 : s & U64;
+    }
+}
