@@ -42,7 +42,12 @@ export const compilerSettingsV2 = {
 } as const
 
 /** Sources compiled with {@link compilerSettingsV2}; every other source uses {@link compilerSettings}. */
-const V2_SOURCES = new Set(['IntermediaryV2.sol', 'IntermediaryFactoryV2.sol', 'PriceTables.sol'])
+const V2_SOURCES = new Set([
+  'IIntermediaryV2.sol',
+  'IntermediaryV2.sol',
+  'IntermediaryFactoryV2.sol',
+  'PriceTables.sol',
+])
 
 type Output = {
   errors?: { severity: string; formattedMessage: string }[]
