@@ -1,0 +1,154 @@
+/**
+ * The IntermediaryV2 half of the gas benchmark (`npm run bench:gas`, contracts/gas.ts): opens
+ * channels of 1 and 8 categories through IntermediaryFactoryV2 and runs their operations, two
+ * redemption cycles at unchanged prices and one with a price change, in a realistic state.
+ */
+import type { Abi, Address, LocalAccount, TransactionReceipt } from 'viem'
+import type { TestChain } from '../test/kit/chain'
+import { intermediaryFactoryV2Abi, intermediaryFactoryV2Bytecode, intermediaryV2Abi } from './generated'
+import { signTokenV2 } from './test/v2/token'
+
+/** One measured operation; `v1` names v1's row for the same operation, when there is one. */
+export type GasRow = { operation: string; gas: bigint; v1?: string }
+
+/** The v2 measurements: every row, and the steady cycle's gas per channel shape. */
+export type V2Gas = {
+  rows: GasRow[]
+  /** startRedemption + redeem of the second cycle (steady state), by channel shape. */
+  cycles: { label: string; gas: bigint }[]
+}
+
+const REDEMPTION_TIMEOUT = 60n
+const TERMINATION_TIMEOUT = 600n
+/** 1 gwei a request in every category, a realistic order of magnitude for the product's channels. */
+const PRICE = 1_000_000_000n
+
+/** Runs the v2 operations on `t` and returns the gas each used. */
+export async function measureV2(
+  t: TestChain,
+  {
+    deployer,
+    consumer,
+    provider,
+  }: { deployer: LocalAccount; consumer: LocalAccount; provider: LocalAccount },
+): Promise<V2Gas> {
+  const rows: GasRow[] = []
+  const record = (operation: string, receipt: TransactionReceipt, v1?: string) => {
+    if (receipt.status !== 'success') throw new Error(`${operation} reverted`)
+    rows.push({ operation, gas: receipt.gasUsed, v1 })
+    return receipt.gasUsed
+  }
+  const send = async (
+    account: LocalAccount,
+    channel: Address,
+    functionName: string,
+    args: unknown[] = [],
+    value?: bigint,
+  ) =>
+    t.mined(
+      await t
+        .wallet(account)
+        .writeContract({ address: channel, abi: intermediaryV2Abi as Abi, functionName, args, value }),
+    )
+
+  const deployed = await t.mined(
+    await t
+      .wallet(deployer)
+      .deployContract({ abi: intermediaryFactoryV2Abi, bytecode: intermediaryFactoryV2Bytecode }),
+  )
+  record('v2 factory deployment', deployed, 'factory deployment')
+  const factory = deployed.contractAddress as Address
+  const open = async (account: LocalAccount, prices: bigint[], value: bigint) => {
+    const receipt = await t.mined(
+      await t.wallet(account).writeContract({
+        address: factory,
+        abi: intermediaryFactoryV2Abi,
+        functionName: 'open',
+        args: [provider.address, prices, REDEMPTION_TIMEOUT, TERMINATION_TIMEOUT],
+        value,
+      }),
+    )
+    // The channel is the first log's emitter (its PricesAnnounced, from the constructor).
+    return { channel: receipt.logs[0]!.address.toLowerCase() as Address, receipt }
+  }
+  // A first channel, so the factory's counter is already non-zero as in steady state.
+  await open(deployer, [PRICE], 1n)
+
+  /**
+   * One cycle: start (with `prices` when given), wait, redeem token `tokenId` at `table`.
+   * `v1` is the v1 cycle it compares with ('first' or 'steady'), if any.
+   */
+  const cycle = async (
+    label: string,
+    channel: Address,
+    {
+      tokenId,
+      table,
+      prices,
+      v1,
+    }: { tokenId: bigint; table: bigint[]; prices?: bigint[]; v1?: 'first' | 'steady' },
+  ) => {
+    const suffix = v1 === 'steady' ? ' (steady cycle)' : ''
+    const start = prices
+      ? record(
+          `${label}: startRedemptionWithPrices`,
+          await send(provider, channel, 'startRedemptionWithPrices', [prices]),
+        )
+      : record(
+          `${label}: startRedemption`,
+          await send(provider, channel, 'startRedemption'),
+          v1 && `startRedemption${suffix}`,
+        )
+    await t.advanceTime(REDEMPTION_TIMEOUT)
+    const requests = table.map((_, i) => 1_234n + BigInt(i) * 111n)
+    const signature = await signTokenV2({
+      account: consumer,
+      chainId: t.chain.id,
+      channel,
+      tokenId,
+      requests,
+    })
+    const redeem = record(
+      `${label}: redeem`,
+      await send(provider, channel, 'redeem', [requests, table, signature]),
+      v1 && `redeem${suffix}`,
+    )
+    rows.push({ operation: `${label}: cycle`, gas: start + redeem, v1: v1 && `${v1} cycle` })
+    return start + redeem
+  }
+
+  const cycles: V2Gas['cycles'] = []
+  for (const categories of [1, 8]) {
+    const name = `v2, ${categories} ${categories === 1 ? 'category' : 'categories'}`
+    const table = Array.from({ length: categories }, (_, i) => PRICE * BigInt(i + 1))
+    const { channel, receipt } = await open(consumer, table, 10n ** 18n)
+    record(`${name}: open channel (deploy)`, receipt, 'open channel (deploy)')
+    record(`${name}: deposit`, await send(consumer, channel, 'deposit', [], 10n ** 17n), 'deposit')
+    await cycle(`${name}, first cycle`, channel, { tokenId: 1n, table, v1: 'first' })
+    cycles.push({
+      label: name,
+      gas: await cycle(`${name}, steady cycle`, channel, { tokenId: 2n, table, v1: 'steady' }),
+    })
+    // A price change: announced with the third start, it prices token 4; token 3 keeps the old table.
+    const raised = table.map((p) => p * 2n)
+    await cycle(`${name}, price change`, channel, { tokenId: 3n, table, prices: raised })
+    cycles.push({
+      label: `${name}, at changed prices`,
+      gas: await cycle(`${name}, after the change`, channel, { tokenId: 4n, table: raised }),
+    })
+    cycles.push({
+      label: `${name}, a price change every cycle`,
+      gas: await cycle(`${name}, another change`, channel, {
+        tokenId: 5n,
+        table: raised,
+        prices: raised.map((p) => p + 1n),
+      }),
+    })
+    record(
+      `${name}: withdraw (provider payout)`,
+      await send(provider, channel, 'withdraw'),
+      'withdraw (provider payout)',
+    )
+  }
+  return { rows, cycles }
+}
