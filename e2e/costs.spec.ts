@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test'
 import { parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import type { CostGraph } from '../lib/costs/api'
+import { windowLabel } from '../lib/costs/window'
 import { adminKey, getJson } from './kit/api'
 import { anvilUrl } from './kit/chain'
 import {
@@ -216,9 +217,8 @@ test.describe('costs, as a manager would', () => {
     expect(url.searchParams.get('from')).toBe(inputTime(from))
     expect(url.searchParams.get('to')).toBe(inputTime(to))
     expect(url.searchParams.get('window')).toBeNull()
-    const utc = (s: number) => new Date(s * 1000).toISOString().replace('T', ' ').replace('.000Z', ' UTC')
     await expect(page.getByTestId('as-of')).toHaveText(
-      new RegExp(`^Custom window: ${utc(from)} to ${utc(to)}`.replace(/[.+]/g, '\\$&')),
+      new RegExp(`^${windowLabel({ preset: 'custom', from, to, live: false })} · `),
     )
     for (const r of ROLES) await expect(node(page, r), r).toHaveCount(0)
     for (const c of plan) await expect(edge(page, c), c.key).toHaveCount(0)
@@ -239,13 +239,15 @@ test.describe('costs, as a manager would', () => {
 
   test('calendar periods, and what changed against the window as long before', async ({ page }) => {
     await page.goto('/costs?window=all')
-    await expect(page.getByTestId('as-of')).toHaveText(/^All time: up to \d{4}-\d\d-\d\d /)
+    await expect(page.getByTestId('as-of')).toHaveText(/^All time: up to \d{4}-\d\d-\d\d \d\d:\d\d UTC/)
     // All has nothing before it to compare with.
     await expect(page.getByTestId('comparison')).toHaveCount(0)
     await page.getByTestId('window-this-week').click()
     await expect(page).toHaveURL(/window=this-week/)
     await expect(page.getByTestId('window-this-week')).toHaveAttribute('aria-current', 'page')
-    await expect(page.getByTestId('as-of')).toHaveText(/^This week \(since \d{4}-\d\d-\d\d 00:00 UTC\)/)
+    await expect(page.getByTestId('as-of')).toHaveText(
+      /^This week: \d{4}-\d\d-\d\d 00:00 – \d{4}-\d\d-\d\d \d\d:\d\d UTC/,
+    )
 
     // From an hour before the payments to now, against the window as long before it (the exact
     // figures are checked against the chain in lib/server/costs/costs.windows.test.ts).

@@ -19,9 +19,6 @@ import { load } from '../_lib/load'
 
 export const metadata: Metadata = { title: 'Costs' }
 
-/** An API time (ISO-8601) as the page writes it: `2026-12-07 09:20:30 UTC`. */
-const utc = (iso: string) => iso.replace('T', ' ').replace('.000Z', 'Z').replace('Z', ' UTC')
-
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> }
 
 /** True when the settled pairs form no cycle (a Sankey cannot draw one). */
@@ -104,8 +101,7 @@ export default async function CostsPage({ searchParams }: Props) {
       </p>
       <WindowPicker basePath="/costs" window={window} keep={{ groupBy, size }} />
       <p className="muted small" data-testid="as-of">
-        {graph.window.preset === 'custom' ? 'Custom window' : windowLabel(window)}:{' '}
-        {graph.window.preset === 'all' ? 'up to' : <>{utc(graph.window.from)} to</>} {utc(graph.window.to)}
+        {windowLabel(window)}
         {graph.asOf.block && <> · chain time of block #{graph.asOf.block}</>}
       </p>
       {graph.comparison && (

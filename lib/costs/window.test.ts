@@ -84,16 +84,16 @@ describe('previousWindow()', () => {
 })
 
 describe('windowLabel()', () => {
-  it('says each window in words, with its UTC dates where it is a calendar period', () => {
+  it('says each window in words with its range: dates for whole UTC days, minutes otherwise', () => {
     const label = (query: Parameters<typeof parseWindow>[0]) => windowLabel(parseWindow(query, NOW))
-    expect(label({ window: '24h' })).toBe('Last 24 hours')
-    expect(label({ window: 'all' })).toBe('All time')
-    expect(label({ window: 'today' })).toBe('Today (since 2026-12-09 00:00 UTC)')
-    expect(label({ window: 'yesterday' })).toBe('Yesterday (2026-12-08, UTC)')
-    expect(label({ window: 'last-week' })).toBe('Last week (2026-11-30 – 2026-12-06, UTC)')
-    expect(label({ window: 'last-month' })).toBe('Last month (2026-11-01 – 2026-11-30, UTC)')
+    expect(label({ window: '24h' })).toBe('Last 24 hours: 2026-12-08 15:30 – 2026-12-09 15:30 UTC')
+    expect(label({ window: 'all' })).toBe('All time: up to 2026-12-09 15:30 UTC')
+    expect(label({ window: 'today' })).toBe('Today: 2026-12-09 00:00 – 2026-12-09 15:30 UTC')
+    expect(label({ window: 'yesterday' })).toBe('Yesterday: 2026-12-08')
+    expect(label({ window: 'last-week' })).toBe('Last week: 2026-11-30 – 2026-12-06')
+    expect(label({ window: 'last-month' })).toBe('Last month: 2026-11-01 – 2026-11-30')
     expect(label({ from: '2026-12-01T10:00:00Z', to: '2026-12-02T12:30:00Z' })).toBe(
-      '2026-12-01 10:00 – 2026-12-02 12:30 UTC',
+      'Custom window: 2026-12-01 10:00 – 2026-12-02 12:30 UTC',
     )
   })
 })

@@ -161,16 +161,19 @@ const CALENDAR_WORDS: Record<CalendarPreset, string> = {
 }
 
 /**
- * A window in words for a page's heading: "Last 24 hours", "This week (2026-12-07 – now, UTC)",
- * "Yesterday (2026-12-06, UTC)", "All time", or a custom range.
+ * A window in words with its range, for a page's heading: "Last 24 hours: 2026-12-06 09:20 –
+ * 2026-12-07 09:20 UTC", "Yesterday: 2026-12-06", "Last week: 2026-11-30 – 2026-12-06",
+ * "All time: up to 2026-12-07 09:20 UTC", "Custom window: …". Whole UTC days read as dates.
  */
 export function windowLabel(window: CostWindow): string {
-  if (window.preset === 'custom') return rangeLabel(window)
-  if (window.preset in ROLLING_WORDS) return ROLLING_WORDS[window.preset as RollingPreset]
-  const words = CALENDAR_WORDS[window.preset as CalendarPreset]
-  if (window.live) return `${words} (since ${minute(window.from)} UTC)`
-  const range = rangeLabel(window)
-  return `${words} (${range}${range.endsWith('UTC') ? '' : ', UTC'})`
+  if (window.preset === 'all') return `All time: up to ${minute(window.to)} UTC`
+  const words =
+    window.preset === 'custom'
+      ? 'Custom window'
+      : window.preset in ROLLING_WORDS
+        ? ROLLING_WORDS[window.preset as RollingPreset]
+        : CALENDAR_WORDS[window.preset as CalendarPreset]
+  return `${words}: ${rangeLabel(window)}`
 }
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z')
