@@ -45,6 +45,7 @@ export const compilerSettingsV2 = {
 const V2_SOURCES = new Set([
   'IIntermediaryV2.sol',
   'IntermediaryV2.sol',
+  'IntermediaryV2State.sol',
   'IntermediaryFactoryV2.sol',
   'PriceTables.sol',
 ])

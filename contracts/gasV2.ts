@@ -1,7 +1,9 @@
 /**
  * The IntermediaryV2 half of the gas benchmark (`npm run bench:gas`, contracts/gas.ts): opens
- * channels of 1 and 8 categories through IntermediaryFactoryV2 and runs their operations, two
- * redemption cycles at unchanged prices and one with a price change, in a realistic state.
+ * channels of 1 and 8 categories through IntermediaryFactoryV2 and runs their operations in a
+ * realistic state: two redemption cycles at unchanged prices, two as one transaction each
+ * (redeemAndStartRedemption), a price change, a cycle at the changed prices and one that
+ * changes them again.
  */
 import type { Abi, Address, LocalAccount, TransactionReceipt } from 'viem'
 import type { TestChain } from '../test/kit/chain'
@@ -74,6 +76,19 @@ export async function measureV2(
   // A first channel, so the factory's counter is already non-zero as in steady state.
   await open(deployer, [PRICE], 1n)
 
+  /** `redeem`'s arguments for a token of `tokenId` with a count in every category of `table`. */
+  const token = async (channel: Address, tokenId: bigint, table: bigint[]) => {
+    const requests = table.map((_, i) => 1_234n + BigInt(i) * 111n)
+    const signature = await signTokenV2({
+      account: consumer,
+      chainId: t.chain.id,
+      channel,
+      tokenId,
+      requests,
+    })
+    return [requests, table, signature]
+  }
+
   /**
    * One cycle: start (with `prices` when given), wait, redeem token `tokenId` at `table`.
    * `v1` is the v1 cycle it compares with ('first' or 'steady'), if any.
@@ -100,17 +115,9 @@ export async function measureV2(
           v1 && `startRedemption${suffix}`,
         )
     await t.advanceTime(REDEMPTION_TIMEOUT)
-    const requests = table.map((_, i) => 1_234n + BigInt(i) * 111n)
-    const signature = await signTokenV2({
-      account: consumer,
-      chainId: t.chain.id,
-      channel,
-      tokenId,
-      requests,
-    })
     const redeem = record(
       `${label}: redeem`,
-      await send(provider, channel, 'redeem', [requests, table, signature]),
+      await send(provider, channel, 'redeem', await token(channel, tokenId, table)),
       v1 && `redeem${suffix}`,
     )
     rows.push({ operation: `${label}: cycle`, gas: start + redeem, v1: v1 && `${v1} cycle` })
@@ -129,17 +136,30 @@ export async function measureV2(
       label: name,
       gas: await cycle(`${name}, steady cycle`, channel, { tokenId: 2n, table, v1: 'steady' }),
     })
-    // A price change: announced with the third start, it prices token 4; token 3 keeps the old table.
+    // One transaction a cycle: each redeemAndStartRedemption redeems token k and starts k + 1.
+    await send(provider, channel, 'startRedemption')
+    for (const tokenId of [3n, 4n]) {
+      await t.advanceTime(REDEMPTION_TIMEOUT)
+      const gas = record(
+        `${name}, one transaction a cycle: redeemAndStartRedemption (${tokenId === 4n ? 'steady' : 'first'})`,
+        await send(provider, channel, 'redeemAndStartRedemption', await token(channel, tokenId, table)),
+        tokenId === 4n ? 'steady cycle' : undefined,
+      )
+      if (tokenId === 4n) cycles.push({ label: `${name}, one transaction a cycle`, gas })
+    }
+    await t.advanceTime(REDEMPTION_TIMEOUT)
+    await send(provider, channel, 'redeem', await token(channel, 5n, table))
+    // A price change: announced with this start, it prices token 7; token 6 keeps the old table.
     const raised = table.map((p) => p * 2n)
-    await cycle(`${name}, price change`, channel, { tokenId: 3n, table, prices: raised })
+    await cycle(`${name}, price change`, channel, { tokenId: 6n, table, prices: raised })
     cycles.push({
       label: `${name}, at changed prices`,
-      gas: await cycle(`${name}, after the change`, channel, { tokenId: 4n, table: raised }),
+      gas: await cycle(`${name}, after the change`, channel, { tokenId: 7n, table: raised }),
     })
     cycles.push({
       label: `${name}, a price change every cycle`,
       gas: await cycle(`${name}, another change`, channel, {
-        tokenId: 5n,
+        tokenId: 8n,
         table: raised,
         prices: raised.map((p) => p + 1n),
       }),

@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {IIntermediaryV2} from "./IIntermediaryV2.sol";
+import {IntermediaryV2State} from "./IntermediaryV2State.sol";
 import {PriceTables} from "./PriceTables.sol";
 
 /// @title IntermediaryV2: a one-way payment channel with a price table per token ID.
@@ -34,7 +35,7 @@ import {PriceTables} from "./PriceTables.sol";
 ///      Invariant: address(this).balance >= consumerFunds + providerFunds, and
 ///      consumerFunds + providerFunds < 2**128 (checked at every deposit), so both fit the
 ///      128-bit halves of `_funds`.
-contract IntermediaryV2 is IIntermediaryV2 {
+contract IntermediaryV2 is IIntermediaryV2, IntermediaryV2State {
     bytes32 public constant TOKEN_TYPEHASH = keccak256("Token(uint256 tokenId,uint256[] requests)");
     // The EIP-712 domain ("Intermediary", "2", chain, this channel), built here rather than by
     // OpenZeppelin's EIP712: its ERC-5267 `eip712Domain()` and string handling cost 665 bytes
@@ -63,32 +64,6 @@ contract IntermediaryV2 is IIntermediaryV2 {
     /// @dev Hash of price version `v` >= 1, each announced by `startRedemptionWithPrices`.
     mapping(uint256 version => bytes32) private _pricesHashes;
 
-    // `_state`, one slot, non-zero from the constructor on:
-    //   bits   0..63   lastTokenId      highest token ID assigned
-    //   bits  64..103  redeemableAt     of the pending redemption (stale when none is pending)
-    //   bits 104..143  terminatesAt     0 while termination has not started
-    //   bits 144..175  activeVersion    price version of the active token ID (the latest one)
-    //   bits 176..207  expiringVersion  price version of the expiring token ID
-    //   bit  208       ACTIVE           the last ID is active (signable)
-    //   bit  209       PENDING          a redemption is pending
-    //   bit  210       TERMINATED
-    // 64 bits of IDs and 32 of versions last over 10^15 years of hourly redemptions; 40-bit
-    // timestamps last until the year 36812.
-    uint256 private _state;
-    // `_funds`: consumerFunds in bits 0..127, providerFunds in bits 128..255.
-    uint256 private _funds;
-
-    uint256 private constant U32 = 0xffffffff;
-    uint256 private constant U40 = 0xffffffffff;
-    uint256 private constant U64 = 0xffffffffffffffff;
-    uint256 private constant U128 = type(uint128).max;
-    uint256 private constant REDEEMABLE_AT = 64;
-    uint256 private constant TERMINATES_AT = 104;
-    uint256 private constant ACTIVE_VERSION = 144;
-    uint256 private constant EXPIRING_VERSION = 176;
-    uint256 private constant ACTIVE = 1 << 208;
-    uint256 private constant PENDING = 1 << 209;
-    uint256 private constant TERMINATED = 1 << 210;
 
     modifier onlyProvider() {
         if (msg.sender != provider) revert NotProvider();
@@ -197,6 +172,22 @@ contract IntermediaryV2 is IIntermediaryV2 {
         external
         onlyProvider
     {
+        _redeem(requests, prices, signature);
+    }
+
+    /// @notice `redeem`, then `startRedemption` of the active token ID at unchanged prices, in one
+    ///         transaction: a provider that redeems every hour pays one transaction's 21,000 gas
+    ///         and one cold read of the state per cycle instead of two. Reverts as a whole when
+    ///         either part would (e.g. NoActiveToken once termination closed the active ID).
+    function redeemAndStartRedemption(uint256[] calldata requests, uint256[] calldata prices, bytes calldata signature)
+        external
+        onlyProvider
+    {
+        _redeem(requests, prices, signature);
+        _startRedemption(false);
+    }
+
+    function _redeem(uint256[] calldata requests, uint256[] calldata prices, bytes calldata signature) private {
         (uint256 tokenId, uint256 version) = _endRedemption();
         uint256 amount = 0;
         if (requests.length != 0) {
@@ -277,56 +268,6 @@ contract IntermediaryV2 is IIntermediaryV2 {
         emit Terminated(msg.sender, f & U128, f >> 128);
     }
 
-    /// @notice Funds locked by the consumer and not yet paid to the provider.
-    function consumerFunds() external view returns (uint256) {
-        return _funds & U128;
-    }
-
-    /// @notice Funds earned by the provider and not yet withdrawn.
-    function providerFunds() external view returns (uint256) {
-        return _funds >> 128;
-    }
-
-    /// @notice Token ID the consumer signs new tokens with; 0 once termination started and the
-    ///         last token went into redemption, or after termination.
-    function activeTokenId() external view returns (uint256) {
-        uint256 s = _state;
-        return s & ACTIVE != 0 ? s & U64 : 0;
-    }
-
-    /// @notice Token ID under redemption, 0 when none.
-    function expiringTokenId() external view returns (uint256) {
-        uint256 s = _state;
-        return s & PENDING != 0 ? _expiringTokenId(s) : 0;
-    }
-
-    /// @notice Highest token ID ever assigned.
-    function lastTokenId() external view returns (uint256) {
-        return _state & U64;
-    }
-
-    /// @notice Earliest timestamp at which the expiring token ID can be redeemed, 0 when none.
-    function redeemableAt() external view returns (uint256) {
-        uint256 s = _state;
-        return s & PENDING != 0 ? (s >> REDEEMABLE_AT) & U40 : 0;
-    }
-
-    /// @notice Timestamp after which the consumer may terminate; 0 while not started.
-    function terminatesAt() external view returns (uint256) {
-        return (_state >> TERMINATES_AT) & U40;
-    }
-
-    function terminated() external view returns (bool) {
-        return _state & TERMINATED != 0;
-    }
-
-    /// @notice Price version of the active and of the expiring token ID (a version's table is in
-    ///         its `PricesAnnounced` event; its hash in `pricesHash`).
-    function priceVersions() external view returns (uint256 active, uint256 expiring) {
-        uint256 s = _state;
-        return ((s >> ACTIVE_VERSION) & U32, (s >> EXPIRING_VERSION) & U32);
-    }
-
     /// @notice Hash of price version `version`'s table (keccak256 of the prices as 32-byte words).
     function pricesHash(uint256 version) external view returns (bytes32) {
         return _pricesHash(version);
@@ -381,10 +322,5 @@ contract IntermediaryV2 is IIntermediaryV2 {
 
     function _pricesHash(uint256 version) private view returns (bytes32) {
         return version == 0 ? initialPricesHash : _pricesHashes[version];
-    }
-
-    function _expiringTokenId(uint256 s) private pure returns (uint256) {
-        // The expiring ID precedes the active one, or is the last ID once none is active.
-        return s & ACTIVE != 0 ? (s & U64) - 1 : s & U64;
     }
 }

@@ -122,7 +122,7 @@ describe('startRedemptionWithPrices()', () => {
     })
   })
 
-  it('is the only way prices change: no other function of the channel takes a table', () => {
+  it('is the only way prices change: the other functions that take a table only check it', () => {
     const writers = (intermediaryV2Abi as Abi)
       .filter(
         (item) =>
@@ -133,6 +133,7 @@ describe('startRedemptionWithPrices()', () => {
     expect(writers).toEqual([
       'deposit',
       'redeem',
+      'redeemAndStartRedemption',
       'startRedemption',
       'startRedemptionWithPrices',
       'startTermination',

@@ -37,6 +37,8 @@ type Op =
       prices: 'own' | 'latest' | 'opening'
       signature: 'valid' | 'highS' | 'stranger' | 'nextId'
       requests: bigint[]
+      /** Through redeemAndStartRedemption. */
+      andStart: boolean
     }
   | { kind: 'advance'; seconds: bigint }
   | { kind: 'withdraw' | 'startTermination' | 'terminate'; by: Party }
@@ -96,6 +98,7 @@ const opArb = (n: number): fc.Arbitrary<Op> =>
           'nextId' as const,
         ),
         requests: fc.array(fc.bigInt(0n, 30n), { minLength: n, maxLength: n }),
+        andStart: fc.boolean(),
       }),
     },
     {
@@ -130,6 +133,7 @@ const cycleArb = (n: number): fc.Arbitrary<Op[]> =>
       prices: fc.constant('own' as const),
       signature: fc.constant('valid' as const),
       requests: fc.array(fc.bigInt(0n, 30n), { minLength: n, maxLength: n }),
+      andStart: fc.boolean(),
     }),
   )
 
@@ -203,8 +207,16 @@ async function resolve(
       const signature = op.signature === 'highS' ? highS(signed) : signed
       const valid = op.signature === 'valid' && counts.length === n
       return {
-        call: { fn: 'redeem', by: op.by, requests: counts, prices, valid } as ModelCall,
+        call: {
+          fn: 'redeem',
+          by: op.by,
+          requests: counts,
+          prices,
+          valid,
+          andStart: op.andStart,
+        } as ModelCall,
         args: [counts, prices, signature],
+        functionName: op.andStart ? 'redeemAndStartRedemption' : 'redeem',
       }
     }
     default:

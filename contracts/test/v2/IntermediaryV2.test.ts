@@ -264,6 +264,60 @@ describe('IntermediaryV2 tokens', () => {
     expect((await t.state(channel)).providerFunds).toBe(1_000n)
   })
 
+  it('redeemAndStartRedemption() redeems and starts the next redemption in one transaction', async () => {
+    const channel = await redeemable()
+    const requests = [1n, 1n, 1n]
+    const receipt = await t.send(t.provider, channel, 'redeemAndStartRedemption', [
+      requests,
+      THREE,
+      await t.sign(channel, 1n, requests),
+    ])
+    const due = (await t.timestampOf(receipt)) + 60n
+    expect(eventsOf(receipt, channel)).toEqual([
+      {
+        eventName: 'Redeemed',
+        args: {
+          tokenId: 1n,
+          requests,
+          prices: THREE,
+          amount: 8_050n,
+          consumerFunds: 991_950n,
+          providerFunds: 8_050n,
+        },
+      },
+      { eventName: 'RedemptionStarted', args: { expiringTokenId: 2n, activeTokenId: 3n, redeemableAt: due } },
+    ])
+    expect(await t.state(channel)).toMatchObject({
+      expiringTokenId: 2n,
+      activeTokenId: 3n,
+      redeemableAt: due,
+    })
+    // Either part's refusal refuses the whole: here the token, so nothing was started either.
+    await t.advanceTime(60n)
+    expect(
+      await t.channelRevert(t.provider, channel, 'redeemAndStartRedemption', [
+        requests,
+        THREE,
+        await t.sign(channel, 1n, requests),
+      ]),
+    ).toEqual({ name: 'InvalidSignature', args: [] })
+    expect(await t.channelRevert(t.consumer, channel, 'redeemAndStartRedemption', [[], [], '0x'])).toEqual({
+      name: 'NotProvider',
+      args: [],
+    })
+  })
+
+  it('redeemAndStartRedemption() is refused as a whole once termination closed the active ID', async () => {
+    const channel = await t.open({ prices: THREE })
+    await t.send(t.consumer, channel, 'startTermination')
+    await t.startAndWait(channel)
+    expect(await t.channelRevert(t.provider, channel, 'redeemAndStartRedemption', [[], [], '0x'])).toEqual({
+      name: 'NoActiveToken',
+      args: [],
+    })
+    await t.send(t.provider, channel, 'redeem', [[], [], '0x'])
+  })
+
   it('redeem() with no counts closes a redemption that has no valid token, paying nothing', async () => {
     const channel = await redeemable()
     // The prices of a closing call are not checked, so junk ones stay out of the event.

@@ -19,7 +19,8 @@ export type Terms = { redemptionTimeout: bigint; terminationTimeout: bigint; cat
 export type ModelCall =
   | { fn: 'deposit'; by: Party; value: bigint }
   | { fn: 'startRedemption'; by: Party; prices: bigint[] | null }
-  | { fn: 'redeem'; by: Party; requests: bigint[]; prices: bigint[]; valid: boolean }
+  /** `andStart`: redeemAndStartRedemption, a redeem and then a start at unchanged prices. */
+  | { fn: 'redeem'; by: Party; requests: bigint[]; prices: bigint[]; valid: boolean; andStart?: boolean }
   | { fn: 'withdraw' | 'startTermination' | 'terminate'; by: Party }
 
 export type Outcome =
@@ -53,6 +54,18 @@ export function openedModel(prices: bigint[], value: bigint): Model {
 
 /** What the contract must do for `call` at time `now`. */
 export function predict(m: Model, call: ModelCall, now: bigint, terms: Terms, mutation?: Mutation): Outcome {
+  if (call.fn === 'redeem' && call.andStart) {
+    const redeemed = predict(m, { ...call, andStart: false }, now, terms, mutation)
+    if ('error' in redeemed) return redeemed
+    const started = predict(
+      redeemed.next,
+      { fn: 'startRedemption', by: call.by, prices: null },
+      now,
+      terms,
+      mutation,
+    )
+    return 'error' in started ? started : { ...redeemed, next: started.next }
+  }
   const by = call.by
   switch (call.fn) {
     case 'deposit': {

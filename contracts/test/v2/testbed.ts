@@ -29,6 +29,7 @@ export type V2Function =
   | 'startRedemption'
   | 'startRedemptionWithPrices'
   | 'redeem'
+  | 'redeemAndStartRedemption'
   | 'withdraw'
   | 'startTermination'
   | 'terminate'
