@@ -48,6 +48,25 @@ describe('deposit()', () => {
     })
     expect(await t.balance(channel)).toBe(1_500n)
   })
+
+  it('deposit() refuses to take the funds to 2**128 wei, so they always fit their packed halves', async () => {
+    const channel = await t.open({ value: 1_000n })
+    await t.testClient.setBalance({ address: t.consumer.address, value: 2n ** 130n })
+    try {
+      // Each value below 2**127: anvil refuses a transaction whose value and fee pass 2**128.
+      await t.send(t.consumer, channel, 'deposit', [], 2n ** 127n)
+      expect(
+        await t.channelRevert(t.consumer, channel, 'deposit', [], { value: 2n ** 127n - 1_000n }),
+      ).toEqual({
+        name: 'FundsOverflow',
+        args: [],
+      })
+      await t.send(t.consumer, channel, 'deposit', [], 2n ** 127n - 1_001n)
+      expect((await t.state(channel)).consumerFunds).toBe(2n ** 128n - 1n)
+    } finally {
+      await t.testClient.setBalance({ address: t.consumer.address, value: 10n ** 22n })
+    }
+  })
 })
 
 describe('termination', () => {

@@ -2,7 +2,7 @@ import { type Abi, encodePacked, getAddress, keccak256, maxUint256, parseEventLo
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { intermediaryFactoryV2Abi, intermediaryV2Abi } from '../../generated'
 import { checksum, eventsOf, PRICES, startV2Testbed, type V2Testbed } from './testbed'
-import { highS, tokenV2Digest } from './token'
+import { highS, signTokenV2, tokenV2Digest } from './token'
 
 /*
  * Contract tests of IntermediaryV2 and its factory: opening with a price table, the value of a
@@ -231,6 +231,13 @@ describe('IntermediaryV2 tokens', () => {
       'signed by a stranger': await t.sign(channel, 1n, requests, t.stranger),
       'another token ID': await t.sign(channel, 2n, requests),
       'another channel': await t.sign(other, 1n, requests),
+      'another chain': await signTokenV2({
+        account: t.consumer,
+        chainId: t.chain.id + 1,
+        channel,
+        tokenId: 1n,
+        requests,
+      }),
       'other counts': await t.sign(channel, 1n, [1n, 2n, 2n]),
       garbage: `0x${'ab'.repeat(65)}`,
       'too short': valid.slice(0, 130),
