@@ -102,6 +102,11 @@ export const iIntermediaryV2Abi = [
   },
   {
     "inputs": [],
+    "name": "TooManyPriceChanges",
+    "type": "error"
+  },
+  {
+    "inputs": [],
     "name": "TransferFailed",
     "type": "error"
   },

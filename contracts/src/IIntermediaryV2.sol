@@ -42,6 +42,8 @@ interface IIntermediaryV2 {
     error FundsOverflow();
     /// @dev A timeout over 2**32 seconds given to the constructor (the factory allows 365 days).
     error TimeoutTooLong();
+    /// @dev The 2**32nd price change of a channel (versions are 32 bits); unreachable in practice.
+    error TooManyPriceChanges();
     error NoActiveToken();
     error RedemptionPending(uint256 expiringTokenId);
     error NoRedemptionPending();

@@ -144,6 +144,7 @@ contract IntermediaryV2 is IIntermediaryV2, IntermediaryV2State {
         if (s & ACTIVE == 0) revert NoActiveToken();
         bool terminating = (s >> TERMINATES_AT) & U40 != 0;
         if (newPrices && terminating) revert TerminationAlreadyStarted();
+        if (newPrices && (s >> ACTIVE_VERSION) & U32 == U32) revert TooManyPriceChanges();
         uint256 expiring = s & U64;
         uint256 activeVersion = (s >> ACTIVE_VERSION) & U32;
         uint256 due = block.timestamp + redemptionTimeout;

@@ -14,8 +14,9 @@ abstract contract IntermediaryV2State {
     //   bit  208       ACTIVE           the last ID is active (signable)
     //   bit  209       PENDING          a redemption is pending
     //   bit  210       TERMINATED
-    // 64 bits of IDs and 32 of versions last over 10^15 years of hourly redemptions; 40-bit
-    // timestamps last until the year 36812.
+    // 64-bit IDs last 5 * 10^11 years even at one redemption a second; 32-bit versions last
+    // 490,000 years of hourly price changes (and a 2**32nd change is refused, not wrapped);
+    // 40-bit timestamps last until the year 36812.
     uint256 internal _state;
     // `_funds`: consumerFunds in bits 0..127, providerFunds in bits 128..255.
     uint256 internal _funds;

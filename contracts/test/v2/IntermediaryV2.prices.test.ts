@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { type Abi, type Address, encodePacked, keccak256 } from 'viem'
+import { type Abi, type Address, encodePacked, keccak256, numberToHex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { intermediaryV2Abi } from '../../generated'
 import { eventsOf, startV2Testbed, type V2Testbed } from './testbed'
@@ -120,6 +120,25 @@ describe('startRedemptionWithPrices()', () => {
       name: 'AlreadyTerminated',
       args: [],
     })
+  })
+
+  it('refuses the 2**32nd change rather than wrap the 32-bit price version', async () => {
+    const channel = await t.open({ prices: OLD })
+    // Slot 0 is the packed state; the active price version is bits 144..175.
+    const slot = await t.publicClient.getStorageAt({ address: channel, slot: '0x0' })
+    const last = (2n ** 32n - 1n) << 144n
+    await t.testClient.setStorageAt({
+      address: channel,
+      index: 0,
+      value: numberToHex(BigInt(slot!) | last, { size: 32 }),
+    })
+    expect(await t.state(channel)).toMatchObject({ activeVersion: 2n ** 32n - 1n, activeTokenId: 1n })
+    expect(await t.channelRevert(t.provider, channel, 'startRedemptionWithPrices', [NEW])).toEqual({
+      name: 'TooManyPriceChanges',
+      args: [],
+    })
+    await t.send(t.provider, channel, 'startRedemption')
+    expect(await t.state(channel)).toMatchObject({ activeVersion: 2n ** 32n - 1n, activeTokenId: 2n })
   })
 
   it('is the only way prices change: the other functions that take a table only check it', () => {
