@@ -84,6 +84,7 @@ export async function measureV2(
       chainId: t.chain.id,
       channel,
       tokenId,
+      prices: table,
       requests,
     })
     return [requests, table, signature]

@@ -8,8 +8,61 @@ export const iIntermediaryV2Abi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "expected",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "given",
+        "type": "uint256"
+      }
+    ],
+    "name": "CategoryCountMismatch",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "FundsOverflow",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "given",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "max",
+        "type": "uint256"
+      }
+    ],
+    "name": "InvalidCategoryCount",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "InvalidConsumer",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "InvalidProvider",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "max",
+        "type": "uint256"
+      }
+    ],
+    "name": "InvalidRedemptionTimeout",
     "type": "error"
   },
   {
@@ -96,8 +149,25 @@ export const iIntermediaryV2Abi = [
     "type": "error"
   },
   {
-    "inputs": [],
-    "name": "TimeoutTooLong",
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "max",
+        "type": "uint256"
+      }
+    ],
+    "name": "TerminationTimeoutTooLong",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "min",
+        "type": "uint256"
+      }
+    ],
+    "name": "TerminationTimeoutTooShort",
     "type": "error"
   },
   {
@@ -124,6 +194,17 @@ export const iIntermediaryV2Abi = [
   {
     "inputs": [],
     "name": "ZeroDeposit",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "category",
+        "type": "uint256"
+      }
+    ],
+    "name": "ZeroPrice",
     "type": "error"
   },
   {

@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {IIntermediaryV2Terms, MAX_TIMEOUT as CHANNEL_MAX_TIMEOUT} from "./IIntermediaryV2.sol";
 import {IntermediaryV2} from "./IntermediaryV2.sol";
 import {PriceTables} from "./PriceTables.sol";
 
 /// @title IntermediaryFactoryV2: opens IntermediaryV2 channels (a price table per token ID), so
 ///        every channel is discoverable (`ChannelOpened`, `isChannel`) and runs known code.
 /// @dev Deploys each channel in full rather than as a clone: see IntermediaryV2's gas notes.
-contract IntermediaryFactoryV2 {
+///      The channel's constructor checks the terms (parties, price table, timeouts), so they are
+///      checked in one place; `open` reverts with its IIntermediaryV2Terms errors.
+contract IntermediaryFactoryV2 is IIntermediaryV2Terms {
     /// @notice Upper bound for the termination timeout (and so MAX_TIMEOUT / 3 for the redemption
     ///         timeout), as in v1.
-    uint256 public constant MAX_TIMEOUT = 365 days;
+    uint256 public constant MAX_TIMEOUT = CHANNEL_MAX_TIMEOUT;
     /// @notice Most request categories a channel can have.
     uint256 public constant MAX_CATEGORIES = PriceTables.MAX_CATEGORIES;
 
@@ -26,13 +29,6 @@ contract IntermediaryFactoryV2 {
         uint256 terminationTimeout
     );
 
-    error InvalidProvider();
-    /// @dev `max` is MAX_TIMEOUT / 3 (see v1's IntermediaryFactory).
-    error InvalidRedemptionTimeout(uint256 max);
-    /// @dev `min` is three redemption timeouts (see v1's IntermediaryFactory for why).
-    error TerminationTimeoutTooShort(uint256 min);
-    error TerminationTimeoutTooLong(uint256 max);
-
     /// @notice Deploys a channel with the caller as consumer; `msg.value` is the first deposit.
     /// @param prices The opening price table: one price per request (wei, non-zero) for each
     ///        category, 1 to MAX_CATEGORIES of them; their number is fixed for the channel's life.
@@ -41,14 +37,6 @@ contract IntermediaryFactoryV2 {
         payable
         returns (address channel)
     {
-        if (provider == address(0) || provider == msg.sender) revert InvalidProvider();
-        PriceTables.check(prices, 0);
-        if (redemptionTimeout == 0 || redemptionTimeout > MAX_TIMEOUT / 3) {
-            revert InvalidRedemptionTimeout(MAX_TIMEOUT / 3);
-        }
-        if (terminationTimeout < 3 * redemptionTimeout) revert TerminationTimeoutTooShort(3 * redemptionTimeout);
-        if (terminationTimeout > MAX_TIMEOUT) revert TerminationTimeoutTooLong(MAX_TIMEOUT);
-
         channel = address(
             new IntermediaryV2{value: msg.value}(msg.sender, provider, prices, redemptionTimeout, terminationTimeout)
         );

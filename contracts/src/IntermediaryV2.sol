@@ -2,7 +2,7 @@
 pragma solidity 0.8.37;
 
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {IIntermediaryV2} from "./IIntermediaryV2.sol";
+import {IIntermediaryV2, MAX_TIMEOUT} from "./IIntermediaryV2.sol";
 import {IntermediaryV2State} from "./IntermediaryV2State.sol";
 import {PriceTables} from "./PriceTables.sol";
 
@@ -10,8 +10,12 @@ import {PriceTables} from "./PriceTables.sol";
 /// @notice As Intermediary (v1), plus the thesis's pricing models P3 and P2 (section 3.3):
 ///         - P3, request categories: the channel has 1 to 8 categories, each with a price per
 ///           request. A token counts requests per category, EIP-712
-///           `Token(uint256 tokenId,uint256[] requests)`; it is worth the dot product of its
-///           counts with the price table of its own token ID (capped at the consumer's funds).
+///           `Token(uint256 tokenId,uint256[] prices,uint256[] requests)`; it is worth the dot
+///           product of its counts with the price table of its own token ID (capped at the
+///           consumer's funds). The token names that table too, and is valid only if it is the
+///           ID's: the consumer's signature commits to the prices it agreed to, so if the block
+///           that announced them is reorganised away and the provider announces other prices for
+///           the same token ID, the consumer's tokens are not worth the new prices.
 ///         - P2, price changes: the provider may announce a new table when it starts a
 ///           redemption (`startRedemptionWithPrices`). It applies to the new token ID only, the
 ///           one no token has been signed for yet, so the consumer sees it (`PricesAnnounced`)
@@ -36,7 +40,8 @@ import {PriceTables} from "./PriceTables.sol";
 ///      consumerFunds + providerFunds < 2**128 (checked at every deposit), so both fit the
 ///      128-bit halves of `_funds`.
 contract IntermediaryV2 is IIntermediaryV2, IntermediaryV2State {
-    bytes32 public constant TOKEN_TYPEHASH = keccak256("Token(uint256 tokenId,uint256[] requests)");
+    bytes32 public constant TOKEN_TYPEHASH =
+        keccak256("Token(uint256 tokenId,uint256[] prices,uint256[] requests)");
     // The EIP-712 domain ("Intermediary", "2", chain, this channel), built here rather than by
     // OpenZeppelin's EIP712: its ERC-5267 `eip712Domain()` and string handling cost 665 bytes
     // of code (measured), 200 gas a byte at every opening, for a domain that is fixed and
@@ -64,7 +69,6 @@ contract IntermediaryV2 is IIntermediaryV2, IntermediaryV2State {
     /// @dev Hash of price version `v` >= 1, each announced by `startRedemptionWithPrices`.
     mapping(uint256 version => bytes32) private _pricesHashes;
 
-
     modifier onlyProvider() {
         if (msg.sender != provider) revert NotProvider();
         _;
@@ -75,8 +79,9 @@ contract IntermediaryV2 is IIntermediaryV2, IntermediaryV2State {
         _;
     }
 
-    /// @dev Arguments are validated by the factory, the only intended deployer; the timeouts are
-    ///      bounded here too, since a deadline must fit its 40 bits of `_state`.
+    /// @dev Checks every term here, not in the factory, so a channel deployed directly has the
+    ///      same guarantees (non-zero prices for `_valueOf`'s division, 1 to 8 categories, two
+    ///      distinct parties, v1's timeout rules, deadlines that fit their 40 bits of `_state`).
     constructor(
         address consumer_,
         address provider_,
@@ -84,7 +89,14 @@ contract IntermediaryV2 is IIntermediaryV2, IntermediaryV2State {
         uint256 redemptionTimeout_,
         uint256 terminationTimeout_
     ) payable {
-        if (redemptionTimeout_ > U32 || terminationTimeout_ > U32) revert TimeoutTooLong();
+        if (consumer_ == address(0)) revert InvalidConsumer();
+        if (provider_ == address(0) || provider_ == consumer_) revert InvalidProvider();
+        PriceTables.checkOpening(prices);
+        if (redemptionTimeout_ == 0 || redemptionTimeout_ > MAX_TIMEOUT / 3) {
+            revert InvalidRedemptionTimeout(MAX_TIMEOUT / 3);
+        }
+        if (terminationTimeout_ < 3 * redemptionTimeout_) revert TerminationTimeoutTooShort(3 * redemptionTimeout_);
+        if (terminationTimeout_ > MAX_TIMEOUT) revert TerminationTimeoutTooLong(MAX_TIMEOUT);
         factory = msg.sender;
         consumer = consumer_;
         provider = provider_;
@@ -274,13 +286,20 @@ contract IntermediaryV2 is IIntermediaryV2, IntermediaryV2State {
         return _pricesHash(version);
     }
 
-    /// @notice The EIP-712 digest the consumer signs for a token of this channel.
-    function tokenDigest(uint256 tokenId, uint256[] calldata requests) external view returns (bytes32) {
-        return _tokenDigest(tokenId, requests);
+    /// @notice The EIP-712 digest the consumer signs for a token of this channel: token ID
+    ///         `tokenId` at the price table `prices` with counts `requests`.
+    function tokenDigest(uint256 tokenId, uint256[] calldata prices, uint256[] calldata requests)
+        external
+        view
+        returns (bytes32)
+    {
+        return _tokenDigest(tokenId, PriceTables.hash(prices), requests);
     }
 
     /// @dev Reverts unless `requests` and `prices` have the channel's length, `prices` is the
-    ///      table of price version `version`, and `signature` is the consumer's on the token.
+    ///      table of price version `version`, and `signature` is the consumer's on the token at
+    ///      that table (a token signed at another table, e.g. one announced in a block later
+    ///      reorganised away, is refused).
     function _checkToken(
         uint256 tokenId,
         uint256 version,
@@ -289,9 +308,10 @@ contract IntermediaryV2 is IIntermediaryV2, IntermediaryV2State {
         bytes calldata signature
     ) private view {
         uint256 n = categories;
-        if (requests.length != n) revert PriceTables.CategoryCountMismatch(n, requests.length);
-        if (prices.length != n || PriceTables.hash(prices) != _pricesHash(version)) revert WrongPrices(tokenId);
-        bytes32 digest = _tokenDigest(tokenId, requests);
+        if (requests.length != n) revert CategoryCountMismatch(n, requests.length);
+        bytes32 table = _pricesHash(version);
+        if (prices.length != n || PriceTables.hash(prices) != table) revert WrongPrices(tokenId);
+        bytes32 digest = _tokenDigest(tokenId, table, requests);
         (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
         if (err != ECDSA.RecoverError.NoError || signer != consumer) revert InvalidSignature();
     }
@@ -311,9 +331,10 @@ contract IntermediaryV2 is IIntermediaryV2, IntermediaryV2State {
         }
     }
 
-    function _tokenDigest(uint256 tokenId, uint256[] calldata requests) private view returns (bytes32) {
+    /// @param table The hash of the token's price table (its EIP-712 encoding).
+    function _tokenDigest(uint256 tokenId, bytes32 table, uint256[] calldata requests) private view returns (bytes32) {
         bytes32 separator = block.chainid == _chainId ? _domainSeparator : _buildDomainSeparator();
-        bytes32 structHash = keccak256(abi.encode(TOKEN_TYPEHASH, tokenId, PriceTables.hash(requests)));
+        bytes32 structHash = keccak256(abi.encode(TOKEN_TYPEHASH, tokenId, table, PriceTables.hash(requests)));
         return keccak256(abi.encodePacked(hex"1901", separator, structHash));
     }
 

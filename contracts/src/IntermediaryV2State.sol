@@ -77,10 +77,12 @@ abstract contract IntermediaryV2State {
     }
 
     /// @notice Price version of the active and of the expiring token ID (a version's table is in
-    ///         its `PricesAnnounced` event; its hash in `pricesHash`).
+    ///         its `PricesAnnounced` event; its hash in `pricesHash`), each 0 when there is no
+    ///         such ID, as `activeTokenId` and `expiringTokenId` are (the bits keep the last one).
     function priceVersions() external view returns (uint256 active, uint256 expiring) {
         uint256 s = _state;
-        return ((s >> ACTIVE_VERSION) & U32, (s >> EXPIRING_VERSION) & U32);
+        if (s & ACTIVE != 0) active = (s >> ACTIVE_VERSION) & U32;
+        if (s & PENDING != 0) expiring = (s >> EXPIRING_VERSION) & U32;
     }
 
     function _expiringTokenId(uint256 s) internal pure returns (uint256) {

@@ -52,7 +52,7 @@ describe('IntermediaryV2 contract parties', () => {
     await attacker.send('attach', [channel])
     await attacker.send('startRedemption')
     await t.advanceTime(REDEMPTION_TIMEOUT)
-    await attacker.send('redeem', [[30n], PRICES, await t.sign(channel, 1n, [30n])])
+    await attacker.send('redeem', [[30n], PRICES, await t.sign(channel, 1n, PRICES, [30n])])
     expect(await money(channel)).toEqual([70_000n, 30_000n, 100_000n])
 
     const receipt = await attacker.send('withdraw')
@@ -101,7 +101,7 @@ describe('IntermediaryV2 contract parties', () => {
     await refusing.send('attach', [channel])
     await refusing.send('startRedemption')
     await t.advanceTime(REDEMPTION_TIMEOUT)
-    await refusing.send('redeem', [[40n], PRICES, await t.sign(channel, 1n, [40n])])
+    await refusing.send('redeem', [[40n], PRICES, await t.sign(channel, 1n, PRICES, [40n])])
 
     const hash = await t.wallet(owner()).writeContract({
       address,

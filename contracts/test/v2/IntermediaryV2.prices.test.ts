@@ -47,7 +47,7 @@ describe('startRedemptionWithPrices()', () => {
 
     // Token 1 is worth 1 * 1,000 + 1 * 2,000 at the old table, and cannot be valued at the new one.
     const one = [1n, 1n]
-    const signature1 = await t.sign(channel, 1n, one)
+    const signature1 = await t.sign(channel, 1n, OLD, one)
     expect(await t.channelRevert(t.provider, channel, 'redeem', [one, NEW, signature1])).toEqual({
       name: 'WrongPrices',
       args: [1n],
@@ -63,13 +63,89 @@ describe('startRedemptionWithPrices()', () => {
       activeVersion: 1n,
       expiringVersion: 1n,
     })
-    const signature2 = await t.sign(channel, 2n, one)
+    const signature2 = await t.sign(channel, 2n, NEW, one)
     expect(await t.channelRevert(t.provider, channel, 'redeem', [one, OLD, signature2])).toEqual({
       name: 'WrongPrices',
       args: [2n],
     })
     const redeemed2 = await t.send(t.provider, channel, 'redeem', [one, NEW, signature2])
     expect(eventsOf(redeemed2, channel)[0]?.args).toMatchObject({ tokenId: 2n, prices: NEW, amount: 3_500n })
+  })
+
+  it('a token signed at prices announced in a block reorganised away is worth nothing at the replacement prices', async () => {
+    const LOW = [1_000n, 1_000n]
+    const HIGH = [1_000_000n, 1_000_000n]
+    const channel = await t.open({ prices: OLD, value: 10n ** 9n })
+    const requests = [5n, 5n]
+    // The provider announces LOW for token 2 and the consumer signs a token for 2 at LOW; then
+    // that block is reorganised away (the snapshot's revert) and the provider announces HIGH
+    // for token 2 instead, in a transaction with the same nonce.
+    const beforeAnnouncement = await t.testClient.snapshot()
+    await t.send(t.provider, channel, 'startRedemptionWithPrices', [LOW])
+    expect(await t.state(channel)).toMatchObject({ activeTokenId: 2n, activeVersion: 1n })
+    const signedAtLow = await t.sign(channel, 2n, LOW, requests)
+    await t.testClient.revert({ id: beforeAnnouncement })
+    await t.startAndWait(channel, HIGH)
+    expect(await pricesHash(channel, 1n)).toBe(tableHash(HIGH))
+    await t.send(t.provider, channel, 'redeem', [[], [], '0x'])
+    await t.startAndWait(channel)
+    expect(await t.state(channel)).toMatchObject({ expiringTokenId: 2n, expiringVersion: 1n })
+    // At HIGH the signature is not the consumer's (it signed LOW), and LOW is not token 2's table.
+    expect(await t.channelRevert(t.provider, channel, 'redeem', [requests, HIGH, signedAtLow])).toEqual({
+      name: 'InvalidSignature',
+      args: [],
+    })
+    expect(await t.channelRevert(t.provider, channel, 'redeem', [requests, LOW, signedAtLow])).toEqual({
+      name: 'WrongPrices',
+      args: [2n],
+    })
+    // A token the consumer signs after seeing HIGH is worth HIGH.
+    const signedAtHigh = await t.sign(channel, 2n, HIGH, requests)
+    const redeemed = await t.send(t.provider, channel, 'redeem', [requests, HIGH, signedAtHigh])
+    expect(eventsOf(redeemed, channel)[0]?.args).toMatchObject({
+      tokenId: 2n,
+      prices: HIGH,
+      amount: 10_000_000n,
+    })
+  })
+
+  it('priceVersions() reports 0 for an ID that is neither active nor expiring, as the token ID views do', async () => {
+    const channel = await t.open({ prices: OLD })
+    const versions = async () => {
+      const { activeTokenId, expiringTokenId, activeVersion, expiringVersion } = await t.state(channel)
+      return { activeTokenId, expiringTokenId, activeVersion, expiringVersion }
+    }
+    await t.startAndWait(channel, NEW)
+    await t.send(t.provider, channel, 'redeem', [[], [], '0x'])
+    await t.startAndWait(channel)
+    expect(await versions()).toEqual({
+      activeTokenId: 3n,
+      expiringTokenId: 2n,
+      activeVersion: 1n,
+      expiringVersion: 1n,
+    })
+    await t.send(t.provider, channel, 'redeem', [[], [], '0x'])
+    expect(await versions()).toEqual({
+      activeTokenId: 3n,
+      expiringTokenId: 0n,
+      activeVersion: 1n,
+      expiringVersion: 0n,
+    })
+    await t.send(t.consumer, channel, 'startTermination')
+    await t.startAndWait(channel)
+    expect(await versions()).toEqual({
+      activeTokenId: 0n,
+      expiringTokenId: 3n,
+      activeVersion: 0n,
+      expiringVersion: 1n,
+    })
+    await t.send(t.provider, channel, 'terminate')
+    expect(await versions()).toEqual({
+      activeTokenId: 0n,
+      expiringTokenId: 0n,
+      activeVersion: 0n,
+      expiringVersion: 0n,
+    })
   })
 
   it('refuses a table of another length or with a zero price, changing nothing', async () => {
@@ -189,7 +265,7 @@ describe('IntermediaryV2 price history property', () => {
               tables.push(change ?? tables[index + 1]!)
               if (change) history.push(change)
               const own = tables[index + 1]!
-              const signature = await t.sign(channel, tokenId, requests)
+              const signature = await t.sign(channel, tokenId, own, requests)
               for (const other of history.filter((h) => h.join() !== own.join())) {
                 expect(
                   await t.channelRevert(t.provider, channel, 'redeem', [requests, other, signature]),

@@ -3,17 +3,26 @@ import { type Abi, getAddress, type Hex, maxUint256, parseEventLogs } from 'viem
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Party } from '../../../test/kit/testbed'
 import { intermediaryV2Abi } from '../../generated'
-import { type Model, type ModelCall, type Mutation, openedModel, predict, type Terms } from './model'
+import {
+  type Model,
+  type ModelCall,
+  type Mutation,
+  observed,
+  openedModel,
+  predict,
+  type Terms,
+} from './model'
 import { startV2Testbed, type V2Testbed } from './testbed'
 import { highS } from './token'
 
 /*
  * Model-based property test of IntermediaryV2: random sequences of calls by the consumer, the
  * provider and a stranger (price changes, tokens with right and wrong counts, prices and
- * signatures, termination) run against a channel and against the model (model.ts). After every
- * step the state must equal the model's, every refusal must be the predicted custom error, and
- * money is conserved: what was deposited is what the channel holds plus what it paid out, the
- * balance equals the funds, and no token ID is redeemed twice.
+ * signatures, tokens signed at other prices than the ones passed, termination) run against a
+ * channel and against the model (model.ts). After every step the state must equal the model's,
+ * every refusal must be the predicted custom error, and money is conserved: what was deposited
+ * is what the channel holds plus what it paid out, the balance equals the funds, and no token ID
+ * is redeemed twice.
  */
 
 let t: V2Testbed
@@ -35,7 +44,8 @@ type Op =
       by: Party
       counts: 'valid' | 'empty' | 'short' | 'long' | 'huge'
       prices: 'own' | 'latest' | 'opening'
-      signature: 'valid' | 'highS' | 'stranger' | 'nextId'
+      /** otherPrices: the consumer's, signed at a table that is not the one passed. */
+      signature: 'valid' | 'highS' | 'stranger' | 'nextId' | 'otherPrices'
       requests: bigint[]
       /** Through redeemAndStartRedemption. */
       andStart: boolean
@@ -96,6 +106,7 @@ const opArb = (n: number): fc.Arbitrary<Op> =>
           'highS' as const,
           'stranger' as const,
           'nextId' as const,
+          'otherPrices' as const,
         ),
         requests: fc.array(fc.bigInt(0n, 30n), { minLength: n, maxLength: n }),
         andStart: fc.boolean(),
@@ -203,7 +214,9 @@ async function resolve(
       const version = { own: m.expiringVersion, latest: BigInt(m.tables.length - 1), opening: 0n }[op.prices]
       const prices = m.tables[Number(version)]!
       const signer = op.signature === 'stranger' ? t.stranger : t.consumer
-      const signed = await t.sign(channel, op.signature === 'nextId' ? tokenId + 1n : tokenId, counts, signer)
+      const signedId = op.signature === 'nextId' ? tokenId + 1n : tokenId
+      const signedPrices = op.signature === 'otherPrices' ? prices.map((p) => p + 1n) : prices
+      const signed = await t.sign(channel, signedId, signedPrices, counts, signer)
       const signature = op.signature === 'highS' ? highS(signed) : signed
       const valid = op.signature === 'valid' && counts.length === n
       return {
@@ -240,8 +253,7 @@ async function run({ opening, value, ops }: Scenario, mutation?: Mutation) {
     const ledger = { deposited: value, paidOut: 0n }
     const redeemed: bigint[] = []
     const check = async (step: string) => {
-      const { tables: _, ...expected } = model
-      expect({ step, ...(await t.state(channel)) }).toEqual({ step, ...expected })
+      expect({ step, ...(await t.state(channel)) }).toEqual({ step, ...observed(model) })
       expect(await t.balance(channel), `${step}: balance`).toBe(model.consumerFunds + model.providerFunds)
       expect(ledger.deposited, `${step}: conservation`).toBe(
         model.consumerFunds + model.providerFunds + ledger.paidOut,

@@ -114,7 +114,7 @@ describe('termination', () => {
     const started = await t.startAndWait(channel)
     expect(eventsOf(started, channel)[0]?.args).toMatchObject({ expiringTokenId: 1n, activeTokenId: 0n })
     expect(await t.state(channel)).toMatchObject({ activeTokenId: 0n, expiringTokenId: 1n, lastTokenId: 1n })
-    await t.send(t.provider, channel, 'redeem', [[4n], PRICES, await t.sign(channel, 1n, [4n])])
+    await t.send(t.provider, channel, 'redeem', [[4n], PRICES, await t.sign(channel, 1n, PRICES, [4n])])
     expect(await t.state(channel)).toMatchObject({
       activeTokenId: 0n,
       expiringTokenId: 0n,
@@ -130,7 +130,7 @@ describe('termination', () => {
   it('terminate() by the provider at any time voids a pending redemption and keeps earned funds', async () => {
     const channel = await t.open({ value: 40_000n })
     await t.startAndWait(channel)
-    await t.send(t.provider, channel, 'redeem', [[3n], PRICES, await t.sign(channel, 1n, [3n])])
+    await t.send(t.provider, channel, 'redeem', [[3n], PRICES, await t.sign(channel, 1n, PRICES, [3n])])
     await t.send(t.provider, channel, 'startRedemption')
     const receipt = await t.send(t.provider, channel, 'terminate')
     expect(eventsOf(receipt, channel)).toEqual([
@@ -151,7 +151,11 @@ describe('termination', () => {
       expect(await t.channelRevert(by, channel, fn)).toEqual({ name: 'AlreadyTerminated', args: [] })
     }
     expect(
-      await t.channelRevert(t.provider, channel, 'redeem', [[1n], PRICES, await t.sign(channel, 2n, [1n])]),
+      await t.channelRevert(t.provider, channel, 'redeem', [
+        [1n],
+        PRICES,
+        await t.sign(channel, 2n, PRICES, [1n]),
+      ]),
     ).toEqual({ name: 'AlreadyTerminated', args: [] })
   })
 })
@@ -169,7 +173,7 @@ describe('withdraw()', () => {
     })
     expect(await t.channelRevert(t.stranger, channel, 'withdraw')).toEqual({ name: 'NotParty', args: [] })
     await t.startAndWait(channel)
-    await t.send(t.provider, channel, 'redeem', [[7n], PRICES, await t.sign(channel, 1n, [7n])])
+    await t.send(t.provider, channel, 'redeem', [[7n], PRICES, await t.sign(channel, 1n, PRICES, [7n])])
 
     const providerBefore = await t.balance(t.provider.address)
     const payout = await t.send(t.provider, channel, 'withdraw')

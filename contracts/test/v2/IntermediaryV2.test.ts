@@ -1,13 +1,14 @@
-import { type Abi, encodePacked, getAddress, keccak256, maxUint256, parseEventLogs } from 'viem'
+import { type Abi, keccak256, maxUint256, toBytes } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { intermediaryFactoryV2Abi, intermediaryV2Abi } from '../../generated'
-import { checksum, eventsOf, PRICES, startV2Testbed, type V2Testbed } from './testbed'
+import { intermediaryV2Abi } from '../../generated'
+import { eventsOf, PRICES, startV2Testbed, type V2Testbed } from './testbed'
 import { highS, signTokenV2, tokenV2Digest } from './token'
 
 /*
- * Contract tests of IntermediaryV2 and its factory: opening with a price table, the value of a
- * token (dot product of its counts with its token ID's prices, capped), and every refusal of a
- * token: wrong length, wrong prices, forged, malleable, replayed or already redeemed.
+ * Contract tests of IntermediaryV2's tokens: the value of a token (dot product of its counts
+ * with its token ID's prices, capped), and every refusal of a token: wrong length, wrong prices,
+ * signed at other prices, forged, malleable, replayed or already redeemed. Opening is in
+ * IntermediaryV2.opening.test.ts.
  */
 
 let t: V2Testbed
@@ -17,16 +18,6 @@ beforeAll(async () => {
 afterAll(() => t?.stop())
 
 const THREE = [1_000n, 7_000n, 50n]
-const tableHash = (prices: readonly bigint[]) => keccak256(encodePacked(['uint256[]'], [[...prices]]))
-
-const openRevert = (args: readonly unknown[], account = t.consumer) =>
-  t.revertOf({
-    account,
-    address: t.factory,
-    abi: intermediaryFactoryV2Abi as Abi,
-    functionName: 'open',
-    args,
-  })
 
 /** A channel with `prices` whose token 1 is in redemption and redeemable now. */
 async function redeemable(prices: readonly bigint[] = THREE, value = 1_000_000n) {
@@ -35,112 +26,28 @@ async function redeemable(prices: readonly bigint[] = THREE, value = 1_000_000n)
   return channel
 }
 
-describe('IntermediaryFactoryV2.open()', () => {
-  it('open() deploys a channel with its price table, announced for token ID 1', async () => {
-    const { channel, receipt } = await t.openChannel({ prices: THREE, value: 5_000n })
-    const [opened] = parseEventLogs({
-      abi: intermediaryFactoryV2Abi,
-      logs: receipt.logs,
-      eventName: 'ChannelOpened',
-    })
-    expect(opened?.args).toEqual({
-      channel: getAddress(channel),
-      consumer: checksum(t.consumer),
-      provider: checksum(t.provider),
-      prices: THREE,
-      redemptionTimeout: 60n,
-      terminationTimeout: 600n,
-    })
-    expect(eventsOf(receipt, channel)).toEqual([
-      { eventName: 'PricesAnnounced', args: { fromTokenId: 1n, version: 0n, prices: THREE } },
-      { eventName: 'Deposited', args: { from: checksum(t.consumer), amount: 5_000n, consumerFunds: 5_000n } },
-    ])
-    expect(await t.state(channel)).toEqual({
-      consumerFunds: 5_000n,
-      providerFunds: 0n,
-      activeTokenId: 1n,
-      expiringTokenId: 0n,
-      lastTokenId: 1n,
-      redeemableAt: 0n,
-      terminatesAt: 0n,
-      terminated: false,
-      activeVersion: 0n,
-      expiringVersion: 0n,
-    })
-    const read = (functionName: string, args: readonly unknown[] = []) =>
-      t.publicClient.readContract({ address: channel, abi: intermediaryV2Abi as Abi, functionName, args })
-    expect(await read('categories')).toBe(3n)
-    expect(await read('initialPricesHash')).toBe(tableHash(THREE))
-    expect(await read('pricesHash', [0n])).toBe(tableHash(THREE))
-    expect(await read('consumer')).toBe(checksum(t.consumer))
-    expect(await read('provider')).toBe(checksum(t.provider))
-    expect(
-      await t.publicClient.readContract({
-        address: t.factory,
-        abi: intermediaryFactoryV2Abi,
-        functionName: 'isChannel',
-        args: [channel],
-      }),
-    ).toBe(true)
-  })
-
-  it('open() refuses a table of no category, of more than 8, or with a zero price', async () => {
-    const rt = 60n
-    const tt = 600n
-    const provider = t.provider.address
-    expect(await openRevert([provider, [], rt, tt])).toEqual({ name: 'InvalidCategoryCount', args: [0n, 8n] })
-    expect(await openRevert([provider, Array(9).fill(1n), rt, tt])).toEqual({
-      name: 'InvalidCategoryCount',
-      args: [9n, 8n],
-    })
-    expect(await openRevert([provider, [5n, 6n, 0n, 7n], rt, tt])).toEqual({ name: 'ZeroPrice', args: [2n] })
-    // Eight categories is the most, and fine.
-    await t.open({ prices: Array(8).fill(3n) })
-  })
-
-  it('open() keeps v1 checks of the provider and the timeouts', async () => {
-    const p = t.provider.address
-    expect(await openRevert([t.consumer.address, [1n], 60n, 600n])).toEqual({
-      name: 'InvalidProvider',
-      args: [],
-    })
-    expect(await openRevert([`0x${'0'.repeat(40)}`, [1n], 60n, 600n])).toEqual({
-      name: 'InvalidProvider',
-      args: [],
-    })
-    const max = 365n * 24n * 3600n
-    expect(await openRevert([p, [1n], 0n, 600n])).toEqual({
-      name: 'InvalidRedemptionTimeout',
-      args: [max / 3n],
-    })
-    expect(await openRevert([p, [1n], 60n, 179n])).toEqual({
-      name: 'TerminationTimeoutTooShort',
-      args: [180n],
-    })
-    expect(await openRevert([p, [1n], max / 3n, max + 1n])).toEqual({
-      name: 'TerminationTimeoutTooLong',
-      args: [max],
-    })
-  })
-})
-
 describe('IntermediaryV2 tokens', () => {
-  it('tokenDigest() equals the EIP-712 digest of Token(uint256 tokenId,uint256[] requests)', async () => {
+  it('tokenDigest() equals the EIP-712 digest of Token(uint256 tokenId,uint256[] prices,uint256[] requests)', async () => {
     const channel = await t.open({ prices: THREE })
-    for (const requests of [
-      [0n, 0n, 0n],
-      [3n, 2n, 10n],
-      [maxUint256, 1n, 0n],
-    ]) {
-      expect(
-        await t.publicClient.readContract({
-          address: channel,
-          abi: intermediaryV2Abi,
-          functionName: 'tokenDigest',
-          args: [7n, requests],
-        }),
-      ).toBe(tokenV2Digest({ chainId: t.chain.id, channel, tokenId: 7n, requests }))
+    const read = (functionName: 'TOKEN_TYPEHASH' | 'tokenDigest', args?: readonly unknown[]) =>
+      t.publicClient.readContract({ address: channel, abi: intermediaryV2Abi as Abi, functionName, args })
+    expect(await read('TOKEN_TYPEHASH')).toBe(
+      keccak256(toBytes('Token(uint256 tokenId,uint256[] prices,uint256[] requests)')),
+    )
+    const digests = new Set<unknown>()
+    for (const prices of [THREE, [1n, 1n, 1n]]) {
+      for (const requests of [
+        [0n, 0n, 0n],
+        [3n, 2n, 10n],
+        [maxUint256, 1n, 0n],
+      ]) {
+        const digest = await read('tokenDigest', [7n, prices, requests])
+        expect(digest).toBe(tokenV2Digest({ chainId: t.chain.id, channel, tokenId: 7n, prices, requests }))
+        digests.add(digest)
+      }
     }
+    // The prices are part of what is signed: the same counts at another table are another token.
+    expect(digests.size).toBe(6)
   })
 
   it('redeem() pays the dot product of the counts with the token ID prices', async () => {
@@ -149,7 +56,7 @@ describe('IntermediaryV2 tokens', () => {
     const receipt = await t.send(t.provider, channel, 'redeem', [
       requests,
       THREE,
-      await t.sign(channel, 1n, requests),
+      await t.sign(channel, 1n, THREE, requests),
     ])
     // 3 * 1,000 + 2 * 7,000 + 10 * 50
     expect(eventsOf(receipt, channel)).toEqual([
@@ -185,7 +92,7 @@ describe('IntermediaryV2 tokens', () => {
       const receipt = await t.send(t.provider, channel, 'redeem', [
         requests,
         THREE,
-        await t.sign(channel, 1n, requests),
+        await t.sign(channel, 1n, THREE, requests),
       ])
       const [redeemed] = eventsOf(receipt, channel)
       expect(redeemed?.args).toMatchObject({ amount: 10_000n, consumerFunds: 0n, providerFunds: 10_000n })
@@ -202,7 +109,7 @@ describe('IntermediaryV2 tokens', () => {
         await t.channelRevert(t.provider, channel, 'redeem', [
           requests,
           THREE,
-          await t.sign(channel, 1n, requests),
+          await t.sign(channel, 1n, THREE, requests),
         ]),
       ).toEqual({ name: 'CategoryCountMismatch', args: [3n, BigInt(requests.length)] })
     }
@@ -211,7 +118,7 @@ describe('IntermediaryV2 tokens', () => {
   it('redeem() refuses a price table that is not the token ID one', async () => {
     const channel = await redeemable()
     const requests = [1n, 1n, 1n]
-    const signature = await t.sign(channel, 1n, requests)
+    const signature = await t.sign(channel, 1n, THREE, requests)
     for (const prices of [[1_000n, 7_000n, 51n], [1n, 1n, 1n], [1_000n, 7_000n], [...THREE, 1n], []]) {
       expect(await t.channelRevert(t.provider, channel, 'redeem', [requests, prices, signature])).toEqual({
         name: 'WrongPrices',
@@ -224,21 +131,24 @@ describe('IntermediaryV2 tokens', () => {
     const channel = await redeemable()
     const other = await t.open({ prices: THREE })
     const requests = [1n, 2n, 3n]
-    const valid = await t.sign(channel, 1n, requests)
+    const valid = await t.sign(channel, 1n, THREE, requests)
     const refused = {
       'high-s twin': highS(valid),
-      'signed by the provider': await t.sign(channel, 1n, requests, t.provider),
-      'signed by a stranger': await t.sign(channel, 1n, requests, t.stranger),
-      'another token ID': await t.sign(channel, 2n, requests),
-      'another channel': await t.sign(other, 1n, requests),
+      'signed by the provider': await t.sign(channel, 1n, THREE, requests, t.provider),
+      'signed by a stranger': await t.sign(channel, 1n, THREE, requests, t.stranger),
+      'another token ID': await t.sign(channel, 2n, THREE, requests),
+      'another channel': await t.sign(other, 1n, THREE, requests),
       'another chain': await signTokenV2({
         account: t.consumer,
         chainId: t.chain.id + 1,
         channel,
         tokenId: 1n,
+        prices: THREE,
         requests,
       }),
-      'other counts': await t.sign(channel, 1n, [1n, 2n, 2n]),
+      'other counts': await t.sign(channel, 1n, THREE, [1n, 2n, 2n]),
+      // Valid for token 1 at a table the channel never had: the signed prices are not the ID's.
+      'other prices': await t.sign(channel, 1n, [1_000n, 7_000n, 5_000n], requests),
       garbage: `0x${'ab'.repeat(65)}`,
       'too short': valid.slice(0, 130),
     }
@@ -257,7 +167,7 @@ describe('IntermediaryV2 tokens', () => {
   it('a token is redeemed once: neither again nor on a later token ID', async () => {
     const channel = await redeemable()
     const requests = [1n, 0n, 0n]
-    const signature = await t.sign(channel, 1n, requests)
+    const signature = await t.sign(channel, 1n, THREE, requests)
     await t.send(t.provider, channel, 'redeem', [requests, THREE, signature])
     expect(await t.channelRevert(t.provider, channel, 'redeem', [requests, THREE, signature])).toEqual({
       name: 'NoRedemptionPending',
@@ -277,7 +187,7 @@ describe('IntermediaryV2 tokens', () => {
     const receipt = await t.send(t.provider, channel, 'redeemAndStartRedemption', [
       requests,
       THREE,
-      await t.sign(channel, 1n, requests),
+      await t.sign(channel, 1n, THREE, requests),
     ])
     const due = (await t.timestampOf(receipt)) + 60n
     expect(eventsOf(receipt, channel)).toEqual([
@@ -305,7 +215,7 @@ describe('IntermediaryV2 tokens', () => {
       await t.channelRevert(t.provider, channel, 'redeemAndStartRedemption', [
         requests,
         THREE,
-        await t.sign(channel, 1n, requests),
+        await t.sign(channel, 1n, THREE, requests),
       ]),
     ).toEqual({ name: 'InvalidSignature', args: [] })
     expect(await t.channelRevert(t.consumer, channel, 'redeemAndStartRedemption', [[], [], '0x'])).toEqual({

@@ -15,7 +15,10 @@ export type Model = V2State & {
 
 export type Terms = { redemptionTimeout: bigint; terminationTimeout: bigint; categories: number }
 
-/** A channel call as the model sees it; `valid` says whether the signature is the consumer's for the token. */
+/**
+ * A channel call as the model sees it; `valid` says whether the signature is the consumer's for
+ * the token: its ID, the `prices` passed and its counts (a token signed at other prices is not).
+ */
 export type ModelCall =
   | { fn: 'deposit'; by: Party; value: bigint }
   | { fn: 'startRedemption'; by: Party; prices: bigint[] | null }
@@ -49,6 +52,18 @@ export function openedModel(prices: bigint[], value: bigint): Model {
     activeVersion: 0n,
     expiringVersion: 0n,
     tables: [prices],
+  }
+}
+
+/**
+ * What the channel's views report in state `m`: as `priceVersions()`, a price version only for
+ * an ID that is active or expiring (0 otherwise), while the model keeps the last one for its rules.
+ */
+export function observed({ tables: _, ...m }: Model): V2State {
+  return {
+    ...m,
+    activeVersion: m.activeTokenId === 0n ? 0n : m.activeVersion,
+    expiringVersion: m.expiringTokenId === 0n ? 0n : m.expiringVersion,
   }
 }
 

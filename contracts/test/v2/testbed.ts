@@ -169,9 +169,14 @@ export async function startV2Testbed() {
         value,
         time,
       }),
-    /** The consumer's (or `account`'s) v2 token signature. */
-    sign: (channel: Address, tokenId: bigint, requests: readonly bigint[], account = parties.consumer) =>
-      signTokenV2({ account, chainId: chain.chain.id, channel, tokenId, requests }),
+    /** The consumer's (or `account`'s) v2 token signature for token ID `tokenId` at `prices`. */
+    sign: (
+      channel: Address,
+      tokenId: bigint,
+      prices: readonly bigint[],
+      requests: readonly bigint[],
+      account = parties.consumer,
+    ) => signTokenV2({ account, chainId: chain.chain.id, channel, tokenId, prices, requests }),
     /** Starts a redemption (with `prices` when given) and waits until it is redeemable. */
     async startAndWait(channel: Address, prices?: readonly bigint[]) {
       const receipt = prices

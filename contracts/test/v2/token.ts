@@ -3,8 +3,9 @@ import { SECP256K1_N } from '../../../packages/payment-client/src/token'
 
 /*
  * The token of IntermediaryV2 for its tests and the gas bench: EIP-712
- * `Token(uint256 tokenId,uint256[] requests)` under the domain ("Intermediary", "2", chain,
- * channel). The Payment Server's and client library's own v2 token (with the fast native path
+ * `Token(uint256 tokenId,uint256[] prices,uint256[] requests)` under the domain ("Intermediary",
+ * "2", chain, channel). The prices are the table the consumer agreed to for the token ID, so a
+ * token is worth nothing at any other table (a price announcement reorganised away and replaced). The Payment Server's and client library's own v2 token (with the fast native path
  * of v1's) belong to the session that wires v2 into the product; this is the reference they
  * are checked against, itself checked against the contract's tokenDigest.
  */
@@ -12,6 +13,7 @@ import { SECP256K1_N } from '../../../packages/payment-client/src/token'
 export const tokenV2Types = {
   Token: [
     { name: 'tokenId', type: 'uint256' },
+    { name: 'prices', type: 'uint256[]' },
     { name: 'requests', type: 'uint256[]' },
   ],
 } as const
@@ -25,17 +27,19 @@ export type TokenV2Message = {
   chainId: number
   channel: Address
   tokenId: bigint
+  /** The price table of the token ID, as the consumer saw it announced. */
+  prices: readonly bigint[]
   /** One request count per category of the channel. */
   requests: readonly bigint[]
 }
 
 /** The digest a v2 token's signature covers (viem's generic EIP-712 encoder). */
-export function tokenV2Digest({ chainId, channel, tokenId, requests }: TokenV2Message): Hex {
+export function tokenV2Digest({ chainId, channel, tokenId, prices, requests }: TokenV2Message): Hex {
   return hashTypedData({
     domain: tokenV2Domain({ chainId, channel }),
     types: tokenV2Types,
     primaryType: 'Token',
-    message: { tokenId, requests },
+    message: { tokenId, prices, requests },
   })
 }
 
@@ -45,13 +49,14 @@ export function signTokenV2({
   chainId,
   channel,
   tokenId,
+  prices,
   requests,
 }: TokenV2Message & { account: LocalAccount }): Promise<Hex> {
   return account.signTypedData({
     domain: tokenV2Domain({ chainId, channel }),
     types: tokenV2Types,
     primaryType: 'Token',
-    message: { tokenId, requests },
+    message: { tokenId, prices, requests },
   })
 }
 
