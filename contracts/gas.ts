@@ -5,10 +5,10 @@
  * tables; contracts/gasV2.ts) against v1 measured in the same run, and the gas of a
  * channel-year at one redemption cycle an hour.
  */
-import type { Abi, Address, Hex, LocalAccount, TransactionReceipt } from 'viem'
+import type { Abi, Address, Hex, LocalAccount } from 'viem'
 import { signToken } from '../packages/payment-client/src/token'
 import { startTestChain } from '../test/kit/chain'
-import { type GasRow, measureV2 } from './gasV2'
+import { gasRecorder, measureV2 } from './gasV2'
 import { intermediaryAbi, intermediaryFactoryAbi, intermediaryFactoryBytecode } from './generated'
 
 /** Gas of the thesis prototype per operation, where it reports one. */
@@ -32,24 +32,7 @@ async function main(): Promise<void> {
   const t = await startTestChain()
   try {
     const [deployer, consumer, provider] = t.accounts as [LocalAccount, LocalAccount, LocalAccount]
-    const rows: GasRow[] = []
-    const record = (operation: string, receipt: TransactionReceipt) => {
-      if (receipt.status !== 'success') throw new Error(`${operation} reverted`)
-      rows.push({ operation, gas: receipt.gasUsed })
-      return receipt.gasUsed
-    }
-    const send = async (
-      account: LocalAccount,
-      channel: Address,
-      functionName: string,
-      args: unknown[] = [],
-      value?: bigint,
-    ) =>
-      t.mined(
-        await t
-          .wallet(account)
-          .writeContract({ address: channel, abi: intermediaryAbi as Abi, functionName, args, value }),
-      )
+    const { rows, record, send } = gasRecorder(t, intermediaryAbi as Abi)
 
     const factoryReceipt = await t.mined(
       await t

@@ -13,6 +13,28 @@ import { signTokenV2 } from './test/v2/token'
 /** One measured operation; `v1` names v1's row for the same operation, when there is one. */
 export type GasRow = { operation: string; gas: bigint; v1?: string }
 
+/**
+ * The rows of one measured run, `record(operation, receipt, v1?)` to add one (a reverted
+ * transaction throws), and `send(account, channel, functionName, args?, value?)` to call a
+ * channel of `abi` and wait for its receipt. Both versions' benches measure through it.
+ */
+export function gasRecorder(t: TestChain, abi: Abi) {
+  const rows: GasRow[] = []
+  const record = (operation: string, receipt: TransactionReceipt, v1?: string) => {
+    if (receipt.status !== 'success') throw new Error(`${operation} reverted`)
+    rows.push({ operation, gas: receipt.gasUsed, v1 })
+    return receipt.gasUsed
+  }
+  const send = async (
+    account: LocalAccount,
+    channel: Address,
+    functionName: string,
+    args: unknown[] = [],
+    value?: bigint,
+  ) => t.mined(await t.wallet(account).writeContract({ address: channel, abi, functionName, args, value }))
+  return { rows, record, send }
+}
+
 /** The v2 measurements: every row, and the steady cycle's gas per channel shape. */
 export type V2Gas = {
   rows: GasRow[]
@@ -34,24 +56,7 @@ export async function measureV2(
     provider,
   }: { deployer: LocalAccount; consumer: LocalAccount; provider: LocalAccount },
 ): Promise<V2Gas> {
-  const rows: GasRow[] = []
-  const record = (operation: string, receipt: TransactionReceipt, v1?: string) => {
-    if (receipt.status !== 'success') throw new Error(`${operation} reverted`)
-    rows.push({ operation, gas: receipt.gasUsed, v1 })
-    return receipt.gasUsed
-  }
-  const send = async (
-    account: LocalAccount,
-    channel: Address,
-    functionName: string,
-    args: unknown[] = [],
-    value?: bigint,
-  ) =>
-    t.mined(
-      await t
-        .wallet(account)
-        .writeContract({ address: channel, abi: intermediaryV2Abi as Abi, functionName, args, value }),
-    )
+  const { rows, record, send } = gasRecorder(t, intermediaryV2Abi as Abi)
 
   const deployed = await t.mined(
     await t

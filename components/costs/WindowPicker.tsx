@@ -1,4 +1,4 @@
-import { CALENDAR_PRESETS, type CostWindow, WINDOW_PRESETS } from '@/lib/costs/window'
+import { CALENDAR_PRESETS, CALENDAR_WORDS, type CostWindow, WINDOW_PRESETS } from '@/lib/costs/window'
 
 const LABELS: Record<string, string> = {
   '1h': '1 h',
@@ -6,12 +6,7 @@ const LABELS: Record<string, string> = {
   '7d': '7 d',
   '30d': '30 d',
   all: 'All',
-  today: 'Today',
-  yesterday: 'Yesterday',
-  'this-week': 'This week',
-  'last-week': 'Last week',
-  'this-month': 'This month',
-  'last-month': 'Last month',
+  ...CALENDAR_WORDS,
 }
 
 /**

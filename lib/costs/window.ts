@@ -151,7 +151,8 @@ const ROLLING_WORDS: Record<RollingPreset, string> = {
   '30d': 'Last 30 days',
   all: 'All time',
 }
-const CALENDAR_WORDS: Record<CalendarPreset, string> = {
+/** Each calendar period in words (headings and the window picker's buttons). */
+export const CALENDAR_WORDS: Record<CalendarPreset, string> = {
   today: 'Today',
   yesterday: 'Yesterday',
   'this-week': 'This week',
