@@ -61,10 +61,20 @@ export async function costGraphData(
   window: CostWindow,
   pendingRead?: Map<string, bigint>,
 ) {
-  const [settled, pending, names] = await Promise.all([
+  const [edges, names] = await Promise.all([pairEdges(ctx, clock, window, pendingRead), serviceNames(ctx)])
+  return { edges, nodes: nodesOf(edges, names, window.live), names }
+}
+
+/** Settled (and, for a live window, pending) traffic of every pair, most settled first. */
+async function pairEdges(
+  ctx: ServerContext,
+  clock: CostClock,
+  window: CostWindow,
+  pendingRead?: Map<string, bigint>,
+): Promise<CostEdge[]> {
+  const [settled, pending] = await Promise.all([
     settledByChannel(ctx, clock, window),
     !window.live ? new Map<string, bigint>() : (pendingRead ?? pendingByChannel(ctx, clock.chainId)),
-    serviceNames(ctx),
   ])
   const addresses = [...new Set([...settled.keys(), ...pending.keys()])]
   const channels = await ctx.db.$queryRaw<ChannelRow[]>`
@@ -109,7 +119,7 @@ export async function costGraphData(
       terminated: c.terminated,
     })
   }
-  const edges: CostEdge[] = [...pairs.values()]
+  return [...pairs.values()]
     .sort(
       byBigIntDesc(
         (e) => e.settled,
@@ -128,7 +138,6 @@ export async function costGraphData(
       pending: window.live ? e.pending.toString() : null,
       channels: e.channels.sort(byBigIntDesc((c) => BigInt(c.settled))),
     }))
-  return { edges, nodes: nodesOf(edges, names, window.live), names }
 }
 
 /** Each service's totals from the pairs it is part of. */
@@ -210,7 +219,7 @@ async function comparisonOf(
 ): Promise<CostComparison | null> {
   const previous = previousWindow(window)
   if (!previous) return null
-  const before = (await costGraphData(ctx, clock, previous)).edges
+  const before = await pairEdges(ctx, clock, previous)
   const pairs = new Map<string, { consumer: string; provider: string; settled: bigint; previous: bigint }>()
   const pairOf = (e: CostEdge) => {
     const key = `${e.consumer}>${e.provider}`

@@ -107,13 +107,17 @@ export async function traceVerification<R extends VerifyResult>({
   const active = context.active()
   const served = trace.getSpan(active) !== undefined
   const parent = served ? active : propagation.extract(active, headers, headerGetter)
-  const attributes = tokenAttributes(headers.get('payment-token'))
-  if (price !== undefined) attributes[PAYMENT_ATTRIBUTES.priceWei] = price
   const span = tracer().startSpan(
     'payment.verify',
-    { kind: served ? SpanKind.INTERNAL : SpanKind.SERVER, attributes },
+    { kind: served ? SpanKind.INTERNAL : SpanKind.SERVER },
     parent,
   )
+  // The token is read for its attributes only for a span an SDK records: without one, a paid
+  // request parses its token once (the verifier's), not twice.
+  if (span.isRecording()) {
+    span.setAttributes(tokenAttributes(headers.get('payment-token')))
+    if (price !== undefined) span.setAttribute(PAYMENT_ATTRIBUTES.priceWei, price)
+  }
   try {
     const result = await context.with(trace.setSpan(parent, span), verify)
     if (result.accepted) span.setAttributes(paymentAttributes(result))
@@ -146,7 +150,9 @@ export async function traceFetch(
   try {
     const response = await context.with(inSpan, () =>
       call({
-        onToken: (wire) => span.setAttributes(tokenAttributes(wire)),
+        onToken: (wire) => {
+          if (span.isRecording()) span.setAttributes(tokenAttributes(wire))
+        },
         inject: (headers) => propagation.inject(inSpan, headers, headerSetter),
       }),
     )

@@ -3,6 +3,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../../../stack/ports'
 import { createPaymentHttp, PaymentError } from './http'
 import { failurePhase, fetchTransport, MAX_ANSWER_BYTES, nodeTransport, type Transport } from './transport'
 
@@ -103,10 +104,7 @@ describe('payment client transports', () => {
   })
 
   it('failurePhase(): a refused connection is unsent, a connection closed before the answer is sent, or stale when it was kept alive (node:http)', async () => {
-    const closed = http.createServer()
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
-    const refusedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/x`
-    await new Promise((resolve) => closed.close(resolve))
+    const refusedUrl = `http://127.0.0.1:${await freePort()}/x`
     const phaseOf = (promise: Promise<unknown>) => promise.then(() => 'answered', failurePhase)
     const node = nodeTransport()
     const viaFetch = fetchTransport(globalThis.fetch)
@@ -166,10 +164,7 @@ describe('payment client transports', () => {
     const text = createPaymentHttp({ serverUrl: `${base}/text`, apiKey: 'psk_x' })
     expect(await text.post('tokens', {})).toEqual({ status: 500, body: undefined })
 
-    const closed = http.createServer()
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
-    const port = (closed.address() as AddressInfo).port
-    await new Promise((resolve) => closed.close(resolve))
+    const port = await freePort()
     const refused = await createPaymentHttp({ serverUrl: `http://127.0.0.1:${port}`, apiKey: 'psk_x' })
       .post('tokens', {})
       .catch((error: unknown) => error)

@@ -46,8 +46,9 @@ export function createPaymentGate(
   { price }: PaymentMiddlewareOptions = {},
 ): PaymentGate {
   const wei = routePriceOf(price)
+  const weiValue = wei === undefined ? undefined : BigInt(wei)
   return async (headers, paid) => {
-    if (paid) return paidBefore(paid, wei === undefined ? undefined : BigInt(wei))
+    if (paid) return paidBefore(paid, weiValue)
     const { result, context } = await traceVerification({
       headers,
       price: wei,
