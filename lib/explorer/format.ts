@@ -17,7 +17,7 @@ const ETH_FROM = 10n ** 14n
 const GWEI_FROM = 10n ** 6n
 
 /** "1234567" → "1,234,567"; the digits of an integer string grouped by thousands. */
-function groupDigits(digits: string): string {
+export function groupDigits(digits: string): string {
   return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
 }
 
