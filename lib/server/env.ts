@@ -198,7 +198,29 @@ export const envSchema = z.object({
    * is (lib/server/system/stackStatus.ts), which GET /api/readyz reads.
    */
   STACK_STATUS_FILE: z.string().min(1).optional(),
+  /**
+   * A fiat currency the money views may be shown in (ISO 4217 code, `USD`), at DISPLAY_RATE
+   * units of it per ETH (`3125.40`, converted exactly as a fraction). Both or neither
+   * ({@link pairProblems}); unset: no fiat choice (lib/units.ts).
+   */
+  DISPLAY_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 currency code such as USD')
+    .optional(),
+  DISPLAY_RATE: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'must be a decimal number such as 3125.40 (the currency per ETH)')
+    .refine((v) => /[1-9]/.test(v), 'must be more than 0')
+    .optional(),
 })
+
+/** Variables that only mean something together, as `VARIABLE: what is wrong` when one is alone. */
+const pairProblems = (e: Env): string[] =>
+  (e.DISPLAY_CURRENCY === undefined) === (e.DISPLAY_RATE === undefined)
+    ? []
+    : [
+        `${e.DISPLAY_CURRENCY === undefined ? 'DISPLAY_CURRENCY' : 'DISPLAY_RATE'}: DISPLAY_CURRENCY and DISPLAY_RATE go together: set both, or neither`,
+      ]
 
 export type Env = z.infer<typeof envSchema>
 
@@ -273,7 +295,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   const result = envSchema.safeParse(values)
   const lines = [
     ...problems.map((p) => `  ${p}`),
-    ...(result.success ? [] : problemsOf(result.error).map((p) => `  ${p}`)),
+    ...(result.success ? pairProblems(result.data) : problemsOf(result.error)).map((p) => `  ${p}`),
   ]
   if (lines.length > 0 || !result.success) throw new Error(`Invalid environment:\n${lines.join('\n')}`)
   return result.data
