@@ -15,6 +15,9 @@ export type ChainUnit = (typeof CHAIN_UNITS)[number]
 /** 'ETH', 'gwei', 'wei', or a fiat currency's ISO 4217 code ('USD'). */
 export type DisplayUnit = ChainUnit | (string & {})
 
+/** The cookie that remembers a user's pick for the views without `?unit=`. */
+export const UNIT_COOKIE = 'unit'
+
 /** A fiat currency and its price of one ETH, as the operator wrote it ('3125.40'). */
 export type FiatRate = { currency: string; rate: string }
 

@@ -10,12 +10,15 @@ import { EmptyState } from '@/components/EmptyState'
 import { LoadError } from '@/components/LoadError'
 import { firstParam } from '@/components/Pagination'
 import { Section } from '@/components/Section'
+import { UnitPicker } from '@/components/UnitPicker'
+import { UnitProvider } from '@/components/UnitProvider'
 import type { CostGraph } from '@/lib/costs/api'
 import { costTable, GROUP_BYS, type GroupBy } from '@/lib/costs/report'
 import { windowFromView, windowLabel, windowQueryOf, windowSearch } from '@/lib/costs/window'
 import { formatNumber, shortAddress } from '@/lib/explorer/format'
 import { costOverview } from '@/lib/server/costs'
 import { load } from '../_lib/load'
+import { viewUnit } from '../_lib/unit'
 
 export const metadata: Metadata = { title: 'Costs' }
 
@@ -62,8 +65,20 @@ export default async function CostsPage({ searchParams }: Props) {
   const { graph, series } = result.value
   const window = windowFromView(graph.window)
   const search = windowSearch(window)
+  // One unit for the whole view, read best by its largest amount (or the user's pick).
+  const unit = await viewUnit({
+    path: '/costs',
+    searchParams: sp,
+    amounts: [
+      graph.totals.settled,
+      graph.totals.pending,
+      graph.comparison?.settled,
+      ...graph.nodes.flatMap((n) => [n.paid, n.earned]),
+      ...graph.edges.flatMap((e) => [e.settled, e.pending]),
+    ],
+  })
   const here = (extra: Record<string, string>) =>
-    `/costs?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(search)), groupBy, size, ...extra })}`
+    `/costs?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(search)), groupBy, size, ...unit.keep, ...extra })}`
   const nameOf = new Map(graph.nodes.map((n) => [n.address, n.name ?? shortAddress(n.address)]))
   const pairs: PairBar[] = graph.edges.slice(0, 10).map((e) => ({
     label: `${nameOf.get(e.consumer)} → ${nameOf.get(e.provider)}`,
@@ -86,9 +101,10 @@ export default async function CostsPage({ searchParams }: Props) {
   const byAddress = new Map(graph.nodes.map((n) => [n.address, n]))
 
   return (
-    <>
+    <UnitProvider value={unit.value}>
       <div className="title-row">
         <h1 className="page-title">Costs</h1>
+        <UnitPicker links={unit.links} auto={unit.auto} />
         <a href="/services" className="button button-quiet">
           Services and teams
         </a>
@@ -99,7 +115,7 @@ export default async function CostsPage({ searchParams }: Props) {
         <strong className="pending-text">pending</strong> amounts are tokens the Payment Server accepted that
         nobody has redeemed yet.
       </p>
-      <WindowPicker basePath="/costs" window={window} keep={{ groupBy, size }} />
+      <WindowPicker basePath="/costs" window={window} keep={{ groupBy, size, ...unit.keep }} />
       <p className="muted small" data-testid="as-of">
         {windowLabel(window)}
         {graph.asOf.block && <> · chain time of block #{graph.asOf.block}</>}
@@ -207,7 +223,7 @@ export default async function CostsPage({ searchParams }: Props) {
               </a>
             ))}
             <a
-              href={`/api/costs/report.csv?${search}&groupBy=${groupBy}`}
+              href={`/api/costs/report.csv?${search}&groupBy=${groupBy}&unit=${unit.value.unit}`}
               className="button button-quiet"
               data-testid="csv-link"
               download
@@ -233,6 +249,6 @@ export default async function CostsPage({ searchParams }: Props) {
           <p className="muted small">A team's totals include payments between its own services.</p>
         )}
       </Section>
-    </>
+    </UnitProvider>
   )
 }

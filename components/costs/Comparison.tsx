@@ -1,16 +1,16 @@
 import { Amount } from '@/components/Amount'
 import type { CostComparison } from '@/lib/costs/api'
 import { rangeLabel, windowFromView } from '@/lib/costs/window'
-import { formatPercent, type WeiUnit, weiUnit } from '@/lib/explorer/format'
+import { formatPercent } from '@/lib/explorer/format'
 
-/** A signed amount: "+" or "−" and the amount's size with its unit (exact wei on hover). */
-function Change({ wei, unit, testId }: { wei: string; unit: WeiUnit; testId?: string }) {
+/** A signed amount: "+" or "−" and the amount's size in the view's unit (exact wei on hover). */
+function Change({ wei, testId }: { wei: string; testId?: string }) {
   const value = BigInt(wei)
   const sign = value > 0n ? '+' : value < 0n ? '−' : '±'
   return (
     <span className={value > 0n ? 'change-up' : value < 0n ? 'change-down' : undefined} data-testid={testId}>
       {sign}
-      <Amount wei={(value < 0n ? -value : value).toString()} unit={unit} />
+      <Amount wei={(value < 0n ? -value : value).toString()} />
     </span>
   )
 }
@@ -18,7 +18,7 @@ function Change({ wei, unit, testId }: { wei: string; unit: WeiUnit; testId?: st
 /**
  * This window against the one as long right before it (the API's `comparison`): the settled
  * total's change, in wei and as a share of the previous total, and the pairs that moved most.
- * `nameOf` gives a service's name by address.
+ * `nameOf` gives a service's name by address. Every amount is in the view's one unit.
  */
 export function Comparison({
   comparison,
@@ -28,16 +28,12 @@ export function Comparison({
   nameOf: (address: string) => string
 }) {
   const before = windowFromView(comparison.window)
-  // One unit per line, the larger amount's: "0 gwei → 7,900 gwei", not "0 ETH → 7,900 gwei".
-  const unitOf = (a: string, b: string) => weiUnit(BigInt(a) > BigInt(b) ? a : b)
   const previous = BigInt(comparison.settled)
   const change = BigInt(comparison.change)
-  const now = (previous + change).toString()
-  const unit = unitOf(now, comparison.settled)
   return (
     <div className="comparison" data-testid="comparison">
       <p>
-        Settled <Change wei={comparison.change} unit={unit} testId="comparison-change" />
+        Settled <Change wei={comparison.change} testId="comparison-change" />
         {previous > 0n && (
           <>
             {' '}
@@ -52,10 +48,8 @@ export function Comparison({
         <ol className="movers small" data-testid="movers">
           {comparison.movers.map((m) => (
             <li key={`${m.consumer}>${m.provider}`}>
-              {nameOf(m.consumer)} → {nameOf(m.provider)}:{' '}
-              <Change wei={m.change} unit={unitOf(m.settled, m.previous)} /> (
-              <Amount wei={m.previous} unit={unitOf(m.settled, m.previous)} /> →{' '}
-              <Amount wei={m.settled} unit={unitOf(m.settled, m.previous)} />)
+              {nameOf(m.consumer)} → {nameOf(m.provider)}: <Change wei={m.change} /> (
+              <Amount wei={m.previous} /> → <Amount wei={m.settled} />)
             </li>
           ))}
         </ol>

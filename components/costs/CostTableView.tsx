@@ -1,10 +1,12 @@
 import { Amount } from '@/components/Amount'
+import { UnitName } from '@/components/UnitProvider'
 import type { CostTable } from '@/lib/costs/report'
-import { formatNumber, shortAddress, type WeiUnit, weiUnit } from '@/lib/explorer/format'
+import { formatNumber, shortAddress } from '@/lib/explorer/format'
 
 /**
- * A cost table (lib/costs/report) as HTML: the same rows the CSV export writes. Wei columns
- * with units (exact wei on hover and in `data-wei`); pending columns marked as off chain.
+ * A cost table (lib/costs/report) as HTML: the same rows the CSV export writes. Wei columns in
+ * the view's one unit, named once in their header (exact wei on hover and in `data-wei`);
+ * pending columns marked as off chain.
  */
 export function CostTableView({
   table,
@@ -16,20 +18,6 @@ export function CostTableView({
   /** Where a row's first cell links to, if anywhere. */
   linkOf?: (row: Record<string, string>) => string | null
 }) {
-  // A zero reads in its column's unit ("0 gwei" among gwei), not as "0 ETH".
-  const zeroUnit = new Map<string, WeiUnit>(
-    table.columns
-      .filter((c) => c.kind === 'wei')
-      .map((c) => {
-        let max = 0n
-        for (const row of table.rows) {
-          const v = /^-?\d+$/.test(row[c.key] ?? '') ? BigInt(row[c.key] as string) : 0n
-          const size = v < 0n ? -v : v
-          if (size > max) max = size
-        }
-        return [c.key, weiUnit(max)]
-      }),
-  )
   return (
     <div className="table-wrap">
       <table className="table" data-testid={testId}>
@@ -42,6 +30,12 @@ export function CostTableView({
                 scope="col"
               >
                 {c.title}
+                {c.kind === 'wei' && (
+                  <>
+                    {' '}
+                    <UnitName />
+                  </>
+                )}
                 {c.key.startsWith('pending') && <span className="pending-tag"> off chain</span>}
               </th>
             ))}
@@ -60,9 +54,13 @@ export function CostTableView({
                         —
                       </span>
                     ) : value.includes('-') && !value.startsWith('-') ? (
-                      value
+                      // A price range, 'min-max'.
+                      <>
+                        <Amount wei={value.split('-')[0] as string} bare />–
+                        <Amount wei={value.split('-')[1] as string} bare />
+                      </>
                     ) : (
-                      <Amount wei={value} unit={value === '0' ? zeroUnit.get(c.key) : 'auto'} />
+                      <Amount wei={value} bare />
                     )
                   ) : c.kind === 'count' ? (
                     formatNumber(value)

@@ -1,4 +1,4 @@
-import { formatWei } from '@/lib/explorer/format'
+import { Amount } from '@/components/Amount'
 
 /**
  * The finality marker of a settled amount: "final" when every redemption in it is deeper than
@@ -20,7 +20,7 @@ export function Settlement({ settled, unconfirmed }: { settled: string; unconfir
       data-final="false"
       title="Redeemed in blocks newer than the finality depth"
     >
-      on chain; {formatWei(unconfirmed)} not final yet
+      on chain; <Amount wei={unconfirmed} /> not final yet
     </span>
   )
 }

@@ -106,6 +106,10 @@ describe('formatDuration()', () => {
 describe('times and words', () => {
   it('formatUtc() and unixToIso() read UTC', () => {
     expect(formatUtc('2026-11-21T09:30:53.000Z')).toBe('2026-11-21 09:30:53 UTC')
+    // The one format at three precisions, from ISO text or unix seconds.
+    expect(formatUtc(1796635253, 'minute')).toBe('2026-12-07 09:20 UTC')
+    expect(formatUtc('2026-12-07T09:20:53Z', 'day')).toBe('2026-12-07')
+    expect(formatUtc(1796635253, 'minute', { zone: false })).toBe('2026-12-07 09:20')
     expect(unixToIso('1700000000')).toBe('2023-11-14T22:13:20.000Z')
   })
 

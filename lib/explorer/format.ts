@@ -102,12 +102,27 @@ export function formatDuration(seconds: number): string {
   return parts.join(' ')
 }
 
-/** '2026-11-21 09:30:53 UTC' from an ISO-8601 UTC time. */
-export function formatUtc(iso: string): string {
-  return new Date(iso)
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.\d{3}Z$/, ' UTC')
+/** How much of a time {@link formatUtc} writes. */
+export type UtcPrecision = 'day' | 'minute' | 'second'
+
+const UTC_LENGTH: Record<UtcPrecision, number> = { day: 10, minute: 16, second: 19 }
+
+/**
+ * The product's one date format: UTC, ISO-like, to the day, minute or second. A time is an
+ * ISO-8601 string or unix seconds. Days read as dates without a zone; `zone: false` leaves
+ * ' UTC' off (form inputs whose label names it). No locale ever decides the order or the zone.
+ * @example formatUtc('2026-12-07T09:20:53.000Z') // '2026-12-07 09:20:53 UTC'
+ * @example formatUtc(1796635200, 'minute') // '2026-12-07 09:20 UTC'
+ * @example formatUtc(1796635200, 'day') // '2026-12-07'
+ */
+export function formatUtc(
+  time: string | number,
+  precision: UtcPrecision = 'second',
+  { zone = true }: { zone?: boolean } = {},
+): string {
+  const date = new Date(typeof time === 'number' ? time * 1000 : time)
+  const text = date.toISOString().slice(0, UTC_LENGTH[precision]).replace('T', ' ')
+  return zone && precision !== 'day' ? `${text} UTC` : text
 }
 
 /** ISO-8601 UTC from a unix time in seconds given as a decimal string. */
