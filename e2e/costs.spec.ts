@@ -269,7 +269,8 @@ test.describe('costs, as a manager would', () => {
     await expect(page.getByTestId('service-name')).toContainText(nameOf('alice'))
     await expect(page.getByTestId('service-team')).toHaveText(teamOf.alice)
     await expect(wei(page.getByTestId('service-paid'))).toHaveAttribute('data-wei', gwei(300).toString())
-    await expect(page.getByTestId('service-paid')).toHaveText('300 gwei')
+    // In the view's one unit: its largest amount, the channel's 0.002 ETH of funds, reads in ETH.
+    await expect(page.getByTestId('service-paid')).toHaveText('0.0000003 ETH')
     await expect(wei(page.getByTestId('service-earned'))).toHaveAttribute('data-wei', '0')
     await expect(wei(page.getByTestId('service-net'))).toHaveAttribute('data-wei', (-gwei(300)).toString())
     // Fully loaded: alice's own 300 gwei, plus her share of what charlie pays dave: she sends 30

@@ -9,9 +9,12 @@ import { Pagination, readPageParams } from '@/components/Pagination'
 import { PhasePill } from '@/components/PhasePill'
 import { Section } from '@/components/Section'
 import { TxTable } from '@/components/TxTable'
+import { UnitPicker } from '@/components/UnitPicker'
+import { UnitProvider } from '@/components/UnitProvider'
 import { formatNumber, plural, shortAddress } from '@/lib/explorer/format'
 import { getAddress } from '@/lib/server/explorer'
 import { load } from '../../_lib/load'
+import { viewUnit } from '../../_lib/unit'
 
 type Props = {
   params: Promise<{ address: string }>
@@ -25,7 +28,8 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 /** One address: label, kind, balance, nonce, the channel it is, its channels and its transactions. */
 export default async function AddressPage({ params, searchParams }: Props) {
   const { address } = await params
-  const page = readPageParams(await searchParams)
+  const sp = await searchParams
+  const page = readPageParams(sp)
   const result = await load((ctx) => getAddress(ctx, address, { cursor: page.cursor }))
   if (!result.ok) {
     return (
@@ -38,13 +42,16 @@ export default async function AddressPage({ params, searchParams }: Props) {
   }
   const a = result.value
   const basePath = `/address/${a.address}`
+  // One unit for the view's amounts, read best by the balance (or the user's pick).
+  const unit = await viewUnit({ path: basePath, searchParams: sp, amounts: [a.balance] })
   return (
-    <>
+    <UnitProvider value={unit.value}>
       <div className="title-row">
         <h1 className="page-title" data-testid="address-title">
           {a.label?.name ?? (a.kind === 'contract' ? 'Contract' : 'Account')}
         </h1>
         {a.label?.team && <span className="chip">{a.label.team}</span>}
+        <UnitPicker links={unit.links} auto={unit.auto} />
       </div>
       <p className="subtitle" data-testid="address-address">
         {a.address}
@@ -106,6 +113,6 @@ export default async function AddressPage({ params, searchParams }: Props) {
         )}
         <Pagination basePath={basePath} page={page} nextCursor={a.nextCursor} />
       </Section>
-    </>
+    </UnitProvider>
   )
 }

@@ -13,19 +13,25 @@ import { LoadError } from '@/components/LoadError'
 import { PhasePill } from '@/components/PhasePill'
 import { Section } from '@/components/Section'
 import { TxTable } from '@/components/TxTable'
+import { UnitPicker } from '@/components/UnitPicker'
+import { UnitProvider } from '@/components/UnitProvider'
 import type { ChannelDetail, Countdown as CountdownValue } from '@/lib/explorer/api'
 import { formatDuration, formatNumber, formatUtc, shortAddress, unixToIso } from '@/lib/explorer/format'
 import { getChannel } from '@/lib/server/explorer'
 import { load } from '../../_lib/load'
+import { viewUnit } from '../../_lib/unit'
 
-type Props = { params: Promise<{ address: string }> }
+type Props = {
+  params: Promise<{ address: string }>
+  searchParams: Promise<Record<string, string | string[] | undefined>>
+}
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `Channel ${shortAddress((await params).address)}` }
 }
 
 /** One channel: its state, the countdowns to its deadlines, its events and its transactions. */
-export default async function ChannelPage({ params }: Props) {
+export default async function ChannelPage({ params, searchParams }: Props) {
   const { address } = await params
   const result = await load((ctx) => getChannel(ctx, address))
   if (!result.ok) {
@@ -38,11 +44,18 @@ export default async function ChannelPage({ params }: Props) {
     )
   }
   const { channel: c, head, countdowns, events, transactions, labels } = result.value
+  // One unit for the view's amounts, read best by its largest (or the user's pick).
+  const unit = await viewUnit({
+    path: `/channels/${c.address}`,
+    searchParams: await searchParams,
+    amounts: [c.costPerRequest, c.consumerFunds, c.providerFunds, c.totalDeposited],
+  })
   return (
-    <>
+    <UnitProvider value={unit.value}>
       <div className="title-row">
         <h1 className="page-title">Channel</h1>
         <PhasePill phase={c.phase} />
+        <UnitPicker links={unit.links} auto={unit.auto} />
       </div>
       <p className="subtitle" data-testid="channel-address">
         {c.address}
@@ -88,7 +101,7 @@ export default async function ChannelPage({ params }: Props) {
           <TxTable transactions={transactions} labels={labels} />
         )}
       </Section>
-    </>
+    </UnitProvider>
   )
 }
 

@@ -6,11 +6,14 @@ import { WindowPicker } from '@/components/costs/WindowPicker'
 import { LoadError } from '@/components/LoadError'
 import { firstParam } from '@/components/Pagination'
 import { Section } from '@/components/Section'
+import { UnitPicker } from '@/components/UnitPicker'
+import { UnitName, UnitProvider } from '@/components/UnitProvider'
 import { windowFromView, windowQueryOf, windowSearch } from '@/lib/costs/window'
-import { formatNumber, plural, shortAddress, weiUnit } from '@/lib/explorer/format'
+import { formatNumber, plural, shortAddress } from '@/lib/explorer/format'
 import { serviceCosts } from '@/lib/server/costs'
 import { load } from '../../_lib/load'
 import { pageSegment } from '../../_lib/segment'
+import { viewUnit } from '../../_lib/unit'
 
 type Props = {
   params: Promise<{ name: string }>
@@ -57,9 +60,21 @@ export default async function ServicePage({ params, searchParams }: Props) {
   )
   const basePath = `/services/${encodeURIComponent(node.name ?? node.address)}`
   const short = s.channels.filter((c) => c.runwaySeconds !== null && c.runwaySeconds < 86_400)
+  // One unit for the whole view, read best by its largest amount (or the user's pick).
+  const unit = await viewUnit({
+    path: basePath,
+    searchParams: sp,
+    amounts: [
+      node.paid,
+      node.earned,
+      s.loaded.total,
+      ...s.loaded.parts.map((p) => p.ownSpend),
+      ...s.channels.flatMap((c) => [c.consumerFunds, c.pending, c.burnPerHour]),
+    ],
+  })
 
   return (
-    <>
+    <UnitProvider value={unit.value}>
       <div className="title-row">
         <h1 className="page-title" data-testid="service-name">
           {node.name ?? shortAddress(node.address)}
@@ -69,7 +84,11 @@ export default async function ServicePage({ params, searchParams }: Props) {
             </span>
           )}
         </h1>
-        <a href={`/costs?${search}`} className="button button-quiet">
+        <UnitPicker links={unit.links} auto={unit.auto} />
+        <a
+          href={`/costs?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(search)), ...unit.keep })}`}
+          className="button button-quiet"
+        >
           Cost graph
         </a>
       </div>
@@ -80,7 +99,7 @@ export default async function ServicePage({ params, searchParams }: Props) {
         </a>
         {!node.name && ' has no label yet: add one below.'}
       </p>
-      <WindowPicker basePath={basePath} window={window} />
+      <WindowPicker basePath={basePath} window={window} keep={unit.keep} />
       {short.length > 0 && (
         <p className="notice" data-testid="runway-warning">
           {short.length === 1 ? 'A channel' : `${short.length} channels`} of this service will run out of
@@ -115,11 +134,7 @@ export default async function ServicePage({ params, searchParams }: Props) {
             <Amount wei={s.loaded.total} />
           </p>
           <p className="card-sub">
-            own <Amount wei={s.loaded.own} /> + downstream{' '}
-            <Amount
-              wei={s.loaded.attributed}
-              unit={s.loaded.attributed === '0' ? weiUnit(s.loaded.own) : 'auto'}
-            />
+            own <Amount wei={s.loaded.own} /> + downstream <Amount wei={s.loaded.attributed} />
           </p>
         </section>
       </div>
@@ -146,13 +161,13 @@ export default async function ServicePage({ params, searchParams }: Props) {
               <tr>
                 <th scope="col">Service</th>
                 <th scope="col" className="num">
-                  Its own spend
+                  Its own spend <UnitName />
                 </th>
                 <th scope="col" className="num">
                   Share carried
                 </th>
                 <th scope="col" className="num">
-                  Attributed
+                  Attributed <UnitName />
                 </th>
               </tr>
             </thead>
@@ -160,18 +175,18 @@ export default async function ServicePage({ params, searchParams }: Props) {
               <tr>
                 <td>{node.name ?? shortAddress(node.address)} (itself)</td>
                 <td className="num">
-                  <Amount wei={s.loaded.own} />
+                  <Amount wei={s.loaded.own} bare />
                 </td>
                 <td className="num">100 %</td>
                 <td className="num">
-                  <Amount wei={s.loaded.own} />
+                  <Amount wei={s.loaded.own} bare />
                 </td>
               </tr>
               {s.loaded.parts.map((p) => (
                 <tr key={p.service} data-testid="loaded-part" data-service={p.name ?? p.service}>
                   <td>{serviceLink(p.service, p.name)}</td>
                   <td className="num">
-                    <Amount wei={p.ownSpend} />
+                    <Amount wei={p.ownSpend} bare />
                   </td>
                   <td
                     className="num"
@@ -181,7 +196,7 @@ export default async function ServicePage({ params, searchParams }: Props) {
                     {percent(p.share.approx)}
                   </td>
                   <td className="num">
-                    <Amount wei={p.attributed} />
+                    <Amount wei={p.attributed} bare />
                   </td>
                 </tr>
               ))}
@@ -190,7 +205,7 @@ export default async function ServicePage({ params, searchParams }: Props) {
                 <td />
                 <td />
                 <td className="num" data-testid="loaded-total">
-                  <Amount wei={s.loaded.total} />
+                  <Amount wei={s.loaded.total} bare />
                 </td>
               </tr>
             </tbody>
@@ -212,7 +227,7 @@ export default async function ServicePage({ params, searchParams }: Props) {
                       Requests
                     </th>
                     <th scope="col" className="num">
-                      Paid
+                      Paid <UnitName />
                     </th>
                     <th scope="col" className="num">
                       Share of its requests
@@ -225,7 +240,7 @@ export default async function ServicePage({ params, searchParams }: Props) {
                       <td>{serviceLink(d.provider, d.name)}</td>
                       <td className="num">{formatNumber(d.requests)}</td>
                       <td className="num">
-                        <Amount wei={d.amount} />
+                        <Amount wei={d.amount} bare />
                       </td>
                       <td className="num" title={`${d.shareOfIncoming.num}/${d.shareOfIncoming.den}`}>
                         {percent(d.shareOfIncoming.approx)}
@@ -250,7 +265,7 @@ export default async function ServicePage({ params, searchParams }: Props) {
                       Requests
                     </th>
                     <th scope="col" className="num">
-                      Paid to it
+                      Paid to it <UnitName />
                     </th>
                   </tr>
                 </thead>
@@ -260,7 +275,7 @@ export default async function ServicePage({ params, searchParams }: Props) {
                       <td>{serviceLink(c.consumer, c.name)}</td>
                       <td className="num">{formatNumber(c.requests)}</td>
                       <td className="num">
-                        <Amount wei={c.amount} />
+                        <Amount wei={c.amount} bare />
                       </td>
                     </tr>
                   ))}
@@ -283,16 +298,16 @@ export default async function ServicePage({ params, searchParams }: Props) {
                   <th scope="col">Role</th>
                   <th scope="col">With</th>
                   <th scope="col" className="num">
-                    Price
+                    Price <UnitName />
                   </th>
                   <th scope="col" className="num">
-                    Consumer funds
+                    Consumer funds <UnitName />
                   </th>
                   <th scope="col" className="num">
-                    Pending <span className="pending-tag">off chain</span>
+                    Pending <UnitName /> <span className="pending-tag">off chain</span>
                   </th>
                   <th scope="col" className="num">
-                    Spend per hour
+                    Spend per hour <UnitName />
                   </th>
                   <th scope="col" title="How long the consumer's funds last at the recent spend">
                     Runway
@@ -310,16 +325,16 @@ export default async function ServicePage({ params, searchParams }: Props) {
                     <td>{c.role === 'consumer' ? 'pays' : 'is paid'}</td>
                     <td>{serviceLink(c.counterparty, c.counterpartyName)}</td>
                     <td className="num">
-                      <Amount wei={c.price} />
+                      <Amount wei={c.price} bare />
                     </td>
                     <td className="num">
-                      <Amount wei={c.consumerFunds} />
+                      <Amount wei={c.consumerFunds} bare />
                     </td>
                     <td className="num pending-cell">
-                      <Amount wei={c.pending} />
+                      <Amount wei={c.pending} bare />
                     </td>
                     <td className="num">
-                      <Amount wei={c.burnPerHour} />
+                      <Amount wei={c.burnPerHour} bare />
                     </td>
                     <td>
                       <Runway channel={c} />
@@ -341,7 +356,7 @@ export default async function ServicePage({ params, searchParams }: Props) {
           openAfterSave
         />
       </Section>
-    </>
+    </UnitProvider>
   )
 }
 
