@@ -1,3 +1,4 @@
+import { csvLine } from '../explorer/csv'
 import { shortAddress } from '../explorer/format'
 import type { CostGraph } from './api'
 import { byBigIntDesc } from './order'
@@ -146,15 +147,9 @@ export function costTable(graph: CostGraph, groupBy: GroupBy): CostTable {
   }
 }
 
-const cell = (value: string) => {
-  // Text a spreadsheet would run as a formula is quoted with a leading apostrophe.
-  const safe = /^[=+@\t\r]/.test(value) || (/^-/.test(value) && !/^-\d+$/.test(value)) ? `'${value}` : value
-  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe
-}
-
-/** RFC 4180 CSV of a table: a header of column keys, then the rows. */
+/** RFC 4180 CSV of a table: a header of column keys, then the rows (cells as csvCell writes them). */
 export function toCsv(table: CostTable): string {
-  const lines = [table.columns.map((c) => c.key).join(',')]
-  for (const row of table.rows) lines.push(table.columns.map((c) => cell(row[c.key] ?? '')).join(','))
-  return `${lines.join('\r\n')}\r\n`
+  let csv = csvLine(table.columns.map((c) => c.key))
+  for (const row of table.rows) csv += csvLine(table.columns.map((c) => row[c.key] ?? ''))
+  return csv
 }

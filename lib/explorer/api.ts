@@ -263,7 +263,7 @@ export type AddressDetail = z.infer<typeof addressDetailSchema>
 
 export const searchResultSchema = z
   .object({
-    kind: z.enum(['block', 'transaction', 'address']),
+    kind: z.enum(['block', 'transaction', 'address', 'service']),
     path: z.string().meta({ description: 'The page to open', example: '/tx/0xabc…' }),
   })
   .meta({ id: 'SearchResult' })

@@ -1,5 +1,5 @@
 import type { Hex } from 'viem'
-import type { AddressDetail } from '../../explorer/api'
+import type { AddressDetail, TxSummary } from '../../explorer/api'
 import type { ServerContext } from '../context'
 import { channelFromRow } from '../db/codecs/channel'
 import { txFromRow } from '../db/codecs/transaction'
@@ -20,7 +20,6 @@ export async function getAddress(
 ): Promise<AddressDetail> {
   const address = addressParam(addressText)
   const view = await indexedChain(ctx)
-  const after = pairCursor(cursor)
   const node = view.head
     ? await Promise.all([
         ctx.chain.getBalance({ address }),
@@ -28,33 +27,15 @@ export async function getAddress(
         ctx.chain.getCode({ address }),
       ]).catch(() => null)
     : null
-  const [self, parties, rows] = await Promise.all([
+  const [self, parties, { transactions, nextCursor }] = await Promise.all([
     ctx.db.channel.findUnique({ where: { chainId_address: { chainId: view.chainId, address } } }),
     ctx.db.channel.findMany({
       where: { chainId: view.chainId, OR: [{ consumer: address }, { provider: address }] },
       orderBy: [{ openedBlock: 'desc' }, { address: 'desc' }],
       take: 200,
     }),
-    ctx.db.transaction.findMany({
-      where: {
-        chainId: view.chainId,
-        AND: [
-          { OR: [{ from: address }, { to: address }, { channel: address }] },
-          keysetAfter('blockNumber', 'txIndex', after && [after[0], Number(after[1])]),
-        ],
-      },
-      orderBy: [{ blockNumber: 'desc' }, { txIndex: 'desc' }],
-      take: limit + 1,
-    }),
+    addressTransactions(ctx, { chainId: view.chainId, address, cursor, limit }),
   ])
-  const page = rows.slice(0, limit)
-  const last = page.at(-1)
-  const times = await blockTimes(
-    ctx,
-    view.chainId,
-    page.map((t) => t.blockNumber),
-  )
-  const transactions = page.map((t) => txFromRow(t, times.get(t.blockNumber) ?? null))
   const channels = parties.map(channelFromRow)
   const head = await headOf(ctx, view)
   const labels = await labelsFor(ctx, view, [
@@ -72,8 +53,66 @@ export async function getAddress(
     channel: self ? channelFromRow(self) : null,
     channels,
     transactions,
-    nextCursor: rows.length > limit && last ? `${last.blockNumber}:${last.txIndex}` : null,
+    nextCursor,
     head,
     labels,
+  }
+}
+
+/** Blocks from `from` to `to`, both included; null leaves that end open. */
+export type BlockRange = { from: bigint | null; to: bigint | null }
+
+/** The where-fragment of rows whose `blockNumber` is in `range`. */
+export const inBlocks = (range: BlockRange | undefined) =>
+  range && (range.from !== null || range.to !== null)
+    ? {
+        blockNumber: {
+          ...(range.from !== null && { gte: range.from }),
+          ...(range.to !== null && { lte: range.to }),
+        },
+      }
+    : {}
+
+/** Which of an address's transactions: sent, received, or about it as a channel, within `blocks`. */
+export const addressTxWhere = (chainId: number, address: string, blocks?: BlockRange) => ({
+  chainId,
+  ...inBlocks(blocks),
+  OR: [{ from: address }, { to: address }, { channel: address }],
+})
+
+/**
+ * One page of an address's indexed transactions (see {@link addressTxWhere}), newest first,
+ * with their block times; `cursor` and `nextCursor` are `<block>:<position>`. The address page,
+ * its JSON answer and its CSV export read through it.
+ */
+export async function addressTransactions(
+  ctx: ServerContext,
+  {
+    chainId,
+    address,
+    cursor,
+    limit,
+    blocks,
+  }: { chainId: number; address: string; cursor?: string | null; limit: number; blocks?: BlockRange },
+): Promise<{ transactions: TxSummary[]; nextCursor: string | null }> {
+  const after = pairCursor(cursor)
+  const rows = await ctx.db.transaction.findMany({
+    where: {
+      ...addressTxWhere(chainId, address, blocks),
+      AND: [keysetAfter('blockNumber', 'txIndex', after && [after[0], Number(after[1])])],
+    },
+    orderBy: [{ blockNumber: 'desc' }, { txIndex: 'desc' }],
+    take: limit + 1,
+  })
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  const times = await blockTimes(
+    ctx,
+    chainId,
+    page.map((t) => t.blockNumber),
+  )
+  return {
+    transactions: page.map((t) => txFromRow(t, times.get(t.blockNumber) ?? null)),
+    nextCursor: rows.length > limit && last ? `${last.blockNumber}:${last.txIndex}` : null,
   }
 }

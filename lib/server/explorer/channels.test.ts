@@ -159,10 +159,8 @@ describe('search', () => {
       path: `/address/${consumer.toLowerCase()}`,
     })
     expect(await search(bed.ctx, bed.channel)).toEqual({ kind: 'address', path: `/channels/${bed.channel}` })
-    expect(await search(bed.ctx, 'Alice')).toEqual({
-      kind: 'address',
-      path: `/address/${consumer.toLowerCase()}`,
-    })
+    // A service's name opens the service's page, whatever its case.
+    expect(await search(bed.ctx, 'Alice')).toEqual({ kind: 'service', path: '/services/alice' })
   })
 
   it('says what it looked for when nothing matches, and what it accepts for garbage', async () => {

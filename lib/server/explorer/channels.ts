@@ -10,6 +10,7 @@ import type { Event } from '../db/generated/client'
 import { addressParam, invalidCursor, keysetAfter, pairCursor } from '../http/params'
 import { indexedChain } from '../indexedChain'
 import { labelsFor } from '../services'
+import { type BlockRange, inBlocks } from './addresses'
 import { blockTimes, headOf } from './blockTimes'
 
 /** Events and transactions shown on a channel's page (newest first). */
@@ -69,12 +70,8 @@ export async function getChannel(ctx: ServerContext, addressText: string): Promi
       hints: [`/address/${address} shows any address.`],
     })
   }
-  const [events, transactions, head] = await Promise.all([
-    ctx.db.event.findMany({
-      where: { chainId: view.chainId, channel: address },
-      orderBy: [{ blockNumber: 'desc' }, { logIndex: 'desc' }],
-      take: CHANNEL_HISTORY,
-    }),
+  const [{ events: eventRows }, transactions, head] = await Promise.all([
+    eventPage(ctx, { chainId: view.chainId, channel: address, limit: CHANNEL_HISTORY }),
     // Its own transactions, and the factory call that opened it.
     ctx.db.transaction.findMany({
       where: { chainId: view.chainId, OR: [{ channel: address }, { hash: row.openedTx }] },
@@ -90,7 +87,6 @@ export async function getChannel(ctx: ServerContext, addressText: string): Promi
     transactions.map((t) => t.blockNumber),
   )
   const now = view.head?.timestamp ?? null
-  const eventRows = events.map(eventRow)
   return {
     channel,
     head,
@@ -153,10 +149,42 @@ export async function listEvents(
   { cursor, limit = 25 }: { cursor?: string | null; limit?: number } = {},
 ): Promise<EventPage> {
   const view = await indexedChain(ctx)
+  const { events, nextCursor } = await eventPage(ctx, { chainId: view.chainId, cursor, limit })
+  return {
+    events,
+    nextCursor,
+    labels: await labelsFor(ctx, view, [
+      ...events.map((e) => e.channel),
+      ...events.flatMap((e) => e.args.filter((a) => a.type === 'address').map((a) => a.value as string)),
+    ]),
+  }
+}
+
+/** Which channel events: one channel's (or all) within `blocks`. */
+export const eventWhere = (chainId: number, channel?: string, blocks?: BlockRange) => ({
+  chainId,
+  ...(channel !== undefined && { channel }),
+  ...inBlocks(blocks),
+})
+
+/**
+ * One page of channel events, newest first, decoded; `cursor` and `nextCursor` are
+ * `<block>:<logIndex>`. The latest events, a channel's timeline and its CSV export read through it.
+ */
+export async function eventPage(
+  ctx: ServerContext,
+  {
+    chainId,
+    channel,
+    cursor,
+    limit,
+    blocks,
+  }: { chainId: number; channel?: string; cursor?: string | null; limit: number; blocks?: BlockRange },
+): Promise<{ events: ChannelEventRow[]; nextCursor: string | null }> {
   const after = pairCursor(cursor)
   const rows = await ctx.db.event.findMany({
     where: {
-      chainId: view.chainId,
+      ...eventWhere(chainId, channel, blocks),
       ...keysetAfter('blockNumber', 'logIndex', after && [after[0], Number(after[1])]),
     },
     orderBy: [{ blockNumber: 'desc' }, { logIndex: 'desc' }],
@@ -164,13 +192,8 @@ export async function listEvents(
   })
   const page = rows.slice(0, limit)
   const last = page.at(-1)
-  const events = page.map(eventRow)
   return {
-    events,
+    events: page.map(eventRow),
     nextCursor: rows.length > limit && last ? `${last.blockNumber}:${last.logIndex}` : null,
-    labels: await labelsFor(ctx, view, [
-      ...events.map((e) => e.channel),
-      ...events.flatMap((e) => e.args.filter((a) => a.type === 'address').map((a) => a.value as string)),
-    ]),
   }
 }

@@ -16,6 +16,8 @@ import { chainUnavailable } from '../indexedChain'
 import { getAddress } from './addresses'
 import { getBlock, listBlocks } from './blocks'
 import { getChannel, listChannels, listEvents } from './channels'
+import { exportAddressTransactions, exportChannelEvents } from './export'
+import { MAX_EXPORT_ROWS } from './exportRange'
 import { search } from './search'
 import { getTransaction } from './transactions'
 
@@ -32,11 +34,32 @@ const pageQuery = (defaultLimit: number) =>
 const badPage = error(
   '`limit` out of range or a cursor this API did not give out (`invalid_request`, `invalid_cursor`)',
 )
+/** The query of the CSV exports (see exportRange.ts). */
+const exportParams = z.object({
+  fromBlock: z.string().optional().meta({ description: 'First block, included', example: '1200' }),
+  toBlock: z.string().optional().meta({ description: 'Last block, included', example: '1850' }),
+  fromDate: z
+    .string()
+    .optional()
+    .meta({ description: 'First UTC day or time (instead of fromBlock)', example: '2026-12-01' }),
+  toDate: z
+    .string()
+    .optional()
+    .meta({ description: 'Last UTC day (all of it) or time (instead of toBlock)', example: '2026-12-07' }),
+  limit: z
+    .string()
+    .optional()
+    .meta({
+      description: `Most rows, 1 to ${MAX_EXPORT_ROWS}; more in the range is a 400 \`too_many_rows\``,
+      example: '5000',
+    }),
+})
+const csv = { description: 'CSV (a download)', content: { 'text/csv': { schema: z.string() } } }
 const ok = (schema: z.ZodType) => ({ '200': json(schema, 'OK'), '503': chainUnavailable })
 
 /**
  * The explorer's JSON routes: blocks, transactions, addresses, channels, events and search,
- * each with its OpenAPI operation. The `app/api` files serve them with `handlersOf`.
+ * and the CSV exports of an address's transactions and a channel's events, each with its OpenAPI operation. The `app/api` files serve them with `handlersOf`.
  */
 export const explorerRoutes = [
   route({
@@ -113,6 +136,25 @@ export const explorerRoutes = [
   }),
   route({
     method: 'get',
+    path: '/api/address/{address}/transactions.csv',
+    operation: {
+      operationId: 'exportAddressTransactions',
+      tags,
+      summary: "An address's transactions as CSV",
+      description: `Every indexed transaction of the address (sent, received, or about it as a channel), newest first as its page lists them: full hashes and addresses, wei exact, block times in ISO 8601 UTC, the method. Streamed; at most \`limit\` rows (${MAX_EXPORT_ROWS.toLocaleString('en-US')} by default and at most), counted before the first is sent. RFC 4180, a header row of column keys; a cell a spreadsheet would run as a formula starts with \`'\`.`,
+      requestParams: { path: addressPath, query: exportParams },
+      responses: {
+        '200': csv,
+        '400': error(
+          'Not an address (`invalid_address`), a bad range (`invalid_range`) or limit (`invalid_request`), or more rows than the limit (`too_many_rows`)',
+        ),
+        '503': chainUnavailable,
+      },
+    },
+    handler: ({ ctx, params, query }) => exportAddressTransactions(ctx, params.address, query),
+  }),
+  route({
+    method: 'get',
     path: '/api/channels',
     operation: {
       operationId: 'listChannels',
@@ -142,6 +184,26 @@ export const explorerRoutes = [
       },
     },
     handler: ({ ctx, params }) => getChannel(ctx, params.address),
+  }),
+  route({
+    method: 'get',
+    path: '/api/channels/{address}/events.csv',
+    operation: {
+      operationId: 'exportChannelEvents',
+      tags,
+      summary: "A channel's events as CSV",
+      description: `Every indexed event of the channel, newest first as its timeline shows them: block, ISO 8601 UTC time, transaction hash, log index, event name and its decoded arguments as \`name=value\` pairs (integers in decimal, addresses in full). Streamed; limits and quoting as \`exportAddressTransactions\`.`,
+      requestParams: { path: addressPath, query: exportParams },
+      responses: {
+        '200': csv,
+        '400': error(
+          'Not an address (`invalid_address`), a bad range (`invalid_range`) or limit (`invalid_request`), or more rows than the limit (`too_many_rows`)',
+        ),
+        '404': error('Not an indexed channel (`not_found`)'),
+        '503': chainUnavailable,
+      },
+    },
+    handler: ({ ctx, params, query }) => exportChannelEvents(ctx, params.address, query),
   }),
   route({
     method: 'get',

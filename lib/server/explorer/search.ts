@@ -8,7 +8,7 @@ import { rpcOf } from './node'
 
 /**
  * Where a search box entry leads: a block number, a transaction or block hash, an address
- * (a channel's own page for channels), or a service's name. A miss is a 404 that says what was
+ * (a channel's own page for channels), or a service's name (its page, /services/<name>). A miss is a 404 that says what was
  * looked for and where; input of none of these forms is a 400 that says what is accepted.
  */
 export async function search(ctx: ServerContext, query: string): Promise<SearchResult> {
@@ -66,8 +66,8 @@ export async function search(ctx: ServerContext, query: string): Promise<SearchR
   }
 
   if (/^[a-zA-Z][a-zA-Z0-9-]{0,39}$/.test(q)) {
-    const address = await serviceAddress(ctx, q)
-    if (address) return { kind: 'address', path: `/address/${address}` }
+    // The service's own page (what it pays and earns, its label); its address is one click on.
+    if (await serviceAddress(ctx, q)) return { kind: 'service', path: `/services/${q.toLowerCase()}` }
     throw new NotFoundError({ code: 'not_found', message: `No service is named “${q}”.` })
   }
 

@@ -132,6 +132,8 @@ const PARAM_ROUTES: Array<{ route: string; name: string; key?: KeyName; body?: o
   { route: 'GET /api/tx/{}', name: 'hash' },
   { route: 'GET /api/address/{}', name: 'address' },
   { route: 'GET /api/channels/{}', name: 'address' },
+  { route: 'GET /api/address/{}/transactions.csv', name: 'address' },
+  { route: 'GET /api/channels/{}/events.csv', name: 'address' },
   { route: 'GET /api/docs/assets/{}', name: 'file' },
   {
     route: 'POST /api/channels/{}/redemption-token',
@@ -153,6 +155,8 @@ const QUERY_ROUTES: Array<[string, string]> = [
   ['/api/costs/series', 'to'],
   ['/api/costs/services/shop', 'from'],
   ['/api/costs/report.csv', 'groupBy'],
+  [`/api/address/${NOBODY}/transactions.csv`, 'fromDate'],
+  [`/api/channels/${NOBODY}/events.csv`, 'toBlock'],
   ['/api/docs', 'api'],
 ]
 

@@ -1,5 +1,7 @@
 import { type Address, encodeFunctionData, toEventSelector, toFunctionSelector } from 'viem'
 import { intermediaryFactoryAbi } from '../../../../contracts/generated'
+import type { ChannelEventRow, TxSummary } from '../../../explorer/api'
+import { eventCsv, txCsv } from '../../../explorer/csv'
 import type { OperationExamples } from './index'
 import { blockSummary, channelSummary, depositEvent, head, labels, txSummary, v } from './values'
 
@@ -128,6 +130,18 @@ export const explorerExamples: Record<string, OperationExamples> = {
     '200': {
       summary: 'The newest channel event',
       value: { events: [depositEvent], nextCursor: null, labels },
+    },
+  },
+  exportAddressTransactions: {
+    '200': {
+      summary: "shop's transactions",
+      value: txCsv.header + txCsv.line(txSummary as TxSummary),
+    },
+  },
+  exportChannelEvents: {
+    '200': {
+      summary: 'A deposit',
+      value: eventCsv.header + eventCsv.line(depositEvent as ChannelEventRow),
     },
   },
   search: {

@@ -1,0 +1,6 @@
+import { explorerRoutes } from '@/lib/server/explorer/routes'
+import { handlersOf } from '@/lib/server/http/route'
+
+export const dynamic = 'force-dynamic'
+
+export const { GET } = handlersOf(explorerRoutes, '/api/address/{address}/transactions.csv')
