@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { createDocument } from 'zod-openapi'
 import { adminRoutes } from '../admin/routes'
+import { budgetRoutes } from '../budgets/routes'
 import { costRoutes } from '../costs/routes'
 import { docsRoutes } from '../docs/routes'
 import { explorerRoutes } from '../explorer/routes'
@@ -36,6 +37,7 @@ export const dashboardRoutes = [
   ...explorerRoutes,
   ...costRoutes,
   ...serviceRoutes,
+  ...budgetRoutes,
   ...adminRoutes,
   ...systemRoutes,
   openApiRoute,
@@ -61,6 +63,7 @@ export function dashboardOpenApi() {
       { name: 'explorer', description: 'Blocks, transactions, addresses, channels, events, search' },
       { name: 'costs', description: 'What services pay each other, from the index' },
       { name: 'services', description: 'Service labels' },
+      { name: 'budgets', description: 'Budgets, alert rules, webhooks and the alert history' },
       { name: 'admin', description: "The wallet's helpers: redemption tokens and read-only JSON-RPC" },
       { name: 'system', description: 'Health, indexer status, this document and the API reference page' },
     ],

@@ -4,6 +4,8 @@
  * and junk bodies, each with the refusal it must get.
  */
 
+import { budgetHostileBodies, budgetRefusals } from '../budgets/input.fixture'
+
 /** A well-formed address that is no channel, no service and no label. */
 export const NOBODY = '0x000000000000000000000000000000000000dead'
 
@@ -26,6 +28,7 @@ const BAD_SEGMENT: Array<[string, string]> = [
   ['DEL', '%7F'],
   ['C1 NEL', 'a%C2%85'],
 ]
+
 const LONG = 'a'.repeat(600)
 const SIGNATURE = `0x${'ab'.repeat(65)}`
 
@@ -109,6 +112,7 @@ const BODY_ROUTES: Array<{ route: string; key?: KeyName; valid: object; fields: 
     fields: ['address', 'name', 'team'],
     code: 'invalid_request',
   },
+  ...budgetHostileBodies,
   {
     route: `POST /api/channels/${NOBODY}/redemption-token`,
     valid: { tokenId: '1', expiresAt: '1', signature: SIGNATURE },
@@ -255,6 +259,7 @@ const REFUSED: Array<[string, KeyName | undefined, unknown, string, string, stri
     'version',
     'version 1e400',
   ],
+  ...budgetRefusals(),
   [
     'POST /api/rpc',
     undefined,

@@ -33,6 +33,8 @@ async function snapshot() {
     labels: await db.$queryRaw`SELECT address, name, team, version FROM service_label ORDER BY address`,
     counts: await db.$queryRaw`SELECT (SELECT count(*) FROM payment_channel) AS channels,
       (SELECT count(*) FROM payment_issued) AS issued, (SELECT count(*) FROM payment_accepted) AS accepted`,
+    budgets: await db.$queryRaw`SELECT (SELECT count(*) FROM budget) AS budgets,
+      (SELECT count(*) FROM alert_webhook) AS webhooks, (SELECT count(*) FROM alert_rule) AS rules`,
   }
 }
 

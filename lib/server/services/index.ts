@@ -5,7 +5,7 @@
  * Server's own registry (API keys, sealed private keys) stays in lib/server/payment/services.ts.
  */
 export { knownServices } from './knownServices'
-export { saveServiceLabel } from './labelEdit'
+export { authorizeAdminEdit, saveServiceLabel } from './labelEdit'
 export {
   findServiceLabel,
   listServiceLabels,

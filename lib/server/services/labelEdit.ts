@@ -1,4 +1,4 @@
-import type { Address } from 'viem'
+import type { Address, TypedDataDefinition } from 'viem'
 import { ConflictError, ForbiddenError, UnauthorizedError } from '../../errors'
 import type { LabelEditBody, ServiceLabelView } from '../../services/api'
 import { LABEL_EDIT_MAX_TTL_SECONDS, labelEditTypedData } from '../../services/labels'
@@ -26,22 +26,65 @@ function labelAdmins(source = env().LABEL_ADMINS): Set<string> {
  * Who may edit: an admin wallet's signature over the edit (the UI), or the team admin key as
  * `Authorization: Bearer` (scripts). Returns the signer's address, or null for the admin key.
  */
-async function authorizeEdit(
+function authorizeEdit(
   ctx: ServerContext,
   request: Request,
   body: LabelEditBody,
   nowSeconds: bigint,
 ): Promise<string | null> {
-  if (body.signature) {
-    if (!body.expiresAt) {
+  return authorizeAdminEdit({
+    ctx,
+    request,
+    signature: body.signature,
+    expiresAt: body.expiresAt,
+    nowSeconds,
+    typedData: ({ chainId, factory, expiresAt }) =>
+      labelEditTypedData({
+        chainId,
+        factory,
+        edit: {
+          service: body.address,
+          name: body.name,
+          team: body.team,
+          version: BigInt(body.version),
+          expiresAt,
+        },
+      }),
+  })
+}
+
+/**
+ * The one authorisation of an admin's edit (labels, budgets and alerts): with `signature`, an
+ * EIP-712 signature of `typedData` (bound to this chain and factory, expiring within 10
+ * minutes) by an address in LABEL_ADMINS; without one, the team admin key as
+ * `Authorization: Bearer`. Returns the signer's address, or null for the admin key; 400, 401
+ * or 403 with a code and a sentence otherwise.
+ */
+export async function authorizeAdminEdit({
+  ctx,
+  request,
+  signature,
+  expiresAt,
+  nowSeconds,
+  typedData,
+}: {
+  ctx: ServerContext
+  request: Request
+  signature: string | undefined
+  expiresAt: string | undefined
+  nowSeconds: bigint
+  typedData: (p: { chainId: number; factory: Address; expiresAt: bigint }) => TypedDataDefinition
+}): Promise<string | null> {
+  if (signature) {
+    if (!expiresAt) {
       throw new ForbiddenError({ code: 'invalid_signature', message: 'A signed edit needs its expiresAt.' })
     }
     const admins = labelAdmins()
     const { signer } = await verifySignedRequest({
-      expiresAt: BigInt(body.expiresAt),
+      expiresAt: BigInt(expiresAt),
       nowSeconds,
       maxTtlSeconds: LABEL_EDIT_MAX_TTL_SECONDS,
-      signature: body.signature,
+      signature,
       prepare: async () => {
         const chain = await indexedChain(ctx)
         if (!chain.factory) {
@@ -50,15 +93,12 @@ async function authorizeEdit(
             message: 'No channel factory is known on this chain, so no signed edit can be checked.',
           })
         }
-        const edit = {
-          service: body.address,
-          name: body.name,
-          team: body.team,
-          version: BigInt(body.version),
-          expiresAt: BigInt(body.expiresAt as string),
-        }
         return {
-          typedData: labelEditTypedData({ chainId: chain.chainId, factory: chain.factory as Address, edit }),
+          typedData: typedData({
+            chainId: chain.chainId,
+            factory: chain.factory as Address,
+            expiresAt: BigInt(expiresAt),
+          }),
         }
       },
       allowed: (address) => admins.has(address),
@@ -67,7 +107,7 @@ async function authorizeEdit(
           code: 'not_label_admin',
           message:
             admins.size === 0
-              ? 'Label edits are switched off: no LABEL_ADMINS are configured on this server.'
+              ? 'Admin edits are switched off: no LABEL_ADMINS are configured on this server.'
               : 'The edit is not signed by a label admin (LABEL_ADMINS): connect an admin wallet.',
         }),
     })

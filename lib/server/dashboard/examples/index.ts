@@ -1,4 +1,5 @@
 import type { Examples, OperationDoc } from '../../http/openapi'
+import { budgetExamples } from './budgets'
 import { explorerExamples } from './explorer'
 import { otherExamples } from './other'
 
@@ -6,7 +7,11 @@ import { otherExamples } from './other'
 export type OperationExamples = { request?: Examples[string] } & Record<string, Examples[string] | undefined>
 
 /** The dashboard API's examples by operationId (the page and bundle routes carry their own). */
-export const dashboardExamples: Record<string, OperationExamples> = { ...explorerExamples, ...otherExamples }
+export const dashboardExamples: Record<string, OperationExamples> = {
+  ...explorerExamples,
+  ...otherExamples,
+  ...budgetExamples,
+}
 
 type Media = Record<string, { examples?: Examples } & Record<string, unknown>>
 

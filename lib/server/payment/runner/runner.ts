@@ -12,6 +12,7 @@ import type { ChannelRecord, ChannelRegistry } from '../channels'
 import type { PaymentMetrics } from '../metrics'
 import type { Service, ServiceRegistry } from '../services'
 import type { Replacement } from '../wallet'
+import { type LeaderDuty, runLeaderDuties } from './leaderDuties'
 import { consumerDuties, type ProviderDutySettings, providerDuties, type RunnerAction } from './runnerDuties'
 import { revertedMessage, type SentTransactions, type SentTx } from './sentTransactions'
 import { createTxWatcher, type WatchReport, type WatchSettings } from './txWatcher'
@@ -85,6 +86,7 @@ export function createRunner({
   let leader = false
   /** The round in progress: its statements use the store's pool, which closes after stop(). */
   let inFlight: Promise<unknown> = Promise.resolve()
+  const duties: LeaderDuty[] = []
 
   async function acquire(): Promise<boolean> {
     if (lockClient) return true
@@ -303,7 +305,8 @@ export function createRunner({
 
   /** One pass over every channel ({@link pass}), which stop() waits for. */
   function round(): Promise<number> {
-    const running = pass()
+    // The leader's other duties run even when the channels' pass failed (the node is down).
+    const running = pass().finally(() => runLeaderDuties(duties, log))
     inFlight = running.catch(() => {})
     return running
   }
@@ -370,6 +373,8 @@ export function createRunner({
       return { leader: held, channels: held ? await round() : 0 }
     },
     isLeader: () => leader,
+    /** Adds work only the lock's holder does, each round after the channels (./leaderDuties). */
+    addDuty: (duty: LeaderDuty) => void duties.push(duty),
     async stop(): Promise<void> {
       stopped = true
       clearTimeout(timer)

@@ -1,0 +1,151 @@
+import { formatEther } from 'viem'
+import type { RuleSpec } from './api'
+import { percentOf } from './period'
+
+/**
+ * The alert rules' decisions, pure: given what was read (a budget's spend and forecast, a
+ * service's channels' runway, pairs' spend in two windows), which crossings fire. A crossing's
+ * key names what crossed, so one crossing alerts once (alert_delivery's unique key) however
+ * often and by however many instances it is decided. Client-safe.
+ */
+
+/** One alert: what a webhook receives (its JSON body) and the history shows. */
+export type Alert = {
+  rule: string
+  kind: RuleSpec['kind']
+  crossing: string
+  summary: string
+  details: Record<string, string | number | null>
+}
+
+const eth = (wei: bigint) => `${formatEther(wei)} ETH`
+
+/** What a budget rule needs read: the budget, its period and what was spent so far. */
+export type BudgetReading = {
+  budget: { id: number; scope: string; target: string; period: string; amount: bigint }
+  periodKey: string
+  spent: bigint
+  forecast: bigint
+}
+
+/**
+ * A budget threshold: fires once the spend (or the forecast, by `basis`) reaches
+ * `thresholdPercent` of the budget. The crossing is the period, basis, threshold and amount:
+ * next period alerts again, and so does a raised budget crossed again.
+ */
+export function budgetCrossing(
+  rule: { name: string; spec: Extract<RuleSpec, { kind: 'budget' }> },
+  reading: BudgetReading,
+): Alert | null {
+  const { thresholdPercent, basis } = rule.spec
+  const { budget } = reading
+  const value = basis === 'spend' ? reading.spent : reading.forecast
+  if (value * 100n < budget.amount * BigInt(thresholdPercent)) return null
+  const what = `${budget.scope} ${budget.target}`
+  const verb = basis === 'spend' ? 'has spent' : 'is forecast to spend'
+  return {
+    rule: rule.name,
+    kind: 'budget',
+    crossing: `budget ${budget.id} ${reading.periodKey} ${basis} ${thresholdPercent}% of ${budget.amount}`,
+    summary: `${what} ${verb} ${percentOf(value, budget.amount)} % of its ${budget.period}ly budget (${eth(value)} of ${eth(budget.amount)}, ${reading.periodKey}); threshold ${thresholdPercent} %.`,
+    details: {
+      scope: budget.scope,
+      target: budget.target,
+      period: reading.periodKey,
+      basis,
+      thresholdPercent,
+      budget: budget.amount.toString(),
+      spent: reading.spent.toString(),
+      forecast: reading.forecast.toString(),
+    },
+  }
+}
+
+/** A channel as the runway rule sees it (lib/costs/api ServiceChannel's fields it needs). */
+export type RunwayChannel = {
+  address: string
+  role: 'consumer' | 'provider'
+  runwaySeconds: number | null
+  terminated: boolean
+  consumerFunds: string
+}
+
+/**
+ * A service's channels (as consumer) whose funds run out sooner than `runwaySeconds` at the
+ * recent rate. One alert per channel per UTC day (`day`, yyyy-mm-dd) while it stays short.
+ */
+export function runwayCrossings(
+  rule: { name: string; spec: Extract<RuleSpec, { kind: 'runway' }> },
+  channels: RunwayChannel[],
+  day: string,
+): Alert[] {
+  return channels
+    .filter(
+      (c) =>
+        c.role === 'consumer' &&
+        !c.terminated &&
+        c.runwaySeconds !== null &&
+        c.runwaySeconds < rule.spec.runwaySeconds,
+    )
+    .map((c) => {
+      const hours = Math.floor((c.runwaySeconds as number) / 360) / 10
+      return {
+        rule: rule.name,
+        kind: 'runway' as const,
+        crossing: `runway ${c.address} ${day}`,
+        summary: `${rule.spec.service}'s channel ${c.address} runs out in about ${hours} h at the recent rate (under ${rule.spec.runwaySeconds / 3_600} h).`,
+        details: {
+          service: rule.spec.service,
+          channel: c.address,
+          runwaySeconds: Math.floor(c.runwaySeconds as number),
+          thresholdSeconds: rule.spec.runwaySeconds,
+          consumerFunds: c.consumerFunds,
+        },
+      }
+    })
+}
+
+/** A pair's settled spend in a window and in the window as long before it. */
+export type PairSpend = {
+  consumer: string
+  provider: string
+  consumerName: string | null
+  providerName: string | null
+  current: bigint
+  previous: bigint
+}
+
+/**
+ * Pairs whose spend jumped: at least `minAmount` in the window and at least `factorPercent` %
+ * of the window before (a pair that paid nothing before counts once it pays `minAmount`, and
+ * more than 0). `bucket` is the window's slot (its end rounded down to its length), so a pair
+ * alerts at most once per window length.
+ */
+export function spikeCrossings(
+  rule: { name: string; spec: Extract<RuleSpec, { kind: 'spike' }> },
+  pairs: PairSpend[],
+  bucket: string,
+): Alert[] {
+  const min = BigInt(rule.spec.minAmount)
+  const factor = BigInt(rule.spec.factorPercent)
+  return pairs
+    .filter((p) => p.current > 0n && p.current >= min && p.current * 100n >= p.previous * factor)
+    .map((p) => {
+      const who = `${p.consumerName ?? p.consumer} → ${p.providerName ?? p.provider}`
+      const ratio = p.previous === 0n ? 'from nothing' : `${Number((p.current * 100n) / p.previous) / 100}×`
+      return {
+        rule: rule.name,
+        kind: 'spike' as const,
+        crossing: `spike ${p.consumer}>${p.provider} ${rule.spec.window} ${bucket}`,
+        summary: `${who} paid ${eth(p.current)} in the last ${rule.spec.window}, ${ratio} the ${eth(p.previous)} of the ${rule.spec.window} before.`,
+        details: {
+          consumer: p.consumer,
+          provider: p.provider,
+          window: rule.spec.window,
+          current: p.current.toString(),
+          previous: p.previous.toString(),
+          factorPercent: rule.spec.factorPercent,
+        },
+      }
+    })
+}

@@ -1,0 +1,156 @@
+import type { WebhookKind } from '../../budgets/api'
+import type { Alert } from '../../budgets/evaluate'
+import { webhookBody } from '../../budgets/webhookBody'
+import type { ServerContext } from '../context'
+import type { Logger } from '../log'
+
+/**
+ * Sends the due alert deliveries to their webhooks. A delivery is claimed before it is sent
+ * (status `sending`, its attempt counted, `FOR UPDATE SKIP LOCKED`), so two instances never
+ * send the same one; a failed attempt is retried with backoff, then given up (`failed`). A
+ * claim that its sender never settled (the process died mid-send) is taken again once it
+ * lapses: the receiver may then see a delivery twice, with the same `id` (also in the
+ * `X-Alert-Delivery` header) to drop it by. The URL is a secret: no log line and no stored
+ * error carries it.
+ */
+
+export type DeliverySettings = {
+  /** Whole attempt: connect, send, answer (ms). */
+  timeoutMs: number
+  /** First retry after this long, doubling (ms), at most {@link MAX_BACKOFF_MS}. */
+  backoffMs: number
+  maxAttempts: number
+  /** The alert history page's absolute URL, linked from Slack messages (null: no link). */
+  historyUrl: string | null
+}
+
+export const DEFAULT_DELIVERY: DeliverySettings = {
+  timeoutMs: 10_000,
+  backoffMs: 30_000,
+  maxAttempts: 8,
+  historyUrl: null,
+}
+
+const MAX_BACKOFF_MS = 60 * 60_000
+/** A claim lapses after this long past the attempt's timeout (ms). */
+const CLAIM_MARGIN_MS = 30_000
+/** Largest body sent: an alert is a few hundred bytes; anything near this is a bug. */
+const MAX_BODY_BYTES = 16 * 1024
+/** Most deliveries sent in one round (the rest wait for the next). */
+const BATCH = 50
+
+type Claimed = {
+  id: bigint
+  attempts: number
+  alert: Alert
+  createdAt: Date
+  url: string | null
+  kind: string | null
+}
+
+/** Claims the next due delivery, if any, with its webhook. */
+async function claim(ctx: ServerContext, settings: DeliverySettings): Promise<Claimed | null> {
+  const lease = settings.timeoutMs + CLAIM_MARGIN_MS
+  const rows = await ctx.db.$queryRaw<Claimed[]>`
+    WITH due AS (
+      SELECT id FROM alert_delivery
+      WHERE status IN ('pending', 'sending') AND next_attempt_at <= now()
+      ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
+    )
+    UPDATE alert_delivery d
+    SET status = 'sending', attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => ${lease / 1000})
+    FROM due WHERE d.id = due.id
+    RETURNING d.id, d.attempts, d.alert, d.created_at AS "createdAt",
+      (SELECT url FROM alert_webhook w WHERE w.id = d.webhook_id) AS url,
+      (SELECT kind FROM alert_webhook w WHERE w.id = d.webhook_id) AS kind`
+  return rows[0] ?? null
+}
+
+/** One POST of `body`: null when the webhook took it (2xx), else why not, without the URL. */
+async function post(url: string, body: string, id: string, timeoutMs: number): Promise<string | null> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'channel-inspector-alerts',
+        'x-alert-delivery': id,
+      },
+      body,
+      // A webhook that redirects is misconfigured or hostile: the body is not sent on.
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+    // The answer's body is never read: only its status matters, so its size cannot either.
+    await response.body?.cancel().catch(() => {})
+    if (response.status >= 200 && response.status < 300) return null
+    if (response.status >= 300 && response.status < 400)
+      return `redirected (HTTP ${response.status}); redirects are not followed`
+    return `HTTP ${response.status}`
+  } catch (error) {
+    const e = error as { name?: string; cause?: { code?: string } }
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s`
+    // undici's own messages may quote the URL: only the cause's code is kept.
+    return `connection failed${e.cause?.code ? ` (${e.cause.code})` : ''}`
+  }
+}
+
+/** Settles a claimed delivery, if this claim is still the delivery's (its attempt count). */
+async function settle(ctx: ServerContext, d: Claimed, failure: string | null, settings: DeliverySettings) {
+  if (failure === null) {
+    await ctx.db.alertDelivery.updateMany({
+      where: { id: d.id, attempts: d.attempts },
+      data: { status: 'sent', sentAt: new Date(), lastError: null },
+    })
+    return
+  }
+  const giveUp = d.attempts >= settings.maxAttempts || d.url === null
+  const delay = Math.min(settings.backoffMs * 2 ** (d.attempts - 1), MAX_BACKOFF_MS)
+  await ctx.db.alertDelivery.updateMany({
+    where: { id: d.id, attempts: d.attempts },
+    data: giveUp
+      ? { status: 'failed', lastError: failure }
+      : { status: 'pending', lastError: failure, nextAttemptAt: new Date(Date.now() + delay) },
+  })
+}
+
+/** Sends every due delivery (at most {@link BATCH}); returns how many were sent and failed. */
+export async function deliverDue({
+  ctx,
+  log,
+  settings = DEFAULT_DELIVERY,
+}: {
+  ctx: ServerContext
+  log: Logger
+  settings?: DeliverySettings
+}): Promise<{ sent: number; failed: number }> {
+  let sent = 0
+  let failed = 0
+  for (let i = 0; i < BATCH; i++) {
+    const d = await claim(ctx, settings)
+    if (!d) break
+    const id = d.id.toString()
+    let failure: string | null
+    if (d.url === null) failure = 'its webhook was removed'
+    else {
+      const body = JSON.stringify(
+        webhookBody(d.kind === 'slack' ? 'slack' : ('json' as WebhookKind), d.alert, {
+          id,
+          createdAt: d.createdAt.toISOString(),
+          historyUrl: settings.historyUrl,
+        }),
+      )
+      failure =
+        Buffer.byteLength(body) > MAX_BODY_BYTES
+          ? 'the alert is too large to send'
+          : await post(d.url, body, id, settings.timeoutMs)
+    }
+    await settle(ctx, d, failure, settings)
+    if (failure === null) sent++
+    else {
+      failed++
+      log.warn(`alerts: delivery ${id} (${d.alert.rule}) attempt ${d.attempts} failed: ${failure}`)
+    }
+  }
+  return { sent, failed }
+}

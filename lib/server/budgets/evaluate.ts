@@ -1,0 +1,131 @@
+import type { RuleSpec } from '../../budgets/api'
+import {
+  type Alert,
+  budgetCrossing,
+  type PairSpend,
+  runwayCrossings,
+  spikeCrossings,
+} from '../../budgets/evaluate'
+import { isoTime, parseWindow, previousWindow } from '../../costs/window'
+import { isAppError } from '../../errors'
+import { errorText } from '../../errorText'
+import type { ServerContext } from '../context'
+import { costGraph, serviceCosts } from '../costs'
+import type { Logger } from '../log'
+import { budgetStatuses } from './status'
+import { ruleSpecOf } from './store'
+
+/**
+ * One evaluation of every alert rule: reads what the rules need (budgets' spend, a service's
+ * channels, pairs' spend in two windows), decides the crossings (lib/budgets/evaluate.ts, pure)
+ * and inserts one `alert_delivery` row per new crossing. The insert is the exactly-once: the
+ * row's unique (rule, crossing) makes a second insert of the same crossing, by this instance
+ * later or by another at the same moment, insert nothing.
+ */
+
+type Rule = { id: number; name: string; webhookId: number; spec: RuleSpec }
+
+/** What {@link evaluateAlerts} decided: every crossing now, and the ones that were new. */
+export type Evaluation = { crossings: Alert[]; inserted: Alert[] }
+
+/** Pairs' settled spend in `window` and in the window as long before it. */
+async function pairSpends(
+  ctx: ServerContext,
+  window: string,
+): Promise<{ pairs: PairSpend[]; bucket: string }> {
+  const current = await costGraph(ctx, { window })
+  const now = Math.floor(Date.parse(current.asOf.time) / 1000)
+  const span = parseWindow({ window }, now)
+  const before = previousWindow(span)
+  const previous = before
+    ? await costGraph(ctx, { from: isoTime(before.from), to: isoTime(before.to) })
+    : null
+  const names = new Map(current.nodes.map((n) => [n.address, n.name]))
+  const pairs = new Map<string, PairSpend>()
+  const pairOf = (consumer: string, provider: string) => {
+    const key = `${consumer}>${provider}`
+    let pair = pairs.get(key)
+    if (!pair) {
+      pair = {
+        consumer,
+        provider,
+        consumerName: names.get(consumer) ?? null,
+        providerName: names.get(provider) ?? null,
+        current: 0n,
+        previous: 0n,
+      }
+      pairs.set(key, pair)
+    }
+    return pair
+  }
+  for (const e of current.edges) pairOf(e.consumer, e.provider).current += BigInt(e.settled)
+  for (const e of previous?.edges ?? []) pairOf(e.consumer, e.provider).previous += BigInt(e.settled)
+  // The window's slot: its end rounded down to its length, so a pair alerts once a slot.
+  const length = span.to - span.from
+  return { pairs: [...pairs.values()], bucket: isoTime(Math.floor(span.to / length) * length) }
+}
+
+/** The crossings of every rule now; a rule whose read fails is logged and skipped. */
+async function crossingsOf(
+  ctx: ServerContext,
+  rules: Rule[],
+  log: Logger,
+): Promise<Array<{ rule: Rule; alert: Alert }>> {
+  const found: Array<{ rule: Rule; alert: Alert }> = []
+  const budgets = rules.some((r) => r.spec.kind === 'budget') ? await budgetStatuses(ctx) : null
+  const spikes = new Map<string, Awaited<ReturnType<typeof pairSpends>>>()
+  for (const rule of rules) {
+    try {
+      const { spec } = rule
+      if (spec.kind === 'budget') {
+        const status = budgets?.budgets.find((b) => b.id === spec.budgetId)
+        if (!status) continue
+        const alert = budgetCrossing(
+          { name: rule.name, spec },
+          {
+            budget: { ...status, amount: BigInt(status.amount) },
+            periodKey: status.periodKey,
+            spent: BigInt(status.spent),
+            forecast: BigInt(status.forecast),
+          },
+        )
+        if (alert) found.push({ rule, alert })
+      } else if (spec.kind === 'runway') {
+        const costs = await serviceCosts(ctx, spec.service, { window: '24h' })
+        for (const alert of runwayCrossings(
+          { name: rule.name, spec },
+          costs.channels,
+          costs.asOf.time.slice(0, 10),
+        ))
+          found.push({ rule, alert })
+      } else {
+        const read = spikes.get(spec.window) ?? (await pairSpends(ctx, spec.window))
+        spikes.set(spec.window, read)
+        for (const alert of spikeCrossings({ name: rule.name, spec }, read.pairs, read.bucket))
+          found.push({ rule, alert })
+      }
+    } catch (error) {
+      // An unknown service or nothing indexed yet is the rule's state, not a failure of the round.
+      const say = isAppError(error) ? log.info : log.warn
+      say.call(log, `alerts: rule ${rule.name} not evaluated: ${errorText(error)}`)
+    }
+  }
+  return found
+}
+
+/** Evaluates every rule and inserts a delivery for each crossing not alerted yet. */
+export async function evaluateAlerts({ ctx, log }: { ctx: ServerContext; log: Logger }): Promise<Evaluation> {
+  const rows = await ctx.db.alertRule.findMany({ orderBy: { id: 'asc' } })
+  if (rows.length === 0) return { crossings: [], inserted: [] }
+  const rules = rows.map((r) => ({ id: r.id, name: r.name, webhookId: r.webhookId, spec: ruleSpecOf(r) }))
+  const found = await crossingsOf(ctx, rules, log)
+  const inserted: Alert[] = []
+  for (const { rule, alert } of found) {
+    const count = await ctx.db.$executeRaw`
+      INSERT INTO alert_delivery (rule_id, rule_name, webhook_id, crossing, summary, alert)
+      VALUES (${rule.id}, ${rule.name}, ${rule.webhookId}, ${alert.crossing}, ${alert.summary}, ${JSON.stringify(alert)}::jsonb)
+      ON CONFLICT (rule_id, crossing) DO NOTHING`
+    if (count > 0) inserted.push(alert)
+  }
+  return { crossings: found.map((f) => f.alert), inserted }
+}

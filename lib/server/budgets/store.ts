@@ -1,0 +1,199 @@
+import type { BudgetEdit, BudgetEditBody, RuleSpec, RuleView, WebhookView } from '../../budgets/api'
+import { budgetEditTypedData } from '../../budgets/edit'
+import { maskUrl } from '../../budgets/webhookBody'
+import { ConflictError, NotFoundError } from '../../errors'
+import type { ServerContext } from '../context'
+import { authorizeAdminEdit } from '../services'
+
+/**
+ * The budgets, webhooks and alert rules in Postgres, and their one signed edit (authorised as
+ * a service label's: an admin wallet's EIP-712 signature or the team admin key).
+ */
+
+type RuleRow = {
+  id: number
+  name: string
+  kind: string
+  webhook: { name: string }
+  budgetId: number | null
+  thresholdPercent: number | null
+  basis: string | null
+  service: string | null
+  runwaySeconds: number | null
+  spikeWindow: string | null
+  factorPercent: number | null
+  minAmount: { toFixed(): string } | null
+}
+
+/** A stored rule's spec (the columns of its kind). */
+export function ruleSpecOf(r: Omit<RuleRow, 'id' | 'name' | 'webhook'>): RuleSpec {
+  if (r.kind === 'budget')
+    return {
+      kind: 'budget',
+      budgetId: r.budgetId as number,
+      thresholdPercent: r.thresholdPercent as number,
+      basis: r.basis === 'forecast' ? 'forecast' : 'spend',
+    }
+  if (r.kind === 'runway')
+    return { kind: 'runway', service: r.service as string, runwaySeconds: r.runwaySeconds as number }
+  return {
+    kind: 'spike',
+    window: r.spikeWindow as '1h' | '24h' | '7d',
+    factorPercent: r.factorPercent as number,
+    minAmount: r.minAmount?.toFixed() ?? '0',
+  }
+}
+
+/** The rule's columns for a spec (the other kinds' columns null). */
+function ruleColumns(spec: RuleSpec) {
+  return {
+    kind: spec.kind,
+    budgetId: spec.kind === 'budget' ? spec.budgetId : null,
+    thresholdPercent: spec.kind === 'budget' ? spec.thresholdPercent : null,
+    basis: spec.kind === 'budget' ? spec.basis : null,
+    service: spec.kind === 'runway' ? spec.service : null,
+    runwaySeconds: spec.kind === 'runway' ? spec.runwaySeconds : null,
+    spikeWindow: spec.kind === 'spike' ? spec.window : null,
+    factorPercent: spec.kind === 'spike' ? spec.factorPercent : null,
+    minAmount: spec.kind === 'spike' ? spec.minAmount : null,
+  }
+}
+
+/** Every rule with its webhook's name, by name. */
+export async function listRules(ctx: ServerContext): Promise<RuleView[]> {
+  const rows = await ctx.db.alertRule.findMany({
+    include: { webhook: { select: { name: true } } },
+    orderBy: { name: 'asc' },
+  })
+  return rows.map((r) => ({ id: r.id, name: r.name, webhook: r.webhook.name, rule: ruleSpecOf(r) }))
+}
+
+/** Every webhook, its URL masked (it is a secret). */
+export async function listWebhooks(ctx: ServerContext): Promise<WebhookView[]> {
+  const rows = await ctx.db.alertWebhook.findMany({ orderBy: { name: 'asc' } })
+  return rows.map((w) => ({
+    id: w.id,
+    name: w.name,
+    kind: w.kind === 'slack' ? 'slack' : 'json',
+    url: maskUrl(w.url),
+  }))
+}
+
+const notFound = (what: string, name: string | number) =>
+  new NotFoundError({
+    code: 'unknown_alert_item',
+    message: `There is no ${what} ${JSON.stringify(String(name))}.`,
+  })
+
+/** Applies one authorised edit; returns what it names (a budget's, webhook's or rule's id). */
+async function applyEdit(
+  ctx: ServerContext,
+  edit: BudgetEdit,
+  updatedBy: string | null,
+): Promise<{ id: number }> {
+  const db = ctx.db
+  switch (edit.action) {
+    case 'setBudget': {
+      const key = { scope: edit.scope, target: edit.target, period: edit.period }
+      const data = { amount: edit.amount, updatedBy, updatedAt: new Date() }
+      const saved = await db.budget.upsert({
+        where: { scope_target_period: key },
+        create: { ...key, ...data },
+        update: data,
+      })
+      return { id: saved.id }
+    }
+    case 'removeBudget': {
+      const { count } = await db.budget.deleteMany({ where: { id: edit.id } })
+      if (count === 0) throw notFound('budget', edit.id)
+      return { id: edit.id }
+    }
+    case 'setWebhook': {
+      const data = { kind: edit.kind, url: edit.url, updatedBy }
+      const saved = await db.alertWebhook.upsert({
+        where: { name: edit.name },
+        create: { name: edit.name, ...data },
+        update: data,
+      })
+      return { id: saved.id }
+    }
+    case 'removeWebhook': {
+      const gone = await db.alertWebhook.deleteMany({ where: { name: edit.name } })
+      if (gone.count === 0) throw notFound('webhook', edit.name)
+      return { id: 0 }
+    }
+    case 'setRule': {
+      const webhook = await db.alertWebhook.findUnique({
+        where: { name: edit.webhook },
+        select: { id: true },
+      })
+      if (!webhook) throw notFound('webhook', edit.webhook)
+      if (edit.rule.kind === 'budget' && !(await db.budget.findUnique({ where: { id: edit.rule.budgetId } })))
+        throw notFound('budget', edit.rule.budgetId)
+      const data = { ...ruleColumns(edit.rule), webhookId: webhook.id, updatedBy }
+      const saved = await db.alertRule.upsert({
+        where: { name: edit.name },
+        create: { name: edit.name, ...data },
+        update: data,
+      })
+      return { id: saved.id }
+    }
+    case 'removeRule': {
+      const gone = await db.alertRule.deleteMany({ where: { name: edit.name } })
+      if (gone.count === 0) throw notFound('rule', edit.name)
+      return { id: 0 }
+    }
+  }
+}
+
+/**
+ * POST /api/budgets/edits: authorises the edit (see authorizeAdminEdit), records a signed
+ * edit's signature once (409 `signature_used` on a replay) and applies it in one transaction,
+ * so a refusal changes nothing.
+ */
+export async function saveBudgetEdit({
+  ctx,
+  request,
+  body,
+  nowSeconds = BigInt(Math.floor(Date.now() / 1000)),
+}: {
+  ctx: ServerContext
+  request: Request
+  body: BudgetEditBody
+  nowSeconds?: bigint
+}): Promise<{ action: BudgetEdit['action']; id: number; by: string | null }> {
+  const by = await authorizeAdminEdit({
+    ctx,
+    request,
+    signature: body.signature,
+    expiresAt: body.expiresAt,
+    nowSeconds,
+    typedData: ({ chainId, factory, expiresAt }) =>
+      budgetEditTypedData({ chainId, factory, edit: body.edit, expiresAt }),
+  })
+  const saved = await ctx.db
+    .$transaction(async (tx) => {
+      const scoped: ServerContext = { ...ctx, db: tx as unknown as ServerContext['db'] }
+      if (body.signature && by) {
+        const used = await tx.$executeRaw`
+        INSERT INTO budget_edit (signature, signer, action) VALUES (${body.signature.toLowerCase()}, ${by}, ${body.edit.action})
+        ON CONFLICT (signature) DO NOTHING`
+        if (used === 0)
+          throw new ConflictError({
+            code: 'signature_used',
+            message: 'This signed edit was applied already; sign a new one.',
+          })
+      }
+      return applyEdit(scoped, body.edit, by)
+    })
+    .catch((error: unknown) => {
+      // Two edits creating the same name at the same moment: the second is told, not a 500.
+      if ((error as { code?: string }).code === 'P2002')
+        throw new ConflictError({
+          code: 'edit_conflict',
+          message: 'The same item was created at the same moment; reload and try again.',
+        })
+      throw error
+    })
+  return { action: body.edit.action, id: saved.id, by }
+}
