@@ -1,8 +1,8 @@
 import { cookies } from 'next/headers'
 import { firstParam } from '@/components/Pagination'
 import type { ViewUnit } from '@/components/UnitProvider'
-import { env } from '@/lib/server/env'
-import { chooseUnit, type DisplayUnit, type FiatRate, parseUnit, UNIT_COOKIE, unitChoices } from '@/lib/units'
+import { displayFiat } from '@/lib/server/displayUnit'
+import { chooseUnit, type DisplayUnit, parseUnit, UNIT_COOKIE, unitChoices } from '@/lib/units'
 
 type SearchParams = Record<string, string | string[] | undefined>
 
@@ -14,12 +14,6 @@ export type ViewUnitSetup = {
   links: Array<{ unit: DisplayUnit | 'auto'; href: string }>
   /** `{ unit }` when the URL chose it, for the view's other links to keep. */
   keep: Record<string, string>
-}
-
-/** The operator's fiat currency and rate, or null when none is configured. */
-export function displayFiat(): FiatRate | null {
-  const { DISPLAY_CURRENCY: currency, DISPLAY_RATE: rate } = env()
-  return currency && rate ? { currency, rate } : null
 }
 
 /**

@@ -1,5 +1,6 @@
 import { csvLine } from '../explorer/csv'
 import { shortAddress } from '../explorer/format'
+import { type DisplayUnit, type FiatRate, formatAmount } from '../units'
 import type { CostGraph } from './api'
 import { byBigIntDesc } from './order'
 
@@ -152,4 +153,34 @@ export function toCsv(table: CostTable): string {
   let csv = csvLine(table.columns.map((c) => c.key))
   for (const row of table.rows) csv += csvLine(table.columns.map((c) => row[c.key] ?? ''))
   return csv
+}
+
+/**
+ * `table` with a column in `unit` after each wei column (`paid_wei`, then `paid_gwei` or
+ * `paid_usd`), each cell the figure the page shows in that unit, rounded alike, without
+ * separators or the unit (the header names it); the exact wei columns stay. A price range
+ * `min-max` stays a range.
+ * @example withUnitColumns(costTable(graph, 'service'), 'gwei', null)
+ */
+export function withUnitColumns(table: CostTable, unit: DisplayUnit, fiat: FiatRate | null): CostTable {
+  const suffix = `_${unit.toLowerCase()}`
+  const reading = (wei: string) => formatAmount({ wei, unit, fiat, grouped: false, withUnit: false })
+  const added = (c: Column): Column => ({
+    key: c.key.replace(/_wei$|$/, suffix),
+    title: `${c.title} (${unit})`,
+    kind: 'text',
+  })
+  return {
+    columns: table.columns.flatMap((c) => (c.kind === 'wei' ? [c, added(c)] : [c])),
+    rows: table.rows.map((row) => {
+      const out = { ...row }
+      for (const c of table.columns) {
+        const wei = row[c.key] ?? ''
+        if (c.kind !== 'wei') continue
+        out[added(c).key] =
+          wei === '' ? '' : /^\d+-\d+$/.test(wei) ? wei.split('-').map(reading).join('-') : reading(wei)
+      }
+      return out
+    }),
+  }
 }

@@ -9,13 +9,13 @@ import type { ChannelEventRow, DecodedArg, TxSummary } from './api'
 /**
  * One CSV cell, safe against formula injection as OWASP's "CSV Injection" page says: a cell
  * starting with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with `'` (so a
- * spreadsheet shows it as text and runs nothing) and quoted; a negative integer is left as it is
- * (a number, not a formula). A cell holding `"`, `,`, `;` or a line break is quoted, `"` doubled.
+ * spreadsheet shows it as text and runs nothing) and quoted; a negative number (integer or
+ * decimal, as the costs CSV's unit columns write them) is left as it is (a number, not a formula). A cell holding `"`, `,`, `;` or a line break is quoted, `"` doubled.
  *
  * @example csvCell('=1+2') // `"'=1+2"`
  */
 export function csvCell(value: string): string {
-  const formula = /^[=+@\t\r]/.test(value) || (value.startsWith('-') && !/^-\d+$/.test(value))
+  const formula = /^[=+@\t\r]/.test(value) || (value.startsWith('-') && !/^-\d+(\.\d+)?$/.test(value))
   const text = formula ? `'${value}` : value
   return formula || /[",;\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }

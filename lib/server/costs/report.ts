@@ -1,14 +1,21 @@
-import { costTable, GROUP_BYS, type GroupBy, toCsv } from '../../costs/report'
+import { costTable, GROUP_BYS, type GroupBy, toCsv, withUnitColumns } from '../../costs/report'
 import type { WindowQuery } from '../../costs/window'
 import { BadRequestError } from '../../errors'
+import { type FiatRate, parseUnit, unitChoices } from '../../units'
 import type { ServerContext } from '../context'
+import { displayFiat } from '../displayUnit'
 import { costGraph } from './graph'
 
-/** GET /api/costs/report.csv: the /costs page's table of services, teams or pairs as CSV. */
+/**
+ * GET /api/costs/report.csv: the /costs page's table of services, teams or pairs as CSV, exact
+ * wei; with `unit`, each wei column is followed by the page's reading in that unit
+ * (withUnitColumns). `fiat` is the operator's currency (default: DISPLAY_CURRENCY).
+ */
 export async function costReport(
   ctx: ServerContext,
   query: WindowQuery,
   groupBy: string | null,
+  { unit = null, fiat = displayFiat() }: { unit?: string | null; fiat?: FiatRate | null } = {},
 ): Promise<{ csv: string; filename: string }> {
   const group = (groupBy ?? 'service') as GroupBy
   if (!GROUP_BYS.includes(group)) {
@@ -17,10 +24,18 @@ export async function costReport(
       message: `\`groupBy\` must be one of ${GROUP_BYS.join(', ')}.`,
     })
   }
+  const chosen = parseUnit(unit, fiat)
+  if (unit !== null && chosen === null) {
+    throw new BadRequestError({
+      code: 'invalid_unit',
+      message: `\`unit\` must be one of ${unitChoices(fiat).join(', ')}.`,
+    })
+  }
   const graph = await costGraph(ctx, query)
+  const table = costTable(graph, group)
   const day = (iso: string) => iso.replaceAll(':', '').replace(/\.\d+/, '')
   return {
-    csv: toCsv(costTable(graph, group)),
+    csv: toCsv(chosen ? withUnitColumns(table, chosen, fiat) : table),
     filename: `costs-by-${group}-${day(graph.window.from)}-${day(graph.window.to)}.csv`,
   }
 }

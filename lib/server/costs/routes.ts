@@ -115,16 +115,22 @@ export const costRoutes = [
             .enum(['service', 'team', 'pair'])
             .optional()
             .meta({ description: 'Rows per service (default), team or consumer → provider pair' }),
+          unit: z.string().optional().meta({
+            description:
+              "Adds after each wei column the page's reading in this unit (ETH, gwei, wei, or DISPLAY_CURRENCY), e.g. `paid_gwei`",
+          }),
         }),
       },
       responses: {
         '200': { description: 'CSV', content: { 'text/csv': { schema: z.string() } } },
-        '400': error('Bad window or groupBy (`invalid_window`, `invalid_group_by`)'),
+        '400': error('Bad window, groupBy or unit (`invalid_window`, `invalid_group_by`, `invalid_unit`)'),
         '503': notIndexed,
       },
     },
     handler: async ({ ctx, query }) => {
-      const { csv, filename } = await costReport(ctx, windowQuery(query), query.get('groupBy'))
+      const { csv, filename } = await costReport(ctx, windowQuery(query), query.get('groupBy'), {
+        unit: query.get('unit'),
+      })
       return new Response(csv, {
         headers: {
           'content-type': 'text/csv; charset=utf-8',
