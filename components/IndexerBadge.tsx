@@ -1,5 +1,6 @@
 'use client'
 
+import { formatNumber, formatUtc } from '@/lib/explorer/format'
 import type { IndexerStatus } from '@/lib/system/api'
 import { usePolled } from './usePolled'
 
@@ -12,16 +13,14 @@ function describeStatus(
   if (unreachable || !status) {
     return { tone: 'bad', label: 'Indexer: unknown', title: 'The status endpoint does not answer.' }
   }
-  const at = status.indexedHead
-    ? `#${Number(status.indexedHead.number).toLocaleString('en-US')}`
-    : 'no block yet'
+  const at = status.indexedHead ? `#${formatNumber(status.indexedHead.number)}` : 'no block yet'
   const lagBlocks = status.lag ? BigInt(status.lag.blocks) : 0n
   const errorLine = status.lastError
-    ? `\nLast error (${status.lastError.at}): ${status.lastError.message}`
+    ? `\nLast error (${formatUtc(status.lastError.at)}): ${status.lastError.message}`
     : ''
   const plural = (n: string, word: string) => `${n} ${word}${n === '1' ? '' : 's'}`
   const leader = status.leader
-    ? `\nLeader: ${status.leader.instance} (since ${status.leader.since}), ${plural(String(status.standbys), 'standby')}`
+    ? `\nLeader: ${status.leader.instance} (since ${formatUtc(status.leader.since)}), ${plural(String(status.standbys), 'standby')}`
     : '\nNo indexer instance holds the lease'
   const detail = `${plural(status.eventsIndexed, 'event')}, ${plural(status.channels, 'channel')} indexed; lag ${status.lag?.blocks ?? '?'} blocks / ${status.lag?.seconds ?? '?'} s${leader}${errorLine}`
   if (status.lastError && status.phase !== 'not started' && status.phase !== 'stopped') {

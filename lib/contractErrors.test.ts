@@ -104,7 +104,7 @@ describe('contractErrorOf', () => {
     expect(await channelCall(t.provider, channel, 'redeem', [1n, token.signature])).toEqual({
       name: 'RedemptionNotDue',
       args: [T0 + 60n],
-      message: 'The token can be redeemed only after 2100-01-01T00:01:00Z.',
+      message: 'The token can be redeemed only after 2100-01-01 00:01:00 UTC.',
     })
   })
 

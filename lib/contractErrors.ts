@@ -1,5 +1,6 @@
 import { type Abi, BaseError, ContractFunctionRevertedError, decodeErrorResult, type Hex } from 'viem'
 import { intermediaryAbi, intermediaryFactoryAbi } from '../contracts/generated'
+import { formatUtc } from './explorer/format'
 
 /** Every custom error the project's contracts can revert with. */
 export const contractErrorsAbi = [...intermediaryAbi, ...intermediaryFactoryAbi].filter(
@@ -8,7 +9,8 @@ export const contractErrorsAbi = [...intermediaryAbi, ...intermediaryFactoryAbi]
 
 type Explain = (args: readonly unknown[]) => string
 
-const time = (value: unknown) => new Date(Number(value) * 1000).toISOString().replace('.000Z', 'Z')
+/** A deadline in the pages' one date format: these sentences are shown beside their other times. */
+const time = (value: unknown) => formatUtc(Number(value))
 
 /** One sentence per contract error, for people (never a raw selector). */
 const sentences: Record<string, Explain> = {

@@ -1,4 +1,5 @@
 import { CALENDAR_PRESETS, CALENDAR_WORDS, type CostWindow, WINDOW_PRESETS } from '@/lib/costs/window'
+import { formatUtc } from '@/lib/explorer/format'
 
 const LABELS: Record<string, string> = {
   '1h': '1 h',
@@ -13,7 +14,7 @@ const LABELS: Record<string, string> = {
  * `yyyy-mm-dd hh:mm` (UTC), the page's one date format. A text input, not datetime-local: the
  * browser shows that one in its own locale and zone (12/07/2026, 06:38 PM) beside a UTC label.
  */
-const inputTime = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ')
+const inputTime = (seconds: number) => formatUtc(seconds, 'minute', { zone: false })
 
 /** What the range inputs take: a UTC date and time (a `T` between them, as ISO writes it, also goes). */
 const TIME_PATTERN = String.raw`\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?`

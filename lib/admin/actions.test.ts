@@ -122,7 +122,7 @@ describe('channelActions', () => {
     expect(actions(redeeming, PROVIDER, T0 + 59n)).toEqual({
       deposit: no('NotConsumer'),
       startRedemption: no('RedemptionPending', [1n]),
-      redeem: ['The token can be redeemed only after 2100-01-01T00:01:00Z.', T0 + 60n],
+      redeem: ['The token can be redeemed only after 2100-01-01 00:01:00 UTC.', T0 + 60n],
       withdraw: no('NothingToWithdraw'),
       startTermination: no('NotConsumer'),
       terminate: OK,
@@ -151,7 +151,7 @@ describe('channelActions', () => {
       redeem: no('NotProvider'),
       withdraw: [contractErrorSentence('NotTerminated'), null],
       startTermination: no('TerminationAlreadyStarted'),
-      terminate: ['The consumer can terminate only after 2100-01-01T00:10:00Z.', T0 + 600n],
+      terminate: ['The consumer can terminate only after 2100-01-01 00:10:00 UTC.', T0 + 600n],
     })
     expect(actions(terminating, CONSUMER, T0 + 600n).terminate).toEqual(OK)
     expect(actions(terminating, CONSUMER, T0 + 601n).terminate).toEqual(OK)

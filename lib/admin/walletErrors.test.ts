@@ -9,6 +9,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { intermediaryAbi } from '../../contracts/generated'
 import { type ChannelTestbed, startChannelTestbed } from '../../test/kit/testbed'
+import { formatUtc } from '../explorer/format'
 import { describeConnectError, describeWalletError } from './walletErrors'
 
 /*
@@ -164,7 +165,7 @@ describe('describeWalletError on anvil', () => {
       }),
     )
     expect(describeWalletError(error)).toBe(
-      `The token can be redeemed only after ${new Date(Number(redeemableAt) * 1000).toISOString().replace('.000Z', 'Z')}.`,
+      `The token can be redeemed only after ${formatUtc(Number(redeemableAt))}.`,
     )
   })
 

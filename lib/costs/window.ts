@@ -5,6 +5,8 @@
  * (`?window=7d` or `?from=…&to=…`) so a view can be shared. Client-safe.
  */
 
+import { formatUtc } from '../explorer/format'
+
 export const WINDOW_PRESETS = {
   '1h': 3_600,
   '24h': 86_400,
@@ -134,8 +136,8 @@ export function previousWindow(window: CostWindow): CostWindow | null {
   return { preset: 'custom', from: window.from - length, to: window.from, live: false }
 }
 
-const day = (seconds: number) => iso(seconds).slice(0, 10)
-const minute = (seconds: number) => iso(seconds).slice(0, 16).replace('T', ' ')
+const day = (seconds: number) => formatUtc(seconds, 'day')
+const minute = (seconds: number) => formatUtc(seconds, 'minute', { zone: false })
 
 /** How a range reads: dates for whole UTC days, minutes otherwise, end exclusive. */
 export function rangeLabel({ from, to }: Pick<CostWindow, 'from' | 'to'>): string {
