@@ -10,12 +10,16 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs' || process.env.NEXT_PHASE === 'phase-production-build') return
   const { registerPaymentShutdown, startPaymentRunner } = await import('./lib/server/payment/instance')
   const { registerFastPath } = await import('./lib/server/payment/fastPath')
+  const { alertDutyOfEnv } = await import('./lib/server/budgets')
   registerFastPath()
   registerPaymentShutdown()
-  startPaymentRunner().catch((error: unknown) => {
-    // Only what retrying cannot mend rejects (a keystore secret that cannot open the stored
-    // keys): this instance must not serve, and says why in one sentence.
-    console.error(`[payment] error: ${error instanceof Error ? error.message : String(error)}`)
-    process.exit(1)
-  })
+  // The budgets' alerts are one of the runner leader's duties (lib/server/budgets/duty.ts).
+  startPaymentRunner()
+    .then((server) => server?.runner.addDuty(alertDutyOfEnv()))
+    .catch((error: unknown) => {
+      // Only what retrying cannot mend rejects (a keystore secret that cannot open the stored
+      // keys): this instance must not serve, and says why in one sentence.
+      console.error(`[payment] error: ${error instanceof Error ? error.message : String(error)}`)
+      process.exit(1)
+    })
 }

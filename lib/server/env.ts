@@ -167,6 +167,13 @@ export const envSchema = z.object({
   PAYMENT_RUNNER: z.enum(['on', 'off']).default('on'),
   /** Milliseconds between two rounds of the background runner. */
   PAYMENT_RUNNER_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1_000),
+  /**
+   * Milliseconds between two evaluations of the alert rules by the runner's leader (each reads
+   * the budgets' periods and the rules' windows from the index); due deliveries go every round.
+   */
+  ALERTS_EVALUATE_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  /** The dashboard's public URL, to link Slack alerts to its alert history (`<url>/alerts`). */
+  ALERTS_DASHBOARD_URL: optionalUrl,
   /** Blocks deep the runner watches its mined transactions for reorgs. */
   PAYMENT_CONFIRMATIONS: z.coerce.number().int().min(1).max(10_000).default(12),
   /** Blocks after which a sent transaction the node does not have counts as dropped (and is decided again). */

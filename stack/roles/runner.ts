@@ -10,6 +10,7 @@
  * RUNNER_HOST:RUNNER_PORT (default 127.0.0.1:9465; 0: none).
  */
 import { errorText } from '../../lib/errorText'
+import { alertDutyOfEnv } from '../../lib/server/budgets'
 import { serverContext } from '../../lib/server/context'
 import { migratedReadiness } from '../../lib/server/db/migrationStatus'
 import { startPaymentRunner } from '../../lib/server/payment/instance'
@@ -67,6 +68,8 @@ runRole('runner', async (log) => {
       log.warn(waiting)
     },
   })
+  // The budgets' alerts are one of the leader's duties (lib/server/budgets/duty.ts).
+  server?.runner.addDuty(alertDutyOfEnv())
   log.info(
     `running the Payment Server's background work on chain ${server?.chainId} (one runner holds its lock, the others stand by)`,
   )

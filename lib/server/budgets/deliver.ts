@@ -49,12 +49,16 @@ type Claimed = {
 }
 
 /** Claims the next due delivery, if any, with its webhook. */
-async function claim(ctx: ServerContext, settings: DeliverySettings): Promise<Claimed | null> {
+async function claim(
+  ctx: ServerContext,
+  settings: DeliverySettings,
+  tried: bigint[],
+): Promise<Claimed | null> {
   const lease = settings.timeoutMs + CLAIM_MARGIN_MS
   const rows = await ctx.db.$queryRaw<Claimed[]>`
     WITH due AS (
       SELECT id FROM alert_delivery
-      WHERE status IN ('pending', 'sending') AND next_attempt_at <= now()
+      WHERE status IN ('pending', 'sending') AND next_attempt_at <= now() AND NOT (id = ANY(${tried}::bigint[]))
       ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
     )
     UPDATE alert_delivery d
@@ -100,7 +104,8 @@ async function settle(ctx: ServerContext, d: Claimed, failure: string | null, se
   if (failure === null) {
     await ctx.db.alertDelivery.updateMany({
       where: { id: d.id, attempts: d.attempts },
-      data: { status: 'sent', sentAt: new Date(), lastError: null },
+      // An earlier attempt's error stays: the history says why it took more than one.
+      data: { status: 'sent', sentAt: new Date() },
     })
     return
   }
@@ -126,9 +131,12 @@ export async function deliverDue({
 }): Promise<{ sent: number; failed: number }> {
   let sent = 0
   let failed = 0
+  // One attempt per delivery per round: a failed one waits for a later round, however short its backoff.
+  const tried: bigint[] = []
   for (let i = 0; i < BATCH; i++) {
-    const d = await claim(ctx, settings)
+    const d = await claim(ctx, settings, tried)
     if (!d) break
+    tried.push(d.id)
     const id = d.id.toString()
     let failure: string | null
     if (d.url === null) failure = 'its webhook was removed'

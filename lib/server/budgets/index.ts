@@ -4,7 +4,7 @@
  * alert history. Client-safe schemas, decisions and bodies are in lib/budgets/.
  */
 export { DEFAULT_DELIVERY, type DeliverySettings, deliverDue } from './deliver'
-export { alertDuty } from './duty'
+export { type AlertDuty, alertDuty, alertDutyOfEnv } from './duty'
 export { evaluateAlerts } from './evaluate'
 export { listDeliveries } from './history'
 export { budgetsOverview } from './overview'
