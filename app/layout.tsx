@@ -33,7 +33,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <WalletProvider chain={chain} initialState={initialState}>
           <header className="header">
             <div className="header-inner">
-              <Link href="/" className="brand">
+              <Link href="/" prefetch={false} className="brand">
                 Channel inspector
               </Link>
               <NavLinks />

@@ -27,6 +27,7 @@ export function AddressLink({
     <span className="address" data-testid={testId} data-address={address}>
       <Link
         href={href}
+        prefetch={false}
         title={label ? `${label.name}\n${address}` : address}
         className={label && !full ? '' : 'mono'}
       >

@@ -5,7 +5,7 @@ import { formatNumber } from '@/lib/explorer/format'
 export function BlockLink({ number, testId }: { number: string | null; testId?: string }) {
   if (number === null) return <span data-testid={testId}>—</span>
   return (
-    <Link href={`/blocks/${number}`} className="tabular" data-testid={testId}>
+    <Link href={`/blocks/${number}`} prefetch={false} className="tabular" data-testid={testId}>
       #{formatNumber(number)}
     </Link>
   )

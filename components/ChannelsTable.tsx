@@ -37,7 +37,12 @@ export function ChannelsTable({
           {channels.map((c) => (
             <tr key={c.address} data-testid="channel-row" data-address={c.address} data-phase={c.phase}>
               <td data-label="Channel">
-                <Link href={`/channels/${c.address}`} className="mono nowrap" title={c.address}>
+                <Link
+                  href={`/channels/${c.address}`}
+                  prefetch={false}
+                  className="mono nowrap"
+                  title={c.address}
+                >
                   {shortAddress(c.address)}
                 </Link>
               </td>

@@ -12,7 +12,13 @@ export function HashLink(props: Target & { full?: boolean; testId?: string }) {
   const { hash, full = false, testId } = props
   const href = props.kind === 'tx' ? `/tx/${hash}` : `/blocks/${props.number}`
   return (
-    <Link href={href} title={hash} className={full ? 'mono break' : 'mono'} data-testid={testId}>
+    <Link
+      href={href}
+      prefetch={false}
+      title={hash}
+      className={full ? 'mono break' : 'mono'}
+      data-testid={testId}
+    >
       {full ? hash : shortHash(hash)}
     </Link>
   )

@@ -13,8 +13,19 @@ export function NotFoundState({ title, text }: { title: string; text: string }) 
       <div className="section">
         <SearchBox testId="search-page" />
         <p className="muted small">
-          Or go to the <Link href="/">overview</Link>, the <Link href="/blocks">blocks</Link> or the{' '}
-          <Link href="/channels">channels</Link>.
+          Or go to the{' '}
+          <Link href="/" prefetch={false}>
+            overview
+          </Link>
+          , the{' '}
+          <Link href="/blocks" prefetch={false}>
+            blocks
+          </Link>{' '}
+          or the{' '}
+          <Link href="/channels" prefetch={false}>
+            channels
+          </Link>
+          .
         </p>
       </div>
     </>

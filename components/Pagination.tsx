@@ -51,19 +51,19 @@ export function Pagination({
   return (
     <nav className="pagination" aria-label="Pages">
       {cursor && (
-        <Link href={basePath} data-testid="pagination-newest">
+        <Link href={basePath} prefetch={false} data-testid="pagination-newest">
           « Newest
         </Link>
       )}
       {newer ? (
-        <Link href={newer} data-testid="pagination-newer">
+        <Link href={newer} prefetch={false} data-testid="pagination-newer">
           ‹ Newer
         </Link>
       ) : (
         <span className="muted">‹ Newer</span>
       )}
       {older ? (
-        <Link href={older} data-testid="pagination-older">
+        <Link href={older} prefetch={false} data-testid="pagination-older">
           Older ›
         </Link>
       ) : (

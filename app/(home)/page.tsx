@@ -30,14 +30,22 @@ export default async function HomePage() {
       <div className="columns">
         <Section
           title="Latest blocks"
-          aside={<Link href="/blocks">All blocks →</Link>}
+          aside={
+            <Link href="/blocks" prefetch={false}>
+              All blocks →
+            </Link>
+          }
           testId="latest-blocks"
         >
           <LiveBlocks initial={blocks.ok ? blocks.value : null} limit={LATEST} compact />
         </Section>
         <Section
           title="Latest channel events"
-          aside={<Link href="/channels">All channels →</Link>}
+          aside={
+            <Link href="/channels" prefetch={false}>
+              All channels →
+            </Link>
+          }
           testId="latest-events"
         >
           <LiveEvents initial={events.ok ? events.value : null} limit={LATEST} />

@@ -2,6 +2,7 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { Amount } from '@/components/Amount'
 import { ChannelsTable } from '@/components/ChannelsTable'
+import { CsvDownload } from '@/components/CsvDownload'
 import { EmptyState } from '@/components/EmptyState'
 import { Field, Fields } from '@/components/Fields'
 import { LoadError } from '@/components/LoadError'
@@ -98,9 +99,12 @@ export default async function AddressPage({ params, searchParams }: Props) {
       <Section
         title="Transactions"
         aside={
-          a.transactions.length > 0
-            ? `${plural(String(a.transactions.length), 'transaction')} on this page`
-            : undefined
+          a.transactions.length > 0 ? (
+            <>
+              {plural(String(a.transactions.length), 'transaction')} on this page ·{' '}
+              <CsvDownload href={`/api/address/${a.address}/transactions.csv`} testId="address-csv" />
+            </>
+          ) : undefined
         }
         testId="address-transactions"
       >

@@ -39,8 +39,14 @@ export default async function BlockPage({ params }: Props) {
           Block <span data-testid="block-number">#{formatNumber(block.number)}</span>
         </h1>
         <nav className="title-nav small">
-          {n > 0n && <Link href={`/blocks/${n - 1n}`}>‹ #{formatNumber(n - 1n)}</Link>}{' '}
-          <Link href={`/blocks/${n + 1n}`}>#{formatNumber(n + 1n)} ›</Link>
+          {n > 0n && (
+            <Link href={`/blocks/${n - 1n}`} prefetch={false}>
+              ‹ #{formatNumber(n - 1n)}
+            </Link>
+          )}{' '}
+          <Link href={`/blocks/${n + 1n}`} prefetch={false}>
+            #{formatNumber(n + 1n)} ›
+          </Link>
         </nav>
       </div>
       <p className="subtitle" data-testid="block-hash">
@@ -56,7 +62,12 @@ export default async function BlockPage({ params }: Props) {
         </Field>
         <Field label="Parent" testId="block-parent">
           {n > 0n ? (
-            <Link href={`/blocks/${n - 1n}`} className="mono break" title={`Block #${n - 1n}`}>
+            <Link
+              href={`/blocks/${n - 1n}`}
+              prefetch={false}
+              className="mono break"
+              title={`Block #${n - 1n}`}
+            >
               {block.parentHash}
             </Link>
           ) : (

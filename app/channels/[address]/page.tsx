@@ -5,6 +5,7 @@ import { ChannelActions } from '@/components/admin/ChannelActions'
 import { BlockLink } from '@/components/BlockLink'
 import { BlockTime } from '@/components/BlockTime'
 import { Countdown } from '@/components/Countdown'
+import { CsvDownload } from '@/components/CsvDownload'
 import { EmptyState } from '@/components/EmptyState'
 import { EventTimeline } from '@/components/EventTimeline'
 import { Field, Fields } from '@/components/Fields'
@@ -87,7 +88,16 @@ export default async function ChannelPage({ params, searchParams }: Props) {
       <Section title="State" testId="channel-state">
         <ChannelFields detail={result.value} />
       </Section>
-      <Section title="Timeline" aside={`${events.length} events, newest first`} testId="channel-events">
+      <Section
+        title="Timeline"
+        aside={
+          <>
+            {events.length} events, newest first ·{' '}
+            <CsvDownload href={`/api/channels/${c.address}/events.csv`} testId="channel-csv" />
+          </>
+        }
+        testId="channel-events"
+      >
         {events.length === 0 ? (
           <EmptyState title="No events indexed for this channel yet." />
         ) : (
