@@ -2,6 +2,8 @@ import type { Address, Hex, PublicClient } from 'viem'
 import type { Db } from './db/client'
 
 export const FACTORY_CONTRACT = 'IntermediaryFactory'
+/** The deployment record of the version 2 factory (IntermediaryFactoryV2), beside v1's. */
+export const FACTORY_V2_CONTRACT = 'IntermediaryFactoryV2'
 
 export type DeploymentRecord = {
   chainId: number

@@ -2,6 +2,7 @@ import { type Address, BaseError, ContractFunctionZeroDataError, type PublicClie
 import { type ChannelState, readChannelState } from '../../channel'
 import { DependencyError, isAppError } from '../../errors'
 import type { PaymentMetrics } from './metrics'
+import { readChannelStateV2 } from './v2/chainState'
 
 export type ChannelSnapshot = {
   state: ChannelState
@@ -58,6 +59,8 @@ export function createChannelStateCache({
 }) {
   const snapshots = new Map<string, ChannelSnapshot>()
   const inflight = new Map<string, Promise<ChannelSnapshot>>()
+  /** Channels of contract version 2 (their getters differ: ./v2/chainState). */
+  const v2Channels = new Set<string>()
   /** Channels served from their last known state, since when (ms), oldest first (insertion order). */
   const staleSince = new Map<string, number>()
   let clock = { chainSeconds: 0, at: 0 }
@@ -72,7 +75,11 @@ export function createChannelStateCache({
     try {
       const block = await client.getBlock({ blockTag: 'latest' })
       const snapshot: ChannelSnapshot = {
-        state: await readChannelState({ client, address, blockNumber: block.number }),
+        state: await (v2Channels.has(address) ? readChannelStateV2 : readChannelState)({
+          client,
+          address,
+          blockNumber: block.number,
+        }),
         blockNumber: block.number,
         blockTimestamp: block.timestamp,
         readAt: Date.now(),
@@ -183,6 +190,11 @@ export function createChannelStateCache({
     invalidate(channel: string): void {
       snapshots.delete(channel.toLowerCase())
       if (staleSince.delete(channel.toLowerCase())) staleChanged()
+    },
+
+    /** Reads `address` with contract version 2's getters from now on (the registry knows its version). */
+    markV2(address: string): void {
+      v2Channels.add(address.toLowerCase())
     },
 
     /** Forgets every channel's state (their chain was reset: ./chainEpoch). */

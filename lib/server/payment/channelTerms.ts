@@ -43,8 +43,14 @@ export function channelTerms({
       message: 'A service cannot open a channel to itself.',
     })
   }
-  const costPerRequest = body.costPerRequest ? BigInt(body.costPerRequest) : provider.service?.price
-  if (!costPerRequest) {
+  // A version 2 channel's prices are its table's (costPerRequest is v1's; 0 on a v2 record).
+  const prices = body.prices?.map((c) => ({ name: c.name, price: BigInt(c.price) }))
+  const costPerRequest = prices
+    ? 0n
+    : body.costPerRequest
+      ? BigInt(body.costPerRequest)
+      : provider.service?.price
+  if (costPerRequest === undefined || costPerRequest === null || (!prices && costPerRequest === 0n)) {
     throw new ConflictError({
       code: 'price_required',
       message: 'The provider has no price on this server: give costPerRequest.',
@@ -59,5 +65,6 @@ export function channelTerms({
       body.terminationTimeout ?? Math.max(MIN_DEFAULT_TERMINATION_TIMEOUT, redemptionTimeout * 3),
     ),
     autoFund: autoFundOf(body.autoFund),
+    ...(prices ? { prices } : {}),
   }
 }

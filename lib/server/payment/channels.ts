@@ -1,13 +1,16 @@
-import { type Address, type PublicClient, parseEventLogs } from 'viem'
-import { intermediaryAbi, intermediaryFactoryAbi } from '../../../contracts/generated'
+import type { Address, PublicClient } from 'viem'
+import { intermediaryFactoryAbi, intermediaryV2Abi } from '../../../contracts/generated'
 import { channelPhase } from '../../channel'
 import { bigintOf } from '../../columns/kinds'
 import { ConflictError, DependencyError, ForbiddenError, isAppError, NotFoundError } from '../../errors'
 import type { Db } from '../db/client'
+import { type ChannelAction, channelCall } from './channelCalls'
+import { channelDeployer, type OpenChannelParameters } from './channelDeployer'
 import type { ChannelStateCache } from './channelStateCache'
 import type { Service, ServiceRegistry } from './services'
 import { withSessionLock } from './sessionLock'
-import type { ChannelCall, Replacement, SentTransaction, Submitted, Wallet } from './wallet'
+import type { PriceTables } from './v2/priceTables'
+import type { Replacement, SentTransaction, Submitted, Wallet } from './wallet'
 
 /** A channel the Payment Server works with: its fixed terms and which parties are ours. */
 export type ChannelRecord = {
@@ -21,6 +24,10 @@ export type ChannelRecord = {
   redemptionTimeout: bigint
   terminationTimeout: bigint
   autoFund: { threshold: bigint; amount: bigint } | null
+  /** 1: Intermediary (one price, `costPerRequest`); 2: IntermediaryV2 (categories, prices per token ID: ./v2). */
+  contractVersion: 1 | 2
+  /** v2: the category names, in the contract's order (1 to 8); v1: none. */
+  categories: string[]
 }
 
 type Row = Awaited<ReturnType<Db['paymentChannel']['findFirstOrThrow']>>
@@ -42,18 +49,13 @@ function toRecord(row: Row): ChannelRecord {
       row.autoFundThreshold && row.autoFundAmount
         ? { threshold: bigintOf(row.autoFundThreshold), amount: bigintOf(row.autoFundAmount) }
         : null,
+    contractVersion: row.contractVersion === 2 ? 2 : 1,
+    categories: row.categories,
   }
 }
 
-export type OpenChannelParameters = {
-  consumer: Service
-  provider: Address
-  costPerRequest: bigint
-  deposit: bigint
-  redemptionTimeout: bigint
-  terminationTimeout: bigint
-  autoFund: { threshold: bigint; amount: bigint } | null
-}
+/** Names of a v2 channel's categories when none were given: `0`, `1`, ... */
+const defaultNames = (n: number) => Array.from({ length: n }, (_, i) => String(i))
 
 /**
  * Channels of the team's services. A channel becomes known when one of our services opens it
@@ -71,6 +73,8 @@ export function createChannelRegistry({
   services,
   wallet,
   retiredError = async () => null,
+  factoryV2 = async () => null,
+  priceTables,
 }: {
   db: Db
   /** The database again, for the open lock's connection of its own (see withSessionLock()). */
@@ -83,12 +87,22 @@ export function createChannelRegistry({
   wallet: Wallet
   /** The refusal of a call about `address` when it is a channel of a chain that was reset (./chainEpoch), else null. */
   retiredError?: (address: string) => Promise<Error | null>
+  /** The IntermediaryFactoryV2 whose channels are ours too, or null when none is deployed. */
+  factoryV2?: () => Promise<Address | null>
+  /** Version 2 channels' price tables (recorded at opening). */
+  priceTables?: PriceTables
 }) {
   const known = new Map<string, { record: ChannelRecord; checkedAt: number }>()
   const opening = new Map<string, Promise<{ channel: ChannelRecord; created: boolean }>>()
   /** `consumerServiceId:provider` → the channel openChannel() found usable last time. */
   const usableChannels = new Map<string, ChannelRecord>()
   const remember = (record: ChannelRecord) => known.set(record.address, { record, checkedAt: Date.now() })
+  /** A row's record; a v2 channel's state is read with v2's getters from now on. */
+  const recordOf = (row: Row): ChannelRecord => {
+    const record = toRecord(row)
+    if (record.contractVersion === 2) channelStates.markV2(record.address)
+    return record
+  }
   const bothOurs = (r: ChannelRecord) => r.consumerServiceId !== null && r.providerServiceId !== null
 
   async function load(address: string): Promise<ChannelRecord | null> {
@@ -100,7 +114,7 @@ export function createChannelRegistry({
     }
     const row = await db.paymentChannel.findUnique({ where: { chainId_address: { chainId, address } } })
     if (!row) return null
-    const record = toRecord(row)
+    const record = recordOf(row)
     if (bothOurs(record)) {
       remember(record)
       return record
@@ -108,8 +122,14 @@ export function createChannelRegistry({
     return (await save(address as Address)) ?? record
   }
 
-  async function save(address: Address): Promise<ChannelRecord | null> {
+  async function save(address: Address, v2?: { categories: string[] | null }): Promise<ChannelRecord | null> {
     const { state } = await channelStates.get(address)
+    const categories = v2
+      ? (v2.categories ??
+        defaultNames(
+          Number(await client.readContract({ address, abi: intermediaryV2Abi, functionName: 'categories' })),
+        ))
+      : []
     const [consumer, provider] = await Promise.all([
       services.byAddress(state.consumer),
       services.byAddress(state.provider),
@@ -127,13 +147,24 @@ export function createChannelRegistry({
         costPerRequest: state.costPerRequest.toString(),
         redemptionTimeout: state.redemptionTimeout,
         terminationTimeout: state.terminationTimeout,
+        contractVersion: v2 ? 2 : 1,
+        categories,
       },
       update: { consumerServiceId: consumer?.id ?? null, providerServiceId: provider?.id ?? null },
     })
-    const record = toRecord(row)
+    const record = recordOf(row)
     remember(record)
     return record
   }
+
+  const { deploy, isV2Channel } = channelDeployer({
+    chainId,
+    client,
+    channelStates,
+    factory,
+    factoryV2,
+    wallet,
+  })
 
   const registry = {
     /**
@@ -170,6 +201,10 @@ export function createChannelRegistry({
         )
       }
       if (ours) return save(address)
+      if (await isV2Channel(address)) {
+        channelStates.markV2(address)
+        return save(address, { categories: null })
+      }
       const retired = await retiredError(address)
       if (retired) throw retired
       return null
@@ -215,12 +250,12 @@ export function createChannelRegistry({
         where: { chainId, OR: [{ consumerServiceId: service.id }, { providerServiceId: service.id }] },
         orderBy: { createdAt: 'desc' },
       })
-      return rows.map(toRecord)
+      return rows.map(recordOf)
     },
 
     /** Every channel with one of our services as a party (for the runner). */
     async all(): Promise<ChannelRecord[]> {
-      return (await db.paymentChannel.findMany({ where: { chainId } })).map(toRecord)
+      return (await db.paymentChannel.findMany({ where: { chainId } })).map(recordOf)
     },
 
     /**
@@ -252,7 +287,7 @@ export function createChannelRegistry({
         orderBy: { createdAt: 'desc' },
       })
       for (const row of rows) {
-        const record = toRecord(row)
+        const record = recordOf(row)
         if (await usable(record)) {
           usableChannels.set(key, record)
           return record
@@ -269,32 +304,24 @@ export function createChannelRegistry({
       const running = opening.get(key)
       if (running) return running.then(({ channel }) => ({ channel, created: false }))
       const task = (async () => {
-        const existing = await registry.openChannel(p.consumer, p.provider)
+        // A channel of the other version is not reused: asking for a price table opens a v2
+        // channel beside a v1 one (issuing then uses the newest), which is how a pair moves to v2.
+        const sameVersion = (c: ChannelRecord | null) =>
+          c && c.contractVersion === (p.prices ? 2 : 1) ? c : null
+        const existing = sameVersion(await registry.openChannel(p.consumer, p.provider))
         if (existing) return { channel: existing, created: false }
         // One opener per pair across instances: the others wait, then find its channel.
         return withSessionLock({ databaseUrl, name: `open:${chainId}:${key}` }, async () => {
-          const again = await registry.openChannel(p.consumer, p.provider, { fresh: true })
+          const again = sameVersion(await registry.openChannel(p.consumer, p.provider, { fresh: true }))
           if (again) return { channel: again, created: false }
-          const sent = await wallet.send({
-            service: p.consumer,
-            address: await factory(),
-            abi: intermediaryFactoryAbi,
-            functionName: 'open',
-            args: [p.provider, p.costPerRequest, p.redemptionTimeout, p.terminationTimeout],
-            value: p.deposit,
-            action: 'open',
-          })
-          const [opened] = parseEventLogs({
-            abi: intermediaryFactoryAbi,
-            eventName: 'ChannelOpened',
-            logs: sent.receipt.logs,
-          })
-          if (!opened)
-            throw new ConflictError({ code: 'open_failed', message: 'The factory opened no channel.' })
-          const address = opened.args.channel.toLowerCase() as Address
-          const channel = await save(address)
+          const { address, hash, prices } = await deploy(p)
+          const channel = await save(
+            address,
+            p.prices ? { categories: p.prices.map((c) => c.name) } : undefined,
+          )
+          if (channel && prices) await priceTables?.opened(address, prices)
           // The open was recorded before its channel existed; file it under the channel.
-          await wallet.fileUnder(sent.hash, address)
+          await wallet.fileUnder(hash, address)
           if (!channel)
             throw new ConflictError({
               code: 'open_failed',
@@ -368,28 +395,5 @@ export function createChannelRegistry({
 
 export type ChannelRegistry = ReturnType<typeof createChannelRegistry>
 
-/** A channel function its parties call through the Payment Server. */
-export type ChannelAction =
-  | 'deposit'
-  | 'startRedemption'
-  | 'redeem'
-  | 'withdraw'
-  | 'startTermination'
-  | 'terminate'
-
-const channelCall = (
-  channel: ChannelRecord,
-  service: Service,
-  action: ChannelAction,
-  args: readonly unknown[],
-  value: bigint | undefined,
-): ChannelCall => ({
-  service,
-  address: channel.address,
-  abi: intermediaryAbi,
-  functionName: action,
-  args,
-  value,
-  action,
-  channel: channel.address,
-})
+export type { ChannelAction } from './channelCalls'
+export type { OpenChannelParameters } from './channelDeployer'

@@ -41,9 +41,10 @@ const seconds = (description: string) =>
     .meta({ description })
 
 export const tokenString = text()
-  .max(400)
+  .max(1500)
   .meta({
-    description: 'A token in its wire format: v1.<chainId>.<channel>.<tokenId>.<requests>.<signature>',
+    description:
+      'A token in its wire format: v1.<chainId>.<channel>.<tokenId>.<requests>.<signature>, or for a version 2 channel v2.<chainId>.<channel>.<tokenId>.<prices>.<requests>.<signature> (prices and counts comma-separated, one per category)',
     example: `v1.31337.0x5fbdb2315678afecb367f032d93f642f64180aa3.1.42.0x${'ab'.repeat(65)}`,
   })
 
@@ -107,6 +108,28 @@ export const openChannelBody = z
       'Seconds the consumer waits after announcing termination; default 900',
     ).optional(),
     autoFund: autoFundSchema.optional(),
+    prices: z
+      .array(
+        z
+          .object({
+            name: text()
+              .regex(
+                /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/,
+                'must be 1-40 letters, digits, dots, dashes or underscores',
+              )
+              .meta({ description: 'Category name', example: 'small' }),
+            price: wei.refine((v) => v !== '0', 'must be more than 0'),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(8)
+      .refine((c) => new Set(c.map((x) => x.name)).size === c.length, 'category names must differ')
+      .optional()
+      .meta({
+        description:
+          'A version 2 channel (IntermediaryV2): its request categories, each with a price per request (wei), 1 to 8; tokens are issued per category. Absent: a version 1 channel at costPerRequest.',
+      }),
   })
   .strict()
   .meta({ id: 'OpenChannel' })
@@ -123,16 +146,22 @@ export const depositBody = z
 
 const count = z.number().int().min(1).max(1000).meta({ description: 'How many tokens, default 1' })
 
+/** A category of a version 2 channel, by index or name. */
+export const category = z
+  .union([z.number().int().min(0).max(7), text().max(40)])
+  .meta({ description: 'Version 2 channels: the request category, by index or name; default the first' })
+
 export const issueBody = z
   .object({
     provider: text().max(64).meta({ description: 'Provider service name (of this server) or address' }),
     count: count.optional(),
+    category: category.optional(),
   })
   .strict()
   .meta({ id: 'IssueTokens' })
 
 export const issueChannelBody = z
-  .object({ count: count.optional() })
+  .object({ count: count.optional(), category: category.optional() })
   .strict()
   .meta({ id: 'IssueChannelTokens' })
 
@@ -144,6 +173,14 @@ export const tokensSchema = z
     tokens: z.array(tokenString).meta({
       description:
         'Tokens with never-issued counts, ascending (consecutive unless another instance took counts in between)',
+    }),
+    categories: z
+      .array(z.string())
+      .optional()
+      .meta({ description: "Version 2 channels: the channel's category names" }),
+    prices: z.array(z.string()).optional().meta({
+      description:
+        "Version 2 channels: the token ID's price table (wei per request of each category) the tokens are signed at; a consumer checks it before paying",
     }),
   })
   .meta({ id: 'Tokens' })
@@ -158,13 +195,16 @@ const routePrice = wei.meta({
 /** One token of a batch: its wire form alone, or with the price of the route it pays for. */
 const verifyItem = z.union([
   tokenString,
-  z.object({ token: tokenString, price: routePrice.optional() }).strict(),
+  z.object({ token: tokenString, price: routePrice.optional(), category: category.optional() }).strict(),
 ])
 
 export const verifyBody = z
   .union([
     // Titled: the API reference names each form by its title (else both are "object").
-    z.object({ token: tokenString, price: routePrice.optional() }).strict().meta({ title: 'One token' }),
+    z
+      .object({ token: tokenString, price: routePrice.optional(), category: category.optional() })
+      .strict()
+      .meta({ title: 'One token' }),
     z
       .object({ tokens: z.array(verifyItem).min(1).max(1000) })
       .strict()

@@ -3,7 +3,7 @@ import type { Address, PublicClient } from 'viem'
 import { ConflictError } from '../../errors'
 import { chainFor } from '../chain'
 import type { Db } from '../db/client'
-import { findDeployment } from '../deployments'
+import { FACTORY_V2_CONTRACT, findDeployment } from '../deployments'
 import type { Logger } from '../log'
 import { secp256k1 } from '../secp256k1'
 import { createRecoveryPool, inlineRecovery } from '../signerRecovery'
@@ -20,6 +20,10 @@ import { createRateLimits, DEFAULT_RATE_LIMITS, type RateLimitSettings } from '.
 import { createRunner, type RunnerSettings } from './runner/runner'
 import { createSentTransactions } from './runner/sentTransactions'
 import { createServiceRegistry } from './services'
+import { createAcceptanceStoreV2 } from './v2/acceptanceStoreV2'
+import { createIssuerV2 } from './v2/issuerV2'
+import { createPriceTables } from './v2/priceTables'
+import { createVerifierV2 } from './v2/verifierV2'
 import { createVerifier } from './verify/verifier'
 import { createWallet } from './wallet'
 
@@ -68,6 +72,7 @@ export async function createPaymentServer({
   client,
   rpcUrl,
   factoryAddress,
+  factoryV2Address,
   settings,
   log,
   environment = process.env,
@@ -78,6 +83,8 @@ export async function createPaymentServer({
   rpcUrl: string
   /** The factory whose channels are ours; else the deployment the stack recorded. */
   factoryAddress?: Address
+  /** The IntermediaryFactoryV2 whose channels are ours too; else the deployment the stack recorded, if any. */
+  factoryV2Address?: Address
   settings: PaymentSettings
   log: Logger
   environment?: Record<string, string | undefined>
@@ -107,6 +114,15 @@ export async function createPaymentServer({
     factory = deployment.address.toLowerCase() as Address
     return factory
   }
+  let factoryV2: Address | undefined = factoryV2Address?.toLowerCase() as Address | undefined
+  /** The IntermediaryFactoryV2 the stack recorded (looked up until there is one), or null. */
+  const factoryV2Of = async (): Promise<Address | null> => {
+    if (factoryV2) return factoryV2
+    const deployment = await findDeployment({ db, chainId, contract: FACTORY_V2_CONTRACT })
+    factoryV2 = deployment?.address.toLowerCase() as Address | undefined
+    return factoryV2 ?? null
+  }
+  const priceTables = createPriceTables({ db, client, chainId })
   const metrics = createPaymentMetrics({ channels: { db, chainId, top: settings.metricsTopChannels } })
   const rateLimits = createRateLimits(settings.rateLimits ?? DEFAULT_RATE_LIMITS)
   const services = createServiceRegistry({ db, keystoreSecret: settings.keystoreSecret, environment })
@@ -146,6 +162,8 @@ export async function createPaymentServer({
     services,
     wallet,
     retiredError,
+    factoryV2: factoryV2Of,
+    priceTables,
   })
   const sql = createHotSql({ databaseUrl, max: settings.dbPoolSize })
   const recoverThreads = settings.recoverThreads ?? defaultRecoverThreads()
@@ -161,7 +179,20 @@ export async function createPaymentServer({
       : inlineRecovery()
   const issuer = createIssuer({ sql, chainId, channelStates, services, metrics, ahead: settings.issueAhead })
   const store = createAcceptanceStore({ sql, chainId, metrics })
+  const issuerV2 = createIssuerV2({ sql, chainId, channelStates, services, metrics, priceTables })
+  const storeV2 = createAcceptanceStoreV2({ sql, chainId })
+  const verifierV2 = createVerifierV2({
+    store: storeV2,
+    chainId,
+    channelStates,
+    channels,
+    priceTables,
+    metrics,
+    toleranceSeconds: settings.toleranceSeconds,
+    maxMissingRanges: settings.maxMissingRanges,
+  })
   const verifier = createVerifier({
+    v2: verifierV2,
     store,
     chainId,
     channelStates,
@@ -185,6 +216,7 @@ export async function createPaymentServer({
       channelStates.clear()
       issuer.forgetAll()
       store.forgetAll()
+      priceTables.forget()
     },
   })
   // A chain reset while this database was away (npm start on a fresh anvil) is found before
@@ -219,9 +251,15 @@ export async function createPaymentServer({
     channels,
     issuer,
     verifier,
+    /** Version 2 channels: tokens per category (the verifier hands v2 tokens to verifierV2). */
+    issuerV2,
+    verifierV2,
+    storeV2,
+    priceTables,
     runner,
     chainEpoch,
     factory: factoryOf,
+    factoryV2: factoryV2Of,
     /**
      * Gives back the request counts taken ahead, stops the runner, the recovery workers and the
      * token statements' pool (the Prisma client is the caller's).

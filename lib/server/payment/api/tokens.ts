@@ -1,7 +1,8 @@
 import { z } from 'zod'
-import { NotFoundError } from '../../../errors'
+import { BadRequestError, NotFoundError } from '../../../errors'
 import { error, json } from '../../http/openapi'
 import { Answer } from '../../http/route'
+import type { ChannelRecord } from '../channels'
 import { example, exampleToken, one, refusal } from '../examples'
 import {
   acceptedSchema,
@@ -11,6 +12,8 @@ import {
   verifyBody,
   verifyResultsSchema,
 } from '../schemas'
+import type { PaymentServer } from '../server'
+import type { Service } from '../services'
 import type { VerifyItem } from '../verify/verifier'
 import { outcomeJson, resolveProvider, tokensJson } from '../views'
 import { definePaymentRoute } from './route'
@@ -69,7 +72,7 @@ export const tokenRoutes = [
         }),
       },
     },
-    async handler({ server, caller: consumer, body: { provider, count = 1 } }) {
+    async handler({ server, caller: consumer, body: { provider, count = 1, category } }) {
       const { address } = await resolveProvider(server, provider)
       const channel = await server.channels.openChannel(consumer, address)
       if (!channel) {
@@ -79,7 +82,7 @@ export const tokenRoutes = [
           hints: ['Open one with POST /api/payment/channels.'],
         })
       }
-      return tokensJson(await server.issuer.issue({ channel, consumer, count }))
+      return issue(server, { channel, consumer, count, category })
     },
   }),
   definePaymentRoute({
@@ -114,9 +117,9 @@ export const tokenRoutes = [
         }),
       },
     },
-    async handler({ server, caller: consumer, params, body: { count = 1 } }) {
+    async handler({ server, caller: consumer, params, body: { count = 1, category } }) {
       const channel = await server.channels.forParty(params.address, consumer, 'consumer')
-      return tokensJson(await server.issuer.issue({ channel, consumer, count }))
+      return issue(server, { channel, consumer, count, category })
     },
   }),
   /**
@@ -194,7 +197,35 @@ export const tokenRoutes = [
 ] as const
 
 /** A verify item as the verifier takes it: the route's price (a checked decimal string) as a bigint. */
-function pricedItem(item: string | { token: string; price?: string }): VerifyItem {
+function pricedItem(
+  item: string | { token: string; price?: string; category?: number | string },
+): VerifyItem {
   if (typeof item === 'string') return item
-  return item.price === undefined ? item.token : { token: item.token, price: BigInt(item.price) }
+  if (item.price === undefined && item.category === undefined) return item.token
+  return {
+    token: item.token,
+    ...(item.price === undefined ? {} : { price: BigInt(item.price) }),
+    ...(item.category === undefined ? {} : { category: item.category }),
+  }
+}
+
+/**
+ * Tokens of a channel as its version issues them: v1 (one price; a category is refused) or
+ * v2 (per category, with the token ID's price table in the answer).
+ */
+async function issue(
+  server: PaymentServer,
+  job: { channel: ChannelRecord; consumer: Service; count: number; category?: number | string },
+) {
+  if (job.channel.contractVersion === 2) {
+    const issued = await server.issuerV2.issue(job)
+    return { ...tokensJson(issued), prices: issued.prices.map(String), categories: issued.categories }
+  }
+  if (job.category !== undefined && job.category !== 0 && job.category !== '0') {
+    throw new BadRequestError({
+      code: 'category_unknown',
+      message: `Channel ${job.channel.address} is a version 1 channel: it has one price and no categories.`,
+    })
+  }
+  return tokensJson(await server.issuer.issue(job))
 }

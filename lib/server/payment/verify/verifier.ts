@@ -1,6 +1,7 @@
 import type { Address } from 'viem'
 import { createKeyedCoalescer } from '../../../../packages/payment-client/src/coalesce'
 import { parseToken, type Token, TokenFormatError } from '../../../../packages/payment-client/src/token'
+import { isTokenV2Wire } from '../../../../packages/payment-client/src/tokenV2'
 import { isAppError } from '../../../errors'
 import { inlineRecovery, type SignerRecovery } from '../../signerRecovery'
 import type { AcceptanceStore } from '../acceptanceStore'
@@ -10,6 +11,7 @@ import type { PaymentMetrics } from '../metrics'
 import { serviceLimitKey } from '../rateLimit'
 import type { Service } from '../services'
 import { checkTokenWindow } from '../tokenWindow'
+import type { VerifierV2 } from '../v2/verifierV2'
 import { decideAcceptance } from './decideAcceptance'
 import { createStaleMarks } from './staleMarks'
 import { type Refused, refuse, type VerifyOutcome } from './verifyOutcome'
@@ -50,7 +52,7 @@ type Job = Candidate & { snapshot: ChannelSnapshot }
  * A token to verify: its wire form, or with the price (wei per request) of the provider's route
  * it pays for, which the channel must pay at least, as it must the service's own price.
  */
-export type VerifyItem = string | { token: string; price?: bigint }
+export type VerifyItem = string | { token: string; price?: bigint; category?: number | string }
 
 /** The metric labels of an accepted token (`payment_tokens_verified_total`), shared by every one. */
 const ACCEPTED = { result: 'accepted' } as const
@@ -81,6 +83,7 @@ export function createVerifier({
   quiet = QUIET,
   now = Date.now,
   lookups = () => 0,
+  v2,
 }: {
   store: AcceptanceStore
   chainId: number
@@ -102,6 +105,8 @@ export function createVerifier({
    * (`service:<id>`): 0 when allowed, else the seconds until it will be (RateLimits.lookup).
    */
   lookups?: (key: string) => number
+  /** The verifier of version 2 tokens (`v2.` wire form), which it hands them to. */
+  v2?: VerifierV2
 }) {
   const onThisThread = inlineRecovery()
   // Bound once: a labelled inc() hashes its labels on every token.
@@ -179,6 +184,13 @@ export function createVerifier({
         403,
       )
     }
+    if (channel.contractVersion === 2) {
+      return refuse(
+        'token_version_mismatch',
+        `Channel ${channel.address} is a version 2 channel (counts per category); this is a version 1 token.`,
+        400,
+      )
+    }
     if (service.price !== null && channel.costPerRequest < service.price) {
       return refuse(
         'terms_rejected',
@@ -241,8 +253,29 @@ export function createVerifier({
     throw error
   }
 
-  /** {@link decideAll}, counted among the calls in progress while it runs. */
+  /** {@link verifyV1}, with the version 2 tokens among `items` handed to the v2 verifier. */
   async function verifyAll(service: Service, items: readonly VerifyItem[]): Promise<VerifyOutcome[]> {
+    const wireOf = (item: VerifyItem) => (typeof item === 'string' ? item : item.token)
+    if (!v2 || !items.some((item) => isTokenV2Wire(wireOf(item)))) return verifyV1(service, items)
+    const isV2 = items.map((item) => isTokenV2Wire(wireOf(item)))
+    const [v1Outcomes, v2Outcomes] = await Promise.all([
+      verifyV1(
+        service,
+        items.filter((_, i) => !isV2[i]),
+      ),
+      v2.verifyMany(
+        service,
+        items.filter((_, i) => isV2[i]).map((item) => (typeof item === 'string' ? { token: item } : item)),
+      ),
+    ])
+    let k1 = 0
+    let k2 = 0
+    return isV2.map((yes) => (yes ? v2Outcomes[k2++] : v1Outcomes[k1++]) as VerifyOutcome)
+  }
+
+  /** {@link decideAll}, counted among the calls in progress while it runs. */
+  async function verifyV1(service: Service, items: readonly VerifyItem[]): Promise<VerifyOutcome[]> {
+    if (items.length === 0) return []
     inProgress += 1
     try {
       return await decideAll(service, items, inProgress <= quiet.calls && items.length <= quiet.tokens)
