@@ -12,6 +12,8 @@ import { walletChain } from '@/lib/server/admin'
 import { serverContext } from '@/lib/server/context'
 import { getConfig } from '@/lib/wallet/config'
 import './globals.css'
+import './sections.css'
+import './tables.css'
 import './wallet.css'
 import './costs.css'
 
