@@ -233,6 +233,7 @@ export async function createPaymentServer({
     channels,
     services,
     store,
+    storeV2,
     metrics,
     settings,
     log,

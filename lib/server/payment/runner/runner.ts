@@ -1,6 +1,5 @@
 import pg from 'pg'
-import { type PublicClient, parseEventLogs, type TransactionReceipt } from 'viem'
-import { intermediaryAbi } from '../../../../contracts/generated'
+import type { PublicClient } from 'viem'
 import type { ChannelState } from '../../../channel'
 import { bigintOf } from '../../../columns/kinds'
 import { errorText } from '../../../errorText'
@@ -11,8 +10,10 @@ import type { ChannelSnapshot, ChannelStateCache } from '../channelStateCache'
 import type { ChannelRecord, ChannelRegistry } from '../channels'
 import type { PaymentMetrics } from '../metrics'
 import type { Service, ServiceRegistry } from '../services'
+import type { AcceptanceStoreV2 } from '../v2/acceptanceStoreV2'
 import type { Replacement } from '../wallet'
 import { type LeaderDuty, runLeaderDuties } from './leaderDuties'
+import { createRedemptions, isRedemption } from './redemptions'
 import { consumerDuties, type ProviderDutySettings, providerDuties, type RunnerAction } from './runnerDuties'
 import { revertedMessage, type SentTransactions, type SentTx } from './sentTransactions'
 import { createTxWatcher, type WatchReport, type WatchSettings } from './txWatcher'
@@ -61,6 +62,7 @@ export function createRunner({
   channels,
   services,
   store,
+  storeV2,
   metrics,
   settings,
   log,
@@ -76,6 +78,8 @@ export function createRunner({
   services: ServiceRegistry
   /** What the provider accepted; closing and redeeming a token ID go through it. */
   store: AcceptanceStore
+  /** What the provider accepted on version 2 channels. */
+  storeV2?: AcceptanceStoreV2
   metrics: PaymentMetrics
   settings: RunnerSettings
   log: Logger
@@ -87,6 +91,7 @@ export function createRunner({
   /** The round in progress: its statements use the store's pool, which closes after stop(). */
   let inFlight: Promise<unknown> = Promise.resolve()
   const duties: LeaderDuty[] = []
+  const redemptions = createRedemptions({ store, storeV2, channels })
 
   async function acquire(): Promise<boolean> {
     if (lockClient) return true
@@ -164,9 +169,7 @@ export function createRunner({
     settings,
     hooks: {
       async found(tx, receipt) {
-        if (tx.action !== 'redeem' || !tx.channel || tx.tokenId === null || receipt.status !== 'success')
-          return
-        await store.redeemed(tx.channel, tx.tokenId, { tx: tx.hash, amount: redeemedAmount(receipt) })
+        if (isRedemption(tx.action) && receipt.status === 'success') await redemptions.redeemed(tx, receipt)
       },
       async settled(tx, receipt) {
         if (!tx.channel) return
@@ -180,8 +183,7 @@ export function createRunner({
         metrics.runnerActions.inc({ action: tx.action, outcome: 'reorged' })
         if (tx.channel) channelStates.invalidate(tx.channel)
         // The Payment Server's view must not point at a transaction the chain does not have.
-        if (tx.action === 'redeem' && tx.channel && tx.tokenId !== null)
-          await store.unredeemed(tx.channel, tx.tokenId, tx.hash)
+        if (isRedemption(tx.action)) await redemptions.unredeemed(tx)
       },
       async dropped(tx, reason) {
         log.warn(`runner: ${tx.channel ?? 'factory'} ${tx.action}: ${reason} Deciding again from the chain.`)
@@ -207,21 +209,16 @@ export function createRunner({
     switch (action.kind) {
       case 'redeem': {
         // Acceptance stops before the transaction, so the best token cannot change after it.
-        const best = await store.close(channel.address, action.tokenId)
-        submitted = await channels.submit(
-          channel,
-          service,
-          'redeem',
-          [best?.requests ?? 0n, best?.signature ?? '0x'],
-          { tokenId: action.tokenId, replace },
-        )
+        const args = await redemptions.redeemArgs(channel, action.tokenId)
+        const name = action.alsoStart ? 'redeemAndStartRedemption' : 'redeem'
+        submitted = await channels.submit(channel, service, name, args, { tokenId: action.tokenId, replace })
         break
       }
-      case 'startRedemption':
-        submitted = await channels.submit(channel, service, 'startRedemption', [action.nextTokenId], {
-          replace,
-        })
+      case 'startRedemption': {
+        const start = redemptions.start(channel, action.nextTokenId)
+        submitted = await channels.submit(channel, service, start.action, start.args, { replace })
         break
+      }
       case 'deposit':
         submitted = await channels.submit(channel, service, 'deposit', [], { value: action.amount, replace })
         break
@@ -241,8 +238,8 @@ export function createRunner({
     const active =
       state.terminated || state.expiringTokenId !== 0n
         ? null
-        : await store.accepted(channel.address, state.activeTokenId)
-    const duties = providerDuties({
+        : await redemptions.active(channel, state.activeTokenId)
+    const input = {
       state,
       blockTimestamp,
       now: channelStates.now(),
@@ -250,7 +247,19 @@ export function createRunner({
       channel,
       active,
       settings,
-    })
+    }
+    const duties = providerDuties(input)
+    // v2: a redemption due while the active ID is due too is one transaction (redeemAndStartRedemption).
+    const redeem = duties[0]
+    if (channel.contractVersion === 2 && redeem?.kind === 'redeem' && state.terminatesAt === 0n) {
+      const after = { ...state, expiringTokenId: 0n }
+      const next = providerDuties({
+        ...input,
+        state: after,
+        active: await redemptions.active(channel, state.activeTokenId),
+      })
+      if (next[0]?.kind === 'startRedemption') redeem.alsoStart = true
+    }
     for (const action of duties) if (await execute(channel, service, action, stuck)) return true
     return false
   }
@@ -388,9 +397,3 @@ export function createRunner({
 }
 
 export type Runner = ReturnType<typeof createRunner>
-
-/** What a redemption paid, from its receipt's `Redeemed` log (0 when it redeemed nothing). */
-function redeemedAmount(receipt: TransactionReceipt): bigint {
-  const [redeemed] = parseEventLogs({ abi: intermediaryAbi, eventName: 'Redeemed', logs: receipt.logs })
-  return redeemed?.args.amount ?? 0n
-}

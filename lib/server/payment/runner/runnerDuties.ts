@@ -7,7 +7,13 @@ import { type ChannelState, expiringWindowClosesAt } from '../../../channel'
 export type RunnerAction =
   | { kind: 'withdraw'; label: 'withdraw' | 'withdraw (refund)' }
   | { kind: 'terminate'; label: 'terminate' }
-  | { kind: 'redeem'; label: 'redeem'; tokenId: bigint }
+  | {
+      kind: 'redeem'
+      label: 'redeem'
+      tokenId: bigint
+      /** v2: start the next redemption in the same transaction (redeemAndStartRedemption). */
+      alsoStart?: boolean
+    }
   | {
       kind: 'startRedemption'
       label: 'startRedemption' | 'startRedemption (termination)'
@@ -61,8 +67,12 @@ export function providerDuties({
   /** The wall clock now (ms), for the age of the active token's first acceptance. */
   nowMs: number
   channel: { redemptionTimeout: bigint; costPerRequest: bigint }
-  /** What the provider accepted of the active token ID (null: nothing); unused once terminated or with a token ID expiring. */
-  active: { highest: bigint; firstAcceptedAt: Date } | null
+  /**
+   * What the provider accepted of the active token ID (null: nothing); unused once terminated or
+   * with a token ID expiring. `value` (wei) when known as such (v2 channels: the maximum token at
+   * its ID's prices), else `highest` × costPerRequest.
+   */
+  active: { highest: bigint; firstAcceptedAt: Date; value?: bigint } | null
   settings: ProviderDutySettings
 }): RunnerAction[] {
   if (state.terminated) return state.providerFunds > 0n ? [{ kind: 'withdraw', label: 'withdraw' }] : []
@@ -75,7 +85,7 @@ export function providerDuties({
     if (now < Number(closesAt) || blockTimestamp < state.redeemableAt) return []
     return [{ kind: 'redeem', label: 'redeem', tokenId: state.expiringTokenId }]
   }
-  const owed = active ? active.highest * channel.costPerRequest : 0n
+  const owed = active ? (active.value ?? active.highest * channel.costPerRequest) : 0n
   const nextTokenId = state.lastTokenId + 1n
   if (state.terminatesAt !== 0n) {
     // The consumer is leaving: the last token goes into redemption (no new ID is assigned).

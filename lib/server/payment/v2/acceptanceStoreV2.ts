@@ -58,6 +58,15 @@ const UNREDEEMED = {
     RETURNING 1 AS undone`,
 }
 
+/** What token ID $3's maximum is worth at its prices, and when its first token was accepted. */
+const OF_TOKEN = {
+  name: 'acceptanceV2.ofToken',
+  text: `
+    SELECT (SELECT COALESCE(sum(x * y), 0) FROM unnest(requests, prices) AS d(x, y))::text AS value,
+      first_accepted_at
+    FROM payment_accepted_v2 WHERE chain_id = $1 AND channel = $2 AND token_id = $3::numeric`,
+}
+
 type Row = {
   token_id: string
   requests: string[]
@@ -140,6 +149,21 @@ export function createAcceptanceStoreV2({ sql, chainId }: { sql: HotSql; chainId
       { tx, amount }: { tx: Hex; amount: bigint },
     ): Promise<void> {
       await sql.query(REDEEMED, [chainId, address, tokenId.toString(), tx, amount.toString()])
+    },
+
+    /** What a token ID's maximum accepted token is worth (wei), and when its first token was accepted; null for none. */
+    async accepted(
+      address: string,
+      tokenId: bigint,
+    ): Promise<{ value: bigint; firstAcceptedAt: Date } | null> {
+      if (tokenId === 0n) return null
+      const rows = await sql.query<{ value: string; first_accepted_at: Date }>(OF_TOKEN, [
+        chainId,
+        address,
+        tokenId.toString(),
+      ])
+      const row = rows[0]
+      return row ? { value: BigInt(row.value), firstAcceptedAt: row.first_accepted_at } : null
     },
 
     /** Forgets a redemption recorded with `tx` (a reorg took it out); true if it was. */

@@ -1,0 +1,86 @@
+import { parseEventLogs, type TransactionReceipt } from 'viem'
+import { intermediaryAbi, intermediaryV2Abi } from '../../../../contracts/generated'
+import type { AcceptanceStore } from '../acceptanceStore'
+import type { ChannelAction } from '../channelCalls'
+import type { ChannelRecord, ChannelRegistry } from '../channels'
+import type { AcceptanceStoreV2 } from '../v2/acceptanceStoreV2'
+import type { SentTx } from './sentTransactions'
+
+/** Sent actions that redeem a token ID (the watcher records what they paid). */
+export const isRedemption = (action: string) => action === 'redeem' || action === 'redeemAndStartRedemption'
+
+/** What a redemption paid, from its receipt's `Redeemed` log of either version (0 when it redeemed nothing). */
+export function redeemedAmount(receipt: TransactionReceipt): bigint {
+  for (const abi of [intermediaryAbi, intermediaryV2Abi]) {
+    const [redeemed] = parseEventLogs({ abi, eventName: 'Redeemed', logs: receipt.logs })
+    if (redeemed) return redeemed.args.amount
+  }
+  return 0n
+}
+
+/**
+ * The runner's redemptions on channels of either contract version: what a token ID's
+ * redemption sends (its best accepted token, acceptance closed first), what the active token ID
+ * is worth, and the books of redeemed token IDs, each in the acceptance store of the channel's
+ * version (v1: `payment_accepted`, v2: `payment_accepted_v2`).
+ */
+export function createRedemptions({
+  store,
+  storeV2,
+  channels,
+}: {
+  store: AcceptanceStore
+  storeV2?: AcceptanceStoreV2
+  channels: ChannelRegistry
+}) {
+  const v2Store = (channel: ChannelRecord | null) => (channel?.contractVersion === 2 ? storeV2 : undefined)
+
+  return {
+    /**
+     * Closes acceptance of `tokenId` (so its best token cannot change after the transaction)
+     * and returns the redemption's arguments: v1 `(requests, signature)`, v2 `(requests,
+     * prices, signature)`; with nothing accepted, a redemption that closes the ID for nothing.
+     */
+    async redeemArgs(channel: ChannelRecord, tokenId: bigint): Promise<readonly unknown[]> {
+      const v2 = v2Store(channel)
+      if (v2) {
+        const best = await v2.close(channel.address, tokenId)
+        return best ? [best.requests, best.prices, best.signature] : [[], [], '0x']
+      }
+      const best = await store.close(channel.address, tokenId)
+      return [best?.requests ?? 0n, best?.signature ?? '0x']
+    },
+
+    /** What the provider accepted of a token ID, as the runner's duties take it (null: nothing). */
+    async active(channel: ChannelRecord, tokenId: bigint) {
+      const v2 = v2Store(channel)
+      if (!v2) return store.accepted(channel.address, tokenId)
+      const accepted = await v2.accepted(channel.address, tokenId)
+      return accepted && { highest: 0n, value: accepted.value, firstAcceptedAt: accepted.firstAcceptedAt }
+    },
+
+    /** The function that starts a redemption: v1 names the next token ID; v2 assigns it. */
+    start(channel: ChannelRecord, nextTokenId: bigint): { action: ChannelAction; args: readonly unknown[] } {
+      return channel.contractVersion === 2
+        ? { action: 'startRedemption', args: [] }
+        : { action: 'startRedemption', args: [nextTokenId] }
+    },
+
+    /** Records a mined redemption's amount. */
+    async redeemed(tx: SentTx, receipt: TransactionReceipt): Promise<void> {
+      if (!tx.channel || tx.tokenId === null) return
+      const redemption = { tx: tx.hash, amount: redeemedAmount(receipt) }
+      const v2 = v2Store(await channels.find(tx.channel))
+      await (v2 ?? store).redeemed(tx.channel, tx.tokenId, redemption)
+    },
+
+    /** Forgets a redemption a reorg took out of the chain. */
+    async unredeemed(tx: SentTx): Promise<void> {
+      if (!tx.channel || tx.tokenId === null) return
+      const v2 = v2Store(await channels.find(tx.channel))
+      await (v2 ?? store).unredeemed(tx.channel, tx.tokenId, tx.hash)
+    },
+  }
+}
+
+export type Redemptions = ReturnType<typeof createRedemptions>
