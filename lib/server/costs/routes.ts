@@ -115,7 +115,7 @@ export const costRoutes = [
             .enum(['service', 'team', 'pair'])
             .optional()
             .meta({ description: 'Rows per service (default), team or consumer → provider pair' }),
-          unit: z.string().optional().meta({
+          unit: z.string().max(8).optional().meta({
             description:
               "Adds after each wei column the page's reading in this unit (ETH, gwei, wei, or DISPLAY_CURRENCY), e.g. `paid_gwei`",
           }),

@@ -159,6 +159,7 @@ const QUERY_ROUTES: Array<[string, string]> = [
   ['/api/costs/series', 'to'],
   ['/api/costs/services/shop', 'from'],
   ['/api/costs/report.csv', 'groupBy'],
+  ['/api/costs/report.csv', 'unit'],
   [`/api/address/${NOBODY}/transactions.csv`, 'fromDate'],
   [`/api/channels/${NOBODY}/events.csv`, 'toBlock'],
   ['/api/docs', 'api'],
