@@ -19,6 +19,7 @@ import { formatNumber, shortAddress } from '@/lib/explorer/format'
 import { costOverview } from '@/lib/server/costs'
 import { load } from '../_lib/load'
 import { viewUnit } from '../_lib/unit'
+import { BudgetsSection } from '../alerts/_components/BudgetsSection'
 
 export const metadata: Metadata = { title: 'Costs' }
 
@@ -108,6 +109,9 @@ export default async function CostsPage({ searchParams }: Props) {
         <a href="/services" className="button button-quiet">
           Services and teams
         </a>
+        <a href="/alerts" className="button button-quiet" data-testid="alerts-link">
+          Budgets and alerts
+        </a>
       </div>
       <p className="page-lead">
         Who pays whom for requests, over a time window. <strong>Settled</strong> amounts were redeemed on
@@ -126,6 +130,8 @@ export default async function CostsPage({ searchParams }: Props) {
           nameOf={(address) => nameOf.get(address) ?? shortAddress(address)}
         />
       )}
+
+      <BudgetsSection />
 
       <div className="grid">
         <section className="card">

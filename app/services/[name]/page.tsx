@@ -14,6 +14,7 @@ import { serviceCosts } from '@/lib/server/costs'
 import { load } from '../../_lib/load'
 import { pageSegment } from '../../_lib/segment'
 import { viewUnit } from '../../_lib/unit'
+import { BudgetsSection } from '../../alerts/_components/BudgetsSection'
 
 type Props = {
   params: Promise<{ name: string }>
@@ -285,6 +286,8 @@ export default async function ServicePage({ params, searchParams }: Props) {
           )}
         </Section>
       </div>
+
+      <BudgetsSection service={node.name} team={node.team} />
 
       <Section title="Channels" aside="runway = (funds − pending) ÷ spend per hour over the last 24 h">
         {s.channels.length === 0 ? (
