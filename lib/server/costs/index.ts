@@ -1,4 +1,5 @@
 export { costGraph } from './graph'
+export { costOverhead, costOverheadAt } from './overhead'
 export { costOverview } from './overview'
 export { costReport } from './report'
 export { costSeries } from './series'

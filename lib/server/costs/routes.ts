@@ -1,9 +1,11 @@
 import { z } from 'zod'
 import { costGraphSchema, costSeriesSchema, serviceCostsSchema } from '../../costs/api'
+import { costOverheadSchema } from '../../costs/overhead'
 import { PRESET_NAMES, type WindowPreset, type WindowQuery, windowQueryOf } from '../../costs/window'
 import { error, json } from '../http/openapi'
 import { route } from '../http/route'
 import { costGraph } from './graph'
+import { costOverhead } from './overhead'
 import { costReport } from './report'
 import { costSeries } from './series'
 import { serviceCosts } from './service'
@@ -99,6 +101,20 @@ export const costRoutes = [
     },
     // Next.js gives route handlers their parameters decoded once already.
     handler: ({ ctx, params, query }) => serviceCosts(ctx, params.name, windowQuery(query)),
+  }),
+  route({
+    method: 'get',
+    path: '/api/costs/overhead',
+    operation: {
+      operationId: 'getCostOverhead',
+      tags,
+      summary: 'What the payment system itself costs',
+      description:
+        "Gas fees of the channels' own transactions in the window (opening, funding, redeeming, withdrawing, terminating, other; reverted ones included), per team, service (the sender that paid, by its label) and channel, against the value settled in the window, with the overhead ratio (fees ÷ settled). A sender that is neither a party of the channel nor a labelled service is counted in `outside`, in no team.",
+      requestParams: { query: windowParams },
+      responses: { '200': json(costOverheadSchema, 'OK'), '503': notIndexed, '400': badWindow },
+    },
+    handler: ({ ctx, query }) => costOverhead(ctx, windowQuery(query)),
   }),
   route({
     method: 'get',

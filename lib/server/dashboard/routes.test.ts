@@ -53,6 +53,7 @@ describe('the dashboard routes', () => {
       'GET /api/costs/graph': 'getCostGraph',
       'GET /api/costs/series': 'getCostSeries',
       'GET /api/costs/services/{name}': 'getServiceCosts',
+      'GET /api/costs/overhead': 'getCostOverhead',
       'GET /api/costs/report.csv': 'getCostReport',
       'GET /api/services/labels': 'listServiceLabels',
       'POST /api/services/labels': 'saveServiceLabel',

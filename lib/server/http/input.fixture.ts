@@ -157,6 +157,7 @@ const QUERY_ROUTES: Array<[string, string]> = [
   ['/api/costs/graph', 'from'],
   ['/api/costs/graph', 'window'],
   ['/api/costs/series', 'to'],
+  ['/api/costs/overhead', 'window'],
   ['/api/costs/services/shop', 'from'],
   ['/api/costs/report.csv', 'groupBy'],
   ['/api/costs/report.csv', 'unit'],

@@ -2,6 +2,7 @@ import type { Examples, OperationDoc } from '../../http/openapi'
 import { budgetExamples } from './budgets'
 import { explorerExamples } from './explorer'
 import { otherExamples } from './other'
+import { overheadExamples } from './overhead'
 
 /** An operation's examples: its request body's (`request`) and its answers', by status. */
 export type OperationExamples = { request?: Examples[string] } & Record<string, Examples[string] | undefined>
@@ -11,6 +12,7 @@ export const dashboardExamples: Record<string, OperationExamples> = {
   ...explorerExamples,
   ...otherExamples,
   ...budgetExamples,
+  ...overheadExamples,
 }
 
 type Media = Record<string, { examples?: Examples } & Record<string, unknown>>
