@@ -28,6 +28,8 @@ export type ChannelRecord = {
   contractVersion: 1 | 2
   /** v2: the category names, in the contract's order (1 to 8); v1: none. */
   categories: string[]
+  /** v2: the price table the provider set for its next redemption start (announced then), or null. */
+  pendingPrices: bigint[] | null
 }
 
 type Row = Awaited<ReturnType<Db['paymentChannel']['findFirstOrThrow']>>
@@ -51,6 +53,7 @@ function toRecord(row: Row): ChannelRecord {
         : null,
     contractVersion: row.contractVersion === 2 ? 2 : 1,
     categories: row.categories,
+    pendingPrices: row.pendingPrices.length > 0 ? row.pendingPrices.map(bigintOf) : null,
   }
 }
 
@@ -333,6 +336,15 @@ export function createChannelRegistry({
       })().finally(() => opening.delete(key))
       opening.set(key, task)
       return task
+    },
+
+    /** Sets (or clears) the price table a v2 channel's runner announces at its next redemption start. */
+    async setPendingPrices(channel: ChannelRecord, prices: readonly bigint[] | null): Promise<void> {
+      await db.paymentChannel.update({
+        where: { chainId_address: { chainId, address: channel.address } },
+        data: { pendingPrices: prices?.map(String) ?? [] },
+      })
+      known.delete(channel.address)
     },
 
     async setAutoFund(

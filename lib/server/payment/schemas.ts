@@ -139,6 +139,26 @@ export const patchChannelBody = z
   .strict()
   .meta({ id: 'PatchChannel' })
 
+export const pricesBody = z
+  .object({
+    prices: z
+      .array(wei.refine((v) => v !== '0', 'must be more than 0'))
+      .min(1)
+      .max(8)
+      .nullable()
+      .meta({ description: 'Wei per request of each category, in the channel order; null: none pending' }),
+  })
+  .strict()
+  .meta({ id: 'ChannelPrices' })
+
+export const pricesSchema = z
+  .object({
+    channel: z.string(),
+    categories: z.array(z.string()),
+    pendingPrices: z.array(z.string()).nullable(),
+  })
+  .meta({ id: 'PendingPrices' })
+
 export const depositBody = z
   .object({ amount: wei.refine((v) => v !== '0', 'must be more than 0') })
   .strict()

@@ -1,9 +1,19 @@
 import { z } from 'zod'
+import { BadRequestError } from '../../../errors'
 import { error, json } from '../../http/openapi'
 import { Answer } from '../../http/route'
 import { autoFundOf, channelTerms } from '../channelTerms'
 import { example, minedExample, one, refusal } from '../examples'
-import { channelSchema, depositBody, openChannelBody, patchChannelBody, transactionSchema } from '../schemas'
+import { redemptionStart } from '../runner/redemptions'
+import {
+  channelSchema,
+  depositBody,
+  openChannelBody,
+  patchChannelBody,
+  pricesBody,
+  pricesSchema,
+  transactionSchema,
+} from '../schemas'
 import { channelJson, resolveProvider, transactionJson } from '../views'
 import { definePaymentRoute } from './route'
 
@@ -212,8 +222,60 @@ export const channelRoutes = [
     async handler({ server, caller, params }) {
       const channel = await server.channels.forParty(params.address, caller, 'provider')
       const { state } = await server.channelStates.get(channel.address, { maxAgeMs: 0 })
-      const sent = await server.channels.act(channel, caller, 'startRedemption', [state.lastTokenId + 1n])
+      const start = redemptionStart(channel, state.lastTokenId + 1n)
+      const sent = await server.channels.act(channel, caller, start.action, start.args)
       return transactionJson('startRedemption', sent)
+    },
+  }),
+  definePaymentRoute({
+    name: 'channels.prices',
+    method: 'PATCH',
+    path: '/api/payment/channels/{address}/prices',
+    auth: 'service',
+    body: pricesBody,
+    doc: {
+      summary: 'Set the price table of the next token ID (provider, version 2 channels)',
+      description:
+        'The runner announces it at its next redemption start (startRedemptionWithPrices): it applies from the token ID that start makes active, never to one a token was signed for; the consumer sees it in the issue answer before paying at it. `null` withdraws a table not announced yet.',
+      requestExamples: one('Large requests at 6,000 wei from the next token ID on', {
+        prices: ['1000', '6000'],
+      }),
+      responses: {
+        '200': json(
+          pricesSchema,
+          'The pending table',
+          one('Pending', {
+            channel: example.channel,
+            categories: ['small', 'large'],
+            pendingPrices: ['1000', '6000'],
+          }),
+        ),
+        '400': error('`not_v2` (a version 1 channel has one price), `categories_mismatch`', {
+          categories_mismatch: 'Channel 0x… has 2 categories; 3 prices were given.',
+        }),
+        '404': unknown,
+        '410': retired,
+      },
+    },
+    async handler({ server, caller, params, body }) {
+      const channel = await server.channels.forParty(params.address, caller, 'provider')
+      const prices = body.prices?.map(BigInt) ?? null
+      if (channel.contractVersion !== 2)
+        throw new BadRequestError({
+          code: 'not_v2',
+          message: `Channel ${channel.address} is a version 1 channel: its one price is fixed; open a version 2 channel (prices) to change prices.`,
+        })
+      if (prices && prices.length !== channel.categories.length)
+        throw new BadRequestError({
+          code: 'categories_mismatch',
+          message: `Channel ${channel.address} has ${channel.categories.length} categories; ${prices.length} prices were given.`,
+        })
+      await server.channels.setPendingPrices(channel, prices)
+      return {
+        channel: channel.address,
+        categories: channel.categories,
+        pendingPrices: prices?.map(String) ?? null,
+      }
     },
   }),
   definePaymentRoute({

@@ -19,6 +19,19 @@ export function redeemedAmount(receipt: TransactionReceipt): bigint {
 }
 
 /**
+ * The function that starts a redemption: v1 names the next token ID; v2 assigns it, and
+ * announces the provider's pending price table for it when there is one.
+ */
+export function redemptionStart(
+  channel: Pick<ChannelRecord, 'contractVersion' | 'pendingPrices'>,
+  nextTokenId: bigint,
+): { action: ChannelAction; args: readonly unknown[] } {
+  if (channel.contractVersion !== 2) return { action: 'startRedemption', args: [nextTokenId] }
+  if (channel.pendingPrices) return { action: 'startRedemptionWithPrices', args: [channel.pendingPrices] }
+  return { action: 'startRedemption', args: [] }
+}
+
+/**
  * The runner's redemptions on channels of either contract version: what a token ID's
  * redemption sends (its best accepted token, acceptance closed first), what the active token ID
  * is worth, and the books of redeemed token IDs, each in the acceptance store of the channel's
@@ -59,16 +72,27 @@ export function createRedemptions({
       return accepted && { highest: 0n, value: accepted.value, firstAcceptedAt: accepted.firstAcceptedAt }
     },
 
-    /** The function that starts a redemption: v1 names the next token ID; v2 assigns it. */
-    start(channel: ChannelRecord, nextTokenId: bigint): { action: ChannelAction; args: readonly unknown[] } {
-      return channel.contractVersion === 2
-        ? { action: 'startRedemption', args: [] }
-        : { action: 'startRedemption', args: [nextTokenId] }
-    },
+    start: redemptionStart,
 
-    /** Records a mined redemption's amount. */
-    async redeemed(tx: SentTx, receipt: TransactionReceipt): Promise<void> {
-      if (!tx.channel || tx.tokenId === null) return
+    /**
+     * Books a mined transaction: a redemption's amount; a v2 price announcement clears the
+     * provider's pending table when it is the one announced (one set meanwhile stays for the next).
+     */
+    async found(tx: SentTx, receipt: TransactionReceipt): Promise<void> {
+      if (!tx.channel || receipt.status !== 'success') return
+      if (tx.action === 'startRedemptionWithPrices') {
+        const [announced] = parseEventLogs({
+          abi: intermediaryV2Abi,
+          eventName: 'PricesAnnounced',
+          logs: receipt.logs,
+        })
+        const channel = await channels.find(tx.channel)
+        const pending = channel?.pendingPrices?.join(',')
+        if (channel && announced && pending === announced.args.prices.join(','))
+          await channels.setPendingPrices(channel, null)
+        return
+      }
+      if (!isRedemption(tx.action) || tx.tokenId === null) return
       const redemption = { tx: tx.hash, amount: redeemedAmount(receipt) }
       const v2 = v2Store(await channels.find(tx.channel))
       await (v2 ?? store).redeemed(tx.channel, tx.tokenId, redemption)

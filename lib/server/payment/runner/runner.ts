@@ -169,7 +169,7 @@ export function createRunner({
     settings,
     hooks: {
       async found(tx, receipt) {
-        if (isRedemption(tx.action) && receipt.status === 'success') await redemptions.redeemed(tx, receipt)
+        await redemptions.found(tx, receipt)
       },
       async settled(tx, receipt) {
         if (!tx.channel) return
@@ -251,7 +251,13 @@ export function createRunner({
     const duties = providerDuties(input)
     // v2: a redemption due while the active ID is due too is one transaction (redeemAndStartRedemption).
     const redeem = duties[0]
-    if (channel.contractVersion === 2 && redeem?.kind === 'redeem' && state.terminatesAt === 0n) {
+    // Not with a new price table pending: redeemAndStartRedemption keeps the prices.
+    if (
+      channel.contractVersion === 2 &&
+      redeem?.kind === 'redeem' &&
+      state.terminatesAt === 0n &&
+      !channel.pendingPrices
+    ) {
       const after = { ...state, expiringTokenId: 0n }
       const next = providerDuties({
         ...input,
