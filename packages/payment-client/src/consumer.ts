@@ -13,6 +13,7 @@ import {
   unavailable,
 } from './http'
 import { TOKEN_HEADER } from './token'
+import { isTokenV2Wire, parseTokenV2 } from './tokenV2'
 import { traceFetch } from './tracing'
 
 /** Default most tokens kept ahead per provider. */
@@ -39,11 +40,27 @@ export type PaymentConsumerParameters = PaymentHttpParameters &
     prefetch?: number
   }
 
+/** What a paid request is (version 2 channels: categories with a price each). */
+export type PaymentOptions = {
+  /** The request category (index or name) on a version 2 channel; default the first. */
+  category?: number | string
+  /**
+   * The most this request may cost (wei), checked against the price of its category in the
+   * token ID's price table the Payment Server answers: a provider's price change is seen before
+   * paying at it, and a higher price throws a PaymentError `price_above_max` (no request sent).
+   */
+  maxPrice?: bigint
+}
+
 export type PaymentConsumer = {
   /** A fresh `payment-token` header value for one request to `provider` (name or 0x address). */
-  token: (provider: string) => Promise<string>
+  token: (provider: string, options?: PaymentOptions) => Promise<string>
   /** `fetch(input, init)` with a fresh token for `provider` in the `payment-token` header. */
-  fetch: (provider: string, input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
+  fetch: (
+    provider: string,
+    input: RequestInfo | URL,
+    init?: RequestInit & PaymentOptions,
+  ) => Promise<Response>
   /** Tokens kept ahead for `provider` now (dropped ones excluded). */
   kept: (provider: string) => number
   /** The Payment Server's circuit breaker as this consumer sees it (see README, Resilience). */
@@ -54,6 +71,9 @@ type Spare = { token: string; until: number }
 
 /** One provider's tokens: the calls (`true`: a request waiting for a token, `false`: a refill). */
 type Issuer = {
+  /** The category asked for (version 2 channels), and its index in the answers' price table. */
+  category?: number | string
+  index: number
   queue: Coalescer<boolean, string | null>
   spare: Spare[]
   demand: DemandMeter
@@ -89,11 +109,13 @@ export function createPaymentConsumer({
   const targetOf = (issuer: Issuer) =>
     Math.min(prefetch, Math.floor((issuer.demand.perSecond() * SPARE_HORIZON_MS) / 1000))
 
-  const issuerOf = (provider: string): Issuer => {
+  const issuerOf = (provider: string, category?: number | string): Issuer => {
     const key = providerKey(provider)
-    const known = issuers.get(key)
+    const known = issuers.get(category === undefined ? key : `${key}#${category}`)
     if (known) return known
     const issuer: Issuer = {
+      category,
+      index: typeof category === 'number' ? category : 0,
       spare: [],
       demand: createDemandMeter(),
       refillAfter: 0,
@@ -102,7 +124,7 @@ export function createPaymentConsumer({
         maxInFlight: inFlight,
       }),
     }
-    issuers.set(key, issuer)
+    issuers.set(category === undefined ? key : `${key}#${category}`, issuer)
     return issuer
   }
 
@@ -115,26 +137,26 @@ export function createPaymentConsumer({
     issuer.queue.submit(false).catch(() => {})
   }
 
-  const token = async (provider: string): Promise<string> => {
-    const issuer = issuerOf(provider)
+  const token = async (provider: string, options: PaymentOptions = {}): Promise<string> => {
+    const issuer = issuerOf(provider, options.category)
     issuer.demand.add(1)
     const [kept] = takeSpares(issuer, 1)
     if (kept) {
       refill(issuer)
-      return kept.token
+      return checkPrice(kept.token, issuer, options.maxPrice)
     }
-    return (await issuer.queue.submit(true)) as string
+    return checkPrice((await issuer.queue.submit(true)) as string, issuer, options.maxPrice)
   }
 
   return {
     token,
     // The call, its token included, is a CLIENT span whose context the provider gets in traceparent.
-    fetch: (provider, input, init) =>
+    fetch: (provider, input, { category, maxPrice, ...init } = {}) =>
       traceFetch(provider, async ({ onToken, inject }) => {
-        const value = await token(provider)
+        const value = await token(provider, { category, maxPrice })
         onToken(value)
         // Same rule as fetch: init.headers, when given, replaces the Request's own headers.
-        const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined))
+        const headers = new Headers(init.headers ?? (input instanceof Request ? input.headers : undefined))
         headers.set(TOKEN_HEADER, value)
         inject(headers)
         return fetchService(input, { ...init, headers })
@@ -225,12 +247,12 @@ async function requestForWaiters({
   missing: number
 }): Promise<string[]> {
   try {
-    return await requestTokens(client, provider, asked)
+    return await requestTokens(client, provider, asked, issuer)
   } catch (error) {
     if (asked === missing) throw error
     issuer.refillAfter = Date.now() + REFILL_PAUSE_MS
     if (missing === 0) return []
-    if (isCode(error, 'insufficient_funds')) return requestTokens(client, provider, missing)
+    if (isCode(error, 'insufficient_funds')) return requestTokens(client, provider, missing, issuer)
     throw error
   }
 }
@@ -240,14 +262,41 @@ async function requestForWaiters({
  * even when a lost answer may have taken counts (repeatable): the retry is issued the next ones,
  * and the skipped counts cost at most their price once a higher count is redeemed (./retry).
  */
-async function requestTokens(client: PaymentHttp, provider: string, count: number): Promise<string[]> {
-  const answer = await client.post('tokens', { provider, count }, { repeatable: true })
+async function requestTokens(
+  client: PaymentHttp,
+  provider: string,
+  count: number,
+  issuer: Issuer,
+): Promise<string[]> {
+  const { category } = issuer
+  const body = category === undefined ? { provider, count } : { provider, count, category }
+  const answer = await client.post('tokens', body, { repeatable: true })
   if (answer.status !== 200) throw errorFromAnswer(answer)
+  const names = isRecord(answer.body) ? answer.body.categories : undefined
+  if (typeof category === 'string' && Array.isArray(names) && names.includes(category))
+    issuer.index = names.indexOf(category)
   const tokens = isRecord(answer.body) ? answer.body.tokens : undefined
   if (!Array.isArray(tokens) || tokens.length !== count || !tokens.every((t) => typeof t === 'string')) {
     throw unavailable(`The Payment Server did not answer ${count} tokens for ${provider}.`)
   }
   return tokens
+}
+
+/**
+ * `token`, unless its category's price (a version 2 token carries its ID's price table) is
+ * above `maxPrice`: then a PaymentError `price_above_max` (the token is not used).
+ */
+function checkPrice(token: string, issuer: Issuer, maxPrice: bigint | undefined): string {
+  if (maxPrice === undefined || !isTokenV2Wire(token)) return token
+  const price = parseTokenV2(token).token.prices[issuer.index]
+  if (price === undefined || price <= maxPrice) return token
+  const name = issuer.category === undefined ? 'the first category' : `category ${issuer.category}`
+  throw new PaymentError({
+    code: 'price_above_max',
+    status: 402,
+    message: `The provider now charges ${price} wei per request of ${name}, above this request's maxPrice of ${maxPrice} wei; it was not sent.`,
+    hints: ['Raise maxPrice to accept the new price, or stop using this provider.'],
+  })
 }
 
 function isCode(error: unknown, code: string): boolean {

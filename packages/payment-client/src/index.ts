@@ -8,7 +8,12 @@
 
 export type { CircuitBreakerParameters, CircuitState, PaymentServerHealth } from './circuitBreaker'
 export { type Coalescer, type CoalescerParameters, createCoalescer, MAX_BATCH_SIZE } from './coalesce'
-export { createPaymentConsumer, type PaymentConsumer, type PaymentConsumerParameters } from './consumer'
+export {
+  createPaymentConsumer,
+  type PaymentConsumer,
+  type PaymentConsumerParameters,
+  type PaymentOptions,
+} from './consumer'
 export {
   createPaymentHttp,
   DEFAULT_MAX_IN_FLIGHT,

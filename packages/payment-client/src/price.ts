@@ -23,7 +23,7 @@ export function routePriceOf(price: RoutePrice | undefined): string | undefined 
 }
 
 /** One token to verify, with the price of the route it pays for (kept through coalescing). */
-export type PricedToken = { token: string; price?: string }
+export type PricedToken = { token: string; price?: string; category?: number | string }
 
 /**
  * The body of `POST /api/payment/tokens/verify` for these tokens: `{ token, price? }` for one,
@@ -31,8 +31,17 @@ export type PricedToken = { token: string; price?: string }
  * (so an unpriced batch is the same as before prices existed).
  */
 export function verifyBodyOf(items: readonly PricedToken[]) {
-  const itemOf = ({ token, price }: PricedToken) => (price === undefined ? token : { token, price })
+  const itemOf = ({ token, price, category }: PricedToken) =>
+    price === undefined && category === undefined ? token : withOptions({ token, price, category })
   if (items.length !== 1) return { tokens: items.map(itemOf) }
-  const [{ token, price }] = items as [PricedToken]
-  return price === undefined ? { token } : { token, price }
+  return withOptions(items[0] as PricedToken)
+}
+
+/** `{ token }` with the route's price and a version 2 channel's category when given. */
+function withOptions({ token, price, category }: PricedToken) {
+  return {
+    token,
+    ...(price === undefined ? {} : { price }),
+    ...(category === undefined ? {} : { category }),
+  }
 }

@@ -21,6 +21,7 @@ import {
   TOKEN_HEADER,
   TokenFormatError,
 } from './token'
+import { formatTokenV2, isTokenV2Wire, parseTokenV2 } from './tokenV2'
 
 /** What an accepted token pays for: one request on `channel`, `value` wei in total so far. */
 export type Payment = { channel: Address; tokenId: bigint; requests: bigint; value: bigint }
@@ -58,6 +59,11 @@ export type VerifyOptions = {
    * the Payment Server before the count is accepted, so the consumer does not pay for it.
    */
   price?: RoutePrice
+  /**
+   * Version 2 channels: the request category the route charges (index or name; default the
+   * first). `price` is then checked against the channel's price of that category.
+   */
+  category?: number | string
 }
 
 export type PaymentVerifier = {
@@ -90,7 +96,7 @@ export function createPaymentVerifier({ maxInFlight, ...http }: PaymentVerifierP
   const inFlight = maxInFlightOf(maxInFlight)
   const client = createPaymentHttp(http)
   // Each token keeps its route's price through the batch (verifyBodyOf).
-  const queue = createCoalescer<PricedToken & { sent: ParsedToken }, VerifyResult>({
+  const queue = createCoalescer<PricedToken & { sent: SentToken }, VerifyResult>({
     maxInFlight: inFlight,
     run: async (tokens) => {
       // Not repeatable: a lost answer may hide an acceptance (./retry says when it is retried).
@@ -98,7 +104,7 @@ export function createPaymentVerifier({ maxInFlight, ...http }: PaymentVerifierP
       const results = tokens.length === 1 ? [singleResult(answer)] : batchResults(answer, tokens.length)
       return results.map((result, i) => {
         const judged = answer.maybeRepeated ? unknownIfRepeated(result) : result
-        return forToken(judged, (tokens[i] as { sent: ParsedToken }).sent)
+        return forToken(judged, (tokens[i] as { sent: SentToken }).sent)
       })
     },
   })
@@ -110,14 +116,15 @@ export function createPaymentVerifier({ maxInFlight, ...http }: PaymentVerifierP
       if (!value) {
         return refusal('token_missing', `This service needs a payment token in the ${TOKEN_HEADER} header.`)
       }
-      let sent: ParsedToken
+      let sent: SentToken
       try {
-        sent = parseToken(value)
+        sent = sentToken(value)
       } catch (error) {
         const reason = error instanceof TokenFormatError ? error.message : 'The payment token cannot be read.'
         return refusal('token_malformed', reason)
       }
-      return queue.submit({ token: formatToken(sent), price, sent }).catch(unavailableResult)
+      const category = options?.category
+      return queue.submit({ token: sent.wire, price, category, sent }).catch(unavailableResult)
     },
   }
 }
@@ -164,12 +171,26 @@ function unknownIfRepeated(result: VerifyResult): VerifyResult {
  * An accepted verdict only for the token sent: its channel, token ID and count. Another's (an
  * answer out of order) would hand one request's payment to another, so it is a failure (503).
  */
-function forToken(result: VerifyResult, { token }: ParsedToken): VerifyResult {
+/** A token as sent for verification: its normalized wire form and what a verdict on it names. */
+type SentToken = { wire: string; channel: string; tokenId: bigint; requests: readonly bigint[] }
+
+/** Reads a v1 or v2 wire token (TokenFormatError when it is neither). */
+function sentToken(value: string): SentToken {
+  if (isTokenV2Wire(value)) {
+    const parsed = parseTokenV2(value)
+    return { wire: formatTokenV2(parsed), ...parsed.token }
+  }
+  const parsed: ParsedToken = parseToken(value)
+  return { wire: formatToken(parsed), ...parsed.token, requests: [parsed.token.requests] }
+}
+
+/** The verdict, if it is on this token (a v2 verdict names the count of the category charged). */
+function forToken(result: VerifyResult, token: SentToken): VerifyResult {
   if (!result.accepted) return result
   const same =
     result.channel === token.channel.toLowerCase() &&
     result.tokenId === token.tokenId &&
-    result.requests === token.requests
+    token.requests.includes(result.requests)
   return same
     ? result
     : unavailableResult(unavailable('The Payment Server answered a verdict on another token.'))

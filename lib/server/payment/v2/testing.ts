@@ -130,6 +130,9 @@ export function paymentKitV2() {
 
     post,
 
+    /** The base URL of the Payment Server's token calls (its fast path over HTTP). */
+    url: () => http?.url as string,
+
     /** A second core on the same testbed, database and keystore (another instance of the team's server). */
     secondCore: () => (cores as PaymentCores).core(t(), sameTeam(t())),
 

@@ -43,7 +43,7 @@ export type PaymentGate = (headers: HeaderSource, paid?: Payment | null) => Prom
  */
 export function createPaymentGate(
   verifier: PaymentVerifier,
-  { price }: PaymentMiddlewareOptions = {},
+  { price, category }: PaymentMiddlewareOptions = {},
 ): PaymentGate {
   const wei = routePriceOf(price)
   const weiValue = wei === undefined ? undefined : BigInt(wei)
@@ -55,7 +55,7 @@ export function createPaymentGate(
       // A verifier that rejects (a custom one) fails closed. Node joins repeated custom headers
       // with ', ', which parseToken then refuses as malformed.
       verify: () =>
-        verifier.verify(joined(headers.get(TOKEN_HEADER)), { price: wei }).catch(unavailableResult),
+        verifier.verify(joined(headers.get(TOKEN_HEADER)), { price: wei, category }).catch(unavailableResult),
     })
     if (result.accepted) return { accepted: true, payment: paymentOf(result), context }
     return { accepted: false, status: result.status, body: refusalBody(result), refusal: result, context }
