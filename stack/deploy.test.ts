@@ -1,11 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { intermediaryFactoryDeployedBytecode } from '../contracts/generated'
+import {
+  intermediaryFactoryDeployedBytecode,
+  intermediaryFactoryV2DeployedBytecode,
+} from '../contracts/generated'
 import { createChainClient } from '../lib/server/chain'
-import { findDeployment } from '../lib/server/deployments'
+import { FACTORY_V2_CONTRACT, findDeployment } from '../lib/server/deployments'
 import { startTestChain, type TestChain } from '../test/kit/chain'
 import { createTestDatabase, type TestDatabase } from '../test/kit/database'
 import { ANVIL_KEYS } from './anvil'
-import { ensureFactory } from './deploy'
+import { ensureFactory, ensureFactoryV2 } from './deploy'
 import { startPrunedNode } from './deploy.fixture'
 
 let t: TestChain
@@ -168,5 +171,50 @@ describe('ensureFactory()', () => {
       /set FACTORY_ADDRESS .* or DEPLOYER_PRIVATE_KEY/,
     )
     expect(await findDeployment({ db: d.db, chainId: 31337 })).toBeNull()
+  })
+})
+
+describe('ensureFactoryV2()', () => {
+  it('ensureFactoryV2() deploys IntermediaryFactoryV2 beside v1 once, under its own contract name, and reuses it', async () => {
+    d = await createTestDatabase()
+    const v1 = await ensureFactory({
+      db: d.db,
+      client: t.publicClient,
+      rpcUrl: t.url,
+      deployerKey: ANVIL_KEYS[0],
+    })
+    const first = await ensureFactoryV2({
+      db: d.db,
+      client: t.publicClient,
+      rpcUrl: t.url,
+      deployerKey: ANVIL_KEYS[0],
+    })
+    expect(first?.deployed).toBe(true)
+    expect(first?.address).not.toBe(v1.address)
+    expect(await t.publicClient.getCode({ address: first!.address })).toBe(
+      intermediaryFactoryV2DeployedBytecode,
+    )
+    const record = await findDeployment({ db: d.db, chainId: 31337, contract: FACTORY_V2_CONTRACT })
+    expect(record).toMatchObject({ address: first?.address, contract: 'IntermediaryFactoryV2' })
+    expect((await findDeployment({ db: d.db, chainId: 31337 }))?.address).toBe(v1.address)
+
+    const again = await ensureFactoryV2({
+      db: d.db,
+      client: t.publicClient,
+      rpcUrl: t.url,
+      deployerKey: ANVIL_KEYS[0],
+    })
+    expect(again).toMatchObject({ deployed: false, address: first?.address })
+  })
+
+  it('ensureFactoryV2() without a deployment or a key answers null and says so (v1 channels only)', async () => {
+    d = await createTestDatabase()
+    const logs: string[] = []
+    expect(
+      await ensureFactoryV2({ db: d.db, client: t.publicClient, rpcUrl: t.url, log: (l) => logs.push(l) }),
+    ).toBeNull()
+    expect(logs).toEqual([
+      'no IntermediaryFactoryV2 on chain 31337 and no DEPLOYER_PRIVATE_KEY: version 2 channels cannot be opened',
+    ])
   })
 })

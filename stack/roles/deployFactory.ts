@@ -11,7 +11,7 @@
 import type { Hex } from 'viem'
 import { createChainClient } from '../../lib/server/chain'
 import { createDb } from '../../lib/server/db/client'
-import { ensureFactory } from '../deploy'
+import { ensureFactory, ensureFactoryV2 } from '../deploy'
 import { roleEnv, runRole, SettingError } from './role'
 
 runRole('deploy', async (log) => {
@@ -34,6 +34,14 @@ runRole('deploy', async (log) => {
     log.info(
       `factory ${factory.deployed ? 'deployed' : 'recorded'} on chain ${factory.chainId}: FACTORY_ADDRESS=${factory.address} FACTORY_BLOCK=${factory.blockNumber}`,
     )
+    const v2 = await ensureFactoryV2({
+      db,
+      client: createChainClient({ rpcUrl: env.RPC_URL, timeoutMs: env.RPC_TIMEOUT_MS }),
+      rpcUrl: env.RPC_URL,
+      deployerKey: env.DEPLOYER_PRIVATE_KEY as Hex | undefined,
+      log: (line) => log.info(line),
+    })
+    if (v2) log.info(`IntermediaryFactoryV2 ${v2.deployed ? 'deployed' : 'recorded'} at ${v2.address}`)
   } finally {
     await db.$disconnect()
   }
