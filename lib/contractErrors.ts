@@ -1,11 +1,19 @@
 import { type Abi, BaseError, ContractFunctionRevertedError, decodeErrorResult, type Hex } from 'viem'
-import { intermediaryAbi, intermediaryFactoryAbi } from '../contracts/generated'
+import {
+  intermediaryAbi,
+  intermediaryFactoryAbi,
+  intermediaryFactoryV2Abi,
+  intermediaryV2Abi,
+} from '../contracts/generated'
 import { formatUtc } from './explorer/format'
 
 /** Every custom error the project's contracts can revert with. */
-export const contractErrorsAbi = [...intermediaryAbi, ...intermediaryFactoryAbi].filter(
-  (item) => item.type === 'error',
-) as Abi
+export const contractErrorsAbi = [
+  ...intermediaryAbi,
+  ...intermediaryFactoryAbi,
+  ...intermediaryV2Abi,
+  ...intermediaryFactoryV2Abi,
+].filter((item) => item.type === 'error') as Abi
 
 type Explain = (args: readonly unknown[]) => string
 
@@ -38,6 +46,17 @@ const sentences: Record<string, Explain> = {
   TerminationTimeoutTooShort: ([min]) =>
     `The termination timeout must be at least ${String(min)} seconds (three times the redemption timeout).`,
   TerminationTimeoutTooLong: ([max]) => `The termination timeout must be at most ${String(max)} seconds.`,
+  // Version 2 channels (IntermediaryV2: categories and price tables).
+  InvalidConsumer: () => 'The consumer must be a non-zero address.',
+  InvalidCategoryCount: ([given, max]) =>
+    `A price table has 1 to ${String(max)} categories; this one has ${String(given)}.`,
+  CategoryCountMismatch: ([expected, given]) =>
+    `The channel has ${String(expected)} categories; ${String(given)} were given (one price or count per category).`,
+  ZeroPrice: ([category]) => `The price of category ${String(category)} must be more than 0 wei.`,
+  FundsOverflow: () => 'The channel cannot hold that much: its funds must stay below 2^128 wei.',
+  TooManyPriceChanges: () => 'The channel has changed its prices the most times it can (2^32 - 1).',
+  WrongPrices: ([id]) =>
+    `The token's price table is not the one announced for token ID ${String(id)}: a token is valued at its own ID's prices only.`,
 }
 
 export type DecodedContractError = { name: string; args: readonly unknown[]; message: string }
