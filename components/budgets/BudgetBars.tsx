@@ -43,7 +43,7 @@ export function BudgetBars({ budgets }: { budgets: BudgetStatus[] }) {
             </div>
             <p className="small muted budget-figures">
               <Amount wei={b.spent} testId="budget-spent" /> of{' '}
-              <Amount wei={b.amount} testId="budget-amount" /> · forecast{' '}
+              <Amount wei={b.amount} testId="budget-limit" /> · forecast{' '}
               <Amount wei={b.forecast} testId="budget-forecast" /> ({b.percentForecast} %) by{' '}
               {formatUtc(Date.parse(b.to) / 1000 - 1, 'day')}
             </p>

@@ -37,9 +37,9 @@ export function BudgetsAdmin({ budgets, webhooks, rules }: Omit<BudgetsAnswer, '
           testId="admin-key"
         />
       </div>
-      <h3 className="subtitle">Budget</h3>
+      <h3 className="budgets-subhead">Budget</h3>
       <BudgetForm save={save} busy={busy} />
-      <h3 className="subtitle">Webhooks</h3>
+      <h3 className="budgets-subhead">Webhooks</h3>
       <ul className="plain-list" data-testid="webhooks">
         {webhooks.map((w) => (
           <li key={w.id} data-testid="webhook">
@@ -57,7 +57,7 @@ export function BudgetsAdmin({ budgets, webhooks, rules }: Omit<BudgetsAnswer, '
         ))}
       </ul>
       <WebhookForm save={save} busy={busy} />
-      <h3 className="subtitle">Alert rules</h3>
+      <h3 className="budgets-subhead">Alert rules</h3>
       <ul className="plain-list" data-testid="rules">
         {rules.map((r) => (
           <li key={r.id} data-testid="rule">

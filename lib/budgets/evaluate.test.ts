@@ -62,7 +62,7 @@ describe('budgetCrossing()', () => {
       kind: 'budget',
       crossing: 'budget 3 2026-12 forecast 100% of 1000',
       summary:
-        'team apps is forecast to spend 125 % of its monthly budget (0.00000000000000125 ETH of 0.000000000000001 ETH, 2026-12); threshold 100 %.',
+        'team apps is forecast to spend 125 % of its monthly budget (1,250 wei of 1,000 wei, 2026-12); threshold 100 %.',
       details: {
         scope: 'team',
         target: 'apps',
@@ -145,7 +145,10 @@ describe('spikeCrossings()', () => {
     ])
     expect(spikeCrossings(rule(200, '60'), pairs, 'B').map((a) => a.details.consumer)).toEqual(['0xa'])
     expect(spikeCrossings(rule(200), pairs, 'B')[0]?.summary).toBe(
-      'alice → charlie paid 0.0000000000000002 ETH in the last 24h, 2× the 0.0000000000000001 ETH of the 24h before.',
+      'alice → charlie paid 200 wei in the last 24h, 2× the 100 wei of the 24h before.',
+    )
+    expect(spikeCrossings(rule(200), pairs, 'B')[1]?.summary).toBe(
+      '0xc → charlie paid 50 wei in the last 24h, after nothing in the 24h before.',
     )
   })
 })

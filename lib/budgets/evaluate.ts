@@ -1,4 +1,4 @@
-import { formatEther } from 'viem'
+import { chooseUnit, formatAmount } from '../units'
 import type { RuleSpec } from './api'
 import { percentOf } from './period'
 
@@ -18,7 +18,11 @@ export type Alert = {
   details: Record<string, string | number | null>
 }
 
-const eth = (wei: bigint) => `${formatEther(wei)} ETH`
+/** Amounts in one unit, the one that reads best for the largest (exact wei are in `details`). */
+const inOneUnit = (...amounts: bigint[]) => {
+  const unit = chooseUnit(amounts)
+  return (wei: bigint) => formatAmount({ wei, unit })
+}
 
 /** What a budget rule needs read: the budget, its period and what was spent so far. */
 export type BudgetReading = {
@@ -43,6 +47,7 @@ export function budgetCrossing(
   if (value * 100n < budget.amount * BigInt(thresholdPercent)) return null
   const what = `${budget.scope} ${budget.target}`
   const verb = basis === 'spend' ? 'has spent' : 'is forecast to spend'
+  const eth = inOneUnit(value, budget.amount)
   return {
     rule: rule.name,
     kind: 'budget',
@@ -132,12 +137,17 @@ export function spikeCrossings(
     .filter((p) => p.current > 0n && p.current >= min && p.current * 100n >= p.previous * factor)
     .map((p) => {
       const who = `${p.consumerName ?? p.consumer} → ${p.providerName ?? p.provider}`
-      const ratio = p.previous === 0n ? 'from nothing' : `${Number((p.current * 100n) / p.previous) / 100}×`
+      const eth = inOneUnit(p.current, p.previous)
+      const w = rule.spec.window
+      const before =
+        p.previous === 0n
+          ? `after nothing in the ${w} before`
+          : `${Number((p.current * 100n) / p.previous) / 100}× the ${eth(p.previous)} of the ${w} before`
       return {
         rule: rule.name,
         kind: 'spike' as const,
         crossing: `spike ${p.consumer}>${p.provider} ${rule.spec.window} ${bucket}`,
-        summary: `${who} paid ${eth(p.current)} in the last ${rule.spec.window}, ${ratio} the ${eth(p.previous)} of the ${rule.spec.window} before.`,
+        summary: `${who} paid ${eth(p.current)} in the last ${w}, ${before}.`,
         details: {
           consumer: p.consumer,
           provider: p.provider,

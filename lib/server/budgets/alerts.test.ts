@@ -82,7 +82,7 @@ describe('a budget crossing', () => {
       rule: 'platform-80',
       kind: 'budget',
       crossing: `budget ${budgetId} ${periodKey} spend 80% of 120000000000`,
-      summary: `team platform has spent 83 % of its monthly budget (0.0000001 ETH of 0.00000012 ETH, ${periodKey}); threshold 80 %.`,
+      summary: `team platform has spent 83 % of its monthly budget (100 gwei of 120 gwei, ${periodKey}); threshold 80 %.`,
       details: {
         scope: 'team',
         target: 'platform',
@@ -135,7 +135,7 @@ describe('delivery', () => {
     expect(slack).toHaveLength(2)
     expect(slack[1]?.body).toEqual(slack[0]?.body)
     expect(slack[0]?.body).toEqual({
-      text: 'alice → charlie paid 0.0000003 ETH in the last 7d, from nothing the 0 ETH of the 7d before.',
+      text: 'alice → charlie paid 300 gwei in the last 7d, after nothing in the 7d before.',
       blocks: [
         { type: 'section', text: { type: 'mrkdwn', text: `:rotating_light: ${slack[0]?.body.text}` } },
         {
