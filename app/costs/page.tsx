@@ -4,6 +4,7 @@ import { Comparison } from '@/components/costs/Comparison'
 import { FlowSankey, type PairBar, SpendOverTime, TopPairs } from '@/components/costs/CostCharts'
 import { CostGraphView, type NodeSize, serviceHref } from '@/components/costs/CostGraphView'
 import { CostTableView } from '@/components/costs/CostTableView'
+import { OverheadSection } from '@/components/costs/OverheadSection'
 import { Settlement } from '@/components/costs/Settlement'
 import { WindowPicker } from '@/components/costs/WindowPicker'
 import { EmptyState } from '@/components/EmptyState'
@@ -13,10 +14,11 @@ import { Section } from '@/components/Section'
 import { UnitPicker } from '@/components/UnitPicker'
 import { UnitProvider } from '@/components/UnitProvider'
 import type { CostGraph } from '@/lib/costs/api'
+import { withOverheadColumns } from '@/lib/costs/overheadReport'
 import { costTable, GROUP_BYS, type GroupBy } from '@/lib/costs/report'
 import { windowFromView, windowLabel, windowQueryOf, windowSearch } from '@/lib/costs/window'
 import { formatNumber, shortAddress } from '@/lib/explorer/format'
-import { costOverview } from '@/lib/server/costs'
+import { costOverhead, costOverview } from '@/lib/server/costs'
 import { load } from '../_lib/load'
 import { viewUnit } from '../_lib/unit'
 import { BudgetsSection } from '../alerts/_components/BudgetsSection'
@@ -54,7 +56,10 @@ export default async function CostsPage({ searchParams }: Props) {
     ? (firstParam(sp.groupBy) as GroupBy)
     : 'service'
   const size: NodeSize = firstParam(sp.size) === 'earnings' ? 'earnings' : 'spend'
-  const result = await load((ctx) => costOverview(ctx, query))
+  const [result, overheadResult] = await Promise.all([
+    load((ctx) => costOverview(ctx, query)),
+    load((ctx) => costOverhead(ctx, query)),
+  ])
   if (!result.ok) {
     return (
       <>
@@ -98,7 +103,10 @@ export default async function CostsPage({ searchParams }: Props) {
         })),
       }
     : null
-  const table = costTable(graph, groupBy)
+  // With the gas each service or team paid (the overhead section's figures), as the CSV has them.
+  const table = overheadResult.ok
+    ? withOverheadColumns(costTable(graph, groupBy), groupBy, overheadResult.value)
+    : costTable(graph, groupBy)
   const byAddress = new Map(graph.nodes.map((n) => [n.address, n]))
 
   return (
@@ -211,6 +219,12 @@ export default async function CostsPage({ searchParams }: Props) {
             </Section>
           )}
         </>
+      )}
+
+      {overheadResult.ok ? (
+        <OverheadSection overhead={overheadResult.value} search={search} />
+      ) : (
+        <LoadError error={overheadResult.error} what="the payment system's costs" retryHref="/costs" />
       )}
 
       <Section

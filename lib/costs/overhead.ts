@@ -110,3 +110,8 @@ export function overheadRatio(fees: bigint, settled: bigint): number | null {
   const scale = 10n ** 12n
   return Number((fees * scale) / settled) / 1e12
 }
+
+const percent = new Intl.NumberFormat('en-US', { style: 'percent', maximumSignificantDigits: 3 })
+
+/** A ratio for reading, as a percentage to 3 significant digits ('486%', '0.8%'); '—' for none. */
+export const formatRatio = (ratio: number | null): string => (ratio === null ? '—' : percent.format(ratio))

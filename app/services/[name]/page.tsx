@@ -15,6 +15,7 @@ import { load } from '../../_lib/load'
 import { pageSegment } from '../../_lib/segment'
 import { viewUnit } from '../../_lib/unit'
 import { BudgetsSection } from '../../alerts/_components/BudgetsSection'
+import { ServiceOverhead } from './_components/ServiceOverhead'
 
 type Props = {
   params: Promise<{ name: string }>
@@ -288,6 +289,7 @@ export default async function ServicePage({ params, searchParams }: Props) {
       </div>
 
       <BudgetsSection service={node.name} team={node.team} />
+      <ServiceOverhead address={node.address} query={query} />
 
       <Section title="Channels" aside="runway = (funds − pending) ÷ spend per hour over the last 24 h">
         {s.channels.length === 0 ? (

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectError } from '../../../test/kit/errors'
 import { costGraphSchema } from '../../costs/api'
+import { OVERHEAD_COLUMNS, withOverheadColumns } from '../../costs/overheadReport'
 import { costTable, type GroupBy, toCsv } from '../../costs/report'
 import { shortAddress } from '../../explorer/format'
 import { forgetServiceNames } from '../services/labels'
-import { costGraph, costReport } from '.'
+import { costGraph, costOverhead, costReport } from '.'
 import { type CostsTestbed, startCostsTestbed } from './testing'
 
 /*
@@ -70,28 +71,32 @@ describe('pending (accepted, not yet redeemed)', () => {
 
 describe('costReport (CSV)', () => {
   const lines = (csv: string) => csv.split('\r\n').slice(0, -1)
+  /** A CSV line without the overhead's columns (overhead.test.ts checks those). */
+  const costCells = (line: string) => line.split(',').slice(0, -OVERHEAD_COLUMNS.length).join(',')
 
   it('equals the table of the graph for every grouping', async () => {
     const graph = await costGraph(bed.ctx, { window: 'all' })
+    const overhead = await costOverhead(bed.ctx, { window: 'all' })
+    const tableOf = (group: GroupBy) => withOverheadColumns(costTable(graph, group), group, overhead)
     for (const group of ['service', 'team', 'pair'] as const satisfies readonly GroupBy[]) {
       const { csv, filename } = await costReport(bed.ctx, { window: 'all' }, group)
-      expect(csv).toBe(toCsv(costTable(graph, group)))
+      expect(csv).toBe(toCsv(tableOf(group)))
       expect(csv.endsWith('\r\n')).toBe(true)
       expect(filename).toMatch(
         new RegExp(`^costs-by-${group}-1970-01-01T000000Z-\\d{4}-\\d\\d-\\d\\dT\\d{6}Z\\.csv$`),
       )
     }
     // Without groupBy: by service.
-    expect((await costReport(bed.ctx, { window: 'all' }, null)).csv).toBe(toCsv(costTable(graph, 'service')))
+    expect((await costReport(bed.ctx, { window: 'all' }, null)).csv).toBe(toCsv(tableOf('service')))
   })
 
   it('by team: the sums of the teams’ services', async () => {
     const { csv } = await costReport(bed.ctx, { window: 'all' }, 'team')
     const [header, ...rows] = lines(csv)
     expect(header).toBe(
-      'team,services,paid_wei,earned_wei,net_wei,requests_made,requests_served,pending_paid_wei,pending_earned_wei',
+      `team,services,paid_wei,earned_wei,net_wei,requests_made,requests_served,pending_paid_wei,pending_earned_wei,${OVERHEAD_COLUMNS.map((c) => c.key).join(',')}`,
     )
-    expect(rows.map((r) => r.split(','))).toEqual([
+    expect(rows.map((r) => costCells(r).split(','))).toEqual([
       ['platform', '1', '100000000000', '400000000000', '300000000000', '20', '40', '0', '40000000000'],
       ['apps', '2', '400000000000', '0', '-400000000000', '40', '0', '40000000000', '0'],
       ['storage', '1', '0', '100000000000', '100000000000', '0', '20', '0', '0'],
@@ -112,15 +117,17 @@ describe('costReport (CSV)', () => {
       ].sort(),
     )
     const service = lines((await costReport(bed.ctx, { window: 'all' }, 'service')).csv)
-    expect(service[1]).toBe(
+    expect(costCells(service[1] ?? '')).toBe(
       `charlie,platform,${bed.addr.charlie},100000000000,400000000000,300000000000,20,40,0,40000000000`,
     )
     // A past window leaves the pending cells empty.
     const past = lines((await costReport(bed.ctx, { to: String(bed.redeemed.bc.time) }, 'team')).csv)
-    expect(past.slice(1)).toEqual([
+    expect(past.slice(1).map(costCells)).toEqual([
       // 300 gwei moved each: ties are by name.
       'apps,1,300000000000,0,-300000000000,30,0,,',
       'platform,1,0,300000000000,300000000000,0,30,,',
+      // Paid no one and was paid nothing yet, but its startRedemption cost gas: a row of its own.
+      'storage,1,0,0,0,0,0,,',
     ])
   })
 

@@ -3,7 +3,8 @@ import { expectError } from '../../../test/kit/errors'
 import { costOverheadSchema, OVERHEAD_ACTIONS } from '../../costs/overhead'
 import { UNLABELLED_TEAM } from '../../costs/report'
 import { isoTime } from '../../costs/window'
-import { costOverhead } from '.'
+import { parseCsv } from '../../explorer/csvParse'
+import { costOverhead, costReport } from '.'
 import { asStrings, type OverheadBed, startOverheadBed, sumOf } from './overhead.fixture'
 import { GWEI } from './testing'
 
@@ -131,6 +132,35 @@ describe('costOverhead()', () => {
     expect(before.teams).toEqual([])
     expect(before.totals).toMatchObject({ total: '0', transactions: 0, outside: '0' })
     for (const a of OVERHEAD_ACTIONS) expect(before.totals.fees[a]).toBe('0')
+  })
+
+  it("costReport() carries each team's and service's overhead in exact wei, with a row for those that moved nothing", async () => {
+    const o = await costOverhead(bed.ctx, everything())
+    for (const group of ['team', 'service'] as const) {
+      const [header, ...rows] = parseCsv((await costReport(bed.ctx, everything(), group)).csv)
+      const records = rows.map((r) => Object.fromEntries((header ?? []).map((h, i) => [h, r[i] ?? ''])))
+      const expected =
+        group === 'team'
+          ? o.teams.map((t) => ({ key: t.team, f: t }))
+          : o.teams.flatMap((t) => t.services.map((s) => ({ key: s.address, f: s })))
+      expect(expected.length).toBeGreaterThan(3)
+      for (const { key, f } of expected) {
+        const row = records.find((r) => r[group === 'team' ? 'team' : 'address'] === key)
+        expect(row, `${group} ${key}`).toMatchObject({
+          ...Object.fromEntries(OVERHEAD_ACTIONS.map((a) => [`gas_${a}_wei`, f.fees[a]])),
+          gas_total_wei: f.total,
+          moved_wei: f.settled,
+          overhead_ratio: f.ratio === null ? '' : String(f.ratio),
+        })
+      }
+      // The vault's team moved nothing: its row is there for its gas, its payments zero.
+      if (group === 'team')
+        expect(records.find((r) => r.team === 'treasury')).toMatchObject({
+          paid_wei: '0',
+          moved_wei: '0',
+          overhead_ratio: '',
+        })
+    }
   })
 
   it('costOverhead() refuses a bad window with 400 invalid_window', async () => {

@@ -1,15 +1,19 @@
+import { withOverheadColumns } from '../../costs/overheadReport'
 import { costTable, GROUP_BYS, type GroupBy, toCsv, withUnitColumns } from '../../costs/report'
 import type { WindowQuery } from '../../costs/window'
 import { BadRequestError } from '../../errors'
 import { type FiatRate, parseUnit, unitChoices } from '../../units'
 import type { ServerContext } from '../context'
 import { displayFiat } from '../displayUnit'
-import { costGraph } from './graph'
+import { atOneBlock } from './clock'
+import { costGraphAt } from './graph'
+import { costOverheadAt } from './overhead'
 
 /**
  * GET /api/costs/report.csv: the /costs page's table of services, teams or pairs as CSV, exact
  * wei; with `unit`, each wei column is followed by the page's reading in that unit
- * (withUnitColumns). `fiat` is the operator's currency (default: DISPLAY_CURRENCY).
+ * (withUnitColumns); service and team rows carry the gas the payment system cost them
+ * (withOverheadColumns). `fiat` is the operator's currency (default: DISPLAY_CURRENCY).
  */
 export async function costReport(
   ctx: ServerContext,
@@ -31,8 +35,14 @@ export async function costReport(
       message: `\`unit\` must be one of ${unitChoices(fiat).join(', ')}.`,
     })
   }
-  const graph = await costGraph(ctx, query)
-  const table = costTable(graph, group)
+  // The overhead's columns (service and team rows) are read at the graph's block.
+  const { graph, overhead } = await atOneBlock(ctx, async (snapshot, clock) => ({
+    graph: await costGraphAt(snapshot, clock, query),
+    overhead: group === 'pair' ? null : await costOverheadAt(snapshot, clock, query),
+  }))
+  const table = overhead
+    ? withOverheadColumns(costTable(graph, group), group, overhead)
+    : costTable(graph, group)
   const day = (iso: string) => iso.replaceAll(':', '').replace(/\.\d+/, '')
   return {
     csv: toCsv(chosen ? withUnitColumns(table, chosen, fiat) : table),
