@@ -239,3 +239,38 @@ describe('exactly once', () => {
     }
   })
 })
+
+describe('a runway rule', () => {
+  it("alerts once a day for a service's channel that runs out sooner than its threshold", async () => {
+    // charlie → dave's funds drained to 1,000 gwei in the index: at its 100 gwei in the last
+    // 24 h that lasts about 10 days; the rule warns under 11.
+    const channel = bed.ch.cd.toLowerCase()
+    await bed.db.channel.update({
+      where: { chainId_address: { chainId: bed.chainId, address: channel } },
+      data: { consumerFunds: String(1_000n * GWEI) },
+    })
+    await edit.byKey({
+      action: 'setRule',
+      name: 'charlie-runway',
+      webhook: 'hook',
+      rule: { kind: 'runway', service: 'charlie', runwaySeconds: 11 * 86_400 },
+    })
+    await round()
+    await round()
+    const day = new Date((await bed.indexedHead()).now * 1000).toISOString().slice(0, 10)
+    expect((await deliveriesOf('charlie-runway')).map((d) => [d.crossing, d.status])).toEqual([
+      [`runway ${channel} ${day}`, 'sent'],
+    ])
+    const [call] = callsOf('charlie-runway')
+    expect(callsOf('charlie-runway')).toHaveLength(1)
+    expect(call?.body.details).toMatchObject({
+      service: 'charlie',
+      channel,
+      consumerFunds: String(1_000n * GWEI),
+    })
+    const seconds = Number((call?.body.details as { runwaySeconds?: number } | undefined)?.runwaySeconds)
+    expect(seconds).toBeGreaterThan(9 * 86_400)
+    expect(seconds).toBeLessThan(11 * 86_400)
+    await edit.byKey({ action: 'removeRule', name: 'charlie-runway' })
+  })
+})
