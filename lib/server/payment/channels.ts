@@ -1,64 +1,18 @@
 import type { Address, PublicClient } from 'viem'
 import { intermediaryFactoryAbi, intermediaryV2Abi } from '../../../contracts/generated'
 import { channelPhase } from '../../channel'
-import { bigintOf } from '../../columns/kinds'
 import { ConflictError, DependencyError, ForbiddenError, isAppError, NotFoundError } from '../../errors'
 import type { Db } from '../db/client'
 import { type ChannelAction, channelCall } from './channelCalls'
 import { channelDeployer, type OpenChannelParameters } from './channelDeployer'
+import { type ChannelRecord, defaultNames, type Row, toRecord } from './channelRecord'
 import type { ChannelStateCache } from './channelStateCache'
 import type { Service, ServiceRegistry } from './services'
 import { withSessionLock } from './sessionLock'
 import type { PriceTables } from './v2/priceTables'
 import type { Replacement, SentTransaction, Submitted, Wallet } from './wallet'
 
-/** A channel the Payment Server works with: its fixed terms and which parties are ours. */
-export type ChannelRecord = {
-  chainId: number
-  address: Address
-  consumer: Address
-  provider: Address
-  consumerServiceId: number | null
-  providerServiceId: number | null
-  costPerRequest: bigint
-  redemptionTimeout: bigint
-  terminationTimeout: bigint
-  autoFund: { threshold: bigint; amount: bigint } | null
-  /** 1: Intermediary (one price, `costPerRequest`); 2: IntermediaryV2 (categories, prices per token ID: ./v2). */
-  contractVersion: 1 | 2
-  /** v2: the category names, in the contract's order (1 to 8); v1: none. */
-  categories: string[]
-  /** v2: the price table the provider set for its next redemption start (announced then), or null. */
-  pendingPrices: bigint[] | null
-}
-
-type Row = Awaited<ReturnType<Db['paymentChannel']['findFirstOrThrow']>>
-
 const PARTY_RECHECK_MS = 5_000
-
-function toRecord(row: Row): ChannelRecord {
-  return {
-    chainId: row.chainId,
-    address: row.address as Address,
-    consumer: row.consumer as Address,
-    provider: row.provider as Address,
-    consumerServiceId: row.consumerServiceId,
-    providerServiceId: row.providerServiceId,
-    costPerRequest: bigintOf(row.costPerRequest),
-    redemptionTimeout: row.redemptionTimeout,
-    terminationTimeout: row.terminationTimeout,
-    autoFund:
-      row.autoFundThreshold && row.autoFundAmount
-        ? { threshold: bigintOf(row.autoFundThreshold), amount: bigintOf(row.autoFundAmount) }
-        : null,
-    contractVersion: row.contractVersion === 2 ? 2 : 1,
-    categories: row.categories,
-    pendingPrices: row.pendingPrices.length > 0 ? row.pendingPrices.map(bigintOf) : null,
-  }
-}
-
-/** Names of a v2 channel's categories when none were given: `0`, `1`, ... */
-const defaultNames = (n: number) => Array.from({ length: n }, (_, i) => String(i))
 
 /**
  * Channels of the team's services. A channel becomes known when one of our services opens it
@@ -168,6 +122,20 @@ export function createChannelRegistry({
     factoryV2,
     wallet,
   })
+
+  /** Writes settings of a channel's row; what was remembered of it is read again. */
+  async function updateRow(
+    channel: ChannelRecord,
+    data: Parameters<Db['paymentChannel']['update']>[0]['data'],
+  ) {
+    await db.paymentChannel.update({
+      where: { chainId_address: { chainId, address: channel.address } },
+      data,
+    })
+    known.delete(channel.address)
+    for (const [key, record] of usableChannels)
+      if (record.address === channel.address) usableChannels.delete(key)
+  }
 
   const registry = {
     /**
@@ -339,29 +307,14 @@ export function createChannelRegistry({
     },
 
     /** Sets (or clears) the price table a v2 channel's runner announces at its next redemption start. */
-    async setPendingPrices(channel: ChannelRecord, prices: readonly bigint[] | null): Promise<void> {
-      await db.paymentChannel.update({
-        where: { chainId_address: { chainId, address: channel.address } },
-        data: { pendingPrices: prices?.map(String) ?? [] },
-      })
-      known.delete(channel.address)
-    },
+    setPendingPrices: (channel: ChannelRecord, prices: readonly bigint[] | null) =>
+      updateRow(channel, { pendingPrices: prices?.map(String) ?? [] }),
 
-    async setAutoFund(
-      channel: ChannelRecord,
-      autoFund: { threshold: bigint; amount: bigint } | null,
-    ): Promise<void> {
-      await db.paymentChannel.update({
-        where: { chainId_address: { chainId, address: channel.address } },
-        data: {
-          autoFundThreshold: autoFund?.threshold.toString() ?? null,
-          autoFundAmount: autoFund?.amount.toString() ?? null,
-        },
-      })
-      known.delete(channel.address)
-      for (const [key, record] of usableChannels)
-        if (record.address === channel.address) usableChannels.delete(key)
-    },
+    setAutoFund: (channel: ChannelRecord, autoFund: { threshold: bigint; amount: bigint } | null) =>
+      updateRow(channel, {
+        autoFundThreshold: autoFund?.threshold.toString() ?? null,
+        autoFundAmount: autoFund?.amount.toString() ?? null,
+      }),
 
     /**
      * A transaction on the channel by one of its parties (simulated first, tracked, and answered
@@ -409,3 +362,4 @@ export type ChannelRegistry = ReturnType<typeof createChannelRegistry>
 
 export type { ChannelAction } from './channelCalls'
 export type { OpenChannelParameters } from './channelDeployer'
+export type { ChannelRecord } from './channelRecord'
