@@ -1,6 +1,7 @@
 import { BadRequestError, NotFoundError } from '../../errors'
 import { eventCsv, txCsv } from '../../explorer/csv'
 import type { ServerContext } from '../context'
+import { logCall } from '../http/callLog'
 import { addressParam } from '../http/params'
 import { indexedChain } from '../indexedChain'
 import { addressTransactions, addressTxWhere, type BlockRange } from './addresses'
@@ -26,17 +27,21 @@ type Page<Row> = { rows: Row[]; nextCursor: string | null }
  * through `line`. The stream pulls a page only when the client has taken the previous one.
  */
 function csvResponse<Row>({
+  name,
   filename,
   header,
   line,
   read,
 }: {
+  /** The operation, for the log line of a failure while streaming. */
+  name: string
   filename: string
   header: string
   line: (row: Row) => string
   read: (cursor: string | null) => Promise<Page<Row>>
 }): Response {
   const encoder = new TextEncoder()
+  const started = performance.now()
   let cursor: string | null = null
   let done = false
   const body = new ReadableStream<Uint8Array>({
@@ -45,11 +50,17 @@ function csvResponse<Row>({
     },
     async pull(controller) {
       if (done) return controller.close()
-      const page = await read(cursor)
-      if (page.rows.length > 0) controller.enqueue(encoder.encode(page.rows.map(line).join('')))
-      cursor = page.nextCursor
-      done = cursor === null
-      if (done) controller.close()
+      try {
+        const page = await read(cursor)
+        if (page.rows.length > 0) controller.enqueue(encoder.encode(page.rows.map(line).join('')))
+        cursor = page.nextCursor
+        done = cursor === null
+        if (done) controller.close()
+      } catch (failure) {
+        // The 200 and the first rows are sent: the client sees a cut-off download, the log why.
+        logCall('api', name, { status: 500, ms: performance.now() - started, failure })
+        controller.error(failure)
+      }
     },
   })
   return new Response(body, {
@@ -105,6 +116,7 @@ export async function exportAddressTransactions(
   })
   requireAtMost(count, q.limit, `The transactions of ${address}`)
   return csvResponse({
+    name: 'exportAddressTransactions',
     filename: `transactions-${address}-chain-${chainId}${rangeSuffix(q, blocks)}.csv`,
     ...txCsv,
     read: async (cursor) => {
@@ -140,6 +152,7 @@ export async function exportChannelEvents(
   const count = await ctx.db.event.count({ where: eventWhere(chainId, address, blocks), take: q.limit + 1 })
   requireAtMost(count, q.limit, `The events of channel ${address}`)
   return csvResponse({
+    name: 'exportChannelEvents',
     filename: `channel-events-${address}-chain-${chainId}${rangeSuffix(q, blocks)}.csv`,
     ...eventCsv,
     read: async (cursor) => {
