@@ -66,6 +66,7 @@ export const example = {
       lastError: null,
       retryAt: null,
     },
+    v2: null,
   },
 }
 

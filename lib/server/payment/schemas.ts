@@ -1,6 +1,7 @@
 import { isAddress, maxUint256 } from 'viem'
 import { z } from 'zod'
 import { errorSchema, text } from '../http/schemas'
+import { channelV2Schema } from './v2/channelView'
 
 /**
  * Request and response bodies of the Payment Server API, used both to check input and to
@@ -301,5 +302,6 @@ export const channelSchema = z
         retryAt: z.string().nullable(),
       })
       .meta({ description: 'What this server issued and accepted, and the runner’s last error' }),
+    v2: channelV2Schema,
   })
   .meta({ id: 'Channel' })

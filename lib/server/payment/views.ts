@@ -8,6 +8,7 @@ import type { IssuedTokens } from './issue/issuer'
 import { serviceName } from './schemas'
 import type { PaymentServer } from './server'
 import type { Service } from './services'
+import { channelV2Json } from './v2/channelView'
 import type { VerifyOutcome } from './verify/verifyOutcome'
 import type { SentTransaction } from './wallet'
 
@@ -129,5 +130,6 @@ export async function channelJson(server: PaymentServer, channel: ChannelRecord)
       lastError: row?.lastError ?? null,
       retryAt: row?.retryAt?.toISOString() ?? null,
     },
+    v2: await channelV2Json(server, channel, state),
   }
 }

@@ -36,6 +36,18 @@ describe('open-channel API with a price table', () => {
       categories: ['small', 'large'],
       pendingPrices: null,
     })
+    const shown = await route('channels.get')({
+      server: t().server,
+      caller: parties.alice,
+      params: { address },
+    })
+    expect((shown as unknown as { channel: { v2: unknown } }).channel.v2).toEqual({
+      categories: ['small', 'large'],
+      prices: ['1000', '5000'],
+      pendingPrices: null,
+      issued: [],
+      accepted: [],
+    })
     const tables = await t().database.db.paymentPriceTable.findMany({ where: { channel: address } })
     expect(tables.map((r) => [bigintOf(r.fromTokenId), r.prices.map(bigintOf)])).toEqual([
       [1n, [1_000n, 5_000n]],
