@@ -1,4 +1,3 @@
-import net from 'node:net'
 import { createPublicClient, http } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestPayment, type TestPayment, testSettings } from '../../../test/kit/payment'
@@ -8,6 +7,7 @@ import { callRoute } from './api/testing'
 import type { ChannelRecord } from './channels'
 import { staleStateOf } from './instance'
 import type { Service } from './services'
+import { tcpProxy } from './testing'
 
 /*
  * The Payment Server while its chain node does not answer: the node is reached through a TCP
@@ -18,36 +18,6 @@ import type { Service } from './services'
 
 const TTL_MS = 100
 const STALE_SECONDS = 3
-
-/** A TCP proxy to `port` on 127.0.0.1 that can be closed (refusing connections) and opened again. */
-async function tcpProxy(port: number) {
-  const sockets = new Set<net.Socket>()
-  let server: net.Server | undefined
-  let listenPort = 0
-  async function open() {
-    server = net.createServer((client) => {
-      const upstream = net.connect(port, '127.0.0.1')
-      for (const s of [client, upstream]) {
-        sockets.add(s)
-        s.on('close', () => sockets.delete(s))
-        s.on('error', () => {})
-      }
-      client.pipe(upstream).pipe(client)
-    })
-    await new Promise<void>((resolve) => (server as net.Server).listen(listenPort, '127.0.0.1', resolve))
-    listenPort = (server.address() as net.AddressInfo).port
-  }
-  await open()
-  return {
-    url: `http://127.0.0.1:${listenPort}`,
-    open,
-    async close() {
-      const closing = new Promise((resolve) => (server?.listening ? server.close(resolve) : resolve(null)))
-      for (const s of sockets) s.destroy()
-      await closing
-    },
-  }
-}
 
 let testbed: ChannelTestbed
 let proxy: Awaited<ReturnType<typeof tcpProxy>>

@@ -1,3 +1,4 @@
+import net from 'node:net'
 import type { Address, Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { expect } from 'vitest'
@@ -219,4 +220,34 @@ export function paymentKit() {
     },
   }
   return kit
+}
+
+/** A TCP proxy to `port` on 127.0.0.1 that can be closed (refusing connections) and opened again. */
+export async function tcpProxy(port: number) {
+  const sockets = new Set<net.Socket>()
+  let server: net.Server | undefined
+  let listenPort = 0
+  async function open() {
+    server = net.createServer((client) => {
+      const upstream = net.connect(port, '127.0.0.1')
+      for (const s of [client, upstream]) {
+        sockets.add(s)
+        s.on('close', () => sockets.delete(s))
+        s.on('error', () => {})
+      }
+      client.pipe(upstream).pipe(client)
+    })
+    await new Promise<void>((resolve) => (server as net.Server).listen(listenPort, '127.0.0.1', resolve))
+    listenPort = (server.address() as net.AddressInfo).port
+  }
+  await open()
+  return {
+    url: `http://127.0.0.1:${listenPort}`,
+    open,
+    async close() {
+      const closing = new Promise((resolve) => (server?.listening ? server.close(resolve) : resolve(null)))
+      for (const s of sockets) s.destroy()
+      await closing
+    },
+  }
 }

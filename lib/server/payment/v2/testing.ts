@@ -1,4 +1,4 @@
-import type { Address, Hex } from 'viem'
+import { type Address, createPublicClient, type Hex, http as httpTransport } from 'viem'
 import { intermediaryFactoryV2Abi, intermediaryFactoryV2Bytecode } from '../../../../contracts/generated'
 import { formatToken } from '../../../../packages/payment-client/src/token'
 import { formatTokenV2, parseTokenV2 } from '../../../../packages/payment-client/src/tokenV2'
@@ -7,13 +7,16 @@ import {
   servePayment,
   startPaymentCores,
   type TestPayment,
+  testSettings,
 } from '../../../../test/kit/payment'
+import { type ChannelTestbed, startChannelTestbed } from '../../../../test/kit/testbed'
 import { bigintOf } from '../../../columns/kinds'
 import { FACTORY_V2_CONTRACT, saveDeployment } from '../../deployments'
 import { signTokenNative } from '../../tokenCrypto'
 import type { ChannelRecord } from '../channels'
+import type { PaymentSettings } from '../server'
 import type { Service } from '../services'
-import { sameTeam } from '../testing'
+import { sameTeam, tcpProxy } from '../testing'
 import { signTokenV2Native } from './tokenCryptoV2'
 
 /*
@@ -33,11 +36,20 @@ export const TWO_CATEGORIES = [
 export const countsOf = (token: string) => parseTokenV2(token).token.requests
 
 /** A core with a v2 factory, alice and bob, HTTP token calls and reads of what was accepted. */
-export function paymentKitV2() {
+export function paymentKitV2({
+  proxied = false,
+  settings,
+}: {
+  /** The server reads the chain through a TCP proxy (`kit.proxy()`) a test can close: a node outage. */
+  proxied?: boolean
+  settings?: Partial<PaymentSettings>
+} = {}) {
   let cores: PaymentCores | undefined
   let core: TestPayment | undefined
   let http: Awaited<ReturnType<typeof servePayment>> | undefined
   let providers = 0
+  let proxy: Awaited<ReturnType<typeof tcpProxy>> | undefined
+  let realBed: ChannelTestbed | undefined
   const parties = {} as { alice: Service; bob: Service; aliceKey: Hex; aliceApi: string; bobApi: string }
   const t = (): TestPayment => {
     if (!core) throw new Error('paymentKitV2: call start() first')
@@ -57,8 +69,20 @@ export function paymentKitV2() {
 
   const kit = {
     async start() {
-      cores = await startPaymentCores()
-      core = await cores.core()
+      const bed = await startChannelTestbed()
+      realBed = bed
+      let seen = bed
+      if (proxied) {
+        proxy = await tcpProxy(Number(new URL(bed.url).port))
+        // No retries, so a refusal is at once.
+        const client = createPublicClient({
+          chain: bed.chain,
+          transport: httpTransport(proxy.url, { retryCount: 0 }),
+        })
+        seen = { ...bed, publicClient: client as unknown as ChannelTestbed['publicClient'] }
+      }
+      cores = await startPaymentCores(seen)
+      core = await cores.core(undefined, testSettings(settings))
       const { testbed, database, server } = core
       const alice = await core.service('alice', { price: null })
       const bob = await core.service('bob', { price: null })
@@ -94,7 +118,12 @@ export function paymentKitV2() {
     async stop() {
       await http?.close()
       await cores?.stop()
+      await proxy?.close()
+      await realBed?.stop()
     },
+
+    /** The TCP proxy between the server and its node (with `proxied`). */
+    proxy: () => proxy as Awaited<ReturnType<typeof tcpProxy>>,
 
     /**
      * A fresh v2 channel from alice to a new provider service (opening is get-or-create per
