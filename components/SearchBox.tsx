@@ -15,7 +15,9 @@ export function SearchBox({
   testId?: string
 }) {
   return (
-    <Form action="/search" className="search" role="search" data-testid={testId}>
+    // No prefetch: /search has no loading UI to preload and only redirects, and the header's
+    // form on every page fetched it twice as each page loaded.
+    <Form action="/search" prefetch={false} className="search" role="search" data-testid={testId}>
       <input
         type="search"
         name="q"
