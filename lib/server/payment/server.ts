@@ -190,6 +190,7 @@ export async function createPaymentServer({
     metrics,
     toleranceSeconds: settings.toleranceSeconds,
     maxMissingRanges: settings.maxMissingRanges,
+    lookups: rateLimits.lookup,
   })
   const verifier = createVerifier({
     v2: verifierV2,

@@ -91,6 +91,14 @@ describe('verify() against hostile v2 tokens', () => {
     )
   })
 
+  it("refuses a category priced below the provider service's own lowest price as terms_rejected", async () => {
+    const opened = await kit.open({ providerPrice: 2_000n })
+    const small = kit.wire({ channel: opened.channel.address, requests: [1n, 0n] })
+    await expectRefused(opened, { token: small, category: 'small' }, 'terms_rejected')
+    const large = kit.wire({ channel: opened.channel.address, requests: [1n, 1n] })
+    expect((await kit.verify(opened.providerApi, { token: large, category: 'large' })).status).toBe(200)
+  })
+
   it('refuses a token whose maximum the funds do not cover at the ID prices', async () => {
     const opened = await kit.open({ deposit: 12_000n })
     const token = kit.wire({ channel: opened.channel.address, requests: [0n, 3n] })

@@ -132,11 +132,14 @@ export function paymentKitV2({
     async open({
       prices = TWO_CATEGORIES,
       deposit = 1_000_000n,
+      providerPrice = null,
     }: {
       prices?: ReadonlyArray<{ name: string; price: bigint }>
       deposit?: bigint
+      /** The provider service's own lowest price per request (none by default). */
+      providerPrice?: bigint | null
     } = {}) {
-      const provider = await t().service(`provider-${++providers}`, { price: null })
+      const provider = await t().service(`provider-${++providers}`, { price: providerPrice })
       const { channel } = await t().server.channels.open({
         consumer: parties.alice,
         provider: provider.service.address,

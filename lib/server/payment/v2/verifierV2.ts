@@ -5,6 +5,7 @@ import { isAppError } from '../../../errors'
 import type { ChannelStateCache } from '../channelStateCache'
 import type { ChannelRegistry } from '../channels'
 import type { PaymentMetrics } from '../metrics'
+import { serviceLimitKey } from '../rateLimit'
 import type { Service } from '../services'
 import { checkTokenWindow } from '../tokenWindow'
 import { type Refused, refuse, type VerifyOutcome } from '../verify/verifyOutcome'
@@ -40,6 +41,7 @@ export function createVerifierV2({
   metrics,
   toleranceSeconds,
   maxMissingRanges,
+  lookups = () => 0,
 }: {
   store: AcceptanceStoreV2
   chainId: number
@@ -49,6 +51,8 @@ export function createVerifierV2({
   metrics: PaymentMetrics
   toleranceSeconds: number
   maxMissingRanges: number
+  /** Takes one look-up of a channel this process does not hold from the caller's allowance (as v1's verifier). */
+  lookups?: (key: string) => number
 }) {
   const settle = createKeyedCoalescer<string, AcceptanceJobV2, VerifyOutcome>({
     maxBatchSize: 500,
@@ -76,6 +80,22 @@ export function createVerifierV2({
         'wrong_chain',
         `The token is for chain ${parsed.chainId}; this Payment Server is on chain ${chainId}.`,
       )
+    }
+    // As v1's: a channel not held here costs a statement and a node call, so a key gets a
+    // bounded number of such look-ups (junk tokens name a fresh channel each).
+    if (!channels.isKnown(token.channel)) {
+      const wait = lookups(serviceLimitKey(service.id))
+      if (wait > 0) {
+        metrics.rateLimited.inc({ limit: 'lookups' })
+        return {
+          ...refuse(
+            'rate_limited',
+            `Service ${service.name} presented too many tokens of channels it had not used here before; this one was not looked up (retry in ${wait} s).`,
+            429,
+          ),
+          retryAfterSeconds: wait,
+        }
+      }
     }
     const channel = await channels.find(token.channel)
     if (!channel) {
@@ -125,6 +145,13 @@ export function createVerifierV2({
       return refuse(
         'wrong_prices',
         `The token is signed at prices (${token.prices.join(', ')}) that are not token ID ${token.tokenId}'s (${prices?.join(', ') ?? 'none announced'}).`,
+      )
+    }
+    // The service's own lowest price, as for v1, holds for every category it is paid for.
+    if (service.price !== null && (prices[category] as bigint) < service.price) {
+      return refuse(
+        'terms_rejected',
+        `The channel pays ${prices[category]} wei per request of category ${channel.categories[category]}; ${service.name} asks for at least ${service.price} wei.`,
       )
     }
     if (item.price !== undefined && (prices[category] as bigint) < item.price) {
