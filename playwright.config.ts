@@ -47,7 +47,8 @@ export default defineConfig({
         // Ready means everything npm start starts, the example network included (npm start
         // prints its summary last). Not `url`: Playwright would take whichever comes first.
         wait: { stdout: /Press Ctrl-C to stop/ },
-        timeout: 180_000,
+        // A loaded machine (several engineers' builds at once) can take longer: E2E_START_TIMEOUT_MS.
+        timeout: Number(process.env.E2E_START_TIMEOUT_MS ?? 180_000),
         reuseExistingServer: false,
         stdout: 'pipe',
         stderr: 'pipe',
@@ -64,6 +65,9 @@ export default defineConfig({
           // variable) and redeems from the browser with the token the server holds; the runner
           // would race it, so background work is off (runner.test.ts covers the runner).
           PAYMENT_RUNNER: 'off',
+          // A fiat choice for the unit pickers (e2e/units.spec.ts).
+          DISPLAY_CURRENCY: 'USD',
+          DISPLAY_RATE: '3125.40',
           E2E_ADMIN_PROVIDER_KEY: adminKeys.provider,
         },
       },

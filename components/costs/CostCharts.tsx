@@ -140,20 +140,37 @@ type SankeyNodeProps = {
   y: number
   width: number
   height: number
-  payload: { name: string; value: number; value__wei: string; targetLinks?: unknown[] }
+  payload: {
+    name: string
+    value: number
+    value__wei: string
+    sourceLinks?: unknown[]
+    targetLinks?: unknown[]
+  }
   label: (wei: string) => string
 }
 
-/** A Sankey node: a bar, and its service's name over its amount (two short lines, not one long). */
+/**
+ * A Sankey node: a bar, and its service's name over its amount (two short lines, not one long).
+ * Services that only pay label to the right of their bar, those that only receive to the left
+ * (they sit on the right edge), and those in between above it: beside the bar, a middle label
+ * ran into the next column's labels on a phone.
+ */
 function SankeyNode({ x, y, width, height, payload, label }: SankeyNodeProps) {
-  // recharts' targetLinks are a node's outgoing links.
+  // recharts' targetLinks are a node's outgoing links, its sourceLinks the incoming ones.
   const sink = (payload.targetLinks?.length ?? 0) === 0
-  const at = sink ? x - 6 : x + width + 6
+  const middle = !sink && (payload.sourceLinks?.length ?? 0) > 0
+  const at = middle ? x + width / 2 : sink ? x - 6 : x + width + 6
   return (
     <g>
       <rect x={x} y={y} width={width} height={height} fill="#3b5bdb" rx={2} />
-      {/* Services that only receive sit on the right edge: their names go to the left of the bar. */}
-      <text x={at} y={y + height / 2} textAnchor={sink ? 'end' : 'start'} fontSize={12} fill="#14171f">
+      <text
+        x={at}
+        y={middle ? y - 22 : y + height / 2}
+        textAnchor={middle ? 'middle' : sink ? 'end' : 'start'}
+        fontSize={12}
+        fill="#14171f"
+      >
         <tspan x={at} dy="-0.2em" fontWeight={600}>
           {payload.name}
         </tspan>
@@ -196,8 +213,8 @@ export function FlowSankey({ flow }: { flow: Flow }) {
       <ResponsiveContainer width="100%" height={height}>
         <Sankey
           data={data}
-          nodePadding={36}
-          margin={{ top: 16, right: 10, bottom: 16, left: 10 }}
+          nodePadding={44}
+          margin={{ top: 40, right: 10, bottom: 16, left: 10 }}
           link={{ stroke: '#3b5bdb', strokeOpacity: 0.25 }}
           node={(props) => <SankeyNode {...(props as unknown as SankeyNodeProps)} label={u.label} />}
         >
