@@ -235,6 +235,7 @@ export async function createPaymentServer({
     services,
     store,
     storeV2,
+    priceTables,
     metrics,
     settings,
     log,

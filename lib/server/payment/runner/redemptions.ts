@@ -1,9 +1,14 @@
 import { parseEventLogs, type TransactionReceipt } from 'viem'
 import { intermediaryAbi, intermediaryV2Abi } from '../../../../contracts/generated'
+import { tokenV2Value } from '../../../../packages/payment-client/src/tokenV2'
+import type { ChannelState } from '../../../channel'
+import { bigintOf } from '../../../columns/kinds'
+import type { Db } from '../../db/client'
 import type { AcceptanceStore } from '../acceptanceStore'
 import type { ChannelAction } from '../channelCalls'
 import type { ChannelRecord, ChannelRegistry } from '../channels'
 import type { AcceptanceStoreV2 } from '../v2/acceptanceStoreV2'
+import type { PriceTables } from '../v2/priceTables'
 import type { SentTx } from './sentTransactions'
 
 /** Sent actions that redeem a token ID (the watcher records what they paid). */
@@ -38,13 +43,17 @@ export function redemptionStart(
  * version (v1: `payment_accepted`, v2: `payment_accepted_v2`).
  */
 export function createRedemptions({
+  db,
   store,
   storeV2,
   channels,
+  priceTables,
 }: {
+  db: Db
   store: AcceptanceStore
   storeV2?: AcceptanceStoreV2
   channels: ChannelRegistry
+  priceTables?: PriceTables
 }) {
   const v2Store = (channel: ChannelRecord | null) => (channel?.contractVersion === 2 ? storeV2 : undefined)
 
@@ -96,6 +105,31 @@ export function createRedemptions({
       const redemption = { tx: tx.hash, amount: redeemedAmount(receipt) }
       const v2 = v2Store(await channels.find(tx.channel))
       await (v2 ?? store).redeemed(tx.channel, tx.tokenId, redemption)
+    },
+
+    /**
+     * What the consumer was issued of the active and expiring token IDs, for auto-funding: v1
+     * as requests (× costPerRequest), v2 as value (each ID's frontier at its prices).
+     */
+    async issued(
+      channel: ChannelRecord,
+      state: ChannelState,
+    ): Promise<{ issuedRequests: bigint; issuedValue?: bigint }> {
+      const where = {
+        chainId: channel.chainId,
+        channel: channel.address,
+        tokenId: { in: [state.activeTokenId.toString(), state.expiringTokenId.toString()] },
+      }
+      if (channel.contractVersion !== 2) {
+        const rows = await db.paymentIssued.findMany({ where })
+        return { issuedRequests: rows.reduce((sum, row) => sum + bigintOf(row.requests), 0n) }
+      }
+      let issuedValue = 0n
+      for (const row of await db.paymentIssuedV2.findMany({ where })) {
+        const prices = await priceTables?.tableOf(channel.address, bigintOf(row.tokenId), state.lastTokenId)
+        issuedValue += tokenV2Value(row.requests.map(bigintOf), prices ?? [])
+      }
+      return { issuedRequests: 0n, issuedValue }
     },
 
     /** Forgets a redemption a reorg took out of the chain. */

@@ -1,7 +1,5 @@
 import pg from 'pg'
 import type { PublicClient } from 'viem'
-import type { ChannelState } from '../../../channel'
-import { bigintOf } from '../../../columns/kinds'
 import { errorText } from '../../../errorText'
 import type { Db } from '../../db/client'
 import type { Logger } from '../../log'
@@ -11,6 +9,7 @@ import type { ChannelRecord, ChannelRegistry } from '../channels'
 import type { PaymentMetrics } from '../metrics'
 import type { Service, ServiceRegistry } from '../services'
 import type { AcceptanceStoreV2 } from '../v2/acceptanceStoreV2'
+import type { PriceTables } from '../v2/priceTables'
 import type { Replacement } from '../wallet'
 import { type LeaderDuty, runLeaderDuties } from './leaderDuties'
 import { createRedemptions, isRedemption } from './redemptions'
@@ -63,6 +62,7 @@ export function createRunner({
   services,
   store,
   storeV2,
+  priceTables,
   metrics,
   settings,
   log,
@@ -80,6 +80,8 @@ export function createRunner({
   store: AcceptanceStore
   /** What the provider accepted on version 2 channels. */
   storeV2?: AcceptanceStoreV2
+  /** Version 2 channels' price tables (what was issued is worth). */
+  priceTables?: PriceTables
   metrics: PaymentMetrics
   settings: RunnerSettings
   log: Logger
@@ -91,7 +93,7 @@ export function createRunner({
   /** The round in progress: its statements use the store's pool, which closes after stop(). */
   let inFlight: Promise<unknown> = Promise.resolve()
   const duties: LeaderDuty[] = []
-  const redemptions = createRedemptions({ store, storeV2, channels })
+  const redemptions = createRedemptions({ db, store, storeV2, channels, priceTables })
 
   async function acquire(): Promise<boolean> {
     if (lockClient) return true
@@ -277,25 +279,12 @@ export function createRunner({
       state,
       blockTimestamp,
       channel,
-      issuedRequests:
-        channel.autoFund && !state.terminated && state.terminatesAt === 0n
-          ? await issuedOn(channel, state)
-          : 0n,
+      ...(channel.autoFund && !state.terminated && state.terminatesAt === 0n
+        ? await redemptions.issued(channel, state)
+        : { issuedRequests: 0n }),
     })
     for (const action of duties) if (await execute(channel, service, action, stuck)) return true
     return false
-  }
-
-  /** Requests issued of the channel's active and expiring token IDs. */
-  async function issuedOn(channel: ChannelRecord, state: ChannelState): Promise<bigint> {
-    const issued = await db.paymentIssued.findMany({
-      where: {
-        chainId,
-        channel: channel.address,
-        tokenId: { in: [state.activeTokenId.toString(), state.expiringTokenId.toString()] },
-      },
-    })
-    return issued.reduce((sum, row) => sum + bigintOf(row.requests), 0n)
   }
 
   /** The last watch failure said, so that a node that stays down is not said every round. */

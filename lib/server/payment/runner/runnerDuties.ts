@@ -114,19 +114,22 @@ export function consumerDuties({
   blockTimestamp,
   channel,
   issuedRequests,
+  issuedValue,
 }: {
   state: Pick<ChannelState, 'terminated' | 'consumerFunds' | 'terminatesAt'>
   blockTimestamp: bigint
   channel: { costPerRequest: bigint; autoFund: { threshold: bigint; amount: bigint } | null }
   /** Requests issued of the active and the expiring token IDs (read for auto-funded channels only). */
   issuedRequests: bigint
+  /** What was issued of them is worth (wei), when known as such (v2: frontiers at their IDs' prices). */
+  issuedValue?: bigint
 }): RunnerAction[] {
   if (state.terminated)
     return state.consumerFunds > 0n ? [{ kind: 'withdraw', label: 'withdraw (refund)' }] : []
   if (state.terminatesAt !== 0n)
     return blockTimestamp >= state.terminatesAt ? [{ kind: 'terminate', label: 'terminate' }] : []
   if (!channel.autoFund) return []
-  const owed = issuedRequests * channel.costPerRequest
+  const owed = issuedValue ?? issuedRequests * channel.costPerRequest
   if (state.consumerFunds - owed < channel.autoFund.threshold)
     return [{ kind: 'deposit', label: 'deposit (auto-funding)', amount: channel.autoFund.amount }]
   return []

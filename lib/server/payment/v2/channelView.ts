@@ -12,13 +12,10 @@ export const channelV2Schema = z
       .array(z.string())
       .nullable()
       .meta({ description: "The active token ID's price table (wei per request of each category)" }),
-    pendingPrices: z
-      .array(z.string())
-      .nullable()
-      .meta({
-        description:
-          "The table the provider set for the next token ID, announced at the runner's next redemption start",
-      }),
+    pendingPrices: z.array(z.string()).nullable().meta({
+      description:
+        "The table the provider set for the next token ID, announced at the runner's next redemption start",
+    }),
     issued: z.array(z.object({ tokenId: z.string(), requests: z.array(z.string()) })),
     accepted: z.array(
       z.object({

@@ -95,4 +95,21 @@ describe('v2 channel life cycle (runner on anvil)', () => {
     ])
     expect(await kit.acceptedRow(address, 2n)).toMatchObject({ redeemedAmount: 1_000n })
   })
+
+  it('auto-funds a v2 channel by what was issued at its token ID prices', async () => {
+    const opened = await kit.open({ deposit: 20_000n })
+    const address = opened.channel.address
+    await t().server.channels.setAutoFund(opened.channel, { threshold: 10_000n, amount: 50_000n })
+    await t().server.runner.runOnce()
+    expect((await chain(address)).consumerFunds).toBe(20_000n) // nothing issued: 20,000 left
+    // 3 large requests issued: 15,000 wei owed, 5,000 left, under the threshold.
+    await t().server.issuerV2.issue({
+      channel: opened.channel,
+      consumer: parties.alice,
+      count: 3,
+      category: 'large',
+    })
+    await t().server.runner.runOnce()
+    expect((await chain(address)).consumerFunds).toBe(70_000n)
+  })
 })
