@@ -17,7 +17,7 @@ export function OverheadSection({ overhead, search }: { overhead: CostOverhead; 
     <Section
       title="What the payment system costs"
       testId="overhead-section"
-      aside="gas of opening, funding, redeeming, withdrawing and terminating channels"
+      aside="its channels' gas against the value they moved"
     >
       <p className="muted small" data-testid="overhead-summary">
         Gas <Amount wei={totals.total} testId="overhead-total" /> in {totals.transactions} transactions

@@ -26,14 +26,14 @@ export function OverheadTable({
             <th scope="col">{first}</th>
             {OVERHEAD_ACTIONS.map((a) => (
               <th key={a} scope="col" className="num">
-                {ACTION_TITLES[a]}
+                {ACTION_TITLES[a]} <UnitName />
               </th>
             ))}
             <th scope="col" className="num">
               Gas <UnitName />
             </th>
             <th scope="col" className="num">
-              Value moved
+              Value moved <UnitName />
             </th>
             <th scope="col" className="num" title="Gas fees ÷ value settled">
               Overhead

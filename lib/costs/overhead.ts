@@ -112,6 +112,12 @@ export function overheadRatio(fees: bigint, settled: bigint): number | null {
 }
 
 const percent = new Intl.NumberFormat('en-US', { style: 'percent', maximumSignificantDigits: 3 })
+const times = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 })
 
-/** A ratio for reading, as a percentage to 3 significant digits ('486%', '0.8%'); '—' for none. */
-export const formatRatio = (ratio: number | null): string => (ratio === null ? '—' : percent.format(ratio))
+/**
+ * A ratio for reading, to 3 significant digits: a percentage below 1 ('0.8%', '12.5%'), a
+ * multiple from 1 on ('4.86×', '66,400×': gas that outweighs the value moved reads as a
+ * multiple, not as '6,640,000%'); '—' for none.
+ */
+export const formatRatio = (ratio: number | null): string =>
+  ratio === null ? '—' : ratio < 1 ? percent.format(ratio) : `${times.format(ratio)}×`
