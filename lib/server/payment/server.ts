@@ -179,7 +179,15 @@ export async function createPaymentServer({
       : inlineRecovery()
   const issuer = createIssuer({ sql, chainId, channelStates, services, metrics, ahead: settings.issueAhead })
   const store = createAcceptanceStore({ sql, chainId, metrics })
-  const issuerV2 = createIssuerV2({ sql, chainId, channelStates, services, metrics, priceTables })
+  const issuerV2 = createIssuerV2({
+    sql,
+    chainId,
+    channelStates,
+    services,
+    metrics,
+    priceTables,
+    ahead: settings.issueAhead,
+  })
   const storeV2 = createAcceptanceStoreV2({ sql, chainId })
   const verifierV2 = createVerifierV2({
     store: storeV2,
@@ -217,6 +225,7 @@ export async function createPaymentServer({
       channelStates.clear()
       issuer.forgetAll()
       store.forgetAll()
+      issuerV2.forgetAll()
       priceTables.forget()
     },
   })

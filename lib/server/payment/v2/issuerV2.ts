@@ -1,13 +1,17 @@
+import type { Address, Hex } from 'viem'
 import { createKeyedCoalescer } from '../../../../packages/payment-client/src/coalesce'
+import { createDemandMeter, type DemandMeter } from '../../../../packages/payment-client/src/demand'
 import { formatTokenV2 } from '../../../../packages/payment-client/src/tokenV2'
 import type { ChannelState } from '../../../channel'
 import { ConflictError, DependencyError } from '../../../errors'
 import type { ChannelStateCache } from '../channelStateCache'
 import type { ChannelRecord } from '../channels'
 import type { HotSql } from '../hotSql'
+import { DEFAULT_ISSUE_AHEAD } from '../issue/issuer'
 import type { PaymentMetrics } from '../metrics'
 import type { Service, ServiceRegistry } from '../services'
 import { issuableTokenId } from '../tokenWindow'
+import { type Allocation, allocationsOf, claimTokens, heldCount } from './allocations'
 import { resolveCategory } from './categories'
 import type { PriceTables } from './priceTables'
 import { signTokenV2Native } from './tokenCryptoV2'
@@ -22,6 +26,9 @@ type IssuedTokensV2Head = {
   /** The token ID's prices (wei per request of each category): what the tokens commit to. */
   prices: readonly bigint[]
 }
+
+/** Counts taken ahead cover about this much of a category's recent demand (as v1's issuer). */
+const AHEAD_HORIZON_MS = 50
 
 /** `sum(a * b)` over two numeric arrays in SQL, element by element. */
 const dot = (a: string, b: string) => `(SELECT COALESCE(sum(x * y), 0) FROM unnest(${a}, ${b}) AS d(x, y))`
@@ -60,9 +67,12 @@ const RAISE = {
  * a chain under the componentwise order, each one above every token issued before it, and the
  * provider can redeem its maximum for all of them (design of issue 29, point 2).
  *
- * Unlike v1's issuer, no counts are taken ahead: with categories, counts held ahead by one
- * instance would need a base vector per allocation (the frontier when it was taken) to stay
- * below later allocations; one statement per batch is exact and needs none.
+ * As v1's issuer, an instance takes counts ahead of a category's demand (about 50 ms of it, at
+ * most `ahead`) in the same statement, and hands the next tokens of that category out of them
+ * with no statement. Each such allocation has a base vector, the frontier right after its take
+ * (./allocations), which keeps the chain across instances. No background refill and no give-back
+ * at close: counts held when an instance stops are a gap the consumer pays for once a higher
+ * count is redeemed, at most `ahead` per category and instance (v1 gives its back when it can).
  */
 export function createIssuerV2({
   sql,
@@ -71,6 +81,7 @@ export function createIssuerV2({
   services,
   metrics,
   priceTables,
+  ahead: maxAhead = DEFAULT_ISSUE_AHEAD,
 }: {
   sql: HotSql
   chainId: number
@@ -78,9 +89,53 @@ export function createIssuerV2({
   services: ServiceRegistry
   metrics: PaymentMetrics
   priceTables: PriceTables
+  /** Most counts taken ahead per channel and category (0: none); default as v1's issuer. */
+  ahead?: number
 }) {
   type Job = { channel: ChannelRecord; consumer: Service; count: number; category: number }
   type Issued = IssuedTokensV2 | { refused: unknown }
+  /** Per channel: the token ID whose counts are held, the allocations per category, the demand per category. */
+  type Held = { tokenId: bigint; allocations: Allocation[][]; demand: DemandMeter[] }
+  const held = new Map<string, Held>()
+
+  /** The channel's held counts for `tokenId` (those of an older ID are dropped: never issued again). */
+  function heldFor(address: string, tokenId: bigint, categories: number): Held {
+    const current = held.get(address)
+    if (current?.tokenId === tokenId) return current
+    const fresh: Held = {
+      tokenId,
+      allocations: Array.from({ length: categories }, () => []),
+      demand: current?.demand ?? Array.from({ length: categories }, () => createDemandMeter()),
+    }
+    held.set(address, fresh)
+    return fresh
+  }
+
+  /** Counts of `category` to take beyond a batch's: about AHEAD_HORIZON_MS of its demand, less what is held. */
+  function extraFor(h: Held, category: number): number {
+    if (maxAhead === 0) return 0
+    const want = Math.min(
+      maxAhead,
+      Math.ceil(((h.demand[category] as DemandMeter).perSecond() * AHEAD_HORIZON_MS) / 1000),
+    )
+    return Math.max(0, want - heldCount(h.allocations[category] as Allocation[]))
+  }
+
+  /** Signs one token per count vector, in order. */
+  function signAll(
+    privateKey: Hex,
+    address: Address,
+    tokenId: bigint,
+    prices: readonly bigint[],
+    counts: bigint[][],
+  ) {
+    return counts.map((requests) =>
+      formatTokenV2({
+        chainId,
+        token: signTokenV2Native({ privateKey, chainId, channel: address, tokenId, prices, requests }),
+      }),
+    )
+  }
 
   async function pricesOf(address: string, tokenId: bigint, state: ChannelState): Promise<readonly bigint[]> {
     const prices = await priceTables.tableOf(address, tokenId, state.lastTokenId)
@@ -121,9 +176,28 @@ export function createIssuerV2({
     const { state } = await channelStates.get(address)
     const tokenId = issuableTokenId({ address: channel.address, state })
     const prices = await pricesOf(address, tokenId, state)
+    const h = heldFor(address, tokenId, prices.length)
     const raise = prices.map(() => 0n)
-    for (const job of jobs) raise[job.category] = (raise[job.category] as bigint) + BigInt(job.count)
-    const frontier = await raiseFrontier(channel, state, tokenId, prices, raise)
+    for (const job of jobs) {
+      raise[job.category] = (raise[job.category] as bigint) + BigInt(job.count)
+      h.demand[job.category]?.add(job.count)
+    }
+    // Counts ahead for the batch's categories, tried first; without them when the funds refuse.
+    const extra = prices.map((_, c) => ((raise[c] as bigint) > 0n ? extraFor(h, c) : 0))
+    let taken = extra
+    let frontier: bigint[] | null = null
+    if (extra.some((n) => n > 0))
+      frontier = await raiseFrontier(
+        channel,
+        state,
+        tokenId,
+        prices,
+        raise.map((r, c) => r + BigInt(extra[c] as number)),
+      )
+    if (!frontier) {
+      taken = extra.map(() => 0)
+      frontier = await raiseFrontier(channel, state, tokenId, prices, raise)
+    }
     if (!frontier) {
       channelStates.invalidate(channel.address) // a deposit may have landed: the next call re-reads
       if (jobs.length === 1) throw refuseForFunds(channel, state, jobs[0] as Job, prices)
@@ -134,25 +208,24 @@ export function createIssuerV2({
       return results
     }
     metrics.issueTakes.inc()
+    // The counts taken ahead are held with the new frontier as their base (./allocations).
+    const current = held.get(address)
+    if (current?.tokenId === tokenId)
+      allocationsOf(frontier, taken).forEach((a, c) => {
+        if (a) current.allocations[c]?.push(a)
+      })
     const privateKey = await services.privateKey(consumer)
-    const current = frontier.map((count, i) => count - (raise[i] as bigint))
+    // The batch's own tokens walk up from the frontier before this take, one count at a time.
+    const walk = frontier.map((count, i) => count - (raise[i] as bigint) - BigInt(taken[i] as number))
     const head = { channel: address, chainId, tokenId, categories: channel.categories, prices }
     return jobs.map((job) => {
-      const tokens: string[] = []
+      const counts: bigint[][] = []
       for (let i = 0; i < job.count; i++) {
-        current[job.category] = (current[job.category] as bigint) + 1n
-        const token = signTokenV2Native({
-          privateKey,
-          chainId,
-          channel: channel.address,
-          tokenId,
-          prices,
-          requests: [...current],
-        })
-        tokens.push(formatTokenV2({ chainId, token }))
+        walk[job.category] = (walk[job.category] as bigint) + 1n
+        counts.push([...walk])
       }
       metrics.tokensIssued.inc(job.count)
-      return { ...head, tokens }
+      return { ...head, tokens: signAll(privateKey, channel.address, tokenId, prices, counts) }
     })
   }
 
@@ -163,6 +236,29 @@ export function createIssuerV2({
       code: 'insufficient_funds',
       message: `Channel ${channel.address} holds ${state.consumerFunds} wei, not enough for ${job.count} more request(s) of category ${name} at ${prices[job.category]} wei on top of what was already issued; deposit first.`,
     })
+  }
+
+  /** `count` tokens from the counts held for the category, or null when not enough are held. */
+  async function issueHeld(
+    channel: ChannelRecord,
+    consumer: Service,
+    count: number,
+    category: number,
+  ): Promise<IssuedTokensV2 | null> {
+    const enough = (h: Held | undefined) => h && heldCount(h.allocations[category] ?? []) >= count
+    if (!enough(held.get(channel.address))) return null
+    const { state } = await channelStates.get(channel.address)
+    const tokenId = issuableTokenId({ address: channel.address, state })
+    const h = held.get(channel.address)
+    if (!h || h.tokenId !== tokenId || !enough(h)) return null
+    // Claimed before the next await, so no other call hands out the same counts.
+    const { tokens: counts, rest } = claimTokens(h.allocations[category] as Allocation[], category, count)
+    h.allocations[category] = rest
+    h.demand[category]?.add(count)
+    const prices = await pricesOf(channel.address, tokenId, state)
+    const tokens = signAll(await services.privateKey(consumer), channel.address, tokenId, prices, counts)
+    metrics.tokensIssued.inc(count)
+    return { channel: channel.address, chainId, tokenId, categories: channel.categories, prices, tokens }
   }
 
   const take = createKeyedCoalescer<string, Job, Issued>({
@@ -188,10 +284,19 @@ export function createIssuerV2({
     }): Promise<IssuedTokensV2> {
       const index = resolveCategory(channel, category)
       channelStates.markV2(channel.address) // a record from another instance's registry
+      const fromHeld = await issueHeld(channel, consumer, count, index)
+      if (fromHeld) return fromHeld
       const result = await take.submit(channel.address, { channel, consumer, count, category: index })
       if ('refused' in result) throw result.refused
       return result
     },
+
+    /** Counts this instance holds ahead for a channel's category (taken, not handed out yet). */
+    held: (channel: string, category: number): number =>
+      heldCount(held.get(channel.toLowerCase())?.allocations[category] ?? []),
+
+    /** Drops every held count: their channels' chain was reset (../chainEpoch). */
+    forgetAll: (): void => held.clear(),
   }
 }
 

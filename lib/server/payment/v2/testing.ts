@@ -82,7 +82,8 @@ export function paymentKitV2({
         seen = { ...bed, publicClient: client as unknown as ChannelTestbed['publicClient'] }
       }
       cores = await startPaymentCores(seen)
-      core = await cores.core(undefined, testSettings(settings))
+      // No counts taken ahead unless a test asks (so what was issued is what was asked for).
+      core = await cores.core(undefined, testSettings({ issueAhead: 0, ...settings }))
       const { testbed, database, server } = core
       const alice = await core.service('alice', { price: null })
       const bob = await core.service('bob', { price: null })
@@ -166,7 +167,8 @@ export function paymentKitV2({
     url: () => http?.url as string,
 
     /** A second core on the same testbed, database and keystore (another instance of the team's server). */
-    secondCore: () => (cores as PaymentCores).core(t(), sameTeam(t())),
+    secondCore: (settings: Partial<PaymentSettings> = {}) =>
+      (cores as PaymentCores).core(t(), sameTeam(t(), { issueAhead: 0, ...settings })),
 
     /** A v2 wire token for `channel`, signed by alice unless another key is given. */
     wire({
