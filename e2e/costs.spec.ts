@@ -332,7 +332,12 @@ test.describe('costs, as a manager would', () => {
     await page.goto('/costs?window=all')
     const ac = plan[0]
     await expect(edge(page, ac)).toHaveAttribute('href', `/channels/${made.channels.ac}`)
-    await edge(page, ac).locator('text.edge-label').click()
+    // The edge's label (drawn above every line) opens the channel too.
+    await page
+      .locator(
+        `[data-testid="graph-edge-label"][data-consumer="${addr(ac.consumer)}"][data-provider="${addr(ac.provider)}"]`,
+      )
+      .click()
     await expect(page).toHaveURL(new RegExp(`/channels/${made.channels.ac}$`))
     await expect(page.getByTestId('channel-address')).toHaveText(made.channels.ac)
     await expect(page.getByTestId('channel-price')).toHaveAttribute('data-wei', gwei(10).toString())

@@ -1,28 +1,42 @@
 /**
- * `npm run bench:costs`: seeds BENCH_COST_EVENTS (default 1,000,000) Redeemed events over
- * BENCH_COST_SERVICES (default 200) services straight into a fresh Postgres (the rollups are
- * kept by the migration's triggers, as when the indexer writes), then times the cost graph
- * (`costGraph`, the function behind GET /api/costs/graph, in process: no HTTP) for the 24 h,
- * 30 d and all windows. Beside each, the ceiling it replaces, measured in the same run: the same
- * per-channel sums straight from the raw events. Prints p50/p95 and the ratio; target p95 < 200 ms.
+ * `npm run bench:costs`: seeds BENCH_COST_EVENTS (default 10,000,000) Redeemed events over
+ * BENCH_COST_SERVICES (default 1,000) services and about BENCH_COST_CHANNELS (default 5,000)
+ * channels straight into a fresh Postgres (scripts/bench/costNetwork.ts: the rollups are kept by
+ * the migration's triggers, as when the indexer writes), then times
+ * - the cost graph (`costGraph`, the function behind GET /api/costs/graph, in process: no HTTP)
+ *   for the 24 h, 30 d and all windows; beside each, the ceiling it replaces, measured in the
+ *   same run: the same per-channel sums straight from the raw events. p50/p95 and the ratio;
+ *   target p95 < 200 ms.
+ * - /costs in Chromium (scripts/bench/costsPage.ts): the time until the page is interactive
+ *   (graph drawn, search answering) on the whole network, against a gauge measured in the same
+ *   run: the same page over a 20-service network seeded beside it on a day of its own. Target
+ *   < 1 s. BENCH_COST_PAGES=0 skips it.
  * Always exits 0 (a report).
  */
+import path from 'node:path'
 import pg from 'pg'
+import { errorText } from '../lib/errorText'
 import { createChainClient } from '../lib/server/chain'
 import type { ServerContext } from '../lib/server/context'
 import { costGraph } from '../lib/server/costs'
 import { createDb } from '../lib/server/db/client'
 import { migrate } from '../lib/server/db/migrate'
 import { startAnvil } from '../stack/anvil'
+import { costNetwork, seedCostNetwork } from './bench/costNetwork'
+import { printPageTable, timeCostsPages } from './bench/costsPage'
 import { freshDatabase } from './bench/database'
 
-const EVENTS = Number(process.env.BENCH_COST_EVENTS ?? 1_000_000)
-const SERVICES = Number(process.env.BENCH_COST_SERVICES ?? 200)
+const EVENTS = Number(process.env.BENCH_COST_EVENTS ?? 10_000_000)
+const SERVICES = Number(process.env.BENCH_COST_SERVICES ?? 1_000)
+const CHANNELS = Number(process.env.BENCH_COST_CHANNELS ?? SERVICES * 5)
 const DAYS = Number(process.env.BENCH_COST_DAYS ?? 90)
 const SAMPLES = Number(process.env.BENCH_COST_SAMPLES ?? 40)
-const BATCH = 100_000
+const PAGE_SAMPLES = Number(process.env.BENCH_COST_PAGES ?? 5)
 const CHAIN_ID = 31337
 const TARGET_P95_MS = 200
+const TARGET_PAGE_MS = 1_000
+/** The gauge's network: 20 services on 2021-01-04, a day no window of the big one reaches. */
+const GAUGE = { services: 20, channels: 60, events: 2_000, from: Date.UTC(2021, 0, 4) / 1000 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 const ms = (n: number) => `${n.toFixed(1)} ms`
@@ -31,97 +45,28 @@ const percentile = (sorted: number[], p: number) =>
 const addressOf = (kind: number, i: number) =>
   `0x${kind.toString(16).padStart(2, '0')}${i.toString(16).padStart(38, '0')}`
 
-/**
- * 200 services in 8 layers (a microservice call graph: each calls 2 to 6 services of later
- * layers), teams of 10, one channel per pair, plus a few cycles back to earlier layers.
- */
-function network() {
-  const services = Array.from({ length: SERVICES }, (_, i) => ({
-    address: addressOf(1, i),
-    name: `svc-${i}`,
-    team: `team-${Math.floor(i / 10)}`,
-    layer: Math.floor((i * 8) / SERVICES),
-  }))
-  const channels: Array<{ address: string; consumer: string; provider: string; price: bigint }> = []
-  let seed = 7
-  const random = () => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
-    return seed / 2 ** 31
-  }
-  for (const s of services) {
-    const later = services.filter((t) => t.layer > s.layer)
-    const calls = later.length === 0 ? 0 : 2 + Math.floor(random() * 5)
-    const picked = new Set<number>()
-    for (let k = 0; k < calls; k++) picked.add(Math.floor(random() * later.length))
-    if (random() < 0.05 && s.layer > 0) picked.add(-1 - Math.floor(random() * 10)) // a cycle back
-    for (const p of picked) {
-      const provider =
-        p >= 0 ? (later[p] as (typeof later)[number]) : (services[-1 - p] as (typeof services)[number])
-      if (provider.address === s.address) continue
-      channels.push({
-        address: addressOf(2, channels.length),
-        consumer: s.address,
-        provider: provider.address,
-        price: BigInt(1 + Math.floor(random() * 100)) * 1_000_000_000n,
-      })
-    }
-  }
-  return { services, channels }
-}
-
 async function seed(client: pg.Client, now: number) {
-  const { services, channels } = network()
-  await client.query(
-    `INSERT INTO service_label (address, name, team, source)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
-    [
-      services.map((s) => s.address),
-      services.map((s) => s.name),
-      services.map((s) => s.team),
-      services.map(() => 'edit'),
-    ],
-  )
-  await client.query(
-    `INSERT INTO channel (chain_id, address, consumer, provider, cost_per_request, redemption_timeout,
-       termination_timeout, opened_block, opened_tx, opened_at, consumer_funds, provider_funds,
-       active_token_id, expiring_token_id, redeemable_at, last_token_id, terminates_at, terminated,
-       total_deposited, total_redeemed, total_requests, total_withdrawn, redemptions, event_count, last_event_block)
-     SELECT $1, a, c, p, price, 60, 600, 1, '0x00', $2, 10^18, 0, 2, 0, 0, 2, 0, false, 10^18, 0, 0, 0, 0, 0, 1
-     FROM unnest($3::text[], $4::text[], $5::text[], $6::numeric[]) AS t(a, c, p, price)`,
-    [
-      CHAIN_ID,
-      now - DAYS * 86_400,
-      channels.map((c) => c.address),
-      channels.map((c) => c.consumer),
-      channels.map((c) => c.provider),
-      channels.map((c) => c.price.toString()),
-    ],
-  )
-  await client.query(
-    `CREATE TEMP TABLE bench_channel AS
-     SELECT (row_number() OVER (ORDER BY address)) - 1 AS idx, address, cost_per_request AS price FROM channel`,
-  )
-  // Events spread evenly over DAYS up to now; channel i gets a share that falls with i (busy pairs and quiet ones).
-  const step = (DAYS * 86_400) / EVENTS
-  for (let from = 0; from < EVENTS; from += BATCH) {
-    const to = Math.min(EVENTS, from + BATCH) - 1
-    await client.query(
-      `INSERT INTO event (chain_id, block_hash, log_index, block_number, block_timestamp, tx_hash, tx_index,
-         address, channel, name, args, topics, data)
-       SELECT $1, '0x' || lpad(to_hex(g), 64, '0'), 0, g + 1, $2::bigint + floor(g * $3::float8)::bigint,
-              '0x' || lpad(to_hex(g), 64, '0'), 0, c.address, c.address, 'Redeemed',
-              jsonb_build_object('tokenId', '1', 'requests', r::text, 'amount', (r * c.price)::text,
-                                 'consumerFunds', '0', 'providerFunds', '0'),
-              '{}', '0x'
-       FROM generate_series($4::bigint, $5::bigint) AS g,
-            LATERAL (SELECT 1 + (g * 31) % 500 AS r) AS rr,
-            LATERAL (SELECT address, price FROM bench_channel
-                     WHERE idx = floor((((g * 7919) % 10007) / 10007.0) ^ 2 * $6)::bigint) AS c`,
-      [CHAIN_ID, now - DAYS * 86_400, step, from, to, channels.length],
-    )
-    process.stdout.write(`\r  seeded ${fmt(to + 1)} / ${fmt(EVENTS)} events`)
-  }
+  const network = costNetwork({ services: SERVICES, channels: CHANNELS, prefix: 0x01 })
+  await seedCostNetwork(client, network, {
+    chainId: CHAIN_ID,
+    events: EVENTS,
+    from: now - DAYS * 86_400,
+    to: now,
+    onProgress: (done) => process.stdout.write(`\r  seeded ${fmt(done)} / ${fmt(EVENTS)} events`),
+  })
   process.stdout.write('\n')
+  const gauge = costNetwork({
+    services: GAUGE.services,
+    channels: GAUGE.channels,
+    prefix: 0x02,
+    name: 'gauge',
+  })
+  await seedCostNetwork(client, gauge, {
+    chainId: CHAIN_ID,
+    events: GAUGE.events,
+    from: GAUGE.from,
+    to: GAUGE.from + 86_400,
+  })
   // Pending: tokens this Payment Server accepted, as provider, for a tenth of the channels.
   await client.query(
     `INSERT INTO payment_service (name, team, address, key_source, key_env, api_key_hash, api_key_prefix)
@@ -144,7 +89,7 @@ async function seed(client: pg.Client, now: number) {
     [CHAIN_ID, addressOf(3, 0), EVENTS + 1, now],
   )
   await client.query('ANALYZE')
-  return { services: services.length, channels: channels.length }
+  return { services: network.services.length, channels: network.channels.length }
 }
 
 /** The ceiling: the window's per-channel sums read from the raw events, as without rollups. */
@@ -166,6 +111,33 @@ async function time(fn: () => Promise<unknown>, samples: number): Promise<number
     out.push(performance.now() - t)
   }
   return out.sort((a, b) => a - b)
+}
+
+/** /costs in Chromium on the seeded database: the gauge's 20 services, then the whole network. */
+async function timePages(databaseUrl: string, rpcUrl: string) {
+  console.log(
+    `\n/costs in Chromium, ${PAGE_SAMPLES} navigations each after a warm-up (the web role's production build)`,
+  )
+  try {
+    const result = await timeCostsPages({
+      root: path.resolve(import.meta.dirname, '..'),
+      databaseUrl,
+      rpcUrl,
+      samples: PAGE_SAMPLES,
+      cases: [
+        {
+          label: `gauge: ${GAUGE.services} services`,
+          path: '/costs?from=2021-01-04T00:00&to=2021-01-05T00:00',
+          search: 'gauge-1',
+        },
+        { label: `${fmt(SERVICES)} services, 30 d`, path: '/costs?window=30d', search: 'svc-1' },
+        { label: `${fmt(SERVICES)} services, all`, path: '/costs?window=all', search: 'svc-1' },
+      ],
+    })
+    printPageTable(result, TARGET_PAGE_MS)
+  } catch (error) {
+    console.log(`  the page timing failed: ${errorText(error)}`)
+  }
 }
 
 async function main() {
@@ -238,9 +210,10 @@ async function main() {
     console.log('')
     console.log(
       `  raw sums = the same per-channel sums straight from the events (the ceiling rollups replace); ` +
-        `rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
+        `rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB; 'all' includes the gauge's ${GAUGE.services} services`,
     )
     await ctx.db.$disconnect()
+    if (PAGE_SAMPLES > 0) await timePages(database.url, anvil.url)
   } finally {
     await client.end().catch(() => {})
     await anvil.stop()

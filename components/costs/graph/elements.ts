@@ -1,0 +1,168 @@
+import { MarkerType, Position } from '@xyflow/react'
+import type { DrawnEdge, DrawnNode, Focus, GroupedGraph } from '@/lib/costs/graphGroups'
+import type { Layout } from '@/lib/costs/layout'
+import { formatNumber, formatWei, shortAddress } from '@/lib/explorer/format'
+import type { CanvasPair, CanvasService, FocusState, GraphNode, PaidEdge } from './types'
+
+/* From the grouped, laid-out graph to React Flow's nodes and edges. */
+
+/** Up to this many drawn edges, every edge is labelled (and dagre keeps room for the labels). */
+export const LABEL_ALL_UP_TO = 40
+
+const NODE_HEIGHT = 48
+const DOT = 44
+const CHAR = 6.6
+
+/** The label of a service or team node, as drawn, to size the node before it is measured. */
+const nameOf = (n: DrawnNode, byId: Map<string, CanvasService>) => {
+  if (n.kind === 'team') return `${n.team} +${n.members.length}`
+  const s = byId.get(n.id)
+  return s?.name ?? shortAddress(n.id)
+}
+const subOf = (n: DrawnNode) =>
+  `paid ${formatWei(n.paid)} · earned ${formatWei(n.earned)}${n.internal > 0n ? ` · within ${formatWei(n.internal)}` : ''}`
+
+/** A node's box: wide enough for its name and its line of amounts (CSS keeps it to this). */
+export function nodeSize(n: DrawnNode, byId: Map<string, CanvasService>): { width: number; height: number } {
+  const text = Math.max(nameOf(n, byId).length * 7.6, subOf(n).length * CHAR)
+  return { width: Math.round(Math.min(300, DOT + 10 + text)), height: NODE_HEIGHT }
+}
+
+/** The label box of an edge (see PaidEdgeView), for dagre to keep free. */
+export function labelSize(e: DrawnEdge): { width: number; height: number } {
+  const lines = [formatWei(e.settled), `${formatNumber(e.requests)} req · ${e.pairs.length} pairs`]
+  if (e.pending > 0n) lines.push(`+${formatWei(e.pending)} pending`)
+  return {
+    width: Math.round(Math.max(...lines.map((l) => l.length)) * CHAR + 14),
+    height: lines.length * 15 + 8,
+  }
+}
+
+/** sqrt scale of a share of the largest value, into [lo, hi]. */
+export function scale(value: bigint, max: bigint, lo: number, hi: number): number {
+  if (max <= 0n || value <= 0n) return lo
+  return lo + (hi - lo) * Math.sqrt(Number((value * 1_000_000n) / max) / 1_000_000)
+}
+
+/** The largest of some bigints (Math.max takes numbers only). */
+function maxOf(values: bigint[]): bigint {
+  let max = 0n
+  for (const v of values) if (v > max) max = v
+  return max
+}
+
+const stateOf = (id: string, focus: Focus | null): FocusState =>
+  focus === null ? 'none' : focus.node === id ? 'focused' : focus.neighbours.has(id) ? 'neighbour' : 'dimmed'
+
+export type ElementsInput = {
+  graph: GroupedGraph
+  layout: Layout
+  byId: Map<string, CanvasService>
+  pairs: CanvasPair[]
+  focus: Focus | null
+  size: 'spend' | 'earnings'
+  live: boolean
+  labelAll: boolean
+  hovered: string | null
+  direction: 'LR' | 'TB'
+  onExpand: (team: string) => void
+}
+
+/** React Flow nodes: services and collapsed teams at dagre's places, with their focus state. */
+export function flowNodes({
+  graph,
+  layout,
+  byId,
+  focus,
+  size,
+  direction,
+  onExpand,
+}: ElementsInput): GraphNode[] {
+  const weight = (n: DrawnNode) => (size === 'spend' ? n.paid : n.earned)
+  const max = maxOf(graph.nodes.map(weight))
+  const [targetPosition, sourcePosition] =
+    direction === 'LR' ? [Position.Left, Position.Right] : [Position.Top, Position.Bottom]
+  return graph.nodes.map((n): GraphNode => {
+    const at = layout.nodes.get(n.id) ?? { x: 0, y: 0, width: 200, height: NODE_HEIGHT }
+    const state = stateOf(n.id, focus)
+    const r = scale(weight(n), max, 7, 20)
+    const common = {
+      id: n.id,
+      position: { x: at.x, y: at.y },
+      width: at.width,
+      height: at.height,
+      targetPosition,
+      sourcePosition,
+      draggable: false,
+      selectable: false,
+      className: `cg-rf-${state}`,
+    }
+    if (n.kind === 'team') {
+      return {
+        ...common,
+        type: 'team',
+        data: {
+          team: n.team ?? '',
+          members: n.members.length,
+          paid: n.paid.toString(),
+          earned: n.earned.toString(),
+          internal: n.internal.toString(),
+          r,
+          state,
+          onExpand,
+        },
+      }
+    }
+    return { ...common, type: 'service', data: { service: byId.get(n.id) as CanvasService, r, state } }
+  })
+}
+
+const priceOf = (p: CanvasPair) =>
+  p.priceMin === p.priceMax ? formatWei(p.priceMin) : `${formatWei(p.priceMin)}–${formatWei(p.priceMax)}`
+
+/** React Flow edges along dagre's routes, with label, link and focus state. */
+export function flowEdges(input: ElementsInput): PaidEdge[] {
+  const { graph, layout, byId, pairs, focus, live, labelAll, hovered, direction } = input
+  const max = maxOf(graph.edges.map((e) => e.settled + e.pending))
+  const name = (id: string) =>
+    id.startsWith('team:') ? id.slice(5) : (byId.get(id)?.name ?? shortAddress(id))
+  return graph.edges.flatMap((e): PaidEdge[] => {
+    const route = layout.edges.get(e.id)
+    if (!route) return []
+    const state: FocusState = focus === null ? 'none' : focus.edges.has(e.id) ? 'focused' : 'dimmed'
+    const only = e.pairs.length === 1 ? (pairs[e.pairs[0] as number] as CanvasPair) : null
+    const title = [
+      `${name(e.from)} → ${name(e.to)}${only ? '' : ` (${e.pairs.length} pairs)`}`,
+      `settled ${formatWei(e.settled)} (${formatNumber(e.settled)} wei) for ${formatNumber(e.requests)} requests${only ? ` at ${priceOf(only)}` : ''}`,
+      live ? `pending ${formatWei(e.pending)} accepted, not redeemed` : null,
+      only ? `${only.channels} channel${only.channels === 1 ? '' : 's'}` : null,
+    ]
+      .filter(Boolean)
+      .join('\n')
+    return [
+      {
+        id: e.id,
+        source: e.from,
+        target: e.to,
+        type: 'paid',
+        className: `cg-rf-edge-${state}`,
+        zIndex: state === 'focused' ? 1 : 0,
+        markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14, color: '#3b5bdb' },
+        data: {
+          points: route.points,
+          direction,
+          label: route.label,
+          showLabel: labelAll || state === 'focused' || hovered === e.id,
+          state,
+          settled: e.settled.toString(),
+          pending: live ? e.pending.toString() : '',
+          requests: e.requests.toString(),
+          pairs: e.pairs.length,
+          href: only?.channel ? `/channels/${only.channel}` : null,
+          title,
+          width: scale(e.settled + e.pending, max, 1.5, 8),
+        },
+      },
+    ]
+  })
+}
