@@ -27,6 +27,8 @@ type Made = {
   to: number
   fees: Record<'consumer' | 'provider', bigint>
   teams: Record<'consumer' | 'provider', string>
+  /** The provider's service name (its label). */
+  provider: string
 }
 
 /** The chain activity (see above); returns the window that holds it and each party's fees from the receipts. */
@@ -37,6 +39,7 @@ async function payAndClose(request: APIRequestContext, project: string): Promise
   const consumer = privateKeyToAccount(consumerKey)
   const provider = privateKeyToAccount(keyOf('provider'))
   const teams = { consumer: `ovh-a-${run}`, provider: `ovh-b-${run}` }
+  const nameOf = (role: string) => `ovh-${role}-${project}-${run}`
   for (const [role, account] of [
     ['consumer', consumer],
     ['provider', provider],
@@ -46,7 +49,7 @@ async function payAndClose(request: APIRequestContext, project: string): Promise
       headers: { authorization: `Bearer ${adminKey()}` },
       data: {
         address: account.address.toLowerCase(),
-        name: `ovh-${role}-${project}-${run}`,
+        name: nameOf(role),
         team: teams[role],
         version: 0,
       },
@@ -103,7 +106,7 @@ async function payAndClose(request: APIRequestContext, project: string): Promise
   // Blocks from now on are later than the window's end, so its figures no longer change.
   await advanceTime(2)
   await waitForIndexed(request, await chain.getBlockNumber())
-  return { from, to, fees, teams }
+  return { from, to, fees, teams, provider: nameOf('provider') }
 }
 
 test.describe('what the payment system costs', () => {
@@ -176,5 +179,26 @@ test.describe('what the payment system costs', () => {
     const file = info.outputPath(`${info.project.name}-overhead-section.png`)
     await section.screenshot({ path: file })
     await info.attach(`${info.project.name}-overhead-section`, { path: file, contentType: 'image/png' })
+  })
+
+  test('the provider’s service page shows the gas it paid, as the API has it', async ({ page }, info) => {
+    const service = api.teams.find((t) => t.team === made.teams.provider)?.services[0]
+    if (!service) throw new Error('no provider service')
+    await page.goto(`/services/${made.provider}?${query}`)
+    const section = page.getByTestId('service-overhead')
+    const paid = section.getByTestId('service-overhead-paid-row')
+    await expect(paid.locator('[data-col="gas_total_wei"]')).toHaveAttribute('data-value', service.total)
+    await expect(paid.locator('[data-col="gas_redeem_wei"]')).toHaveAttribute(
+      'data-value',
+      service.fees.redeem,
+    )
+    // Its one channel's gas: both parties' transactions.
+    const channel = api.channels.find((c) => c.provider === service.address)
+    await expect(
+      section.getByTestId('service-overhead-channels-row').locator('[data-col="gas_total_wei"]'),
+    ).toHaveAttribute('data-value', channel?.total ?? 'none')
+    const file = info.outputPath(`${info.project.name}-service-overhead.png`)
+    await section.screenshot({ path: file })
+    await info.attach(`${info.project.name}-service-overhead`, { path: file, contentType: 'image/png' })
   })
 })
