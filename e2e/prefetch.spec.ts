@@ -5,8 +5,8 @@ import { isPrefetch, type MainPage, mainPages, measurePageLoad } from './kit/pag
 
 /**
  * Fast pages (issue 30, point 7), by counts, not times (scripts/bench-pages.ts measures those):
- * no main page fires more than a handful of Next.js prefetches as it loads (before, 40-80 each,
- * 81 requests on /), none fetches one URL twice (/blocks fetched every block twice), links in
+ * no main page fires more than a handful of Next.js prefetches as it loads (before: 10 to 44 a
+ * page, 73 requests on / as bench:pages measured), none fetches a page or asset twice, links in
  * tables and lists never prefetch, and a header link prefetches its page once pointed at.
  */
 
@@ -26,7 +26,7 @@ test.beforeAll(async ({ playwright }, info) => {
   }
 })
 
-test('every main page loads with at most a handful of prefetches, none from its tables, and no URL twice', async ({
+test('every main page loads with at most a handful of prefetches, none from its tables, and no page or asset twice', async ({
   page,
 }) => {
   const seen: Record<string, { prefetches: number; rowPrefetches: string[]; repeated: string[] }> = {}
