@@ -4,6 +4,7 @@
  * and junk bodies, each with the refusal it must get.
  */
 
+import { MAX_TOKEN_V2_LENGTH } from '../../../packages/payment-client/src/tokenV2'
 import { budgetHostileBodies, budgetRefusals } from '../budgets/input.fixture'
 
 /** A well-formed address that is no channel, no service and no label. */
@@ -83,6 +84,12 @@ const BODY_ROUTES: Array<{ route: string; key?: KeyName; valid: object; fields: 
     key: 'shop',
     valid: { autoFund: { threshold: '1', amount: '1' } },
     fields: ['autoFund.threshold', 'autoFund.amount'],
+  },
+  {
+    route: `PATCH /api/payment/channels/${NOBODY}/prices`,
+    key: 'billing',
+    valid: { prices: ['1000'] },
+    fields: ['prices.0'],
   },
   {
     route: `POST /api/payment/channels/${NOBODY}/deposit`,
@@ -240,10 +247,11 @@ const REFUSED: Array<[string, KeyName | undefined, unknown, string, string, stri
   [
     'POST /api/payment/tokens/verify',
     'billing',
-    { token: 'x'.repeat(401) },
+    // One character over the longest token either version can have: the body's schema refuses it.
+    { token: 'x'.repeat(MAX_TOKEN_V2_LENGTH + 1) },
     'invalid_request',
     'token',
-    'a 401-character token',
+    'a token one character over the longest possible',
   ],
   [
     'POST /api/payment/tokens/verify',

@@ -1,10 +1,11 @@
-import { hashTypedData } from 'viem'
+import { hashTypedData, maxUint256 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
 import { TokenFormatError } from './token'
 import {
   formatTokenV2,
   isTokenV2Wire,
+  MAX_TOKEN_V2_LENGTH,
   parseTokenV2,
   recoverTokenV2Signer,
   signTokenV2,
@@ -55,6 +56,21 @@ describe('v2 tokens', () => {
     expect(() => parseTokenV2(wire('1,2', '1'))).toThrow(TokenFormatError)
     expect(() => parseTokenV2(wire('1,1,1,1,1,1,1,1,1', '1,1,1,1,1,1,1,1,1'))).toThrow(/1 to 8/)
     expect(() => parseTokenV2(wire('1,01', '1,1'))).toThrow(TokenFormatError)
+  })
+
+  it('parseTokenV2() reads the largest token a signer can produce (8 categories of uint256, the longest chain id)', () => {
+    const max = Array(8).fill(maxUint256)
+    const token = {
+      ...message,
+      tokenId: maxUint256,
+      prices: max,
+      requests: max,
+      signature: `0x${'ab'.repeat(65)}` as const,
+    }
+    const wire = formatTokenV2({ chainId: 9_007_199_254_740_991, token })
+    expect(wire.length).toBe(MAX_TOKEN_V2_LENGTH)
+    expect(parseTokenV2(wire).token.requests).toEqual(max)
+    expect(() => parseTokenV2(`${wire} `)).toThrow(/at most 1538 characters/)
   })
 
   it('tokenV2Value() is the dot product of counts and prices', () => {

@@ -160,8 +160,16 @@ export async function recoverTokenV2Signer({
 
 /** The prefix of a v2 token's wire form (a v1 token's is `v1.`). */
 export const WIRE_V2 = 'v2'
-/** Longest wire form of a v2 token: 8 categories of 78-digit prices and counts. */
-export const MAX_TOKEN_V2_LENGTH = 1_500
+/** Decimal digits of the largest uint256. */
+const UINT256_DIGITS = 78
+/** Longest comma-separated list of a v2 token: MAX_CATEGORIES uint256 values. */
+const MAX_LIST = MAX_CATEGORIES * UINT256_DIGITS + MAX_CATEGORIES - 1
+/**
+ * Longest wire form of a v2 token: `v2`, a 16-digit chain id, a 42-character address, a uint256
+ * token ID, 8 categories of uint256 prices and of counts, a 65-byte hex signature, 6 dots
+ * (1,538 characters). Anything a signer can produce parses.
+ */
+export const MAX_TOKEN_V2_LENGTH = 2 + 16 + 42 + UINT256_DIGITS + 2 * MAX_LIST + 132 + 6
 
 /**
  * A v2 token as one header-safe string:
