@@ -143,8 +143,11 @@ export function groupCostGraph({
   return { nodes: [...nodes.values()], edges: sorted, nodeOf }
 }
 
-/** More drawn edges than this and the weaker ones are left out (a hairball reads as nothing). */
-export const EDGES_AT_MOST = 80
+/**
+ * More drawn edges than this and the weaker ones are left out: 20 teams with all their 190
+ * edges drew a hairball (screenshots of e2e/costsGraph.spec.ts); a phone's screen takes fewer.
+ */
+export const EDGES_AT_MOST = { wide: 50, narrow: 30 }
 
 /**
  * The edges worth drawing: every node's heaviest edge out and in, then the heaviest others,

@@ -61,6 +61,15 @@ export function CostGraphCanvas(props: CostGraphCanvasProps) {
 
 const teamOf = (s: CanvasService) => s.team ?? NO_TEAM
 
+/**
+ * On a phone the canvas is as tall as the graph needs at the screen's width (a wide, short
+ * layout in a 70vh box left most of the screen empty), between 320 px and 75vh.
+ */
+function phoneHeight(layout: { width: number; height: number }) {
+  const ratio = layout.height / Math.max(1, layout.width)
+  return { height: `clamp(320px, calc(${ratio.toFixed(3)} * 100vw + 40px), 75vh)` }
+}
+
 function Canvas({ services, pairs, size, live }: CostGraphCanvasProps) {
   const narrow = useNarrow()
   const flow = useReactFlow()
@@ -101,7 +110,7 @@ function Canvas({ services, pairs, size, live }: CostGraphCanvasProps) {
   )
   const focused = useMemo(() => (focusId ? focusOf(graph, pairs, focusId) : null), [graph, pairs, focusId])
   // The weakest edges are left out past EDGES_AT_MOST; a focused service's are always drawn.
-  const shownEdges = edgesToDraw(graph, EDGES_AT_MOST, focused?.edges)
+  const shownEdges = edgesToDraw(graph, narrow ? EDGES_AT_MOST.narrow : EDGES_AT_MOST.wide, focused?.edges)
   const shownKey = shownEdges.map((e) => e.id).join(' ')
   // biome-ignore lint/correctness/useExhaustiveDependencies: the same edges (shownKey) keep their layout
   const drawn = useMemo(() => ({ ...graph, edges: shownEdges }), [graph, shownKey])
@@ -110,7 +119,7 @@ function Canvas({ services, pairs, size, live }: CostGraphCanvasProps) {
   const layout = useMemo(() => {
     if (narrow === null) return null
     return layoutCostGraph({
-      nodes: drawn.nodes.map((n) => ({ id: n.id, ...nodeSize(n, byId) })),
+      nodes: drawn.nodes.map((n) => ({ id: n.id, ...nodeSize(n, byId, narrow) })),
       edges: drawn.edges.map((e) => ({
         id: e.id,
         from: e.from,
@@ -173,8 +182,10 @@ function Canvas({ services, pairs, size, live }: CostGraphCanvasProps) {
           onFocus={focus}
         />
         <span className="muted small" data-testid="graph-summary">
-          {services.length} services in {teams} teams · {graph.nodes.length} nodes, {graph.edges.length} edges
-          drawn
+          {services.length} services in {teams} teams · {graph.nodes.length} nodes, {drawn.edges.length}
+          {drawn.edges.length < graph.edges.length
+            ? ` of ${graph.edges.length} edges drawn (the weakest left out; a focused service shows all of its)`
+            : ' edges'}
           {grouping && ' · a team opens into its services'}
         </span>
         {open.length > 0 && (
@@ -201,7 +212,11 @@ function Canvas({ services, pairs, size, live }: CostGraphCanvasProps) {
           </span>
         )}
       </div>
-      <div className="cg-canvas" data-testid="graph-canvas">
+      <div
+        className="cg-canvas"
+        data-testid="graph-canvas"
+        style={narrow && layout ? phoneHeight(layout) : undefined}
+      >
         {layout === null ? (
           <p className="muted cg-drawing">Drawing the graph…</p>
         ) : (

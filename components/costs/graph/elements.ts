@@ -22,9 +22,18 @@ const nameOf = (n: DrawnNode, byId: Map<string, CanvasService>) => {
 const subOf = (n: DrawnNode) =>
   `paid ${formatWei(n.paid)} · earned ${formatWei(n.earned)}${n.internal > 0n ? ` · within ${formatWei(n.internal)}` : ''}`
 
-/** A node's box: wide enough for its name and its line of amounts (CSS keeps it to this). */
-export function nodeSize(n: DrawnNode, byId: Map<string, CanvasService>): { width: number; height: number } {
-  const text = Math.max(nameOf(n, byId).length * 7.6, subOf(n).length * CHAR)
+/**
+ * A node's box: wide enough for its name and its line of amounts (CSS keeps it to this); on a
+ * phone (`compact`) its name only, the amounts being in its title and its page.
+ */
+export function nodeSize(
+  n: DrawnNode,
+  byId: Map<string, CanvasService>,
+  compact = false,
+): { width: number; height: number } {
+  // 13 px semibold: about 8.4 px a character, plus the box's padding.
+  const name = nameOf(n, byId).length * 8.4 + 14
+  const text = compact ? name : Math.max(name, subOf(n).length * CHAR)
   return { width: Math.round(Math.min(300, DOT + 10 + text)), height: NODE_HEIGHT }
 }
 
