@@ -1,5 +1,6 @@
 import { isAddress, maxUint256 } from 'viem'
 import { z } from 'zod'
+import { MAX_TOKEN_V2_LENGTH } from '../../../packages/payment-client/src/tokenV2'
 import { errorSchema, text } from '../http/schemas'
 import { channelV2Schema } from './v2/channelView'
 
@@ -41,8 +42,9 @@ const seconds = (description: string) =>
     .max(365 * 24 * 3600)
     .meta({ description })
 
+/** As long as the longest v2 token (8 categories of uint256 prices and counts); a v1 token is shorter. */
 export const tokenString = text()
-  .max(1500)
+  .max(MAX_TOKEN_V2_LENGTH)
   .meta({
     description:
       'A token in its wire format: v1.<chainId>.<channel>.<tokenId>.<requests>.<signature>, or for a version 2 channel v2.<chainId>.<channel>.<tokenId>.<prices>.<requests>.<signature> (prices and counts comma-separated, one per category)',
@@ -172,17 +174,25 @@ export const category = z
   .union([z.number().int().min(0).max(7), text().max(40)])
   .meta({ description: 'Version 2 channels: the request category, by index or name; default the first' })
 
+/** The most the caller pays per request of the category: checked before any count is taken. */
+const maxPrice = wei.meta({
+  description:
+    "The most the caller pays per request of the category (wei): when the channel's price for it is higher, the answer is 402 `price_above_max` and no count is taken",
+  example: '1000',
+})
+
 export const issueBody = z
   .object({
     provider: text().max(64).meta({ description: 'Provider service name (of this server) or address' }),
     count: count.optional(),
     category: category.optional(),
+    maxPrice: maxPrice.optional(),
   })
   .strict()
   .meta({ id: 'IssueTokens' })
 
 export const issueChannelBody = z
-  .object({ count: count.optional(), category: category.optional() })
+  .object({ count: count.optional(), category: category.optional(), maxPrice: maxPrice.optional() })
   .strict()
   .meta({ id: 'IssueChannelTokens' })
 

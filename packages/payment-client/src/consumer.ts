@@ -46,8 +46,9 @@ export type PaymentOptions = {
   category?: number | string
   /**
    * The most this request may cost (wei), checked against the price of its category in the
-   * token ID's price table the Payment Server answers: a provider's price change is seen before
-   * paying at it, and a higher price throws a PaymentError `price_above_max` (no request sent).
+   * token ID's price table: sent to the Payment Server, which refuses (402 `price_above_max`)
+   * before taking any count, and checked again on each token (a kept one may predate a change).
+   * A higher price throws a PaymentError `price_above_max` (no request sent).
    */
   maxPrice?: bigint
 }
@@ -73,6 +74,8 @@ type Spare = { token: string; until: number }
 type Issuer = {
   /** The category asked for (version 2 channels), and its index in the answers' price table. */
   category?: number | string
+  /** The request's maxPrice, sent with every call (refills too) so the server refuses before taking counts. */
+  maxPrice?: bigint
   index: number
   queue: Coalescer<boolean, string | null>
   spare: Spare[]
@@ -109,12 +112,15 @@ export function createPaymentConsumer({
   const targetOf = (issuer: Issuer) =>
     Math.min(prefetch, Math.floor((issuer.demand.perSecond() * SPARE_HORIZON_MS) / 1000))
 
-  const issuerOf = (provider: string, category?: number | string): Issuer => {
+  const issuerOf = (provider: string, category?: number | string, maxPrice?: bigint): Issuer => {
     const key = providerKey(provider)
-    const known = issuers.get(category === undefined ? key : `${key}#${category}`)
+    // One queue per category and maxPrice: a call's tokens are all bought within its maxPrice.
+    const name = `${key}${category === undefined ? '' : `#${category}`}${maxPrice === undefined ? '' : `<=${maxPrice}`}`
+    const known = issuers.get(name)
     if (known) return known
     const issuer: Issuer = {
       category,
+      maxPrice,
       index: typeof category === 'number' ? category : 0,
       spare: [],
       demand: createDemandMeter(),
@@ -124,7 +130,7 @@ export function createPaymentConsumer({
         maxInFlight: inFlight,
       }),
     }
-    issuers.set(category === undefined ? key : `${key}#${category}`, issuer)
+    issuers.set(name, issuer)
     return issuer
   }
 
@@ -138,7 +144,7 @@ export function createPaymentConsumer({
   }
 
   const token = async (provider: string, options: PaymentOptions = {}): Promise<string> => {
-    const issuer = issuerOf(provider, options.category)
+    const issuer = issuerOf(provider, options.category, options.maxPrice)
     issuer.demand.add(1)
     const [kept] = takeSpares(issuer, 1)
     if (kept) {
@@ -268,8 +274,13 @@ async function requestTokens(
   count: number,
   issuer: Issuer,
 ): Promise<string[]> {
-  const { category } = issuer
-  const body = category === undefined ? { provider, count } : { provider, count, category }
+  const { category, maxPrice } = issuer
+  const body = {
+    provider,
+    count,
+    ...(category === undefined ? {} : { category }),
+    ...(maxPrice === undefined ? {} : { maxPrice: maxPrice.toString() }),
+  }
   const answer = await client.post('tokens', body, { repeatable: true })
   if (answer.status !== 200) throw errorFromAnswer(answer)
   const names = isRecord(answer.body) ? answer.body.categories : undefined

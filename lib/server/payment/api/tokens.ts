@@ -14,6 +14,7 @@ import {
 } from '../schemas'
 import type { PaymentServer } from '../server'
 import type { Service } from '../services'
+import { priceAboveMax } from '../v2/issuerV2'
 import type { VerifyItem } from '../verify/verifier'
 import { outcomeJson, resolveProvider, tokensJson } from '../views'
 import { definePaymentRoute } from './route'
@@ -29,6 +30,14 @@ const accepted = (requests: number) => ({
 
 const replayed =
   'Request count 42 of token ID 1 was already accepted, or was missing too long to be remembered.'
+
+/** The issue calls' 402: the category's price is above the body's maxPrice (no count taken). */
+const aboveMax = error(
+  '`price_above_max`: the price of the category is above `maxPrice`; no count was taken',
+  {
+    price_above_max: `Channel ${example.channel} charges 6000 wei per request of category large, above the maxPrice of 5000 wei; no token was issued.`,
+  },
+)
 
 /**
  * The token calls. Every paid request between two services makes the first and the last of
@@ -64,6 +73,7 @@ export const tokenRoutes = [
             tokens: [exampleToken(42)],
           }),
         ),
+        '402': aboveMax,
         '404': error('`no_channel` (open one first) or `service_unknown`', {
           no_channel: `Service shop has no open channel to billing.`,
         }),
@@ -72,7 +82,7 @@ export const tokenRoutes = [
         }),
       },
     },
-    async handler({ server, caller: consumer, body: { provider, count = 1, category } }) {
+    async handler({ server, caller: consumer, body: { provider, count = 1, category, maxPrice } }) {
       const { address } = await resolveProvider(server, provider)
       const channel = await server.channels.openChannel(consumer, address)
       if (!channel) {
@@ -82,7 +92,7 @@ export const tokenRoutes = [
           hints: ['Open one with POST /api/payment/channels.'],
         })
       }
-      return issue(server, { channel, consumer, count, category })
+      return issue(server, { channel, consumer, count, category, maxPrice: priceOf(maxPrice) })
     },
   }),
   definePaymentRoute({
@@ -106,6 +116,7 @@ export const tokenRoutes = [
             tokens: [exampleToken(43), exampleToken(44)],
           }),
         ),
+        '402': aboveMax,
         '409': error(
           '`insufficient_funds` (no count was taken), `channel_terminating`, `channel_terminated`',
           {
@@ -117,9 +128,9 @@ export const tokenRoutes = [
         }),
       },
     },
-    async handler({ server, caller: consumer, params, body: { count = 1, category } }) {
+    async handler({ server, caller: consumer, params, body: { count = 1, category, maxPrice } }) {
       const channel = await server.channels.forParty(params.address, consumer, 'consumer')
-      return issue(server, { channel, consumer, count, category })
+      return issue(server, { channel, consumer, count, category, maxPrice: priceOf(maxPrice) })
     },
   }),
   /**
@@ -216,7 +227,13 @@ function pricedItem(
  */
 async function issue(
   server: PaymentServer,
-  job: { channel: ChannelRecord; consumer: Service; count: number; category?: number | string },
+  job: {
+    channel: ChannelRecord
+    consumer: Service
+    count: number
+    category?: number | string
+    maxPrice?: bigint
+  },
 ) {
   if (job.channel.contractVersion === 2) {
     const issued = await server.issuerV2.issue(job)
@@ -228,5 +245,10 @@ async function issue(
       message: `Channel ${job.channel.address} is a version 1 channel: it has one price and no categories.`,
     })
   }
+  if (job.maxPrice !== undefined && job.channel.costPerRequest > job.maxPrice)
+    throw priceAboveMax(job.channel, 'its one category', job.channel.costPerRequest, job.maxPrice)
   return tokensJson(await server.issuer.issue(job))
 }
+
+/** A body's checked decimal maxPrice as a bigint. */
+const priceOf = (value: string | undefined) => (value === undefined ? undefined : BigInt(value))

@@ -3,7 +3,7 @@ import { createKeyedCoalescer } from '../../../../packages/payment-client/src/co
 import { createDemandMeter, type DemandMeter } from '../../../../packages/payment-client/src/demand'
 import { formatTokenV2 } from '../../../../packages/payment-client/src/tokenV2'
 import type { ChannelState } from '../../../channel'
-import { ConflictError, DependencyError } from '../../../errors'
+import { ConflictError, DependencyError, PaymentRefusedError } from '../../../errors'
 import type { ChannelStateCache } from '../channelStateCache'
 import type { ChannelRecord } from '../channels'
 import type { HotSql } from '../hotSql'
@@ -92,7 +92,7 @@ export function createIssuerV2({
   /** Most counts taken ahead per channel and category (0: none); default as v1's issuer. */
   ahead?: number
 }) {
-  type Job = { channel: ChannelRecord; consumer: Service; count: number; category: number }
+  type Job = { channel: ChannelRecord; consumer: Service; count: number; category: number; maxPrice?: bigint }
   type Issued = IssuedTokensV2 | { refused: unknown }
   /** Per channel: the token ID whose counts are held, the allocations per category, the demand per category. */
   type Held = { tokenId: bigint; allocations: Allocation[][]; demand: DemandMeter[] }
@@ -176,6 +176,17 @@ export function createIssuerV2({
     const { state } = await channelStates.get(address)
     const tokenId = issuableTokenId({ address: channel.address, state })
     const prices = await pricesOf(address, tokenId, state)
+    // Refused before any count is taken: a count taken and not handed out is a gap the
+    // provider could later collect at this price by redeeming a higher count.
+    const over = jobs.map((job) => isAbove(prices, job))
+    if (over.some(Boolean)) {
+      const within = jobs.filter((_, i) => !over[i])
+      const issued = within.length > 0 ? await issueBatch(address, within) : []
+      let next = 0
+      return jobs.map((job, i) =>
+        over[i] ? { refused: refusePrice(channel, job, prices) } : (issued[next++] as Issued),
+      )
+    }
     const h = heldFor(address, tokenId, prices.length)
     const raise = prices.map(() => 0n)
     for (const job of jobs) {
@@ -229,6 +240,20 @@ export function createIssuerV2({
     })
   }
 
+  /** Whether the job's category costs more than its maxPrice at `prices`. */
+  const isAbove = (prices: readonly bigint[], job: Pick<Job, 'category' | 'maxPrice'>) =>
+    job.maxPrice !== undefined && (prices[job.category] as bigint) > job.maxPrice
+
+  function refusePrice(
+    channel: ChannelRecord,
+    job: Pick<Job, 'category' | 'maxPrice'>,
+    prices: readonly bigint[],
+  ) {
+    metrics.issueRefused.inc({ code: 'price_above_max' })
+    const name = `category ${channel.categories[job.category]}`
+    return priceAboveMax(channel, name, prices[job.category] as bigint, job.maxPrice as bigint)
+  }
+
   function refuseForFunds(channel: ChannelRecord, state: ChannelState, job: Job, prices: readonly bigint[]) {
     metrics.issueRefused.inc({ code: 'insufficient_funds' })
     const name = channel.categories[job.category]
@@ -244,18 +269,20 @@ export function createIssuerV2({
     consumer: Service,
     count: number,
     category: number,
+    maxPrice: bigint | undefined,
   ): Promise<IssuedTokensV2 | null> {
     const enough = (h: Held | undefined) => h && heldCount(h.allocations[category] ?? []) >= count
     if (!enough(held.get(channel.address))) return null
     const { state } = await channelStates.get(channel.address)
     const tokenId = issuableTokenId({ address: channel.address, state })
+    const prices = await pricesOf(channel.address, tokenId, state)
+    if (isAbove(prices, { category, maxPrice })) throw refusePrice(channel, { category, maxPrice }, prices)
     const h = held.get(channel.address)
     if (!h || h.tokenId !== tokenId || !enough(h)) return null
     // Claimed before the next await, so no other call hands out the same counts.
     const { tokens: counts, rest } = claimTokens(h.allocations[category] as Allocation[], category, count)
     h.allocations[category] = rest
     h.demand[category]?.add(count)
-    const prices = await pricesOf(channel.address, tokenId, state)
     const tokens = signAll(await services.privateKey(consumer), channel.address, tokenId, prices, counts)
     metrics.tokensIssued.inc(count)
     return { channel: channel.address, chainId, tokenId, categories: channel.categories, prices, tokens }
@@ -276,17 +303,21 @@ export function createIssuerV2({
       consumer,
       count,
       category,
+      maxPrice,
     }: {
       channel: ChannelRecord
       consumer: Service
       count: number
       category?: number | string
+      /** The most the consumer pays per request of the category: 402 `price_above_max` above it, no count taken. */
+      maxPrice?: bigint
     }): Promise<IssuedTokensV2> {
       const index = resolveCategory(channel, category)
       channelStates.markV2(channel.address) // a record from another instance's registry
-      const fromHeld = await issueHeld(channel, consumer, count, index)
+      const fromHeld = await issueHeld(channel, consumer, count, index, maxPrice)
       if (fromHeld) return fromHeld
-      const result = await take.submit(channel.address, { channel, consumer, count, category: index })
+      const job = { channel, consumer, count, category: index, maxPrice }
+      const result = await take.submit(channel.address, job)
       if ('refused' in result) throw result.refused
       return result
     },
@@ -301,3 +332,12 @@ export function createIssuerV2({
 }
 
 export type IssuerV2 = ReturnType<typeof createIssuerV2>
+
+/** 402 `price_above_max`: the channel's price for the category is above the request's maxPrice. */
+export function priceAboveMax(channel: ChannelRecord, name: string, price: bigint, maxPrice: bigint) {
+  return new PaymentRefusedError({
+    code: 'price_above_max',
+    message: `Channel ${channel.address} charges ${price} wei per request of ${name}, above the maxPrice of ${maxPrice} wei; no token was issued.`,
+    hints: ['Raise maxPrice to accept the price, or stop using this provider.'],
+  })
+}

@@ -155,8 +155,10 @@ export function paymentKitV2({
     },
 
     /** POST /api/payment/tokens as alice, for her open channel to `channel`'s provider. */
-    issue: (channel: ChannelRecord, body: { count?: number; category?: number | string } = {}) =>
-      post('/api/payment/tokens', parties.aliceApi, { provider: channel.provider, ...body }),
+    issue: (
+      channel: ChannelRecord,
+      body: { count?: number; category?: number | string; maxPrice?: string } = {},
+    ) => post('/api/payment/tokens', parties.aliceApi, { provider: channel.provider, ...body }),
 
     /** POST /api/payment/tokens/verify as the provider with `apiKey`. */
     verify: (apiKey: string, body: unknown) => post('/api/payment/tokens/verify', apiKey, body),
