@@ -172,6 +172,24 @@ describe('delivery', () => {
     expect(callsOf('redirected')).toHaveLength(2) // given up: not sent a third time
     await edit.byKey({ action: 'removeRule', name: 'redirected' })
   })
+
+  it('a round claims nothing more once its time budget is spent, and nothing once stopped', async () => {
+    await budgetRule('slow-a')
+    await budgetRule('slow-b')
+    await evaluateAlerts({ ctx: bed.ctx, log })
+    receiver.answer('hang')
+    const stopped = new AbortController()
+    stopped.abort()
+    await deliverDue({ ctx: bed.ctx, log, settings: testDelivery(), signal: stopped.signal })
+    const attempts = async () =>
+      [...(await deliveriesOf('slow-a')), ...(await deliveriesOf('slow-b'))].map((d) => d.attempts)
+    expect(await attempts()).toEqual([0, 0])
+    // The first attempt (300 ms without an answer) spends the 1 ms budget: the other waits.
+    await deliverDue({ ctx: bed.ctx, log, settings: testDelivery({ timeoutMs: 300, roundBudgetMs: 1 }) })
+    expect((await attempts()).sort()).toEqual([0, 1])
+    receiver.answer({ status: 200 })
+    for (const name of ['slow-a', 'slow-b']) await edit.byKey({ action: 'removeRule', name })
+  })
 })
 
 describe('exactly once', () => {

@@ -22,6 +22,11 @@ export type DeliverySettings = {
   maxAttempts: number
   /** The alert history page's absolute URL, linked from Slack messages (null: no link). */
   historyUrl: string | null
+  /**
+   * No delivery is claimed once a round has spent this long (ms): a round then lasts at most
+   * this plus one attempt's timeout, however many webhooks are dead.
+   */
+  roundBudgetMs: number
 }
 
 export const DEFAULT_DELIVERY: DeliverySettings = {
@@ -29,6 +34,7 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
   backoffMs: 30_000,
   maxAttempts: 8,
   historyUrl: null,
+  roundBudgetMs: 2_000,
 }
 
 const MAX_BACKOFF_MS = 60 * 60_000
@@ -119,21 +125,29 @@ async function settle(ctx: ServerContext, d: Claimed, failure: string | null, se
   })
 }
 
-/** Sends every due delivery (at most {@link BATCH}); returns how many were sent and failed. */
+/**
+ * Sends the due deliveries (at most {@link BATCH}, claimed until `settings.roundBudgetMs` has
+ * passed or `signal` is aborted); returns how many were sent and failed.
+ */
 export async function deliverDue({
   ctx,
   log,
   settings = DEFAULT_DELIVERY,
+  signal,
 }: {
   ctx: ServerContext
   log: Logger
   settings?: DeliverySettings
+  /** Aborted when the runner stops: nothing more is claimed. */
+  signal?: AbortSignal
 }): Promise<{ sent: number; failed: number }> {
+  const started = Date.now()
   let sent = 0
   let failed = 0
   // One attempt per delivery per round: a failed one waits for a later round, however short its backoff.
   const tried: bigint[] = []
   for (let i = 0; i < BATCH; i++) {
+    if (signal?.aborted || (i > 0 && Date.now() - started >= settings.roundBudgetMs)) break
     const d = await claim(ctx, settings, tried)
     if (!d) break
     tried.push(d.id)

@@ -4,8 +4,8 @@ import { createLogger, type Logger } from '../log'
 import { DEFAULT_DELIVERY, type DeliverySettings, deliverDue } from './deliver'
 import { evaluateAlerts } from './evaluate'
 
-/** What the payment runner's leader runs each round (runner.addDuty). */
-export type AlertDuty = { name: string; run: () => Promise<void> }
+/** What the payment runner's leader runs on its duties' timer (runner.addDuty). */
+export type AlertDuty = { name: string; run: (signal?: AbortSignal) => Promise<void> }
 
 /**
  * The alerts as a duty of the payment runner's leader (runner.addDuty): each round, evaluate
@@ -29,13 +29,14 @@ export function alertDuty({
   let evaluatedAt = Number.NEGATIVE_INFINITY
   return {
     name: 'alerts',
-    async run() {
+    async run(signal) {
+      if (signal?.aborted) return
       if (Date.now() - evaluatedAt >= evaluateEveryMs) {
         evaluatedAt = Date.now()
         const { inserted } = await evaluateAlerts({ ctx, log })
         for (const alert of inserted) log.info(`alerts: ${alert.rule} crossed: ${alert.crossing}`)
       }
-      await deliverDue({ ctx, log, settings })
+      await deliverDue({ ctx, log, settings, signal })
     },
   }
 }

@@ -59,11 +59,13 @@ export async function startReceiver() {
 }
 export type Receiver = Awaited<ReturnType<typeof startReceiver>>
 
-/** Delivery settings for tests: short timeout, no wait before a retry. */
+/** Delivery settings for tests: short timeout, no wait before a retry, every due delivery sent. */
 export const testDelivery = (overrides: Partial<DeliverySettings> = {}): DeliverySettings => ({
   ...DEFAULT_DELIVERY,
   timeoutMs: 500,
   backoffMs: 0,
+  // A loaded test machine must not leave a due delivery for a later round.
+  roundBudgetMs: 60_000,
   ...overrides,
 })
 

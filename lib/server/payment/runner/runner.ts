@@ -11,7 +11,7 @@ import type { Service, ServiceRegistry } from '../services'
 import type { AcceptanceStoreV2 } from '../v2/acceptanceStoreV2'
 import type { PriceTables } from '../v2/priceTables'
 import type { Replacement } from '../wallet'
-import { type LeaderDuty, runLeaderDuties } from './leaderDuties'
+import { createLeaderDuties, type LeaderDuty } from './leaderDuties'
 import { createRedemptions, isRedemption } from './redemptions'
 import { consumerDuties, type ProviderDutySettings, providerDuties, type RunnerAction } from './runnerDuties'
 import { revertedMessage, type SentTransactions, type SentTx } from './sentTransactions'
@@ -92,7 +92,8 @@ export function createRunner({
   let leader = false
   /** The round in progress: its statements use the store's pool, which closes after stop(). */
   let inFlight: Promise<unknown> = Promise.resolve()
-  const duties: LeaderDuty[] = []
+  // On their own timer: the channels' pass never waits for an alert's webhook.
+  const duties = createLeaderDuties({ isLeader: () => leader, intervalMs: settings.intervalMs, log })
   const redemptions = createRedemptions({ db, store, storeV2, channels, priceTables })
 
   async function acquire(): Promise<boolean> {
@@ -309,8 +310,7 @@ export function createRunner({
 
   /** One pass over every channel ({@link pass}), which stop() waits for. */
   function round(): Promise<number> {
-    // The leader's other duties run even when the channels' pass failed (the node is down).
-    const running = pass().finally(() => runLeaderDuties(duties, log))
+    const running = pass()
     inFlight = running.catch(() => {})
     return running
   }
@@ -369,20 +369,24 @@ export function createRunner({
     start(): void {
       stopped = false
       timer = setTimeout(() => void tick(), 0)
+      duties.start()
     },
     /** Runs one round now if this process holds (or can take) the lock; for tests and tools. */
     async runOnce(): Promise<{ leader: boolean; channels: number }> {
       const held = await acquire()
       setLeader(held)
-      return { leader: held, channels: held ? await round() : 0 }
+      const channels = held ? await round() : 0
+      // Here, unlike start(), the leader's duties follow the pass (tests and tools wait for both).
+      if (held) await duties.runOnce()
+      return { leader: held, channels }
     },
     isLeader: () => leader,
-    /** Adds work only the lock's holder does, each round after the channels (./leaderDuties). */
-    addDuty: (duty: LeaderDuty) => void duties.push(duty),
+    /** Adds work only the lock's holder does, on its own timer beside the rounds (./leaderDuties). */
+    addDuty: (duty: LeaderDuty) => duties.add(duty),
     async stop(): Promise<void> {
       stopped = true
       clearTimeout(timer)
-      await inFlight // a round stops at its next channel
+      await Promise.all([inFlight, duties.stop()]) // a round stops at its next channel
       const client = lockClient
       lockClient = null
       setLeader(false)
