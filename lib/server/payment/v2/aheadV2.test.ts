@@ -45,4 +45,41 @@ describe('v2 counts taken ahead by several instances', () => {
     const maximum = counts.reduce((m, x) => (below(m, x) ? x : m))
     expect((await kit.acceptedRow(opened.channel.address))?.requests).toEqual(maximum)
   })
+
+  it('concurrent requests of both categories, batched together with counts taken ahead for each, form one chain; verified highest first, all are accepted and the accepted maximum covers them all', async () => {
+    const opened = await kit.open({ deposit: 10n ** 15n })
+    const [b, c] = [await kit.secondCore({ issueAhead: 64 }), await kit.secondCore({ issueAhead: 64 })]
+    const issued: Array<{ token: string; category: string }> = []
+    let mixedTakes = 0
+    for (let round = 0; round < 8; round++) {
+      const before = await takes(b.server)
+      const calls = Array.from({ length: 40 }, (_, i) => {
+        const category = i % 2 === 0 ? 'large' : 'small'
+        const server = i % 6 === 5 ? c.server : b.server
+        return server.issuerV2
+          .issue({ channel: opened.channel, consumer: parties.alice, count: 1 + (i % 5), category })
+          .then(({ tokens }) => issued.push(...tokens.map((token) => ({ token, category }))))
+      })
+      await Promise.all(calls)
+      // Both categories held ahead after one round's batches: a take asked extras for both.
+      const holds = [0, 1].map((k) => b.server.issuerV2.held(opened.channel.address, k))
+      if (holds.every((n) => n > 0) && (await takes(b.server)) > before) mixedTakes++
+    }
+    expect(mixedTakes).toBeGreaterThan(0)
+
+    const counts = issued.map(({ token }) => countsOf(token))
+    const incomparable = counts.filter((x) => counts.some((y) => !below(x, y) && !below(y, x)))
+    expect(incomparable).toEqual([])
+    // Adversarial order: the highest tokens first, so every later one is a gap being filled.
+    const order = [...issued].sort((x, y) => (below(countsOf(x.token), countsOf(y.token)) ? 1 : -1))
+    const outcomes = await t().server.verifier.verifyMany(opened.provider, order)
+    expect(outcomes.filter((o) => !o.accepted)).toEqual([])
+    const maximum = counts.reduce((m, x) => (below(m, x) ? x : m))
+    const sums = [0n, 0n]
+    for (const { category } of issued)
+      sums[category === 'small' ? 0 : 1] = (sums[category === 'small' ? 0 : 1] as bigint) + 1n
+    // The redeemable maximum covers every token handed out (the rest are counts still held).
+    expect(maximum.every((m, k) => m >= (sums[k] as bigint))).toBe(true)
+    expect((await kit.acceptedRow(opened.channel.address))?.requests).toEqual(maximum)
+  })
 })

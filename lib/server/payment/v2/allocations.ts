@@ -1,10 +1,10 @@
 /**
  * Counts of one category of a v2 token ID that an issuer instance took ahead and has not
- * handed out yet: counts `from..to` of the category, each token the `base` vector (the token
- * ID's frontier right after the take) with that category's count in place. Every token of a
- * later take, of any category and by any instance, dominates every token of this one: its
- * base is a later frontier (componentwise at least this one), and its own category's counts
- * lie above this frontier's. So the tokens of one token ID still form a chain, however the
+ * handed out yet: counts `from..to` of the category, each token the `base` vector with that
+ * category's count in place; the bases of one take nest up to the frontier right after it
+ * ({@link allocationsOf}). Every token of a later take, of any category and by any instance,
+ * dominates every token of this one: it lies at or above the frontier before that later take,
+ * which is at least this take's frontier. So the tokens of one token ID still form a chain, however the
  * instances' takes interleave (issue 29's design: "a base vector per allocation").
  */
 export type Allocation = { base: readonly bigint[]; from: bigint; to: bigint }
@@ -39,17 +39,23 @@ export function claimTokens(
 
 /**
  * The allocations a take made: for each category with `ahead[c]` > 0 counts taken beyond what
- * the batch used, its top counts of the new `frontier`, with the frontier as base.
+ * the batch used, its top counts of the new `frontier`. The bases nest, so that every token of
+ * the take forms one chain: the first category's tokens sit on the frontier less every
+ * category's extras, each next category's on the previous one's top, the last one's on the
+ * frontier. (One base for all, the frontier, made two categories' tokens incomparable: with
+ * [10, 10] and 3 each, [8, 10] and [10, 8].) The batch's own tokens lie below the lowest base.
  *
- * @example allocationsOf([10n, 4n], [3, 0]) // [{ base: [10n, 4n], from: 8n, to: 10n }, undefined]
+ * @example allocationsOf([10n, 10n], [3, 3]) // [{ base: [10n, 7n], from: 8n, to: 10n }, { base: [10n, 10n], from: 8n, to: 10n }]
  */
 export function allocationsOf(
   frontier: readonly bigint[],
   ahead: readonly number[],
 ): Array<Allocation | undefined> {
-  return ahead.map((n, c) =>
-    n > 0
-      ? { base: frontier, from: (frontier[c] as bigint) - BigInt(n) + 1n, to: frontier[c] as bigint }
-      : undefined,
-  )
+  let base: readonly bigint[] = frontier.map((count, c) => count - BigInt(ahead[c] ?? 0))
+  return ahead.map((n, c) => {
+    if (n <= 0) return undefined
+    const from = (base[c] as bigint) + 1n
+    base = base.map((count, d) => (d === c ? count + BigInt(n) : count))
+    return { base, from, to: base[c] as bigint }
+  })
 }
