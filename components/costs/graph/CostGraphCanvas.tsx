@@ -160,7 +160,9 @@ function Canvas({ services, pairs, size, live }: CostGraphCanvasProps) {
     const ids = focused ? [focused.node, ...focused.neighbours] : null
     const frame = requestAnimationFrame(() => {
       void flow.fitView(
-        ids ? { nodes: ids.map((id) => ({ id })), duration: 250, maxZoom: 1.2 } : { ...FIT, duration: 250 },
+        ids
+          ? { nodes: ids.map((id) => ({ id })), duration: 250, maxZoom: 1.2, padding: 0.2 }
+          : { ...FIT, duration: 250 },
       )
     })
     return () => cancelAnimationFrame(frame)
