@@ -230,17 +230,17 @@ export function createChannelRegistry({
     },
 
     /**
-     * The consumer's usable channel to `provider`: the newest one that is not terminating, or
-     * null. Usable means on chain: not terminated and termination not started. Issuing asks
-     * this for every token, so the answer is remembered (its phase is still checked each time,
-     * from the chain cache); `fresh` reads the database again.
+     * The consumer's usable channel to `provider`: the newest one that is not terminating (of
+     * contract `version` when given), or null. Usable means on chain: not terminated and
+     * termination not started. Issuing asks this for every token, so the answer is remembered
+     * (its phase is still checked each time, from the chain cache); `fresh` reads the database again.
      */
     async openChannel(
       consumer: Service,
       provider: Address,
-      { fresh = false } = {},
+      { fresh = false, version }: { fresh?: boolean; version?: 1 | 2 } = {},
     ): Promise<ChannelRecord | null> {
-      const key = `${consumer.id}:${provider.toLowerCase()}`
+      const key = `${consumer.id}:${provider.toLowerCase()}:${version ?? 'any'}`
       const usable = async (record: ChannelRecord) => {
         try {
           const phase = channelPhase((await channelStates.get(record.address)).state)
@@ -254,7 +254,12 @@ export function createChannelRegistry({
       const remembered = fresh ? undefined : usableChannels.get(key)
       if (remembered && (await usable(remembered))) return remembered
       const rows = await db.paymentChannel.findMany({
-        where: { chainId, consumerServiceId: consumer.id, provider: provider.toLowerCase() },
+        where: {
+          chainId,
+          consumerServiceId: consumer.id,
+          provider: provider.toLowerCase(),
+          ...(version ? { contractVersion: version } : {}),
+        },
         orderBy: { createdAt: 'desc' },
       })
       for (const row of rows) {
@@ -275,15 +280,15 @@ export function createChannelRegistry({
       const running = opening.get(key)
       if (running) return running.then(({ channel }) => ({ channel, created: false }))
       const task = (async () => {
-        // A channel of the other version is not reused: asking for a price table opens a v2
-        // channel beside a v1 one (issuing then uses the newest), which is how a pair moves to v2.
-        const sameVersion = (c: ChannelRecord | null) =>
-          c && c.contractVersion === (p.prices ? 2 : 1) ? c : null
-        const existing = sameVersion(await registry.openChannel(p.consumer, p.provider))
+        // Get-or-create per version: asking for a price table opens a v2 channel beside a v1
+        // one, which is how a pair moves to v2; each version's open finds its own channel (a
+        // newest-of-any lookup made a pair with both deploy a new channel on every other open).
+        const version = p.prices ? 2 : 1
+        const existing = await registry.openChannel(p.consumer, p.provider, { version })
         if (existing) return { channel: existing, created: false }
         // One opener per pair across instances: the others wait, then find its channel.
         return withSessionLock({ databaseUrl, name: `open:${chainId}:${key}` }, async () => {
-          const again = sameVersion(await registry.openChannel(p.consumer, p.provider, { fresh: true }))
+          const again = await registry.openChannel(p.consumer, p.provider, { fresh: true, version })
           if (again) return { channel: again, created: false }
           const { address, hash, prices } = await deploy(p)
           const channel = await save(

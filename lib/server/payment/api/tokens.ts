@@ -1,3 +1,4 @@
+import type { Address } from 'viem'
 import { z } from 'zod'
 import { BadRequestError, NotFoundError } from '../../../errors'
 import { error, json } from '../../http/openapi'
@@ -84,7 +85,7 @@ export const tokenRoutes = [
     },
     async handler({ server, caller: consumer, body: { provider, count = 1, category, maxPrice } }) {
       const { address } = await resolveProvider(server, provider)
-      const channel = await server.channels.openChannel(consumer, address)
+      const channel = await channelToIssue(server, consumer, address, category)
       if (!channel) {
         throw new NotFoundError({
           code: 'no_channel',
@@ -248,6 +249,25 @@ async function issue(
   if (job.maxPrice !== undefined && job.channel.costPerRequest > job.maxPrice)
     throw priceAboveMax(job.channel, 'its one category', job.channel.costPerRequest, job.maxPrice)
   return tokensJson(await server.issuer.issue(job))
+}
+
+/**
+ * The pair's channel a POST /api/payment/tokens issues on, when the pair has channels of both
+ * versions: a request naming a category gets the version 2 channel; one without (a client of
+ * before categories) gets the version 1 channel, so it keeps being paid in v1 tokens. Either
+ * falls back to the newest usable channel of any version.
+ */
+async function channelToIssue(
+  server: PaymentServer,
+  consumer: Service,
+  provider: Address,
+  category: number | string | undefined,
+) {
+  const version = category === undefined ? 1 : 2
+  return (
+    (await server.channels.openChannel(consumer, provider, { version })) ??
+    (await server.channels.openChannel(consumer, provider))
+  )
 }
 
 /** A body's checked decimal maxPrice as a bigint. */

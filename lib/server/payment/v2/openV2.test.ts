@@ -84,6 +84,45 @@ describe('open-channel API with a price table', () => {
   })
 })
 
+describe('a pair with a version 1 and a version 2 channel', () => {
+  it('opening each version in turn finds its own channel (no new deployment), and issuing picks the version the request asks for', async () => {
+    const provider = await t().service('both', { price: 1_000n })
+    const open = async (prices?: Array<{ name: string; price: string }>) => {
+      const body = openChannelBody.parse({
+        provider: 'both',
+        deposit: '100000',
+        ...(prices ? { prices } : {}),
+      })
+      const answer = await route('channels.open')({ server: t().server, caller: parties.alice, body })
+      return [answer.status, (answer.body as { channel: { address: string } }).channel.address] as const
+    }
+    const prices = [
+      { name: 'small', price: '1000' },
+      { name: 'large', price: '5000' },
+    ]
+    // The v1 channel first: the v2 one is the pair's newest.
+    const [v1Status, v1] = await open()
+    const [v2Status, v2] = await open(prices)
+    expect([v1Status, v2Status]).toEqual([201, 201])
+    expect(await open(prices)).toEqual([200, v2])
+    expect(await open()).toEqual([200, v1])
+    expect(await open(prices)).toEqual([200, v2])
+    const channels = await t().database.db.paymentChannel.count({
+      where: { provider: provider.service.address },
+    })
+    expect(channels).toBe(2)
+
+    // A request without a category (a client of before categories) is paid in v1 tokens on the
+    // v1 channel, though the v2 channel is newer; one with a category gets the v2 channel.
+    const issue = (body: object) =>
+      kit.post('/api/payment/tokens', parties.aliceApi, { provider: 'both', ...body })
+    const plain = await issue({})
+    expect([plain.status, plain.body.channel, plain.body.tokens[0].slice(0, 3)]).toEqual([200, v1, 'v1.'])
+    const small = await issue({ category: 'small' })
+    expect([small.status, small.body.channel, small.body.tokens[0].slice(0, 3)]).toEqual([200, v2, 'v2.'])
+  })
+})
+
 describe('exactly once across instances', () => {
   it('the same v2 token verified at once on two instances is accepted exactly once', async () => {
     const opened = await kit.open()
