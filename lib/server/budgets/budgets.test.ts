@@ -127,6 +127,28 @@ describe('the signed edit', () => {
     expect(JSON.stringify(overview)).not.toContain('secretsecret')
   })
 
+  it('a replay re-encoding the signature (v 0/1, v 27/28, high s) changes nothing', async () => {
+    const body = await edit.signed(
+      { action: 'setBudget', scope: 'team', target: 'replayed', period: 'month', amount: '5' },
+      admin,
+    )
+    expect(await edit.apply(body)).toMatchObject({ action: 'setBudget' })
+    const before = await tables()
+    const signature = body.signature as string
+    const r = signature.slice(2, 66)
+    const s = BigInt(`0x${signature.slice(66, 130)}`)
+    const v = Number.parseInt(signature.slice(130), 16)
+    const hex = (n: bigint | number, bytes: number) => n.toString(16).padStart(bytes * 2, '0')
+    const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
+    // The same signature as v 0/1, and its high-s twin (the other parity): both recover the admin.
+    const yParity = `0x${r}${hex(s, 32)}${hex(v - 27, 1)}`
+    const highS = `0x${r}${hex(N - s, 32)}${hex(v === 27 ? 28 : 27, 1)}`
+    for (const twin of [yParity, highS])
+      await expectError(edit.apply({ ...body, signature: twin }), 400, 'non_canonical_signature')
+    await expectError(edit.apply(body), 409, 'signature_used')
+    expect(await tables()).toEqual(before)
+  })
+
   it("a stranger's signature, a signature of another edit, an expired one and no authority are refused and change nothing", async () => {
     const before = await tables()
     const setBudget = {

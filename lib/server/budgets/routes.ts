@@ -45,13 +45,13 @@ export const budgetRoutes = [
           'Applied: the item’s id (0 for a removal) and the signer (null: the admin key)',
         ),
         '400': error(
-          'Malformed edit, expired request or expiry too far ahead (`invalid_request`, `request_expired`, `invalid_expiry`)',
+          'Malformed edit, expired request, expiry too far ahead, or a signature not in its canonical form: v 27/28, low s (`invalid_request`, `request_expired`, `invalid_expiry`, `non_canonical_signature`)',
         ),
         '401': error('Neither a signature nor the admin key (`unauthorized`)'),
         '403': error('Signed by an address that is not a label admin (`not_label_admin`)'),
         '404': error('The budget, webhook or rule named does not exist (`unknown_alert_item`)'),
         '409': error(
-          'The signed edit was applied already (`signature_used`), or created at the same moment (`edit_conflict`)',
+          'The signed edit was applied already, in any encoding of its signature (`signature_used`), or created at the same moment (`edit_conflict`)',
         ),
         '413': error('Body over 64 KiB (`body_too_large`)'),
       },

@@ -1,7 +1,8 @@
+import { type Hex, hashTypedData } from 'viem'
 import type { BudgetEdit, BudgetEditBody, RuleSpec, RuleView, WebhookView } from '../../budgets/api'
 import { budgetEditTypedData } from '../../budgets/edit'
 import { maskUrl } from '../../budgets/webhookBody'
-import { ConflictError, NotFoundError } from '../../errors'
+import { BadRequestError, ConflictError, NotFoundError } from '../../errors'
 import type { ServerContext } from '../context'
 import { authorizeAdminEdit } from '../services'
 
@@ -146,9 +147,26 @@ async function applyEdit(
   }
 }
 
+/** secp256k1's order halved: an s above it is the other, malleable twin of a signature. */
+const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n
+
+/**
+ * Refuses a signature in any but the one encoding wallets produce (EIP-2: s in the lower half;
+ * v 27 or 28): a re-encoded twin recovers the same signer, so it must not pass as another.
+ */
+export function requireCanonicalSignature(signature: string): void {
+  const s = BigInt(`0x${signature.slice(66, 130)}`)
+  const v = Number.parseInt(signature.slice(130, 132), 16)
+  if (s > HALF_N || (v !== 27 && v !== 28))
+    throw new BadRequestError({
+      code: 'non_canonical_signature',
+      message: 'The signature is not in its canonical form (v 27 or 28, low s); sign the edit again.',
+    })
+}
+
 /**
  * POST /api/budgets/edits: authorises the edit (see authorizeAdminEdit), records a signed
- * edit's signature once (409 `signature_used` on a replay) and applies it in one transaction,
+ * edit's digest once (409 `signature_used` on a replay, 400 `non_canonical_signature` for a re-encoded one) and applies it in one transaction,
  * so a refusal changes nothing.
  */
 export async function saveBudgetEdit({
@@ -162,22 +180,28 @@ export async function saveBudgetEdit({
   body: BudgetEditBody
   nowSeconds?: bigint
 }): Promise<{ action: BudgetEdit['action']; id: number; by: string | null }> {
+  if (body.signature) requireCanonicalSignature(body.signature)
+  // What was signed, whatever the signature's encoding: the replay key.
+  let digest: Hex | null = null
   const by = await authorizeAdminEdit({
     ctx,
     request,
     signature: body.signature,
     expiresAt: body.expiresAt,
     nowSeconds,
-    typedData: ({ chainId, factory, expiresAt }) =>
-      budgetEditTypedData({ chainId, factory, edit: body.edit, expiresAt }),
+    typedData: ({ chainId, factory, expiresAt }) => {
+      const typedData = budgetEditTypedData({ chainId, factory, edit: body.edit, expiresAt })
+      digest = hashTypedData(typedData)
+      return typedData
+    },
   })
   const saved = await ctx.db
     .$transaction(async (tx) => {
       const scoped: ServerContext = { ...ctx, db: tx as unknown as ServerContext['db'] }
-      if (body.signature && by) {
+      if (digest && by) {
         const used = await tx.$executeRaw`
-        INSERT INTO budget_edit (signature, signer, action) VALUES (${body.signature.toLowerCase()}, ${by}, ${body.edit.action})
-        ON CONFLICT (signature) DO NOTHING`
+        INSERT INTO budget_edit (digest, signer, action) VALUES (${digest}, ${by}, ${body.edit.action})
+        ON CONFLICT (digest) DO NOTHING`
         if (used === 0)
           throw new ConflictError({
             code: 'signature_used',
