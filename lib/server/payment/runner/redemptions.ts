@@ -6,6 +6,7 @@ import { bigintOf } from '../../../columns/kinds'
 import type { Db } from '../../db/client'
 import type { AcceptanceStore } from '../acceptanceStore'
 import type { ChannelAction } from '../channelCalls'
+import type { ChannelStateCache } from '../channelStateCache'
 import type { ChannelRecord, ChannelRegistry } from '../channels'
 import type { AcceptanceStoreV2 } from '../v2/acceptanceStoreV2'
 import type { PriceTables } from '../v2/priceTables'
@@ -95,6 +96,8 @@ export function createRedemptions({
           eventName: 'PricesAnnounced',
           logs: receipt.logs,
         })
+        if (announced)
+          await priceTables?.announced(tx.channel, announced.args.fromTokenId, announced.args.prices)
         const channel = await channels.find(tx.channel)
         const pending = channel?.pendingPrices?.join(',')
         if (channel && announced && pending === announced.args.prices.join(','))
@@ -130,6 +133,19 @@ export function createRedemptions({
         issuedValue += tokenV2Value(row.requests.map(bigintOf), prices ?? [])
       }
       return { issuedRequests: 0n, issuedValue }
+    },
+
+    /**
+     * A price announcement a reorg took out of the chain (or one dropped): the tables of IDs past
+     * the chain's last ID (read now) are forgotten, and the provider's pending table comes back (unless
+     * it set another meanwhile), so the runner announces it again at its next start.
+     */
+    async unannounced(tx: SentTx, channelStates: ChannelStateCache): Promise<void> {
+      if (!tx.channel || tx.action !== 'startRedemptionWithPrices' || !priceTables) return
+      const { state } = await channelStates.get(tx.channel, { maxAgeMs: 0 })
+      const prices = await priceTables.unannounced(tx.channel, state.lastTokenId)
+      const channel = await channels.find(tx.channel)
+      if (channel && prices && !channel.pendingPrices) await channels.setPendingPrices(channel, prices)
     },
 
     /** Forgets a redemption a reorg took out of the chain. */

@@ -187,11 +187,13 @@ export function createRunner({
         if (tx.channel) channelStates.invalidate(tx.channel)
         // The Payment Server's view must not point at a transaction the chain does not have.
         if (isRedemption(tx.action)) await redemptions.unredeemed(tx)
+        await redemptions.unannounced(tx, channelStates)
       },
       async dropped(tx, reason) {
         log.warn(`runner: ${tx.channel ?? 'factory'} ${tx.action}: ${reason} Deciding again from the chain.`)
         metrics.runnerActions.inc({ action: tx.action, outcome: 'dropped' })
         if (tx.channel) channelStates.invalidate(tx.channel)
+        await redemptions.unannounced(tx, channelStates)
       },
     },
   })

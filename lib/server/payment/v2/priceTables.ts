@@ -1,5 +1,6 @@
 import type { Address, PublicClient } from 'viem'
 import { intermediaryV2Abi } from '../../../../contracts/generated'
+import { bigintOf } from '../../../columns/kinds'
 import { DependencyError } from '../../../errors'
 import type { Db } from '../../db/client'
 
@@ -105,6 +106,30 @@ export function createPriceTables({
       const tables = [{ fromTokenId: 1n, prices }]
       await save(address, tables)
       if (!known.has(address)) known.set(address, { tables, upTo: 1n })
+    },
+
+    /**
+     * Records a table announced in a mined receipt (the row is what lets a reorg that drops the
+     * announcement give it back, see {@link unannounced}); the cache is read again.
+     */
+    async announced(channel: string, fromTokenId: bigint, prices: readonly bigint[]): Promise<void> {
+      const address = channel.toLowerCase()
+      await save(address, [{ fromTokenId, prices }])
+      known.delete(address)
+    },
+
+    /**
+     * After a reorg or a drop: forgets the tables of token IDs past `lastTokenId`, the chain's
+     * last ID now (their announcement is no longer on the chain), rows and cache, so no instance
+     * signs or accepts at prices the chain does not have; the newest such table's prices, or null.
+     */
+    async unannounced(channel: string, lastTokenId: bigint): Promise<readonly bigint[] | null> {
+      const address = channel.toLowerCase()
+      const where = { chainId, channel: address, fromTokenId: { gt: lastTokenId.toString() } }
+      const rows = await db.paymentPriceTable.findMany({ where, orderBy: { fromTokenId: 'desc' } })
+      await db.paymentPriceTable.deleteMany({ where })
+      known.delete(address)
+      return rows[0] ? rows[0].prices.map(bigintOf) : null
     },
 
     /** Forgets what was read (a chain reset, or an announcement this process made). */
