@@ -60,6 +60,8 @@ export default defineConfig({
           ANVIL_PORT: process.env.E2E_ANVIL_PORT ?? '8555',
           // The example network runs, but the tests make its traffic themselves (exact counts).
           EXAMPLE_TRAFFIC_PER_SECOND: '0',
+          // e2e/budgets.spec.ts's webhook receiver is on 127.0.0.1, an address refused otherwise (SSRF).
+          ALERTS_ALLOW_PRIVATE_WEBHOOKS: 'true',
           PAYMENT_REDEEM_AFTER_SECONDS: '3600',
           // e2e/admin.spec.ts registers its provider as a Payment Server service (key from this
           // variable) and redeems from the browser with the token the server holds; the runner

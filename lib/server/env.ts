@@ -174,6 +174,14 @@ export const envSchema = z.object({
   ALERTS_EVALUATE_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   /** The dashboard's public URL, to link Slack alerts to its alert history (`<url>/alerts`). */
   ALERTS_DASHBOARD_URL: optionalUrl,
+  /**
+   * Lets alert webhooks point at loopback, private and link-local addresses (a local receiver);
+   * off, such URLs are refused at input and at connect time (SSRF).
+   */
+  ALERTS_ALLOW_PRIVATE_WEBHOOKS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** Blocks deep the runner watches its mined transactions for reorgs. */
   PAYMENT_CONFIRMATIONS: z.coerce.number().int().min(1).max(10_000).default(12),
   /** Blocks after which a sent transaction the node does not have counts as dropped (and is decided again). */

@@ -3,6 +3,7 @@ import type { Alert } from '../../budgets/evaluate'
 import { webhookBody } from '../../budgets/webhookBody'
 import type { ServerContext } from '../context'
 import type { Logger } from '../log'
+import { postWebhook } from './webhookAddress'
 
 /**
  * Sends the due alert deliveries to their webhooks. A delivery is claimed before it is sent
@@ -27,6 +28,8 @@ export type DeliverySettings = {
    * this plus one attempt's timeout, however many webhooks are dead.
    */
   roundBudgetMs: number
+  /** Whether a webhook may resolve to an internal address (ALERTS_ALLOW_PRIVATE_WEBHOOKS). */
+  allowPrivateAddresses: boolean
 }
 
 export const DEFAULT_DELIVERY: DeliverySettings = {
@@ -35,6 +38,7 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
   maxAttempts: 8,
   historyUrl: null,
   roundBudgetMs: 2_000,
+  allowPrivateAddresses: false,
 }
 
 const MAX_BACKOFF_MS = 60 * 60_000
@@ -76,32 +80,42 @@ async function claim(
   return rows[0] ?? null
 }
 
-/** One POST of `body`: null when the webhook took it (2xx), else why not, without the URL. */
-async function post(url: string, body: string, id: string, timeoutMs: number): Promise<string | null> {
+/**
+ * One POST of `body`: null when the webhook took it (2xx), else why not, without the URL. A
+ * connection that failed or was refused (an internal address) is stored and shown only as
+ * `connection failed`: the history is public, and which internal ports answer is not its to
+ * tell; the log line has the error's code.
+ */
+async function post(
+  url: string,
+  body: string,
+  id: string,
+  settings: DeliverySettings,
+  log: Logger,
+): Promise<string | null> {
   try {
-    const response = await fetch(url, {
-      method: 'POST',
+    const status = await postWebhook({
+      url,
+      body,
       headers: {
         'content-type': 'application/json',
         'user-agent': 'channel-inspector-alerts',
         'x-alert-delivery': id,
       },
-      body,
-      // A webhook that redirects is misconfigured or hostile: the body is not sent on.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+      // A webhook that redirects is misconfigured or hostile: the body is not sent on (never followed).
+      signal: AbortSignal.timeout(settings.timeoutMs),
+      allowPrivate: settings.allowPrivateAddresses,
     })
-    // The answer's body is never read: only its status matters, so its size cannot either.
-    await response.body?.cancel().catch(() => {})
-    if (response.status >= 200 && response.status < 300) return null
-    if (response.status >= 300 && response.status < 400)
-      return `redirected (HTTP ${response.status}); redirects are not followed`
-    return `HTTP ${response.status}`
+    if (status >= 200 && status < 300) return null
+    if (status >= 300 && status < 400) return `redirected (HTTP ${status}); redirects are not followed`
+    return `HTTP ${status}`
   } catch (error) {
-    const e = error as { name?: string; cause?: { code?: string } }
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s`
-    // undici's own messages may quote the URL: only the cause's code is kept.
-    return `connection failed${e.cause?.code ? ` (${e.cause.code})` : ''}`
+    const e = error as { name?: string; code?: string }
+    if (e.name === 'TimeoutError' || e.name === 'AbortError')
+      return `no answer within ${settings.timeoutMs / 1000} s`
+    // Node's messages may quote the host: only the code is logged.
+    log.warn(`alerts: delivery ${id} could not connect (${e.code ?? e.name ?? 'error'})`)
+    return 'connection failed'
   }
 }
 
@@ -165,7 +179,7 @@ export async function deliverDue({
       failure =
         Buffer.byteLength(body) > MAX_BODY_BYTES
           ? 'the alert is too large to send'
-          : await post(d.url, body, id, settings.timeoutMs)
+          : await post(d.url, body, id, settings, log)
     }
     await settle(ctx, d, failure, settings)
     if (failure === null) sent++

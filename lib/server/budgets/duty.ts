@@ -54,6 +54,7 @@ export function alertDutyOfEnv(): AlertDuty {
     evaluateEveryMs: e.ALERTS_EVALUATE_MS,
     settings: {
       ...DEFAULT_DELIVERY,
+      allowPrivateAddresses: e.ALERTS_ALLOW_PRIVATE_WEBHOOKS,
       historyUrl: e.ALERTS_DASHBOARD_URL ? new URL('/alerts', e.ALERTS_DASHBOARD_URL).toString() : null,
     },
   })

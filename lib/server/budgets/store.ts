@@ -4,7 +4,9 @@ import { budgetEditTypedData } from '../../budgets/edit'
 import { maskUrl } from '../../budgets/webhookBody'
 import { BadRequestError, ConflictError, NotFoundError } from '../../errors'
 import type { ServerContext } from '../context'
+import { env } from '../env'
 import { authorizeAdminEdit } from '../services'
+import { requireSafeWebhookUrl } from './webhookAddress'
 
 /**
  * The budgets, webhooks and alert rules in Postgres, and their one signed edit (authorised as
@@ -174,11 +176,14 @@ export async function saveBudgetEdit({
   request,
   body,
   nowSeconds = BigInt(Math.floor(Date.now() / 1000)),
+  allowPrivateWebhooks = env().ALERTS_ALLOW_PRIVATE_WEBHOOKS,
 }: {
   ctx: ServerContext
   request: Request
   body: BudgetEditBody
   nowSeconds?: bigint
+  /** Whether a webhook may name an internal address (see requireSafeWebhookUrl). */
+  allowPrivateWebhooks?: boolean
 }): Promise<{ action: BudgetEdit['action']; id: number; by: string | null }> {
   if (body.signature) requireCanonicalSignature(body.signature)
   // What was signed, whatever the signature's encoding: the replay key.
@@ -195,6 +200,7 @@ export async function saveBudgetEdit({
       return typedData
     },
   })
+  if (body.edit.action === 'setWebhook') requireSafeWebhookUrl(body.edit.url, allowPrivateWebhooks)
   const saved = await ctx.db
     .$transaction(async (tx) => {
       const scoped: ServerContext = { ...ctx, db: tx as unknown as ServerContext['db'] }

@@ -66,6 +66,8 @@ export const testDelivery = (overrides: Partial<DeliverySettings> = {}): Deliver
   backoffMs: 0,
   // A loaded test machine must not leave a due delivery for a later round.
   roundBudgetMs: 60_000,
+  // The receiver is on 127.0.0.1.
+  allowPrivateAddresses: true,
   ...overrides,
 })
 
@@ -86,6 +88,7 @@ export function budgetEditor(bed: CostsTestbed, adminKey: string) {
         ctx: bed.ctx,
         request: editRequest({ authorization: `Bearer ${adminKey}` }),
         body: budgetEditBody.parse({ edit }),
+        allowPrivateWebhooks: true,
       }),
     /** The body an admin wallet's UI posts for `edit`. */
     async signed(edit: BudgetEdit, by: PrivateKeyAccount, expiresAt = nowSeconds() + 300n) {
@@ -97,6 +100,6 @@ export function budgetEditor(bed: CostsTestbed, adminKey: string) {
     },
     /** Applies a signed body. */
     apply: (body: ReturnType<typeof budgetEditBody.parse>) =>
-      saveBudgetEdit({ ctx: bed.ctx, request: editRequest(), body }),
+      saveBudgetEdit({ ctx: bed.ctx, request: editRequest(), body, allowPrivateWebhooks: true }),
   }
 }
