@@ -1,5 +1,5 @@
 export { costGraph } from './graph'
-export { costOverhead, costOverheadAt } from './overhead'
+export { costOverhead, costOverheadAt, serviceOverhead } from './overhead'
 export { costOverview } from './overview'
 export { costReport } from './report'
 export { costSeries } from './series'

@@ -36,16 +36,19 @@ beforeAll(async () => {
 }, 120_000)
 afterAll(() => database?.drop())
 
+/** The clock of an answer read at the newest seeded block. */
+const endClock = (): CostClock => ({
+  chainId: 1,
+  now: START + BLOCKS * 12,
+  block: BigInt(BLOCKS),
+  finalBlock: BigInt(BLOCKS - 12),
+  finalityDepth: 12,
+})
+
 describe('the overhead query', () => {
   it('feeRowsSql() reads blocks and transactions by index for a window at the end of 24,000 transactions', async () => {
-    const now = START + BLOCKS * 12
-    const clock: CostClock = {
-      chainId: 1,
-      now,
-      block: BigInt(BLOCKS),
-      finalBlock: BigInt(BLOCKS - 12),
-      finalityDepth: 12,
-    }
+    const clock = endClock()
+    const now = clock.now
     const window = parseWindow({ window: '1h' }, now)
     const [row] = await database.db.$queryRaw<Array<{ 'QUERY PLAN': unknown }>>(
       Prisma.sql`EXPLAIN (FORMAT JSON) ${feeRowsSql(clock, window)}`,
@@ -69,5 +72,40 @@ describe('the overhead query', () => {
     // And it answers: one hour is 300 blocks of 4 transactions.
     const rows = await database.db.$queryRaw<Array<{ txs: number }>>(feeRowsSql(clock, window))
     expect(rows.reduce((n, r) => n + r.txs, 0)).toBe(300 * 4)
+  })
+
+  it("feeRowsSql() for one service drops the window's other transactions before it joins the channels", async () => {
+    const clock = endClock()
+    const window = parseWindow({ window: 'all' }, clock.now)
+    type Node = Record<string, unknown> & { Plans?: Node[] }
+    const flat = (n: Node): Node[] => [n, ...(n.Plans ?? []).flatMap(flat)]
+    const mostJoined = async (service?: string) => {
+      const [row] = await database.db.$queryRaw<Array<{ 'QUERY PLAN': Array<{ Plan: Node }> }>>(
+        Prisma.sql`EXPLAIN (ANALYZE, FORMAT JSON) ${feeRowsSql(clock, window, service)}`,
+      )
+      const joins = flat(row?.['QUERY PLAN'][0]?.Plan ?? {}).filter((n) =>
+        /Join|Nested Loop/.test(n['Node Type'] as string),
+      )
+      return Math.max(...joins.map((n) => n['Actual Rows'] as number))
+    }
+    // 0xa7 sends 480 of the 24,000 transactions and is a party to 60 channels (960 of them).
+    expect(await mostJoined()).toBe(24_000)
+    expect(await mostJoined('0xa7')).toBeLessThanOrEqual(480 + 960)
+    // And it keeps exactly the network read's rows that touch the service.
+    type Row = {
+      payer: string
+      consumer: string | null
+      provider: string | null
+      channel: string | null
+      action: string
+    }
+    const read = async (service?: string) => {
+      const rows = await database.db.$queryRaw<Row[]>(feeRowsSql(clock, window, service))
+      const key = (r: Row) => `${r.payer} ${r.channel} ${r.action}`
+      return rows.sort((x, y) => key(x).localeCompare(key(y)))
+    }
+    const mine = await read('0xa7')
+    expect(mine.length).toBeGreaterThan(0)
+    expect(mine).toEqual((await read()).filter((r) => [r.payer, r.consumer, r.provider].includes('0xa7')))
   })
 })

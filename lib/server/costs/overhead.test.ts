@@ -4,7 +4,8 @@ import { costOverheadSchema, OVERHEAD_ACTIONS } from '../../costs/overhead'
 import { UNLABELLED_TEAM } from '../../costs/report'
 import { isoTime } from '../../costs/window'
 import { parseCsv } from '../../explorer/csvParse'
-import { costOverhead, costReport } from '.'
+import { costOverhead, costOverheadAt, costReport, serviceOverhead } from '.'
+import { atOneBlock } from './clock'
 import { asStrings, type OverheadBed, startOverheadBed, sumOf } from './overhead.fixture'
 import { GWEI } from './testing'
 
@@ -108,6 +109,35 @@ describe('costOverhead()', () => {
       settled: (300n * GWEI).toString(),
     })
     expect(o.channelCount).toBe(5)
+  })
+
+  it("serviceOverhead() equals the network answer's entry of each service and its channels, from its rows only", async () => {
+    const { now } = await bed.indexedHead()
+    for (const query of [everything(), { from: String(bed.laterFrom), to: String(now + 1) }]) {
+      const o = await costOverhead(bed.ctx, query)
+      const services = o.teams.flatMap((t) => t.services)
+      const who = [...new Set([...services.map((s) => s.address), bed.stranger, bed.vaultWallet])]
+      expect(who.length).toBeGreaterThan(5)
+      for (const address of who) {
+        const share = await serviceOverhead(bed.ctx, address, query)
+        expect(share.service, address).toEqual(services.find((s) => s.address === address) ?? null)
+        expect(share.channels, address).toEqual(
+          o.channels.filter((c) => c.consumer === address || c.provider === address),
+        )
+      }
+    }
+    // The stranger paid only outside and is a party to nothing.
+    expect(await serviceOverhead(bed.ctx, bed.stranger, everything())).toEqual({
+      service: null,
+      channels: [],
+    })
+    // The filter is in the query: alice's read sums only the rows that touch her.
+    const o = await costOverhead(bed.ctx, everything())
+    const alices = await atOneBlock(bed.ctx, (db, clock) =>
+      costOverheadAt(db, clock, everything(), bed.addr.alice),
+    )
+    expect(alices.totals.transactions).toBeGreaterThan(0)
+    expect(alices.totals.transactions).toBeLessThan(o.totals.transactions)
   })
 
   it('a window that excludes the openings and redemptions holds only the later transactions', async () => {

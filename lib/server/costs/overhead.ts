@@ -4,6 +4,7 @@ import {
   OVERHEAD_ACTIONS,
   type OverheadAction,
   type OverheadFigures,
+  type OverheadService,
   overheadRatio,
 } from '../../costs/overhead'
 import { ACTION_BY_EVENT, ACTION_BY_SELECTOR } from '../../costs/overheadActions'
@@ -48,8 +49,11 @@ const values = (entries: Iterable<readonly [string, string]>) =>
  * stored), so the transactions are read by their (chain_id, block_number) index; the two bounds
  * are single probes of the block table's (chain_id, timestamp, number) index (migration 0010;
  * overhead.plan.test.ts checks the plan).
+ *
+ * With `service` (an address), only the rows that service's figures and its channels' are made
+ * of: the ones it paid, and every one of a channel where it is a party.
  */
-export function feeRowsSql(clock: CostClock, window: CostWindow): Prisma.Sql {
+export function feeRowsSql(clock: CostClock, window: CostWindow, service?: string): Prisma.Sql {
   const bound = clock.block ?? -1n
   const firstBlockAt = (time: number) => Prisma.sql`(SELECT number FROM block
     WHERE chain_id = ${clock.chainId} AND timestamp >= ${time} ORDER BY timestamp, number LIMIT 1)`
@@ -76,8 +80,23 @@ export function feeRowsSql(clock: CostClock, window: CostWindow): Prisma.Sql {
     WHERE t.chain_id = ${clock.chainId}
       AND t.block_number >= ${firstBlockAt(window.from)}
       AND t.block_number < coalesce(${firstBlockAt(window.to)}, ${bound + 1n})
-      AND t.block_number <= ${bound}
+      AND t.block_number <= ${bound}${service ? ofService(clock.chainId, service) : Prisma.empty}
     GROUP BY 1, 2, 3, 4, 5`
+}
+
+/**
+ * {@link feeRowsSql}'s filter to one service's rows (its tables' aliases t, o, c). The first test
+ * is the exact one; the second (its sends, its channels' transactions, their openings) drops no
+ * row the first keeps, but is tested on the transaction alone, before the channels are joined,
+ * so the window's other transactions are dropped as they are read instead of joined and grouped.
+ */
+function ofService(chainId: number, service: string): Prisma.Sql {
+  const its = (column: 'address' | 'opened_tx') => Prisma.sql`(SELECT ${Prisma.raw(column)} FROM channel
+    WHERE chain_id = ${chainId} AND (consumer = ${service} OR provider = ${service}))`
+  return Prisma.sql`
+      AND (t."from" = ${service} OR coalesce(o.consumer, c.consumer) = ${service}
+        OR coalesce(o.provider, c.provider) = ${service})
+      AND (t."from" = ${service} OR t.channel IN ${its('address')} OR t.hash IN ${its('opened_tx')})`
 }
 
 /** Running sums of one team, service or channel. */
@@ -129,21 +148,55 @@ export function costOverhead(ctx: ServerContext, query: WindowQuery): Promise<Co
   return atOneBlock(ctx, (snapshot, clock) => costOverheadAt(snapshot, clock, query))
 }
 
-/** {@link costOverhead} inside an answer's snapshot (for pages that read more at the same block). */
+/** One service's share of {@link costOverhead}: its own figures and its channels'. */
+export type ServiceOverheadShare = {
+  /** What it paid and what its channels settled; null when it paid nothing and settled nothing. */
+  service: OverheadService | null
+  /** The channels where it is a party, with every payer's fees (as in {@link CostOverhead}). */
+  channels: CostOverhead['channels']
+}
+
+/**
+ * A service page's overhead: {@link costOverhead}'s figures of one service and of its channels,
+ * equal to the network answer's entries for them, read from that service's rows only.
+ * @example const { service, channels } = await serviceOverhead(ctx, address, { window: '30d' })
+ */
+export function serviceOverhead(
+  ctx: ServerContext,
+  address: string,
+  query: WindowQuery,
+): Promise<ServiceOverheadShare> {
+  return atOneBlock(ctx, async (snapshot, clock) => {
+    const o = await costOverheadAt(snapshot, clock, query, address)
+    return {
+      service: o.teams.flatMap((t) => t.services).find((s) => s.address === address) ?? null,
+      channels: o.channels.filter((c) => c.consumer === address || c.provider === address),
+    }
+  })
+}
+
+/**
+ * {@link costOverhead} inside an answer's snapshot (for pages that read more at the same block).
+ * With `service`, only that service's rows are read (see {@link feeRowsSql}): its entry and its
+ * channels' are whole, the totals, teams and other services hold only what touches it.
+ */
 export async function costOverheadAt(
   ctx: ServerContext,
   clock: CostClock,
   query: WindowQuery,
+  service?: string,
 ): Promise<CostOverhead> {
   const window = windowOf(query, clock)
   const [rows, settled, names] = await Promise.all([
-    ctx.db.$queryRaw<FeeRow[]>(feeRowsSql(clock, window)),
+    ctx.db.$queryRaw<FeeRow[]>(feeRowsSql(clock, window, service)),
     settledByChannel(ctx, clock, window),
     serviceNames(ctx),
   ])
   const parties = await ctx.db.$queryRaw<Array<{ address: string; consumer: string; provider: string }>>`
     SELECT address, consumer, provider FROM channel
-    WHERE chain_id = ${clock.chainId} AND address = ANY(${[...settled.keys()]})`
+    WHERE chain_id = ${clock.chainId} AND address = ANY(${[...settled.keys()]})${
+      service ? Prisma.sql` AND (consumer = ${service} OR provider = ${service})` : Prisma.empty
+    }`
 
   const totals = new Sums()
   let outside = 0n

@@ -5,18 +5,19 @@ import type { WindowQuery } from '@/lib/costs/window'
 import { isAppError } from '@/lib/errors'
 import { shortAddress } from '@/lib/explorer/format'
 import { serverContext } from '@/lib/server/context'
-import { costOverhead } from '@/lib/server/costs'
+import { serviceOverhead } from '@/lib/server/costs'
 
 /**
  * On a service's page: the gas its own transactions to its channels cost it in the window, per
  * action, against the value its channels settled, and the gas of each of its channels (both
  * parties' and anyone else's). A read that fails says so in one line; the page around it still
- * shows its own figures.
+ * shows its own figures. Only this service's rows are read (the network's are not summed to
+ * keep one service).
  */
 export async function ServiceOverhead({ address, query }: { address: string; query: WindowQuery }) {
-  let overhead: Awaited<ReturnType<typeof costOverhead>>
+  let share: Awaited<ReturnType<typeof serviceOverhead>>
   try {
-    overhead = await costOverhead(serverContext(), query)
+    share = await serviceOverhead(serverContext(), address, query)
   } catch (error) {
     if (!isAppError(error)) throw error
     return (
@@ -25,8 +26,7 @@ export async function ServiceOverhead({ address, query }: { address: string; que
       </Section>
     )
   }
-  const service = overhead.teams.flatMap((t) => t.services).find((s) => s.address === address)
-  const channels = overhead.channels.filter((c) => c.consumer === address || c.provider === address)
+  const { service, channels } = share
   return (
     <Section
       title="What its payments cost in gas"
