@@ -250,6 +250,10 @@ export const acceptedSchema = z
     tokenId: z.string(),
     requests: z.string(),
     value: z.string().meta({ description: 'requests × cost per request, in wei' }),
+    category: z.number().int().optional().meta({
+      description:
+        "Version 2 channels: the index of the category charged; `requests` is that category's count in the token",
+    }),
   })
   .meta({ id: 'Accepted' })
 

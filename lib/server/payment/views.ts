@@ -42,6 +42,7 @@ export const outcomeJson = (o: VerifyOutcome) =>
         tokenId: o.tokenId.toString(),
         requests: o.requests.toString(),
         value: o.value.toString(),
+        ...(o.category === undefined ? {} : { category: o.category }),
       }
     : { accepted: false, error: { code: o.code, message: o.message } }
 

@@ -24,7 +24,14 @@ import {
 import { formatTokenV2, isTokenV2Wire, parseTokenV2 } from './tokenV2'
 
 /** What an accepted token pays for: one request on `channel`, `value` wei in total so far. */
-export type Payment = { channel: Address; tokenId: bigint; requests: bigint; value: bigint }
+/** An accepted payment; `category` (version 2 channels): the index of the category charged, whose count `requests` is. */
+export type Payment = {
+  channel: Address
+  tokenId: bigint
+  requests: bigint
+  value: bigint
+  category?: number
+}
 
 /** Refusal codes: the library's own three, then the Payment Server's (its OpenAPI document). */
 export type RefusalCode =
@@ -187,10 +194,15 @@ function sentToken(value: string): SentToken {
 /** The verdict, if it is on this token (a v2 verdict names the count of the category charged). */
 function forToken(result: VerifyResult, token: SentToken): VerifyResult {
   if (!result.accepted) return result
+  // The count of the category charged, not any of the token's: a verdict on [3, 1] for count 3
+  // of category 1 is on another token. A server that names no category: a one-category token's.
+  const index = result.category ?? (token.requests.length === 1 ? 0 : undefined)
   const same =
     result.channel === token.channel.toLowerCase() &&
     result.tokenId === token.tokenId &&
-    token.requests.includes(result.requests)
+    (index === undefined
+      ? token.requests.includes(result.requests)
+      : token.requests[index] === result.requests)
   return same
     ? result
     : unavailableResult(unavailable('The Payment Server answered a verdict on another token.'))
@@ -233,7 +245,7 @@ function itemResult(item: unknown): VerifyResult {
 /** `{ accepted: true, channel, tokenId, requests, value }` with decimal strings, as bigints. */
 function acceptedResult(body: unknown): VerifyResult {
   if (!isRecord(body) || body.accepted !== true) throw unavailable('The Payment Server answered no verdict.')
-  const { channel, tokenId, requests, value } = body
+  const { channel, tokenId, requests, value, category } = body
   const decimals = [tokenId, requests, value]
   if (
     typeof channel !== 'string' ||
@@ -248,5 +260,6 @@ function acceptedResult(body: unknown): VerifyResult {
     tokenId: BigInt(tokenId as string),
     requests: BigInt(requests as string),
     value: BigInt(value as string),
+    ...(Number.isSafeInteger(category) ? { category: category as number } : {}),
   }
 }

@@ -61,6 +61,20 @@ describe('verdicts the verifier does not take as they come', () => {
     expect(await verifier().verify(token(1))).toMatchObject({ accepted: true, requests: 1n, value: 1000n })
   })
 
+  it("a v2 verdict counts only when its count is the charged category's: [3, 1] charged count 3 of category 1 is another token's", async () => {
+    const v2 = `v2.31337.${CHANNEL}.1.1000,5000.3,1.0x${'cd'.repeat(65)}`
+    answer = () => ({ status: 200, body: { ...accepted(CHANNEL, 3), category: 1 } })
+    expect(await verifier().verify(v2, { category: 1 })).toMatchObject({ accepted: false, status: 503 })
+    answer = () => ({ status: 200, body: { ...accepted(CHANNEL, 1), category: 1 } })
+    expect(await verifier().verify(v2, { category: 1 })).toMatchObject({
+      accepted: true,
+      requests: 1n,
+      category: 1,
+    })
+    answer = () => ({ status: 200, body: { ...accepted(CHANNEL, 3), category: 0 } })
+    expect(await verifier().verify(v2)).toMatchObject({ accepted: true, requests: 3n, category: 0 })
+  })
+
   it('a batch answered out of order hands no request another one’s payment', async () => {
     // Each result rotated by one: every verdict of a batch is on another request's token.
     answer = ({ token: one, tokens }) => {

@@ -132,6 +132,7 @@ export function decideAcceptanceV2({
       tokenId: token.tokenId,
       requests: step,
       value: current.prices[category] as bigint,
+      category,
     })
   }
   return { outcomes, changed, tokens: working }

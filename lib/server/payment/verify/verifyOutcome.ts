@@ -1,7 +1,17 @@
 import type { Address } from 'viem'
 
-/** A token the provider accepted: the channel, its token ID and count, and what it pays (wei). */
-export type Accepted = { accepted: true; channel: Address; tokenId: bigint; requests: bigint; value: bigint }
+/**
+ * A token the provider accepted: the channel, its token ID and count, and what it pays (wei);
+ * on a version 2 channel, the index of the category charged (the count is that category's).
+ */
+export type Accepted = {
+  accepted: true
+  channel: Address
+  tokenId: bigint
+  requests: bigint
+  value: bigint
+  category?: number
+}
 /** A token refused, with the HTTP status, code and sentence of its answer (and a 429's Retry-After). */
 export type Refused = {
   accepted: false
