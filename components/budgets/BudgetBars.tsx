@@ -52,7 +52,8 @@ export function BudgetBars({ budgets }: { budgets: BudgetStatus[] }) {
       </ul>
       <p className="muted small">
         Spent: settled on chain this period (UTC). Forecast: linear, what was spent so far times the period's
-        length over the time elapsed (at least an hour).
+        length over the time elapsed (at least an hour). Forecast rules alert only once a day and a tenth of
+        the period have passed (earlier, a few payments extrapolate to anything).
       </p>
     </div>
   )

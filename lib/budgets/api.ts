@@ -189,6 +189,11 @@ export const budgetStatusSchema = z
     forecast: wei('spent × period length ÷ time elapsed (linear), rounded down'),
     percentSpent: z.number().meta({ description: 'spent ÷ amount × 100, rounded down' }),
     percentForecast: z.number(),
+    forecastAlertsFrom: z
+      .string()
+      .meta({
+        description: 'From when a forecast rule may alert: max(1 day, 10 %) into the period, ISO-8601 UTC',
+      }),
     updatedBy: z.string().nullable(),
     updatedAt: z.string(),
   })

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { budgetEditSchema } from './api'
 import { canonicalJson } from './edit'
 import { budgetCrossing, type PairSpend, runwayCrossings, spikeCrossings } from './evaluate'
-import { linearForecast, periodOf } from './period'
+import { forecastAlertsFrom, linearForecast, periodOf } from './period'
 import { maskUrl, webhookBody } from './webhookBody'
 
 const at = (iso: string) => Date.parse(iso) / 1000
@@ -43,7 +43,13 @@ describe('linearForecast()', () => {
 })
 
 const budget = { id: 3, scope: 'team', target: 'apps', period: 'month', amount: 1_000n }
-const reading = (spent: bigint, forecast: bigint) => ({ budget, periodKey: '2026-12', spent, forecast })
+const reading = (spent: bigint, forecast: bigint, forecastReady = true) => ({
+  budget,
+  periodKey: '2026-12',
+  spent,
+  forecast,
+  forecastReady,
+})
 
 describe('budgetCrossing()', () => {
   const rule = (thresholdPercent: number, basis: 'spend' | 'forecast') => ({
@@ -83,6 +89,19 @@ describe('budgetCrossing()', () => {
       budget: { ...budget, amount: 1_100n },
     })
     expect(new Set([a, b, c?.crossing]).size).toBe(3)
+  })
+  it('a forecast alerts only after max(1 day, 10 %) of its period; spend at any time', () => {
+    const month = periodOf('month', at('2026-12-02T12:00:00Z'))
+    // 31 days: 10 % is 3 days 2 h 24 min.
+    expect(iso(forecastAlertsFrom(month))).toBe('2026-12-04T02:24:00.000Z')
+    // 7 days: 10 % is 16.8 h, under the day.
+    expect(iso(forecastAlertsFrom(periodOf('week', at('2026-12-08T12:00:00Z'))))).toBe(
+      '2026-12-08T00:00:00.000Z',
+    )
+    expect(budgetCrossing(rule(100, 'forecast'), reading(500n, 1_250n, false))).toBeNull()
+    expect(budgetCrossing(rule(80, 'spend'), reading(900n, 900n, false))?.crossing).toBe(
+      'budget 3 2026-12 spend 80% of 1000',
+    )
   })
 })
 

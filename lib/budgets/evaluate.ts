@@ -30,11 +30,13 @@ export type BudgetReading = {
   periodKey: string
   spent: bigint
   forecast: bigint
+  /** Whether enough of the period has passed for the forecast to alert (period.ts forecastAlertsFrom). */
+  forecastReady: boolean
 }
 
 /**
  * A budget threshold: fires once the spend (or the forecast, by `basis`) reaches
- * `thresholdPercent` of the budget. The crossing is the period, basis, threshold and amount:
+ * `thresholdPercent` of the budget (the forecast only once `forecastReady`). The crossing is the period, basis, threshold and amount:
  * next period alerts again, and so does a raised budget crossed again.
  */
 export function budgetCrossing(
@@ -43,6 +45,7 @@ export function budgetCrossing(
 ): Alert | null {
   const { thresholdPercent, basis } = rule.spec
   const { budget } = reading
+  if (basis === 'forecast' && !reading.forecastReady) return null
   const value = basis === 'spend' ? reading.spent : reading.forecast
   if (value * 100n < budget.amount * BigInt(thresholdPercent)) return null
   const what = `${budget.scope} ${budget.target}`

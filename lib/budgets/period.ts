@@ -66,6 +66,22 @@ export function linearForecast({
   return (spent * BigInt(length)) / BigInt(elapsed)
 }
 
+/** No forecast alert before this much of a period has passed (s), nor before {@link FORECAST_ALERT_MIN_SHARE}. */
+export const FORECAST_ALERT_MIN_SECONDS = 86_400
+/** No forecast alert before this share of a period has passed. */
+export const FORECAST_ALERT_MIN_SHARE = 0.1
+
+/**
+ * When a forecast may first alert (unix s): after max(1 day, 10 %) of the period. Earlier, a
+ * few lumpy redemptions extrapolate to anything, and an alert on that noise would take the
+ * crossing's key and so silence the genuine crossing later in the period.
+ * @example forecastAlertsFrom(periodOf('week', now)) // the period's Tuesday 00:00 UTC
+ */
+export function forecastAlertsFrom(span: PeriodSpan): number {
+  const length = span.to - span.from
+  return span.from + Math.max(FORECAST_ALERT_MIN_SECONDS, Math.ceil(length * FORECAST_ALERT_MIN_SHARE))
+}
+
 /** `part` as a whole percentage of `whole`, rounded down (0 when whole is 0). */
 export function percentOf(part: bigint, whole: bigint): number {
   return whole === 0n ? 0 : Number((part * 100n) / whole)

@@ -87,6 +87,7 @@ async function crossingsOf(
             periodKey: status.periodKey,
             spent: BigInt(status.spent),
             forecast: BigInt(status.forecast),
+            forecastReady: Date.parse(status.forecastAlertsFrom) <= (budgets?.asOf ?? 0) * 1000,
           },
         )
         if (alert) found.push({ rule, alert })

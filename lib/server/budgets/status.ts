@@ -1,5 +1,5 @@
 import type { BudgetPeriod, BudgetScope, BudgetStatus } from '../../budgets/api'
-import { linearForecast, percentOf, periodOf } from '../../budgets/period'
+import { forecastAlertsFrom, linearForecast, percentOf, periodOf } from '../../budgets/period'
 import type { CostGraph } from '../../costs/api'
 import { isoTime } from '../../costs/window'
 import type { ServerContext } from '../context'
@@ -70,6 +70,7 @@ export async function budgetStatuses(
       forecast: forecast.toString(),
       percentSpent: percentOf(spent, amount),
       percentForecast: percentOf(forecast, amount),
+      forecastAlertsFrom: isoTime(forecastAlertsFrom(span)),
       updatedBy: r.updatedBy,
       updatedAt: r.updatedAt.toISOString(),
     }
