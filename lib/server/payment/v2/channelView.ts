@@ -1,8 +1,10 @@
 import { z } from 'zod'
 import type { ChannelState } from '../../../channel'
 import { bigintOf } from '../../../columns/kinds'
+import { isAppError } from '../../../errors'
 import type { ChannelRecord } from '../channels'
 import type { PaymentServer } from '../server'
+import { tableFor } from './priceTables'
 
 /** The version 2 part of a channel's JSON (`channel.v2`; null for a v1 channel). */
 export const channelV2Schema = z
@@ -34,6 +36,24 @@ export const channelV2Schema = z
     description: 'Version 2 channels: categories, prices per token ID, counts per category; null for v1',
   })
 
+/**
+ * The active token ID's table; while the node does not answer, the one recorded in
+ * payment_price_table (a view must not fail only because a table could not be read again).
+ */
+async function activePrices(server: PaymentServer, channel: ChannelRecord, state: ChannelState) {
+  try {
+    return await server.priceTables.tableOf(channel.address, state.activeTokenId, state.lastTokenId)
+  } catch (error) {
+    if (!isAppError(error) || error.code !== 'chain_unavailable') throw error
+    const rows = await server.db.paymentPriceTable.findMany({
+      where: { chainId: server.chainId, channel: channel.address },
+      orderBy: { fromTokenId: 'asc' },
+    })
+    const stored = rows.map((r) => ({ fromTokenId: bigintOf(r.fromTokenId), prices: r.prices.map(bigintOf) }))
+    return tableFor(stored, state.activeTokenId)
+  }
+}
+
 /** {@link channelV2Schema}'s value for `channel` (null for a v1 channel). */
 export async function channelV2Json(server: PaymentServer, channel: ChannelRecord, state: ChannelState) {
   if (channel.contractVersion !== 2) return null
@@ -41,9 +61,7 @@ export async function channelV2Json(server: PaymentServer, channel: ChannelRecor
   const [issued, accepted, prices] = await Promise.all([
     server.db.paymentIssuedV2.findMany({ where, orderBy: { tokenId: 'desc' }, take: 5 }),
     server.db.paymentAcceptedV2.findMany({ where, orderBy: { tokenId: 'desc' }, take: 5 }),
-    state.activeTokenId === 0n
-      ? null
-      : server.priceTables.tableOf(channel.address, state.activeTokenId, state.lastTokenId),
+    state.activeTokenId === 0n ? null : activePrices(server, channel, state),
   ])
   const text = (values: readonly { toFixed(): string }[]) => values.map((v) => v.toFixed())
   return {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { paymentRoutes } from '../routes'
 import { paymentKitV2 } from './testing'
 
 /*
@@ -23,6 +24,23 @@ async function until(condition: () => boolean) {
 }
 
 describe('v2 channels while the chain node does not answer', () => {
+  it("the channel's GET serves the stored price table when the node cannot be read for it (no 503)", async () => {
+    const opened = await kit.open()
+    const get = paymentRoutes.find((r) => r.name === 'channels.get')?.handler as (
+      p: unknown,
+    ) => Promise<unknown>
+    const show = () =>
+      get({ server: t().server, caller: parties.alice, params: { address: opened.channel.address } })
+    await t().server.channelStates.get(opened.channel.address, { maxAgeMs: 0 })
+    t().server.priceTables.forget() // as after a restart: nothing read from the node yet
+    await kit.proxy().close()
+    try {
+      expect(await show()).toMatchObject({ channel: { v2: { prices: ['1000', '5000'] } } })
+    } finally {
+      await kit.proxy().open()
+    }
+  })
+
   it('issue and verify per category go on within PAYMENT_STALE_STATE_SECONDS, then refuse, then resume', async () => {
     const opened = await kit.open()
     const payOnce = async (category: string) => {
