@@ -114,7 +114,7 @@ describe('runwayCrossings()', () => {
     consumerFunds: '5000',
     ...extra,
   })
-  it("fires for the service's open channels as consumer under the threshold, once a day each", () => {
+  it("fires for the service's open channels as consumer under the threshold, once per episode", () => {
     const rule = {
       name: 'shop-runway',
       spec: { kind: 'runway' as const, service: 'shop', runwaySeconds: 86_400 },
@@ -129,9 +129,12 @@ describe('runwayCrossings()', () => {
         channel('0xe', 10, { role: 'provider' }),
         channel('0xf', 86_399.5),
       ],
-      '2026-12-07',
+      (a) => (a === '0xa' ? '2026-12-01T00:00:00.000Z' : '2026-12-07T10:00:00.000Z'),
     )
-    expect(alerts.map((a) => a.crossing)).toEqual(['runway 0xa 2026-12-07', 'runway 0xf 2026-12-07'])
+    expect(alerts.map((a) => a.crossing)).toEqual([
+      'runway 0xa since 2026-12-01T00:00:00.000Z',
+      'runway 0xf since 2026-12-07T10:00:00.000Z',
+    ])
     expect(alerts[0]?.summary).toBe(
       "shop's channel 0xa runs out in about 1 h at the recent rate (under 24 h).",
     )

@@ -78,39 +78,43 @@ export type RunwayChannel = {
   consumerFunds: string
 }
 
+/** A service's channels (as consumer, open) whose funds run out sooner than `runwaySeconds` at the recent rate. */
+export function shortChannels(spec: Extract<RuleSpec, { kind: 'runway' }>, channels: RunwayChannel[]) {
+  return channels.filter(
+    (c) =>
+      c.role === 'consumer' &&
+      !c.terminated &&
+      c.runwaySeconds !== null &&
+      c.runwaySeconds < spec.runwaySeconds,
+  )
+}
+
 /**
- * A service's channels (as consumer) whose funds run out sooner than `runwaySeconds` at the
- * recent rate. One alert per channel per UTC day (`day`, yyyy-mm-dd) while it stays short.
+ * The short channels' alerts ({@link shortChannels}), one per episode: `since(address)` is when
+ * the channel's current shortage began (ISO), so the crossing stays the same while it lasts and
+ * is new once the runway was back above the threshold (or the channel refunded) and fell again.
  */
 export function runwayCrossings(
   rule: { name: string; spec: Extract<RuleSpec, { kind: 'runway' }> },
   channels: RunwayChannel[],
-  day: string,
+  since: (address: string) => string,
 ): Alert[] {
-  return channels
-    .filter(
-      (c) =>
-        c.role === 'consumer' &&
-        !c.terminated &&
-        c.runwaySeconds !== null &&
-        c.runwaySeconds < rule.spec.runwaySeconds,
-    )
-    .map((c) => {
-      const hours = Math.floor((c.runwaySeconds as number) / 360) / 10
-      return {
-        rule: rule.name,
-        kind: 'runway' as const,
-        crossing: `runway ${c.address} ${day}`,
-        summary: `${rule.spec.service}'s channel ${c.address} runs out in about ${hours} h at the recent rate (under ${rule.spec.runwaySeconds / 3_600} h).`,
-        details: {
-          service: rule.spec.service,
-          channel: c.address,
-          runwaySeconds: Math.floor(c.runwaySeconds as number),
-          thresholdSeconds: rule.spec.runwaySeconds,
-          consumerFunds: c.consumerFunds,
-        },
-      }
-    })
+  return shortChannels(rule.spec, channels).map((c) => {
+    const hours = Math.floor((c.runwaySeconds as number) / 360) / 10
+    return {
+      rule: rule.name,
+      kind: 'runway' as const,
+      crossing: `runway ${c.address} since ${since(c.address)}`,
+      summary: `${rule.spec.service}'s channel ${c.address} runs out in about ${hours} h at the recent rate (under ${rule.spec.runwaySeconds / 3_600} h).`,
+      details: {
+        service: rule.spec.service,
+        channel: c.address,
+        runwaySeconds: Math.floor(c.runwaySeconds as number),
+        thresholdSeconds: rule.spec.runwaySeconds,
+        consumerFunds: c.consumerFunds,
+      },
+    }
+  })
 }
 
 /** A pair's settled spend in a window and in the window as long before it. */

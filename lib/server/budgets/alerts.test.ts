@@ -259,14 +259,19 @@ describe('exactly once', () => {
 })
 
 describe('a runway rule', () => {
-  it("alerts once a day for a service's channel that runs out sooner than its threshold", async () => {
+  it("alerts once per episode for a service's channel that runs out sooner than its threshold", async () => {
     // charlie → dave's funds drained to 1,000 gwei in the index: at its 100 gwei in the last
     // 24 h that lasts about 10 days; the rule warns under 11.
     const channel = bed.ch.cd.toLowerCase()
-    await bed.db.channel.update({
+    const fundsLeft = (wei: bigint) =>
+      bed.db.channel.update({
+        where: { chainId_address: { chainId: bed.chainId, address: channel } },
+        data: { consumerFunds: String(wei) },
+      })
+    const original = await bed.db.channel.findUniqueOrThrow({
       where: { chainId_address: { chainId: bed.chainId, address: channel } },
-      data: { consumerFunds: String(1_000n * GWEI) },
     })
+    await fundsLeft(1_000n * GWEI)
     await edit.byKey({
       action: 'setRule',
       name: 'charlie-runway',
@@ -275,9 +280,10 @@ describe('a runway rule', () => {
     })
     await round()
     await round()
-    const day = new Date((await bed.indexedHead()).now * 1000).toISOString().slice(0, 10)
+    const [episode] = await bed.db.alertSubject.findMany()
+    expect(episode?.subject).toBe(channel)
     expect((await deliveriesOf('charlie-runway')).map((d) => [d.crossing, d.status])).toEqual([
-      [`runway ${channel} ${day}`, 'sent'],
+      [`runway ${channel} since ${episode?.since.toISOString()}`, 'sent'],
     ])
     const [call] = callsOf('charlie-runway')
     expect(callsOf('charlie-runway')).toHaveLength(1)
@@ -289,6 +295,17 @@ describe('a runway rule', () => {
     const seconds = Number((call?.body.details as { runwaySeconds?: number } | undefined)?.runwaySeconds)
     expect(seconds).toBeGreaterThan(9 * 86_400)
     expect(seconds).toBeLessThan(11 * 86_400)
+
+    // Refunded (runway back above 11 days): the episode ends, silently; short again: one new alert.
+    await fundsLeft(1_000_000n * GWEI)
+    await round()
+    expect(await bed.db.alertSubject.findMany()).toEqual([])
+    await fundsLeft(1_000n * GWEI)
+    await round()
+    await round()
+    expect(callsOf('charlie-runway')).toHaveLength(2)
+    expect(new Set((await deliveriesOf('charlie-runway')).map((d) => d.crossing)).size).toBe(2)
+    await fundsLeft(BigInt(original.consumerFunds.toFixed()))
     await edit.byKey({ action: 'removeRule', name: 'charlie-runway' })
   })
 })

@@ -4,6 +4,7 @@ import {
   budgetCrossing,
   type PairSpend,
   runwayCrossings,
+  shortChannels,
   spikeCrossings,
 } from '../../budgets/evaluate'
 import { isoTime, parseWindow, previousWindow } from '../../costs/window'
@@ -65,6 +66,27 @@ async function pairSpends(
   return { pairs: [...pairs.values()], bucket: isoTime(Math.floor(span.to / length) * length) }
 }
 
+/**
+ * A runway rule's episodes (alert_subject): one begins for each channel short now that had none
+ * (since now), those of channels no longer short end; returns when each open one began, as
+ * stored, so two instances deciding at once key the episode alike.
+ */
+async function runwayEpisodes(
+  ctx: ServerContext,
+  ruleId: number,
+  short: Array<{ address: string }>,
+): Promise<Map<string, string>> {
+  const addresses = short.map((c) => c.address)
+  await ctx.db.$executeRaw`
+    INSERT INTO alert_subject (rule_id, subject, since)
+    SELECT ${ruleId}, a, now() FROM unnest(${addresses}::text[]) AS a
+    ON CONFLICT (rule_id, subject) DO NOTHING`
+  await ctx.db.$executeRaw`
+    DELETE FROM alert_subject WHERE rule_id = ${ruleId} AND NOT (subject = ANY(${addresses}::text[]))`
+  const rows = await ctx.db.alertSubject.findMany({ where: { ruleId } })
+  return new Map(rows.map((r) => [r.subject, r.since.toISOString()]))
+}
+
 /** The crossings of every rule now; a rule whose read fails is logged and skipped. */
 async function crossingsOf(
   ctx: ServerContext,
@@ -93,10 +115,11 @@ async function crossingsOf(
         if (alert) found.push({ rule, alert })
       } else if (spec.kind === 'runway') {
         const costs = await serviceCosts(ctx, spec.service, { window: '24h' })
+        const since = await runwayEpisodes(ctx, rule.id, shortChannels(spec, costs.channels))
         for (const alert of runwayCrossings(
           { name: rule.name, spec },
           costs.channels,
-          costs.asOf.time.slice(0, 10),
+          (a) => since.get(a) as string,
         ))
           found.push({ rule, alert })
       } else {
