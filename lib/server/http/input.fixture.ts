@@ -97,7 +97,12 @@ const BODY_ROUTES: Array<{ route: string; key?: KeyName; valid: object; fields: 
     valid: { amount: '1' },
     fields: ['amount'],
   },
-  { route: 'POST /api/payment/tokens', key: 'shop', valid: { provider: 'billing' }, fields: ['provider'] },
+  {
+    route: 'POST /api/payment/tokens',
+    key: 'shop',
+    valid: { provider: 'billing', maxPrice: '1' },
+    fields: ['provider', 'maxPrice'],
+  },
   // With a query string, Next.js's handler serves the hot route instead of the fast path.
   {
     route: 'POST /api/payment/tokens?via=next',
