@@ -199,10 +199,11 @@ describe('webhook bodies', () => {
       ],
     })
   })
-  it('maskUrl() keeps the scheme, host and last 4 characters only', () => {
+  it('maskUrl() keeps the scheme and host only', () => {
     expect(maskUrl('https://hooks.slack.com/services/T000/B000/XXXXsecretQx7w')).toBe(
-      'https://hooks.slack.com/…Qx7w',
+      'https://hooks.slack.com/…',
     )
+    expect(maskUrl('https://hooks.example.com/s3cr3tpth')).toBe('https://hooks.example.com/…')
     expect(maskUrl('http://127.0.0.1:9000/h')).toBe('http://127.0.0.1:9000/…')
     expect(maskUrl('not a url')).toBe('…')
   })

@@ -35,15 +35,14 @@ export function webhookBody(kind: WebhookKind, alert: Alert, meta: DeliveryMeta)
 }
 
 /**
- * A webhook URL as the API and the pages show it: scheme and host, and the last 4 characters
- * of the rest (a Slack webhook's path is its credential).
- * @example maskUrl('https://hooks.slack.com/services/T0/B0/abcdefgh') // 'https://hooks.slack.com/…efgh'
+ * A webhook URL as the API and the pages show it: scheme and host only (a Slack webhook's path
+ * is its credential, and even a few of its characters shorten a short secret's guessing).
+ * @example maskUrl('https://hooks.slack.com/services/T0/B0/abcdefgh') // 'https://hooks.slack.com/…'
  */
 export function maskUrl(url: string): string {
   try {
     const parsed = new URL(url)
-    const rest = `${parsed.pathname}${parsed.search}`
-    return `${parsed.protocol}//${parsed.host}/…${rest.length > 8 ? rest.slice(-4) : ''}`
+    return `${parsed.protocol}//${parsed.host}/…`
   } catch {
     return '…'
   }
