@@ -189,11 +189,9 @@ export const budgetStatusSchema = z
     forecast: wei('spent × period length ÷ time elapsed (linear), rounded down'),
     percentSpent: z.number().meta({ description: 'spent ÷ amount × 100, rounded down' }),
     percentForecast: z.number(),
-    forecastAlertsFrom: z
-      .string()
-      .meta({
-        description: 'From when a forecast rule may alert: max(1 day, 10 %) into the period, ISO-8601 UTC',
-      }),
+    forecastAlertsFrom: z.string().meta({
+      description: 'From when a forecast rule may alert: max(1 day, 10 %) into the period, ISO-8601 UTC',
+    }),
     updatedBy: z.string().nullable(),
     updatedAt: z.string(),
   })
@@ -205,7 +203,7 @@ export const webhookViewSchema = z
     id: z.number().int(),
     name: z.string(),
     kind: z.enum(WEBHOOK_KINDS),
-    url: z.string().meta({ description: 'Masked: scheme, host and the last 4 characters only' }),
+    url: z.string().meta({ description: 'Masked: scheme and host only' }),
   })
   .meta({ id: 'AlertWebhook' })
 export type WebhookView = z.infer<typeof webhookViewSchema>
