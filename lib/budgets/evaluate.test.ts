@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { budgetEditSchema } from './api'
 import { canonicalJson } from './edit'
-import { budgetCrossing, type PairSpend, runwayCrossings, spikeCrossings } from './evaluate'
+import { budgetCrossing, type PairSpend, pairKey, runwayCrossings, spikeCrossing } from './evaluate'
 import { forecastAlertsFrom, linearForecast, periodOf } from './period'
 import { maskUrl, webhookBody } from './webhookBody'
 
@@ -161,17 +161,28 @@ describe('spikeCrossings()', () => {
       pair('0xc', 50n, 0n),
       pair('0xd', 0n, 0n),
     ]
-    expect(spikeCrossings(rule(200), pairs, 'B').map((a) => a.crossing)).toEqual([
-      'spike 0xa>0xp 24h B',
-      'spike 0xc>0xp 24h B',
-    ])
-    expect(spikeCrossings(rule(200, '60'), pairs, 'B').map((a) => a.details.consumer)).toEqual(['0xa'])
-    expect(spikeCrossings(rule(200), pairs, 'B')[0]?.summary).toBe(
+    const now = { at: '2026-12-07T10:00:00.000Z', recent: new Set<string>() }
+    const alert = spikeCrossing(rule(200), pairs, now)
+    expect(alert?.crossing).toBe('spike 24h 2026-12-07T10:00:00.000Z')
+    expect(alert?.summary).toBe(
+      "2 pairs' spend jumped: alice → charlie paid 200 wei in the last 24h, 2× the 100 wei of the 24h before. " +
+        '0xc → charlie paid 50 wei in the last 24h, after nothing in the 24h before.',
+    )
+    expect(alert?.details).toMatchObject({ pairs: 2, listed: '0xa>0xp,0xc>0xp', consumer: '0xa' })
+    expect(spikeCrossing(rule(200, '60'), pairs, now)?.summary).toBe(
       'alice → charlie paid 200 wei in the last 24h, 2× the 100 wei of the 24h before.',
     )
-    expect(spikeCrossings(rule(200), pairs, 'B')[1]?.summary).toBe(
-      '0xc → charlie paid 50 wei in the last 24h, after nothing in the 24h before.',
+  })
+  it('one alert per evaluation: at most 10 pairs, largest first, none alerted within the window', () => {
+    const many = Array.from({ length: 12 }, (_, i) => pair(`0x${i + 10}`, BigInt(100 + i), 0n))
+    const alert = spikeCrossing(rule(200), many, { at: 'T', recent: new Set(['0x21>0xp']) })
+    expect(alert?.details.pairs).toBe(11)
+    expect(String(alert?.details.listed).split(',')).toEqual(
+      ['0x20', '0x19', '0x18', '0x17', '0x16', '0x15', '0x14', '0x13', '0x12', '0x11'].map((c) => `${c}>0xp`),
     )
+    expect(alert?.summary.endsWith(' And 1 more.')).toBe(true)
+    const all = new Set(many.map(pairKey))
+    expect(spikeCrossing(rule(200), many, { at: 'T', recent: all })).toBeNull()
   })
 })
 

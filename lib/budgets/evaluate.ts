@@ -127,42 +127,60 @@ export type PairSpend = {
   previous: bigint
 }
 
+/** Most pairs one spike alert lists (the largest spends first). */
+export const SPIKE_MAX_PAIRS = 10
+
+/** A pair's key: `consumer>provider`. */
+export const pairKey = (p: { consumer: string; provider: string }) => `${p.consumer}>${p.provider}`
+
 /**
  * Pairs whose spend jumped: at least `minAmount` in the window and at least `factorPercent` %
  * of the window before (a pair that paid nothing before counts once it pays `minAmount`, and
- * more than 0). `bucket` is the window's slot (its end rounded down to its length), so a pair
- * alerts at most once per window length.
+ * more than 0), leaving out the pairs in `recent` (alerted within one window length). One alert
+ * per rule and evaluation (`at`, the evaluation's time) listing at most {@link SPIKE_MAX_PAIRS},
+ * largest first; null when no pair jumped.
  */
-export function spikeCrossings(
+export function spikeCrossing(
   rule: { name: string; spec: Extract<RuleSpec, { kind: 'spike' }> },
   pairs: PairSpend[],
-  bucket: string,
-): Alert[] {
+  { at, recent }: { at: string; recent: ReadonlySet<string> },
+): Alert | null {
   const min = BigInt(rule.spec.minAmount)
   const factor = BigInt(rule.spec.factorPercent)
-  return pairs
+  const w = rule.spec.window
+  const jumped = pairs
     .filter((p) => p.current > 0n && p.current >= min && p.current * 100n >= p.previous * factor)
-    .map((p) => {
-      const who = `${p.consumerName ?? p.consumer} → ${p.providerName ?? p.provider}`
-      const eth = inOneUnit(p.current, p.previous)
-      const w = rule.spec.window
-      const before =
-        p.previous === 0n
-          ? `after nothing in the ${w} before`
-          : `${Number((p.current * 100n) / p.previous) / 100}× the ${eth(p.previous)} of the ${w} before`
-      return {
-        rule: rule.name,
-        kind: 'spike' as const,
-        crossing: `spike ${p.consumer}>${p.provider} ${rule.spec.window} ${bucket}`,
-        summary: `${who} paid ${eth(p.current)} in the last ${w}, ${before}.`,
-        details: {
-          consumer: p.consumer,
-          provider: p.provider,
-          window: rule.spec.window,
-          current: p.current.toString(),
-          previous: p.previous.toString(),
-          factorPercent: rule.spec.factorPercent,
-        },
-      }
-    })
+    .filter((p) => !recent.has(pairKey(p)))
+    .sort((a, b) => (a.current === b.current ? 0 : a.current > b.current ? -1 : 1))
+  const listed = jumped.slice(0, SPIKE_MAX_PAIRS)
+  const top = listed[0]
+  if (!top) return null
+  const sentence = (p: PairSpend) => {
+    const eth = inOneUnit(p.current, p.previous)
+    const before =
+      p.previous === 0n
+        ? `after nothing in the ${w} before`
+        : `${Number((p.current * 100n) / p.previous) / 100}× the ${eth(p.previous)} of the ${w} before`
+    return `${p.consumerName ?? p.consumer} → ${p.providerName ?? p.provider} paid ${eth(p.current)} in the last ${w}, ${before}.`
+  }
+  const more = jumped.length - listed.length
+  return {
+    rule: rule.name,
+    kind: 'spike',
+    crossing: `spike ${w} ${at}`,
+    summary:
+      listed.length === 1
+        ? sentence(top)
+        : `${jumped.length} pairs' spend jumped: ${listed.map(sentence).join(' ')}${more > 0 ? ` And ${more} more.` : ''}`,
+    details: {
+      window: w,
+      factorPercent: rule.spec.factorPercent,
+      pairs: jumped.length,
+      listed: listed.map(pairKey).join(','),
+      consumer: top.consumer,
+      provider: top.provider,
+      current: top.current.toString(),
+      previous: top.previous.toString(),
+    },
+  }
 }

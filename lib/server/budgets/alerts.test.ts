@@ -149,6 +149,10 @@ describe('delivery', () => {
     ])
     expect(log.lines.some((l) => l.includes('jumps') && l.includes('HTTP 500'))).toBe(true)
     expect(log.lines.filter((l) => l.includes('slack-secret') || l.includes('127.0.0.1'))).toEqual([])
+    // Alerted within the window: even with its delivery gone (a later evaluation), the pair is not listed again.
+    await bed.db.alertDelivery.deleteMany({ where: { ruleName: 'jumps' } })
+    const again = await evaluateAlerts({ ctx: bed.ctx, log })
+    expect(again.inserted.filter((a) => a.rule === 'jumps')).toEqual([])
     await edit.byKey({ action: 'removeRule', name: 'jumps' })
   })
 

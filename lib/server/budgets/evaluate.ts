@@ -5,7 +5,7 @@ import {
   type PairSpend,
   runwayCrossings,
   shortChannels,
-  spikeCrossings,
+  spikeCrossing,
 } from '../../budgets/evaluate'
 import { isoTime, parseWindow, previousWindow } from '../../costs/window'
 import { isAppError } from '../../errors'
@@ -33,7 +33,7 @@ export type Evaluation = { crossings: Alert[]; inserted: Alert[] }
 async function pairSpends(
   ctx: ServerContext,
   window: string,
-): Promise<{ pairs: PairSpend[]; bucket: string }> {
+): Promise<{ pairs: PairSpend[]; at: string; lengthSeconds: number }> {
   const current = await costGraph(ctx, { window })
   const now = Math.floor(Date.parse(current.asOf.time) / 1000)
   const span = parseWindow({ window }, now)
@@ -61,9 +61,7 @@ async function pairSpends(
   }
   for (const e of current.edges) pairOf(e.consumer, e.provider).current += BigInt(e.settled)
   for (const e of previous?.edges ?? []) pairOf(e.consumer, e.provider).previous += BigInt(e.settled)
-  // The window's slot: its end rounded down to its length, so a pair alerts once a slot.
-  const length = span.to - span.from
-  return { pairs: [...pairs.values()], bucket: isoTime(Math.floor(span.to / length) * length) }
+  return { pairs: [...pairs.values()], at: current.asOf.time, lengthSeconds: span.to - span.from }
 }
 
 /**
@@ -85,6 +83,22 @@ async function runwayEpisodes(
     DELETE FROM alert_subject WHERE rule_id = ${ruleId} AND NOT (subject = ANY(${addresses}::text[]))`
   const rows = await ctx.db.alertSubject.findMany({ where: { ruleId } })
   return new Map(rows.map((r) => [r.subject, r.since.toISOString()]))
+}
+
+/** The pairs a spike rule alerted about within the last `seconds` (alert_subject), not to repeat. */
+async function recentPairs(ctx: ServerContext, ruleId: number, seconds: number): Promise<Set<string>> {
+  const rows = await ctx.db.$queryRaw<Array<{ subject: string }>>`
+    SELECT subject FROM alert_subject
+    WHERE rule_id = ${ruleId} AND since > now() - make_interval(secs => ${seconds})`
+  return new Set(rows.map((r) => r.subject))
+}
+
+/** Records that a spike rule alerted about `pairs` now. */
+async function alertedPairs(ctx: ServerContext, ruleId: number, pairs: string[]): Promise<void> {
+  await ctx.db.$executeRaw`
+    INSERT INTO alert_subject (rule_id, subject, since)
+    SELECT ${ruleId}, p, now() FROM unnest(${pairs}::text[]) AS p
+    ON CONFLICT (rule_id, subject) DO UPDATE SET since = now()`
 }
 
 /** The crossings of every rule now; a rule whose read fails is logged and skipped. */
@@ -125,8 +139,12 @@ async function crossingsOf(
       } else {
         const read = spikes.get(spec.window) ?? (await pairSpends(ctx, spec.window))
         spikes.set(spec.window, read)
-        for (const alert of spikeCrossings({ name: rule.name, spec }, read.pairs, read.bucket))
+        const recent = await recentPairs(ctx, rule.id, read.lengthSeconds)
+        const alert = spikeCrossing({ name: rule.name, spec }, read.pairs, { at: read.at, recent })
+        if (alert) {
           found.push({ rule, alert })
+          await alertedPairs(ctx, rule.id, String(alert.details.listed).split(','))
+        }
       }
     } catch (error) {
       // An unknown service or nothing indexed yet is the rule's state, not a failure of the round.
