@@ -183,7 +183,7 @@ describe('the signed edit', () => {
     expect(await tables()).toEqual(before)
   })
 
-  it('a rule naming an unknown webhook or budget is 404 and changes nothing; rules and webhooks are removed by name', async () => {
+  it('a rule naming an unknown webhook or budget is 404 and changes nothing; a webhook in use is 409; rules and webhooks are removed by name', async () => {
     const before = await tables()
     const rule = { kind: 'budget', budgetId: 999_999, thresholdPercent: 80, basis: 'spend' }
     await expectError(
@@ -203,6 +203,10 @@ describe('the signed edit', () => {
     expect((await budgetsOverview(bed.ctx)).rules).toEqual([
       { id: expect.any(Number), name: 'alice-runway', webhook: 'finance', rule: runway },
     ])
+    const used = await tables()
+    await expectError(edit.byKey({ action: 'removeWebhook', name: 'finance' }), 409, 'in_use')
+    expect(await tables()).toEqual(used)
+    await edit.byKey({ action: 'removeRule', name: 'alice-runway' })
     await edit.byKey({ action: 'removeWebhook', name: 'finance' })
     expect(await tables()).toMatchObject({ webhooks: [], rules: [] })
   })

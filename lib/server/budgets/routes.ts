@@ -51,7 +51,7 @@ export const budgetRoutes = [
         '403': error('Signed by an address that is not a label admin (`not_label_admin`)'),
         '404': error('The budget, webhook or rule named does not exist (`unknown_alert_item`)'),
         '409': error(
-          'The signed edit was applied already, in any encoding of its signature (`signature_used`), or created at the same moment (`edit_conflict`)',
+          'A budget or webhook still used by rules (`in_use`), the signed edit applied already, in any encoding of its signature (`signature_used`), or created at the same moment (`edit_conflict`)',
         ),
         '413': error('Body over 64 KiB (`body_too_large`)'),
       },

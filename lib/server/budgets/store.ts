@@ -88,6 +88,23 @@ const notFound = (what: string, name: string | number) =>
     message: `There is no ${what} ${JSON.stringify(String(name))}.`,
   })
 
+/**
+ * 409 `in_use` while rules refer to the budget or webhook about to be removed: removing it
+ * would delete them with it (the foreign keys cascade), silently.
+ */
+async function refusedWhileUsed(
+  ctx: ServerContext,
+  where: { budgetId: number } | { webhook: { name: string } },
+  what: string,
+): Promise<void> {
+  const rules = await ctx.db.alertRule.findMany({ where, select: { name: true }, orderBy: { name: 'asc' } })
+  if (rules.length > 0)
+    throw new ConflictError({
+      code: 'in_use',
+      message: `The ${what} is used by the rule${rules.length > 1 ? 's' : ''} ${rules.map((r) => JSON.stringify(r.name)).join(', ')}; remove or change ${rules.length > 1 ? 'them' : 'it'} first.`,
+    })
+}
+
 /** Applies one authorised edit; returns what it names (a budget's, webhook's or rule's id). */
 async function applyEdit(
   ctx: ServerContext,
@@ -107,6 +124,7 @@ async function applyEdit(
       return { id: saved.id }
     }
     case 'removeBudget': {
+      await refusedWhileUsed(ctx, { budgetId: edit.id }, `budget ${edit.id}`)
       const { count } = await db.budget.deleteMany({ where: { id: edit.id } })
       if (count === 0) throw notFound('budget', edit.id)
       return { id: edit.id }
@@ -121,6 +139,7 @@ async function applyEdit(
       return { id: saved.id }
     }
     case 'removeWebhook': {
+      await refusedWhileUsed(ctx, { webhook: { name: edit.name } }, `webhook ${JSON.stringify(edit.name)}`)
       const gone = await db.alertWebhook.deleteMany({ where: { name: edit.name } })
       if (gone.count === 0) throw notFound('webhook', edit.name)
       return { id: 0 }
