@@ -5,9 +5,9 @@ import { isAppError } from '../../../errors'
 import type { ChannelStateCache } from '../channelStateCache'
 import type { ChannelRegistry } from '../channels'
 import type { PaymentMetrics } from '../metrics'
-import { serviceLimitKey } from '../rateLimit'
 import type { Service } from '../services'
 import { checkTokenWindow } from '../tokenWindow'
+import { channelOfToken, isRefused } from '../verify/tokenChannel'
 import { type Refused, refuse, type VerifyOutcome } from '../verify/verifyOutcome'
 import type { AcceptanceStoreV2 } from './acceptanceStoreV2'
 import { resolveCategory } from './categories'
@@ -75,42 +75,11 @@ export function createVerifierV2({
       throw error
     }
     const { token } = parsed
-    if (parsed.chainId !== chainId) {
-      return refuse(
-        'wrong_chain',
-        `The token is for chain ${parsed.chainId}; this Payment Server is on chain ${chainId}.`,
-      )
-    }
-    // As v1's: a channel not held here costs a statement and a node call, so a key gets a
-    // bounded number of such look-ups (junk tokens name a fresh channel each).
-    if (!channels.isKnown(token.channel)) {
-      const wait = lookups(serviceLimitKey(service.id))
-      if (wait > 0) {
-        metrics.rateLimited.inc({ limit: 'lookups' })
-        return {
-          ...refuse(
-            'rate_limited',
-            `Service ${service.name} presented too many tokens of channels it had not used here before; this one was not looked up (retry in ${wait} s).`,
-            429,
-          ),
-          retryAfterSeconds: wait,
-        }
-      }
-    }
-    const channel = await channels.find(token.channel)
-    if (!channel) {
-      return refuse(
-        'channel_unknown',
-        `${token.channel} is not a channel of this Payment Server's factories and services.`,
-      )
-    }
-    if (channel.providerServiceId !== service.id) {
-      return refuse(
-        'forbidden',
-        `Service ${service.name} is not the provider of channel ${channel.address}.`,
-        403,
-      )
-    }
+    const channel = await channelOfToken({ chainId, channels, metrics, lookups }, service, {
+      chainId: parsed.chainId,
+      channel: token.channel,
+    })
+    if (isRefused(channel)) return channel
     if (channel.contractVersion !== 2) {
       return refuse(
         'token_version_mismatch',

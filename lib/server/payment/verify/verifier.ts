@@ -8,12 +8,12 @@ import type { AcceptanceStore } from '../acceptanceStore'
 import type { ChannelSnapshot, ChannelStateCache } from '../channelStateCache'
 import type { ChannelRecord, ChannelRegistry } from '../channels'
 import type { PaymentMetrics } from '../metrics'
-import { serviceLimitKey } from '../rateLimit'
 import type { Service } from '../services'
 import { checkTokenWindow } from '../tokenWindow'
 import type { VerifierV2 } from '../v2/verifierV2'
 import { decideAcceptance } from './decideAcceptance'
 import { createStaleMarks } from './staleMarks'
+import { channelOfToken, isRefused } from './tokenChannel'
 import { type Refused, refuse, type VerifyOutcome } from './verifyOutcome'
 
 /**
@@ -148,42 +148,11 @@ export function createVerifier({
       throw error
     }
     const { token } = parsed
-    if (parsed.chainId !== chainId) {
-      return refuse(
-        'wrong_chain',
-        `The token is for chain ${parsed.chainId}; this Payment Server is on chain ${chainId}.`,
-      )
-    }
-    // A channel not held here costs a statement and a node call to look up; junk tokens name a
-    // fresh one each, so a key gets a bounded number of such look-ups.
-    if (!channels.isKnown(token.channel)) {
-      const wait = lookups(serviceLimitKey(service.id))
-      if (wait > 0) {
-        metrics.rateLimited.inc({ limit: 'lookups' })
-        return {
-          ...refuse(
-            'rate_limited',
-            `Service ${service.name} presented too many tokens of channels it had not used here before; this one was not looked up (retry in ${wait} s).`,
-            429,
-          ),
-          retryAfterSeconds: wait,
-        }
-      }
-    }
-    const channel = await channels.find(token.channel)
-    if (!channel) {
-      return refuse(
-        'channel_unknown',
-        `${token.channel} is not a channel of this Payment Server's factory and services.`,
-      )
-    }
-    if (channel.providerServiceId !== service.id) {
-      return refuse(
-        'forbidden',
-        `Service ${service.name} is not the provider of channel ${channel.address}.`,
-        403,
-      )
-    }
+    const channel = await channelOfToken({ chainId, channels, metrics, lookups }, service, {
+      chainId: parsed.chainId,
+      channel: token.channel,
+    })
+    if (isRefused(channel)) return channel
     if (channel.contractVersion === 2) {
       return refuse(
         'token_version_mismatch',
