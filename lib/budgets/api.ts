@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { adminSignatureFields } from '../services/api'
 import { LABEL_NAME_HINT, LABEL_NAME_RULE, labelNameSchema, labelTeamSchema } from '../services/labels'
 
 /**
@@ -159,16 +160,7 @@ export type BudgetEdit = z.infer<typeof budgetEditSchema>
 export const budgetEditBody = z
   .object({
     edit: budgetEditSchema,
-    expiresAt: z
-      .string()
-      .regex(/^[1-9][0-9]{0,11}$/, 'must be a unix time in seconds')
-      .optional()
-      .meta({ description: 'With `signature`: unix time (s) after which it is void, at most 10 min ahead' }),
-    signature: z
-      .string()
-      .regex(/^0x[0-9a-fA-F]{130}$/, 'must be a 65-byte hex signature')
-      .optional()
-      .meta({ description: "An admin wallet's EIP-712 signature of BudgetEdit (see the description)" }),
+    ...adminSignatureFields('BudgetEdit'),
   })
   .strict()
   .meta({ id: 'BudgetEditRequest' })

@@ -24,6 +24,23 @@ export const serviceLabelSchema = z
   .meta({ id: 'ServiceLabel' })
 export type ServiceLabelView = z.infer<typeof serviceLabelSchema>
 
+/**
+ * The fields of a body signed by an admin wallet (EIP-712 `typeName`): the signature and when it
+ * becomes void. Both optional: without them the admin key authorises the edit.
+ */
+export const adminSignatureFields = (typeName: string) => ({
+  expiresAt: z
+    .string()
+    .regex(/^[1-9][0-9]{0,11}$/, 'must be a unix time in seconds')
+    .optional()
+    .meta({ description: 'With `signature`: unix time (s) after which it is void, at most 10 min ahead' }),
+  signature: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{130}$/, 'must be a 65-byte hex signature')
+    .optional()
+    .meta({ description: `An admin wallet's EIP-712 signature of ${typeName} (see the description)` }),
+})
+
 /** Body of POST /api/services/labels. */
 export const labelEditBody = z
   .object({
@@ -39,16 +56,7 @@ export const labelEditBody = z
       .min(0)
       .max(2 ** 31 - 1)
       .meta({ description: 'The version this edit replaces (0 for an address without a label)' }),
-    expiresAt: z
-      .string()
-      .regex(/^[1-9][0-9]{0,11}$/, 'must be a unix time in seconds')
-      .optional()
-      .meta({ description: 'With `signature`: unix time (s) after which it is void, at most 10 min ahead' }),
-    signature: z
-      .string()
-      .regex(/^0x[0-9a-fA-F]{130}$/, 'must be a 65-byte hex signature')
-      .optional()
-      .meta({ description: "An admin wallet's EIP-712 signature of ServiceLabel (see the description)" }),
+    ...adminSignatureFields('ServiceLabel'),
   })
   .strict()
   .meta({ id: 'ServiceLabelEdit' })

@@ -14,6 +14,7 @@ const budget = {
   forecast: '930000000000000',
   percentSpent: 21,
   percentForecast: 93,
+  forecastAlertsFrom: '2026-12-04T02:24:00.000Z',
   updatedBy: null,
   updatedAt: '2026-12-01T08:00:00.000Z',
 }
