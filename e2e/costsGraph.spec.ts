@@ -40,7 +40,7 @@ test.describe('the cost graph at 200 services', () => {
           api = await getJson<CostGraph>(request, `/api/costs/graph?${graphWindow}`)
           return api.nodes.filter((n) => n.name === null).length
         },
-        { message: 'the seeded services carry their labels' },
+        { message: 'the seeded services carry their labels', timeout: 30_000 },
       )
       .toBe(0)
     expect(api.totals.services).toBe(200)

@@ -146,6 +146,8 @@ export async function startRunner(request: APIRequestContext) {
       PAYMENT_KEYSTORE_SECRET: secrets.keystoreSecret,
       PAYMENT_RUNNER_INTERVAL_MS: '300',
       ALERTS_EVALUATE_MS: '0',
+      // The test's webhook receiver is on 127.0.0.1, an address the sender refuses otherwise (SSRF).
+      ALERTS_ALLOW_PRIVATE_WEBHOOKS: 'true',
       RUNNER_PORT: '0',
       LOG_FORMAT: 'pretty',
     },
