@@ -18,6 +18,8 @@ type Channel = {
   provider: { service: string | null }
   consumer: { service: string | null }
   server: { accepted: Array<{ tokenId: string; highest: string; accepted: string }> }
+  /** Version 2 channels (public → validation): the maximum accepted token's counts per category. */
+  v2: { accepted: Array<{ requests: string[] }> } | null
 }
 
 /** The provider's view of its channel from `consumer`: accepted count of the newest token ID. */
@@ -27,7 +29,9 @@ async function acceptedBy(request: APIRequestContext, provider: string, consumer
   const { channels } = (await res.json()) as { channels: Channel[] }
   const channel = channels.find((c) => c.consumer.service === consumer && c.provider.service === provider)
   expect(channel, `${consumer} → ${provider} channel`).toBeTruthy()
-  return (channel as Channel).server.accepted.reduce((sum, a) => sum + BigInt(a.accepted), 0n)
+  const { server, v2 } = channel as Channel
+  if (v2) return v2.accepted.reduce((sum, a) => a.requests.reduce((s, r) => s + BigInt(r), sum), 0n)
+  return server.accepted.reduce((sum, a) => sum + BigInt(a.accepted), 0n)
 }
 
 test('the OpenAPI document is valid and describes every payment route', async ({ request }) => {

@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url'
 import type { Hex } from 'viem'
 import { errorText } from '../lib/errorText'
 import { parseEnv } from '../lib/server/env'
+import type { LoadPricingSettings } from './loadPricing'
+import { loadPricingDefaults } from './network'
 import { startExampleServers } from './services'
 import { keepExampleChannels, setupExample } from './setup'
 import { startTraffic } from './traffic'
@@ -42,17 +44,20 @@ async function main(): Promise<void> {
     funderKey: env.EXAMPLE_FUNDER_KEY as Hex | undefined,
     log,
   })
+  const perSecond = env.EXAMPLE_TRAFFIC_PER_SECOND
   const servers = await startExampleServers({
     paymentUrl,
     credentials,
     payments: env.EXAMPLE_PAYMENTS === 'on',
+    loadPricing: loadPricingFor(perSecond),
+    log,
   })
+  servers.pricing?.start()
   for (const [name, url] of Object.entries(servers.urls)) {
     const entry = file.services[name]
     if (entry) entry.url = url
   }
   await writeFile(credentialsFile, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 })
-  const perSecond = env.EXAMPLE_TRAFFIC_PER_SECOND
   const traffic = perSecond > 0 ? startTraffic({ servers, perSecond, log }) : null
   log(`credentials of the example services: ${path.relative(process.cwd(), credentialsFile)}`)
   log(
@@ -89,6 +94,19 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', () => void stop())
   process.on('SIGTERM', () => void stop())
+}
+
+/**
+ * validation's thresholds against the traffic's own rate: public gets a third of it, and all
+ * of it in a rush (traffic.ts), so the price rises in a rush and falls after; at least 1 and
+ * 0.5 requests/s, so a network without traffic of its own rises under any real load.
+ */
+function loadPricingFor(perSecond: number): LoadPricingSettings {
+  return {
+    ...loadPricingDefaults,
+    raiseAbove: Math.max(1, perSecond * 0.6),
+    lowerBelow: Math.max(0.5, perSecond * 0.4),
+  }
 }
 
 main().catch((error: unknown) => {

@@ -6,6 +6,15 @@
  *   `persistence` (team-b) store it: every public request pays two services.
  * - `alice` and `bob` (team-c) call `charlie` (team-d); `charlie` calls `dave` (team-e) for
  *   the requests that ask for a deep answer (one in three by default in the traffic).
+ *
+ * Pricing (thesis 3.3): `public` pays `validation` through a version 2 channel with two request
+ * categories by the submission's size (P3), and `validation` raises that table at a redemption
+ * while it is under load (P2, figure 10; ./loadPricing.ts). Validation, not persistence: in the
+ * thesis's interaction flow (figure 14) validation is the service every submission reaches,
+ * invalid ones too, and it reads the whole of it, so a large submission costs it more on every
+ * request, and it is where load on `public` arrives first. The price change needs a version 2
+ * channel anyway, so one channel shows both models, and `persistence` stays a version 1 channel
+ * beside it: the network runs both versions, as a company moving to version 2 does.
  */
 export type ExampleService = {
   name: string
@@ -27,6 +36,44 @@ export const exampleServices: ExampleService[] = [
   { name: 'charlie', team: 'team-d', price: 50n * GWEI, calls: ['dave'] },
   { name: 'dave', team: 'team-e', price: 30n * GWEI, calls: [] },
 ]
+
+/** A category of a version 2 channel: its name and price per request (wei). */
+export type ExampleCategory = { name: string; price: bigint }
+
+/** Submissions of more than this many bytes (their JSON text) are `large`. */
+export const LARGE_SUBMISSION_BYTES = 1024
+
+/** public → validation: small and large submissions (the small price is validation's own lowest). */
+export const submissionCategories: readonly ExampleCategory[] = [
+  { name: 'small', price: 10n * GWEI },
+  { name: 'large', price: 40n * GWEI },
+]
+
+/**
+ * The category of a submission whose JSON text is `bytes` long: `public` tags its call by it
+ * and `validation` charges by it, each measuring the same bytes (the body public sends), so a
+ * large submission paid as small is refused.
+ */
+export function submissionCategory(bytes: number): 'small' | 'large' {
+  return bytes > LARGE_SUBMISSION_BYTES ? 'large' : 'small'
+}
+
+/** The price table of the consumer → provider channel when it is a version 2 channel, else null. */
+export function channelCategories(consumer: string, provider: string): readonly ExampleCategory[] | null {
+  if (consumer === 'public' && provider === 'validation') return submissionCategories
+  return null
+}
+
+/**
+ * How `validation` prices under load (./loadPricing.ts): every window it compares its accepted
+ * request rate with two thresholds (requests/s, set from the traffic's rate by main.ts) and
+ * moves its next table by `stepPercent` of the base, between the base and `maxPercent` of it.
+ */
+export const loadPricingDefaults = {
+  windowSeconds: 30,
+  stepPercent: 50,
+  maxPercent: 300,
+}
 
 /** Each channel's first deposit and auto-funding, in wei (0.01 ETH; refill 0.01 below 0.002). */
 export const channelFunding = {

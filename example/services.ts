@@ -4,8 +4,13 @@ import {
   createPaymentConsumer,
   createPaymentVerifier,
   type PaidRequest,
+  type Payment,
+  type PaymentOptions,
   paymentRequired,
 } from '../packages/payment-client/src'
+import { createLoadPricing, type LoadPricing, type LoadPricingSettings } from './loadPricing'
+import { submissionCategories, submissionCategory } from './network'
+import { paymentApi } from './paymentApi'
 
 export type Credentials = Record<string, { apiKey: string }>
 
@@ -13,10 +18,17 @@ export type ExampleServers = {
   urls: Record<string, string>
   /** Requests served per service. */
   served: Record<string, number>
+  /** validation's pricing under load (null without payments or without `loadPricing`). */
+  pricing: LoadPricing | null
   stop(): Promise<void>
 }
 
-type Handler = (body: Record<string, unknown>) => Promise<unknown>
+/** What a handler gets besides the parsed body: its size and, on a paid route, the payment. */
+type Received = { bytes: number; payment?: Payment }
+type Handler = (body: Record<string, unknown>, received: Received) => Promise<unknown>
+
+/** How a route is paid: not at all, in one category (the channel's first), or by its request. */
+type Paid = false | { categoryOf?: (received: Received) => string }
 
 const MAX_BODY = 64 * 1024
 
@@ -25,18 +37,30 @@ const MAX_BODY = 64 * 1024
  * library: a provider checks the `payment-token` of each request with `paymentRequired`, a
  * consumer calls its providers with `consumer.fetch`. With `payments: false` the same services
  * run without tokens (the baseline of the benchmark).
+ *
+ * `public` tags its call to `validation` with the submission's size category and a `maxPrice`
+ * of the most validation's load pricing may ask; `validation` charges the category of what it
+ * received, so both measure the same bytes. With `loadPricing`, validation's {@link LoadPricing}
+ * counts what it accepts (call `pricing.start()` to evaluate every window).
  */
 export async function startExampleServers({
   paymentUrl,
   credentials,
   payments = true,
   deepEvery = 3,
+  loadPricing,
+  log = () => {},
+  now,
 }: {
   paymentUrl: string
   credentials: Credentials
   payments?: boolean
   /** charlie calls dave for requests with `deep: true`. */
   deepEvery?: number
+  loadPricing?: LoadPricingSettings
+  log?: (line: string) => void
+  /** The load pricing's clock (tests). */
+  now?: () => number
 }): Promise<ExampleServers> {
   const urls: Record<string, string> = {}
   const served: Record<string, number> = {}
@@ -46,14 +70,21 @@ export async function startExampleServers({
     const consumer = payments
       ? createPaymentConsumer({ serverUrl: paymentUrl, apiKey: key(credentials, name) })
       : null
-    return async (provider: string, path: string, body: unknown): Promise<Record<string, unknown>> => {
+    return async (
+      provider: string,
+      path: string,
+      body: unknown,
+      options: PaymentOptions = {},
+    ): Promise<Record<string, unknown>> => {
       const init = {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       }
       const url = `${urls[provider]}${path}`
-      const response = consumer ? await consumer.fetch(provider, url, init) : await fetch(url, init)
+      const response = consumer
+        ? await consumer.fetch(provider, url, { ...init, ...options })
+        : await fetch(url, init)
       const json = (await response.json()) as Record<string, unknown>
       if (!response.ok)
         throw Object.assign(new Error(`${provider} answered ${response.status}`), {
@@ -64,28 +95,53 @@ export async function startExampleServers({
     }
   }
 
-  async function serve(name: string, paid: boolean, handler: Handler): Promise<void> {
-    const guard =
+  async function serve(name: string, paid: Paid, handler: Handler): Promise<void> {
+    const verifier =
       payments && paid
-        ? paymentRequired(createPaymentVerifier({ serverUrl: paymentUrl, apiKey: key(credentials, name) }))
+        ? createPaymentVerifier({ serverUrl: paymentUrl, apiKey: key(credentials, name) })
         : null
+    // One middleware per category the route charges (the channel's first when it names none).
+    const guards = new Map<string, ReturnType<typeof paymentRequired>>()
+    const guardOf = (category: string | undefined) => {
+      if (!verifier) return null
+      const id = category ?? ''
+      let guard = guards.get(id)
+      if (!guard) {
+        guard = paymentRequired(verifier, category === undefined ? {} : { category })
+        guards.set(id, guard)
+      }
+      return guard
+    }
     served[name] = 0
     const server = http.createServer((req, res) => {
-      const run = () =>
-        void readJson(req)
-          .then(handler)
-          .then((result) => {
-            served[name] = (served[name] ?? 0) + 1
-            send(res, 200, result)
+      // The body first: the category charged may depend on it (validation: its size).
+      readJson(req).then(
+        ({ body, bytes }) => {
+          const received: Received = { bytes }
+          const run = () =>
+            void handler(body, received)
+              .then((result) => {
+                served[name] = (served[name] ?? 0) + 1
+                send(res, 200, result)
+              })
+              .catch((error: { message?: string }) =>
+                // Handlers fail only when a service they call does: a bad gateway, never a 500.
+                send(res, 502, { error: { code: 'upstream_failed', message: error.message } }),
+              )
+          const guard = guardOf(paid ? paid.categoryOf?.(received) : undefined)
+          if (!guard) return run()
+          const paidReq = req as unknown as PaidRequest
+          guard(paidReq, res, (error?: unknown) => {
+            if (error) return send(res, 500, {})
+            received.payment = paidReq.payment ?? undefined
+            run()
           })
-          .catch((error: { status?: number; body?: unknown; message?: string }) =>
-            send(res, error.status === 402 ? 502 : 500, {
-              error: { code: 'upstream_failed', message: error.message },
-            }),
-          )
-      if (guard)
-        guard(req as unknown as PaidRequest, res, (error?: unknown) => (error ? send(res, 500, {}) : run()))
-      else run()
+        },
+        (error: { status?: number; code?: string; message: string }) =>
+          send(res, error.status ?? 400, {
+            error: { code: error.code ?? 'invalid_request', message: error.message },
+          }),
+      )
     })
     server.keepAliveTimeout = 30_000
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -93,26 +149,49 @@ export async function startExampleServers({
     servers.push(server)
   }
 
+  const pricing =
+    payments && loadPricing
+      ? createLoadPricing({
+          api: paymentApi(paymentUrl),
+          apiKey: key(credentials, 'validation'),
+          provider: 'validation',
+          categories: submissionCategories,
+          settings: loadPricing,
+          log,
+          now,
+        })
+      : null
+  // public accepts validation's raised prices up to the bound its load pricing keeps to.
+  const maxPercent = BigInt(Math.max(100, loadPricing?.maxPercent ?? 100))
+  const maxPriceOf = (category: string) =>
+    ((submissionCategories.find((c) => c.name === category)?.price ?? 0n) * maxPercent) / 100n
+
   const stored: unknown[] = []
-  await serve('validation', true, async (body) => ({
-    valid: typeof body.name === 'string' && body.name.length > 0,
-  }))
-  await serve('persistence', true, async (body) => {
+  await serve('validation', { categoryOf: ({ bytes }) => submissionCategory(bytes) }, async (body) => {
+    pricing?.accepted()
+    return { valid: typeof body.name === 'string' && body.name.length > 0 }
+  })
+  await serve('persistence', {}, async (body) => {
     stored.push(body)
     if (stored.length > 1000) stored.splice(0, stored.length - 1000)
     return { stored: true, id: stored.length }
   })
   const publicCalls = consumerOf('public')
   await serve('public', false, async (body) => {
-    const { valid } = await publicCalls('validation', '/validate', body)
+    // The size of what public sends validation (JSON.stringify, as consumerOf sends it).
+    const category = submissionCategory(Buffer.byteLength(JSON.stringify(body)))
+    const { valid } = await publicCalls('validation', '/validate', body, {
+      category,
+      maxPrice: maxPriceOf(category),
+    })
     if (!valid) return { ok: false, reason: 'invalid' }
     const { id } = await publicCalls('persistence', '/store', body)
     return { ok: true, id }
   })
-  await serve('dave', true, async (body) => ({ value: String(body.n ?? 0).length }))
+  await serve('dave', {}, async (body) => ({ value: String(body.n ?? 0).length }))
   const charlieCalls = consumerOf('charlie')
   let counter = 0
-  await serve('charlie', true, async (body) => {
+  await serve('charlie', {}, async (body) => {
     const deep = body.deep === true || (body.deep === undefined && ++counter % deepEvery === 0)
     return deep ? { deep: true, ...(await charlieCalls('dave', '/compute', body)) } : { deep: false }
   })
@@ -124,7 +203,9 @@ export async function startExampleServers({
   return {
     urls,
     served,
+    pricing,
     async stop() {
+      pricing?.stop()
       await Promise.all(
         servers.map(
           (s) =>
@@ -144,24 +225,31 @@ function key(credentials: Credentials, name: string): string {
   return entry.apiKey
 }
 
-function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
+/** The request's JSON body and its size in bytes; a 413 or 400 with a code when it is not fit. */
+function readJson(req: http.IncomingMessage): Promise<{ body: Record<string, unknown>; bytes: number }> {
+  const refuse = (status: number, code: string, message: string) =>
+    Object.assign(new Error(message), { status, code })
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
     req.on('data', (chunk: Buffer) => {
       size += chunk.length
-      if (size > MAX_BODY) {
-        reject(Object.assign(new Error('body too large'), { status: 413 }))
-        req.destroy()
-      } else chunks.push(chunk)
+      // Past the limit the rest is read and dropped, so the 413 reaches the caller.
+      if (size <= MAX_BODY) chunks.push(chunk)
     })
     req.on('end', () => {
+      if (size > MAX_BODY)
+        return reject(refuse(413, 'body_too_large', `The body is larger than ${MAX_BODY} bytes.`))
+      const text = Buffer.concat(chunks).toString('utf8')
+      let body: unknown = {}
       try {
-        const text = Buffer.concat(chunks).toString('utf8')
-        resolve(text ? (JSON.parse(text) as Record<string, unknown>) : {})
+        body = text ? JSON.parse(text) : {}
       } catch {
-        reject(Object.assign(new Error('body is not JSON'), { status: 400 }))
+        return reject(refuse(400, 'invalid_json', 'The body is not JSON.'))
       }
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        return reject(refuse(400, 'invalid_request', 'The body must be a JSON object.'))
+      resolve({ body: body as Record<string, unknown>, bytes: size })
     })
     req.on('error', reject)
   })

@@ -1,13 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type AppApi, serveAppApi } from '../test/kit/appApi'
-import { createTestDatabase, type TestDatabase } from '../test/kit/database'
-import { type ChannelTestbed, startChannelTestbed } from '../test/kit/testbed'
 import { exampleServices } from './network'
-import { type ExampleServers, startExampleServers } from './services'
-import { keepExampleChannels, setupExample } from './setup'
+import { startExampleServers } from './services'
+import { keepExampleChannels } from './setup'
+import { type ExampleBed, startExampleBed } from './testing'
 
 /*
  * The example network over HTTP on the app's API (as npm start serves it) when the dev chain
@@ -15,64 +10,52 @@ import { keepExampleChannels, setupExample } from './setup'
  * keepExampleChannels() funds the services again and opens new channels, so traffic goes on.
  */
 
-const dir = mkdtempSync(path.join(tmpdir(), 'example-'))
-let testbed: ChannelTestbed
-let database: TestDatabase
-let api: AppApi
-let servers: ExampleServers | undefined
-const lines: string[] = []
-const log = (line: string) => lines.push(line)
+let bed: ExampleBed
 const pairs = exampleServices.reduce((n, s) => n + s.calls.length, 0)
+const opened = () => bed.lines.filter((l) => l.startsWith('opened channel'))
 
 beforeAll(async () => {
-  testbed = await startChannelTestbed()
-  database = await createTestDatabase()
-  api = await serveAppApi({ testbed, database })
+  bed = await startExampleBed()
 })
-afterAll(async () => {
-  await servers?.stop()
-  await api?.close()
-  await database?.drop()
-  await testbed?.stop()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => bed?.stop())
 
 /** alice's call through charlie (and dave, deep), paid with tokens: the status. */
 const run = async (n: number) =>
   (
-    await fetch(`${servers?.urls.alice}/run`, {
+    await fetch(`${bed.servers?.urls.alice}/run`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ n, deep: true }),
     })
   ).status
 
+/** public's submission (validation's version 2 channel, then persistence's version 1): the status. */
+const submit = async (name: string) =>
+  (
+    await fetch(`${bed.servers?.urls.public}/submit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name }),
+    })
+  ).status
+
 describe('example network on a reset dev chain', () => {
   it('keepExampleChannels() opens new channels after a reset of the chain, and paid traffic goes on', async () => {
-    const setup = {
-      paymentUrl: api.url,
-      rpcUrl: testbed.url,
-      funderKey: testbed.keys[9],
-      log,
-    }
-    const { credentials, file } = await setupExample({
-      ...setup,
-      adminKey: api.adminKey,
-      credentialsFile: path.join(dir, 'credentials.json'),
-    })
-    expect(lines.filter((l) => l.startsWith('opened channel'))).toHaveLength(pairs)
-    servers = await startExampleServers({ paymentUrl: api.url, credentials })
-    expect(await run(1)).toBe(200)
+    const { credentials, file } = await bed.start()
+    expect(opened()).toHaveLength(pairs)
+    bed.servers = await startExampleServers({ paymentUrl: bed.api.url, credentials })
+    expect([await run(1), await submit('ada')]).toEqual([200, 200])
     // Nothing to do while the channels are open.
-    await keepExampleChannels({ ...setup, file })
-    expect(lines.filter((l) => l.startsWith('opened channel'))).toHaveLength(pairs)
+    await keepExampleChannels({ ...bed.setup, file })
+    expect(opened()).toHaveLength(pairs)
 
-    await testbed.testClient.request({ method: 'anvil_reset', params: [] } as never)
-    expect(await testbed.deployFactory()).toBe(testbed.factory)
-    await keepExampleChannels({ ...setup, file })
-    expect(lines.filter((l) => l.startsWith('opened channel'))).toHaveLength(2 * pairs)
-    expect(lines.filter((l) => l.startsWith('funded alice'))).toHaveLength(2)
+    await bed.testbed.testClient.request({ method: 'anvil_reset', params: [] } as never)
+    expect(await bed.testbed.deployFactory()).toBe(bed.testbed.factory)
+    await bed.deployFactoryV2()
+    await keepExampleChannels({ ...bed.setup, file })
+    expect(opened()).toHaveLength(2 * pairs)
+    expect(bed.lines.filter((l) => l.startsWith('funded alice'))).toHaveLength(2)
     // Paid through the new channels (the old ones are retired: a token of theirs is refused).
-    expect([await run(2), await run(3)]).toEqual([200, 200])
+    expect([await run(2), await run(3), await submit('grace')]).toEqual([200, 200, 200])
   })
 })

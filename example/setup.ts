@@ -1,27 +1,15 @@
 import { existsSync } from 'node:fs'
 import { chmod, readFile, writeFile } from 'node:fs/promises'
-import { type Address, createPublicClient, createWalletClient, type Hex, http } from 'viem'
+import { type Address, createPublicClient, createWalletClient, formatGwei, type Hex, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { chainFor } from '../lib/server/chain'
-import { accountFunding, channelFunding, exampleServices } from './network'
+import { accountFunding, channelCategories, channelFunding, exampleServices } from './network'
+import { paymentApi } from './paymentApi'
 import type { Credentials } from './services'
 
 export type CredentialsFile = {
   paymentUrl: string
   services: Record<string, { apiKey: string; address: Address; team: string; url?: string }>
-}
-
-type Api = <T>(path: string, key: string, body?: unknown) => Promise<{ status: number; body: T }>
-
-function client(paymentUrl: string): Api {
-  return async (path, key, body) => {
-    const response = await fetch(`${paymentUrl}/api/payment${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    return { status: response.status, body: (await response.json()) as never }
-  }
 }
 
 /**
@@ -45,7 +33,7 @@ export async function setupExample({
   funderKey?: Hex
   log: (line: string) => void
 }): Promise<{ credentials: Credentials; file: CredentialsFile }> {
-  const api = client(paymentUrl)
+  const api = paymentApi(paymentUrl)
   const saved: CredentialsFile = existsSync(credentialsFile)
     ? (JSON.parse(await readFile(credentialsFile, 'utf8')) as CredentialsFile)
     : { paymentUrl, services: {} }
@@ -114,7 +102,7 @@ export async function keepExampleChannels({
   funderKey?: Hex
   log: (line: string) => void
 }): Promise<void> {
-  const api = client(paymentUrl)
+  const api = paymentApi(paymentUrl)
   if (rpcUrl && funderKey) await fundAccounts({ rpcUrl, funderKey, file, log })
   // All channels at once: on a chain with block times they then land in the same block or two.
   const pairs = exampleServices.flatMap((consumer) =>
@@ -122,6 +110,8 @@ export async function keepExampleChannels({
   )
   await Promise.all(
     pairs.map(async ({ consumer, provider }) => {
+      // A version 2 channel where the network prices by category (get-or-create per version).
+      const categories = channelCategories(consumer.name, provider)
       const opened = await api<{
         created: boolean
         channel: { address: string }
@@ -133,11 +123,17 @@ export async function keepExampleChannels({
           threshold: channelFunding.autoFund.threshold.toString(),
           amount: channelFunding.autoFund.amount.toString(),
         },
+        ...(categories
+          ? { prices: categories.map((c) => ({ name: c.name, price: c.price.toString() })) }
+          : {}),
       })
       if (opened.status >= 300)
         throw new Error(`opening ${consumer.name} → ${provider} failed: ${opened.body.error?.message}`)
+      const terms = categories
+        ? ` (version 2: ${categories.map((c) => `${c.name} ${formatGwei(c.price)} gwei`).join(', ')})`
+        : ''
       if (opened.body.created)
-        log(`opened channel ${consumer.name} → ${provider} at ${opened.body.channel.address}`)
+        log(`opened channel ${consumer.name} → ${provider} at ${opened.body.channel.address}${terms}`)
     }),
   )
 }
