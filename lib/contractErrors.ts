@@ -52,7 +52,9 @@ const sentences: Record<string, Explain> = {
     `A price table has 1 to ${String(max)} categories; this one has ${String(given)}.`,
   CategoryCountMismatch: ([expected, given]) =>
     `The channel has ${String(expected)} categories; ${String(given)} were given (one price or count per category).`,
-  ZeroPrice: ([category]) => `The price of category ${String(category)} must be more than 0 wei.`,
+  // The argument is the 0-based index; people count categories from 1, as the pages show them.
+  ZeroPrice: ([category]) =>
+    `The price of category ${BigInt(category as bigint) + 1n} must be more than 0 wei.`,
   FundsOverflow: () => 'The channel cannot hold that much: its funds must stay below 2^128 wei.',
   TooManyPriceChanges: () => 'The channel has changed its prices the most times it can (2^32 - 1).',
   WrongPrices: ([id]) =>

@@ -43,7 +43,7 @@ describe('contract errors of version 2 channels', () => {
     expect(await openWith([1n, 0n])).toEqual({
       name: 'ZeroPrice',
       args: [1n],
-      message: 'The price of category 1 must be more than 0 wei.',
+      message: 'The price of category 2 must be more than 0 wei.',
     })
     expect((await openWith([]))?.message).toBe('A price table has 1 to 8 categories; this one has 0.')
     expect((await openWith(Array(9).fill(1n)))?.name).toBe('InvalidCategoryCount')

@@ -3,14 +3,21 @@
 import { useRouter } from 'next/navigation'
 import { useEffect, useState } from 'react'
 import { type Address, parseEventLogs } from 'viem'
-import { useConnection } from 'wagmi'
-import { intermediaryFactoryAbi } from '@/contracts/generated'
-import { type OpenChannelErrors, type OpenChannelInput, validateOpenChannel } from '@/lib/admin/openChannel'
+import { useConfig, useConnection } from 'wagmi'
+import { intermediaryFactoryAbi, intermediaryFactoryV2Abi } from '@/contracts/generated'
+import {
+  type OpenChannelErrors,
+  type OpenChannelInput,
+  type PricingMode,
+  validateOpenChannel,
+} from '@/lib/admin/openChannel'
 import { formatWei } from '@/lib/explorer/format'
 import type { KnownService } from '@/lib/services/api'
 import { useWalletChain } from '../wallet/WalletProvider'
 import { AmountInput } from './AmountInput'
 import { DurationInput } from './DurationInput'
+import { PriceTableInput } from './PriceTableInput'
+import { saveCategoryNames } from './saveCategoryNames'
 import { TxProgress } from './TxProgress'
 import { useTxFlow } from './useTxFlow'
 
@@ -18,16 +25,23 @@ const OTHER = '__other'
 
 const initialInput: OpenChannelInput = {
   provider: '',
+  mode: 'single',
   price: { text: '', unit: 'gwei' },
+  categories: [
+    { name: 'small', price: { text: '', unit: 'gwei' } },
+    { name: 'large', price: { text: '', unit: 'gwei' } },
+  ],
   deposit: { text: '', unit: 'ETH' },
   redemptionTimeout: { text: '10', unit: 'minutes' },
   terminationTimeout: { text: '1', unit: 'hours' },
 }
 
 /**
- * Opens a channel through the factory with the connected account as consumer. The form checks
- * every field with the factory's rules before anything is sent, shows amounts in exact wei, then
- * follows the transaction until the indexer has the new channel and opens its page.
+ * Opens a channel through the factory with the connected account as consumer: a single price
+ * (version 1, IntermediaryFactory) or a price table of named categories (version 2,
+ * IntermediaryFactoryV2, offered when the dashboard knows one). The form checks every field with
+ * the factory's rules before anything is sent, shows amounts in exact wei, then follows the
+ * transaction until the indexer has the new channel and opens its page.
  */
 export function OpenChannelForm({ services }: { services: KnownService[] }) {
   const chain = useWalletChain()
@@ -38,14 +52,21 @@ export function OpenChannelForm({ services }: { services: KnownService[] }) {
   const [choice, setChoice] = useState('')
   const [errors, setErrors] = useState<OpenChannelErrors>({})
   const [opened, setOpened] = useState<Address | null>(null)
+  const config = useConfig()
+  // A v2 channel's names are recorded (wallet-signed, off chain) before its page opens.
+  const [naming, setNaming] = useState<{ busy: boolean; problem: string | null }>({
+    busy: false,
+    problem: null,
+  })
   const set = <K extends keyof OpenChannelInput>(key: K, value: OpenChannelInput[K]) => {
     setInput((i) => ({ ...i, [key]: value }))
     setErrors((e) => ({ ...e, [key]: undefined }))
   }
   const chosen = services.find((s) => s.address === input.provider.toLowerCase())
   useEffect(() => {
-    if (flow.step === 'indexed' && opened) router.push(`/channels/${opened}`)
-  }, [flow.step, opened, router])
+    if (flow.step === 'indexed' && opened && !naming.busy && !naming.problem)
+      router.push(`/channels/${opened}`)
+  }, [flow.step, opened, router, naming])
 
   if (!chain)
     return (
@@ -59,32 +80,49 @@ export function OpenChannelForm({ services }: { services: KnownService[] }) {
     )
   }
   const factory = chain.factory
+  const factoryV2 = chain.factoryV2
+  const walletChainId = chain.id
+  const mode: PricingMode = input.mode === 'table' && factoryV2 ? 'table' : 'single'
 
   function submit(event: React.FormEvent) {
     event.preventDefault()
-    const checked = validateOpenChannel(input, { consumer: account })
+    const checked = validateOpenChannel({ ...input, mode }, { consumer: account })
     if (!checked.ok) {
       setErrors(checked.errors)
       return
     }
     setErrors({})
     const v = checked.value
+    const timeouts = [v.redemptionTimeout, v.terminationTimeout] as const
+    // Both factories emit ChannelOpened with the channel first; only the price argument differs.
+    const abi = 'prices' in v ? intermediaryFactoryV2Abi : intermediaryFactoryAbi
     void flow.run(
-      {
-        address: factory,
-        abi: intermediaryFactoryAbi,
-        functionName: 'open',
-        args: [v.provider, v.costPerRequest, v.redemptionTimeout, v.terminationTimeout],
-        value: v.deposit,
-      },
+      'prices' in v && factoryV2
+        ? {
+            address: factoryV2,
+            abi,
+            functionName: 'open',
+            args: [v.provider, v.prices, ...timeouts],
+            value: v.deposit,
+          }
+        : {
+            address: factory,
+            abi,
+            functionName: 'open',
+            args: [v.provider, 'costPerRequest' in v ? v.costPerRequest : 0n, ...timeouts],
+            value: v.deposit,
+          },
       {
         onMined: (receipt) => {
-          const [log] = parseEventLogs({
-            abi: intermediaryFactoryAbi,
-            eventName: 'ChannelOpened',
-            logs: receipt.logs,
-          })
-          if (log) setOpened(log.args.channel.toLowerCase() as Address)
+          const [log] = parseEventLogs({ abi, eventName: 'ChannelOpened', logs: receipt.logs })
+          if (!log) return
+          const channel = log.args.channel.toLowerCase() as Address
+          setOpened(channel)
+          if (!('names' in v)) return
+          setNaming({ busy: true, problem: null })
+          void saveCategoryNames({ config, chainId: walletChainId, channel, names: v.names }).then(
+            (problem) => setNaming({ busy: false, problem }),
+          )
         },
       },
     )
@@ -136,14 +174,55 @@ export function OpenChannelForm({ services }: { services: KnownService[] }) {
           </p>
         )}
       </div>
-      <AmountInput
-        id="open-price"
-        label="Price per request"
-        value={input.price}
-        onChange={(v) => set('price', v)}
-        error={errors.price}
-        testId="open-price"
-      />
+      <fieldset className="field radio-row" data-testid="open-mode">
+        <legend>Pricing</legend>
+        <label>
+          <input
+            type="radio"
+            name="open-mode"
+            checked={mode === 'single'}
+            onChange={() => set('mode', 'single')}
+            data-testid="open-mode-single"
+          />{' '}
+          One price per request
+        </label>
+        <label>
+          <input
+            type="radio"
+            name="open-mode"
+            checked={mode === 'table'}
+            disabled={!factoryV2}
+            onChange={() => set('mode', 'table')}
+            data-testid="open-mode-table"
+          />{' '}
+          Price table (version 2)
+        </label>
+        {!factoryV2 && (
+          <p className="field-note">
+            No version 2 factory is known on {chain.name}, so channels here have one price.
+          </p>
+        )}
+      </fieldset>
+      {mode === 'single' ? (
+        <AmountInput
+          id="open-price"
+          label="Price per request"
+          value={input.price}
+          onChange={(v) => set('price', v)}
+          error={errors.price}
+          testId="open-price"
+        />
+      ) : (
+        <PriceTableInput
+          rows={input.categories ?? []}
+          onChange={(rows) => {
+            setInput((i) => ({ ...i, categories: rows }))
+            setErrors((e) => ({ ...e, categories: undefined, categoryRows: undefined }))
+          }}
+          error={errors.categories}
+          rowErrors={errors.categoryRows}
+        />
+      )}
       <AmountInput
         id="open-deposit"
         label="First deposit"
@@ -189,6 +268,16 @@ export function OpenChannelForm({ services }: { services: KnownService[] }) {
         )}
       </div>
       <TxProgress flow={flow} />
+      {naming.busy && (
+        <p className="small" data-testid="open-naming">
+          Sign the categories' names in your wallet: they are kept on this dashboard, not on chain.
+        </p>
+      )}
+      {naming.problem && (
+        <p className="field-error" data-testid="open-naming-error">
+          The channel is open, but its category names were not recorded: {naming.problem}
+        </p>
+      )}
       {opened && (
         <p className="small" data-testid="open-result">
           Channel <a href={`/channels/${opened}`}>{opened}</a> opened

@@ -11,7 +11,16 @@ export const channelActionIds = [
   'startTermination',
   'terminate',
 ] as const
-export type ChannelActionId = (typeof channelActionIds)[number]
+/**
+ * What only a version 2 channel (IntermediaryV2) can do besides: announce a new price table
+ * with a redemption start, and redeem and start the next redemption in one transaction.
+ */
+export const channelActionIdsV2 = [
+  ...channelActionIds,
+  'startRedemptionWithPrices',
+  'redeemAndStartRedemption',
+] as const
+export type ChannelActionId = (typeof channelActionIdsV2)[number]
 
 export type Role = 'consumer' | 'provider' | 'stranger' | 'none'
 
@@ -34,7 +43,10 @@ export type ActionState = Pick<
   | 'redeemableAt'
   | 'terminatesAt'
   | 'terminated'
->
+> & {
+  /** 2: an IntermediaryV2 channel (its actions include channelActionIdsV2's); absent: 1. */
+  contractVersion?: number
+}
 
 /** The connected account's role in the channel. */
 export function roleOf(
@@ -52,7 +64,10 @@ export function roleOf(
  * Which of the channel's actions the connected account can take now, mirroring the contract's
  * checks in the order it makes them, so a disabled button gives the reason the transaction would
  * revert with. `now` is the chain's time (the latest block's timestamp), since that is what the
- * contract compares deadlines with. The transaction is still simulated before it is sent.
+ * contract compares deadlines with. The transaction is still simulated before it is sent. A
+ * version 2 channel has two more ({@link channelActionIdsV2}) by the same rules, plus one of
+ * IntermediaryV2's: no new prices once termination has started (no new token ID would take
+ * them); a new table's length and prices are the input's to check (./priceTable).
  * @example channelActions({ state, account, now }).find((a) => a.id === 'redeem')?.reason
  */
 export function channelActions({
@@ -65,15 +80,16 @@ export function channelActions({
   now: bigint
 }): ActionAvailability[] {
   const role = roleOf(state, account)
+  const ids = state.contractVersion === 2 ? channelActionIdsV2 : channelActionIds
   const ok = (id: ChannelActionId): ActionAvailability => ({ id, reason: null, dueAt: null })
   const no = (id: ChannelActionId, reason: string, dueAt: bigint | null = null): ActionAvailability => ({
     id,
     reason,
     dueAt,
   })
-  if (role === 'none') return channelActionIds.map((id) => no(id, 'Connect a wallet to act on this channel.'))
+  if (role === 'none') return ids.map((id) => no(id, 'Connect a wallet to act on this channel.'))
   if (role === 'stranger') {
-    return channelActionIds.map((id) =>
+    return ids.map((id) =>
       no(
         id,
         `The connected account is neither this channel's consumer nor its provider. ${contractErrorSentence('NotParty')}`,
@@ -89,23 +105,36 @@ export function channelActions({
     if (terminating) return no('deposit', contractErrorSentence('TerminationAlreadyStarted'))
     return ok('deposit')
   }
-  const startRedemption = (): ActionAvailability => {
-    if (role !== 'provider') return no('startRedemption', contractErrorSentence('NotProvider'))
-    if (terminated) return no('startRedemption', terminated)
+  const startRedemption = (id: ChannelActionId = 'startRedemption'): ActionAvailability => {
+    if (role !== 'provider') return no(id, contractErrorSentence('NotProvider'))
+    if (terminated) return no(id, terminated)
     if (state.expiringTokenId !== 0n) {
-      return no('startRedemption', contractErrorSentence('RedemptionPending', [state.expiringTokenId]))
+      return no(id, contractErrorSentence('RedemptionPending', [state.expiringTokenId]))
     }
-    if (state.activeTokenId === 0n) return no('startRedemption', contractErrorSentence('NoActiveToken'))
-    return ok('startRedemption')
+    if (state.activeTokenId === 0n) return no(id, contractErrorSentence('NoActiveToken'))
+    return ok(id)
   }
-  const redeem = (): ActionAvailability => {
-    if (role !== 'provider') return no('redeem', contractErrorSentence('NotProvider'))
-    if (terminated) return no('redeem', terminated)
-    if (state.expiringTokenId === 0n) return no('redeem', contractErrorSentence('NoRedemptionPending'))
+  const startRedemptionWithPrices = (): ActionAvailability => {
+    const start = startRedemption('startRedemptionWithPrices')
+    if (start.reason !== null || !terminating) return start
+    return no('startRedemptionWithPrices', contractErrorSentence('TerminationAlreadyStarted'))
+  }
+  const redeem = (id: ChannelActionId = 'redeem'): ActionAvailability => {
+    if (role !== 'provider') return no(id, contractErrorSentence('NotProvider'))
+    if (terminated) return no(id, terminated)
+    if (state.expiringTokenId === 0n) return no(id, contractErrorSentence('NoRedemptionPending'))
     if (now < state.redeemableAt) {
-      return no('redeem', contractErrorSentence('RedemptionNotDue', [state.redeemableAt]), state.redeemableAt)
+      return no(id, contractErrorSentence('RedemptionNotDue', [state.redeemableAt]), state.redeemableAt)
     }
-    return ok('redeem')
+    return ok(id)
+  }
+  /** redeem's checks, then startRedemption's on the state redeem leaves (no redemption pending). */
+  const redeemAndStart = (): ActionAvailability => {
+    const first = redeem('redeemAndStartRedemption')
+    if (first.reason !== null) return first
+    if (state.activeTokenId === 0n)
+      return no('redeemAndStartRedemption', contractErrorSentence('NoActiveToken'))
+    return first
   }
   const withdraw = (): ActionAvailability => {
     if (role === 'provider') {
@@ -138,5 +167,6 @@ export function channelActions({
     }
     return ok('terminate')
   }
-  return [deposit(), startRedemption(), redeem(), withdraw(), startTermination(), terminate()]
+  const v1 = [deposit(), startRedemption(), redeem(), withdraw(), startTermination(), terminate()]
+  return state.contractVersion === 2 ? [...v1, startRedemptionWithPrices(), redeemAndStart()] : v1
 }

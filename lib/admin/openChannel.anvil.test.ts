@@ -127,11 +127,13 @@ describe('validateOpenChannel against the deployed factory', () => {
         terminationTimeout: seconds(termination),
       }
       const verdict = validateOpenChannel(input, { consumer: t.consumer.address })
+      // A single-price form gives v1's arguments (the price table mode: walletV2.anvil.test.ts).
+      const single = verdict.ok && 'costPerRequest' in verdict.value ? verdict.value : null
       const contract = await simulateOpen(
-        verdict.ok
+        verdict.ok && single
           ? [
               verdict.value.provider,
-              verdict.value.costPerRequest,
+              single.costPerRequest,
               verdict.value.redemptionTimeout,
               verdict.value.terminationTimeout,
             ]

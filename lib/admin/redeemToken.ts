@@ -65,9 +65,16 @@ export function redemptionValue({
   requests: bigint
   state: Pick<ChannelState, 'costPerRequest' | 'consumerFunds'>
 }): { wei: bigint; capped: boolean; text: string } {
-  const full = requests * state.costPerRequest
-  const capped = full > state.consumerFunds
-  const wei = capped ? state.consumerFunds : full
+  return cappedValue(requests * state.costPerRequest, state.consumerFunds)
+}
+
+/**
+ * What a token worth `full` pays from `funds`: all of it, or all the funds when it is worth
+ * more (the contract's cap, both versions), in words.
+ */
+export function cappedValue(full: bigint, funds: bigint): { wei: bigint; capped: boolean; text: string } {
+  const capped = full > funds
+  const wei = capped ? funds : full
   return {
     wei,
     capped,

@@ -6,6 +6,11 @@ export type WalletChain = {
   name: string
   /** The channel factory on this chain, when one is deployed and known. */
   factory: Address | null
+  /**
+   * The version 2 factory (IntermediaryFactoryV2: price tables), when one is recorded; the open
+   * form offers a price table only then.
+   */
+  factoryV2: Address | null
 }
 
 /** Path of the dashboard's read-only JSON-RPC proxy (lib/server/admin/rpcProxy.ts). */

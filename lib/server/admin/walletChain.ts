@@ -2,6 +2,7 @@ import type { Address } from 'viem'
 import * as chains from 'viem/chains'
 import type { WalletChain } from '../../wallet/chain'
 import type { ServerContext } from '../context'
+import { FACTORY_V2_CONTRACT, findDeployment } from '../deployments'
 import { indexedChain } from '../indexedChain'
 
 const TTL_MS = 10_000
@@ -24,10 +25,13 @@ export async function walletChain(ctx: ServerContext): Promise<WalletChain | nul
   let value: WalletChain | null = null
   try {
     const view = await indexedChain(ctx)
+    // Recorded by the stack beside v1's (the indexer follows the same row).
+    const v2 = await findDeployment({ db: ctx.db, chainId: view.chainId, contract: FACTORY_V2_CONTRACT })
     value = {
       id: view.chainId,
       name: chainName(view.chainId),
       factory: (view.factory as Address | null) ?? null,
+      factoryV2: v2 ? (v2.address.toLowerCase() as Address) : null,
     }
   } catch {
     value = null

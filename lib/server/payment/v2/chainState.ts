@@ -1,14 +1,13 @@
 import type { Address, PublicClient } from 'viem'
 import { intermediaryV2Abi } from '../../../../contracts/generated'
-import { type ChannelState, channelStateFields, channelStateFrom } from '../../../channel'
-
-/** v1's getters that an IntermediaryV2 has too (all but `costPerRequest`: prices are per category). */
-const v2Fields = channelStateFields.filter((f) => f !== 'costPerRequest')
+import { channelStateFieldsV2, channelStateFromV2 } from '../../../admin/channelV2'
+import type { ChannelState } from '../../../channel'
 
 /**
  * A version 2 channel's state at one block, in v1's shape so that every rule on token IDs,
  * windows and phases serves both: `costPerRequest` is 0 (a v2 channel's prices are per
- * category and per token ID: ./priceTables).
+ * category and per token ID: ./priceTables). The wallet reads the same getters
+ * (lib/admin/channelV2.ts).
  */
 export async function readChannelStateV2({
   client,
@@ -20,11 +19,10 @@ export async function readChannelStateV2({
   blockNumber?: bigint
 }): Promise<ChannelState> {
   const at = blockNumber ?? (await client.getBlockNumber({ cacheTime: 0 }))
-  const read = await Promise.all(
-    v2Fields.map((functionName) =>
+  const values = await Promise.all(
+    channelStateFieldsV2.map((functionName) =>
       client.readContract({ address, abi: intermediaryV2Abi, functionName, blockNumber: at }),
     ),
   )
-  const values = channelStateFields.map((f) => (f === 'costPerRequest' ? 0n : read[v2Fields.indexOf(f)]))
-  return channelStateFrom({ address, values })
+  return channelStateFromV2({ address, values })
 }
