@@ -1,9 +1,19 @@
 import type { DecodedArg, Labels } from '@/lib/explorer/api'
+import { arrayArgItems } from '@/lib/explorer/argItems'
 import { argHint } from '@/lib/explorer/format'
 import { AddressLink } from './AddressLink'
 
 function Value({ arg, labels }: { arg: DecodedArg; labels?: Labels }) {
   const { type, value } = arg
+  const items = arrayArgItems(arg)
+  if (items) {
+    // "[1000, 5000]": each element's reading where it has one (prices in wei), exact in the title.
+    return (
+      <span className="mono break" title={items.map((i) => i.value).join(', ')}>
+        [{items.map((i) => i.hint ?? i.value).join(', ')}]
+      </span>
+    )
+  }
   if (type === 'address' && typeof value === 'string') return <AddressLink address={value} labels={labels} />
   if (typeof value === 'string') {
     const hint = argHint(arg)

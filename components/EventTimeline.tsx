@@ -4,8 +4,19 @@ import { BlockTime } from './BlockTime'
 import { DecodedArgs } from './DecodedArgs'
 import { HashLink } from './HashLink'
 
-/** A channel's events, newest first, each with its time, block, transaction and decoded arguments. */
-export function EventTimeline({ events, labels }: { events: ChannelEventRow[]; labels: Labels }) {
+/**
+ * A channel's events, newest first, each with its time, block, transaction and decoded arguments
+ * (a v2 channel's per-category arrays labelled with `categories`, its category names).
+ */
+export function EventTimeline({
+  events,
+  labels,
+  categories,
+}: {
+  events: ChannelEventRow[]
+  labels: Labels
+  categories?: readonly string[]
+}) {
   const newestFirst = [...events].sort((a, b) => {
     const byBlock = BigInt(b.blockNumber) - BigInt(a.blockNumber)
     if (byBlock !== 0n) return byBlock > 0n ? 1 : -1
@@ -29,7 +40,7 @@ export function EventTimeline({ events, labels }: { events: ChannelEventRow[]; l
               <BlockTime iso={e.timestamp} />
             </span>
           </div>
-          <DecodedArgs args={e.args} labels={labels} />
+          <DecodedArgs args={e.args} labels={labels} itemNames={categories} />
         </li>
       ))}
     </ol>

@@ -8,6 +8,7 @@ import {
   type RpcReceipt,
   type RpcTransaction,
 } from '../lib/server/rpc'
+import type { FactoryRef } from './factories'
 
 /** The node's view changed between two calls of one range (a reorg in progress): try again. */
 export class ChainMovedError extends Error {
@@ -54,7 +55,7 @@ export type FetchedTransaction = {
 export type RangeData = {
   from: bigint
   to: bigint
-  /** Logs of the factory and of known channels (including ones opened in this range), in chain order. */
+  /** Logs of the factories and of known channels (including ones opened in this range), in chain order. */
   logs: RpcLog[]
   /** Fetched blocks in ascending order, always including `from` and `to`. */
   blocks: RpcBlock[]
@@ -70,8 +71,8 @@ export type FetchParameters = {
   from: bigint
   /** Highest block this range may reach (the head). */
   maxTo: bigint
-  factory: Hex
-  factoryBlock: bigint
+  /** The factories followed (v1's, and v2's when the chain has one), addresses lowercase. */
+  factories: readonly FactoryRef[]
   isChannel: (address: Hex) => boolean
   mode: 'all' | 'relevant'
   /** Blocks at or above this number are fetched in full for the parent-hash check in `relevant` mode. */
@@ -85,7 +86,8 @@ const toBig = (h: Hex) => BigInt(h)
 
 /** Reads one block range: logs (adaptive range), blocks, relevant transactions and receipts. */
 export async function fetchRange(p: FetchParameters): Promise<RangeData> {
-  const { rpc, from, factory } = p
+  const { rpc, from } = p
+  const factories = new Set(p.factories.map((f) => f.address))
   let maxTo = p.maxTo
   if (p.mode === 'all') maxTo = min(maxTo, from + BigInt(p.maxBlocksPerRange ?? 500) - 1n)
 
@@ -104,18 +106,19 @@ export async function fetchRange(p: FetchParameters): Promise<RangeData> {
     }
   }
 
-  // 2. Keep the factory's logs and those of its channels, including channels opened here (a
-  //    channel's first Deposited comes before ChannelOpened, from its constructor).
+  // 2. Keep the factories' logs and those of their channels, including channels opened here (a
+  //    channel's first events, Deposited and v2's PricesAnnounced, come before ChannelOpened,
+  //    from its constructor).
   const opened = new Set<string>()
   for (const log of rawLogs) {
-    if (log.address.toLowerCase() === factory && isFactoryEvent(log.topics[0]) && log.topics[1]) {
+    if (factories.has(log.address.toLowerCase() as Hex) && isFactoryEvent(log.topics[0]) && log.topics[1]) {
       opened.add(`0x${log.topics[1].slice(26)}`.toLowerCase())
     }
   }
   const isTarget = (address: string | null | undefined): boolean => {
     if (!address) return false
     const a = address.toLowerCase() as Hex
-    return a === factory || opened.has(a) || p.isChannel(a)
+    return factories.has(a) || opened.has(a) || p.isChannel(a)
   }
   const logs = rawLogs.filter((l) => !l.removed && isTarget(l.address))
   logs.sort(
@@ -129,7 +132,8 @@ export async function fetchRange(p: FetchParameters): Promise<RangeData> {
     for (let n = from; n <= to; n++) wanted.set(n, true)
   } else {
     for (const n of logBlocks) wanted.set(n, true)
-    if (p.factoryBlock >= from && p.factoryBlock <= to) wanted.set(p.factoryBlock, true)
+    for (const f of p.factories)
+      if (f.blockNumber >= from && f.blockNumber <= to) wanted.set(f.blockNumber, true)
     for (let n = max(from, p.windowStart); n <= to; n++) if (!wanted.has(n)) wanted.set(n, false)
     if (!wanted.has(from)) wanted.set(from, false)
     if (!wanted.has(to)) wanted.set(to, false)
@@ -161,12 +165,11 @@ export async function fetchRange(p: FetchParameters): Promise<RangeData> {
   }
 
   // 4. Relevant transactions: those that emitted the logs, and (from full blocks) those that
-  //    called the factory or a channel, failed ones included; the factory's own deployment.
+  //    called a factory or a channel, failed ones included; the factories' own deployments.
   const logTxs = new Map<string, Hex>()
   for (const log of logs) {
     if (!logTxs.has(log.transactionHash)) {
-      const channel = log.address.toLowerCase() === factory ? factory : (log.address.toLowerCase() as Hex)
-      logTxs.set(log.transactionHash, channel)
+      logTxs.set(log.transactionHash, log.address.toLowerCase() as Hex)
     }
   }
   const candidates: { tx: RpcTransaction; channel: Hex | null }[] = []
@@ -174,7 +177,7 @@ export async function fetchRange(p: FetchParameters): Promise<RangeData> {
     for (const tx of byNumber.get(n)!.transactions as RpcTransaction[]) {
       const emitted = logTxs.get(tx.hash)
       const called = isTarget(tx.to) ? (tx.to!.toLowerCase() as Hex) : undefined
-      const deploysFactory = tx.to === null && n === p.factoryBlock
+      const deploysFactory = tx.to === null && p.factories.some((f) => f.blockNumber === n)
       if (emitted || called || deploysFactory) {
         candidates.push({ tx, channel: called ?? emitted ?? null })
         logTxs.delete(tx.hash)
@@ -189,8 +192,9 @@ export async function fetchRange(p: FetchParameters): Promise<RangeData> {
     const receipt = receipts[i]
     if (!receipt || receipt.blockHash !== tx.blockHash) throw new ChainMovedError(`no receipt for ${tx.hash}`)
     if (tx.to === null) {
-      if (receipt.contractAddress?.toLowerCase() !== factory) continue
-      transactions.push({ tx, receipt, revertData: null, channel: factory })
+      const deployed = receipt.contractAddress?.toLowerCase() as Hex | undefined
+      if (!deployed || !factories.has(deployed)) continue
+      transactions.push({ tx, receipt, revertData: null, channel: deployed })
       continue
     }
     transactions.push({ tx, receipt, revertData: null, channel })

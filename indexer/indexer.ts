@@ -1,16 +1,23 @@
-import type { Hex } from 'viem'
 import type { IndexedChannel } from '../lib/channelEvents'
 import { errorText } from '../lib/errorText'
 import type { Db } from '../lib/server/db/client'
 import type { Logger } from '../lib/server/log'
 import { createRpc, type Rpc, type RpcBlock } from '../lib/server/rpc'
 import type { Batch, Cursor } from './batch'
+import {
+  adoptFactoryV2,
+  deployedFactory,
+  type FactoryRef,
+  followedFactories,
+  sameFactory,
+  WaitingError,
+} from './factories'
 import { fetchRange, type RangeData, RangeSizer } from './fetch'
 import type { IndexerMetrics } from './metrics'
 import { big, DivergedError, rangeToBatch } from './rangeToBatch'
 import { type CreateStoreParameters, createStore, type Store } from './store'
 
-export type FactoryRef = { address: Hex; blockNumber: bigint }
+export { type FactoryRef, WaitingError } from './factories'
 
 export type IndexerOptions = {
   db: Db
@@ -19,6 +26,12 @@ export type IndexerOptions = {
   rpcTimeoutMs?: number
   /** Where the factory is; null while it is not known or not deployed (the indexer waits). */
   resolveFactory: (chainId: number) => Promise<FactoryRef | null>
+  /**
+   * Where IntermediaryFactoryV2 is (version 2 channels), followed beside v1's; null or absent:
+   * the chain has none (v1 channels only). Asked again while none is known, so a v2 factory
+   * deployed later is followed from its block on.
+   */
+  resolveFactoryV2?: (chainId: number) => Promise<FactoryRef | null>
   log: Logger
   finalityDepth?: number
   blocks?: 'all' | 'relevant'
@@ -33,9 +46,6 @@ export type IndexerOptions = {
   metrics?: IndexerMetrics
 }
 
-/** Waiting on something outside the indexer (factory not deployed yet, ...): reported, retried. */
-export class WaitingError extends Error {}
-
 /**
  * Reads the factory's and its channels' blocks, transactions and events into Postgres, then
  * follows the head. See indexer/README.md for the guarantees and how they are kept.
@@ -49,6 +59,11 @@ export class Indexer {
   private store: Store | undefined
   private chainId = 0
   private factory: FactoryRef | undefined
+  private factoryV2: FactoryRef | null = null
+  private followed: ReturnType<typeof followedFactories> | undefined
+  private lastV2Check = 0
+  /** A recorded v2 factory without code on the chain, said once. */
+  private missingV2: string | undefined
   private cursor: Cursor | null = null
   private channels = new Map<string, IndexedChannel>()
   private ready = false
@@ -118,6 +133,7 @@ export class Indexer {
       }
       if (headNumber === cursor.number) {
         this.setPhase('live')
+        if (await this.factoryV2Appeared()) return 'progress'
         if (Date.now() - this.lastHeartbeat > 2_000) {
           this.lastHeartbeat = Date.now()
           await this.store!.heartbeat({
@@ -141,19 +157,12 @@ export class Indexer {
   private async start(): Promise<void> {
     this.chainId = await this.rpc.chainId()
     this.store = createStore({ db: this.options.db, chainId: this.chainId, guard: this.options.guard })
-    const factory = await this.options.resolveFactory(this.chainId)
-    if (!factory)
+    const given = await this.options.resolveFactory(this.chainId)
+    if (!given)
       throw new WaitingError(`no factory deployment is known for chain ${this.chainId}; waiting for one`)
-    const [code, deployedIn] = await Promise.all([
-      this.rpc.getCode(factory.address, 'latest'),
-      this.rpc.getBlocks([factory.blockNumber], false),
-    ])
-    if (code === '0x' || !deployedIn[0]) {
-      throw new WaitingError(
-        `the factory ${factory.address} is not deployed on chain ${this.chainId} (a reset chain waiting for its redeployment?)`,
-      )
-    }
-    await this.store.initState({ factory: factory.address, factoryBlock: factory.blockNumber })
+    const factory = await deployedFactory(this.rpc, this.chainId, given, 'factory')
+    const factoryV2 = await this.deployedV2()
+    await this.store.initState({ factory: factory.address, factoryBlock: factory.blockNumber, factoryV2 })
     let state = await this.store.loadState()
     if (state && (state.factoryAddress !== factory.address || state.factoryBlock !== factory.blockNumber)) {
       this.log.warn(
@@ -162,27 +171,78 @@ export class Indexer {
       await this.store.clearChain({
         factory: factory.address,
         factoryBlock: factory.blockNumber,
+        factoryV2,
         reset: false,
+      })
+      state = await this.store.loadState()
+    } else if (state && !sameFactory(state.factoryV2, factoryV2)) {
+      await adoptFactoryV2({
+        store: this.store,
+        rpc: this.rpc,
+        log: this.log,
+        chainId: this.chainId,
+        factory,
+        was: state.factoryV2,
+        now: factoryV2,
+        cursor: state.cursor,
       })
       state = await this.store.loadState()
     }
     this.factory = factory
+    this.factoryV2 = factoryV2
+    this.followed = undefined
     this.cursor = state?.cursor ?? null
     this.channels = await this.store.loadChannels()
     this.options.metrics?.indexed(this.cursor)
     this.ready = true
+    const { firstBlock } = this.factories
     const at = this.cursor
       ? `from block ${this.cursor.number + 1n}`
-      : `from the factory's block ${factory.blockNumber}`
+      : `from the factory's block ${firstBlock}`
+    const v2 = factoryV2 ? ` and factory v2 ${factoryV2.address}` : ''
     this.log.info(
-      `indexing chain ${this.chainId}, factory ${factory.address}, ${at} (${this.channels.size} channels known, finality ${this.finality} blocks, ${this.mode} blocks)`,
+      `indexing chain ${this.chainId}, factory ${factory.address}${v2}, ${at} (${this.channels.size} channels known, finality ${this.finality} blocks, ${this.mode} blocks)`,
     )
     this.progress = {
       at: Date.now(),
       events: 0,
       started: Date.now(),
-      startBlock: this.cursor?.number ?? factory.blockNumber,
+      startBlock: this.cursor?.number ?? firstBlock,
     }
+  }
+
+  /**
+   * The v2 factory if one is known and its code is on the chain; null otherwise. A recorded one
+   * without code (a reset chain whose stack had no key to redeploy it) does not hold up v1's
+   * channels: it is said once and left out until it is there.
+   */
+  private async deployedV2(): Promise<FactoryRef | null> {
+    this.lastV2Check = Date.now()
+    const found = (await this.options.resolveFactoryV2?.(this.chainId)) ?? null
+    if (!found) return null
+    try {
+      return await deployedFactory(this.rpc, this.chainId, found, 'v2 factory')
+    } catch (error) {
+      if (!(error instanceof WaitingError)) throw error
+      if (this.missingV2 !== found.address) this.log.warn(`${error.message}; indexing without it meanwhile`)
+      this.missingV2 = found.address
+      return null
+    }
+  }
+
+  /** While no v2 factory is followed, looks for one every few seconds; true when one is there (the next round adopts it). */
+  private async factoryV2Appeared(): Promise<boolean> {
+    if (this.factoryV2 || !this.options.resolveFactoryV2 || Date.now() - this.lastV2Check < 2_000)
+      return false
+    if (!(await this.deployedV2())) return false
+    this.ready = false
+    return true
+  }
+
+  /** The followed factories (see ./factories.ts), as of the last start. */
+  private get factories(): ReturnType<typeof followedFactories> {
+    this.followed ??= followedFactories(this.factory!, this.factoryV2)
+    return this.followed
   }
 
   /** Fetches ranges up to `head` (the next one while the current one is written) and writes them. */
@@ -193,8 +253,7 @@ export class Indexer {
         rpc: this.rpc,
         from,
         maxTo: headNumber,
-        factory: this.factory!.address,
-        factoryBlock: this.factory!.blockNumber,
+        factories: this.factories.list,
         isChannel: (a) => this.channels.has(a),
         mode: this.mode,
         windowStart: headNumber - BigInt(this.finality),
@@ -205,7 +264,7 @@ export class Indexer {
       return promise
     }
     let pending: Promise<RangeData> | undefined = fetch(
-      this.cursor ? this.cursor.number + 1n : this.factory!.blockNumber,
+      this.cursor ? this.cursor.number + 1n : this.factories.firstBlock,
     )
     // Three stages overlap: the node reads range k+1, this process turns range k into rows,
     // Postgres writes range k-1. Writes stay in order, one at a time, so the cursor only
@@ -219,7 +278,7 @@ export class Indexer {
           data,
           head,
           cursor: previous,
-          factory: this.factory!.address,
+          factories: this.factories.versions,
           channels: this.channels,
           finality: this.finality,
         })
@@ -239,7 +298,7 @@ export class Indexer {
 
   private async write(batch: Batch, headNumber: bigint): Promise<void> {
     const events = await this.store!.writeBatch(batch)
-    const from = this.cursor?.number ?? this.factory!.blockNumber - 1n
+    const from = this.cursor?.number ?? this.factories.firstBlock - 1n
     this.options.metrics?.indexed(batch.cursor, { events, blocks: batch.cursor.number - from })
     this.cursor = batch.cursor
     this.reportProgress(batch, headNumber)
@@ -266,7 +325,11 @@ export class Indexer {
       this.log.warn(
         `chain ${this.chainId} was reset (${why}); clearing its indexed data and indexing it again from the factory`,
       )
-      await store.clearChain({ factory: this.factory!.address, factoryBlock: this.factory!.blockNumber })
+      await store.clearChain({
+        factory: this.factory!.address,
+        factoryBlock: this.factory!.blockNumber,
+        factoryV2: this.factoryV2,
+      })
       this.ready = false // resolves the factory again: a reset chain may have it elsewhere
       this.cursor = null
       return

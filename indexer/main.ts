@@ -2,7 +2,8 @@
  * `npm run indexer`: the indexer as its own process (`npm start` runs it too). Reads
  * DATABASE_URL and RPC_URL (and INDEXER_* settings, see lib/server/env.ts and ./env.ts); the
  * factory comes from the `deployment` table the stack keeps, or FACTORY_ADDRESS and
- * FACTORY_BLOCK (without it, the factory's first event, recorded there). Any number may run
+ * FACTORY_BLOCK (without it, the factory's first event, recorded there); the v2 factory
+ * (IntermediaryFactoryV2) from that table only, followed beside v1's when recorded. Any number may run
  * against one database: they elect one through a lease (./lease.ts), the others stand by.
  * Serves /livez, /readyz and /metrics on INDEXER_PORT. SIGINT/SIGTERM stop it between two
  * writes and hand the lease over.
@@ -12,7 +13,7 @@ import { errorText } from '../lib/errorText'
 import { createChainClient } from '../lib/server/chain'
 import { createDb } from '../lib/server/db/client'
 import { migratedReadiness } from '../lib/server/db/migrationStatus'
-import { findDeployment, recordGivenFactory } from '../lib/server/deployments'
+import { FACTORY_V2_CONTRACT, findDeployment, recordGivenFactory } from '../lib/server/deployments'
 import { parseEnv } from '../lib/server/env'
 import { createLogger, type Logger } from '../lib/server/log'
 import { type ProbeServer, startProbeServer } from '../lib/server/system/probeServer'
@@ -84,6 +85,12 @@ async function main(): Promise<void> {
     return null
   }
 
+  /** IntermediaryFactoryV2 as the stack records it (npm run deploy:factory deploys it beside v1's). */
+  async function resolveFactoryV2(chainId: number): Promise<FactoryRef | null> {
+    const recorded = await findDeployment({ db, chainId, contract: FACTORY_V2_CONTRACT })
+    return recorded && { address: recorded.address.toLowerCase() as Hex, blockNumber: recorded.blockNumber }
+  }
+
   const metrics = createIndexerMetrics()
   const lease = createLease({
     db,
@@ -118,6 +125,7 @@ async function main(): Promise<void> {
         rpcUrl,
         rpcTimeoutMs: env.INDEXER_RPC_TIMEOUT_MS,
         resolveFactory,
+        resolveFactoryV2,
         log,
         finalityDepth: env.INDEXER_FINALITY_DEPTH,
         blocks: env.INDEXER_BLOCKS,

@@ -1,6 +1,12 @@
 import type { Hex } from 'viem'
-import { ChannelFold, decodeChannelEvent, type IndexedChannel, jsonArgs } from '../lib/channelEvents'
-import { decodeCall, decodeRevert, txTypeName } from '../lib/decode'
+import {
+  ChannelFold,
+  decodeChannelEvent,
+  factoryEventVersion,
+  type IndexedChannel,
+  jsonArgs,
+} from '../lib/channelEvents'
+import { callTargetOf, decodeCall, decodeRevert, txTypeName } from '../lib/decode'
 import type { RpcBlock } from '../lib/server/rpc'
 import type { Batch, Cursor, EventRow, TransactionRow } from './batch'
 import type { RangeData } from './fetch'
@@ -19,15 +25,15 @@ export function rangeToBatch({
   data,
   head,
   cursor,
-  factory,
+  factories,
   channels,
   finality,
 }: {
   data: RangeData
   head: RpcBlock
   cursor: Cursor | null
-  /** The factory's address, lowercase. */
-  factory: Hex
+  /** The factories' versions by lowercase address (v1's, and v2's when the chain has one). */
+  factories: ReadonlyMap<string, 1 | 2>
   /** The states of the known channels, by lowercase address. */
   channels: Map<string, IndexedChannel>
   /** Blocks below the head that can still be replaced; their hashes are kept for the parent check. */
@@ -46,7 +52,9 @@ export function rangeToBatch({
     if (!event) continue
     const address = log.address.toLowerCase() as Hex
     const channel = event.name === 'ChannelOpened' ? event.args.channel : address
-    if (event.name === 'ChannelOpened' ? address !== factory : address === factory) continue
+    // A factory's event only from the factory of its version; a channel's never from a factory.
+    const version = factories.get(address)
+    if (event.name === 'ChannelOpened' ? version !== factoryEventVersion(log.topics[0]) : version) continue
     const blockNumber = big(log.blockNumber)
     const blockTimestamp = big(byNumber.get(blockNumber)!.timestamp)
     fold.apply(channel, event, { blockNumber, blockTimestamp, txHash: log.transactionHash })
@@ -66,10 +74,11 @@ export function rangeToBatch({
     })
   }
 
+  // Channels opened in this range are in `channels` now (the fold added them).
+  const versionOf = (address: string) => channels.get(address)?.contractVersion
   const transactions: TransactionRow[] = data.transactions.map(({ tx, receipt, revertData, channel }) => {
     const to = tx.to?.toLowerCase() as Hex | undefined
-    const target = !to ? null : to === factory ? 'factory' : channels.has(to) ? 'channel' : null
-    const call = decodeCall(tx.input, target)
+    const call = decodeCall(tx.input, callTargetOf(to, factories, versionOf))
     const failed = receipt.status !== '0x1'
     const revert = failed ? decodeRevert(revertData) : null
     const gasUsed = big(receipt.gasUsed)

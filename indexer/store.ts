@@ -5,6 +5,7 @@ import { channelEntity } from '../lib/columns/channel'
 import type { Db } from '../lib/server/db/client'
 import type { Batch, Cursor, RecentRow } from './batch'
 import { insertRows, type Sql, upsertChannels } from './bulkWrite'
+import type { FactoryRef } from './factories'
 import type { WriteGuard } from './lease'
 
 /**
@@ -19,6 +20,8 @@ type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0]
 export type IndexerStateRow = {
   factoryAddress: Hex
   factoryBlock: bigint
+  /** The v2 factory indexed beside v1's; null: none. */
+  factoryV2: FactoryRef | null
   cursor: Cursor | null
   eventsIndexed: bigint
 }
@@ -54,6 +57,10 @@ export function createStore({ db, chainId, guard }: CreateStoreParameters) {
       return {
         factoryAddress: row.factoryAddress as Hex,
         factoryBlock: row.factoryBlock,
+        factoryV2:
+          row.factoryV2Address === null || row.factoryV2Block === null
+            ? null
+            : { address: row.factoryV2Address as Hex, blockNumber: row.factoryV2Block },
         cursor:
           row.cursorNumber === null
             ? null
@@ -62,12 +69,20 @@ export function createStore({ db, chainId, guard }: CreateStoreParameters) {
       }
     },
 
-    /** Starts (or restarts) indexing for `factory`: forgets the cursor when the factory changed. */
-    async initState({ factory, factoryBlock }: { factory: Hex; factoryBlock: bigint }): Promise<void> {
+    /** Creates the chain's row on its first start (with the factories then known); else records a start. */
+    async initState({
+      factory,
+      factoryBlock,
+      factoryV2 = null,
+    }: {
+      factory: Hex
+      factoryBlock: bigint
+      factoryV2?: FactoryRef | null
+    }): Promise<void> {
       await transaction((tx) =>
         tx.indexerState.upsert({
           where: { chainId },
-          create: { chainId, factoryAddress: factory, factoryBlock },
+          create: { chainId, factoryAddress: factory, factoryBlock, ...factoryV2Columns(factoryV2) },
           update: { startedAt: new Date(), updatedAt: new Date() },
         }),
       )
@@ -109,11 +124,25 @@ export function createStore({ db, chainId, guard }: CreateStoreParameters) {
       })
     },
 
+    /** Records the v2 factory, followed from now on (the index holds nothing from its block on). */
+    async setFactoryV2(factoryV2: FactoryRef): Promise<void> {
+      await transaction((tx) =>
+        tx.indexerState.update({
+          where: { chainId },
+          data: { ...factoryV2Columns(factoryV2), updatedAt: new Date() },
+        }),
+      )
+    },
+
     /**
      * Removes everything above `ancestor` (a reorg), recomputes the channels those rows touched
-     * from their remaining events, and moves the cursor back; one transaction.
+     * from their remaining events, and moves the cursor back; one transaction. With `factoryV2`
+     * it is no reorg but the start of a v2 factory's following (recorded in the same transaction).
      */
-    async rollbackTo(ancestor: RecentRow): Promise<{ events: number; blocks: number; channels: number }> {
+    async rollbackTo(
+      ancestor: RecentRow,
+      { factoryV2 }: { factoryV2?: FactoryRef } = {},
+    ): Promise<{ events: number; blocks: number; channels: number }> {
       return transaction(async (tx) => {
         const above = ancestor.number.toString()
         const touched = await tx.$queryRawUnsafe<{ channel: string }[]>(
@@ -144,8 +173,7 @@ export function createStore({ db, chainId, guard }: CreateStoreParameters) {
             cursorHash: ancestor.hash,
             cursorTimestamp: ancestor.timestamp,
             eventsIndexed: { decrement: events },
-            reorgs: { increment: 1 },
-            phase: 'live',
+            ...(factoryV2 ? factoryV2Columns(factoryV2) : { reorgs: { increment: 1 }, phase: 'live' }),
             updatedAt: new Date(),
           },
         })
@@ -153,14 +181,16 @@ export function createStore({ db, chainId, guard }: CreateStoreParameters) {
       })
     },
 
-    /** Deletes every row of this chain and starts over at `factory`; `reset` counts a chain reset. */
+    /** Deletes every row of this chain and starts over at the factories; `reset` counts a chain reset. */
     async clearChain({
       factory,
       factoryBlock,
+      factoryV2 = null,
       reset = true,
     }: {
       factory: Hex
       factoryBlock: bigint
+      factoryV2?: FactoryRef | null
       reset?: boolean
     }): Promise<void> {
       await transaction(async (tx) => {
@@ -172,6 +202,7 @@ export function createStore({ db, chainId, guard }: CreateStoreParameters) {
           data: {
             factoryAddress: factory,
             factoryBlock,
+            ...factoryV2Columns(factoryV2),
             cursorNumber: null,
             cursorHash: null,
             cursorTimestamp: null,
@@ -245,3 +276,7 @@ export function createStore({ db, chainId, guard }: CreateStoreParameters) {
 }
 
 export type Store = ReturnType<typeof createStore>
+
+function factoryV2Columns(factoryV2: FactoryRef | null) {
+  return { factoryV2Address: factoryV2?.address ?? null, factoryV2Block: factoryV2?.blockNumber ?? null }
+}

@@ -1,10 +1,18 @@
 import { type AbiEvent, type Address, decodeEventLog, type Hex, toEventSelector } from 'viem'
-import { intermediaryAbi, intermediaryFactoryAbi } from '../contracts/generated'
+import {
+  intermediaryAbi,
+  intermediaryFactoryAbi,
+  intermediaryFactoryV2Abi,
+  intermediaryV2Abi,
+} from '../contracts/generated'
 import type { ChannelState } from './channel'
 
 /**
- * The events of the factory and of its channels, decoded, and the channel state they add up
- * to. Shared by the indexer (which folds events into its `channel` table), the API and the UI.
+ * The events of the factories (v1 and v2) and of their channels, decoded, and the channel state
+ * they add up to. Shared by the indexer (which folds events into its `channel` table), the API
+ * and the UI. Version 2 (IntermediaryV2) channels emit v1's events under the same names, plus
+ * PricesAnnounced; their ChannelOpened and Redeemed carry arrays (a price table, counts per
+ * category), which is how a decoded event tells the versions apart.
  */
 
 export type ChannelEvent =
@@ -19,7 +27,19 @@ export type ChannelEvent =
         terminationTimeout: bigint
       }
     }
+  | {
+      name: 'ChannelOpened'
+      args: {
+        channel: Address
+        consumer: Address
+        provider: Address
+        prices: readonly bigint[]
+        redemptionTimeout: bigint
+        terminationTimeout: bigint
+      }
+    }
   | { name: 'Deposited'; args: { from: Address; amount: bigint; consumerFunds: bigint } }
+  | { name: 'PricesAnnounced'; args: { fromTokenId: bigint; version: bigint; prices: readonly bigint[] } }
   | {
       name: 'RedemptionStarted'
       args: { expiringTokenId: bigint; activeTokenId: bigint; redeemableAt: bigint }
@@ -29,6 +49,18 @@ export type ChannelEvent =
       args: {
         tokenId: bigint
         requests: bigint
+        amount: bigint
+        consumerFunds: bigint
+        providerFunds: bigint
+      }
+    }
+  | {
+      name: 'Redeemed'
+      args: {
+        tokenId: bigint
+        /** Counts per category; empty when the redemption was closed without a token. */
+        requests: readonly bigint[]
+        prices: readonly bigint[]
         amount: bigint
         consumerFunds: bigint
         providerFunds: bigint
@@ -44,6 +76,8 @@ type Decoder = {
   name: ChannelEventName
   /** Which contract emits it. */
   source: 'factory' | 'channel'
+  /** The contract version of its emitter (an event both versions declare alike is decoded as v1's). */
+  version: 1 | 2
   abi: AbiEvent
   /** Static inputs only (address, uintN, bool, bytes32): decoded word by word, no allocation-heavy ABI walk. */
   fast: boolean
@@ -51,7 +85,11 @@ type Decoder = {
 
 const staticType = /^(address|bool|bytes32|uint\d*|int\d*)$/
 
-function decodersOf(abi: readonly unknown[], source: Decoder['source']): [Hex, Decoder][] {
+function decodersOf(
+  abi: readonly unknown[],
+  source: Decoder['source'],
+  version: Decoder['version'],
+): [Hex, Decoder][] {
   return (abi as AbiEvent[])
     .filter((item) => item.type === 'event')
     .map((event) => [
@@ -59,18 +97,23 @@ function decodersOf(abi: readonly unknown[], source: Decoder['source']): [Hex, D
       {
         name: event.name as ChannelEventName,
         source,
+        version,
         abi: event,
         fast: event.inputs.every((i) => staticType.test(i.type)),
       },
     ])
 }
 
+// v2's own events first, so that the events both versions declare alike (Deposited,
+// RedemptionStarted, ...) keep v1's entry: the same topic0, the same layout.
 const decoders = new Map<string, Decoder>([
-  ...decodersOf(intermediaryFactoryAbi, 'factory'),
-  ...decodersOf(intermediaryAbi, 'channel'),
+  ...decodersOf(intermediaryFactoryV2Abi, 'factory', 2),
+  ...decodersOf(intermediaryV2Abi, 'channel', 2),
+  ...decodersOf(intermediaryFactoryAbi, 'factory', 1),
+  ...decodersOf(intermediaryAbi, 'channel', 1),
 ])
 
-/** topic0 of every event the indexer follows (the factory's and the channels'). */
+/** topic0 of every event the indexer follows (both factories' and their channels'). */
 export const channelEventTopics: Hex[] = [...decoders.keys()] as Hex[]
 
 /** The ABI entry of a factory or channel event by its topic0 (for names and types of its arguments). */
@@ -78,9 +121,15 @@ export function channelEventAbi(topic0: string | undefined): AbiEvent | undefine
   return topic0 === undefined ? undefined : decoders.get(topic0)?.abi
 }
 
-/** Whether topic0 belongs to an event the factory (not a channel) emits. */
+/** Whether topic0 belongs to an event a factory (not a channel) emits. */
 export function isFactoryEvent(topic0: string | undefined): boolean {
   return topic0 !== undefined && decoders.get(topic0)?.source === 'factory'
+}
+
+/** The factory version whose event topic0 is (1 or 2), or undefined when no factory emits it. */
+export function factoryEventVersion(topic0: string | undefined): 1 | 2 | undefined {
+  const decoder = topic0 === undefined ? undefined : decoders.get(topic0)
+  return decoder?.source === 'factory' ? decoder.version : undefined
 }
 
 function word(type: string, hex: string): Address | bigint | boolean | Hex {
@@ -107,7 +156,14 @@ export function decodeChannelEvent(topics: readonly Hex[], data: Hex): ChannelEv
   if (!decoder.fast) {
     try {
       const decoded = decodeEventLog({ abi: [decoder.abi], topics: topics as [Hex, ...Hex[]], data })
-      return { name: decoder.name, args: decoded.args } as unknown as ChannelEvent
+      const args = { ...(decoded.args as Record<string, unknown>) }
+      // viem checksums addresses; the index keys everything by lowercase address.
+      for (const input of inputs) {
+        const value = args[input.name as string]
+        if (input.type === 'address' && typeof value === 'string')
+          args[input.name as string] = value.toLowerCase()
+      }
+      return { name: decoder.name, args } as unknown as ChannelEvent
     } catch {
       return null
     }
@@ -157,6 +213,10 @@ export type IndexedChannel = ChannelState & {
   redemptions: number
   eventCount: number
   lastEventBlock: bigint
+  /** 1: Intermediary; 2: IntermediaryV2. */
+  contractVersion: number
+  /** v2: the price table of the active token ID (`costPerRequest` is its first price); v1: null. */
+  prices: bigint[] | null
 }
 
 export type EventPosition = { blockNumber: bigint; blockTimestamp: bigint; txHash: Hex }
@@ -167,11 +227,13 @@ export function openedChannel(
   at: EventPosition,
 ): IndexedChannel {
   const a = event.args
+  // v2: the opening table (IntermediaryV2 announces it for token ID 1 in its constructor too).
+  const prices = 'prices' in a ? [...a.prices] : null
   return {
     address: a.channel,
     consumer: a.consumer,
     provider: a.provider,
-    costPerRequest: a.costPerRequest,
+    costPerRequest: 'prices' in a ? (a.prices[0] ?? 0n) : a.costPerRequest,
     redemptionTimeout: a.redemptionTimeout,
     terminationTimeout: a.terminationTimeout,
     consumerFunds: 0n,
@@ -193,12 +255,23 @@ export function openedChannel(
     redemptions: 0,
     eventCount: 1,
     lastEventBlock: at.blockNumber,
+    contractVersion: prices ? 2 : 1,
+    prices,
   }
+}
+
+/** A Redeemed event's request count: v1's number, or the sum of v2's counts per category. */
+export function redeemedRequests(requests: bigint | readonly bigint[]): bigint {
+  if (typeof requests === 'bigint') return requests
+  let sum = 0n
+  for (const count of requests) sum += count
+  return sum
 }
 
 /**
  * Applies one event of the channel to its state, exactly as the contract changed its storage
- * when it emitted the event (see Intermediary.sol). Mutates and returns `state`.
+ * when it emitted the event (see Intermediary.sol and IntermediaryV2.sol). Mutates and returns
+ * `state`.
  */
 export function applyChannelEvent(
   state: IndexedChannel,
@@ -216,6 +289,16 @@ export function applyChannelEvent(
       state.consumerFunds = event.args.consumerFunds
       state.totalDeposited += event.args.amount
       break
+    case 'PricesAnnounced':
+      // The table of token ID `fromTokenId` on. IntermediaryV2 emits it at opening (ID 1, the
+      // active one) and in startRedemptionWithPrices right AFTER the RedemptionStarted that
+      // made `fromTokenId` active (_startRedemption emits first), so here it is the active ID's
+      // table. The check keeps an announcement for another ID from changing the active prices.
+      if (event.args.fromTokenId === state.activeTokenId) {
+        state.prices = [...event.args.prices]
+        state.costPerRequest = event.args.prices[0] ?? state.costPerRequest
+      }
+      break
     case 'RedemptionStarted':
       state.expiringTokenId = event.args.expiringTokenId
       state.activeTokenId = event.args.activeTokenId
@@ -228,7 +311,7 @@ export function applyChannelEvent(
       state.expiringTokenId = 0n
       state.redeemableAt = 0n
       state.totalRedeemed += event.args.amount
-      state.totalRequests += event.args.requests
+      state.totalRequests += redeemedRequests(event.args.requests)
       state.redemptions += 1
       break
     case 'Withdrawn':

@@ -8,7 +8,12 @@ import {
   toFunctionSelector,
   toFunctionSignature,
 } from 'viem'
-import { intermediaryAbi, intermediaryFactoryAbi } from '../contracts/generated'
+import {
+  intermediaryAbi,
+  intermediaryFactoryAbi,
+  intermediaryFactoryV2Abi,
+  intermediaryV2Abi,
+} from '../contracts/generated'
 import { channelEventAbi, decodeChannelEvent, jsonArgs } from './channelEvents'
 import { contractErrorsAbi, decodeContractError } from './contractErrors'
 
@@ -46,12 +51,36 @@ function functionsOf(abi: Abi): Map<string, KnownFunction> {
 const functions = {
   factory: functionsOf(intermediaryFactoryAbi as Abi),
   channel: functionsOf(intermediaryAbi as Abi),
+  factoryV2: functionsOf(intermediaryFactoryV2Abi as Abi),
+  channelV2: functionsOf(intermediaryV2Abi as Abi),
+}
+
+/** Whose ABI decodes a call: a factory's or a channel's, by contract version; null: neither. */
+export type CallTarget = keyof typeof functions | null
+
+/**
+ * Which ABI decodes a call to (or a log of) `to`: a factory's or a channel's, of its contract
+ * version, from the factories' versions by lowercase address and a known channel's version
+ * (undefined: not a channel).
+ */
+export function callTargetOf(
+  to: string | null | undefined,
+  factories: ReadonlyMap<string, number>,
+  channelVersion: (address: string) => number | undefined,
+): CallTarget {
+  if (!to) return null
+  const a = to.toLowerCase()
+  const factory = factories.get(a)
+  if (factory !== undefined) return factory === 2 ? 'factoryV2' : 'factory'
+  const channel = channelVersion(a)
+  if (channel === undefined) return null
+  return channel === 2 ? 'channelV2' : 'channel'
 }
 
 /** The function a call to the factory or a channel invokes, with typed arguments; null if unknown. */
 export function describeCall(
   input: Hex,
-  target: 'factory' | 'channel' | null,
+  target: CallTarget,
 ): { name: string; signature: string; selector: Hex; args: DescribedArg[] } | null {
   if (!target || input.length < 10) return null
   const known = functions[target].get(input.slice(0, 10).toLowerCase())
@@ -72,7 +101,7 @@ export function describeCall(
 /** The function a transaction called on the factory or a channel, with named arguments. */
 export function decodeCall(
   input: Hex,
-  target: 'factory' | 'channel' | null,
+  target: CallTarget,
 ): { name: string; args: Record<string, unknown> } | null {
   const call = describeCall(input, target)
   return call && { name: call.name, args: argsObject(call.args) }

@@ -1,7 +1,23 @@
 import type { IndexedChannel } from '../channelEvents'
 import { type DomainOf, entity, omit } from './entity'
-import { address, bool, hash, int, int8, nullable, seconds, uint } from './kinds'
+import { address, bool, type DecimalLike, hash, int, int8, nullable, seconds, uint, uintList } from './kinds'
 import { sameType } from './sameType'
+
+/**
+ * A v2 channel's active price table; null for v1. Prisma reads a NULL `numeric[]` as an empty
+ * list, and a v2 table is never empty (1 to 8 categories), so both read as null.
+ */
+function pricesColumn() {
+  const column = nullable(
+    uintList(
+      'Version 2: price per request in wei of each category (0-based) for the active token ID; null for version 1',
+    ),
+  )
+  return {
+    ...column,
+    decode: (v: DecimalLike[] | null) => (v === null || v.length === 0 ? null : column.decode(v)),
+  }
+}
 
 /**
  * The `channel` table: a channel's state as the indexer derives it from events (its terms,
@@ -13,7 +29,9 @@ export const channelColumns = {
   address: address('Channel'),
   consumer: address('Consumer (pays)'),
   provider: address('Provider (is paid)'),
-  costPerRequest: uint('Price per request in wei'),
+  costPerRequest: uint(
+    "Price per request in wei (version 2: the first category's price in the active price table)",
+  ),
   redemptionTimeout: uint('Seconds from starting to completing a redemption'),
   terminationTimeout: uint('Seconds the consumer waits after announcing termination'),
   consumerFunds: uint('Funds of the consumer in wei'),
@@ -35,20 +53,27 @@ export const channelColumns = {
   redemptions: int('Completed redemptions'),
   eventCount: int('Events of the channel'),
   lastEventBlock: int8('Block of its latest event'),
+  contractVersion: int(
+    'Contract version: 1 (Intermediary) or 2 (IntermediaryV2: categories and price tables)',
+  ),
+  prices: pricesColumn(),
 }
 sameType<DomainOf<typeof channelColumns>, IndexedChannel>()
 
-/** Columns fixed when the channel opens; every other one changes with its events. */
+/**
+ * Columns fixed when the channel opens; every other one changes with its events (`costPerRequest`
+ * too: a v2 channel's is its active price table's first price, which startRedemptionWithPrices changes).
+ */
 export const channelFixedColumns = [
   'address',
   'consumer',
   'provider',
-  'costPerRequest',
   'redemptionTimeout',
   'terminationTimeout',
   'openedBlock',
   'openedTx',
   'openedAt',
+  'contractVersion',
 ] as const satisfies readonly (keyof typeof channelColumns)[]
 
 /** A stored channel. */

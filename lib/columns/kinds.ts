@@ -159,6 +159,16 @@ export const hexList = (): Column<string[], Hex[], string[]> => ({
   schema: z.array(z.string()),
 })
 
+/** A `numeric[]` of uint256 (a price table, counts per category): bigints, decimal strings in JSON. */
+export const uintList = (description: string): Column<DecimalLike[], bigint[], string[]> => ({
+  sql: 'numeric[]',
+  decode: (v) => v.map(bigintOf),
+  encode: (v) => v.map(text),
+  toJson: (v) => v.map(text),
+  fromJson: (v) => v.map(BigInt),
+  schema: z.array(decimalSchema(description)),
+})
+
 /** The same column, null allowed (SQL NULL, JSON null). */
 export function nullable<Db, Domain, Json>(
   column: Column<Db, Domain, Json>,

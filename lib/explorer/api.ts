@@ -215,9 +215,49 @@ export const countdownSchema = z
   .meta({ id: 'Countdown' })
 export type Countdown = z.infer<typeof countdownSchema>
 
+export const channelCategorySchema = z
+  .object({
+    category: z.number().int().meta({ description: "0-based index in the channel's price table" }),
+    name: z.string().meta({
+      description: 'The name the Payment Server gave it, or "category N" (1-based) when it has none',
+    }),
+    named: z.boolean().meta({ description: 'Whether `name` is a given name (false: "category N")' }),
+    origin: addr('The origin consumer whose requests this category traces').nullable(),
+    price: dec('Price per request in wei for the active token ID'),
+  })
+  .meta({ id: 'ChannelCategory' })
+export type ChannelCategory = z.infer<typeof channelCategorySchema>
+
+export const priceAnnouncementSchema = z
+  .object({
+    fromTokenId: dec('The first token ID the table prices (it holds until the next announcement)'),
+    version: dec('Price version (0: the opening table)'),
+    blockNumber: dec('Block of the PricesAnnounced event'),
+    timestamp: iso('Block time'),
+    txHash: hash('Transaction'),
+    logIndex: dec('Position of the log in the block'),
+    prices: z.array(dec('Price per request in wei, per category (0-based)')),
+  })
+  .meta({ id: 'PriceAnnouncement' })
+export type PriceAnnouncement = z.infer<typeof priceAnnouncementSchema>
+
+/** A version 2 channel's categories and price history (null for a version 1 channel). */
+export const channelPricingSchema = z
+  .object({
+    categories: z.array(channelCategorySchema).meta({ description: 'The active price table, by category' }),
+    history: z
+      .array(priceAnnouncementSchema)
+      .meta({ description: 'Every price table announced (its PricesAnnounced events), newest first' }),
+  })
+  .meta({ id: 'ChannelPricing' })
+export type ChannelPricing = z.infer<typeof channelPricingSchema>
+
 export const channelDetailSchema = z
   .object({
     channel: channelSummarySchema,
+    pricing: channelPricingSchema
+      .nullable()
+      .meta({ description: 'Version 2: categories, active prices and price history; null for version 1' }),
     head: headSchema,
     countdowns: z.object({
       redeemable: countdownSchema

@@ -26,6 +26,8 @@ export type IndexedChain = {
   nodeError: string | null
   /** The channel factory the index follows on this chain, lowercase. */
   factory: string | null
+  /** The version 2 factory (IntermediaryFactoryV2) it follows beside it, lowercase; null: none. */
+  factoryV2: string | null
   /** The last block whose data is fully indexed. */
   indexed: bigint | null
 }
@@ -72,6 +74,7 @@ export async function indexedChain(ctx: Pick<ServerContext, 'db' | 'chain'>): Pr
     head,
     nodeError,
     factory: state?.factoryAddress.toLowerCase() ?? null,
+    factoryV2: state?.factoryV2Address?.toLowerCase() ?? null,
     indexed: state?.cursorNumber ?? null,
   }
 }

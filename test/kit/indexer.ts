@@ -35,22 +35,26 @@ type FactorySource = FactoryDeployment | (() => FactoryDeployment | null)
 
 /**
  * An indexer on the test chain and database, for a factory at a known block: the testbed's own
- * unless `factory` says otherwise (a plain TestChain must say).
+ * unless `factory` says otherwise (a plain TestChain must say); with `factoryV2`, a v2 factory
+ * followed beside it.
  */
 export function testIndexer(
   p: ({ chain: ChannelTestbed; factory?: FactorySource } | { chain: TestChain; factory: FactorySource }) & {
     db: Db
     log?: Logger
+    factoryV2?: FactorySource
   } & Partial<IndexerOptions>,
 ): Indexer {
-  const { chain, db, factory = deploymentOf(p.chain as ChannelTestbed), log, ...options } = p
+  const { chain, db, factory = deploymentOf(p.chain as ChannelTestbed), factoryV2, log, ...options } = p
+  const resolve = (source: FactorySource | undefined) => async () => {
+    const f = typeof source === 'function' ? source() : source
+    return f ? { address: f.address.toLowerCase() as Hex, blockNumber: f.blockNumber } : null
+  }
   return new Indexer({
     db,
     rpcUrl: chain.url,
-    resolveFactory: async () => {
-      const f = typeof factory === 'function' ? factory() : factory
-      return f ? { address: f.address.toLowerCase() as Hex, blockNumber: f.blockNumber } : null
-    },
+    resolveFactory: resolve(factory),
+    resolveFactoryV2: factoryV2 && resolve(factoryV2),
     log: log ?? createLogger({ level: 'error', component: 'indexer' }),
     pollMs: 20,
     ...options,

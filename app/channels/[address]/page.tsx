@@ -4,6 +4,7 @@ import { Amount } from '@/components/Amount'
 import { ChannelActions } from '@/components/admin/ChannelActions'
 import { BlockLink } from '@/components/BlockLink'
 import { BlockTime } from '@/components/BlockTime'
+import { ChannelPriceTable, PriceHistory } from '@/components/ChannelPricing'
 import { Countdown } from '@/components/Countdown'
 import { CsvDownload } from '@/components/CsvDownload'
 import { EmptyState } from '@/components/EmptyState'
@@ -44,12 +45,12 @@ export default async function ChannelPage({ params, searchParams }: Props) {
       </>
     )
   }
-  const { channel: c, head, countdowns, events, transactions, labels } = result.value
+  const { channel: c, pricing, head, countdowns, events, transactions, labels } = result.value
   // One unit for the view's amounts, read best by its largest (or the user's pick).
   const unit = await viewUnit({
     path: `/channels/${c.address}`,
     searchParams: await searchParams,
-    amounts: [c.costPerRequest, c.consumerFunds, c.providerFunds, c.totalDeposited],
+    amounts: [c.costPerRequest, ...(c.prices ?? []), c.consumerFunds, c.providerFunds, c.totalDeposited],
   })
   return (
     <UnitProvider value={unit.value}>
@@ -63,7 +64,14 @@ export default async function ChannelPage({ params, searchParams }: Props) {
       </p>
       <p className="page-lead">
         <AddressLink address={c.consumer} labels={labels} /> pays{' '}
-        <AddressLink address={c.provider} labels={labels} /> <Amount wei={c.costPerRequest} /> per request.{' '}
+        <AddressLink address={c.provider} labels={labels} />{' '}
+        {pricing ? (
+          <>per request by category ({pricing.categories.length}, version 2 channel). </>
+        ) : (
+          <>
+            <Amount wei={c.costPerRequest} /> per request.{' '}
+          </>
+        )}
         <a href={`/address/${c.address}`}>Balance and nonce of the contract →</a>
       </p>
       <div className="grid countdowns">
@@ -88,6 +96,20 @@ export default async function ChannelPage({ params, searchParams }: Props) {
       <Section title="State" testId="channel-state">
         <ChannelFields detail={result.value} />
       </Section>
+      {pricing && (
+        <>
+          <Section title="Prices" aside="of the active token ID, by request category" testId="channel-prices">
+            <ChannelPriceTable pricing={pricing} labels={labels} />
+          </Section>
+          <Section
+            title="Price history"
+            aside={`${pricing.history.length} price tables, newest first`}
+            testId="channel-price-history-section"
+          >
+            <PriceHistory pricing={pricing} />
+          </Section>
+        </>
+      )}
       <Section
         title="Timeline"
         aside={
@@ -101,7 +123,11 @@ export default async function ChannelPage({ params, searchParams }: Props) {
         {events.length === 0 ? (
           <EmptyState title="No events indexed for this channel yet." />
         ) : (
-          <EventTimeline events={events} labels={labels} />
+          <EventTimeline
+            events={events}
+            labels={labels}
+            categories={pricing?.categories.map((x) => x.name)}
+          />
         )}
       </Section>
       <Section title="Transactions" testId="channel-transactions">
@@ -176,7 +202,10 @@ function ChannelFields({ detail }: { detail: ChannelDetail }) {
       <Field label="Provider" testId="channel-provider">
         <AddressLink address={c.provider} labels={labels} full />
       </Field>
-      <Field label="Price per request">
+      <Field label="Contract version" testId="channel-version">
+        {c.contractVersion === '2' ? '2 (request categories, a price table per token ID)' : '1'}
+      </Field>
+      <Field label={detail.pricing ? 'Price per request, first category' : 'Price per request'}>
         <Amount wei={c.costPerRequest} testId="channel-price" />
       </Field>
       <Field label="Consumer funds">

@@ -38,13 +38,19 @@ const channel = {
   redemptions: 1,
   eventCount: 7,
   lastEventBlock: 40n,
+  contractVersion: 2,
+  prices: [maxUint256, 1n] as bigint[],
 } as const satisfies ReturnType<typeof channelEntity.decode>
 
 /** What Prisma gives for the channel: Decimal columns as objects with an exact `toFixed()`. */
 const row = Object.fromEntries(
   Object.entries(channel).map(([k, v]) => [
     k,
-    channelEntity.columns[k as keyof typeof channel].sql === 'numeric' ? { toFixed: () => String(v) } : v,
+    channelEntity.columns[k as keyof typeof channel].sql === 'numeric'
+      ? { toFixed: () => String(v) }
+      : Array.isArray(v)
+        ? v.map((x) => ({ toFixed: () => String(x) }))
+        : v,
   ]),
 )
 
@@ -62,6 +68,8 @@ describe('column codecs', () => {
       redemptions: '1',
       phase: 'terminating',
       terminatedBy: null,
+      contractVersion: '2',
+      prices: [maxUint256.toString(), '1'],
     })
     expect(summary).not.toHaveProperty('eventCount')
     expect(channelSummarySchema.parse(summary)).toEqual(summary)
@@ -95,7 +103,10 @@ describe('column codecs', () => {
     expect(encoded.event_count).toBe(7)
     expect(sqlName('maxPriorityFeePerGas')).toBe('max_priority_fee_per_gas')
     expect(channelChanging).toContain('consumer_funds')
-    expect(channelChanging).not.toContain('cost_per_request')
+    // A v2 channel's price per request follows its active price table.
+    expect(channelChanging).toContain('cost_per_request')
+    expect(channelChanging).not.toContain('opened_block')
+    expect(encoded.prices).toEqual([maxUint256.toString(), '1'])
   })
 
   it('sameType() compiles only for the same type', () => {
@@ -119,7 +130,7 @@ describe('column codecs against the migrations', () => {
     'sqlTable(%s) names only columns the table has, with their types',
     async (_name, table) => {
       const columns = await database.db.$queryRawUnsafe<{ name: string; type: string }[]>(
-        `SELECT column_name AS name, CASE data_type WHEN 'ARRAY' THEN 'text[]' WHEN 'integer' THEN 'int'
+        `SELECT column_name AS name, CASE data_type WHEN 'ARRAY' THEN substr(udt_name, 2) || '[]' WHEN 'integer' THEN 'int'
            ELSE data_type END AS type
          FROM information_schema.columns WHERE table_name = $1`,
         table.table,

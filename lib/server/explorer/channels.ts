@@ -12,6 +12,7 @@ import { indexedChain } from '../indexedChain'
 import { labelsFor } from '../services'
 import { type BlockRange, inBlocks } from './addresses'
 import { blockTimes, headOf } from './blockTimes'
+import { channelPricing } from './channelPricing'
 
 /** Events and transactions shown on a channel's page (newest first). */
 const CHANNEL_HISTORY = 200
@@ -81,14 +82,18 @@ export async function getChannel(ctx: ServerContext, addressText: string): Promi
     headOf(ctx, view),
   ])
   const channel = channelFromRow(row)
-  const times = await blockTimes(
-    ctx,
-    view.chainId,
-    transactions.map((t) => t.blockNumber),
-  )
+  const [times, pricing] = await Promise.all([
+    blockTimes(
+      ctx,
+      view.chainId,
+      transactions.map((t) => t.blockNumber),
+    ),
+    channelPricing(ctx, view.chainId, channel),
+  ])
   const now = view.head?.timestamp ?? null
   return {
     channel,
+    pricing,
     head,
     countdowns: {
       redeemable:

@@ -1,24 +1,32 @@
-import { describeCall } from '../../decode'
+import { type CallTarget, callTargetOf, describeCall } from '../../decode'
 import type { ServerContext } from '../context'
 import type { IndexedChain } from '../indexedChain'
 
-/** Which ABI a call to `to` is decoded with: the factory's, a channel's, or none. */
-export type Targets = { factory: string | null; channels: Set<string> }
+/**
+ * Which ABI a call to (or a log of) an address is decoded with: the factories' (v1 and v2) by
+ * address, and known channels with their contract version.
+ */
+export type Targets = { factories: ReadonlyMap<string, 1 | 2>; channels: Map<string, number> }
 
-export function targetOf(to: string | null, targets: Targets): 'factory' | 'channel' | null {
-  if (!to) return null
-  const a = to.toLowerCase()
-  if (a === targets.factory) return 'factory'
-  return targets.channels.has(a) ? 'channel' : null
+/** The factories the index follows on `chain`, with their versions. */
+export function factoriesOf(chain: Pick<IndexedChain, 'factory' | 'factoryV2'>): Map<string, 1 | 2> {
+  const factories = new Map<string, 1 | 2>()
+  if (chain.factory) factories.set(chain.factory, 1)
+  if (chain.factoryV2) factories.set(chain.factoryV2, 2)
+  return factories
+}
+
+export function targetOf(to: string | null, targets: Targets): CallTarget {
+  return callTargetOf(to, targets.factories, (a) => targets.channels.get(a))
 }
 
 /** The method a call invokes: the function name where the ABI is known, else the selector. */
-export function methodOf(input: string, target: 'factory' | 'channel' | null): string | null {
+export function methodOf(input: string, target: CallTarget): string | null {
   if (input.length < 10) return null
   return describeCall(input as `0x${string}`, target)?.name ?? input.slice(0, 10).toLowerCase()
 }
 
-/** Known channels among `addresses` (one query), with the factory: what calls decode with. */
+/** Known channels among `addresses` (one query), with the factories: what calls decode with. */
 export async function targetsFor(
   ctx: ServerContext,
   chain: IndexedChain,
@@ -30,7 +38,10 @@ export async function targetsFor(
       ? []
       : await ctx.db.channel.findMany({
           where: { chainId: chain.chainId, address: { in: wanted } },
-          select: { address: true },
+          select: { address: true, contractVersion: true },
         })
-  return { factory: chain.factory, channels: new Set(rows.map((r) => r.address)) }
+  return {
+    factories: factoriesOf(chain),
+    channels: new Map(rows.map((r) => [r.address, r.contractVersion])),
+  }
 }

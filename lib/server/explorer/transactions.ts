@@ -54,14 +54,15 @@ async function fromIndex(
   row: Transaction,
 ): Promise<Omit<TxDetail, 'labels'>> {
   // The block's time and the receipt's logs at once; the indexed events only when the node has none.
-  const [block, receipt] = await Promise.all([
+  const [block, receipt, targets] = await Promise.all([
     ctx.db.block.findUnique({
       where: { chainId_hash: { chainId: view.chainId, hash: row.blockHash } },
       select: { timestamp: true },
     }),
     receiptLogs(ctx, view, row),
+    // The channel it is about, with its contract version (v1's and v2's calls differ).
+    targetsFor(ctx, view, [row.channel]),
   ])
-  const targets: Targets = { factory: view.factory, channels: new Set(row.channel ? [row.channel] : []) }
   const target = targetOf(row.to, targets)
   return {
     transaction: {
@@ -127,7 +128,7 @@ async function receiptLogs(
 async function decodedLogs(ctx: ServerContext, view: IndexedChain, logs: RpcLog[]): Promise<TxEvent[]> {
   const addresses = logs.map((l) => l.address)
   const targets = await targetsFor(ctx, view, addresses)
-  await addChannelsFromChain(ctx, view, targets, addresses)
+  await addChannelsFromChain(ctx, targets, addresses)
   return logs
     .map((l) =>
       eventOf(
@@ -180,7 +181,7 @@ async function fromNode(
   }
   const logs: RpcLog[] = receipt?.logs ?? []
   const targets = await targetsFor(ctx, view, [tx.to])
-  await addChannelsFromChain(ctx, view, targets, [tx.to])
+  await addChannelsFromChain(ctx, targets, [tx.to])
   const to = tx.to?.toLowerCase() ?? null
   const target = targetOf(to, targets)
   const blockNumber = tx.blockNumber ? BigInt(tx.blockNumber) : null
@@ -225,31 +226,34 @@ async function fromNode(
 
 /**
  * Channels the index has not reached yet (a transaction newer than the indexed head): asks the
- * factory's `isChannel` for each address not known, so they are decoded with the channel ABI.
+ * factories' `isChannel` for each address not known, so they are decoded with the channel ABI
+ * of their version.
  */
 async function addChannelsFromChain(
   ctx: ServerContext,
-  view: IndexedChain,
   targets: Targets,
   addresses: (string | null)[],
 ): Promise<void> {
-  if (!view.factory) return
   const unknown = [...new Set(addresses.filter((a): a is string => !!a).map((a) => a.toLowerCase()))]
-    .filter((a) => a !== view.factory && !targets.channels.has(a))
+    .filter((a) => !targets.factories.has(a) && !targets.channels.has(a))
     .slice(0, 20)
-  const answers = await Promise.all(
-    unknown.map((address) =>
-      ctx.chain
-        .readContract({
-          address: view.factory as Hex,
-          abi: intermediaryFactoryAbi,
-          functionName: 'isChannel',
-          args: [address as Hex],
-        })
-        .catch(() => false),
-    ),
-  )
-  unknown.forEach((address, i) => {
-    if (answers[i]) targets.channels.add(address)
-  })
+  for (const [factory, version] of targets.factories) {
+    const asking = unknown.filter((a) => !targets.channels.has(a))
+    const answers = await Promise.all(
+      asking.map((address) =>
+        ctx.chain
+          .readContract({
+            address: factory as Hex,
+            // isChannel(address) is the same function in both factories.
+            abi: intermediaryFactoryAbi,
+            functionName: 'isChannel',
+            args: [address as Hex],
+          })
+          .catch(() => false),
+      ),
+    )
+    asking.forEach((address, i) => {
+      if (answers[i]) targets.channels.set(address, version)
+    })
+  }
 }

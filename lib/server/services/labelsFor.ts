@@ -4,7 +4,7 @@ import type { ServerContext } from '../context'
 import { serviceNames } from './labels'
 
 /** What {@link labelsFor} needs to know of the chain an answer is about. */
-export type LabelledChain = { chainId: number; factory: string | null }
+export type LabelledChain = { chainId: number; factory: string | null; factoryV2?: string | null }
 
 /**
  * Names for the addresses an answer mentions: services (name and team), the channel factory,
@@ -31,6 +31,8 @@ export async function labelsFor(
     if (service) labels[address] = { address, name: service.name, team: service.team, kind: 'service' }
     else if (address === view.factory) {
       labels[address] = { address, name: 'channel factory', team: null, kind: 'factory' }
+    } else if (address === view.factoryV2) {
+      labels[address] = { address, name: 'channel factory v2', team: null, kind: 'factory' }
     }
   }
   for (const c of channels) {

@@ -118,6 +118,7 @@ export const explorerExamples: Record<string, OperationExamples> = {
       summary: 'An open channel, no redemption pending',
       value: {
         channel: channelSummary,
+        pricing: null,
         head,
         countdowns: { redeemable: null, termination: null },
         events: [depositEvent],

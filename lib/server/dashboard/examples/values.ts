@@ -87,6 +87,8 @@ export const channelSummary = {
   totalWithdrawn: '0',
   redemptions: '0',
   lastEventBlock: v.block,
+  contractVersion: '1',
+  prices: null,
   phase: 'open',
 }
 
