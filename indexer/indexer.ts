@@ -32,6 +32,8 @@ export type IndexerOptions = {
    * deployed later is followed from its block on.
    */
   resolveFactoryV2?: (chainId: number) => Promise<FactoryRef | null>
+  /** Milliseconds between two looks for a v2 factory while none is followed (at the head); default 2,000. */
+  factoryV2CheckMs?: number
   log: Logger
   finalityDepth?: number
   blocks?: 'all' | 'relevant'
@@ -232,7 +234,8 @@ export class Indexer {
 
   /** While no v2 factory is followed, looks for one every few seconds; true when one is there (the next round adopts it). */
   private async factoryV2Appeared(): Promise<boolean> {
-    if (this.factoryV2 || !this.options.resolveFactoryV2 || Date.now() - this.lastV2Check < 2_000)
+    const every = this.options.factoryV2CheckMs ?? 2_000
+    if (this.factoryV2 || !this.options.resolveFactoryV2 || Date.now() - this.lastV2Check < every)
       return false
     if (!(await this.deployedV2())) return false
     this.ready = false
