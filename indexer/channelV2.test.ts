@@ -151,11 +151,21 @@ describe('indexer with version 2 channels', () => {
     const log = memoryLogger()
     const factoryV2 = await deployFactoryV2(chain)
     const c = await openChannelV2(chain, factoryV2, { prices: [SMALL], value: 9_000n })
-    await testIndexer({ chain, db, log }).syncToHead()
+    let recorded = false
+    // Looked for at every round at the head here (2 s apart by default).
+    const indexer = testIndexer({
+      chain,
+      db,
+      log,
+      factoryV2: () => (recorded ? factoryV2 : null),
+      factoryV2CheckMs: 0,
+    })
+    await indexer.syncToHead()
     expect(await db.channel.count({ where: { address: c.address } })).toBe(0)
 
-    // Recorded by the stack now: the next start adopts it.
-    await testIndexer({ chain, db, log, factoryV2 }).syncToHead()
+    // Recorded by the stack now: the running indexer finds it at the head and adopts it.
+    recorded = true
+    await indexer.syncToHead()
     expect(log.lines.some((l) => l.includes(`indexing blocks ${factoryV2.blockNumber}..`))).toBe(true)
     await expectChannelMatchesChain(db, chain, c.address)
     const [state] = await db.$queryRawUnsafe<{ factory_v2_address: string; reorgs: number }[]>(
