@@ -3,7 +3,7 @@
 import { useState } from 'react'
 import type { Address } from 'viem'
 import { Countdown } from '@/components/Countdown'
-import { intermediaryAbi } from '@/contracts/generated'
+import { intermediaryAbi, intermediaryV2Abi } from '@/contracts/generated'
 import type { ActionAvailability } from '@/lib/admin/actions'
 import type { Parsed } from '@/lib/admin/amounts'
 import type { ActionContext, ChannelAction } from './channelAction'
@@ -39,15 +39,18 @@ export function ActionCard({
 }) {
   const flow = useTxFlow()
   const { input } = action
-  const [value, setValue] = useState(input?.initial)
-  const parsed = input ? input.parse(value) : noInput
+  const [value, setValue] = useState(() =>
+    typeof input?.initial === 'function' ? input.initial(ctx) : input?.initial,
+  )
+  const parsed = input ? input.parse(value, ctx) : noInput
   // The input's own reason (missing or wrong value) keeps the button disabled too.
   const blocked = parsed.ok ? null : parsed.reason
   const { reason, dueAt } = availability
   const disabled = reason !== null || !!blocked || flow.running
   const label = typeof action.submitLabel === 'string' ? action.submitLabel : action.submitLabel(ctx)
   const submit = () => {
-    if (parsed.ok) flow.run({ address: channel, abi: intermediaryAbi, ...action.call(ctx, parsed.value) })
+    const abi = ctx.v2 ? intermediaryV2Abi : intermediaryAbi
+    if (parsed.ok) flow.run({ address: channel, abi, ...action.call(ctx, parsed.value) })
   }
   return (
     <section

@@ -1,6 +1,6 @@
 import type { ChannelState } from '@/lib/channel'
 import { formatWei } from '@/lib/explorer/format'
-import { depositAmount, redeemToken } from './actionInputs'
+import { depositAmount, newPrices, redeemToken } from './actionInputs'
 import { type ChannelAction, defineAction } from './channelAction'
 
 /** The token ID a redemption makes active: the consumer signs new requests with it. */
@@ -74,7 +74,28 @@ export const channelActionTable: readonly ChannelAction[] = [
         highest token for #{state.activeTokenId.toString()}.
       </p>
     ),
-    call: ({ state }) => ({ functionName: 'startRedemption', args: [newTokenId(state)] }),
+    // v1 takes the new token ID; v2 assigns it.
+    call: ({ state, v2 }) =>
+      v2
+        ? { functionName: 'startRedemption' }
+        : { functionName: 'startRedemption', args: [newTokenId(state)] },
+  }),
+  defineAction({
+    testId: 'action-announce-prices',
+    title: 'Start redemption with new prices',
+    side: 'provider',
+    versions: [2],
+    availability: 'startRedemptionWithPrices',
+    submitLabel: 'Announce and start redemption',
+    description: ({ state }) => (
+      <p className="action-text">
+        Starts the redemption of token #{state.activeTokenId.toString()} and announces a new price table for
+        token #{newTokenId(state).toString()} on: the consumer sees it before signing a token at it and may
+        stop instead. Token #{state.activeTokenId.toString()} keeps its prices.
+      </p>
+    ),
+    input: newPrices,
+    call: (_, prices) => ({ functionName: 'startRedemptionWithPrices', args: [prices] }),
   }),
   defineAction({
     testId: 'action-redeem',
@@ -86,7 +107,13 @@ export const channelActionTable: readonly ChannelAction[] = [
       <p className="action-text">Moves what the token is worth from the consumer's funds to yours.</p>
     ),
     input: redeemToken,
-    call: (_, token) => ({ functionName: 'redeem', args: [token.requests, token.signature] }),
+    call: (_, { token, andStart }) =>
+      token.version === 2
+        ? {
+            functionName: andStart ? 'redeemAndStartRedemption' : 'redeem',
+            args: [token.requests, token.prices, token.signature],
+          }
+        : { functionName: 'redeem', args: [token.requests, token.signature] },
   }),
   defineAction({
     testId: 'action-provider-withdraw',

@@ -2,6 +2,7 @@ import type { Metadata } from 'next'
 import { AddressLink } from '@/components/AddressLink'
 import { Amount } from '@/components/Amount'
 import { ChannelActions } from '@/components/admin/ChannelActions'
+import { ChannelPriceChange } from '@/components/admin/ChannelPriceChange'
 import { BlockLink } from '@/components/BlockLink'
 import { BlockTime } from '@/components/BlockTime'
 import { ChannelPriceTable, PriceHistory } from '@/components/ChannelPricing'
@@ -17,8 +18,10 @@ import { Section } from '@/components/Section'
 import { TxTable } from '@/components/TxTable'
 import { UnitPicker } from '@/components/UnitPicker'
 import { UnitProvider } from '@/components/UnitProvider'
+import { priceInputs } from '@/lib/admin/pricing'
 import type { ChannelDetail, Countdown as CountdownValue } from '@/lib/explorer/api'
 import { formatDuration, formatNumber, formatUtc, shortAddress, unixToIso } from '@/lib/explorer/format'
+import { channelSpendingNow } from '@/lib/server/admin/channelSpending'
 import { getChannel } from '@/lib/server/explorer'
 import { load } from '../../_lib/load'
 import { viewUnit } from '../../_lib/unit'
@@ -46,6 +49,8 @@ export default async function ChannelPage({ params, searchParams }: Props) {
     )
   }
   const { channel: c, pricing, head, countdowns, events, transactions, labels } = result.value
+  // A v2 channel's pending table and request mix: what a price change does to the runway.
+  const spending = pricing ? await load((ctx) => channelSpendingNow(ctx, c.address)) : null
   // One unit for the view's amounts, read best by its largest (or the user's pick).
   const unit = await viewUnit({
     path: `/channels/${c.address}`,
@@ -91,7 +96,7 @@ export default async function ChannelPage({ params, searchParams }: Props) {
         />
       </div>
       <Section title="Actions" aside="with your wallet" testId="channel-actions-section">
-        <ChannelActions summary={c} blockTimeSeconds={head.blockTimeSeconds} />
+        <ChannelActions summary={c} pricing={pricing} blockTimeSeconds={head.blockTimeSeconds} />
       </Section>
       <Section title="State" testId="channel-state">
         <ChannelFields detail={result.value} />
@@ -100,6 +105,17 @@ export default async function ChannelPage({ params, searchParams }: Props) {
         <>
           <Section title="Prices" aside="of the active token ID, by request category" testId="channel-prices">
             <ChannelPriceTable pricing={pricing} labels={labels} />
+          </Section>
+          <Section title="Price change" aside="and what it does to the runway" testId="channel-price-change">
+            {spending?.ok === false ? (
+              <LoadError
+                error={spending.error}
+                what="the price change"
+                retryHref={`/channels/${c.address}`}
+              />
+            ) : spending?.value ? (
+              <ChannelPriceChange inputs={priceInputs({ channel: c, pricing, spending: spending.value })} />
+            ) : null}
           </Section>
           <Section
             title="Price history"

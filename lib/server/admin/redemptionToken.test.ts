@@ -149,7 +149,9 @@ describe('redemptionToken', () => {
     expect(answer).toEqual({
       channel,
       tokenId: '1',
+      contractVersion: 1,
       requests: '42',
+      prices: null,
       signature: stored.signature,
       token: wire,
       lastAcceptedAt: '2099-12-31T23:59:58.123Z',

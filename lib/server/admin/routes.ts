@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { addressPath, error, json } from '../http/openapi'
 import { route } from '../http/route'
 import { chainUnavailable } from '../indexedChain'
+import { categoryNamesBody, categoryNamesSchema, saveCategoryNames } from './categoryNames'
 import { redemptionToken, redemptionTokenBody, redemptionTokenSchema } from './redemptionToken'
 import { proxyRpc } from './rpcProxy'
 
@@ -41,6 +42,34 @@ export const adminRoutes = [
     // jsonRoute checks the address (pathParams) before it reads the body, so a bad one is named first.
     body: redemptionTokenBody,
     handler: async ({ ctx, params, body }) => redemptionToken({ ctx, channel: params.address, body }),
+  }),
+  route({
+    method: 'put',
+    path: '/api/channels/{address}/categories',
+    operation: {
+      operationId: 'putCategoryNames',
+      tags,
+      summary: "Name a version 2 channel's categories, as one of its parties",
+      description: [
+        "A version 2 channel's categories are off chain: the open form names them right after opening, signed by the consumer's wallet. The names show on the pages and become the Payment Server's when it first meets the channel.",
+        "The body carries the consumer's or provider's EIP-712 signature of `ChannelCategoryNames(address channel, string[] names, uint256 expiresAt)` under the domain `{ name: 'Channel inspector', version: '1', chainId, verifyingContract: channel }`, expiring within 10 minutes.",
+      ].join('\n\n'),
+      requestParams: { path: addressPath },
+      requestBody: { content: { 'application/json': { schema: categoryNamesBody } } },
+      responses: {
+        '200': json(categoryNamesSchema, 'Recorded'),
+        '400': error(
+          'Malformed body, bad or repeated names, not one per category, expired request or expiry too far ahead (`invalid_request`, `categories_mismatch`, `request_expired`, `invalid_expiry`)',
+        ),
+        '403': error("Not signed by the channel's consumer or provider (`not_party`)"),
+        '404': error('Not a version 2 channel of the factory (`not_found`)'),
+        '409': error('The Payment Server here has the channel already, with its own names (`names_set`)'),
+        '413': error('Body over 64 KiB (`body_too_large`)'),
+        '503': chainUnavailable,
+      },
+    },
+    body: categoryNamesBody,
+    handler: async ({ ctx, params, body }) => saveCategoryNames({ ctx, channel: params.address, body }),
   }),
   route({
     method: 'post',

@@ -57,6 +57,7 @@ describe('the dashboard routes', () => {
       'GET /api/costs/report.csv': 'getCostReport',
       'GET /api/services/labels': 'listServiceLabels',
       'POST /api/services/labels': 'saveServiceLabel',
+      'PUT /api/channels/{address}/categories': 'putCategoryNames',
       'GET /api/budgets': 'getBudgets',
       'POST /api/budgets/edits': 'editBudgets',
       'GET /api/budgets/deliveries': 'listAlertDeliveries',

@@ -39,7 +39,7 @@ export type KeyName = 'admin' | 'shop' | 'billing'
 /** One hostile call and the refusal it must get. */
 export type Case = {
   title: string
-  method: 'GET' | 'POST' | 'PATCH'
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT'
   path: string
   key?: KeyName
   /** A value sent as JSON, or `{ raw }` sent as it is. */
@@ -131,6 +131,11 @@ const BODY_ROUTES: Array<{ route: string; key?: KeyName; valid: object; fields: 
     fields: ['tokenId', 'expiresAt', 'signature'],
   },
   {
+    route: `PUT /api/channels/${NOBODY}/categories`,
+    valid: { names: ['small'], expiresAt: '1', signature: SIGNATURE },
+    fields: ['names.0', 'expiresAt', 'signature'],
+  },
+  {
     route: 'POST /api/rpc',
     valid: { jsonrpc: '2.0', id: 1, method: 'eth_chainId' },
     fields: ['method', 'id'],
@@ -155,6 +160,11 @@ const PARAM_ROUTES: Array<{ route: string; name: string; key?: KeyName; body?: o
     route: 'POST /api/channels/{}/redemption-token',
     name: 'address',
     body: { tokenId: '1', expiresAt: '1', signature: SIGNATURE },
+  },
+  {
+    route: 'PUT /api/channels/{}/categories',
+    name: 'address',
+    body: { names: ['a'], expiresAt: '1', signature: SIGNATURE },
   },
 ]
 

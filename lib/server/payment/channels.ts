@@ -2,10 +2,11 @@ import type { Address, PublicClient } from 'viem'
 import { intermediaryFactoryAbi, intermediaryV2Abi } from '../../../contracts/generated'
 import { channelPhase } from '../../channel'
 import { ConflictError, DependencyError, ForbiddenError, isAppError, NotFoundError } from '../../errors'
+import { givenNames } from '../admin/categoryNames'
 import type { Db } from '../db/client'
 import { type ChannelAction, channelCall } from './channelCalls'
 import { channelDeployer, type OpenChannelParameters } from './channelDeployer'
-import { type ChannelRecord, defaultNames, type Row, toRecord } from './channelRecord'
+import { type ChannelRecord, type Row, toRecord } from './channelRecord'
 import type { ChannelStateCache } from './channelStateCache'
 import type { Service, ServiceRegistry } from './services'
 import { withSessionLock } from './sessionLock'
@@ -79,13 +80,22 @@ export function createChannelRegistry({
     return (await save(address as Address)) ?? record
   }
 
-  async function save(address: Address, v2?: { categories: string[] | null }): Promise<ChannelRecord | null> {
+  async function save(
+    address: Address,
+    v2?: { categories: string[] | null; origins?: ReadonlyArray<Address | null> },
+  ): Promise<ChannelRecord | null> {
     const { state } = await channelStates.get(address)
     const categories = v2
       ? (v2.categories ??
-        defaultNames(
-          Number(await client.readContract({ address, abi: intermediaryV2Abi, functionName: 'categories' })),
-        ))
+        // Names a party recorded on this dashboard (the wallet's open form), else "0", "1", ...
+        (await givenNames({
+          db,
+          chainId,
+          channel: address,
+          count: Number(
+            await client.readContract({ address, abi: intermediaryV2Abi, functionName: 'categories' }),
+          ),
+        })))
       : []
     const [consumer, provider] = await Promise.all([
       services.byAddress(state.consumer),

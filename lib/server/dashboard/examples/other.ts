@@ -199,13 +199,22 @@ export const otherExamples: Record<string, OperationExamples> = {
       value: {
         channel: v.channel,
         tokenId: '1',
+        contractVersion: 1,
         requests: '42',
+        prices: null,
         signature: v.token.split('.')[5],
         token: v.token,
         lastAcceptedAt: '2026-12-07T09:19:58.204Z',
         redeemedTx: null,
       },
     },
+  },
+  putCategoryNames: {
+    request: {
+      summary: "The consumer names a new v2 channel's two categories",
+      value: { names: ['small', 'large'], expiresAt: '1796290265', signature },
+    },
+    '200': { summary: 'Recorded', value: { channel: v.channel, names: ['small', 'large'] } },
   },
   proxyRpc: {
     request: {
