@@ -88,11 +88,10 @@ CREATE INDEX "cost_category_daily_channel_idx" ON "cost_category_daily" ("chain_
 
 -- 0004's rollup, array-aware: totals count a v2 Redeemed's summed requests, and v2 Redeemed
 -- rows also go to the category rollups. Still one statement per period and transition table
--- (rows an ON CONFLICT DO NOTHING skipped are not in it, so nothing counts twice). A v1 write
--- pays one jsonb_typeof per Redeemed row and one look for a v2 row per statement: its totals
--- statement reads v1's number in place (no function call), and the category statements run only
--- when the rows hold a v2 Redeemed (reading the rows into a shared CTE instead copied every v1
--- Redeemed row's args once more per period).
+-- (rows an ON CONFLICT DO NOTHING skipped are not in it, so nothing counts twice): the
+-- Redeemed rows are read from the transition table once (`r`) and feed both rollups, and the
+-- category part only works on rows whose `requests` is an array, so a v1-only write adds two
+-- jsonb_typeof per Redeemed row and no function call.
 CREATE OR REPLACE FUNCTION "cost_rollup"() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     rows_name TEXT := CASE TG_OP WHEN 'INSERT' THEN 'new_events' ELSE 'old_events' END;
@@ -100,42 +99,39 @@ DECLARE
     period BIGINT;
     target TEXT;
     by_category TEXT;
-    v2 BOOLEAN;
 BEGIN
-    EXECUTE format(
-        'SELECT EXISTS (SELECT 1 FROM %I WHERE "name" = ''Redeemed'' AND jsonb_typeof("args"->''requests'') = ''array'')',
-        rows_name) INTO v2;
     FOREACH period IN ARRAY ARRAY[3600, 86400] LOOP
         target := CASE period WHEN 3600 THEN 'cost_hourly' ELSE 'cost_daily' END;
         by_category := CASE period WHEN 3600 THEN 'cost_category_hourly' ELSE 'cost_category_daily' END;
         EXECUTE format(
-            'INSERT INTO %I AS t ("chain_id", "bucket", "channel", "amount", "requests", "redemptions")
-             SELECT "chain_id", "block_timestamp" - "block_timestamp" %% $1, "channel",
-                    $2 * sum(("args"->>''amount'')::numeric),
-                    $2 * sum(CASE WHEN jsonb_typeof("args"->''requests'') = ''array''
-                                  THEN redeemed_requests("args") ELSE ("args"->>''requests'')::numeric END),
-                    $2 * count(*)
-             FROM %I WHERE "name" = ''Redeemed''
-             GROUP BY 1, 2, 3
-             ON CONFLICT ("chain_id", "bucket", "channel") DO UPDATE SET
+            'WITH r AS MATERIALIZED (
+                 SELECT "chain_id", "block_timestamp" - "block_timestamp" %% $1 AS "bucket", "channel", "args"
+                 FROM %I WHERE "name" = ''Redeemed''
+             ), totals AS (
+                 INSERT INTO %I AS t ("chain_id", "bucket", "channel", "amount", "requests", "redemptions")
+                 SELECT "chain_id", "bucket", "channel",
+                        $2 * sum(("args"->>''amount'')::numeric),
+                        -- v1''s number read in place: no function call per v1 row.
+                        $2 * sum(CASE WHEN jsonb_typeof("args"->''requests'') = ''array''
+                                      THEN redeemed_requests("args") ELSE ("args"->>''requests'')::numeric END),
+                        $2 * count(*)
+                 FROM r GROUP BY 1, 2, 3
+                 ON CONFLICT ("chain_id", "bucket", "channel") DO UPDATE SET
+                     "amount" = t."amount" + EXCLUDED."amount",
+                     "requests" = t."requests" + EXCLUDED."requests",
+                     "redemptions" = t."redemptions" + EXCLUDED."redemptions"
+             )
+             INSERT INTO %I AS t ("chain_id", "bucket", "channel", "category", "amount", "requests", "redemptions")
+             SELECT r."chain_id", r."bucket", r."channel", s."category",
+                    $2 * sum(s."share"), $2 * sum(s."requests"), $2 * count(*)
+             FROM r CROSS JOIN LATERAL redeemed_category_shares(r."args") AS s
+             WHERE jsonb_typeof(r."args"->''requests'') = ''array''
+             GROUP BY 1, 2, 3, 4
+             ON CONFLICT ("chain_id", "bucket", "channel", "category") DO UPDATE SET
                  "amount" = t."amount" + EXCLUDED."amount",
                  "requests" = t."requests" + EXCLUDED."requests",
                  "redemptions" = t."redemptions" + EXCLUDED."redemptions"',
-            target, rows_name) USING period, sign;
-        IF v2 THEN
-            EXECUTE format(
-                'INSERT INTO %I AS t ("chain_id", "bucket", "channel", "category", "amount", "requests", "redemptions")
-                 SELECT e."chain_id", e."block_timestamp" - e."block_timestamp" %% $1, e."channel", s."category",
-                        $2 * sum(s."share"), $2 * sum(s."requests"), $2 * count(*)
-                 FROM %I AS e CROSS JOIN LATERAL redeemed_category_shares(e."args") AS s
-                 WHERE e."name" = ''Redeemed'' AND jsonb_typeof(e."args"->''requests'') = ''array''
-                 GROUP BY 1, 2, 3, 4
-                 ON CONFLICT ("chain_id", "bucket", "channel", "category") DO UPDATE SET
-                     "amount" = t."amount" + EXCLUDED."amount",
-                     "requests" = t."requests" + EXCLUDED."requests",
-                     "redemptions" = t."redemptions" + EXCLUDED."redemptions"',
-                by_category, rows_name) USING period, sign;
-        END IF;
+            rows_name, target, by_category) USING period, sign;
         IF sign < 0 THEN
             EXECUTE format(
                 'DELETE FROM %I AS t USING (SELECT DISTINCT "chain_id", "block_timestamp" - "block_timestamp" %% $1 AS "bucket", "channel"
@@ -143,14 +139,12 @@ BEGIN
                  WHERE t."chain_id" = d."chain_id" AND t."bucket" = d."bucket" AND t."channel" = d."channel"
                    AND t."redemptions" <= 0',
                 target, rows_name) USING period;
-            IF v2 THEN
-                EXECUTE format(
-                    'DELETE FROM %I AS t USING (SELECT DISTINCT "chain_id", "block_timestamp" - "block_timestamp" %% $1 AS "bucket", "channel"
-                                                FROM %I WHERE "name" = ''Redeemed'' AND jsonb_typeof("args"->''requests'') = ''array'') AS d
-                     WHERE t."chain_id" = d."chain_id" AND t."bucket" = d."bucket" AND t."channel" = d."channel"
-                       AND t."redemptions" <= 0',
-                    by_category, rows_name) USING period;
-            END IF;
+            EXECUTE format(
+                'DELETE FROM %I AS t USING (SELECT DISTINCT "chain_id", "block_timestamp" - "block_timestamp" %% $1 AS "bucket", "channel"
+                                            FROM %I WHERE "name" = ''Redeemed'' AND jsonb_typeof("args"->''requests'') = ''array'') AS d
+                 WHERE t."chain_id" = d."chain_id" AND t."bucket" = d."bucket" AND t."channel" = d."channel"
+                   AND t."redemptions" <= 0',
+                by_category, rows_name) USING period;
         END IF;
     END LOOP;
     RETURN NULL;

@@ -1,0 +1,69 @@
+-- The category rollups of 0013_channel_v2 without a cost for v1 writes: 0013's cost_rollup read
+-- every Redeemed row of a statement into a CTE shared by the totals and the category statements,
+-- copying each v1 row's args once more per period. This one keeps 0004's totals statement (v1's
+-- request count read in place, no function call; a v2 row's counts summed by redeemed_requests)
+-- and runs the category statements only when the rows hold a v2 Redeemed: a v1 write pays one
+-- jsonb_typeof per Redeemed row and one look for a v2 row per statement. Same results (rows an
+-- ON CONFLICT DO NOTHING skipped are still not in the transition tables, so nothing counts twice).
+CREATE OR REPLACE FUNCTION "cost_rollup"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    rows_name TEXT := CASE TG_OP WHEN 'INSERT' THEN 'new_events' ELSE 'old_events' END;
+    sign INTEGER := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
+    period BIGINT;
+    target TEXT;
+    by_category TEXT;
+    v2 BOOLEAN;
+BEGIN
+    EXECUTE format(
+        'SELECT EXISTS (SELECT 1 FROM %I WHERE "name" = ''Redeemed'' AND jsonb_typeof("args"->''requests'') = ''array'')',
+        rows_name) INTO v2;
+    FOREACH period IN ARRAY ARRAY[3600, 86400] LOOP
+        target := CASE period WHEN 3600 THEN 'cost_hourly' ELSE 'cost_daily' END;
+        by_category := CASE period WHEN 3600 THEN 'cost_category_hourly' ELSE 'cost_category_daily' END;
+        EXECUTE format(
+            'INSERT INTO %I AS t ("chain_id", "bucket", "channel", "amount", "requests", "redemptions")
+             SELECT "chain_id", "block_timestamp" - "block_timestamp" %% $1, "channel",
+                    $2 * sum(("args"->>''amount'')::numeric),
+                    $2 * sum(CASE WHEN jsonb_typeof("args"->''requests'') = ''array''
+                                  THEN redeemed_requests("args") ELSE ("args"->>''requests'')::numeric END),
+                    $2 * count(*)
+             FROM %I WHERE "name" = ''Redeemed''
+             GROUP BY 1, 2, 3
+             ON CONFLICT ("chain_id", "bucket", "channel") DO UPDATE SET
+                 "amount" = t."amount" + EXCLUDED."amount",
+                 "requests" = t."requests" + EXCLUDED."requests",
+                 "redemptions" = t."redemptions" + EXCLUDED."redemptions"',
+            target, rows_name) USING period, sign;
+        IF v2 THEN
+            EXECUTE format(
+                'INSERT INTO %I AS t ("chain_id", "bucket", "channel", "category", "amount", "requests", "redemptions")
+                 SELECT e."chain_id", e."block_timestamp" - e."block_timestamp" %% $1, e."channel", s."category",
+                        $2 * sum(s."share"), $2 * sum(s."requests"), $2 * count(*)
+                 FROM %I AS e CROSS JOIN LATERAL redeemed_category_shares(e."args") AS s
+                 WHERE e."name" = ''Redeemed'' AND jsonb_typeof(e."args"->''requests'') = ''array''
+                 GROUP BY 1, 2, 3, 4
+                 ON CONFLICT ("chain_id", "bucket", "channel", "category") DO UPDATE SET
+                     "amount" = t."amount" + EXCLUDED."amount",
+                     "requests" = t."requests" + EXCLUDED."requests",
+                     "redemptions" = t."redemptions" + EXCLUDED."redemptions"',
+                by_category, rows_name) USING period, sign;
+        END IF;
+        IF sign < 0 THEN
+            EXECUTE format(
+                'DELETE FROM %I AS t USING (SELECT DISTINCT "chain_id", "block_timestamp" - "block_timestamp" %% $1 AS "bucket", "channel"
+                                            FROM %I WHERE "name" = ''Redeemed'') AS d
+                 WHERE t."chain_id" = d."chain_id" AND t."bucket" = d."bucket" AND t."channel" = d."channel"
+                   AND t."redemptions" <= 0',
+                target, rows_name) USING period;
+            IF v2 THEN
+                EXECUTE format(
+                    'DELETE FROM %I AS t USING (SELECT DISTINCT "chain_id", "block_timestamp" - "block_timestamp" %% $1 AS "bucket", "channel"
+                                                FROM %I WHERE "name" = ''Redeemed'' AND jsonb_typeof("args"->''requests'') = ''array'') AS d
+                     WHERE t."chain_id" = d."chain_id" AND t."bucket" = d."bucket" AND t."channel" = d."channel"
+                       AND t."redemptions" <= 0',
+                    by_category, rows_name) USING period;
+            END IF;
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END $$;
