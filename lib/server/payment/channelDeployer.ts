@@ -14,8 +14,11 @@ export type OpenChannelParameters = {
   redemptionTimeout: bigint
   terminationTimeout: bigint
   autoFund: { threshold: bigint; amount: bigint } | null
-  /** A version 2 channel with these named categories and prices (wei per request); absent: v1. */
-  prices?: ReadonlyArray<{ name: string; price: bigint }>
+  /**
+   * A version 2 channel with these named categories and prices (wei per request); absent: v1.
+   * `origin`: the consumer whose requests the category counts (thesis 3.4, ./v2/origins), or null.
+   */
+  prices?: ReadonlyArray<{ name: string; price: bigint; origin?: Address | null }>
 }
 
 /**

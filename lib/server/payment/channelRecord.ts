@@ -20,6 +20,11 @@ export type ChannelRecord = {
   categories: string[]
   /** v2: the price table the provider set for its next redemption start (announced then), or null. */
   pendingPrices: bigint[] | null
+  /**
+   * v2: per category, the origin consumer whose requests it counts (lowercase address, thesis
+   * 3.4, ./v2/origins) or null; one per category (all null when the opener named none).
+   */
+  origins: Array<Address | null>
 }
 
 /** A `payment_channel` row. */
@@ -44,6 +49,10 @@ export function toRecord(row: Row): ChannelRecord {
     contractVersion: row.contractVersion === 2 ? 2 : 1,
     categories: row.categories,
     pendingPrices: row.pendingPrices.length > 0 ? row.pendingPrices.map(bigintOf) : null,
+    origins: row.categories.map((_, i) => {
+      const origin = row.categoryOrigins?.[i]
+      return origin ? (origin.toLowerCase() as Address) : null
+    }),
   }
 }
 

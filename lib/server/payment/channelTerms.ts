@@ -32,10 +32,13 @@ export function channelTerms({
   consumer,
   provider,
   body,
+  origins,
 }: {
   consumer: { address: Address }
   provider: { address: Address; service: { price: bigint | null } | null }
   body: z.output<typeof openChannelBody>
+  /** The categories' origins resolved to addresses (./v2/origins categoryOrigins), when any is named. */
+  origins?: ReadonlyArray<Address | null>
 }): Omit<OpenChannelParameters, 'consumer' | 'provider'> {
   if (provider.address === consumer.address) {
     throw new ConflictError({
@@ -44,7 +47,11 @@ export function channelTerms({
     })
   }
   // A version 2 channel's prices are its table's (costPerRequest is v1's; 0 on a v2 record).
-  const prices = body.prices?.map((c) => ({ name: c.name, price: BigInt(c.price) }))
+  const prices = body.prices?.map((c, i) => ({
+    name: c.name,
+    price: BigInt(c.price),
+    origin: origins?.[i] ?? null,
+  }))
   const costPerRequest = prices
     ? 0n
     : body.costPerRequest

@@ -119,6 +119,16 @@ export function createChannelRegistry({
       },
       update: { consumerServiceId: consumer?.id ?? null, providerServiceId: provider?.id ?? null },
     })
+    if (v2?.origins?.some((o) => o !== null)) {
+      // '' for a category without origin: Prisma reads no NULL element of a String[] (the
+      // trigger of migration 0013 gives channel_category a NULL origin for it).
+      const origins = v2.origins.map((o) => o?.toLowerCase() ?? '')
+      await db.paymentChannel.update({
+        where: { chainId_address: { chainId, address } },
+        data: { categoryOrigins: origins },
+      })
+      row.categoryOrigins = origins
+    }
     const record = recordOf(row)
     remember(record)
     return record
@@ -303,7 +313,9 @@ export function createChannelRegistry({
           const { address, hash, prices } = await deploy(p)
           const channel = await save(
             address,
-            p.prices ? { categories: p.prices.map((c) => c.name) } : undefined,
+            p.prices
+              ? { categories: p.prices.map((c) => c.name), origins: p.prices.map((c) => c.origin ?? null) }
+              : undefined,
           )
           if (channel && prices) await priceTables?.opened(address, prices)
           // The open was recorded before its channel existed; file it under the channel.

@@ -99,6 +99,19 @@ export const autoFundSchema = z
   .strict()
   .meta({ id: 'AutoFund' })
 
+/**
+ * The consumer a category's requests are made on behalf of (thesis 3.4): a service name of this
+ * server or an address (lowercased); a name is resolved to its address when used (./v2/origins).
+ */
+export const origin = text()
+  .max(64)
+  .refine(
+    (v) => isAddress(v, { strict: false }) || serviceName.safeParse(v).success,
+    'must be a service name or a 0x-prefixed 20-byte hex address',
+  )
+  .transform((v) => (isAddress(v, { strict: false }) ? v.toLowerCase() : v))
+  .meta({ description: 'Origin consumer: a service name of this server or an address', example: 'alice' })
+
 export const openChannelBody = z
   .object({
     provider: text().max(64).meta({ description: 'Provider service name (of this server) or address' }),
@@ -122,12 +135,21 @@ export const openChannelBody = z
               )
               .meta({ description: 'Category name', example: 'small' }),
             price: wei.refine((v) => v !== '0', 'must be more than 0'),
+            origin: origin.optional().meta({
+              description:
+                "Exact transitive tracing: this category counts the requests the consumer makes on behalf of that consumer of its own (a service name of this server or an address), so the chain records how much of the provider's cost each origin caused; a client pays in it with `fetch(provider, url, { origin })`",
+              example: 'alice',
+            }),
           })
           .strict(),
       )
       .min(1)
       .max(8)
       .refine((c) => new Set(c.map((x) => x.name)).size === c.length, 'category names must differ')
+      .refine(
+        (c) => new Set(c.flatMap((x) => x.origin ?? [])).size === c.flatMap((x) => x.origin ?? []).length,
+        'two categories cannot trace the same origin',
+      )
       .optional()
       .meta({
         description:
@@ -174,6 +196,13 @@ export const category = z
   .union([z.number().int().min(0).max(7), text().max(40)])
   .meta({ description: 'Version 2 channels: the request category, by index or name; default the first' })
 
+/** A request made on behalf of a consumer: the category that traces it (instead of `category`). */
+const tokenOrigin = origin.meta({
+  description:
+    'Version 2 channels: the request is made on behalf of this consumer (a service name of this server or an address): the tokens are of the category whose `origin` it is (400 `category_unknown` when the channel has none); not with `category`',
+  example: 'alice',
+})
+
 /** The most the caller pays per request of the category: checked before any count is taken. */
 const maxPrice = wei.meta({
   description:
@@ -186,13 +215,19 @@ export const issueBody = z
     provider: text().max(64).meta({ description: 'Provider service name (of this server) or address' }),
     count: count.optional(),
     category: category.optional(),
+    origin: tokenOrigin.optional(),
     maxPrice: maxPrice.optional(),
   })
   .strict()
   .meta({ id: 'IssueTokens' })
 
 export const issueChannelBody = z
-  .object({ count: count.optional(), category: category.optional(), maxPrice: maxPrice.optional() })
+  .object({
+    count: count.optional(),
+    category: category.optional(),
+    origin: tokenOrigin.optional(),
+    maxPrice: maxPrice.optional(),
+  })
   .strict()
   .meta({ id: 'IssueChannelTokens' })
 
@@ -212,6 +247,14 @@ export const tokensSchema = z
     prices: z.array(z.string()).optional().meta({
       description:
         "Version 2 channels: the token ID's price table (wei per request of each category) the tokens are signed at; a consumer checks it before paying",
+    }),
+    origins: z.array(z.string().nullable()).optional().meta({
+      description:
+        "Version 2 channels: each category's origin consumer (lowercase address) or null, in the channel's order",
+    }),
+    category: z.number().int().optional().meta({
+      description:
+        'Version 2 channels: the index of the category the tokens raise; a provider route that serves any category (`*`) is told it in the `payment-category` header',
     }),
   })
   .meta({ id: 'Tokens' })
@@ -253,6 +296,10 @@ export const acceptedSchema = z
     category: z.number().int().optional().meta({
       description:
         "Version 2 channels: the index of the category charged; `requests` is that category's count in the token",
+    }),
+    consumer: z.string().optional().meta({
+      description:
+        "The channel's consumer (lowercase address): who paid. A service calling others on its behalf names it as their `origin` (exact transitive tracing)",
     }),
   })
   .meta({ id: 'Accepted' })

@@ -43,6 +43,7 @@ export const outcomeJson = (o: VerifyOutcome) =>
         requests: o.requests.toString(),
         value: o.value.toString(),
         ...(o.category === undefined ? {} : { category: o.category }),
+        ...(o.consumer === undefined ? {} : { consumer: o.consumer }),
       }
     : { accepted: false, error: { code: o.code, message: o.message } }
 

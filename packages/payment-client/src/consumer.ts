@@ -13,7 +13,7 @@ import {
   unavailable,
 } from './http'
 import { TOKEN_HEADER } from './token'
-import { isTokenV2Wire, parseTokenV2 } from './tokenV2'
+import { CATEGORY_HEADER, isTokenV2Wire, parseTokenV2 } from './tokenV2'
 import { traceFetch } from './tracing'
 
 /** Default most tokens kept ahead per provider. */
@@ -45,6 +45,13 @@ export type PaymentOptions = {
   /** The request category (index or name) on a version 2 channel; default the first. */
   category?: number | string
   /**
+   * Exact transitive tracing (thesis 3.4): the request is made on behalf of this consumer of
+   * the caller (a service name of the Payment Server or an address), and is paid in the
+   * channel's category whose origin it is. Not with `category`. A channel without such a
+   * category refuses: a PaymentError `category_unknown` (no request sent).
+   */
+  origin?: string
+  /**
    * The most this request may cost (wei), checked against the price of its category in the
    * token ID's price table: sent to the Payment Server, which refuses (402 `price_above_max`)
    * before taking any count, and checked again on each token (a kept one may predate a change).
@@ -74,6 +81,8 @@ type Spare = { token: string; until: number }
 type Issuer = {
   /** The category asked for (version 2 channels), and its index in the answers' price table. */
   category?: number | string
+  /** The origin consumer asked for instead (its category's index comes with the answer). */
+  origin?: string
   /** The request's maxPrice, sent with every call (refills too) so the server refuses before taking counts. */
   maxPrice?: bigint
   index: number
@@ -112,14 +121,17 @@ export function createPaymentConsumer({
   const targetOf = (issuer: Issuer) =>
     Math.min(prefetch, Math.floor((issuer.demand.perSecond() * SPARE_HORIZON_MS) / 1000))
 
-  const issuerOf = (provider: string, category?: number | string, maxPrice?: bigint): Issuer => {
+  const issuerOf = (provider: string, { category, origin, maxPrice }: PaymentOptions): Issuer => {
     const key = providerKey(provider)
-    // One queue per category and maxPrice: a call's tokens are all bought within its maxPrice.
-    const name = `${key}${category === undefined ? '' : `#${category}`}${maxPrice === undefined ? '' : `<=${maxPrice}`}`
+    if (category !== undefined && origin !== undefined)
+      throw new TypeError('give category or origin, not both: origin names the category that traces it')
+    // One queue per category (or origin) and maxPrice: a call's tokens are all bought within its maxPrice.
+    const name = `${key}${category === undefined ? '' : `#${category}`}${origin === undefined ? '' : `@${origin.toLowerCase()}`}${maxPrice === undefined ? '' : `<=${maxPrice}`}`
     const known = issuers.get(name)
     if (known) return known
     const issuer: Issuer = {
       category,
+      origin,
       maxPrice,
       index: typeof category === 'number' ? category : 0,
       spare: [],
@@ -143,27 +155,33 @@ export function createPaymentConsumer({
     issuer.queue.submit(false).catch(() => {})
   }
 
-  const token = async (provider: string, options: PaymentOptions = {}): Promise<string> => {
-    const issuer = issuerOf(provider, options.category, options.maxPrice)
+  /** A token and the issuer it came from (whose `index` is its category's). */
+  const issue = async (provider: string, options: PaymentOptions = {}) => {
+    const issuer = issuerOf(provider, options)
     issuer.demand.add(1)
     const [kept] = takeSpares(issuer, 1)
     if (kept) {
       refill(issuer)
-      return checkPrice(kept.token, issuer, options.maxPrice)
+      return { value: checkPrice(kept.token, issuer, options.maxPrice), issuer }
     }
-    return checkPrice((await issuer.queue.submit(true)) as string, issuer, options.maxPrice)
+    return {
+      value: checkPrice((await issuer.queue.submit(true)) as string, issuer, options.maxPrice),
+      issuer,
+    }
   }
 
   return {
-    token,
+    token: async (provider, options) => (await issue(provider, options)).value,
     // The call, its token included, is a CLIENT span whose context the provider gets in traceparent.
-    fetch: (provider, input, { category, maxPrice, ...init } = {}) =>
+    fetch: (provider, input, { category, origin, maxPrice, ...init } = {}) =>
       traceFetch(provider, async ({ onToken, inject }) => {
-        const value = await token(provider, { category, maxPrice })
+        const { value, issuer } = await issue(provider, { category, origin, maxPrice })
         onToken(value)
         // Same rule as fetch: init.headers, when given, replaces the Request's own headers.
         const headers = new Headers(init.headers ?? (input instanceof Request ? input.headers : undefined))
         headers.set(TOKEN_HEADER, value)
+        // A v2 token's category, for a provider route that serves any category (`category: '*'`).
+        if (isTokenV2Wire(value)) headers.set(CATEGORY_HEADER, String(issuer.index))
         inject(headers)
         return fetchService(input, { ...init, headers })
       }),
@@ -274,23 +292,46 @@ async function requestTokens(
   count: number,
   issuer: Issuer,
 ): Promise<string[]> {
-  const { category, maxPrice } = issuer
+  const { category, origin, maxPrice } = issuer
   const body = {
     provider,
     count,
     ...(category === undefined ? {} : { category }),
+    ...(origin === undefined ? {} : { origin }),
     ...(maxPrice === undefined ? {} : { maxPrice: maxPrice.toString() }),
   }
   const answer = await client.post('tokens', body, { repeatable: true })
   if (answer.status !== 200) throw errorFromAnswer(answer)
-  const names = isRecord(answer.body) ? answer.body.categories : undefined
-  if (typeof category === 'string' && Array.isArray(names) && names.includes(category))
-    issuer.index = names.indexOf(category)
+  issuer.index = categoryIndexOf(answer.body, issuer)
   const tokens = isRecord(answer.body) ? answer.body.tokens : undefined
   if (!Array.isArray(tokens) || tokens.length !== count || !tokens.every((t) => typeof t === 'string')) {
     throw unavailable(`The Payment Server did not answer ${count} tokens for ${provider}.`)
   }
   return tokens
+}
+
+/**
+ * The index of the category the answer's tokens raise: the one the server names (`category`),
+ * else the one asked for (by index, or by name in `categories`). With `origin` the answer must
+ * name a category tracing it (`origins`, addresses): tokens of another one would be counted
+ * for another consumer, so they are not used.
+ */
+function categoryIndexOf(body: unknown, issuer: Issuer): number {
+  const answer = isRecord(body) ? body : {}
+  const { categories, origins } = answer
+  const named = Number.isSafeInteger(answer.category) ? (answer.category as number) : undefined
+  const { category, origin } = issuer
+  if (origin !== undefined) {
+    const traced = Array.isArray(origins) ? origins[named ?? -1] : undefined
+    const address = /^0x[0-9a-fA-F]{40}$/.test(origin) ? origin.toLowerCase() : undefined
+    if (named === undefined || typeof traced !== 'string' || (address && traced !== address))
+      throw unavailable(`The Payment Server answered no category tracing origin ${origin}.`)
+    return named
+  }
+  if (named !== undefined) return named
+  if (typeof category === 'string' && Array.isArray(categories) && categories.includes(category))
+    return categories.indexOf(category)
+  return issuer.index
 }
 
 /**
@@ -301,7 +342,12 @@ function checkPrice(token: string, issuer: Issuer, maxPrice: bigint | undefined)
   if (maxPrice === undefined || !isTokenV2Wire(token)) return token
   const price = parseTokenV2(token).token.prices[issuer.index]
   if (price === undefined || price <= maxPrice) return token
-  const name = issuer.category === undefined ? 'the first category' : `category ${issuer.category}`
+  const name =
+    issuer.origin !== undefined
+      ? `the category of origin ${issuer.origin}`
+      : issuer.category === undefined
+        ? 'the first category'
+        : `category ${issuer.category}`
   throw new PaymentError({
     code: 'price_above_max',
     status: 402,

@@ -23,14 +23,18 @@ import {
 } from './token'
 import { formatTokenV2, isTokenV2Wire, parseTokenV2 } from './tokenV2'
 
-/** What an accepted token pays for: one request on `channel`, `value` wei in total so far. */
-/** An accepted payment; `category` (version 2 channels): the index of the category charged, whose count `requests` is. */
+/**
+ * An accepted payment: one request on `channel`; `category` (version 2 channels): the index of
+ * the category charged, whose count `requests` is; `consumer`: who paid (the channel's
+ * consumer), the `origin` to name when calling another service on its behalf (thesis 3.4).
+ */
 export type Payment = {
   channel: Address
   tokenId: bigint
   requests: bigint
   value: bigint
   category?: number
+  consumer?: Address
 }
 
 /** Refusal codes: the library's own three, then the Payment Server's (its OpenAPI document). */
@@ -142,8 +146,15 @@ export function refusalBody({ code, message }: VerifyRefusal): { error: { code: 
 }
 
 /** The payment of an accepted result, without its other fields. */
-export function paymentOf({ channel, tokenId, requests, value }: Payment): Payment {
-  return { channel, tokenId, requests, value }
+export function paymentOf({ channel, tokenId, requests, value, category, consumer }: Payment): Payment {
+  return {
+    channel,
+    tokenId,
+    requests,
+    value,
+    ...(category === undefined ? {} : { category }),
+    ...(consumer === undefined ? {} : { consumer }),
+  }
 }
 
 function refusal(code: RefusalCode, message: string, status = 402): VerifyRefusal {
@@ -245,7 +256,7 @@ function itemResult(item: unknown): VerifyResult {
 /** `{ accepted: true, channel, tokenId, requests, value }` with decimal strings, as bigints. */
 function acceptedResult(body: unknown): VerifyResult {
   if (!isRecord(body) || body.accepted !== true) throw unavailable('The Payment Server answered no verdict.')
-  const { channel, tokenId, requests, value, category } = body
+  const { channel, tokenId, requests, value, category, consumer } = body
   const decimals = [tokenId, requests, value]
   if (
     typeof channel !== 'string' ||
@@ -261,5 +272,8 @@ function acceptedResult(body: unknown): VerifyResult {
     requests: BigInt(requests as string),
     value: BigInt(value as string),
     ...(Number.isSafeInteger(category) ? { category: category as number } : {}),
+    ...(typeof consumer === 'string' && /^0x[0-9a-fA-F]{40}$/.test(consumer)
+      ? { consumer: consumer.toLowerCase() as Address }
+      : {}),
   }
 }

@@ -160,6 +160,13 @@ export async function recoverTokenV2Signer({
 
 /** The prefix of a v2 token's wire form (a v1 token's is `v1.`). */
 export const WIRE_V2 = 'v2'
+
+/**
+ * The header beside a version 2 token that names the index of the category the request is
+ * charged to. A provider route that serves any category (middleware `category: '*'`, e.g. a
+ * service called for several origins: thesis 3.4) reads it; the consumer library sets it.
+ */
+export const CATEGORY_HEADER = 'payment-category'
 /** Decimal digits of the largest uint256. */
 const UINT256_DIGITS = 78
 /** Longest comma-separated list of a v2 token: MAX_CATEGORIES uint256 values. */

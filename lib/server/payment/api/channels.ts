@@ -14,6 +14,7 @@ import {
   pricesSchema,
   transactionSchema,
 } from '../schemas'
+import { categoryOrigins } from '../v2/origins'
 import { channelJson, resolveProvider, transactionJson } from '../views'
 import { definePaymentRoute } from './route'
 
@@ -85,6 +86,18 @@ export const channelRoutes = [
           summary: "At the provider's price, with a first deposit",
           value: { provider: 'billing', deposit: '1000000000000000' },
         },
+        traced: {
+          summary:
+            'A version 2 channel whose categories count requests made on behalf of two consumers (exact transitive tracing)',
+          value: {
+            provider: 'dave',
+            deposit: '1000000000000000',
+            prices: [
+              { name: 'alice', price: '30000000000', origin: 'alice' },
+              { name: 'bob', price: '30000000000', origin: 'bob' },
+            ],
+          },
+        },
         terms: {
           summary: 'Every term given, with auto-funding',
           value: {
@@ -115,6 +128,13 @@ export const channelRoutes = [
             created: true,
           }),
         ),
+        '400': error(
+          '`origin_unknown` (a category names as origin a service this server does not have) or `origin_duplicate` (two categories trace one origin)',
+          {
+            origin_unknown:
+              'No service is named alice: an origin is a service name of this server or an address.',
+          },
+        ),
         '404': error('Unknown provider service (`service_unknown`)', {
           service_unknown: 'No service is named billing.',
         }),
@@ -126,7 +146,8 @@ export const channelRoutes = [
     /** Get-or-create: 200 when the channel exists, 201 when deployed now (paid by the caller). */
     async handler({ server, caller: consumer, body }) {
       const provider = await resolveProvider(server, body.provider)
-      const terms = channelTerms({ consumer, provider, body })
+      const origins = body.prices ? await categoryOrigins(server.services, body.prices) : undefined
+      const terms = channelTerms({ consumer, provider, body, origins })
       // Not a channel of a chain reset since the last background check: checked now (cheap
       // next to a deployment); a node that does not answer leaves it to the calls below.
       await server.chainEpoch.check().catch(() => null)

@@ -15,7 +15,9 @@ import {
 } from '../schemas'
 import type { PaymentServer } from '../server'
 import type { Service } from '../services'
+import { resolveCategory } from '../v2/categories'
 import { priceAboveMax } from '../v2/issuerV2'
+import { categoryOfOrigin, originAddress } from '../v2/origins'
 import type { VerifyItem } from '../verify/verifier'
 import { outcomeJson, resolveProvider, tokensJson } from '../views'
 import { definePaymentRoute } from './route'
@@ -83,9 +85,9 @@ export const tokenRoutes = [
         }),
       },
     },
-    async handler({ server, caller: consumer, body: { provider, count = 1, category, maxPrice } }) {
+    async handler({ server, caller: consumer, body: { provider, count = 1, category, origin, maxPrice } }) {
       const { address } = await resolveProvider(server, provider)
-      const channel = await channelToIssue(server, consumer, address, category)
+      const channel = await channelToIssue(server, consumer, address, category ?? origin)
       if (!channel) {
         throw new NotFoundError({
           code: 'no_channel',
@@ -93,7 +95,7 @@ export const tokenRoutes = [
           hints: ['Open one with POST /api/payment/channels.'],
         })
       }
-      return issue(server, { channel, consumer, count, category, maxPrice: priceOf(maxPrice) })
+      return issue(server, { channel, consumer, count, category, origin, maxPrice: priceOf(maxPrice) })
     },
   }),
   definePaymentRoute({
@@ -129,9 +131,9 @@ export const tokenRoutes = [
         }),
       },
     },
-    async handler({ server, caller: consumer, params, body: { count = 1, category, maxPrice } }) {
+    async handler({ server, caller: consumer, params, body: { count = 1, category, origin, maxPrice } }) {
       const channel = await server.channels.forParty(params.address, consumer, 'consumer')
-      return issue(server, { channel, consumer, count, category, maxPrice: priceOf(maxPrice) })
+      return issue(server, { channel, consumer, count, category, origin, maxPrice: priceOf(maxPrice) })
     },
   }),
   /**
@@ -233,12 +235,21 @@ async function issue(
     consumer: Service
     count: number
     category?: number | string
+    /** The consumer the requests are made for: the category tracing it (./v2/origins), instead of `category`. */
+    origin?: string
     maxPrice?: bigint
   },
 ) {
+  const category = await categoryOf(server, job)
   if (job.channel.contractVersion === 2) {
-    const issued = await server.issuerV2.issue(job)
-    return { ...tokensJson(issued), prices: issued.prices.map(String), categories: issued.categories }
+    const issued = await server.issuerV2.issue({ ...job, category })
+    return {
+      ...tokensJson(issued),
+      prices: issued.prices.map(String),
+      categories: issued.categories,
+      origins: job.channel.origins,
+      category,
+    }
   }
   if (job.category !== undefined && job.category !== 0 && job.category !== '0') {
     throw new BadRequestError({
@@ -249,6 +260,25 @@ async function issue(
   if (job.maxPrice !== undefined && job.channel.costPerRequest > job.maxPrice)
     throw priceAboveMax(job.channel, 'its one category', job.channel.costPerRequest, job.maxPrice)
   return tokensJson(await server.issuer.issue(job))
+}
+
+/**
+ * The category a v2 issue call asks for, as an index: the one given (index or name), or the
+ * one tracing `origin`; a v1 channel's `category` as given (0 or none), refused by issue().
+ */
+async function categoryOf(
+  server: PaymentServer,
+  job: { channel: ChannelRecord; category?: number | string; origin?: string },
+): Promise<number | string | undefined> {
+  if (job.origin !== undefined && job.category !== undefined) {
+    throw new BadRequestError({
+      code: 'invalid_request',
+      message: 'Give category or origin, not both: origin names the category that traces it.',
+    })
+  }
+  if (job.origin !== undefined)
+    return categoryOfOrigin(job.channel, await originAddress(server.services, job.origin), job.origin)
+  return job.channel.contractVersion === 2 ? resolveCategory(job.channel, job.category) : job.category
 }
 
 /**

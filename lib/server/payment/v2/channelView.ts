@@ -10,6 +10,10 @@ import { tableFor } from './priceTables'
 export const channelV2Schema = z
   .object({
     categories: z.array(z.string()),
+    origins: z.array(z.string().nullable()).meta({
+      description:
+        'Per category, the origin consumer whose requests it counts (lowercase address; exact transitive tracing), or null',
+    }),
     prices: z
       .array(z.string())
       .nullable()
@@ -66,6 +70,7 @@ export async function channelV2Json(server: PaymentServer, channel: ChannelRecor
   const text = (values: readonly { toFixed(): string }[]) => values.map((v) => v.toFixed())
   return {
     categories: channel.categories,
+    origins: channel.origins,
     prices: prices?.map(String) ?? null,
     pendingPrices: channel.pendingPrices?.map(String) ?? null,
     issued: issued.map((r) => ({ tokenId: r.tokenId.toFixed(), requests: text(r.requests) })),

@@ -43,6 +43,7 @@ describe('open-channel API with a price table', () => {
     })
     expect((shown as unknown as { channel: { v2: unknown } }).channel.v2).toEqual({
       categories: ['small', 'large'],
+      origins: [null, null],
       prices: ['1000', '5000'],
       pendingPrices: null,
       issued: [],

@@ -44,10 +44,16 @@ describe('tokens per category (HTTP)', () => {
         { token: b, category: 0 },
       ],
     })
+    const accepted = {
+      accepted: true,
+      channel: channel.address,
+      tokenId: '1',
+      consumer: parties.alice.address.toLowerCase(),
+    }
     expect(body.results).toEqual([
-      { accepted: true, channel: channel.address, tokenId: '1', requests: '1', value: '5000', category: 1 },
-      { accepted: true, channel: channel.address, tokenId: '1', requests: '1', value: '1000', category: 0 },
-      { accepted: true, channel: channel.address, tokenId: '1', requests: '2', value: '1000', category: 0 },
+      { ...accepted, requests: '1', value: '5000', category: 1 },
+      { ...accepted, requests: '1', value: '1000', category: 0 },
+      { ...accepted, requests: '2', value: '1000', category: 0 },
     ])
     expect(await kit.acceptedRow(channel.address)).toMatchObject({
       requests: [2n, 1n],

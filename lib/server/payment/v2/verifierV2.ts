@@ -3,12 +3,12 @@ import { TokenFormatError } from '../../../../packages/payment-client/src/token'
 import { parseTokenV2 } from '../../../../packages/payment-client/src/tokenV2'
 import { isAppError } from '../../../errors'
 import type { ChannelStateCache } from '../channelStateCache'
-import type { ChannelRegistry } from '../channels'
+import type { ChannelRecord, ChannelRegistry } from '../channels'
 import type { PaymentMetrics } from '../metrics'
 import type { Service } from '../services'
 import { checkTokenWindow } from '../tokenWindow'
 import { channelOfToken, isRefused } from '../verify/tokenChannel'
-import { type Refused, refuse, type VerifyOutcome } from '../verify/verifyOutcome'
+import { type Refused, refuse, type VerifyOutcome, withConsumer } from '../verify/verifyOutcome'
 import type { AcceptanceStoreV2 } from './acceptanceStoreV2'
 import { resolveCategory } from './categories'
 import { type AcceptanceJobV2, decideAcceptanceV2 } from './decideAcceptanceV2'
@@ -66,7 +66,10 @@ export function createVerifierV2({
   })
 
   /** Every check before the atomic ones: the job to decide, or the refusal. */
-  async function precheck(service: Service, item: VerifyItemV2): Promise<AcceptanceJobV2 | Refused> {
+  async function precheck(
+    service: Service,
+    item: VerifyItemV2,
+  ): Promise<(AcceptanceJobV2 & { channel: ChannelRecord }) | Refused> {
     let parsed: ReturnType<typeof parseTokenV2>
     try {
       parsed = parseTokenV2(item.token)
@@ -143,7 +146,12 @@ export function createVerifierV2({
     const checked = await Promise.all(items.map((item) => precheck(service, item).catch(asRefusal)))
     const outcomes = await Promise.all(
       checked.map((job) =>
-        'accepted' in job ? job : settle.submit(job.channel.address, job).catch(asRefusal),
+        'accepted' in job
+          ? job
+          : settle
+              .submit(job.channel.address, job)
+              .then((o) => withConsumer(o, job.channel))
+              .catch(asRefusal),
       ),
     )
     for (const outcome of outcomes)

@@ -30,6 +30,8 @@ describe('verify() against hostile tokens', () => {
       tokenId: 1n,
       requests: 1n,
       value: 1_000n,
+      // Who paid: a service calling others on its behalf names it as their origin.
+      consumer: channel.consumer.toLowerCase(),
     })
     expect(await acceptedRow(channel.address)).toMatchObject({ highest: 1n, accepted: 1n })
   })

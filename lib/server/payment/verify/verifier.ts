@@ -14,7 +14,7 @@ import type { VerifierV2 } from '../v2/verifierV2'
 import { decideAcceptance } from './decideAcceptance'
 import { createStaleMarks } from './staleMarks'
 import { channelOfToken, isRefused } from './tokenChannel'
-import { type Refused, refuse, type VerifyOutcome } from './verifyOutcome'
+import { type Refused, refuse, type VerifyOutcome, withConsumer } from './verifyOutcome'
 
 /**
  * When a verify call recovers its signatures on the main thread rather than on the recovery
@@ -276,7 +276,12 @@ export function createVerifier({
         indexes.map((i) => checked[i] as Job),
       )
       for (const [k, i] of indexes.entries())
-        settled.set(i, (promises[k] as Promise<VerifyOutcome>).catch(asRefusal))
+        settled.set(
+          i,
+          (promises[k] as Promise<VerifyOutcome>)
+            .then((o) => withConsumer(o, (checked[i] as Job).channel))
+            .catch(asRefusal),
+        )
     }
     const outcomes = await Promise.all(checked.map((job, i) => settled.get(i) ?? (job as Refused)))
     for (const outcome of outcomes)

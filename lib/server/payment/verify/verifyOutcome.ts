@@ -11,6 +11,11 @@ export type Accepted = {
   requests: bigint
   value: bigint
   category?: number
+  /**
+   * The channel's consumer: who paid for the request. A service that calls others on its behalf
+   * names it as their origin (exact transitive tracing, thesis 3.4).
+   */
+  consumer?: Address
 }
 /** A token refused, with the HTTP status, code and sentence of its answer (and a 429's Retry-After). */
 export type Refused = {
@@ -30,3 +35,7 @@ export const refuse = (code: string, message: string, status = 402): Refused => 
   code,
   message,
 })
+
+/** An accepted outcome with its channel's consumer (a refusal as it is). */
+export const withConsumer = (outcome: VerifyOutcome, channel: { consumer: Address }): VerifyOutcome =>
+  outcome.accepted ? { ...outcome, consumer: channel.consumer.toLowerCase() as Address } : outcome

@@ -10,6 +10,7 @@ import {
   type VerifyRefusal,
 } from '../provider'
 import { TOKEN_HEADER } from '../token'
+import { CATEGORY_HEADER, isTokenV2Wire, parseTokenV2 } from '../tokenV2'
 import { type HeaderSource, traceVerification } from '../tracing'
 
 /**
@@ -19,7 +20,17 @@ import { type HeaderSource, traceVerification } from '../tracing'
  */
 
 /** What every middleware takes besides the verifier. */
-export type PaymentMiddlewareOptions = VerifyOptions
+export type PaymentMiddlewareOptions = Omit<VerifyOptions, 'category'> & {
+  /**
+   * Version 2 channels: the request category the route charges (index or name; default the
+   * first), or `'*'`: any category of the channel, the one the consumer names in the
+   * `payment-category` header (its library sets it). A route serving callers that trace their
+   * downstream requests by origin (thesis 3.4) takes `'*'`; `price` is then checked against
+   * the price of the token's category, and the Payment Server's checks stay whole: a count of
+   * another category, an incomparable token, a stranger's token are refused as on any route.
+   */
+  category?: number | string | '*'
+}
 
 /** Headers of every refusal: JSON, and never cached (the same request may be paid next time). */
 export const REFUSAL_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' } as const
@@ -49,13 +60,18 @@ export function createPaymentGate(
   const weiValue = wei === undefined ? undefined : BigInt(wei)
   return async (headers, paid) => {
     if (paid) return paidBefore(paid, weiValue)
+    const token = joined(headers.get(TOKEN_HEADER))
+    const charged =
+      category === '*' ? categoryOfRequest(token, joined(headers.get(CATEGORY_HEADER))) : category
     const { result, context } = await traceVerification({
       headers,
       price: wei,
       // A verifier that rejects (a custom one) fails closed. Node joins repeated custom headers
       // with ', ', which parseToken then refuses as malformed.
-      verify: () =>
-        verifier.verify(joined(headers.get(TOKEN_HEADER)), { price: wei, category }).catch(unavailableResult),
+      verify: async () =>
+        typeof charged === 'object'
+          ? charged
+          : verifier.verify(token, { price: wei, category: charged }).catch(unavailableResult),
     })
     if (result.accepted) return { accepted: true, payment: paymentOf(result), context }
     return { accepted: false, status: result.status, body: refusalBody(result), refusal: result, context }
@@ -84,6 +100,40 @@ function paidBefore(payment: Payment, price: bigint | undefined): Verdict {
 
 const joined = (value: string | string[] | null | undefined) =>
   Array.isArray(value) ? value.join(', ') : value
+
+/**
+ * The category a `'*'` route charges: the index in the consumer's `payment-category` header;
+ * none for a v1 token (no categories) or a one-category token (its only one); else a refusal
+ * `category_missing` (402, as a missing token: nothing was judged). Whether the token's
+ * count of that category is new, its price the route's and so on, the Payment Server decides.
+ */
+function categoryOfRequest(token: string | null | undefined, header: string | null | undefined) {
+  const value = header?.trim()
+  if (value && /^[0-7]$/.test(value)) return Number(value)
+  if (value) {
+    return refused(
+      'category_malformed',
+      `The ${CATEGORY_HEADER} header must be the index of the request's category (0 to 7), not ${JSON.stringify(value.slice(0, 20))}.`,
+    )
+  }
+  if (!isTokenV2Wire(token?.trim())) return undefined
+  try {
+    if (parseTokenV2((token as string).trim()).token.requests.length === 1) return 0
+  } catch {
+    return undefined // malformed: the verifier refuses it as such
+  }
+  return refused(
+    'category_missing',
+    `This route serves any category of the channel: name the request's category in the ${CATEGORY_HEADER} header (the client library sets it).`,
+  )
+}
+
+const refused = (code: string, message: string): VerifyRefusal => ({
+  accepted: false,
+  status: 402,
+  code,
+  message,
+})
 
 /** Runs `next` (the route's handler) in the request's trace context. */
 export const inContext = <T>(verdict: Verdict, next: () => T): T => context.with(verdict.context, next)
