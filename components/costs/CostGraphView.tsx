@@ -34,6 +34,15 @@ export function CostGraphView({ graph, size, search }: { graph: CostGraph; size:
     channels: e.channels.length,
     priceMin: e.priceMin,
     priceMax: e.priceMax,
+    ...(e.categories && {
+      categories: e.categories.map((c) => ({
+        name: c.name,
+        settled: c.settled,
+        requests: c.requests,
+        priceMin: c.priceMin,
+        priceMax: c.priceMax,
+      })),
+    }),
   }))
   return <CostGraphCanvas services={services} pairs={pairs} size={size} live={graph.window.live} />
 }

@@ -53,16 +53,52 @@ export const costNodeSchema = z
   .meta({ id: 'CostNode' })
 export type CostNode = z.infer<typeof costNodeSchema>
 
+export const costChannelCategorySchema = z
+  .object({
+    category: z.number().int().meta({ description: "0-based index in the channel's price table" }),
+    name: z.string().meta({ description: 'Its name at the Payment Server, or "category N" (1-based)' }),
+    price: wei("The active token ID's price per request of the category"),
+    settled: wei("The category's share of what was redeemed in the window"),
+    unconfirmed: wei('Part of `settled` in blocks newer than the final block'),
+    requests: count('Requests of the category redeemed in the window'),
+    redemptions: z.number().int().meta({ description: 'Redemptions with requests of the category' }),
+    pending: pending('Accepted, not yet redeemed, valued at its token ID’s price of the category'),
+  })
+  .meta({ id: 'CostChannelCategory' })
+export type CostChannelCategory = z.infer<typeof costChannelCategorySchema>
+
+const categoriesDescription =
+  'Only where a channel has more than one request category (version 2): its figures per category, which sum to the channel’s. A category’s share of a redemption is its requests × price, or that share of the amount when the payment was capped at the consumer’s funds'
+
 export const costChannelSchema = z
   .object({
     address: addr('Channel'),
-    price: wei('Cost per request'),
+    price: wei('Cost per request (version 2: the first category’s active price)'),
     settled: wei('Redeemed in the window'),
     requests: count('Requests redeemed in the window'),
     pending: pending('Accepted, not yet redeemed'),
     terminated: z.boolean(),
+    categories: z.array(costChannelCategorySchema).optional().meta({ description: categoriesDescription }),
   })
   .meta({ id: 'CostChannel' })
+export type CostChannel = z.infer<typeof costChannelSchema>
+
+export const costEdgeCategorySchema = z
+  .object({
+    name: z
+      .string()
+      .meta({ description: 'Category name; the pair’s channels’ categories of one name are summed' }),
+    channels: z.number().int().meta({ description: 'Channels of the pair with a category of this name' }),
+    priceMin: wei('Lowest active price of the category among those channels'),
+    priceMax: wei('Highest active price of the category among those channels'),
+    settled: wei('Redeemed in the window'),
+    unconfirmed: wei('Part of `settled` not final yet'),
+    requests: count('Requests redeemed in the window'),
+    redemptions: z.number().int(),
+    pending: pending('Accepted, not yet redeemed'),
+  })
+  .meta({ id: 'CostEdgeCategory' })
+export type CostEdgeCategory = z.infer<typeof costEdgeCategorySchema>
 
 export const costEdgeSchema = z
   .object({
@@ -76,6 +112,10 @@ export const costEdgeSchema = z
     priceMax: wei('Highest cost per request of its channels'),
     pending: pending('Accepted, not yet redeemed'),
     channels: z.array(costChannelSchema).meta({ description: 'Most settled first' }),
+    categories: z.array(costEdgeCategorySchema).optional().meta({
+      description:
+        'Only where a channel of the pair has more than one request category: those channels’ figures by category name, largest first; the rest of the pair (version 1 and one-category channels) is the pair’s figures less these',
+    }),
   })
   .meta({ id: 'CostEdge' })
 export type CostEdge = z.infer<typeof costEdgeSchema>
@@ -143,8 +183,21 @@ export const costSeriesSchema = z
     asOf: asOfSchema,
     bucketSeconds: z.number().int().meta({ description: '3600 (hours) or 86400 (days, UTC)' }),
     providers: z
-      .array(z.object({ key: z.string(), address: addr('Provider').nullable(), name: z.string() }))
-      .meta({ description: 'The series, largest first; key `other` sums the rest' }),
+      .array(
+        z.object({
+          key: z.string(),
+          address: addr('Provider').nullable(),
+          name: z.string(),
+          category: z.string().optional().meta({
+            description:
+              'Where the provider’s channels have more than one request category: the category name this series holds (the provider’s series without it holds its other channels)',
+          }),
+        }),
+      )
+      .meta({
+        description:
+          'The series: the six largest providers, each split per category name where its channels have several, then key `other` for the rest',
+      }),
     points: z.array(
       z.object({
         bucket: z.string().meta({ description: 'Start of the hour or day (ISO-8601)' }),
@@ -158,6 +211,33 @@ export type CostSeries = z.infer<typeof costSeriesSchema>
 const fractionSchema = z
   .object({ num: z.string(), den: z.string(), approx: z.number() })
   .meta({ id: 'Fraction', description: 'Exact share num/den, with a rounded number for display' })
+
+export const priceTableSchema = z
+  .object({
+    fromTokenId: count('The first token ID it prices'),
+    toTokenId: count('The first token ID of the next table').nullable().meta({
+      description: 'The first token ID of the next table (decimal string); null for the current table',
+    }),
+    version: z.number().int().meta({ description: 'Price version on chain (0 at opening)' }),
+    block: count('Block of its PricesAnnounced event'),
+    time: z.string().meta({ description: 'Time of that block (ISO-8601, UTC)' }),
+    tx: z.string().meta({ description: 'Transaction that announced it (0x-hex)' }),
+    categories: z.array(
+      z.object({
+        category: z.number().int().meta({ description: '0-based index' }),
+        name: z.string(),
+        price: wei('Price per request'),
+        requests: count('Requests bought at this price: redeemed counts of its token IDs'),
+        paid: wei('What they paid (the category’s share of the redeemed amounts)'),
+      }),
+    ),
+    redemptions: z.number().int().meta({ description: 'Redemptions of its token IDs with a token' }),
+  })
+  .meta({
+    id: 'PriceTable',
+    description: 'A price table of a version 2 channel, from its PricesAnnounced event on chain',
+  })
+export type PriceTable = z.infer<typeof priceTableSchema>
 
 export const serviceChannelSchema = z
   .object({
@@ -175,6 +255,14 @@ export const serviceChannelSchema = z
       .meta({ description: '(funds − pending) ÷ burn rate; null when nothing was spent recently' }),
     terminated: z.boolean(),
     terminatesAt: count('Termination deadline (unix s), 0 when none'),
+    prices: z
+      .array(z.object({ category: z.number().int(), name: z.string(), price: wei('Price per request') }))
+      .optional()
+      .meta({ description: 'Version 2 only: the active token ID’s price table, by category' }),
+    priceHistory: z.array(priceTableSchema).optional().meta({
+      description:
+        'Version 2 only: every price table announced on chain, oldest first, with the requests bought at each (the whole life of the channel, not the window)',
+    }),
   })
   .meta({ id: 'ServiceChannel' })
 export type ServiceChannel = z.infer<typeof serviceChannelSchema>

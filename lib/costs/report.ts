@@ -2,6 +2,7 @@ import { csvLine } from '../explorer/csv'
 import { shortAddress } from '../explorer/format'
 import { type DisplayUnit, type FiatRate, formatAmount } from '../units'
 import type { CostGraph } from './api'
+import { pairParts } from './byCategory'
 import { byBigIntDesc } from './order'
 
 /**
@@ -36,7 +37,11 @@ export function costTable(graph: CostGraph, groupBy: GroupBy): CostTable {
 
   if (groupBy === 'pair') {
     // Each party's full address in a column of its own: an unlabelled one's name is only the
-    // short form (0x2361…1e8f), which an export must not be left with.
+    // short form (0x2361…1e8f), which an export must not be left with. A pair whose channels
+    // have several request categories is a row per category (and one for its other channels),
+    // the rows summing to the pair; their `category` column, last so that a reader of columns
+    // by position keeps working, is there only then and empty for unsplit rows.
+    const split = graph.edges.some((e) => (e.categories?.length ?? 0) > 0)
     return {
       columns: [
         { key: 'consumer', title: 'Consumer', kind: 'text' },
@@ -51,21 +56,25 @@ export function costTable(graph: CostGraph, groupBy: GroupBy): CostTable {
         { key: 'settled_wei', title: 'Settled', kind: 'wei' },
         { key: 'unconfirmed_wei', title: 'of which not final', kind: 'wei' },
         { key: 'pending_wei', title: 'Pending', kind: 'wei' },
+        ...(split ? [{ key: 'category', title: 'Category', kind: 'text' } as const] : []),
       ],
-      rows: graph.edges.map((e) => ({
-        consumer: label(e.consumer),
-        consumer_address: e.consumer,
-        consumer_team: team(e.consumer),
-        provider: label(e.provider),
-        provider_address: e.provider,
-        provider_team: team(e.provider),
-        channels: String(e.channels.length),
-        price_wei: e.priceMin === e.priceMax ? e.priceMin : `${e.priceMin}-${e.priceMax}`,
-        requests: e.requests,
-        settled_wei: e.settled,
-        unconfirmed_wei: e.unconfirmed,
-        pending_wei: pendingOr(e.pending),
-      })),
+      rows: graph.edges.flatMap((e) =>
+        pairParts(e).map((p) => ({
+          consumer: label(e.consumer),
+          consumer_address: e.consumer,
+          consumer_team: team(e.consumer),
+          provider: label(e.provider),
+          provider_address: e.provider,
+          provider_team: team(e.provider),
+          channels: String(p.channels),
+          price_wei: p.priceMin === p.priceMax ? p.priceMin : `${p.priceMin}-${p.priceMax}`,
+          requests: p.requests,
+          settled_wei: p.settled,
+          unconfirmed_wei: p.unconfirmed,
+          pending_wei: pendingOr(p.pending),
+          ...(split ? { category: p.category } : {}),
+        })),
+      ),
     }
   }
 

@@ -1,7 +1,6 @@
 import type { Metadata } from 'next'
 import { Amount } from '@/components/Amount'
 import { LabelEditor } from '@/components/costs/LabelEditor'
-import { Runway } from '@/components/costs/Runway'
 import { WindowPicker } from '@/components/costs/WindowPicker'
 import { LoadError } from '@/components/LoadError'
 import { firstParam } from '@/components/Pagination'
@@ -15,6 +14,7 @@ import { load } from '../../_lib/load'
 import { pageSegment } from '../../_lib/segment'
 import { viewUnit } from '../../_lib/unit'
 import { BudgetsSection } from '../../alerts/_components/BudgetsSection'
+import { ServiceChannels } from './_components/ServiceChannels'
 import { ServiceOverhead } from './_components/ServiceOverhead'
 
 type Props = {
@@ -291,66 +291,10 @@ export default async function ServicePage({ params, searchParams }: Props) {
       <BudgetsSection service={node.name} team={node.team} />
       <ServiceOverhead address={node.address} query={query} />
 
-      <Section title="Channels" aside="runway = (funds − pending) ÷ spend per hour over the last 24 h">
-        {s.channels.length === 0 ? (
-          <p className="muted">No channels.</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="table" data-testid="service-channels">
-              <thead>
-                <tr>
-                  <th scope="col">Channel</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">With</th>
-                  <th scope="col" className="num">
-                    Price <UnitName />
-                  </th>
-                  <th scope="col" className="num">
-                    Consumer funds <UnitName />
-                  </th>
-                  <th scope="col" className="num">
-                    Pending <UnitName /> <span className="pending-tag">off chain</span>
-                  </th>
-                  <th scope="col" className="num">
-                    Spend per hour <UnitName />
-                  </th>
-                  <th scope="col" title="How long the consumer's funds last at the recent spend">
-                    Runway
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {s.channels.map((c) => (
-                  <tr key={c.address} data-testid="service-channel" data-address={c.address}>
-                    <td>
-                      <a className="mono" href={`/channels/${c.address}`}>
-                        {shortAddress(c.address)}
-                      </a>
-                    </td>
-                    <td>{c.role === 'consumer' ? 'pays' : 'is paid'}</td>
-                    <td>{serviceLink(c.counterparty, c.counterpartyName)}</td>
-                    <td className="num">
-                      <Amount wei={c.price} bare />
-                    </td>
-                    <td className="num">
-                      <Amount wei={c.consumerFunds} bare />
-                    </td>
-                    <td className="num pending-cell">
-                      <Amount wei={c.pending} bare />
-                    </td>
-                    <td className="num">
-                      <Amount wei={c.burnPerHour} bare />
-                    </td>
-                    <td>
-                      <Runway channel={c} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </Section>
+      <ServiceChannels
+        channels={s.channels}
+        serviceHref={(address, label) => `/services/${encodeURIComponent(label ?? address)}?${search}`}
+      />
 
       <Section title="Label" aside={s.version > 0 ? `version ${s.version}` : 'none yet'}>
         <LabelEditor

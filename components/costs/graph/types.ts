@@ -6,7 +6,22 @@ import type { Point } from '@/lib/costs/layout'
 export type CanvasService = GraphService & { href: string }
 
 /** A pair as the canvas gets it: the grouping's fields and its price range for the tooltip. */
-export type CanvasPair = GraphPair & { priceMin: string; priceMax: string; channels: number }
+export type CanvasPair = GraphPair & {
+  priceMin: string
+  priceMax: string
+  channels: number
+  /** Where a channel of the pair has several request categories: those channels' figures by category name. */
+  categories?: CanvasCategory[]
+}
+
+/** A pair's request category as the tooltip reads it. */
+export type CanvasCategory = {
+  name: string
+  settled: string
+  requests: string
+  priceMin: string
+  priceMax: string
+}
 
 /** How a node or edge stands to the focused service. */
 export type FocusState = 'focused' | 'neighbour' | 'dimmed' | 'none'

@@ -5,6 +5,7 @@ import { BadRequestError } from '../../errors'
 import type { ServerContext } from '../context'
 import { type ServiceName, serviceNames } from '../services'
 import { asOfView, atOneBlock, type CostClock, windowOf, windowView } from './clock'
+import { withCategories } from './graphCategories'
 import { settledByChannel } from './settled'
 
 /**
@@ -12,15 +13,28 @@ import { settledByChannel } from './settled'
  * (./settled), pending amounts from this Payment Server's accepted tokens.
  */
 
-/** Per channel: the value of tokens this Payment Server accepted that are still redeemable. */
+/**
+ * Per channel: the value of tokens this Payment Server accepted that are still redeemable: v1's
+ * highest count × the channel's price, v2's maximum token per ID valued at that ID's own
+ * prices (payment_accepted_v2: requests · prices), so a price change is counted at the prices
+ * each token was signed for.
+ */
 export async function pendingByChannel(ctx: ServerContext, chainId: number): Promise<Map<string, bigint>> {
   const rows = await ctx.db.$queryRaw<Array<{ channel: string; pending: string }>>`
-    SELECT a.channel, sum(a.highest * c.cost_per_request)::text AS pending
-    FROM payment_accepted a
-    JOIN channel c ON c.chain_id = a.chain_id AND c.address = a.channel
-    WHERE a.chain_id = ${chainId} AND a.redeemed_at IS NULL AND NOT c.terminated
-      AND a.token_id <> 0 AND a.token_id IN (c.active_token_id, c.expiring_token_id)
-    GROUP BY a.channel`
+    SELECT channel, sum(value)::text AS pending FROM (
+      SELECT a.channel, a.highest * c.cost_per_request AS value
+      FROM payment_accepted a
+      JOIN channel c ON c.chain_id = a.chain_id AND c.address = a.channel
+      WHERE a.chain_id = ${chainId} AND a.redeemed_at IS NULL AND NOT c.terminated
+        AND a.token_id <> 0 AND a.token_id IN (c.active_token_id, c.expiring_token_id)
+      UNION ALL
+      SELECT a.channel, (SELECT coalesce(sum(n * p), 0) FROM unnest(a.requests, a.prices) AS d(n, p))
+      FROM payment_accepted_v2 a
+      JOIN channel c ON c.chain_id = a.chain_id AND c.address = a.channel
+      WHERE a.chain_id = ${chainId} AND a.redeemed_at IS NULL AND NOT c.terminated
+        AND a.token_id IN (c.active_token_id, c.expiring_token_id)
+    ) AS v
+    GROUP BY channel`
   return new Map(rows.map((r) => [r.channel, BigInt(r.pending)]))
 }
 
@@ -30,6 +44,8 @@ type ChannelRow = {
   provider: string
   price: string
   terminated: boolean
+  /** Version 2: the active price table; null for version 1. */
+  prices: string[] | null
 }
 
 const sum = (values: Iterable<bigint>) => {
@@ -78,7 +94,7 @@ async function pairEdges(
   ])
   const addresses = [...new Set([...settled.keys(), ...pending.keys()])]
   const channels = await ctx.db.$queryRaw<ChannelRow[]>`
-    SELECT address, consumer, provider, cost_per_request::text AS price, terminated
+    SELECT address, consumer, provider, cost_per_request::text AS price, terminated, prices::text[] AS prices
     FROM channel WHERE chain_id = ${clock.chainId} AND address = ANY(${addresses})`
 
   const pairs = new Map<string, PairSums>()
@@ -119,7 +135,7 @@ async function pairEdges(
       terminated: c.terminated,
     })
   }
-  return [...pairs.values()]
+  const edges = [...pairs.values()]
     .sort(
       byBigIntDesc(
         (e) => e.settled,
@@ -138,6 +154,10 @@ async function pairEdges(
       pending: window.live ? e.pending.toString() : null,
       channels: e.channels.sort(byBigIntDesc((c) => BigInt(c.settled))),
     }))
+  // Channels with more than one request category are split by category (./graphCategories).
+  const tables = new Map<string, string[]>()
+  for (const c of channels) if (c.prices && c.prices.length > 1) tables.set(c.address, c.prices)
+  return withCategories(ctx, clock, window, edges, tables)
 }
 
 /** Each service's totals from the pairs it is part of. */

@@ -5,14 +5,16 @@ import { shortAddress } from '../../explorer/format'
 import type { ServerContext } from '../context'
 import { serviceNames } from '../services'
 import { asOfView, atOneBlock, type CostClock, windowOf, windowView } from './clock'
+import { seriesByCategory } from './seriesCategories'
 import { firstSettledHour, settledRows } from './settled'
 
 /** Series beyond this many providers are summed as "other". */
 const TOP_PROVIDERS = 6
 
 /**
- * Settled spend over time, stacked by provider: hourly buckets for windows up to two days,
- * daily ones beyond. Buckets are whole UTC hours or days (a chart, not an account: the graph
+ * Settled spend over time, stacked by provider (and, where a provider's channels have several
+ * request categories, by category name): hourly buckets for windows up to two days, daily ones
+ * beyond. Buckets are whole UTC hours or days (a chart, not an account: the graph
  * and the tables hold the exact window), read at one block like every cost answer.
  */
 export function costSeries(ctx: ServerContext, query: WindowQuery): Promise<CostSeries> {
@@ -33,10 +35,12 @@ export async function costSeriesAt(
   const first = Math.floor(start / bucketSeconds) * bucketSeconds
   // Whole buckets: the last one reads to its end, not to the window's.
   const end = Math.ceil(window.to / bucketSeconds) * bucketSeconds
+  // Hours are read from hourly rollups only: a daily row would land on its day's first hour.
+  const options = { daily: bucketSeconds === 86_400 }
   const [rows, names] = await Promise.all([
     ctx.db.$queryRaw<Array<{ bucket: bigint; provider: string; amount: string }>>`
       SELECT r.at - r.at % ${bucketSeconds} AS bucket, c.provider, sum(r.amount)::text AS amount
-      FROM (${settledRows(clock, first, end)}) AS r(at, channel, amount, requests, redemptions)
+      FROM (${settledRows(clock, first, end, options)}) AS r(at, channel, amount, requests, redemptions)
       JOIN channel c ON c.chain_id = ${clock.chainId} AND c.address = r.channel
       GROUP BY 1, 2`,
     serviceNames(ctx),
@@ -49,25 +53,43 @@ export async function costSeriesAt(
       (a, b) => a[0].localeCompare(b[0]),
     ),
   )
-  const top = new Set(ranked.slice(0, TOP_PROVIDERS).map(([a]) => a))
-  const providers: CostSeries['providers'] = ranked.slice(0, TOP_PROVIDERS).map(([address]) => ({
-    key: address,
-    address,
-    name: names.get(address)?.name ?? shortAddress(address),
-  }))
-  if (ranked.length > TOP_PROVIDERS) providers.push({ key: 'other', address: null, name: 'other' })
+  const top = ranked.slice(0, TOP_PROVIDERS).map(([address]) => address)
+  const topSet = new Set(top)
 
   const byBucket = new Map<number, Map<string, bigint>>()
-  for (const r of rows) {
-    const bucket = Number(r.bucket)
+  const add = (bucket: number, key: string, amount: bigint) => {
     let values = byBucket.get(bucket)
     if (!values) {
       values = new Map()
       byBucket.set(bucket, values)
     }
-    const key = top.has(r.provider) ? r.provider : 'other'
-    values.set(key, (values.get(key) ?? 0n) + BigInt(r.amount))
+    values.set(key, (values.get(key) ?? 0n) + amount)
   }
+  for (const r of rows) add(Number(r.bucket), topSet.has(r.provider) ? r.provider : 'other', BigInt(r.amount))
+  // The top providers' channels with several categories: a series per category name, taken out
+  // of the provider's own, which keeps the rest (version 1 and one-category channels).
+  const split = await seriesByCategory(ctx, clock, { first, end, bucketSeconds, options }, top)
+  for (const r of split.rows) {
+    add(r.bucket, r.provider, -r.amount)
+    add(r.bucket, r.key, r.amount)
+  }
+  const unsplit = (provider: string) =>
+    !split.keys.has(provider) || [...byBucket.values()].some((v) => (v.get(provider) ?? 0n) !== 0n)
+
+  const providers: CostSeries['providers'] = top.flatMap((address) => {
+    const name = names.get(address)?.name ?? shortAddress(address)
+    return [
+      ...(unsplit(address) ? [{ key: address, address, name }] : []),
+      ...(split.keys.get(address) ?? []).map((c) => ({
+        key: c.key,
+        address,
+        name: `${name} · ${c.category}`,
+        category: c.category,
+      })),
+    ]
+  })
+  if (ranked.length > TOP_PROVIDERS) providers.push({ key: 'other', address: null, name: 'other' })
+
   // Every bucket of the window, empty ones included, when there are not too many to draw.
   const count = Math.ceil((window.to - first) / bucketSeconds)
   const buckets =

@@ -1,6 +1,5 @@
 import { isAddress } from 'viem'
-import { bigintOf } from '../../columns/kinds'
-import type { ServiceChannel, ServiceCosts } from '../../costs/api'
+import type { ServiceCosts } from '../../costs/api'
 import { attributeCost } from '../../costs/attribution'
 import { type Fraction, floor, sub, toNumber } from '../../costs/fraction'
 import type { WindowQuery } from '../../costs/window'
@@ -9,10 +8,7 @@ import type { ServerContext } from '../context'
 import { findServiceLabel } from '../services'
 import { asOfView, atOneBlock, type CostClock, windowOf, windowView } from './clock'
 import { costGraphData, pendingByChannel } from './graph'
-import { settledRows } from './settled'
-
-/** Burn rate is measured over this long (or since the channel opened, if later). */
-const BURN_WINDOW_SECONDS = 86_400
+import { serviceChannels } from './serviceChannels'
 
 const fraction = (f: Fraction) => ({ num: f.num.toString(), den: f.den.toString(), approx: toNumber(f) })
 
@@ -110,47 +106,4 @@ async function serviceCostsAt(
       })),
     channels: channels.map((c) => ({ ...c, counterpartyName: nameOf(c.counterparty) })),
   }
-}
-
-/** The service's channels on both sides, open ones first, with burn rate and runway. */
-async function serviceChannels(
-  ctx: ServerContext,
-  clock: CostClock,
-  address: string,
-  pending: Map<string, bigint>,
-): Promise<Omit<ServiceChannel, 'counterpartyName'>[]> {
-  const rows = await ctx.db.channel.findMany({
-    where: { chainId: clock.chainId, OR: [{ consumer: address }, { provider: address }] },
-    orderBy: [{ terminated: 'asc' }, { openedBlock: 'desc' }],
-    take: 200,
-  })
-  if (rows.length === 0) return []
-  const since = clock.now - BURN_WINDOW_SECONDS
-  const burns = await ctx.db.$queryRaw<Array<{ channel: string; amount: string }>>`
-    SELECT channel, sum(amount)::text AS amount
-    FROM (${settledRows(clock, Math.floor(since / 3_600) * 3_600, clock.now + 1)}) AS s(at, channel, amount, requests, redemptions)
-    WHERE channel = ANY(${rows.map((r) => r.address)})
-    GROUP BY channel`
-  const burnOf = new Map(burns.map((b) => [b.channel, BigInt(b.amount)]))
-  return rows.map((r) => {
-    const funds = bigintOf(r.consumerFunds)
-    const owed = pending.get(r.address) ?? 0n
-    const spent = burnOf.get(r.address) ?? 0n
-    // Measured since the start of the first counted hour, or since opening if later.
-    const start = Math.max(Math.floor(since / 3_600) * 3_600, Number(r.openedAt))
-    const seconds = BigInt(Math.max(3_600, clock.now - start))
-    const left = funds > owed ? funds - owed : 0n
-    return {
-      address: r.address,
-      role: r.consumer === address ? ('consumer' as const) : ('provider' as const),
-      counterparty: r.consumer === address ? r.provider : r.consumer,
-      price: r.costPerRequest.toFixed(),
-      consumerFunds: funds.toString(),
-      pending: owed.toString(),
-      burnPerHour: ((spent * 3_600n) / seconds).toString(),
-      runwaySeconds: spent === 0n || r.terminated ? null : Number((left * seconds) / spent),
-      terminated: r.terminated,
-      terminatesAt: r.terminatesAt.toFixed(),
-    }
-  })
 }

@@ -12,7 +12,7 @@ import type { CostClock } from './clock'
 const HOUR = 3_600
 
 /** `column` in any of `spans` ([from, to) each), as SQL; FALSE for none. */
-function inSpans(column: string, spans: readonly Span[]): Prisma.Sql {
+export function inSpans(column: string, spans: readonly Span[]): Prisma.Sql {
   if (spans.length === 0) return Prisma.sql`FALSE`
   const c = Prisma.raw(column)
   return Prisma.sql`(${Prisma.join(
@@ -21,30 +21,64 @@ function inSpans(column: string, spans: readonly Span[]): Prisma.Sql {
   )})`
 }
 
+/** Which spans of a window the rollups serve and which the events (see {@link settledRows}). */
+export type SettledSpans = { daily: Span[]; hourly: Span[]; events: Span[] }
+
+/** Reads of a window's settled rows: whole days may come from the daily rollup unless `daily` is false. */
+export type SettledOptions = {
+  /**
+   * False for a chart of hours: a daily rollup row's `at` is its day's start, so a whole day in
+   * an hourly series would be drawn as one bar at midnight; hours are read from the hourly one.
+   */
+  daily?: boolean
+}
+
 /**
- * Every settled row of [from, to) at the clock's block, as SQL with the columns
- * (at, channel, amount, requests, redemptions): `at` is a rollup bucket's start or an event's
- * block time. The rollups hold no block number, so they serve only hours and days that end
- * before the hour of the clock's block: block times never go back, so every block in them is at
- * or below it. The partial hours at the window's edges, and everything from the clock's hour
- * on, come from the events, `block_number <= clock.block`: a block indexed after the clock was
- * read is in no figure, whatever the window's end.
+ * The spans of [from, to) each source serves at the clock's block. The rollups hold no block
+ * number, so they serve only hours and days that end before the hour of the clock's block:
+ * block times never go back, so every block in them is at or below it. The partial hours at the
+ * window's edges, and everything from the clock's hour on, come from the events.
  */
-export function settledRows(clock: CostClock, from: number, to: number): Prisma.Sql {
-  const bound = clock.block ?? -1n
+export function settledSpans(
+  clock: CostClock,
+  from: number,
+  to: number,
+  { daily = true }: SettledOptions = {},
+): SettledSpans {
   // Nothing indexed: no rollup row can be at or below the (absent) block.
   const cut = clock.block === null ? from : Math.floor(clock.now / HOUR) * HOUR
   const rolled = Math.min(to, cut)
-  const { raw, hourly, daily } =
-    from < rolled ? splitWindow(from, rolled) : { raw: [] as Span[], hourly: [], daily: [] }
-  const events = to > cut ? [...raw, [Math.max(from, cut), to] as const] : raw
+  const split =
+    from < rolled
+      ? splitWindow(from, rolled)
+      : { raw: [] as Span[], hourly: [] as Span[], daily: [] as Span[] }
+  const hourly = daily ? split.hourly : [...split.hourly, ...split.daily]
+  const events = to > cut ? [...split.raw, [Math.max(from, cut), to] as const] : split.raw
+  return { daily: daily ? split.daily : [], hourly, events }
+}
+
+/**
+ * Every settled row of [from, to) at the clock's block, as SQL with the columns
+ * (at, channel, amount, requests, redemptions): `at` is a rollup bucket's start or an event's
+ * block time. Spans as {@link settledSpans} splits them; events `block_number <= clock.block`,
+ * so a block indexed after the clock was read is in no figure, whatever the window's end. A v2
+ * Redeemed's requests are its counts summed (`redeemed_requests`, migration 0013).
+ */
+export function settledRows(
+  clock: CostClock,
+  from: number,
+  to: number,
+  options: SettledOptions = {},
+): Prisma.Sql {
+  const bound = clock.block ?? -1n
+  const { daily, hourly, events } = settledSpans(clock, from, to, options)
   const rollup = (table: 'cost_daily' | 'cost_hourly', spans: readonly Span[]) =>
     Prisma.sql`SELECT bucket, channel, amount, requests, redemptions FROM ${Prisma.raw(table)}
       WHERE chain_id = ${clock.chainId} AND ${inSpans('bucket', spans)}
       UNION ALL `
   return Prisma.sql`${daily.length > 0 ? rollup('cost_daily', daily) : Prisma.empty}${
     hourly.length > 0 ? rollup('cost_hourly', hourly) : Prisma.empty
-  }SELECT block_timestamp, channel, (args->>'amount')::numeric, (args->>'requests')::numeric, 1 FROM event
+  }SELECT block_timestamp, channel, (args->>'amount')::numeric, redeemed_requests(args), 1 FROM event
     WHERE chain_id = ${clock.chainId} AND name = 'Redeemed' AND block_number <= ${bound}
       AND ${inSpans('block_timestamp', events)}`
 }
