@@ -180,3 +180,42 @@ describe('example network: prices by category', () => {
     expect(bed.lines.filter((l) => l.includes('below 0.5'))).toHaveLength(2)
   })
 })
+
+describe('example network: charlie traces its calls to dave by origin', () => {
+  it("pays each call to dave in the category of the consumer who paid charlie for it: dave's counts are alice's and bob's deep calls", async () => {
+    const dave = await channel('charlie', 'dave')
+    expect(bed.lines).toContain(
+      `opened channel charlie → dave at ${dave.address} (version 2 by origin: alice 30 gwei, bob 30 gwei)`,
+    )
+    expect(dave.v2?.categories).toEqual(['alice', 'bob'])
+    const run = async (caller: string, deep: boolean) => {
+      const response = await fetch(`${bed.servers?.urls[caller]}/run`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ n: 7, deep }),
+      })
+      expect(response.status).toBe(200)
+      expect(await response.json()).toMatchObject({ deep })
+    }
+    for (const [caller, deep] of [
+      ['alice', true],
+      ['bob', false],
+      ['alice', true],
+      ['bob', true],
+      ['alice', false],
+      ['bob', false],
+      ['alice', true],
+    ] as const)
+      await run(caller, deep)
+    // Every call to dave was paid in the category of its origin: alice's 3, bob's 1.
+    expect(bed.servers?.paidByCategory.dave).toEqual([3, 1])
+    expect(bed.servers?.served).toMatchObject({ charlie: 7, dave: 4 })
+    // The channel's maximum accepted token counts them in the same categories, plus at most the
+    // one count per category the Payment Server's issuer took ahead (issuerV2: about 50 ms of
+    // a category's demand, at least one), which the later tokens' bases carry.
+    const recorded = acceptedPerCategory(await channel('charlie', 'dave'))
+    expect(recorded.map((count, i) => count - ([3n, 1n][i] ?? 0n))).toSatisfy((extra: bigint[]) =>
+      extra.every((e) => e === 0n || e === 1n),
+    )
+  })
+})

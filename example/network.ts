@@ -15,6 +15,10 @@
  * request, and it is where load on `public` arrives first. The price change needs a version 2
  * channel anyway, so one channel shows both models, and `persistence` stays a version 1 channel
  * beside it: the network runs both versions, as a company moving to version 2 does.
+ *
+ * Exact transitive tracing (thesis 3.4): charlie's channel to dave has a category per origin
+ * (alice, bob), and charlie pays each call to dave in the category of the consumer whose paid
+ * request caused it, known from the channel that paid charlie, not from anything the caller says.
  */
 export type ExampleService = {
   name: string
@@ -37,8 +41,11 @@ export const exampleServices: ExampleService[] = [
   { name: 'dave', team: 'team-e', price: 30n * GWEI, calls: [] },
 ]
 
-/** A category of a version 2 channel: its name and price per request (wei). */
-export type ExampleCategory = { name: string; price: bigint }
+/**
+ * A category of a version 2 channel: its name and price per request (wei), and the origin
+ * consumer whose requests it counts when it traces one (thesis 3.4).
+ */
+export type ExampleCategory = { name: string; price: bigint; origin?: string }
 
 /** Submissions of more than this many bytes (their JSON text) are `large`. */
 export const LARGE_SUBMISSION_BYTES = 1024
@@ -58,9 +65,20 @@ export function submissionCategory(bytes: number): 'small' | 'large' {
   return bytes > LARGE_SUBMISSION_BYTES ? 'large' : 'small'
 }
 
+/**
+ * charlie → dave: one category per origin consumer of charlie's (thesis 3.4, figure 12, with
+ * categories for the dedicated channels), each at dave's price, so the chain records exactly
+ * how much of dave's cost alice and bob each caused.
+ */
+export const originCategories: readonly ExampleCategory[] = [
+  { name: 'alice', price: 30n * GWEI, origin: 'alice' },
+  { name: 'bob', price: 30n * GWEI, origin: 'bob' },
+]
+
 /** The price table of the consumer → provider channel when it is a version 2 channel, else null. */
 export function channelCategories(consumer: string, provider: string): readonly ExampleCategory[] | null {
   if (consumer === 'public' && provider === 'validation') return submissionCategories
+  if (consumer === 'charlie' && provider === 'dave') return originCategories
   return null
 }
 

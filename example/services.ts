@@ -18,6 +18,8 @@ export type ExampleServers = {
   urls: Record<string, string>
   /** Requests served per service. */
   served: Record<string, number>
+  /** Paid requests served per service and category index (version 2 channels). */
+  paidByCategory: Record<string, number[]>
   /** validation's pricing under load (null without payments or without `loadPricing`). */
   pricing: LoadPricing | null
   stop(): Promise<void>
@@ -27,8 +29,11 @@ export type ExampleServers = {
 type Received = { bytes: number; payment?: Payment }
 type Handler = (body: Record<string, unknown>, received: Received) => Promise<unknown>
 
-/** How a route is paid: not at all, in one category (the channel's first), or by its request. */
-type Paid = false | { categoryOf?: (received: Received) => string }
+/**
+ * How a route is paid: not at all, or in a category: the channel's first, one by its request
+ * (`categoryOf`), or any the consumer names (`'*'`: a route for callers tracing by origin).
+ */
+type Paid = false | { categoryOf?: (received: Received) => string; category?: '*' }
 
 const MAX_BODY = 64 * 1024
 
@@ -64,11 +69,12 @@ export async function startExampleServers({
 }): Promise<ExampleServers> {
   const urls: Record<string, string> = {}
   const served: Record<string, number> = {}
+  const paidByCategory: Record<string, number[]> = {}
   const servers: http.Server[] = []
 
-  const consumerOf = (name: string) => {
+  const consumerOf = (name: string, { prefetch }: { prefetch?: number } = {}) => {
     const consumer = payments
-      ? createPaymentConsumer({ serverUrl: paymentUrl, apiKey: key(credentials, name) })
+      ? createPaymentConsumer({ serverUrl: paymentUrl, apiKey: key(credentials, name), prefetch })
       : null
     return async (
       provider: string,
@@ -122,13 +128,19 @@ export async function startExampleServers({
             void handler(body, received)
               .then((result) => {
                 served[name] = (served[name] ?? 0) + 1
+                const category = received.payment?.category
+                if (category !== undefined) {
+                  const counts = paidByCategory[name] ?? []
+                  counts[category] = (counts[category] ?? 0) + 1
+                  paidByCategory[name] = counts
+                }
                 send(res, 200, result)
               })
               .catch((error: { message?: string }) =>
                 // Handlers fail only when a service they call does: a bad gateway, never a 500.
                 send(res, 502, { error: { code: 'upstream_failed', message: error.message } }),
               )
-          const guard = guardOf(paid ? paid.categoryOf?.(received) : undefined)
+          const guard = guardOf(paid ? (paid.category ?? paid.categoryOf?.(received)) : undefined)
           if (!guard) return run()
           const paidReq = req as unknown as PaidRequest
           guard(paidReq, res, (error?: unknown) => {
@@ -188,12 +200,17 @@ export async function startExampleServers({
     const { id } = await publicCalls('persistence', '/store', body)
     return { ok: true, id }
   })
-  await serve('dave', {}, async (body) => ({ value: String(body.n ?? 0).length }))
-  const charlieCalls = consumerOf('charlie')
+  await serve('dave', { category: '*' }, async (body) => ({ value: String(body.n ?? 0).length }))
+  // No tokens kept ahead: one unused would be paid in its origin's category without a call for
+  // it, and dave's counts per origin are to be exactly the calls made for each.
+  const charlieCalls = consumerOf('charlie', { prefetch: 0 })
   let counter = 0
-  await serve('charlie', {}, async (body) => {
+  await serve('charlie', {}, async (body, { payment }) => {
     const deep = body.deep === true || (body.deep === undefined && ++counter % deepEvery === 0)
-    return deep ? { deep: true, ...(await charlieCalls('dave', '/compute', body)) } : { deep: false }
+    if (!deep) return { deep: false }
+    // Who paid charlie for this request (its channel's consumer, as the Payment Server says).
+    const origin = payment?.consumer
+    return { deep: true, ...(await charlieCalls('dave', '/compute', body, origin ? { origin } : {})) }
   })
   for (const caller of ['alice', 'bob']) {
     const calls = consumerOf(caller)
@@ -203,6 +220,7 @@ export async function startExampleServers({
   return {
     urls,
     served,
+    paidByCategory,
     pricing,
     async stop() {
       pricing?.stop()

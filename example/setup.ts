@@ -124,13 +124,20 @@ export async function keepExampleChannels({
           amount: channelFunding.autoFund.amount.toString(),
         },
         ...(categories
-          ? { prices: categories.map((c) => ({ name: c.name, price: c.price.toString() })) }
+          ? {
+              prices: categories.map(({ name, price, origin }) => ({
+                name,
+                price: price.toString(),
+                origin,
+              })),
+            }
           : {}),
       })
       if (opened.status >= 300)
         throw new Error(`opening ${consumer.name} → ${provider} failed: ${opened.body.error?.message}`)
+      const by = categories?.some((c) => c.origin) ? ' by origin' : ''
       const terms = categories
-        ? ` (version 2: ${categories.map((c) => `${c.name} ${formatGwei(c.price)} gwei`).join(', ')})`
+        ? ` (version 2${by}: ${categories.map((c) => `${c.name} ${formatGwei(c.price)} gwei`).join(', ')})`
         : ''
       if (opened.body.created)
         log(`opened channel ${consumer.name} → ${provider} at ${opened.body.channel.address}${terms}`)
