@@ -295,6 +295,13 @@ export const serviceCostsSchema = z
             ownSpend: wei('What that service paid its providers'),
             share: fractionSchema,
             attributed: wei('share × ownSpend, rounded down'),
+            traced: wei(
+              'The part of `attributed` its requests were tagged with this service as origin for (exact transitive tracing), rounded down',
+            ),
+            basis: z.enum(['exact', 'estimate', 'mixed']).meta({
+              description:
+                '`exact`: all of `attributed` is traced by origin tags; `estimate`: by request share (none traced); `mixed`: both',
+            }),
           }),
         ),
       })

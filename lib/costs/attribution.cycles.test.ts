@@ -19,8 +19,8 @@ describe('attributeCost: cycles', () => {
       loaded: 200n,
       direct: [{ provider: 'a', amount: 100n, requests: 5n, shareOfIncoming: F(5n, 8n) }],
       parts: [
-        { service: 'b', ownSpend: 60n, share: F(1n), attributed: F(60n) },
-        { service: 'a', ownSpend: 40n, share: F(1n), attributed: F(40n) },
+        { service: 'b', ownSpend: 60n, share: F(1n), attributed: F(60n), traced: F(0n), basis: 'estimate' },
+        { service: 'a', ownSpend: 40n, share: F(1n), attributed: F(40n), traced: F(0n), basis: 'estimate' },
       ],
     } satisfies Attribution)
     // From inside the cycle: a is b's only caller (b carries 1·60); b sends 3/8 of a's requests.
@@ -34,11 +34,22 @@ describe('attributeCost: cycles', () => {
     // x is called only by s: share 1, and s's own spend is not counted again through x.
     expect(s.loadedExact).toEqual(F(130n))
     expect(s.loaded).toBe(130n)
-    expect(s.parts).toEqual([{ service: 'x', ownSpend: 30n, share: F(1n), attributed: F(30n) }])
+    expect(s.parts).toEqual([
+      { service: 'x', ownSpend: 30n, share: F(1n), attributed: F(30n), traced: F(0n), basis: 'estimate' },
+    ])
     // x sends 6 of s's 8 requests: 30 + 3/4 · 100 = 105.
     const x = attributeCost(edges, 'x')
     expect(x.loadedExact).toEqual(F(105n))
-    expect(x.parts).toEqual([{ service: 's', ownSpend: 100n, share: F(3n, 4n), attributed: F(75n) }])
+    expect(x.parts).toEqual([
+      {
+        service: 's',
+        ownSpend: 100n,
+        share: F(3n, 4n),
+        attributed: F(75n),
+        traced: F(0n),
+        basis: 'estimate',
+      },
+    ])
   })
 
   it('a self-loop on an intermediate service', () => {
@@ -58,8 +69,8 @@ describe('attributeCost: cycles', () => {
       loaded: 174n,
       direct: [{ provider: 'x', amount: 100n, requests: 10n, shareOfIncoming: F(1n, 4n) }],
       parts: [
-        { service: 'x', ownSpend: 70n, share: F(1n), attributed: F(70n) },
-        { service: 'z', ownSpend: 8n, share: F(1n, 2n), attributed: F(4n) },
+        { service: 'x', ownSpend: 70n, share: F(1n), attributed: F(70n), traced: F(0n), basis: 'estimate' },
+        { service: 'z', ownSpend: 8n, share: F(1n, 2n), attributed: F(4n), traced: F(0n), basis: 'estimate' },
       ],
     } satisfies Attribution)
   })
@@ -75,7 +86,9 @@ describe('attributeCost: cycles', () => {
         { provider: 'x', amount: 20n, requests: 5n, shareOfIncoming: F(1n) },
         { provider: 's', amount: 10n, requests: 5n, shareOfIncoming: F(1n) },
       ],
-      parts: [{ service: 'x', ownSpend: 30n, share: F(1n), attributed: F(30n) }],
+      parts: [
+        { service: 'x', ownSpend: 30n, share: F(1n), attributed: F(30n), traced: F(0n), basis: 'estimate' },
+      ],
     } satisfies Attribution)
   })
 
@@ -96,8 +109,15 @@ describe('attributeCost: cycles', () => {
     expect(s.loaded).toBe(132n)
     expect(s.direct).toEqual([{ provider: 'x', amount: 100n, requests: 10n, shareOfIncoming: F(1n, 4n) }])
     expect(s.parts).toEqual([
-      { service: 'x', ownSpend: 40n, share: F(1n, 2n), attributed: F(20n) },
-      { service: 'w', ownSpend: 25n, share: F(1n, 2n), attributed: F(25n, 2n) },
+      { service: 'x', ownSpend: 40n, share: F(1n, 2n), attributed: F(20n), traced: F(0n), basis: 'estimate' },
+      {
+        service: 'w',
+        ownSpend: 25n,
+        share: F(1n, 2n),
+        attributed: F(25n, 2n),
+        traced: F(0n),
+        basis: 'estimate',
+      },
     ])
     // y carries the other half: 7 + 1/2 · 65, and together they carry everything.
     const y = attributeCost(edges, 'y')
@@ -125,9 +145,30 @@ describe('attributeCost: cycles', () => {
     expect(s.loadedExact).toEqual(F(11504n, 5n))
     expect(s.loaded).toBe(2300n)
     expect(s.parts).toEqual([
-      { service: 'b', ownSpend: 1000n, share: F(3n, 5n), attributed: F(600n) },
-      { service: 'a', ownSpend: 501n, share: F(4n, 5n), attributed: F(2004n, 5n) },
-      { service: 'c', ownSpend: 500n, share: F(3n, 5n), attributed: F(300n) },
+      {
+        service: 'b',
+        ownSpend: 1000n,
+        share: F(3n, 5n),
+        attributed: F(600n),
+        traced: F(0n),
+        basis: 'estimate',
+      },
+      {
+        service: 'a',
+        ownSpend: 501n,
+        share: F(4n, 5n),
+        attributed: F(2004n, 5n),
+        traced: F(0n),
+        basis: 'estimate',
+      },
+      {
+        service: 'c',
+        ownSpend: 500n,
+        share: F(3n, 5n),
+        attributed: F(300n),
+        traced: F(0n),
+        basis: 'estimate',
+      },
     ])
     // For y:  a = c/2,  b = 1/5 + 3a/5 + c/5,  c = b
     //   ⇒ a = b/2 ⇒ b = 1/5 + b/2 ⇒ b = c = 2/5, a = 1/5   (s's and y's shares add up to 1)
@@ -136,9 +177,30 @@ describe('attributeCost: cycles', () => {
     expect(y.loadedExact).toEqual(F(7386n, 5n))
     expect(y.loaded).toBe(1477n)
     expect(y.parts).toEqual([
-      { service: 'b', ownSpend: 1000n, share: F(2n, 5n), attributed: F(400n) },
-      { service: 'c', ownSpend: 500n, share: F(2n, 5n), attributed: F(200n) },
-      { service: 'a', ownSpend: 501n, share: F(1n, 5n), attributed: F(501n, 5n) },
+      {
+        service: 'b',
+        ownSpend: 1000n,
+        share: F(2n, 5n),
+        attributed: F(400n),
+        traced: F(0n),
+        basis: 'estimate',
+      },
+      {
+        service: 'c',
+        ownSpend: 500n,
+        share: F(2n, 5n),
+        attributed: F(200n),
+        traced: F(0n),
+        basis: 'estimate',
+      },
+      {
+        service: 'a',
+        ownSpend: 501n,
+        share: F(1n, 5n),
+        attributed: F(501n, 5n),
+        traced: F(0n),
+        basis: 'estimate',
+      },
     ])
     expect(add(s.loadedExact, y.loadedExact)).toEqual(F(1000n + 777n + 501n + 1000n + 500n))
   })

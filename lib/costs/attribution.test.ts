@@ -28,7 +28,16 @@ describe('attributeCost: the thesis example', () => {
       loadedExact: F(375n * GWEI),
       loaded: 375n * GWEI,
       direct: [{ provider: 'charlie', amount: 300n * GWEI, requests: 30n, shareOfIncoming: F(3n, 4n) }],
-      parts: [{ service: 'charlie', ownSpend: 100n * GWEI, share: F(3n, 4n), attributed: F(75n * GWEI) }],
+      parts: [
+        {
+          service: 'charlie',
+          ownSpend: 100n * GWEI,
+          share: F(3n, 4n),
+          attributed: F(75n * GWEI),
+          traced: F(0n),
+          basis: 'estimate',
+        },
+      ],
     } satisfies Attribution)
   })
 
@@ -39,7 +48,16 @@ describe('attributeCost: the thesis example', () => {
       loadedExact: F(125n * GWEI),
       loaded: 125n * GWEI,
       direct: [{ provider: 'charlie', amount: 100n * GWEI, requests: 10n, shareOfIncoming: F(1n, 4n) }],
-      parts: [{ service: 'charlie', ownSpend: 100n * GWEI, share: F(1n, 4n), attributed: F(25n * GWEI) }],
+      parts: [
+        {
+          service: 'charlie',
+          ownSpend: 100n * GWEI,
+          share: F(1n, 4n),
+          attributed: F(25n * GWEI),
+          traced: F(0n),
+          basis: 'estimate',
+        },
+      ],
     } satisfies Attribution)
   })
 
@@ -90,9 +108,16 @@ describe('attributeCost: graphs without cycles', () => {
     expect(r.direct).toEqual([{ provider: 'b', amount: 30n, requests: 3n, shareOfIncoming: F(3n, 4n) }])
     // Largest first; b and c tie at 30 and are ordered by name.
     expect(r.parts).toEqual([
-      { service: 'b', ownSpend: 40n, share: F(3n, 4n), attributed: F(30n) },
-      { service: 'c', ownSpend: 80n, share: F(3n, 8n), attributed: F(30n) },
-      { service: 'd', ownSpend: 17n, share: F(3n, 8n), attributed: F(51n, 8n) },
+      { service: 'b', ownSpend: 40n, share: F(3n, 4n), attributed: F(30n), traced: F(0n), basis: 'estimate' },
+      { service: 'c', ownSpend: 80n, share: F(3n, 8n), attributed: F(30n), traced: F(0n), basis: 'estimate' },
+      {
+        service: 'd',
+        ownSpend: 17n,
+        share: F(3n, 8n),
+        attributed: F(51n, 8n),
+        traced: F(0n),
+        basis: 'estimate',
+      },
     ])
   })
 
@@ -112,9 +137,23 @@ describe('attributeCost: graphs without cycles', () => {
     expect(r.loadedExact).toEqual(F(470n))
     expect(r.loaded).toBe(470n)
     expect(r.parts).toEqual([
-      { service: 'd', ownSpend: 800n, share: F(3n, 8n), attributed: F(300n) },
-      { service: 'a', ownSpend: 100n, share: F(1n), attributed: F(100n) },
-      { service: 'b', ownSpend: 100n, share: F(1n, 2n), attributed: F(50n) },
+      {
+        service: 'd',
+        ownSpend: 800n,
+        share: F(3n, 8n),
+        attributed: F(300n),
+        traced: F(0n),
+        basis: 'estimate',
+      },
+      { service: 'a', ownSpend: 100n, share: F(1n), attributed: F(100n), traced: F(0n), basis: 'estimate' },
+      {
+        service: 'b',
+        ownSpend: 100n,
+        share: F(1n, 2n),
+        attributed: F(50n),
+        traced: F(0n),
+        basis: 'estimate',
+      },
     ])
     // Same as own + Σ share(s, P) · loaded(P): loaded(a) = loaded(b) = 100 + 1/4 · 800 = 300.
     expect(attributeCost(edges, 'a').loadedExact).toEqual(F(300n))
@@ -138,7 +177,16 @@ describe('attributeCost: graphs without cycles', () => {
       loadedExact: F(75n),
       loaded: 75n,
       direct: [{ provider: 'x', amount: 25n, requests: 5n, shareOfIncoming: F(1n, 2n) }],
-      parts: [{ service: 'x', ownSpend: 100n, share: F(1n, 2n), attributed: F(50n) }],
+      parts: [
+        {
+          service: 'x',
+          ownSpend: 100n,
+          share: F(1n, 2n),
+          attributed: F(50n),
+          traced: F(0n),
+          basis: 'estimate',
+        },
+      ],
     } satisfies Attribution)
     expect(attributeCost(merged, 's')).toEqual(r)
     expect(attributeCost(split, 'x')).toEqual(attributeCost(merged, 'x'))
@@ -191,7 +239,9 @@ describe('attributeCost: graphs without cycles', () => {
         { provider: 'x', amount: 50n, requests: 0n, shareOfIncoming: F(0n) },
         { provider: 'w', amount: 20n, requests: 4n, shareOfIncoming: F(1n) },
       ],
-      parts: [{ service: 'w', ownSpend: 60n, share: F(1n), attributed: F(60n) }],
+      parts: [
+        { service: 'w', ownSpend: 60n, share: F(1n), attributed: F(60n), traced: F(0n), basis: 'estimate' },
+      ],
     } satisfies Attribution)
     // q reaches nobody either.
     expect(attributeCost(edges, 'q').loadedExact).toEqual(F(9n))

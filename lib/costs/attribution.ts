@@ -1,4 +1,5 @@
-import { add, type Fraction, floor, frac, isZero, mul, ONE, sub, ZERO } from './fraction'
+import { addFeed, emptyFeeds, type Feeds, shareOf, sharesFrom } from './attributionShares'
+import { add, type Fraction, floor, frac, isZero, mul, sub, ZERO } from './fraction'
 import { byBigIntDesc } from './order'
 
 /**
@@ -17,27 +18,52 @@ import { byBigIntDesc } from './order'
  * With cycles it stays finite: h(X) is the chance that following X's requests back, caller by
  * caller in proportion to requests, reaches S, so a service's spend is counted at most once and
  * a cycle back to S stops at S. Each strongly connected part is solved exactly as a linear
- * system; everything is exact rational arithmetic, rounded down to wei only at the end.
+ * system (./attributionShares); everything is exact rational arithmetic, rounded down to wei
+ * only at the end.
+ *
+ * Exact transitive tracing (3.4): a caller C may tag the requests it sends X on behalf of one
+ * of its own consumers O (a version 2 channel's category whose origin is O). Such a part of
+ * C → X (r_O requests, a_O wei) counts as if O had sent it: its requests are O's in X's
+ * incoming (h(X) gets r_O · h(O), not r_O · h(C)), and a_O is carried with O's share h(O)
+ * instead of C's. Only where S is C itself do the tagged requests stay S's: S sent them. What
+ * is tagged with S as origin is S's to the wei (`exact`); the rest keeps the proportional
+ * estimate (`estimate`); a part with both is `mixed`. A tag is only as honest as the caller
+ * that sets it: a middle service can file one consumer's requests under another's name.
  */
 
-/** Settled traffic from one service to another in the window. */
-export type CostEdge = { consumer: string; provider: string; requests: bigint; amount: bigint }
+/** A part of an edge's traffic made on behalf of `origin` (a consumer of the edge's consumer). */
+export type TaggedTraffic = { origin: string; requests: bigint; amount: bigint }
+
+/** Settled traffic from one service to another in the window; `tagged`: its parts traced by origin. */
+export type CostEdge = {
+  consumer: string
+  provider: string
+  requests: bigint
+  amount: bigint
+  tagged?: readonly TaggedTraffic[]
+}
+
+/** How an attributed figure was found: traced by origin tags, by request share, or both. */
+export type AttributionBasis = 'exact' | 'estimate' | 'mixed'
 
 export type AttributedPart = {
   service: string
   /** What this service paid its own providers in the window (wei). */
   ownSpend: bigint
-  /** Share of that spend attributed to the service being costed. */
+  /** Share of that spend attributed to the service being costed: attributed / ownSpend. */
   share: Fraction
-  /** share × ownSpend, exact. */
+  /** The attributed wei, exact: traced + the proportional estimate of the rest. */
   attributed: Fraction
+  /** The part of `attributed` tagged with the costed service as origin (exact to the wei). */
+  traced: Fraction
+  basis: AttributionBasis
 }
 
 export type DirectCost = {
   provider: string
   amount: bigint
   requests: bigint
-  /** The service's share of the provider's incoming requests. */
+  /** The service's share of the provider's incoming requests (tagged requests count for their origin). */
   shareOfIncoming: Fraction
 }
 
@@ -53,184 +79,94 @@ export type Attribution = {
   parts: AttributedPart[]
 }
 
-type Graph = {
-  /** provider → caller → requests */
-  callers: Map<string, Map<string, bigint>>
-  /** consumer → provider → { requests, amount } */
-  calls: Map<string, Map<string, { requests: bigint; amount: bigint }>>
-  incoming: Map<string, bigint>
-  own: Map<string, bigint>
+/** Per spender: its total spend, and the parts of it tagged per origin. */
+type Spend = { total: bigint; tagged: Map<string, bigint> }
+
+type Graph = Feeds & {
+  /** consumer → provider → { requests, amount }: what was actually paid */
+  pays: Map<string, Map<string, { requests: bigint; amount: bigint }>>
+  spend: Map<string, Spend>
 }
 
-function buildGraph(edges: readonly CostEdge[]): Graph {
-  const g: Graph = { callers: new Map(), calls: new Map(), incoming: new Map(), own: new Map() }
+/** The edges as attribution counts them for `service` (who sends what, who spends what). */
+function buildGraph(edges: readonly CostEdge[], service: string): Graph {
+  const g: Graph = { ...emptyFeeds(), pays: new Map(), spend: new Map() }
   for (const e of edges) {
-    if (e.requests < 0n || e.amount < 0n) throw new RangeError('cost edges must not be negative')
-    let out = g.calls.get(e.consumer)
+    const tagged = e.tagged ?? []
+    if (e.requests < 0n || e.amount < 0n || tagged.some((t) => t.requests < 0n || t.amount < 0n))
+      throw new RangeError('cost edges must not be negative')
+    const taggedRequests = tagged.reduce((n, t) => n + t.requests, 0n)
+    const taggedAmount = tagged.reduce((n, t) => n + t.amount, 0n)
+    if (taggedRequests > e.requests || taggedAmount > e.amount)
+      throw new RangeError('the tagged parts of a cost edge must not exceed it')
+    let out = g.pays.get(e.consumer)
     if (!out) {
       out = new Map()
-      g.calls.set(e.consumer, out)
+      g.pays.set(e.consumer, out)
     }
     const prev = out.get(e.provider) ?? { requests: 0n, amount: 0n }
     out.set(e.provider, { requests: prev.requests + e.requests, amount: prev.amount + e.amount })
-    g.own.set(e.consumer, (g.own.get(e.consumer) ?? 0n) + e.amount)
-    if (e.requests > 0n) {
-      let inn = g.callers.get(e.provider)
-      if (!inn) {
-        inn = new Map()
-        g.callers.set(e.provider, inn)
-      }
-      inn.set(e.consumer, (inn.get(e.consumer) ?? 0n) + e.requests)
-      g.incoming.set(e.provider, (g.incoming.get(e.provider) ?? 0n) + e.requests)
+    const spend = g.spend.get(e.consumer) ?? { total: 0n, tagged: new Map<string, bigint>() }
+    spend.total += e.amount
+    g.spend.set(e.consumer, spend)
+    // The untagged requests are the caller's; a tagged part's are its origin's, unless the
+    // caller is the service costed (it sent them itself).
+    addFeed(g, e.consumer, e.provider, e.requests - taggedRequests)
+    for (const t of tagged) {
+      addFeed(g, e.consumer === service ? service : t.origin, e.provider, t.requests)
+      if (t.amount > 0n) spend.tagged.set(t.origin, (spend.tagged.get(t.origin) ?? 0n) + t.amount)
     }
   }
   return g
 }
 
-/** Services reachable from `start` along edges that carried requests, `start` excluded. */
-function reachable(g: Graph, start: string): Set<string> {
-  const seen = new Set<string>()
-  const stack = [start]
-  while (stack.length > 0) {
-    const node = stack.pop() as string
-    for (const [provider, e] of g.calls.get(node) ?? []) {
-      if (e.requests === 0n || provider === start || seen.has(provider)) continue
-      seen.add(provider)
-      stack.push(provider)
-    }
+/** One spender's attributed part: its untagged spend at h(X), each tagged part at h(origin). */
+function partOf(x: string, spend: Spend, h: Map<string, Fraction>, service: string): AttributedPart | null {
+  let untagged = spend.total
+  let traced = ZERO
+  let estimated = ZERO
+  for (const [origin, amount] of spend.tagged) {
+    untagged -= amount
+    if (origin === service) traced = add(traced, frac(amount))
+    else estimated = add(estimated, mul(h.get(origin) ?? ZERO, frac(amount)))
   }
-  return seen
-}
-
-/**
- * Strongly connected components of the subgraph on `nodes`, callers before callees
- * (iterative Tarjan, which yields callees first; reversed at the end).
- */
-function componentsInCallOrder(g: Graph, nodes: Set<string>): string[][] {
-  const index = new Map<string, number>()
-  const low = new Map<string, number>()
-  const onStack = new Set<string>()
-  const stack: string[] = []
-  const out: string[][] = []
-  let next = 0
-  const successors = (n: string) =>
-    [...(g.calls.get(n) ?? [])].filter(([p, e]) => e.requests > 0n && nodes.has(p)).map(([p]) => p)
-
-  for (const root of nodes) {
-    if (index.has(root)) continue
-    const work: Array<{ node: string; succ: string[]; i: number }> = []
-    const visit = (node: string) => {
-      index.set(node, next)
-      low.set(node, next)
-      next++
-      stack.push(node)
-      onStack.add(node)
-      work.push({ node, succ: successors(node), i: 0 })
-    }
-    visit(root)
-    while (work.length > 0) {
-      const frame = work[work.length - 1] as (typeof work)[number]
-      if (frame.i < frame.succ.length) {
-        const s = frame.succ[frame.i++] as string
-        if (!index.has(s)) visit(s)
-        else if (onStack.has(s)) low.set(frame.node, Math.min(low.get(frame.node)!, index.get(s)!))
-        continue
-      }
-      work.pop()
-      const parent = work[work.length - 1]
-      if (parent) low.set(parent.node, Math.min(low.get(parent.node)!, low.get(frame.node)!))
-      if (low.get(frame.node) === index.get(frame.node)) {
-        const component: string[] = []
-        let member: string
-        do {
-          member = stack.pop() as string
-          onStack.delete(member)
-          component.push(member)
-        } while (member !== frame.node)
-        out.push(component)
-      }
-    }
+  estimated = add(estimated, mul(h.get(x) ?? ZERO, frac(untagged)))
+  const attributed = add(traced, estimated)
+  if (spend.total === 0n || isZero(attributed)) return null
+  const basis = isZero(estimated) ? 'exact' : isZero(traced) ? 'estimate' : 'mixed'
+  return {
+    service: x,
+    ownSpend: spend.total,
+    share: frac(attributed.num, attributed.den * spend.total),
+    attributed,
+    traced,
+    basis,
   }
-  return out.reverse()
-}
-
-/** Solves A·x = b exactly (Gauss-Jordan with rationals); A is non-singular here (see below). */
-function solve(a: Fraction[][], b: Fraction[]): Fraction[] {
-  const n = b.length
-  const m = a.map((row, i) => [...row, b[i] as Fraction])
-  for (let col = 0; col < n; col++) {
-    const pivot = m.findIndex((row, r) => r >= col && !isZero(row[col] as Fraction))
-    if (pivot < 0) throw new Error('attribution: singular system (a cycle no request enters)')
-    ;[m[col], m[pivot]] = [m[pivot] as Fraction[], m[col] as Fraction[]]
-    const p = m[col] as Fraction[]
-    const inv = frac((p[col] as Fraction).den, (p[col] as Fraction).num)
-    for (let k = col; k <= n; k++) p[k] = mul(p[k] as Fraction, inv)
-    for (let r = 0; r < n; r++) {
-      const row = m[r] as Fraction[]
-      const factor = row[col] as Fraction
-      if (r === col || isZero(factor)) continue
-      for (let k = col; k <= n; k++) row[k] = sub(row[k] as Fraction, mul(factor, p[k] as Fraction))
-    }
-  }
-  return m.map((row) => row[n] as Fraction)
 }
 
 /** The fully loaded cost of `service` over the window's settled traffic `edges`. */
 export function attributeCost(edges: readonly CostEdge[], service: string): Attribution {
-  const g = buildGraph(edges)
-  const share = (caller: string, provider: string): Fraction => {
-    const requests = g.callers.get(provider)?.get(caller) ?? 0n
-    return requests === 0n ? ZERO : frac(requests, g.incoming.get(provider) as bigint)
-  }
-
-  const h = new Map<string, Fraction>([[service, ONE]])
-  const nodes = reachable(g, service)
-  for (const component of componentsInCallOrder(g, nodes)) {
-    const inside = new Set(component)
-    // What flows in from outside the component: the service itself or components already solved.
-    const inflow = component.map((x) => {
-      let sum = ZERO
-      for (const caller of g.callers.get(x)?.keys() ?? []) {
-        if (!inside.has(caller)) sum = add(sum, mul(share(caller, x), h.get(caller) ?? ZERO))
-      }
-      return sum
-    })
-    const selfLoop =
-      component.length === 1 && g.callers.get(component[0] as string)?.has(component[0] as string)
-    if (component.length === 1 && !selfLoop) {
-      h.set(component[0] as string, inflow[0] as Fraction)
-      continue
-    }
-    // (I − A)·h = inflow with A[x][c] = share(c → x) inside the component. Every member is
-    // reached from `service`, so some request enters from outside and I − A is invertible.
-    const matrix = component.map((x, i) => component.map((c, j) => sub(i === j ? ONE : ZERO, share(c, x))))
-    const solution = solve(matrix, inflow)
-    component.forEach((x, i) => {
-      h.set(x, solution[i] as Fraction)
-    })
-  }
-
-  const own = g.own.get(service) ?? 0n
+  const g = buildGraph(edges, service)
+  const h = sharesFrom(g, service)
+  const own = g.spend.get(service)?.total ?? 0n
   const parts: AttributedPart[] = []
   let loadedExact = frac(own)
-  for (const x of nodes) {
-    const ownSpend = g.own.get(x) ?? 0n
-    const s = h.get(x) ?? ZERO
-    if (ownSpend === 0n || isZero(s)) continue
-    const attributed = mul(s, frac(ownSpend))
-    loadedExact = add(loadedExact, attributed)
-    parts.push({ service: x, ownSpend, share: s, attributed })
+  for (const [x, spend] of g.spend) {
+    const part = x === service ? null : partOf(x, spend, h, service)
+    if (!part) continue
+    loadedExact = add(loadedExact, part.attributed)
+    parts.push(part)
   }
   parts.sort((a, b) => {
     const d = sub(b.attributed, a.attributed).num
     return d > 0n ? 1 : d < 0n ? -1 : a.service.localeCompare(b.service)
   })
-  const direct: DirectCost[] = [...(g.calls.get(service) ?? [])]
+  const direct: DirectCost[] = [...(g.pays.get(service) ?? [])]
     .map(([provider, e]) => ({
       provider,
       amount: e.amount,
       requests: e.requests,
-      shareOfIncoming: share(service, provider),
+      shareOfIncoming: shareOf(g, service, provider),
     }))
     .sort(
       byBigIntDesc(

@@ -1,6 +1,8 @@
 import type { Metadata } from 'next'
 import { Amount } from '@/components/Amount'
+import { AttributionBasis } from '@/components/costs/AttributionBasis'
 import { LabelEditor } from '@/components/costs/LabelEditor'
+import { TracingCaveat } from '@/components/costs/TracingCaveat'
 import { WindowPicker } from '@/components/costs/WindowPicker'
 import { LoadError } from '@/components/LoadError'
 import { firstParam } from '@/components/Pagination'
@@ -156,6 +158,7 @@ export default async function ServicePage({ params, searchParams }: Props) {
             so the cost stays finite. Figures are exact fractions of wei, rounded down only for display.
             Pending amounts are not included.
           </p>
+          <TracingCaveat />
         </div>
         <div className="table-wrap">
           <table className="table" data-testid="loaded-table">
@@ -171,6 +174,7 @@ export default async function ServicePage({ params, searchParams }: Props) {
                 <th scope="col" className="num">
                   Attributed <UnitName />
                 </th>
+                <th scope="col">How</th>
               </tr>
             </thead>
             <tbody>
@@ -183,6 +187,7 @@ export default async function ServicePage({ params, searchParams }: Props) {
                 <td className="num">
                   <Amount wei={s.loaded.own} bare />
                 </td>
+                <td>paid itself (settled)</td>
               </tr>
               {s.loaded.parts.map((p) => (
                 <tr key={p.service} data-testid="loaded-part" data-service={p.name ?? p.service}>
@@ -200,6 +205,9 @@ export default async function ServicePage({ params, searchParams }: Props) {
                   <td className="num">
                     <Amount wei={p.attributed} bare />
                   </td>
+                  <td>
+                    <AttributionBasis basis={p.basis} traced={p.traced} />
+                  </td>
                 </tr>
               ))}
               <tr className="total-row">
@@ -209,6 +217,7 @@ export default async function ServicePage({ params, searchParams }: Props) {
                 <td className="num" data-testid="loaded-total">
                   <Amount wei={s.loaded.total} bare />
                 </td>
+                <td />
               </tr>
             </tbody>
           </table>

@@ -62,6 +62,8 @@ describe('serviceCosts', () => {
           ownSpend: '100000000000',
           share: threeQuarters,
           attributed: '75000000000',
+          traced: '0',
+          basis: 'estimate',
         },
       ],
     })

@@ -9,6 +9,7 @@ import { findServiceLabel } from '../services'
 import { asOfView, atOneBlock, type CostClock, windowOf, windowView } from './clock'
 import { costGraphData, pendingByChannel } from './graph'
 import { serviceChannels } from './serviceChannels'
+import { tracedEdges } from './tracing'
 
 const fraction = (f: Fraction) => ({ num: f.num.toString(), den: f.den.toString(), approx: toNumber(f) })
 
@@ -61,15 +62,8 @@ async function serviceCostsAt(
     pendingPaid: window.live ? '0' : null,
     pendingEarned: window.live ? '0' : null,
   }
-  const attribution = attributeCost(
-    edges.map((e) => ({
-      consumer: e.consumer,
-      provider: e.provider,
-      requests: BigInt(e.requests),
-      amount: BigInt(e.settled),
-    })),
-    address,
-  )
+  // Traffic traced by origin (thesis 3.4) counts exactly; the rest by request share.
+  const attribution = attributeCost(await tracedEdges(ctx, clock, window, edges), address)
   const total = attribution.loaded
   return {
     chainId: clock.chainId,
@@ -94,6 +88,8 @@ async function serviceCostsAt(
         ownSpend: p.ownSpend.toString(),
         share: fraction(p.share),
         attributed: floor(p.attributed).toString(),
+        traced: floor(p.traced).toString(),
+        basis: p.basis,
       })),
     },
     callers: edges
