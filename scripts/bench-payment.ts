@@ -63,6 +63,7 @@ import {
 } from './bench/paymentProcesses'
 import {
   ENDPOINT_C,
+  ENDPOINT_PROVIDER,
   fmt,
   LEVELS,
   LIBRARY_TOKENS,
@@ -213,7 +214,7 @@ async function main(): Promise<void> {
 
     // 3. The endpoints alone, at concurrency 20, with the example services' API keys.
     const keys = await exampleKeys(dataDir)
-    const { publicKey, validationKey } = keys
+    const { publicKey, providerKey } = keys
     const flood = () =>
       observe('junk flood', () => measureFlood({ url: s.url, keys, adminKey: s.adminKey, log }))
     if (only === 'flood') return printFlood(await flood(), observed.at(-1))
@@ -222,7 +223,7 @@ async function main(): Promise<void> {
       'bench-results',
       `payment-${new Date().toISOString().replace(/[:.]/g, '-')}`,
     )
-    const pairKeys = { consumerKey: publicKey, providerKey: validationKey, provider: 'validation' }
+    const pairKeys = { consumerKey: publicKey, providerKey, provider: ENDPOINT_PROVIDER }
     const method002 = () =>
       observe('seed 002 method', () =>
         measureMethod002({ root: appRoot, stack: s, keys: pairKeys, outDir, log }),
@@ -232,7 +233,7 @@ async function main(): Promise<void> {
       method: 'POST',
       path: '/api/payment/tokens',
       headers: bearer(publicKey),
-      body: '{"provider":"validation"}',
+      body: JSON.stringify({ provider: ENDPOINT_PROVIDER }),
     }
     /** ENDPOINT_WARMUP requests of warm-up of `request` at ENDPOINT_C; a run of `amount`. */
     const endpointRun = async (name: string, request: LoadRequest, amount: number, url = s.url) => {
@@ -256,7 +257,7 @@ async function main(): Promise<void> {
     const verifyOne: LoadRequest = {
       method: 'POST',
       path: '/api/payment/tokens/verify',
-      headers: bearer(validationKey),
+      headers: bearer(providerKey),
       // Each request takes the next unused token (all serialized before the run starts).
       body: () => JSON.stringify({ token: tokens[nextToken++] ?? 'exhausted' }),
     }
@@ -290,7 +291,7 @@ async function main(): Promise<void> {
     }
 
     // The library's default transport (node:http on Node); its calls are counted by the server.
-    const verifier = createPaymentVerifier({ serverUrl: s.url, apiKey: validationKey })
+    const verifier = createPaymentVerifier({ serverUrl: s.url, apiKey: providerKey })
     let refused = 0
     let firstRefusal = ''
     const verifyToken = async () => {
@@ -317,7 +318,7 @@ async function main(): Promise<void> {
     const consumer = createPaymentConsumer({ serverUrl: s.url, apiKey: publicKey })
     const issued = new Set<string>()
     const issueToken = async () => {
-      issued.add(await consumer.token('validation'))
+      issued.add(await consumer.token(ENDPOINT_PROVIDER))
     }
     await pool({ count: 200, workers: ENDPOINT_C, work: issueToken })
     const libraryIssue = await observe('issue via library', () =>

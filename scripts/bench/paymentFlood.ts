@@ -24,7 +24,7 @@ import { formatToken, parseToken } from '../../packages/payment-client/src/token
 import { client } from './httpClient'
 import { addTally, type JunkTally, junkCall, type SaturatingOrder } from './junkClient'
 import { percentile } from './paymentLoad'
-import { type Observed, OTHER_CPU_WARNING } from './paymentReport'
+import { ENDPOINT_PROVIDER, type Observed, OTHER_CPU_WARNING } from './paymentReport'
 
 /** Good pairs (issue + verify) started per second. */
 const GOOD_PAIRS_PER_SECOND = 40
@@ -116,17 +116,17 @@ function junkBodies(realToken: string, accepted: readonly string[]): string[] {
  */
 export async function measureFlood({
   url,
-  keys: { publicKey: consumerKey, validationKey: providerKey },
+  keys: { publicKey: consumerKey, providerKey },
   adminKey,
-  provider = 'validation',
+  provider = ENDPOINT_PROVIDER,
   log,
 }: {
   url: string
-  /** The API keys of the good consumer (the example's `public`) and its provider (`validation`). */
-  keys: { publicKey: string; validationKey: string }
+  /** The API keys of the good consumer (the example's `public`) and its provider (ENDPOINT_PROVIDER). */
+  keys: { publicKey: string; providerKey: string }
   /** The team admin key, which registers the saturating flood's hostile service. */
   adminKey: string
-  /** The provider's service name (the example network's `validation`). */
+  /** The provider's service name (default ENDPOINT_PROVIDER). */
   provider?: string
   log: (line: string) => void
 }): Promise<FloodRow> {

@@ -11,6 +11,7 @@ import { type Child, startNodeScript } from '../../stack/child'
 import { stopOrphan, stopStackOrphans } from '../../stack/orphans'
 import { freePort } from '../../stack/ports'
 import { socketDirFor } from '../../stack/postgres'
+import { ENDPOINT_PROVIDER } from './paymentReport'
 
 /** Variables that would point the private stack at someone else's database, chain or keys. */
 const FOREIGN = [
@@ -207,15 +208,16 @@ export async function startBenchStack({
   }
 }
 
-/** The API keys of the example network's `public` (a consumer) and `validation` (its provider). */
-export async function exampleKeys(dataDir: string): Promise<{ publicKey: string; validationKey: string }> {
+/** The API keys of the example network's `public` (a consumer) and ENDPOINT_PROVIDER (its provider). */
+export async function exampleKeys(dataDir: string): Promise<{ publicKey: string; providerKey: string }> {
   const { services } = JSON.parse(await readFile(path.join(dataDir, 'example-credentials.json'), 'utf8')) as {
     services: Record<string, { apiKey: string }>
   }
   const publicKey = services.public?.apiKey
-  const validationKey = services.validation?.apiKey
-  if (!publicKey || !validationKey) throw new Error('example-credentials.json lacks public or validation')
-  return { publicKey, validationKey }
+  const providerKey = services[ENDPOINT_PROVIDER]?.apiKey
+  if (!publicKey || !providerKey)
+    throw new Error(`example-credentials.json lacks public or ${ENDPOINT_PROVIDER}`)
+  return { publicKey, providerKey }
 }
 
 export type ExampleNetwork = { publicUrl: string; child: Child; output(): string; stop(): Promise<void> }

@@ -8,7 +8,7 @@ import { signTokenNative } from '../../lib/server/tokenCrypto'
 import { formatToken } from '../../packages/payment-client/src/token'
 import { ANVIL_KEYS } from '../../stack/anvil'
 import { type LoadResult, medianRun } from './paymentLoad'
-import { type Observed, REPEATS } from './paymentReport'
+import { ENDPOINT_PROVIDER, type Observed, REPEATS } from './paymentReport'
 
 /** Seconds each crypto-only rate is measured for. */
 const CRYPTO_SECONDS = 2
@@ -49,7 +49,7 @@ export function rateOf(result: unknown): number | null {
 }
 
 /**
- * `count` tokens of the example's `public` → `validation` channel, issued in calls of 1000 with
+ * `count` tokens of the example's `public` → ENDPOINT_PROVIDER channel, issued in calls of 1000 with
  * `key` (public's); a 429 of the rate limits is waited out as its Retry-After says.
  */
 export async function preIssue(url: string, key: string, count: number): Promise<string[]> {
@@ -58,7 +58,7 @@ export async function preIssue(url: string, key: string, count: number): Promise
     const response = await fetch(`${url}/api/payment/tokens`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ provider: 'validation', count: 1000 }),
+      body: JSON.stringify({ provider: ENDPOINT_PROVIDER, count: 1000 }),
     })
     const body = (await response.json()) as { tokens?: string[] }
     if (response.status === 429) {
