@@ -43,7 +43,11 @@ describe('example network on a reset dev chain', () => {
   it('keepExampleChannels() opens new channels after a reset of the chain, and paid traffic goes on', async () => {
     const { credentials, file } = await bed.start()
     expect(opened()).toHaveLength(pairs)
-    bed.servers = await startExampleServers({ paymentUrl: bed.api.url, credentials })
+    bed.servers = await startExampleServers({
+      paymentUrl: bed.api.url,
+      credentials,
+      loadPricing: { windowSeconds: 30, raiseAbove: 1e9, lowerBelow: 0, stepPercent: 50, maxPercent: 200 },
+    })
     expect([await run(1), await submit('ada')]).toEqual([200, 200])
     // Nothing to do while the channels are open.
     await keepExampleChannels({ ...bed.setup, file })
@@ -57,5 +61,7 @@ describe('example network on a reset dev chain', () => {
     expect(bed.lines.filter((l) => l.startsWith('funded alice'))).toHaveLength(2)
     // Paid through the new channels (the old ones are retired: a token of theirs is refused).
     expect([await run(2), await run(3), await submit('grace')]).toEqual([200, 200, 200])
+    // validation's load pricing still reads its channels (the retired ones among them).
+    expect(await bed.servers.pricing?.evaluate()).toMatchObject({ percent: 100, set: [] })
   })
 })
