@@ -1,12 +1,6 @@
 import { Amount } from '@/components/Amount'
 import type { AttributionBasis as Basis } from '@/lib/costs/attribution'
-
-/** What each basis of an attributed figure means, in words (the page's and the graph's). */
-export const BASIS_TEXT: Record<Basis, string> = {
-  exact: 'exact (traced)',
-  estimate: 'estimated (by request share)',
-  mixed: 'partly exact (traced), the rest estimated (by request share)',
-}
+import { BASIS_TEXT } from '@/lib/costs/tracing'
 
 /**
  * How an attributed figure of the fully loaded cost was found: traced by origin tags (exact

@@ -41,6 +41,7 @@ export function CostGraphView({ graph, size, search }: { graph: CostGraph; size:
         requests: c.requests,
         priceMin: c.priceMin,
         priceMax: c.priceMax,
+        ...(c.origin && { origin: c.origin }),
       })),
     }),
   }))

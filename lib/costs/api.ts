@@ -53,6 +53,14 @@ export const costNodeSchema = z
   .meta({ id: 'CostNode' })
 export type CostNode = z.infer<typeof costNodeSchema>
 
+/** Exact transitive tracing (thesis 3.4): the origin consumer a category traces, when it does. */
+const originOf = (description: string) =>
+  addr(description)
+    .optional()
+    .meta({
+      description: `${description} (0x-hex, lowercase; exact transitive tracing): its spend counts exactly as that consumer's in the fully loaded costs. Absent when it traces none`,
+    })
+
 export const costChannelCategorySchema = z
   .object({
     category: z.number().int().meta({ description: "0-based index in the channel's price table" }),
@@ -63,6 +71,7 @@ export const costChannelCategorySchema = z
     requests: count('Requests of the category redeemed in the window'),
     redemptions: z.number().int().meta({ description: 'Redemptions with requests of the category' }),
     pending: pending('Accepted, not yet redeemed, valued at its token ID’s price of the category'),
+    origin: originOf("The consumer this category's requests were made for"),
   })
   .meta({ id: 'CostChannelCategory' })
 export type CostChannelCategory = z.infer<typeof costChannelCategorySchema>
@@ -96,6 +105,7 @@ export const costEdgeCategorySchema = z
     requests: count('Requests redeemed in the window'),
     redemptions: z.number().int(),
     pending: pending('Accepted, not yet redeemed'),
+    origin: originOf("The consumer all of the category's channels traced"),
   })
   .meta({ id: 'CostEdgeCategory' })
 export type CostEdgeCategory = z.infer<typeof costEdgeCategorySchema>

@@ -29,6 +29,8 @@ export function edgeCategories(channels: readonly CostChannel[], live: boolean):
     requests: bigint
     redemptions: number
     pending: bigint
+    /** The origin every channel's category of this name traces; null when they differ or one traces none. */
+    origin: string | null
   }
   const byName = new Map<string, Sums>()
   for (const channel of channels) {
@@ -43,7 +45,9 @@ export function edgeCategories(channels: readonly CostChannel[], live: boolean):
         requests: 0n,
         redemptions: 0,
         pending: 0n,
+        origin: c.origin ?? null,
       }
+      if (s.origin !== (c.origin ?? null)) s.origin = null
       s.channels++
       if (price < s.priceMin) s.priceMin = price
       if (price > s.priceMax) s.priceMax = price
@@ -72,6 +76,7 @@ export function edgeCategories(channels: readonly CostChannel[], live: boolean):
       requests: s.requests.toString(),
       redemptions: s.redemptions,
       pending: live ? s.pending.toString() : null,
+      ...(s.origin ? { origin: s.origin } : {}),
     }))
 }
 

@@ -17,6 +17,8 @@ export type CanvasPair = GraphPair & {
 /** A pair's request category as the tooltip reads it. */
 export type CanvasCategory = {
   name: string
+  /** The consumer its requests were made for (exact transitive tracing), when it traces one. */
+  origin?: string
   settled: string
   requests: string
   priceMin: string

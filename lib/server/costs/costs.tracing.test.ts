@@ -13,6 +13,7 @@ import { FACTORY_V2_CONTRACT, findDeployment } from '../deployments'
 import { callRoute } from '../payment/api/testing'
 import { openChannelBody } from '../payment/schemas'
 import { paymentKitV2 } from '../payment/v2/testing'
+import { costGraph } from './graph'
 import { serviceCosts } from './service'
 
 /*
@@ -163,5 +164,20 @@ describe('exact transitive tracing through the Payment Server, the chain and the
     expect(BigInt(alice.loaded.attributed) + BigInt(bob.loaded.attributed)).toBe(
       BigInt(charlieCosts.loaded.own),
     )
+  })
+
+  it("the graph's charlie → dave edge names the origin of each traced category, with what the chain redeemed in it", async () => {
+    const [forAlice, forBob] = await redeemedByCategory()
+    const address = async (name: string) => (await t().server.services.byName(name))?.address.toLowerCase()
+    const [charlie, dave, alice, bob] = await Promise.all(['charlie', 'dave', 'alice', 'bob'].map(address))
+    const graph = await costGraph(ctx, { window: 'all' })
+    const edge = graph.edges.find((e) => e.consumer === charlie && e.provider === dave)
+    expect(edge?.categories?.map((c) => [c.name, c.origin, c.settled])).toEqual([
+      ['for-alice', alice, String(forAlice?.amount)],
+      ['for-bob', bob, String(forBob?.amount)],
+    ])
+    // A pair that traces nothing says nothing of origins.
+    const paid = graph.edges.find((e) => e.consumer === alice && e.provider === charlie)
+    expect(paid?.categories).toBeUndefined()
   })
 })

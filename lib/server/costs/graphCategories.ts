@@ -4,6 +4,9 @@ import type { CostWindow } from '../../costs/window'
 import type { ServerContext } from '../context'
 import { categoryNames, pendingByCategory, settledByCategory } from './categories'
 import type { CostClock } from './clock'
+import { originsByChannel } from './tracing'
+
+const originOf = (origin: string | undefined) => (origin ? { origin } : {})
 
 /**
  * The cost graph's edges split by request category where a channel has more than one (version 2):
@@ -21,10 +24,11 @@ export async function withCategories(
 ): Promise<CostEdge[]> {
   const split = [...tables.keys()]
   if (split.length === 0) return edges
-  const [settled, pending, names] = await Promise.all([
+  const [settled, pending, names, origins] = await Promise.all([
     settledByCategory(ctx, clock, window, split),
     window.live ? pendingByCategory(ctx, clock.chainId, split) : new Map<string, Map<number, bigint>>(),
     categoryNames(ctx, clock.chainId, split),
+    originsByChannel(ctx, clock.chainId, split),
   ])
   return edges.map((edge) => {
     if (!edge.channels.some((c) => tables.has(c.address))) return edge
@@ -48,6 +52,8 @@ export async function withCategories(
           requests: (s?.requests ?? 0n).toString(),
           redemptions: s?.redemptions ?? 0,
           pending: window.live ? p.toString() : null,
+          // A category tracing an origin consumer (thesis 3.4): what was spent for it.
+          ...originOf(origins.get(channel.address)?.get(i)),
         })
       })
       return categories.length > 0 ? { ...channel, categories } : channel

@@ -22,11 +22,12 @@ export async function tracedByChannel(
 ): Promise<Map<string, TaggedTraffic[]>> {
   const out = new Map<string, TaggedTraffic[]>()
   if (channels.length === 0) return out
-  const origins = await ctx.db.$queryRaw<Array<{ channel: string; category: number; origin: string }>>`
-    SELECT channel, category::int AS category, lower(origin) AS origin FROM channel_category
-    WHERE chain_id = ${clock.chainId} AND channel = ANY(${[...channels]}) AND origin IS NOT NULL`
-  if (origins.length === 0) return out
-  const settled = await settledByCategory(ctx, clock, window, [...new Set(origins.map((o) => o.channel))])
+  const byChannel = await originsByChannel(ctx, clock.chainId, channels)
+  if (byChannel.size === 0) return out
+  const settled = await settledByCategory(ctx, clock, window, [...byChannel.keys()])
+  const origins = [...byChannel].flatMap(([channel, m]) =>
+    [...m].map(([category, origin]) => ({ channel, category, origin })),
+  )
   for (const { channel, category, origin } of origins) {
     const s = settled.get(channel)?.get(category)
     if (!s || (s.amount === 0n && s.requests === 0n)) continue
@@ -75,4 +76,23 @@ export async function tracedEdges(
       ...(byOrigin.size > 0 ? { tagged: [...byOrigin.values()] } : {}),
     }
   })
+}
+
+/** channel → category (0-based) → the origin consumer it traces (lowercase address), for `channels`. */
+export async function originsByChannel(
+  ctx: ServerContext,
+  chainId: number,
+  channels: readonly string[],
+): Promise<Map<string, Map<number, string>>> {
+  const out = new Map<string, Map<number, string>>()
+  if (channels.length === 0) return out
+  const rows = await ctx.db.$queryRaw<Array<{ channel: string; category: number; origin: string }>>`
+    SELECT channel, category::int AS category, lower(origin) AS origin FROM channel_category
+    WHERE chain_id = ${chainId} AND channel = ANY(${[...channels]}) AND origin IS NOT NULL`
+  for (const r of rows) {
+    const byCategory = out.get(r.channel) ?? new Map<number, string>()
+    byCategory.set(r.category, r.origin)
+    out.set(r.channel, byCategory)
+  }
+  return out
 }
