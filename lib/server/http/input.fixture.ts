@@ -103,6 +103,19 @@ const BODY_ROUTES: Array<{ route: string; key?: KeyName; valid: object; fields: 
     valid: { provider: 'billing', maxPrice: '1' },
     fields: ['provider', 'maxPrice'],
   },
+  // Exact transitive tracing: an origin is a service name or an address, in the open and the issue.
+  {
+    route: 'POST /api/payment/tokens',
+    key: 'shop',
+    valid: { provider: 'billing', origin: 'shop' },
+    fields: ['origin'],
+  },
+  {
+    route: 'POST /api/payment/channels',
+    key: 'shop',
+    valid: { provider: 'billing', prices: [{ name: 'for-shop', price: '1', origin: 'shop' }] },
+    fields: ['prices.0.origin'],
+  },
   // With a query string, Next.js's handler serves the hot route instead of the fast path.
   {
     route: 'POST /api/payment/tokens?via=next',
