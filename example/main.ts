@@ -70,6 +70,12 @@ async function main(): Promise<void> {
       ? `sending ${perSecond} requests/s of live traffic`
       : 'no live traffic (EXAMPLE_TRAFFIC_PER_SECOND=0)',
   )
+  if (servers.pricing) {
+    const { windowSeconds, raiseAbove, lowerBelow, stepPercent, maxPercent } = loadPricingFor(perSecond)
+    log(
+      `validation prices under load: every ${windowSeconds} s its next prices go ${stepPercent} % of the base up above ${raiseAbove} accepted requests/s and down below ${lowerBelow}, at most ${maxPercent} %`,
+    )
+  }
   // A reset of the dev chain retires the channels (the Payment Server opens none by itself):
   // get-or-create them again now and then, which changes nothing while they are open.
   let reported = 0
