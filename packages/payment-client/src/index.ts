@@ -44,4 +44,5 @@ export {
 } from './provider'
 export type { RetryParameters } from './retry'
 export { TOKEN_HEADER } from './token'
+export { CATEGORY_HEADER } from './tokenV2'
 export { PAYMENT_ATTRIBUTES } from './tracing'
