@@ -9,6 +9,7 @@ import { Settlement } from '@/components/costs/Settlement'
 import { WindowPicker } from '@/components/costs/WindowPicker'
 import { EmptyState } from '@/components/EmptyState'
 import { LoadError } from '@/components/LoadError'
+import { rowLimit } from '@/components/MoreRows'
 import { firstParam } from '@/components/Pagination'
 import { Section } from '@/components/Section'
 import { UnitPicker } from '@/components/UnitPicker'
@@ -56,6 +57,8 @@ export default async function CostsPage({ searchParams }: Props) {
     ? (firstParam(sp.groupBy) as GroupBy)
     : 'service'
   const size: NodeSize = firstParam(sp.size) === 'earnings' ? 'earnings' : 'spend'
+  // Tables show their first rows unless ?rows=all: a 1,000-service network's page stays light.
+  const limit = rowLimit(firstParam(sp.rows))
   const [result, overheadResult] = await Promise.all([
     load((ctx) => costOverview(ctx, query)),
     load((ctx) => costOverhead(ctx, query)),
@@ -222,7 +225,12 @@ export default async function CostsPage({ searchParams }: Props) {
       )}
 
       {overheadResult.ok ? (
-        <OverheadSection overhead={overheadResult.value} search={search} />
+        <OverheadSection
+          overhead={overheadResult.value}
+          search={search}
+          limit={limit}
+          allHref={here({ rows: 'all' })}
+        />
       ) : (
         <LoadError error={overheadResult.error} what="the payment system's costs" retryHref="/costs" />
       )}
@@ -256,6 +264,9 @@ export default async function CostsPage({ searchParams }: Props) {
         <CostTableView
           table={table}
           testId="cost-table"
+          limit={limit}
+          allHref={here({ rows: 'all' })}
+          noun={`${groupBy}s`}
           linkOf={
             groupBy === 'service'
               ? (row) => {

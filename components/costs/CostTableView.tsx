@@ -1,4 +1,5 @@
 import { Amount } from '@/components/Amount'
+import { MoreRows } from '@/components/MoreRows'
 import { UnitName } from '@/components/UnitProvider'
 import type { CostTable } from '@/lib/costs/report'
 import { formatNumber, shortAddress } from '@/lib/explorer/format'
@@ -6,18 +7,28 @@ import { formatNumber, shortAddress } from '@/lib/explorer/format'
 /**
  * A cost table (lib/costs/report) as HTML: the same rows the CSV export writes. Wei columns in
  * the view's one unit, named once in their header (exact wei on hover and in `data-wei`);
- * pending columns marked as off chain.
+ * pending columns marked as off chain. With `limit`, only the first rows, and a link to all
+ * (`allHref`) under them.
  */
 export function CostTableView({
   table,
   testId,
   linkOf,
+  limit = Number.POSITIVE_INFINITY,
+  allHref = '',
+  noun = 'rows',
 }: {
   table: CostTable
   testId: string
   /** Where a row's first cell links to, if anywhere. */
   linkOf?: (row: Record<string, string>) => string | null
+  /** Rows shown; the rest are behind `allHref` (and in the CSV). */
+  limit?: number
+  allHref?: string
+  /** What a row is, plural, for the note under a cut table. */
+  noun?: string
 }) {
+  const rows = table.rows.slice(0, limit)
   return (
     <div className="table-wrap">
       <table className="table" data-testid={testId}>
@@ -42,7 +53,7 @@ export function CostTableView({
           </tr>
         </thead>
         <tbody>
-          {table.rows.map((row) => (
+          {rows.map((row) => (
             <tr key={table.columns.map((c) => row[c.key]).join('|')} data-testid={`${testId}-row`}>
               {table.columns.map((c, j) => {
                 const value = row[c.key] ?? ''
@@ -93,6 +104,13 @@ export function CostTableView({
           ))}
         </tbody>
       </table>
+      <MoreRows
+        shown={rows.length}
+        total={table.rows.length}
+        noun={noun}
+        allHref={allHref}
+        testId={`${testId}-more`}
+      />
     </div>
   )
 }
