@@ -18,6 +18,8 @@ export type CostClock = {
   block: bigint | null
   finalBlock: bigint | null
   finalityDepth: number
+  /** The hash of `block`, the newest indexed block (null before any). */
+  hash?: string | null
 }
 
 /**
@@ -42,6 +44,7 @@ async function costClock(ctx: ServerContext): Promise<CostClock> {
     block,
     finalBlock: block === null ? null : block - BigInt(finalityDepth),
     finalityDepth,
+    hash: state.cursorHash,
   }
 }
 

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sendCall } from '../../../test/kit/indexer'
 import { isoTime } from '../../costs/window'
 import type { ServerContext } from '../context'
 import type { Db } from '../db/client'
-import { signTokenNative } from '../tokenCrypto'
 import { costGraph, costOverview, costReport, costSeries, serviceCosts } from '.'
 import { type CostsTestbed, DAY, GWEI, startCostsTestbed } from './testing'
 
@@ -14,44 +12,10 @@ import { type CostsTestbed, DAY, GWEI, startCostsTestbed } from './testing'
  */
 
 let bed: CostsTestbed
-let nextTokenId = 3n
 beforeAll(async () => {
   bed = await startCostsTestbed({ settled: true })
 }, 120_000)
 afterAll(() => bed?.stop())
-
-/**
- * Mines a redemption of charlie → dave's channel without indexing it: dave announces the
- * active token ID, waits out the redemption timeout and redeems `requests` at 5 gwei.
- */
-async function mineUnindexedRedemption(requests: bigint): Promise<bigint> {
-  const { chain, ch } = bed
-  const dave = chain.accounts[4]!
-  const active = nextTokenId - 1n
-  const started = await sendCall(chain, {
-    account: dave,
-    address: ch.cd,
-    functionName: 'startRedemption',
-    args: [nextTokenId++],
-  })
-  expect(started.status).toBe('success')
-  await chain.advanceTime(61)
-  const token = signTokenNative({
-    privateKey: chain.keys[3],
-    chainId: bed.chainId,
-    channel: ch.cd,
-    tokenId: active,
-    requests,
-  })
-  const receipt = await sendCall(chain, {
-    account: dave,
-    address: ch.cd,
-    functionName: 'redeem',
-    args: [requests, token.signature],
-  })
-  expect(receipt.status).toBe('success')
-  return receipt.blockNumber
-}
 
 /**
  * The testbed's context, but the first read of the indexer state (the answer's clock) is
@@ -95,7 +59,7 @@ describe('a window ending in the future, while the indexer writes a newer redemp
 
   it('costGraph() reads every figure at its asOf block', async () => {
     const query = await future()
-    const redeemedAt = await mineUnindexedRedemption(8n)
+    const redeemedAt = await bed.mineRedemption(8n)
     const { ctx, clock } = racingContext()
     const g = await costGraph(ctx, query)
     expect(clock.block).not.toBeNull()
@@ -110,7 +74,7 @@ describe('a window ending in the future, while the indexer writes a newer redemp
 
   it('costSeries() sums to the redemptions up to its asOf block', async () => {
     const query = await future()
-    const redeemedAt = await mineUnindexedRedemption(2n)
+    const redeemedAt = await bed.mineRedemption(2n)
     const { ctx, clock } = racingContext()
     const s = await costSeries(ctx, query)
     expect(s.asOf.block).toBe(clock.block?.toString())
@@ -125,7 +89,7 @@ describe('a window ending in the future, while the indexer writes a newer redemp
   it("serviceCosts() reads dave's earnings and burn rate at its asOf block", async () => {
     const query = await future()
     const before = await bed.indexedHead()
-    const redeemedAt = await mineUnindexedRedemption(4n)
+    const redeemedAt = await bed.mineRedemption(4n)
     const { ctx, clock } = racingContext()
     const dave = await serviceCosts(ctx, 'dave', query)
     expect(dave.asOf.block).toBe(before.block.toString())
@@ -144,7 +108,7 @@ describe('a window ending in the future, while the indexer writes a newer redemp
 
   it("costOverview() reads the page's graph and series at one block", async () => {
     const query = await future()
-    const redeemedAt = await mineUnindexedRedemption(3n)
+    const redeemedAt = await bed.mineRedemption(3n)
     const { ctx, clock } = racingContext()
     const { graph, series } = await costOverview(ctx, query)
     expect(redeemedAt).toBeGreaterThan(clock.block!)
@@ -162,7 +126,7 @@ describe('a window ending in the future, while the indexer writes a newer redemp
 
   it("costReport() writes the pairs' totals at its asOf block", async () => {
     const query = await future()
-    const redeemedAt = await mineUnindexedRedemption(6n)
+    const redeemedAt = await bed.mineRedemption(6n)
     const { ctx, clock } = racingContext()
     const { csv } = await costReport(ctx, query, 'pair')
     expect(redeemedAt).toBeGreaterThan(clock.block!)

@@ -2,6 +2,9 @@ import { type CostWindow, type Span, splitWindow } from '../../costs/window'
 import type { ServerContext } from '../context'
 import { Prisma } from '../db/generated/client'
 import type { CostClock } from './clock'
+import { closedSums, inSpans } from './closedSums'
+
+export { inSpans }
 
 /**
  * Settled spend as of one block, from the rollups the database keeps as events are indexed
@@ -10,16 +13,6 @@ import type { CostClock } from './clock'
  */
 
 const HOUR = 3_600
-
-/** `column` in any of `spans` ([from, to) each), as SQL; FALSE for none. */
-export function inSpans(column: string, spans: readonly Span[]): Prisma.Sql {
-  if (spans.length === 0) return Prisma.sql`FALSE`
-  const c = Prisma.raw(column)
-  return Prisma.sql`(${Prisma.join(
-    spans.map(([a, b]) => Prisma.sql`(${c} >= ${a} AND ${c} < ${b})`),
-    ' OR ',
-  )})`
-}
 
 /** Which spans of a window the rollups serve and which the events (see {@link settledRows}). */
 export type SettledSpans = { daily: Span[]; hourly: Span[]; events: Span[] }
@@ -85,23 +78,32 @@ export function settledRows(
 
 type Settled = { amount: bigint; requests: bigint; redemptions: number; unconfirmed: bigint }
 
-/** Settled amount, requests and redemptions per channel in the window, plus the not-final part. */
+/**
+ * Settled amount, requests and redemptions per channel in the window, plus the not-final part:
+ * the rollups' whole days and hours (./closedSums, kept between answers while their block is
+ * indexed) and the events of the rest, read at the clock's block.
+ */
 export async function settledByChannel(
   ctx: ServerContext,
   clock: CostClock,
   window: CostWindow,
 ): Promise<Map<string, Settled>> {
+  const { daily, hourly, events } = settledSpans(clock, window.from, window.to)
+  const closed = await closedSums(ctx, clock, daily, hourly)
   const rows = await ctx.db.$queryRaw<
     Array<{
       channel: string
-      amount: string
-      requests: string
-      redemptions: number
+      amount: string | null
+      requests: string | null
+      redemptions: number | null
       unconfirmed: string | null
     }>
-  >`WITH settled AS (
-       SELECT channel, sum(amount)::text AS amount, sum(requests)::text AS requests, sum(redemptions)::int AS redemptions
-       FROM (${settledRows(clock, window.from, window.to)}) AS s(at, channel, amount, requests, redemptions)
+  >`WITH open AS (
+       SELECT channel, sum((args->>'amount')::numeric)::text AS amount, sum(redeemed_requests(args))::text AS requests,
+              count(*)::int AS redemptions
+       FROM event
+       WHERE chain_id = ${clock.chainId} AND name = 'Redeemed' AND block_number <= ${clock.block ?? -1n}
+         AND ${inSpans('block_timestamp', events)}
        GROUP BY channel
      ), recent AS (
        SELECT channel, sum((args->>'amount')::numeric)::text AS unconfirmed FROM event
@@ -110,19 +112,20 @@ export async function settledByChannel(
          AND block_timestamp >= ${window.from} AND block_timestamp < ${window.to}
        GROUP BY channel
      )
-     SELECT s.channel, s.amount, s.requests, s.redemptions, r.unconfirmed
-     FROM settled s LEFT JOIN recent r USING (channel)`
-  return new Map(
-    rows.map((r) => [
-      r.channel,
-      {
-        amount: BigInt(r.amount),
-        requests: BigInt(r.requests),
-        redemptions: r.redemptions,
-        unconfirmed: BigInt(r.unconfirmed ?? '0'),
-      },
-    ]),
-  )
+     SELECT channel, o.amount, o.requests, o.redemptions, r.unconfirmed
+     FROM open o FULL JOIN recent r USING (channel)`
+  const out = new Map<string, Settled>()
+  for (const [channel, c] of closed) out.set(channel, { ...c, unconfirmed: 0n })
+  for (const r of rows) {
+    const s = out.get(r.channel) ?? { amount: 0n, requests: 0n, redemptions: 0, unconfirmed: 0n }
+    out.set(r.channel, {
+      amount: s.amount + BigInt(r.amount ?? '0'),
+      requests: s.requests + BigInt(r.requests ?? '0'),
+      redemptions: s.redemptions + (r.redemptions ?? 0),
+      unconfirmed: BigInt(r.unconfirmed ?? '0'),
+    })
+  }
+  return out
 }
 
 /** The start of the first hour with settled spend at the clock's block (unix s), or null. */

@@ -234,6 +234,41 @@ export async function startCostsTestbed({ settled = false, pending = false } = {
       })
     }
 
+    /** charlie → dave's next token ID to announce (the fixture redeemed token ID 1 and announced 2). */
+    let nextTokenId = 3n
+    /**
+     * Mines a redemption of charlie → dave's channel without indexing it: dave announces the
+     * next token ID, waits out the redemption timeout and redeems `requests` of the active one
+     * at 5 gwei. Returns its block.
+     */
+    async function mineRedemption(requests: bigint): Promise<bigint> {
+      const dave = chain.accounts[4]!
+      const active = nextTokenId - 1n
+      const started = await sendCall(chain, {
+        account: dave,
+        address: ch.cd,
+        functionName: 'startRedemption',
+        args: [nextTokenId++],
+      })
+      expect(started.status).toBe('success')
+      await chain.advanceTime(61)
+      const token = signTokenNative({
+        privateKey: chain.keys[3],
+        chainId,
+        channel: ch.cd,
+        tokenId: active,
+        requests,
+      })
+      const receipt = await sendCall(chain, {
+        account: dave,
+        address: ch.cd,
+        functionName: 'redeem',
+        args: [requests, token.signature],
+      })
+      expect(receipt.status).toBe('success')
+      return receipt.blockNumber
+    }
+
     if (settled) await settle()
     if (pending) await addPending()
 
@@ -253,6 +288,7 @@ export async function startCostsTestbed({ settled = false, pending = false } = {
       indexedHead,
       settle,
       addPending,
+      mineRedemption,
       edgeOf: (g: CostGraph, consumer: Name, provider: Name) =>
         g.edges.find((e) => e.consumer === addr[consumer] && e.provider === addr[provider]),
       nodeOf: (g: CostGraph, name: Name) => g.nodes.find((n) => n.address === addr[name]),
