@@ -251,10 +251,14 @@ export default async function CostsPage({ searchParams }: Props) {
               </a>
             ))}
             <a
-              href={`/api/costs/report.csv?${search}&groupBy=${groupBy}&unit=${unit.value.unit}`}
+              // With the previous window's figures beside each row, as the comparison above has them.
+              href={`/api/costs/report.csv?${search}&groupBy=${groupBy}&unit=${unit.value.unit}${graph.comparison ? '&compare=previous' : ''}`}
               className="button button-quiet"
               data-testid="csv-link"
               download
+              title={
+                graph.comparison ? 'Each row with its figures in the window before and the change' : undefined
+              }
             >
               Download CSV
             </a>

@@ -27,6 +27,8 @@ export const costWindowSchema = z
     live: z.boolean().meta({ description: "Ends at the chain's current time (pending amounts apply)" }),
   })
   .meta({ id: 'CostWindow' })
+/** A window as the API answers it (ISO times). */
+export type CostWindowView = z.infer<typeof costWindowSchema>
 
 export const asOfSchema = z
   .object({
@@ -147,25 +149,27 @@ const signedWei = (description: string) =>
     .string()
     .meta({ description: `${description} (wei, decimal string, negative for less)`, example: '-1500' })
 
+/** A pair's settled amount in a window and in the one as long right before it. */
+export const costMoverSchema = z
+  .object({
+    consumer: addr('Paying service'),
+    provider: addr('Paid service'),
+    settled: wei('Settled in this window'),
+    previous: wei('Settled in the previous window'),
+    change: signedWei('settled − previous'),
+  })
+  .meta({ id: 'CostMover' })
+export type CostMover = z.infer<typeof costMoverSchema>
+
 export const costComparisonSchema = z
   .object({
     window: costWindowSchema,
     settled: wei('Settled in the previous window'),
     requests: count('Requests settled in the previous window'),
     change: signedWei('This window’s settled minus the previous one’s'),
-    movers: z
-      .array(
-        z.object({
-          consumer: addr('Paying service'),
-          provider: addr('Paid service'),
-          settled: wei('Settled in this window'),
-          previous: wei('Settled in the previous window'),
-          change: signedWei('settled − previous'),
-        }),
-      )
-      .meta({
-        description: 'The pairs whose settled amount changed most (at most 10), largest increase first',
-      }),
+    movers: z.array(costMoverSchema).meta({
+      description: 'The pairs whose settled amount changed most (at most 10), largest increase first',
+    }),
   })
   .meta({ id: 'CostComparison' })
 export type CostComparison = z.infer<typeof costComparisonSchema>
@@ -277,6 +281,28 @@ export const serviceChannelSchema = z
   .meta({ id: 'ServiceChannel' })
 export type ServiceChannel = z.infer<typeof serviceChannelSchema>
 
+const comparedSide = (description: string) =>
+  z
+    .object({
+      settled: wei('In this window'),
+      previous: wei('In the previous window'),
+      change: signedWei('settled − previous'),
+    })
+    .meta({ description })
+
+export const serviceComparisonSchema = z
+  .object({
+    window: costWindowSchema,
+    paid: comparedSide('Settled as consumer'),
+    earned: comparedSide('Settled as provider'),
+    movers: z.array(costMoverSchema).meta({
+      description:
+        'Its pairs (as consumer or provider) whose settled amount changed most (at most 10), largest increase first',
+    }),
+  })
+  .meta({ id: 'ServiceComparison' })
+export type ServiceComparison = z.infer<typeof serviceComparisonSchema>
+
 export const serviceCostsSchema = z
   .object({
     chainId: z.number().int(),
@@ -325,6 +351,10 @@ export const serviceCostsSchema = z
       }),
     ),
     channels: z.array(serviceChannelSchema),
+    comparison: serviceComparisonSchema.nullable().meta({
+      description:
+        'With `compare=previous`: what it paid and earned in the window as long right before this one, read at the same block, and which of its pairs changed most; null otherwise, and for `all`',
+    }),
   })
   .meta({ id: 'ServiceCosts' })
 export type ServiceCosts = z.infer<typeof serviceCostsSchema>

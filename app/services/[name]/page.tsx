@@ -17,6 +17,7 @@ import { pageSegment } from '../../_lib/segment'
 import { viewUnit } from '../../_lib/unit'
 import { BudgetsSection } from '../../alerts/_components/BudgetsSection'
 import { ServiceChannels } from './_components/ServiceChannels'
+import { ServiceComparison } from './_components/ServiceComparison'
 import { ServiceOverhead } from './_components/ServiceOverhead'
 
 type Props = {
@@ -40,7 +41,7 @@ export default async function ServicePage({ params, searchParams }: Props) {
   const name = pageSegment((await params).name)
   const sp = await searchParams
   const query = windowQueryOf((name) => firstParam(sp[name]))
-  const result = await load((ctx) => serviceCosts(ctx, name, query))
+  const result = await load((ctx) => serviceCosts(ctx, name, query, 'previous'))
   if (!result.ok) {
     return (
       <>
@@ -74,6 +75,8 @@ export default async function ServicePage({ params, searchParams }: Props) {
       s.loaded.total,
       ...s.loaded.parts.map((p) => p.ownSpend),
       ...s.channels.flatMap((c) => [c.consumerFunds, c.pending, c.burnPerHour]),
+      s.comparison?.paid.previous,
+      s.comparison?.earned.previous,
     ],
   })
 
@@ -142,6 +145,8 @@ export default async function ServicePage({ params, searchParams }: Props) {
           </p>
         </section>
       </div>
+
+      <ServiceComparison costs={s} />
 
       <Section title="Fully loaded cost" testId="loaded-section">
         <div className="method-note">

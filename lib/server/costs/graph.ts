@@ -1,4 +1,5 @@
 import type { CostComparison, CostEdge, CostGraph, CostNode } from '../../costs/api'
+import { compareWindows } from '../../costs/comparison'
 import { byBigIntDesc } from '../../costs/order'
 import { type CostWindow, previousWindow, type WindowQuery } from '../../costs/window'
 import { BadRequestError } from '../../errors'
@@ -201,10 +202,10 @@ function nodesOf(edges: CostEdge[], names: Map<string, ServiceName>, live: boole
 }
 
 /** What to compare a window with: nothing, or the window as long right before it. */
-type Compare = 'previous' | undefined
+export type Compare = 'previous' | undefined
 
 /** `compare` of a query: `previous` or absent; anything else is a 400 `invalid_window`. */
-function compareOf(value: string | null | undefined): Compare {
+export function compareOf(value: string | null | undefined): Compare {
   if (value === null || value === undefined || value === '') return undefined
   if (value === 'previous') return value
   throw new BadRequestError({ code: 'invalid_window', message: '`compare` must be `previous` when given.' })
@@ -223,57 +224,28 @@ export async function costGraph(
   return atOneBlock(ctx, (snapshot, clock) => costGraphAt(snapshot, clock, query, comparing))
 }
 
-/** Most pairs listed as movers. */
-const MOVERS = 10
-
 /**
- * This window against the one as long right before it, read at the same block (the snapshot
- * of {@link costGraphAt}): the previous total and the pairs that changed most, pending
- * amounts left out on both sides (only settled amounts exist for a past window).
+ * The pairs of the window as long right before `window` (lib/costs/window previousWindow) at
+ * the same clock, for the comparisons (lib/costs/comparison); null for `all`.
  */
+export async function previousEdges(
+  ctx: ServerContext,
+  clock: CostClock,
+  window: CostWindow,
+): Promise<{ window: CostWindow; edges: CostEdge[] } | null> {
+  const previous = previousWindow(window)
+  return previous && { window: previous, edges: await pairEdges(ctx, clock, previous) }
+}
+
+/** This window against the one as long right before it, read at the same block. */
 async function comparisonOf(
   ctx: ServerContext,
   clock: CostClock,
   window: CostWindow,
   edges: CostEdge[],
 ): Promise<CostComparison | null> {
-  const previous = previousWindow(window)
-  if (!previous) return null
-  const before = await pairEdges(ctx, clock, previous)
-  const pairs = new Map<string, { consumer: string; provider: string; settled: bigint; previous: bigint }>()
-  const pairOf = (e: CostEdge) => {
-    const key = `${e.consumer}>${e.provider}`
-    let pair = pairs.get(key)
-    if (!pair) {
-      pair = { consumer: e.consumer, provider: e.provider, settled: 0n, previous: 0n }
-      pairs.set(key, pair)
-    }
-    return pair
-  }
-  for (const e of edges) pairOf(e).settled += BigInt(e.settled)
-  for (const e of before) pairOf(e).previous += BigInt(e.settled)
-  const changed = [...pairs.values()].filter((p) => p.settled !== p.previous)
-  const size = (p: { settled: bigint; previous: bigint }) =>
-    p.settled > p.previous ? p.settled - p.previous : p.previous - p.settled
-  const movers = changed
-    .sort(byBigIntDesc(size))
-    .slice(0, MOVERS)
-    .sort(byBigIntDesc((p) => p.settled - p.previous))
-  const settled = sum(edges.map((e) => BigInt(e.settled)))
-  const settledBefore = sum(before.map((e) => BigInt(e.settled)))
-  return {
-    window: windowView(previous),
-    settled: settledBefore.toString(),
-    requests: sum(before.map((e) => BigInt(e.requests))).toString(),
-    change: (settled - settledBefore).toString(),
-    movers: movers.map((p) => ({
-      consumer: p.consumer,
-      provider: p.provider,
-      settled: p.settled.toString(),
-      previous: p.previous.toString(),
-      change: (p.settled - p.previous).toString(),
-    })),
-  }
+  const before = await previousEdges(ctx, clock, window)
+  return before && compareWindows({ window: windowView(before.window), edges, before: before.edges })
 }
 
 /** The graph of a window at the clock of a snapshot already open (see atOneBlock). */

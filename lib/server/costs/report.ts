@@ -1,25 +1,32 @@
+import { withPreviousColumns } from '../../costs/comparisonReport'
 import { withOverheadColumns } from '../../costs/overheadReport'
 import { costTable, GROUP_BYS, type GroupBy, toCsv, withUnitColumns } from '../../costs/report'
-import type { WindowQuery } from '../../costs/window'
+import { previousWindow, type WindowQuery } from '../../costs/window'
 import { BadRequestError } from '../../errors'
 import { type FiatRate, parseUnit, unitChoices } from '../../units'
 import type { ServerContext } from '../context'
 import { displayFiat } from '../displayUnit'
-import { atOneBlock } from './clock'
-import { costGraphAt } from './graph'
+import { atOneBlock, windowOf } from './clock'
+import { compareOf, costGraphAt } from './graph'
 import { costOverheadAt } from './overhead'
 
 /**
  * GET /api/costs/report.csv: the /costs page's table of services, teams or pairs as CSV, exact
  * wei; with `unit`, each wei column is followed by the page's reading in that unit
  * (withUnitColumns); service and team rows carry the gas the payment system cost them
- * (withOverheadColumns). `fiat` is the operator's currency (default: DISPLAY_CURRENCY).
+ * (withOverheadColumns); with `compare` = `previous`, each row's figures in the window as long
+ * right before and the change (withPreviousColumns), read at the same block. `fiat` is the
+ * operator's currency (default: DISPLAY_CURRENCY).
  */
 export async function costReport(
   ctx: ServerContext,
   query: WindowQuery,
   groupBy: string | null,
-  { unit = null, fiat = displayFiat() }: { unit?: string | null; fiat?: FiatRate | null } = {},
+  {
+    unit = null,
+    fiat = displayFiat(),
+    compare = null,
+  }: { unit?: string | null; fiat?: FiatRate | null; compare?: string | null } = {},
 ): Promise<{ csv: string; filename: string }> {
   const group = (groupBy ?? 'service') as GroupBy
   if (!GROUP_BYS.includes(group)) {
@@ -35,14 +42,28 @@ export async function costReport(
       message: `\`unit\` must be one of ${unitChoices(fiat).join(', ')}.`,
     })
   }
-  // The overhead's columns (service and team rows) are read at the graph's block.
-  const { graph, overhead } = await atOneBlock(ctx, async (snapshot, clock) => ({
-    graph: await costGraphAt(snapshot, clock, query),
-    overhead: group === 'pair' ? null : await costOverheadAt(snapshot, clock, query),
-  }))
-  const table = overhead
+  const comparing = compareOf(compare)
+  // The overhead's columns (service and team rows) and the previous window are read at the
+  // graph's block.
+  const { graph, overhead, before } = await atOneBlock(ctx, async (snapshot, clock) => {
+    const previous = comparing ? previousWindow(windowOf(query, clock)) : null
+    return {
+      graph: await costGraphAt(snapshot, clock, query),
+      overhead: group === 'pair' ? null : await costOverheadAt(snapshot, clock, query),
+      before: previous
+        ? await costGraphAt(snapshot, clock, { from: String(previous.from), to: String(previous.to) })
+        : null,
+    }
+  })
+  const current = overhead
     ? withOverheadColumns(costTable(graph, group), group, overhead)
     : costTable(graph, group)
+  const table = before
+    ? withPreviousColumns(current, costTable(before, group), group, {
+        window: graph.window,
+        previous: before.window,
+      })
+    : current
   const day = (iso: string) => iso.replaceAll(':', '').replace(/\.\d+/, '')
   return {
     csv: toCsv(chosen ? withUnitColumns(table, chosen, fiat) : table),

@@ -35,7 +35,7 @@ const windowParams = z.object({
 const graphParams = windowParams.extend({
   compare: z.enum(['previous']).optional().meta({
     description:
-      'previous: also the window as long right before this one, read at the same block, and the pairs that changed most (`comparison`)',
+      'previous: also the window as long right before this one, read at the same block: what changed and the pairs that changed most (`comparison`; in the CSV, `previous_*` and `change_*` columns beside each row, and the bounds of both windows)',
   }),
 })
 
@@ -90,7 +90,7 @@ export const costRoutes = [
         path: z.object({
           name: z.string().meta({ description: 'Service name or 0x address', example: 'alice' }),
         }),
-        query: windowParams,
+        query: graphParams,
       },
       responses: {
         '200': json(serviceCostsSchema, 'OK'),
@@ -100,7 +100,8 @@ export const costRoutes = [
       },
     },
     // Next.js gives route handlers their parameters decoded once already.
-    handler: ({ ctx, params, query }) => serviceCosts(ctx, params.name, windowQuery(query)),
+    handler: ({ ctx, params, query }) =>
+      serviceCosts(ctx, params.name, windowQuery(query), query.get('compare')),
   }),
   route({
     method: 'get',
@@ -126,7 +127,7 @@ export const costRoutes = [
       description:
         "The /costs page's table: one row per service, team or pair, amounts in wei. Header row of column keys; RFC 4180 quoting.",
       requestParams: {
-        query: windowParams.extend({
+        query: graphParams.extend({
           groupBy: z
             .enum(['service', 'team', 'pair'])
             .optional()
@@ -146,6 +147,7 @@ export const costRoutes = [
     handler: async ({ ctx, query }) => {
       const { csv, filename } = await costReport(ctx, windowQuery(query), query.get('groupBy'), {
         unit: query.get('unit'),
+        compare: query.get('compare'),
       })
       return new Response(csv, {
         headers: {

@@ -1,13 +1,14 @@
 import { isAddress } from 'viem'
 import type { ServiceCosts } from '../../costs/api'
 import { attributeCost } from '../../costs/attribution'
+import { compareService } from '../../costs/comparison'
 import { type Fraction, floor, sub, toNumber } from '../../costs/fraction'
 import type { WindowQuery } from '../../costs/window'
 import { NotFoundError } from '../../errors'
 import type { ServerContext } from '../context'
 import { findServiceLabel } from '../services'
 import { asOfView, atOneBlock, type CostClock, windowOf, windowView } from './clock'
-import { costGraphData, pendingByChannel } from './graph'
+import { type Compare, compareOf, costGraphData, pendingByChannel, previousEdges } from './graph'
 import { serviceChannels } from './serviceChannels'
 import { tracedEdges } from './tracing'
 
@@ -15,14 +16,20 @@ const fraction = (f: Fraction) => ({ num: f.num.toString(), den: f.den.toString(
 
 /**
  * What a service pays, earns and nets in a window, its fully loaded cost (lib/costs/attribution)
- * and its channels with their runway. `nameOrAddress` is a label's name or any address.
+ * and its channels with their runway. `nameOrAddress` is a label's name or any address. With
+ * `compare` = `previous`, also the window as long right before, read at the same block
+ * (lib/costs/comparison compareService: the /costs comparison kept to its pairs).
  */
-export function serviceCosts(
+export async function serviceCosts(
   ctx: ServerContext,
   nameOrAddress: string,
   query: WindowQuery,
+  compare?: string | null,
 ): Promise<ServiceCosts> {
-  return atOneBlock(ctx, (snapshot, clock) => serviceCostsAt(snapshot, clock, nameOrAddress, query))
+  const comparing = compareOf(compare)
+  return atOneBlock(ctx, (snapshot, clock) =>
+    serviceCostsAt(snapshot, clock, nameOrAddress, query, comparing),
+  )
 }
 
 async function serviceCostsAt(
@@ -30,6 +37,7 @@ async function serviceCostsAt(
   clock: CostClock,
   nameOrAddress: string,
   query: WindowQuery,
+  compare: Compare,
 ): Promise<ServiceCosts> {
   const label = await findServiceLabel(ctx, nameOrAddress).catch((error) => {
     if (isAddress(nameOrAddress, { strict: false })) return null
@@ -39,9 +47,10 @@ async function serviceCostsAt(
   const window = windowOf(query, clock)
   // Pending is read once: the graph (for a live window) and the runway both use it.
   const pending = await pendingByChannel(ctx, clock.chainId)
-  const [{ edges, nodes, names }, channels] = await Promise.all([
+  const [{ edges, nodes, names }, channels, before] = await Promise.all([
     costGraphData(ctx, clock, window, pending),
     serviceChannels(ctx, clock, address, pending),
+    compare === 'previous' ? previousEdges(ctx, clock, window) : null,
   ])
   if (!label && channels.length === 0) {
     throw new NotFoundError({
@@ -101,5 +110,7 @@ async function serviceCostsAt(
         requests: e.requests,
       })),
     channels: channels.map((c) => ({ ...c, counterpartyName: nameOf(c.counterparty) })),
+    comparison:
+      before && compareService({ address, window: windowView(before.window), edges, before: before.edges }),
   }
 }

@@ -163,6 +163,13 @@ export const otherExamples: Record<string, OperationExamples> = {
             terminatesAt: '0',
           },
         ],
+        // With compare=previous: shop paid billing for 30 requests in the 24 h before.
+        comparison: {
+          window: graph.comparison.window,
+          paid: { settled: '42000000000000', previous: '30000000000000', change: '12000000000000' },
+          earned: { settled: '0', previous: '0', change: '0' },
+          movers: graph.comparison.movers,
+        },
       },
     },
   },
