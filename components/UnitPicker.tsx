@@ -1,5 +1,6 @@
 'use client'
 
+import Link from 'next/link'
 import type { DisplayUnit } from '@/lib/units'
 import { UNIT_COOKIE } from '@/lib/units'
 import { useViewUnit } from './UnitProvider'
@@ -23,7 +24,9 @@ function remember(unit: DisplayUnit | null) {
 /**
  * The view's unit picker: links that put `?unit=` in the URL (shareable) and remember the pick.
  * `links` are built on the server from the page's query (app/_lib/unit.ts); `auto` is the
- * view's own best unit, named in its title.
+ * view's own best unit, named in its title. A pick is a client-side navigation, not a reload:
+ * the page's figures come back in the new unit while what the user did on it stays (a focused
+ * or opened cost graph, the scroll position). Never prefetched: each is a whole page's read.
  */
 export function UnitPicker({
   links,
@@ -37,16 +40,18 @@ export function UnitPicker({
   return (
     <nav className="segmented small unit-picker" aria-label="Unit" data-testid="unit-picker">
       {links.map((l) => (
-        <a
+        <Link
           key={l.unit}
           href={l.href}
+          prefetch={false}
+          scroll={false}
           aria-current={current === l.unit ? 'page' : undefined}
           title={l.unit === 'auto' ? `The unit of this view's largest amount (${auto})` : undefined}
           data-testid={`unit-${l.unit}`}
           onClick={() => remember(l.unit === 'auto' ? null : l.unit)}
         >
           {l.unit === 'auto' ? 'Auto' : l.unit}
-        </a>
+        </Link>
       ))}
     </nav>
   )

@@ -100,6 +100,8 @@ test.describe('one display unit per view', () => {
 
     // The CSV with the page's unit equals the table: each wei column followed by its reading.
     await page.getByTestId('unit-gwei').click()
+    // A pick is a client-side navigation: the page is in gwei once the picker says so.
+    await expect(page.getByTestId('unit-gwei')).toHaveAttribute('aria-current', 'page')
     const href = await page.getByTestId('csv-link').getAttribute('href')
     expect(href).toContain('unit=gwei')
     const [header = [], ...rows] = parseCsv(await (await page.request.get(href ?? '')).text())
@@ -141,6 +143,7 @@ test.describe('one display unit per view', () => {
     await expect(page).toHaveURL(/unit=USD/)
     await expectAllIn(page, 'USD')
     await page.getByTestId('unit-ETH').click()
+    await expect(page.getByTestId('unit-ETH')).toHaveAttribute('aria-current', 'page')
     await expectAllIn(page, 'ETH')
     await screenshot(page, info, 'service-eth-desktop')
     await page.setViewportSize({ width: 412, height: 915 })
@@ -152,5 +155,45 @@ test.describe('one display unit per view', () => {
     await page.goto('/costs?window=all')
     await expect(page.getByTestId('unit-auto')).toHaveAttribute('aria-current', 'page')
     await expectAllIn(page, auto)
+  })
+
+  test('the cost graph follows the picker without a reload: labels in the unit, exact wei in the tooltip', async ({
+    page,
+    request,
+  }) => {
+    await payEachOther(request)
+    const graph = await getJson<CostGraph>(request, '/api/costs/graph?window=all')
+    const ac = graph.edges.find((e) => e.consumer === addr('alice') && e.provider === addr('charlie'))
+    expect(ac, 'alice → charlie in the graph').toBeDefined()
+    const settled = ac?.settled ?? ''
+    // Focused on alice, so her edges are labelled however many edges the stack's graph has.
+    await page.goto(`/costs?window=all&unit=ETH&focus=${addr('alice')}`)
+    await expect(page.getByTestId('cost-graph')).toHaveAttribute('data-ready', 'true')
+    const label = page.locator(
+      `[data-testid="graph-edge-label"][data-consumer="${addr('alice')}"][data-provider="${addr('charlie')}"]`,
+    )
+    await expect(label.locator('.amount').first()).toHaveText(formatAmount({ wei: settled, unit: 'ETH' }))
+    // A mark on this document: a reload would lose it.
+    await page.evaluate(() => Object.assign(window, { sameDocument: true }))
+    for (const unit of ['gwei', 'USD'] as const) {
+      await page.getByTestId(`unit-${unit}`).click()
+      await expect(page).toHaveURL(new RegExp(`[?&]unit=${unit}(&|$)`))
+      const reading = formatAmount({ wei: settled, unit, fiat })
+      const amount = label.locator('.amount').first()
+      await expect(amount).toHaveText(reading)
+      await expect(amount).toHaveAttribute('data-unit', unit)
+      await expect(amount).toHaveAttribute('title', new RegExp(`^${exactWei(settled)}`))
+      // The tooltip: the reading in the unit with the exact wei beside it (and a currency's rate).
+      await expect(label).toHaveAttribute(
+        'title',
+        new RegExp(`settled ${reading} \\(${exactWei(settled)}\\)`),
+      )
+      if (unit === 'USD') await expect(label).toHaveAttribute('title', /at 3125\.40 USD per ETH/)
+      // The node's line too, and the focus the user chose stays.
+      const alice = page.locator(`[data-testid="graph-node"][data-address="${addr('alice')}"]`)
+      await expect(alice.locator('.amount').first()).toHaveAttribute('data-unit', unit)
+      await expect(alice).toHaveAttribute('data-state', 'focused')
+      expect(await page.evaluate(() => 'sameDocument' in window), `${unit}: no reload`).toBe(true)
+    }
   })
 })

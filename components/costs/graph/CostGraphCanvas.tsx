@@ -10,7 +10,8 @@ import {
   useNodesState,
   useReactFlow,
 } from '@xyflow/react'
-import { useCallback, useEffect, useMemo, useState } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { useViewUnit } from '@/components/UnitProvider'
 import {
   COLLAPSE_ABOVE,
   EDGES_AT_MOST,
@@ -20,7 +21,15 @@ import {
   NO_TEAM,
 } from '@/lib/costs/graphGroups'
 import { layoutCostGraph } from '@/lib/costs/layout'
-import { type ElementsInput, flowEdges, flowNodes, LABEL_ALL_UP_TO, labelSize, nodeSize } from './elements'
+import {
+  type ElementsInput,
+  flowEdges,
+  flowNodes,
+  type GraphUnit,
+  LABEL_ALL_UP_TO,
+  labelSize,
+  nodeSize,
+} from './elements'
 import { GraphSearch } from './GraphSearch'
 import { PaidEdgeView } from './PaidEdgeView'
 import { ServiceNodeView } from './ServiceNodeView'
@@ -73,6 +82,11 @@ function phoneHeight(layout: { width: number; height: number }) {
 function Canvas({ services, pairs, size, live }: CostGraphCanvasProps) {
   const narrow = useNarrow()
   const flow = useReactFlow()
+  // The view's unit: a new pick redraws the tooltips and the room kept for the labels.
+  const view = useViewUnit()
+  const unitKey = view ? `${view.unit} ${view.fiat?.currency ?? ''} ${view.fiat?.rate ?? ''}` : ''
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the same unit (unitKey) keeps its object
+  const unit: GraphUnit = useMemo(() => (view ? { unit: view.unit, fiat: view.fiat } : null), [unitKey])
   const byId = useMemo(() => new Map(services.map((s) => [s.id, s])), [services])
   const grouping = services.length > COLLAPSE_ABOVE
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set())
@@ -96,11 +110,15 @@ function Canvas({ services, pairs, size, live }: CostGraphCanvasProps) {
     },
     [expand],
   )
-  // ?focus=<name or address> when the page opens.
+  // ?focus=<name or address> when the page opens. After a client-side navigation (a unit
+  // picked: its link was built without ?focus=) the focus stays, and goes back into the URL.
+  const focusedId = useRef(focusId)
+  focusedId.current = focusId
   useEffect(() => {
     const wanted = new URLSearchParams(window.location.search).get('focus')?.toLowerCase()
-    if (!wanted) return
-    const service = services.find((s) => s.name?.toLowerCase() === wanted || s.id === wanted)
+    const service = wanted
+      ? services.find((s) => s.name?.toLowerCase() === wanted || s.id === wanted)
+      : services.find((s) => s.id === focusedId.current)
     if (service) focus(service)
   }, [services, focus])
 
@@ -119,16 +137,16 @@ function Canvas({ services, pairs, size, live }: CostGraphCanvasProps) {
   const layout = useMemo(() => {
     if (narrow === null) return null
     return layoutCostGraph({
-      nodes: drawn.nodes.map((n) => ({ id: n.id, ...nodeSize(n, byId, narrow) })),
+      nodes: drawn.nodes.map((n) => ({ id: n.id, ...nodeSize(n, byId, narrow, unit) })),
       edges: drawn.edges.map((e) => ({
         id: e.id,
         from: e.from,
         to: e.to,
-        label: labelAll ? labelSize(e) : undefined,
+        label: labelAll ? labelSize(e, unit) : undefined,
       })),
       direction,
     })
-  }, [drawn, byId, labelAll, direction, narrow])
+  }, [drawn, byId, labelAll, direction, narrow, unit])
 
   const input: ElementsInput | null = layout && {
     graph: drawn,
@@ -142,11 +160,12 @@ function Canvas({ services, pairs, size, live }: CostGraphCanvasProps) {
     hovered,
     direction,
     onExpand: expand,
+    unit,
   }
   // biome-ignore lint/correctness/useExhaustiveDependencies: input is rebuilt from these each render
   const built = useMemo(() => (input ? flowNodes(input) : []), [layout, focused, size])
   // biome-ignore lint/correctness/useExhaustiveDependencies: input is rebuilt from these each render
-  const builtEdges = useMemo(() => (input ? flowEdges(input) : []), [layout, focused, hovered, live])
+  const builtEdges = useMemo(() => (input ? flowEdges(input) : []), [layout, focused, hovered, live, unit])
   // Through React Flow's own state, so the sizes it measures stay with the nodes.
   const [nodes, setNodes, onNodesChange] = useNodesState<GraphNode>([])
   const [edges, setEdges] = useEdgesState<PaidEdge>([])

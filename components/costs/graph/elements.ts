@@ -1,10 +1,23 @@
 import { MarkerType, Position } from '@xyflow/react'
+import type { ViewUnit } from '@/components/UnitProvider'
 import type { DrawnEdge, DrawnNode, Focus, GroupedGraph } from '@/lib/costs/graphGroups'
 import type { Layout } from '@/lib/costs/layout'
 import { formatNumber, formatWei, shortAddress } from '@/lib/explorer/format'
+import { exactWei, formatAmount } from '@/lib/units'
 import type { CanvasPair, CanvasService, FocusState, GraphNode, PaidEdge } from './types'
 
-/* From the grouped, laid-out graph to React Flow's nodes and edges. */
+/*
+ * From the grouped, laid-out graph to React Flow's nodes and edges. Their text (the tooltips,
+ * and the widths kept for the labels) reads in the view's one unit, as every <Amount> on the
+ * labels does: 4 significant digits, the exact wei in the tooltip.
+ */
+
+/** The view's unit (components/UnitProvider); null outside a view with one. */
+export type GraphUnit = Pick<ViewUnit, 'unit' | 'fiat'> | null
+
+/** An amount as <Amount> reads it in the view's unit (formatWei outside a view with one). */
+const amountOf = (wei: bigint | string, unit: GraphUnit) =>
+  unit ? formatAmount({ wei, unit: unit.unit, fiat: unit.fiat }) : formatWei(wei)
 
 /** Up to this many drawn edges, every edge is labelled (and dagre keeps room for the labels). */
 export const LABEL_ALL_UP_TO = 40
@@ -19,28 +32,29 @@ const nameOf = (n: DrawnNode, byId: Map<string, CanvasService>) => {
   const s = byId.get(n.id)
   return s?.name ?? shortAddress(n.id)
 }
-const subOf = (n: DrawnNode) =>
-  `paid ${formatWei(n.paid)} · earned ${formatWei(n.earned)}${n.internal > 0n ? ` · within ${formatWei(n.internal)}` : ''}`
+const subOf = (n: DrawnNode, unit: GraphUnit) =>
+  `paid ${amountOf(n.paid, unit)} · earned ${amountOf(n.earned, unit)}${n.internal > 0n ? ` · within ${amountOf(n.internal, unit)}` : ''}`
 
 /**
- * A node's box: wide enough for its name and its line of amounts (CSS keeps it to this); on a
- * phone (`compact`) its name only, the amounts being in its title and its page.
+ * A node's box: wide enough for its name and its line of amounts in the view's `unit` (CSS
+ * keeps it to this); on a phone (`compact`) its name only, the amounts being in its page.
  */
 export function nodeSize(
   n: DrawnNode,
   byId: Map<string, CanvasService>,
   compact = false,
+  unit: GraphUnit = null,
 ): { width: number; height: number } {
   // 13 px semibold: about 8.4 px a character, plus the box's padding.
   const name = nameOf(n, byId).length * 8.4 + 14
-  const text = compact ? name : Math.max(name, subOf(n).length * CHAR)
+  const text = compact ? name : Math.max(name, subOf(n, unit).length * CHAR)
   return { width: Math.round(Math.min(300, DOT + 10 + text)), height: NODE_HEIGHT }
 }
 
-/** The label box of an edge (see PaidEdgeView), for dagre to keep free. */
-export function labelSize(e: DrawnEdge): { width: number; height: number } {
-  const lines = [formatWei(e.settled), `${formatNumber(e.requests)} req · ${e.pairs.length} pairs`]
-  if (e.pending > 0n) lines.push(`+${formatWei(e.pending)} pending`)
+/** The label box of an edge in the view's `unit` (see PaidEdgeView), for dagre to keep free. */
+export function labelSize(e: DrawnEdge, unit: GraphUnit = null): { width: number; height: number } {
+  const lines = [amountOf(e.settled, unit), `${formatNumber(e.requests)} req · ${e.pairs.length} pairs`]
+  if (e.pending > 0n) lines.push(`+${amountOf(e.pending, unit)} pending`)
   return {
     width: Math.round(Math.max(...lines.map((l) => l.length)) * CHAR + 14),
     height: lines.length * 15 + 8,
@@ -75,6 +89,7 @@ export type ElementsInput = {
   hovered: string | null
   direction: 'LR' | 'TB'
   onExpand: (team: string) => void
+  unit: GraphUnit
 }
 
 /** React Flow nodes: services and collapsed teams at dagre's places, with their focus state. */
@@ -126,12 +141,19 @@ export function flowNodes({
   })
 }
 
-const priceOf = (p: CanvasPair) =>
-  p.priceMin === p.priceMax ? formatWei(p.priceMin) : `${formatWei(p.priceMin)}–${formatWei(p.priceMax)}`
+const priceOf = (p: CanvasPair, unit: GraphUnit) =>
+  p.priceMin === p.priceMax
+    ? amountOf(p.priceMin, unit)
+    : `${amountOf(p.priceMin, unit)}–${amountOf(p.priceMax, unit)}`
 
-/** React Flow edges along dagre's routes, with label, link and focus state. */
+/**
+ * React Flow edges along dagre's routes, with label, link and focus state; the tooltip in the
+ * view's unit with the exact wei (and the rate of a currency).
+ */
 export function flowEdges(input: ElementsInput): PaidEdge[] {
-  const { graph, layout, byId, pairs, focus, live, labelAll, hovered, direction } = input
+  const { graph, layout, byId, pairs, focus, live, labelAll, hovered, direction, unit } = input
+  const rate =
+    unit?.fiat && unit.fiat.currency === unit.unit ? `at ${unit.fiat.rate} ${unit.unit} per ETH` : null
   const max = maxOf(graph.edges.map((e) => e.settled + e.pending))
   const name = (id: string) =>
     id.startsWith('team:') ? id.slice(5) : (byId.get(id)?.name ?? shortAddress(id))
@@ -142,9 +164,10 @@ export function flowEdges(input: ElementsInput): PaidEdge[] {
     const only = e.pairs.length === 1 ? (pairs[e.pairs[0] as number] as CanvasPair) : null
     const title = [
       `${name(e.from)} → ${name(e.to)}${only ? '' : ` (${e.pairs.length} pairs)`}`,
-      `settled ${formatWei(e.settled)} (${formatNumber(e.settled)} wei) for ${formatNumber(e.requests)} requests${only ? ` at ${priceOf(only)}` : ''}`,
-      live ? `pending ${formatWei(e.pending)} accepted, not redeemed` : null,
+      `settled ${amountOf(e.settled, unit)} (${exactWei(e.settled)}) for ${formatNumber(e.requests)} requests${only ? ` at ${priceOf(only, unit)} each` : ''}`,
+      live ? `pending ${amountOf(e.pending, unit)} (${exactWei(e.pending)}) accepted, not redeemed` : null,
       only ? `${only.channels} channel${only.channels === 1 ? '' : 's'}` : null,
+      rate,
     ]
       .filter(Boolean)
       .join('\n')
