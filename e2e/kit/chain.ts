@@ -1,9 +1,11 @@
 import {
   type Account,
+  type Address,
   type Chain,
   createPublicClient,
   createTestClient,
   createWalletClient,
+  getContractAddress,
   type Hex,
   http,
   keccak256,
@@ -11,6 +13,7 @@ import {
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
+import { intermediaryFactoryV2DeployedBytecode } from '../../contracts/generated'
 import { ANVIL_KEYS } from '../../stack/anvil'
 
 /** The anvil of the stack under test (playwright.config.ts starts it on this port). */
@@ -65,4 +68,15 @@ export async function mineBlock(): Promise<bigint> {
 export async function advanceTime(seconds: number): Promise<void> {
   await testClient.increaseTime({ seconds })
   await testClient.mine({ blocks: 1 })
+}
+
+/** The stack's IntermediaryFactoryV2: deployed by dev account 0 right after v1's, found by its code. */
+export async function factoryV2Address(): Promise<Address> {
+  const deployer = privateKeyToAccount(ANVIL_KEYS[0]).address
+  for (let nonce = 0n; nonce < 8n; nonce++) {
+    const address = getContractAddress({ from: deployer, nonce })
+    const code = await chain.getCode({ address })
+    if (code?.toLowerCase() === intermediaryFactoryV2DeployedBytecode.toLowerCase()) return address
+  }
+  throw new Error('no IntermediaryFactoryV2 among dev account 0 deployments')
 }
