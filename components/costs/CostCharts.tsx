@@ -92,7 +92,10 @@ export function SpendOverTime({ series }: { series: CostSeries }) {
         </BarChart>
       </ResponsiveContainer>
       <p className="muted small">
-        Settled per {hourly ? 'hour' : 'day'} (UTC), stacked by the provider paid, in {u.unit}.
+        Settled per {hourly ? 'hour' : 'day'} (UTC), stacked by the provider paid
+        {series.providers.some((p) => p.category !== undefined) &&
+          ' (and by request category where its channels have several)'}
+        , in {u.unit}.
       </p>
     </div>
   )
