@@ -141,7 +141,7 @@ export function flowNodes({
   })
 }
 
-const priceOf = (p: CanvasPair, unit: GraphUnit) =>
+const priceOf = (p: Pick<CanvasPair, 'priceMin' | 'priceMax'>, unit: GraphUnit) =>
   p.priceMin === p.priceMax
     ? amountOf(p.priceMin, unit)
     : `${amountOf(p.priceMin, unit)}–${amountOf(p.priceMax, unit)}`
@@ -167,6 +167,11 @@ export function flowEdges(input: ElementsInput): PaidEdge[] {
       `settled ${amountOf(e.settled, unit)} (${exactWei(e.settled)}) for ${formatNumber(e.requests)} requests${only ? ` at ${priceOf(only, unit)} each` : ''}`,
       live ? `pending ${amountOf(e.pending, unit)} (${exactWei(e.pending)}) accepted, not redeemed` : null,
       only ? `${only.channels} channel${only.channels === 1 ? '' : 's'}` : null,
+      // A pair whose channels have several request categories: each one's settled part.
+      ...(only?.categories ?? []).map(
+        (c) =>
+          `· ${c.name}: ${amountOf(c.settled, unit)} for ${formatNumber(c.requests)} requests at ${priceOf(c, unit)} each`,
+      ),
       rate,
     ]
       .filter(Boolean)
