@@ -2,6 +2,7 @@ import { MarkerType, Position } from '@xyflow/react'
 import type { ViewUnit } from '@/components/UnitProvider'
 import type { DrawnEdge, DrawnNode, Focus, GroupedGraph } from '@/lib/costs/graphGroups'
 import type { Layout } from '@/lib/costs/layout'
+import { BASIS_TEXT } from '@/lib/costs/tracing'
 import { formatNumber, formatWei, shortAddress } from '@/lib/explorer/format'
 import { exactWei, formatAmount } from '@/lib/units'
 import type { CanvasPair, CanvasService, FocusState, GraphNode, PaidEdge } from './types'
@@ -147,6 +148,17 @@ const priceOf = (p: Pick<CanvasPair, 'priceMin' | 'priceMax'>, unit: GraphUnit) 
     : `${amountOf(p.priceMin, unit)}–${amountOf(p.priceMax, unit)}`
 
 /**
+ * Where some of a pair's categories trace an origin: what the rest of the pair's spend is in
+ * the fully loaded costs (split by request share), when there is a rest.
+ */
+function untracedLine(pair: CanvasPair, unit: GraphUnit): string | null {
+  const traced = (pair.categories ?? []).filter((c) => c.origin)
+  if (traced.length === 0) return null
+  const rest = BigInt(pair.settled) - traced.reduce((sum, c) => sum + BigInt(c.settled), 0n)
+  return rest > 0n ? `the other ${amountOf(rest, unit)}: ${BASIS_TEXT.estimate}` : null
+}
+
+/**
  * React Flow edges along dagre's routes, with label, link and focus state; the tooltip in the
  * view's unit with the exact wei (and the rate of a currency).
  */
@@ -170,8 +182,9 @@ export function flowEdges(input: ElementsInput): PaidEdge[] {
       // A pair whose channels have several request categories: each one's settled part.
       ...(only?.categories ?? []).map(
         (c) =>
-          `· ${c.name}: ${amountOf(c.settled, unit)} for ${formatNumber(c.requests)} requests at ${priceOf(c, unit)} each`,
+          `· ${c.name}: ${amountOf(c.settled, unit)} for ${formatNumber(c.requests)} requests at ${priceOf(c, unit)} each${c.origin ? `, made for ${name(c.origin)} and counted as its: ${BASIS_TEXT.exact}` : ''}`,
       ),
+      only ? untracedLine(only, unit) : null,
       rate,
     ]
       .filter(Boolean)
