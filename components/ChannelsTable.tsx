@@ -55,7 +55,16 @@ export function ChannelsTable({
                 </span>
               </td>
               <td data-label="Price / request" className="num nowrap">
-                <Amount wei={c.costPerRequest} testId="channel-price" />
+                {c.prices && c.prices.length > 1 ? (
+                  // A v2 channel's categories: its cheapest active price, and how many there are.
+                  <span data-testid="channel-price-range">
+                    <span className="muted small">from </span>
+                    <Amount wei={minOf(c.prices)} testId="channel-price" />
+                    <span className="muted small"> · {c.prices.length} categories</span>
+                  </span>
+                ) : (
+                  <Amount wei={c.costPerRequest} testId="channel-price" />
+                )}
               </td>
               <td data-label="Consumer funds" className="num nowrap">
                 <Amount wei={c.consumerFunds} testId="channel-consumer-funds" />
@@ -84,4 +93,9 @@ export function ChannelsTable({
       </table>
     </div>
   )
+}
+
+/** The smallest of decimal-string amounts (exact, as bigints). */
+function minOf(values: readonly string[]): string {
+  return values.reduce((a, b) => (BigInt(b) < BigInt(a) ? b : a))
 }

@@ -71,7 +71,11 @@ export default async function ChannelPage({ params, searchParams }: Props) {
         <AddressLink address={c.consumer} labels={labels} /> pays{' '}
         <AddressLink address={c.provider} labels={labels} />{' '}
         {pricing ? (
-          <>per request by category ({pricing.categories.length}, version 2 channel). </>
+          <>
+            per request at its category's price ({pricing.categories.length}{' '}
+            {pricing.categories.length === 1 ? 'category' : 'categories'}, a version 2 channel: see{' '}
+            <a href="#prices">Prices</a>).{' '}
+          </>
         ) : (
           <>
             <Amount wei={c.costPerRequest} /> per request.{' '}
@@ -103,9 +107,15 @@ export default async function ChannelPage({ params, searchParams }: Props) {
       </Section>
       {pricing && (
         <>
-          <Section title="Prices" aside="of the active token ID, by request category" testId="channel-prices">
-            <ChannelPriceTable pricing={pricing} labels={labels} />
-          </Section>
+          <div id="prices">
+            <Section
+              title="Prices"
+              aside="of the active token ID, by request category"
+              testId="channel-prices"
+            >
+              <ChannelPriceTable pricing={pricing} labels={labels} />
+            </Section>
+          </div>
           <Section title="Price change" aside="and what it does to the runway" testId="channel-price-change">
             {spending?.ok === false ? (
               <LoadError
