@@ -98,6 +98,8 @@ describe('explorer: version 2 channels', () => {
       { name: 'requests', type: 'uint256[]', value: ['3', '2'] },
       { name: 'prices', type: 'uint256[]', value: ['1000', '5000'] },
     ])
+    // The factory call that opened it is labelled with the v2 factory.
+    expect(detail.labels[factoryV2.address]).toMatchObject({ name: 'channel factory v2', kind: 'factory' })
     // Its calls decode with the v2 ABI (the indexer stored them so).
     expect(detail.transactions.map((t) => t.method)).toContain('startRedemptionWithPrices')
     const tx = await getTransaction(
