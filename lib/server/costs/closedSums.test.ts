@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isoTime } from '../../costs/window'
-import { costGraph } from '.'
+import { costGraph, costSeries } from '.'
 import { forgetClosedSums } from './closedSums'
 import { type CostsTestbed, GWEI, HOUR, startCostsTestbed } from './testing'
 
 /*
  * The rollups' part of a window is kept in memory between answers while the block it was read
- * at is still indexed (./closedSums.ts): kept through new blocks, read again after a reorg
+ * at is still indexed (./closedSums.ts), for the graph's sums and the series: kept through new blocks, read again after a reorg
  * that takes that block, on the real indexer and anvil.
  */
 
@@ -24,6 +24,12 @@ async function indexedTotal(): Promise<bigint> {
   return BigInt(row?.total ?? '0')
 }
 
+/** The series' amounts, summed over buckets and providers. */
+async function seriesTotal(window: { from: string; to: string }): Promise<bigint> {
+  const s = await costSeries(bed.ctx, window)
+  return s.points.reduce((sum, p) => sum + Object.values(p.values).reduce((a, v) => a + BigInt(v), 0n), 0n)
+}
+
 describe('kept rollup sums', () => {
   it('serve later answers while their block is indexed; a reorg that takes the block is read again', async () => {
     forgetClosedSums()
@@ -38,6 +44,7 @@ describe('kept rollup sums', () => {
     const before = await costGraph(bed.ctx, window)
     expect(before.totals.settled).toBe((await indexedTotal()).toString())
     const withRedemption = BigInt(before.totals.settled)
+    expect(await seriesTotal(window)).toBe(withRedemption)
 
     // New blocks, same chain: the kept sum is used, so a rollup row changed behind the
     // indexer's back (which nothing but this test does) does not show.
@@ -48,6 +55,7 @@ describe('kept rollup sums', () => {
     const kept = await costGraph(bed.ctx, window)
     expect(kept.asOf.block).not.toBe(before.asOf.block)
     expect(kept.totals.settled).toBe(withRedemption.toString())
+    expect(await seriesTotal(window)).toBe(withRedemption)
     await bed.db.$executeRaw`UPDATE cost_hourly SET amount = amount - 1 WHERE chain_id = ${bed.chainId}`
     await bed.db.$executeRaw`UPDATE cost_daily SET amount = amount - 1 WHERE chain_id = ${bed.chainId}`
 
@@ -61,5 +69,6 @@ describe('kept rollup sums', () => {
     expect(await indexedTotal()).toBe(withRedemption - 35n * GWEI)
     expect(after.totals.settled).toBe((withRedemption - 35n * GWEI).toString())
     expect(after.totals.redemptions).toBe(before.totals.redemptions - 1)
+    expect(await seriesTotal(window)).toBe(withRedemption - 35n * GWEI)
   })
 })

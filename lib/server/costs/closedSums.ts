@@ -22,9 +22,9 @@ import type { CostClock } from './clock'
 
 export type ChannelSums = { amount: bigint; requests: bigint; redemptions: number }
 
-type Kept = { chainId: number; hash: string; sums: Map<string, ChannelSums> }
+type Kept = { chainId: number; hash: string; value: unknown }
 
-/** Span sets kept: the windows of a page and their previous ones, for a few pages at once. */
+/** Reads kept: the windows of a page (sums and series) and their previous ones, for a few pages at once. */
 const KEPT = 24
 const kept = new Map<string, Kept>()
 
@@ -75,33 +75,48 @@ async function stillIndexed(ctx: ServerContext, chainId: number, hash: string): 
 }
 
 /**
- * Per channel, the sums of the rollup buckets in `daily` and `hourly` (all before the clock's
- * hour), from memory when read before at a block that is still indexed.
+ * What `read` gives for rollup buckets that all end before the clock's hour (the caller's
+ * `key` names them and the read), from memory when read before at a block still indexed.
  */
-export async function closedSums(
+export async function keptWhileIndexed<T>(
   ctx: ServerContext,
   clock: CostClock,
-  daily: readonly Span[],
-  hourly: readonly Span[],
-): Promise<Map<string, ChannelSums>> {
-  if (daily.length === 0 && hourly.length === 0) return new Map()
-  const key = `${clock.chainId}|${JSON.stringify([daily, hourly])}`
-  const hit = kept.get(key)
+  key: string,
+  read: () => Promise<T>,
+): Promise<T> {
+  const full = `${clock.chainId}|${key}`
+  const hit = kept.get(full)
   if (hit && (hit.hash === clock.hash || (await stillIndexed(ctx, hit.chainId, hit.hash)))) {
-    kept.delete(key)
-    kept.set(key, hit)
-    return hit.sums
+    kept.delete(full)
+    kept.set(full, hit)
+    return hit.value as T
   }
-  if (hit) kept.delete(key)
-  const sums = await readRollups(ctx, clock.chainId, daily, hourly)
+  if (hit) kept.delete(full)
+  const value = await read()
   if (clock.hash) {
-    kept.set(key, { chainId: clock.chainId, hash: clock.hash, sums })
+    kept.set(full, { chainId: clock.chainId, hash: clock.hash, value })
     for (const old of kept.keys()) {
       if (kept.size <= KEPT) break
       kept.delete(old)
     }
   }
-  return sums
+  return value
+}
+
+/**
+ * Per channel, the sums of the rollup buckets in `daily` and `hourly` (all before the clock's
+ * hour), from memory when read before at a block that is still indexed.
+ */
+export function closedSums(
+  ctx: ServerContext,
+  clock: CostClock,
+  daily: readonly Span[],
+  hourly: readonly Span[],
+): Promise<Map<string, ChannelSums>> {
+  if (daily.length === 0 && hourly.length === 0) return Promise.resolve(new Map())
+  return keptWhileIndexed(ctx, clock, `sums|${JSON.stringify([daily, hourly])}`, () =>
+    readRollups(ctx, clock.chainId, daily, hourly),
+  )
 }
 
 /** Forgets every kept sum (a benchmark's cold read). */

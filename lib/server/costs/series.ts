@@ -5,8 +5,9 @@ import { shortAddress } from '../../explorer/format'
 import type { ServerContext } from '../context'
 import { serviceNames } from '../services'
 import { asOfView, atOneBlock, type CostClock, windowOf, windowView } from './clock'
+import { keptWhileIndexed } from './closedSums'
 import { seriesByCategory } from './seriesCategories'
-import { firstSettledHour, settledRows } from './settled'
+import { firstSettledHour, settledRows, settledSpans } from './settled'
 
 /** Series beyond this many providers are summed as "other". */
 const TOP_PROVIDERS = 6
@@ -37,14 +38,23 @@ export async function costSeriesAt(
   const end = Math.ceil(window.to / bucketSeconds) * bucketSeconds
   // Hours are read from hourly rollups only: a daily row would land on its day's first hour.
   const options = { daily: bucketSeconds === 86_400 }
-  const [rows, names] = await Promise.all([
+  const read = (part: 'closed' | 'open') =>
     ctx.db.$queryRaw<Array<{ bucket: bigint; provider: string; amount: string }>>`
       SELECT r.at - r.at % ${bucketSeconds} AS bucket, c.provider, sum(r.amount)::text AS amount
-      FROM (${settledRows(clock, first, end, options)}) AS r(at, channel, amount, requests, redemptions)
+      FROM (${settledRows(clock, first, end, { ...options, part })}) AS r(at, channel, amount, requests, redemptions)
       JOIN channel c ON c.chain_id = ${clock.chainId} AND c.address = r.channel
-      GROUP BY 1, 2`,
+      GROUP BY 1, 2`
+  // The rollups' whole days and hours are kept between answers while their block is indexed
+  // (./closedSums.ts); a bucket's provider may appear in both parts, and the sums below add up.
+  const { daily, hourly } = settledSpans(clock, first, end, options)
+  const [closed, open, names] = await Promise.all([
+    keptWhileIndexed(ctx, clock, `series|${bucketSeconds}|${JSON.stringify([daily, hourly])}`, () =>
+      read('closed'),
+    ),
+    read('open'),
     serviceNames(ctx),
   ])
+  const rows = [...closed, ...open]
   const totals = new Map<string, bigint>()
   for (const r of rows) totals.set(r.provider, (totals.get(r.provider) ?? 0n) + BigInt(r.amount))
   const ranked = [...totals].sort(

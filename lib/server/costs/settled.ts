@@ -20,6 +20,11 @@ export type SettledSpans = { daily: Span[]; hourly: Span[]; events: Span[] }
 /** Reads of a window's settled rows: whole days may come from the daily rollup unless `daily` is false. */
 export type SettledOptions = {
   /**
+   * Which rows: all (default), only the rollups' whole days and hours (`closed`: they change
+   * only with a reorg, see ./closedSums.ts), or only the events of the rest (`open`).
+   */
+  part?: 'all' | 'closed' | 'open'
+  /**
    * False for a chart of hours: a daily rollup row's `at` is its day's start, so a whole day in
    * an hourly series would be drawn as one bar at midnight; hours are read from the hourly one.
    */
@@ -64,7 +69,10 @@ export function settledRows(
   options: SettledOptions = {},
 ): Prisma.Sql {
   const bound = clock.block ?? -1n
-  const { daily, hourly, events } = settledSpans(clock, from, to, options)
+  const part = options.part ?? 'all'
+  const spans = settledSpans(clock, from, to, options)
+  const { daily, hourly } = part === 'open' ? { daily: [], hourly: [] } : spans
+  const events = part === 'closed' ? [] : spans.events
   const rollup = (table: 'cost_daily' | 'cost_hourly', spans: readonly Span[]) =>
     Prisma.sql`SELECT bucket, channel, amount, requests, redemptions FROM ${Prisma.raw(table)}
       WHERE chain_id = ${clock.chainId} AND ${inSpans('bucket', spans)}
