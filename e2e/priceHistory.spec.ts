@@ -91,6 +91,13 @@ test('a service page shows a v2 channel’s price history, and /costs a pair row
     ['3', 'category 1', RAISED[0]!.toString(), '1', RAISED[0]!.toString()],
     ['3', 'category 2', RAISED[1]!.toString(), '1', RAISED[1]!.toString()],
   ])
+  // Its caller's row lists the pair's categories under it, largest first (27 then 17 gwei).
+  const split = page.getByTestId('callers-category')
+  await expect(split).toHaveCount(2)
+  expect(await split.evaluateAll((trs) => trs.map((tr) => [tr.dataset.category, tr.dataset.wei]))).toEqual([
+    ['category 2', parseGwei('27').toString()],
+    ['category 1', parseGwei('17').toString()],
+  ])
   // The raised category reads ▲ against the table before, the lowered one ▼.
   await expect(rows.nth(2).locator('.price-up')).toHaveCount(1)
   await expect(rows.nth(3).locator('.price-down')).toHaveCount(1)

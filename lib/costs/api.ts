@@ -303,6 +303,21 @@ export const serviceComparisonSchema = z
   .meta({ id: 'ServiceComparison' })
 export type ServiceComparison = z.infer<typeof serviceComparisonSchema>
 
+/** A pair's request categories as a service page's tables list them under the pair's row. */
+const pairCategoriesSchema = z
+  .array(
+    z.object({
+      name: z.string(),
+      amount: wei('Its part of the pair’s settled amount'),
+      requests: count('Its requests'),
+    }),
+  )
+  .optional()
+  .meta({
+    description:
+      'Only where a channel of the pair has more than one request category: those channels’ figures by category name (the edge’s `categories`), largest first',
+  })
+
 export const serviceCostsSchema = z
   .object({
     chainId: z.number().int(),
@@ -322,6 +337,7 @@ export const serviceCostsSchema = z
             amount: wei('Paid to it'),
             requests: count('Requests'),
             shareOfIncoming: fractionSchema,
+            categories: pairCategoriesSchema,
           }),
         ),
         parts: z.array(
@@ -348,6 +364,7 @@ export const serviceCostsSchema = z
         name: z.string().nullable(),
         amount: wei('Paid'),
         requests: count(''),
+        categories: pairCategoriesSchema,
       }),
     ),
     channels: z.array(serviceChannelSchema),

@@ -1,6 +1,8 @@
 import type { Metadata } from 'next'
+import { Fragment } from 'react'
 import { Amount } from '@/components/Amount'
 import { AttributionBasis } from '@/components/costs/AttributionBasis'
+import { CategoryRows } from '@/components/costs/CategoryRows'
 import { LabelEditor } from '@/components/costs/LabelEditor'
 import { TracingCaveat } from '@/components/costs/TracingCaveat'
 import { WindowPicker } from '@/components/costs/WindowPicker'
@@ -252,16 +254,19 @@ export default async function ServicePage({ params, searchParams }: Props) {
                 </thead>
                 <tbody>
                   {s.loaded.direct.map((d) => (
-                    <tr key={d.provider}>
-                      <td>{serviceLink(d.provider, d.name)}</td>
-                      <td className="num">{formatNumber(d.requests)}</td>
-                      <td className="num">
-                        <Amount wei={d.amount} bare />
-                      </td>
-                      <td className="num" title={`${d.shareOfIncoming.num}/${d.shareOfIncoming.den}`}>
-                        {percent(d.shareOfIncoming.approx)}
-                      </td>
-                    </tr>
+                    <Fragment key={d.provider}>
+                      <tr>
+                        <td>{serviceLink(d.provider, d.name)}</td>
+                        <td className="num">{formatNumber(d.requests)}</td>
+                        <td className="num">
+                          <Amount wei={d.amount} bare />
+                        </td>
+                        <td className="num" title={`${d.shareOfIncoming.num}/${d.shareOfIncoming.den}`}>
+                          {percent(d.shareOfIncoming.approx)}
+                        </td>
+                      </tr>
+                      <CategoryRows categories={d.categories} trailing={1} testId="pays-category" />
+                    </Fragment>
                   ))}
                 </tbody>
               </table>
@@ -287,13 +292,16 @@ export default async function ServicePage({ params, searchParams }: Props) {
                 </thead>
                 <tbody>
                   {s.callers.map((c) => (
-                    <tr key={c.consumer}>
-                      <td>{serviceLink(c.consumer, c.name)}</td>
-                      <td className="num">{formatNumber(c.requests)}</td>
-                      <td className="num">
-                        <Amount wei={c.amount} bare />
-                      </td>
-                    </tr>
+                    <Fragment key={c.consumer}>
+                      <tr>
+                        <td>{serviceLink(c.consumer, c.name)}</td>
+                        <td className="num">{formatNumber(c.requests)}</td>
+                        <td className="num">
+                          <Amount wei={c.amount} bare />
+                        </td>
+                      </tr>
+                      <CategoryRows categories={c.categories} testId="callers-category" />
+                    </Fragment>
                   ))}
                 </tbody>
               </table>

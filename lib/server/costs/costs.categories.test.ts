@@ -217,7 +217,20 @@ describe('costSeries() by category', () => {
   })
 })
 
-describe('the service page: runway and price history of a v2 channel', () => {
+describe('the service page: its pairs by category, runway and price history of a v2 channel', () => {
+  it("lists a split pair's categories under it, on both sides, as the pair's edge has them", async () => {
+    const all = fromLogs(bed.ch.v2, 0, Number.MAX_SAFE_INTEGER, NAMES)
+    const expected = ['large', 'small'].map((name) => ({
+      name,
+      amount: all.get(name)?.settled.toString(),
+      requests: all.get(name)?.requests.toString(),
+    }))
+    const provider = serviceCostsSchema.parse(await serviceCosts(bed.ctx, bed.provider, { window: 'all' }))
+    expect(provider.callers.find((c) => c.consumer === bed.consumer)?.categories).toEqual(expected)
+    const consumer = serviceCostsSchema.parse(await serviceCosts(bed.ctx, bed.consumer, { window: 'all' }))
+    expect(consumer.loaded.direct.find((d) => d.provider === bed.provider)?.categories).toEqual(expected)
+  })
+
   it('runway: the burn is the value redeemed, pending is its accepted tokens at their prices; the active table by name', async () => {
     const s = serviceCostsSchema.parse(await serviceCosts(bed.ctx, bed.consumer, { window: 'all' }))
     const c = s.channels.find((x) => x.address === bed.ch.v2)

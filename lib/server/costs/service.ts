@@ -1,5 +1,5 @@
 import { isAddress } from 'viem'
-import type { ServiceCosts } from '../../costs/api'
+import type { CostEdge, ServiceCosts } from '../../costs/api'
 import { attributeCost } from '../../costs/attribution'
 import { compareService } from '../../costs/comparison'
 import { type Fraction, floor, sub, toNumber } from '../../costs/fraction'
@@ -11,6 +11,12 @@ import { asOfView, atOneBlock, type CostClock, windowOf, windowView } from './cl
 import { type Compare, compareOf, costGraphData, pendingByChannel, previousEdges } from './graph'
 import { serviceChannels } from './serviceChannels'
 import { tracedEdges } from './tracing'
+
+/** A pair's categories as the service page lists them under its row; nothing for an unsplit pair. */
+const categoriesOf = (edge: CostEdge | undefined) =>
+  edge?.categories
+    ? { categories: edge.categories.map((c) => ({ name: c.name, amount: c.settled, requests: c.requests })) }
+    : {}
 
 const fraction = (f: Fraction) => ({ num: f.num.toString(), den: f.den.toString(), approx: toNumber(f) })
 
@@ -90,6 +96,7 @@ async function serviceCostsAt(
         amount: d.amount.toString(),
         requests: d.requests.toString(),
         shareOfIncoming: fraction(d.shareOfIncoming),
+        ...categoriesOf(edges.find((e) => e.consumer === address && e.provider === d.provider)),
       })),
       parts: attribution.parts.map((p) => ({
         service: p.service,
@@ -108,6 +115,7 @@ async function serviceCostsAt(
         name: nameOf(e.consumer),
         amount: e.settled,
         requests: e.requests,
+        ...categoriesOf(e),
       })),
     channels: channels.map((c) => ({ ...c, counterpartyName: nameOf(c.counterparty) })),
     comparison:
