@@ -1,15 +1,10 @@
 import { expect, test } from '@playwright/test'
-import { type Address, getContractAddress, type Hex, keccak256, parseEventLogs, stringToHex } from 'viem'
+import { type Address, type Hex, keccak256, parseEventLogs, stringToHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import {
-  intermediaryFactoryV2Abi,
-  intermediaryFactoryV2DeployedBytecode,
-  intermediaryV2Abi,
-} from '../contracts/generated'
+import { intermediaryFactoryV2Abi, intermediaryV2Abi } from '../contracts/generated'
 import { signTokenV2 } from '../packages/payment-client/src/tokenV2'
-import { ANVIL_KEYS } from '../stack/anvil'
 import { waitForIndexed } from './kit/api'
-import { advanceTime, chain, testClient, walletFor } from './kit/chain'
+import { advanceTime, chain, factoryV2Address, testClient, walletFor } from './kit/chain'
 
 /*
  * A version 2 channel's explorer page at desktop and phone widths: its version, its prices by
@@ -20,17 +15,6 @@ import { advanceTime, chain, testClient, walletFor } from './kit/chain'
 // Keys of this spec alone (funded below), so no other spec's account moves.
 const consumer = privateKeyToAccount(keccak256(stringToHex('channel-inspector e2e v2 page consumer')))
 const provider = privateKeyToAccount(keccak256(stringToHex('channel-inspector e2e v2 page provider')))
-
-/** The stack's v2 factory: deployed by dev account 0 right after v1's, found by its code. */
-async function factoryV2(): Promise<Address> {
-  const deployer = privateKeyToAccount(ANVIL_KEYS[0]).address
-  for (let nonce = 0n; nonce < 8n; nonce++) {
-    const address = getContractAddress({ from: deployer, nonce })
-    const code = await chain.getCode({ address })
-    if (code?.toLowerCase() === intermediaryFactoryV2DeployedBytecode.toLowerCase()) return address
-  }
-  throw new Error('no IntermediaryFactoryV2 among dev account 0 deployments')
-}
 
 test('a v2 channel page shows its version, prices by category, price history and counts per category', async ({
   page,
@@ -45,7 +29,7 @@ test('a v2 channel page shows its version, prices by category, price history and
   }
   const opened = await mined(
     await cw.writeContract({
-      address: await factoryV2(),
+      address: await factoryV2Address(),
       abi: intermediaryFactoryV2Abi,
       functionName: 'open',
       args: [provider.address, [1_000n, 5_000n], 60n, 600n],
