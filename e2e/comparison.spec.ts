@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import type { ServiceComparison, ServiceCosts } from '../lib/costs/api'
+import type { CostGraph, ServiceComparison, ServiceCosts } from '../lib/costs/api'
 import { getJson } from './kit/api'
 import { addr } from './kit/costs'
 import { payEachOther } from './kit/costsActivity'
@@ -10,8 +10,9 @@ import { horizontalOverflow, screenshot } from './kit/pages'
  * What changed, as a manager reads it on a service's page: charlie (paid by alice and bob, pays
  * dave) from an hour before the payments to an hour after, against the window as long before it. The
  * page shows the API's figures (compare=previous) to the wei, and the costs CSV with
- * compare=previous has the same figures in charlie's row (the exact sums against the chain are
- * in lib/server/costs/costs.comparison.test.ts). Screenshots at desktop and phone width.
+ * compare=previous has the same figures in charlie's row; /costs's Download CSV carries the
+ * previous window and sums to its comparison (the exact sums against the chain are in
+ * lib/server/costs/costs.comparison.test.ts). Screenshots at desktop and phone width.
  */
 
 test.describe('the comparison with the window before', () => {
@@ -73,6 +74,22 @@ test.describe('the comparison with the window before', () => {
       previous_to: comparison.window.to,
     })
 
+    // /costs in the same window: its Download CSV carries the previous window, and the CSV's
+    // previous and change columns sum to the comparison above the table.
+    const graph = await getJson<CostGraph>(request, `/api/costs/graph?${search}&compare=previous`)
+    await page.goto(`/costs?${search}`)
+    await expect(page.getByTestId('comparison-change').locator('[data-wei]')).toHaveAttribute(
+      'data-wei',
+      graph.comparison?.change.replace('-', '') ?? '',
+    )
+    const href = (await page.getByTestId('csv-link').getAttribute('href')) ?? ''
+    expect(href).toContain('compare=previous')
+    const [all = [], ...cells] = parseCsv(await (await request.get(href)).text())
+    const sum = (key: string) => cells.reduce((n, r) => n + BigInt(r[all.indexOf(key)] || '0'), 0n)
+    expect(sum('previous_paid_wei').toString()).toBe(graph.comparison?.settled)
+    expect(sum('change_paid_wei').toString()).toBe(graph.comparison?.change)
+
+    await page.goto(`/services/${charlie}?${search}&unit=gwei`)
     await section.scrollIntoViewIfNeeded()
     await screenshot(page, info, 'service-comparison-desktop')
     expect(await horizontalOverflow(page), 'desktop: nothing sticks out').toBe(0)
