@@ -9,7 +9,8 @@ import { HashLink } from './HashLink'
 
 /**
  * A version 2 channel's active price table, one row per request category with its name (the
- * Payment Server's, else "category N") and the origin consumer it traces where known.
+ * Payment Server's, else "category N"), what it was paid over the channel's life, and the origin
+ * consumer it traces where known.
  */
 export function ChannelPriceTable({ pricing, labels }: { pricing: Pricing; labels: Labels }) {
   return (
@@ -19,6 +20,7 @@ export function ChannelPriceTable({ pricing, labels }: { pricing: Pricing; label
           <tr>
             <th>Category</th>
             <th className="num">Price per request</th>
+            <th className="num">Redeemed</th>
             <th>Traces</th>
           </tr>
         </thead>
@@ -31,6 +33,10 @@ export function ChannelPriceTable({ pricing, labels }: { pricing: Pricing; label
               </td>
               <td data-label="Price" className="num">
                 <Amount wei={c.price} testId="channel-category-price" />
+              </td>
+              <td data-label="Redeemed" className="num">
+                <Amount wei={c.redeemedAmount} testId="channel-category-redeemed" />
+                <span className="muted small"> for {formatNumber(c.redeemedRequests)} requests</span>
               </td>
               <td data-label="Traces">
                 {c.origin ? (

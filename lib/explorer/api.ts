@@ -224,6 +224,10 @@ export const channelCategorySchema = z
     named: z.boolean().meta({ description: 'Whether `name` is a given name (false: "category N")' }),
     origin: addr('The origin consumer whose requests this category traces').nullable(),
     price: dec('Price per request in wei for the active token ID'),
+    redeemedAmount: dec(
+      "Wei redeemed in this category over the channel's life (its share of each redemption)",
+    ),
+    redeemedRequests: dec("Requests of this category redeemed over the channel's life"),
   })
   .meta({ id: 'ChannelCategory' })
 export type ChannelCategory = z.infer<typeof channelCategorySchema>

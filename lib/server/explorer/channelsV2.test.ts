@@ -84,9 +84,26 @@ describe('explorer: version 2 channels', () => {
       totalRequests: '5',
       totalRedeemed: '13000',
     })
+    // Token 1 redeemed 3 and 2 requests at the opening prices: what each category was paid.
     expect(detail.pricing?.categories).toEqual([
-      { category: 0, name: 'search', named: true, origin: null, price: '2000' },
-      { category: 1, name: 'render', named: true, origin: ORIGIN.toLowerCase(), price: '7000' },
+      {
+        category: 0,
+        name: 'search',
+        named: true,
+        origin: null,
+        price: '2000',
+        redeemedAmount: '3000',
+        redeemedRequests: '3',
+      },
+      {
+        category: 1,
+        name: 'render',
+        named: true,
+        origin: ORIGIN.toLowerCase(),
+        price: '7000',
+        redeemedAmount: '10000',
+        redeemedRequests: '2',
+      },
     ])
     expect(detail.pricing?.history.map((h) => [h.fromTokenId, h.version, h.prices])).toEqual([
       ['3', '1', ['2000', '7000']],
@@ -114,7 +131,15 @@ describe('explorer: version 2 channels', () => {
   it('getChannel() names a category without a given name "category N", and a v1 channel has no pricing', async () => {
     const detail = channelDetailSchema.parse(await getChannel(ctx, unnamed))
     expect(detail.pricing?.categories).toEqual([
-      { category: 0, name: 'category 1', named: false, origin: null, price: '42' },
+      {
+        category: 0,
+        name: 'category 1',
+        named: false,
+        origin: null,
+        price: '42',
+        redeemedAmount: '0',
+        redeemedRequests: '0',
+      },
     ])
     const v1 = await chain.open()
     await testIndexer({ chain, db: database.db, factoryV2 }).syncToHead()
