@@ -21,7 +21,10 @@ export function ChannelPriceChange({ inputs }: { inputs: PriceInputs }) {
         <Change
           change={announced}
           inputs={inputs}
-          labels={[`Before (token #${inputs.expiringTokenId})`, `Now (from token #${announced.fromTokenId})`]}
+          labels={[
+            ['Before', `Before (token #${inputs.expiringTokenId})`],
+            ['Now', `Now (from token #${announced.fromTokenId})`],
+          ]}
           testId="price-announced"
         >
           <strong>Announced on chain:</strong> the consumer signs token #{announced.fromTokenId} at the new
@@ -32,7 +35,10 @@ export function ChannelPriceChange({ inputs }: { inputs: PriceInputs }) {
         <Change
           change={pending}
           inputs={inputs}
-          labels={['Now', pending.fromTokenId ? `Pending (from token #${pending.fromTokenId})` : 'Pending']}
+          labels={[
+            ['Now', 'Now'],
+            ['Pending', pending.fromTokenId ? `Pending (from token #${pending.fromTokenId})` : 'Pending'],
+          ]}
           testId="price-pending"
         >
           <strong>Pending on this dashboard's Payment Server:</strong> the provider's next redemption start
@@ -65,7 +71,8 @@ function Change({
 }: {
   change: PriceChange
   inputs: PriceInputs
-  labels: [string, string]
+  /** Each column's short label (a phone's collapsed rows) and its header. */
+  labels: [[string, string], [string, string]]
   testId: string
   children: ReactNode
 }) {
@@ -77,18 +84,18 @@ function Change({
           <thead>
             <tr>
               <th>Category</th>
-              <th className="num">{labels[0]}</th>
-              <th className="num">{labels[1]}</th>
+              <th className="num">{labels[0][1]}</th>
+              <th className="num">{labels[1][1]}</th>
             </tr>
           </thead>
           <tbody>
             {inputs.names.map((name, i) => (
               <tr key={name} data-testid="price-change-row" data-category={i}>
                 <td data-label="Category">{name}</td>
-                <td data-label={labels[0]} className="num">
+                <td data-label={labels[0][0]} className="num">
                   <Amount wei={change.before.prices[i] ?? null} testId="price-before" />
                 </td>
-                <td data-label={labels[1]} className="num">
+                <td data-label={labels[1][0]} className="num">
                   <Amount wei={change.after.prices[i] ?? null} testId="price-after" />
                 </td>
               </tr>
