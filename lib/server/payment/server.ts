@@ -36,6 +36,8 @@ export type PaymentSettings = RunnerSettings & {
   recoverThreads?: number
   /** Most request counts taken ahead per channel (0: none); default DEFAULT_ISSUE_AHEAD of ./issuer. */
   issueAhead?: number
+  /** Version 2: how much of a category's demand its counts taken ahead cover (ms); default 50. */
+  issueAheadMs?: number
   /**
    * Seconds a channel's last known state is served while the chain node does not answer
    * (PAYMENT_STALE_STATE_SECONDS); default 0: never.
@@ -187,6 +189,7 @@ export async function createPaymentServer({
     metrics,
     priceTables,
     ahead: settings.issueAhead,
+    aheadMs: settings.issueAheadMs,
   })
   const storeV2 = createAcceptanceStoreV2({ sql, chainId })
   const verifierV2 = createVerifierV2({

@@ -18,7 +18,10 @@ const below = (a: readonly bigint[], b: readonly bigint[]) => a.every((x, i) => 
 describe('v2 counts taken ahead by several instances', () => {
   it('tokens from allocations of two instances, interleaved per category, form one chain and are all accepted', async () => {
     const opened = await kit.open({ deposit: 10n ** 15n })
-    const [b, c] = [await kit.secondCore({ issueAhead: 64 }), await kit.secondCore({ issueAhead: 64 })]
+    // Counts ahead cover a whole second of demand, so one request at a time holds some however
+    // slow the machine (the default 50 ms holds none below 20 requests a second).
+    const wide = { issueAhead: 64, issueAheadMs: 1_000 }
+    const [b, c] = [await kit.secondCore(wide), await kit.secondCore(wide)]
     const issued: Array<{ token: string; category: string }> = []
     let held = 0
     for (let i = 0; i < 120; i++) {

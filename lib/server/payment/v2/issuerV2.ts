@@ -82,6 +82,7 @@ export function createIssuerV2({
   metrics,
   priceTables,
   ahead: maxAhead = DEFAULT_ISSUE_AHEAD,
+  aheadMs = AHEAD_HORIZON_MS,
 }: {
   sql: HotSql
   chainId: number
@@ -91,6 +92,8 @@ export function createIssuerV2({
   priceTables: PriceTables
   /** Most counts taken ahead per channel and category (0: none); default as v1's issuer. */
   ahead?: number
+  /** How much of a category's demand the counts taken ahead cover, in ms; default {@link AHEAD_HORIZON_MS}. */
+  aheadMs?: number
 }) {
   type Job = { channel: ChannelRecord; consumer: Service; count: number; category: number; maxPrice?: bigint }
   type Issued = IssuedTokensV2 | { refused: unknown }
@@ -111,12 +114,19 @@ export function createIssuerV2({
     return fresh
   }
 
-  /** Counts of `category` to take beyond a batch's: about AHEAD_HORIZON_MS of its demand, less what is held. */
+  /**
+   * Counts of `category` to take beyond a batch's: about `aheadMs` of its demand, less
+   * what is held. Rounded down, unlike v1's: v2 gives no count back, and a later token of
+   * another category carries every count taken, so a count held ahead and never handed out is a
+   * request the consumer pays for (one per category and token ID with v1's rounding up, which
+   * also skewed exact tracing by one per origin). Held only under load of at least one request
+   * per horizon, the gap is a bounded sliver of that load.
+   */
   function extraFor(h: Held, category: number): number {
     if (maxAhead === 0) return 0
     const want = Math.min(
       maxAhead,
-      Math.ceil(((h.demand[category] as DemandMeter).perSecond() * AHEAD_HORIZON_MS) / 1000),
+      Math.floor(((h.demand[category] as DemandMeter).perSecond() * aheadMs) / 1000),
     )
     return Math.max(0, want - heldCount(h.allocations[category] as Allocation[]))
   }
