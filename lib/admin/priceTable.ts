@@ -8,10 +8,10 @@ import { type AmountUnit, parseAmount } from './amounts'
 export const MAX_CATEGORIES = 8
 
 /**
- * A category's name, as the Payment Server accepts it when it opens a v2 channel
- * (lib/server/payment/schemas.ts `prices[].name`): 1-40 letters, digits, dots, dashes or
- * underscores, starting with a letter or digit. Names are off chain: the contract knows only
- * the categories' order.
+ * A category's name, the one rule for the Payment Server's open (lib/server/payment/schemas.ts
+ * `prices[].name`), the wallet's open form and the names a party records: 1-40 letters, digits,
+ * dots, dashes or underscores, starting with a letter or digit. Names are off chain: the
+ * contract knows only the categories' order.
  */
 export const CATEGORY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/
 

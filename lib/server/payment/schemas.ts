@@ -1,6 +1,7 @@
 import { isAddress, maxUint256 } from 'viem'
 import { z } from 'zod'
 import { MAX_TOKEN_V2_LENGTH } from '../../../packages/payment-client/src/tokenV2'
+import { CATEGORY_NAME } from '../../admin/priceTable'
 import { errorSchema, text } from '../http/schemas'
 import { channelV2Schema } from './v2/channelView'
 
@@ -129,10 +130,7 @@ export const openChannelBody = z
         z
           .object({
             name: text()
-              .regex(
-                /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/,
-                'must be 1-40 letters, digits, dots, dashes or underscores',
-              )
+              .regex(CATEGORY_NAME, 'must be 1-40 letters, digits, dots, dashes or underscores')
               .meta({ description: 'Category name', example: 'small' }),
             price: wei.refine((v) => v !== '0', 'must be more than 0'),
             origin: origin.optional().meta({
