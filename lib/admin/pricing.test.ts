@@ -131,6 +131,8 @@ describe('priceInputs', () => {
       named: true,
       origin: null,
       price,
+      redeemedAmount: '0',
+      redeemedRequests: '0',
     })
     expect(
       priceInputs({
