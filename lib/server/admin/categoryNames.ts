@@ -6,12 +6,10 @@ import { CATEGORY_NAME, MAX_CATEGORIES } from '../../admin/priceTable'
 import { TOKEN_REQUEST_MAX_TTL_SECONDS } from '../../admin/tokenRequest'
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../errors'
 import type { ServerContext } from '../context'
-import type { Db } from '../db/client'
 import { FACTORY_V2_CONTRACT, findDeployment } from '../deployments'
 import { text } from '../http/schemas'
 import { verifySignedRequest } from '../http/signedRequest'
 import { indexedChain, requireNode } from '../indexedChain'
-import { defaultNames } from '../payment/channelRecord'
 import { redemptionTokenBody } from './redemptionToken'
 
 /** Body of PUT /api/channels/{address}/categories. */
@@ -135,29 +133,4 @@ export async function saveCategoryNames({
     ),
   )
   return { channel, names }
-}
-
-/**
- * The names a Payment Server gives a v2 channel it did not open when it first meets it: those
- * a party recorded here ({@link saveCategoryNames}), one per category, else "0", "1", ...
- * @example await givenNames({ db, chainId, channel, count: 2 }) // ['small', 'large']
- */
-export async function givenNames({
-  db,
-  chainId,
-  channel,
-  count,
-}: {
-  db: Db
-  chainId: number
-  channel: string
-  count: number
-}): Promise<string[]> {
-  const rows = await db.channelCategory.findMany({
-    where: { chainId, channel },
-    orderBy: { category: 'asc' },
-  })
-  return rows.length === count && rows.every((r, i) => r.category === i)
-    ? rows.map((r) => r.name)
-    : defaultNames(count)
 }
