@@ -33,24 +33,34 @@ export async function checkPastedToken({
     throw error
   }
   const { token } = parsed
-  if (parsed.chainId !== chainId) {
-    return { ok: false, reason: `The token is for chain ${parsed.chainId}, not this chain (${chainId}).` }
-  }
-  if (token.channel.toLowerCase() !== state.address.toLowerCase()) {
-    return { ok: false, reason: `The token is for channel ${token.channel}, not this one.` }
-  }
-  if (state.expiringTokenId === 0n) return { ok: false, reason: 'No redemption is pending on this channel.' }
-  if (token.tokenId !== state.expiringTokenId) {
-    return {
-      ok: false,
-      reason: `The token is for token ID ${token.tokenId}, but token ID ${state.expiringTokenId} is under redemption.`,
-    }
-  }
+  const misplaced = misplacedToken(parsed, chainId, state)
+  if (misplaced) return { ok: false, reason: misplaced }
   const signer = await recoverTokenSigner({ chainId, token })
   if (!signer || signer.toLowerCase() !== (state.consumer as Address).toLowerCase()) {
     return { ok: false, reason: "The token is not signed by the channel's consumer." }
   }
   return { ok: true, token }
+}
+
+/**
+ * Why a parsed token (either version) cannot complete this channel's redemption: another chain,
+ * another channel, no redemption pending, or another token ID than the one under redemption;
+ * null when it is in the right place.
+ */
+export function misplacedToken(
+  parsed: { chainId: number; token: { channel: string; tokenId: bigint } },
+  chainId: number,
+  state: Pick<ChannelState, 'address' | 'expiringTokenId'>,
+): string | null {
+  const { token } = parsed
+  if (parsed.chainId !== chainId)
+    return `The token is for chain ${parsed.chainId}, not this chain (${chainId}).`
+  if (token.channel.toLowerCase() !== state.address.toLowerCase())
+    return `The token is for channel ${token.channel}, not this one.`
+  if (state.expiringTokenId === 0n) return 'No redemption is pending on this channel.'
+  if (token.tokenId !== state.expiringTokenId)
+    return `The token is for token ID ${token.tokenId}, but token ID ${state.expiringTokenId} is under redemption.`
+  return null
 }
 
 /**

@@ -8,7 +8,7 @@ import {
 } from '../../packages/payment-client/src/tokenV2'
 import type { ChannelState } from '../channel'
 import { contractErrorSentence } from '../contractErrors'
-import { cappedValue } from './redeemToken'
+import { cappedValue, misplacedToken } from './redeemToken'
 
 /** The arguments of a version 2 `redeem` (and `redeemAndStartRedemption`): empty arrays and `0x` close without a token. */
 export type RedeemArgsV2 = { requests: bigint[]; prices: bigint[]; signature: Hex }
@@ -48,19 +48,8 @@ export async function checkPastedTokenV2({
     throw error
   }
   const { token } = parsed
-  if (parsed.chainId !== chainId) {
-    return { ok: false, reason: `The token is for chain ${parsed.chainId}, not this chain (${chainId}).` }
-  }
-  if (token.channel.toLowerCase() !== state.address.toLowerCase()) {
-    return { ok: false, reason: `The token is for channel ${token.channel}, not this one.` }
-  }
-  if (state.expiringTokenId === 0n) return { ok: false, reason: 'No redemption is pending on this channel.' }
-  if (token.tokenId !== state.expiringTokenId) {
-    return {
-      ok: false,
-      reason: `The token is for token ID ${token.tokenId}, but token ID ${state.expiringTokenId} is under redemption.`,
-    }
-  }
+  const misplaced = misplacedToken(parsed, chainId, state)
+  if (misplaced) return { ok: false, reason: misplaced }
   if (BigInt(token.requests.length) !== categories) {
     return {
       ok: false,

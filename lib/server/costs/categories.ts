@@ -92,6 +92,20 @@ export async function settledByCategory(
   return out
 }
 
+/** Rows keyed by channel and category, as channel → category → `value(row)`. */
+export function byChannelCategory<R extends { channel: string; category: number }, V>(
+  rows: readonly R[],
+  value: (row: R) => V,
+): Map<string, Map<number, V>> {
+  const out = new Map<string, Map<number, V>>()
+  for (const r of rows) {
+    const byCategory = out.get(r.channel) ?? new Map<number, V>()
+    byCategory.set(r.category, value(r))
+    out.set(r.channel, byCategory)
+  }
+  return out
+}
+
 /**
  * channel → category → the value of tokens this Payment Server accepted and nobody redeemed yet
  * (payment_accepted_v2: each token ID's maximum, valued at that ID's prices), for the active and
@@ -102,8 +116,7 @@ export async function pendingByCategory(
   chainId: number,
   channels: readonly string[],
 ): Promise<Map<string, Map<number, bigint>>> {
-  const out = new Map<string, Map<number, bigint>>()
-  if (channels.length === 0) return out
+  if (channels.length === 0) return new Map()
   const rows = await ctx.db.$queryRaw<Array<{ channel: string; category: number; pending: string }>>`
     SELECT a.channel, (d.i - 1)::int AS category, sum(d.n * d.p)::text AS pending
     FROM payment_accepted_v2 a
@@ -112,12 +125,7 @@ export async function pendingByCategory(
     WHERE a.chain_id = ${chainId} AND a.channel = ANY(${[...channels]}) AND a.redeemed_at IS NULL
       AND NOT c.terminated AND a.token_id IN (c.active_token_id, c.expiring_token_id)
     GROUP BY 1, 2`
-  for (const r of rows) {
-    const byCategory = out.get(r.channel) ?? new Map<number, bigint>()
-    byCategory.set(r.category, BigInt(r.pending))
-    out.set(r.channel, byCategory)
-  }
-  return out
+  return byChannelCategory(rows, (r) => BigInt(r.pending))
 }
 
 /** channel → category (0-based) → name, from `channel_category` (the Payment Server's names). */
@@ -126,15 +134,9 @@ export async function categoryNames(
   chainId: number,
   channels: readonly string[],
 ): Promise<Map<string, Map<number, string>>> {
-  const out = new Map<string, Map<number, string>>()
-  if (channels.length === 0) return out
+  if (channels.length === 0) return new Map()
   const rows = await ctx.db.$queryRaw<Array<{ channel: string; category: number; name: string }>>`
     SELECT channel, category::int AS category, name FROM channel_category
     WHERE chain_id = ${chainId} AND channel = ANY(${[...channels]})`
-  for (const r of rows) {
-    const names = out.get(r.channel) ?? new Map<number, string>()
-    names.set(r.category, r.name)
-    out.set(r.channel, names)
-  }
-  return out
+  return byChannelCategory(rows, (r) => r.name)
 }

@@ -2,7 +2,7 @@ import type { CostEdge as PairEdge } from '../../costs/api'
 import type { CostEdge, TaggedTraffic } from '../../costs/attribution'
 import type { CostWindow } from '../../costs/window'
 import type { ServerContext } from '../context'
-import { settledByCategory } from './categories'
+import { byChannelCategory, settledByCategory } from './categories'
 import type { CostClock } from './clock'
 
 /*
@@ -84,15 +84,9 @@ export async function originsByChannel(
   chainId: number,
   channels: readonly string[],
 ): Promise<Map<string, Map<number, string>>> {
-  const out = new Map<string, Map<number, string>>()
-  if (channels.length === 0) return out
+  if (channels.length === 0) return new Map()
   const rows = await ctx.db.$queryRaw<Array<{ channel: string; category: number; origin: string }>>`
     SELECT channel, category::int AS category, lower(origin) AS origin FROM channel_category
     WHERE chain_id = ${chainId} AND channel = ANY(${[...channels]}) AND origin IS NOT NULL`
-  for (const r of rows) {
-    const byCategory = out.get(r.channel) ?? new Map<number, string>()
-    byCategory.set(r.category, r.origin)
-    out.set(r.channel, byCategory)
-  }
-  return out
+  return byChannelCategory(rows, (r) => r.origin)
 }
