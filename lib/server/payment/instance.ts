@@ -39,6 +39,7 @@ export function getPaymentServer(): Promise<PaymentServer> {
         staleStateSeconds: e.PAYMENT_STALE_STATE_SECONDS,
         recoverThreads: e.PAYMENT_RECOVER_THREADS,
         issueAhead: e.PAYMENT_ISSUE_AHEAD,
+        logBlockRange: e.INDEXER_MAX_BLOCK_RANGE,
         redeemAfterSeconds: e.PAYMENT_REDEEM_AFTER_SECONDS,
         redeemValue: e.PAYMENT_REDEEM_VALUE_WEI,
         intervalMs: e.PAYMENT_RUNNER_INTERVAL_MS,

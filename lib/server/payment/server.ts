@@ -36,6 +36,8 @@ export type PaymentSettings = RunnerSettings & {
   recoverThreads?: number
   /** Most request counts taken ahead per channel (0: none); default DEFAULT_ISSUE_AHEAD of ./issuer. */
   issueAhead?: number
+  /** Most blocks one eth_getLogs may span on the node (INDEXER_MAX_BLOCK_RANGE); default 10,000. */
+  logBlockRange?: number
   /** Version 2: how much of a category's demand its counts taken ahead cover (ms); default 50. */
   issueAheadMs?: number
   /**
@@ -124,7 +126,7 @@ export async function createPaymentServer({
     factoryV2 = deployment?.address.toLowerCase() as Address | undefined
     return factoryV2 ?? null
   }
-  const priceTables = createPriceTables({ db, client, chainId })
+  const priceTables = createPriceTables({ db, client, chainId, maxBlockRange: settings.logBlockRange })
   const metrics = createPaymentMetrics({ channels: { db, chainId, top: settings.metricsTopChannels } })
   const rateLimits = createRateLimits(settings.rateLimits ?? DEFAULT_RATE_LIMITS)
   const services = createServiceRegistry({ db, keystoreSecret: settings.keystoreSecret, environment })

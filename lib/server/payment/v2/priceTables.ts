@@ -25,10 +25,13 @@ export function createPriceTables({
   db,
   client,
   chainId,
+  maxBlockRange = 10_000,
 }: {
   db: Db
   client: PublicClient
   chainId: number
+  /** Most blocks one eth_getLogs spans (public nodes refuse wider ranges); default 10,000. */
+  maxBlockRange?: number
 }) {
   const known = new Map<string, { tables: PriceTable[]; upTo: bigint }>()
   const reading = new Map<string, Promise<{ tables: PriceTable[]; upTo: bigint }>>()
@@ -46,15 +49,40 @@ export function createPriceTables({
     }
   }
 
+  /**
+   * The first block a channel's events can be in: its opening block when the index has the
+   * channel (the same database), else the chain's first.
+   */
+  async function firstBlock(address: string): Promise<bigint> {
+    const indexed = await db.channel.findUnique({
+      where: { chainId_address: { chainId, address } },
+      select: { openedBlock: true },
+    })
+    return indexed?.openedBlock ?? 0n
+  }
+
+  /** The channel's PricesAnnounced logs, read in ranges of at most `maxBlockRange` blocks. */
+  async function announcements(address: string) {
+    const [from, latest] = await Promise.all([firstBlock(address), client.getBlockNumber()])
+    const logs = []
+    for (let start = from; start <= latest; start += BigInt(maxBlockRange)) {
+      const end = start + BigInt(maxBlockRange) - 1n
+      logs.push(
+        ...(await client.getContractEvents({
+          address: address as Address,
+          abi: intermediaryV2Abi,
+          eventName: 'PricesAnnounced',
+          fromBlock: start,
+          toBlock: end < latest ? end : latest,
+        })),
+      )
+    }
+    return logs
+  }
+
   async function read(address: string, lastTokenId: bigint) {
     try {
-      const logs = await client.getContractEvents({
-        address: address as Address,
-        abi: intermediaryV2Abi,
-        eventName: 'PricesAnnounced',
-        fromBlock: 0n,
-        toBlock: 'latest',
-      })
+      const logs = await announcements(address)
       const byId = new Map<bigint, PriceTable>()
       for (const log of logs) {
         const { fromTokenId, prices } = log.args as { fromTokenId: bigint; prices: readonly bigint[] }
