@@ -1,8 +1,5 @@
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
-import { maxUint256, toEventSelector } from 'viem'
+import { maxUint256 } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { intermediaryV2Abi } from '../../contracts/generated'
 import { createTestDatabase, type TestDatabase } from '../../test/kit/database'
 import { type CategoryShare, categoryShares } from './categories'
 
@@ -12,23 +9,6 @@ import { type CategoryShare, categoryShares } from './categories'
  */
 
 const sum = (shares: CategoryShare[]) => shares.reduce((s, x) => s + x.amount, 0n)
-
-/** topic0 of a version 2 Redeemed, as the indexer stores it in `event.topics[1]`. */
-const V2_REDEEMED = toEventSelector(
-  intermediaryV2Abi.find((x) => x.type === 'event' && x.name === 'Redeemed') as Parameters<
-    typeof toEventSelector
-  >[0],
-)
-
-describe('the rollup trigger', () => {
-  it("tells a v2 Redeemed by the contract's own topic0 (0015's constant is the ABI's selector)", () => {
-    const sql = readFileSync(
-      path.resolve(import.meta.dirname, '../../prisma/migrations/0015_cost_rollup_v1_fast/migration.sql'),
-      'utf8',
-    )
-    expect(sql.match(/USING '(0x[0-9a-f]{64})'/)?.[1]).toBe(V2_REDEEMED)
-  })
-})
 
 describe('categoryShares()', () => {
   it('categoryShares() gives each category its value when the amount is the full value', () => {
@@ -159,13 +139,11 @@ describe('the category rollups in Postgres (migration 0013)', () => {
       db.$executeRawUnsafe(
         `INSERT INTO event (chain_id, block_hash, log_index, block_number, block_timestamp, tx_hash, tx_index,
                             address, channel, name, args, topics, data)
-         SELECT 7, '0xb1', e.log_index, 1, $1::bigint + e.log_index, '0xt', 0, '0xc', '0xc', e.name, e.args,
-                ARRAY[CASE WHEN jsonb_typeof(e.args->'requests') = 'array' THEN $3 ELSE '0x01' END], '0x'
+         SELECT 7, '0xb1', e.log_index, 1, $1::bigint + e.log_index, '0xt', 0, '0xc', '0xc', e.name, e.args, '{}', '0x'
          FROM jsonb_to_recordset($2::jsonb) AS e(log_index int, name text, args jsonb)
          ON CONFLICT DO NOTHING`,
         hour.toString(),
         JSON.stringify(events.map((e) => ({ log_index: e.logIndex, name: e.name, args: e.args }))),
-        V2_REDEEMED,
       )
     const categories = (table: string) =>
       db.$queryRawUnsafe<{ category: number; amount: string; requests: string; redemptions: number }[]>(
