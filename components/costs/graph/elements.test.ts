@@ -71,6 +71,10 @@ describe('flowEdges()', () => {
       '· small: 9,000 wei for 6 requests at 1,000 wei–2,000 wei each',
     ])
     // A pair without categories has no such lines.
-    expect(tooltip({}).split('\n').some((l) => l.startsWith('· '))).toBe(false)
+    expect(
+      tooltip({})
+        .split('\n')
+        .some((l) => l.startsWith('· ')),
+    ).toBe(false)
   })
 })
