@@ -163,8 +163,12 @@ test.describe('costs, as a manager would', () => {
         return r.consumer === p.consumer && r.provider === p.provider
       })
       expect(row, `a row for ${p.consumer} → ${p.provider}`).toBeDefined()
-      expect(row?.map((c) => c.col)).toEqual(PAIR_COLUMNS)
-      expect(asRecord(row as Cells)).toEqual(p)
+      // A last `category` column is there when some pair of the stack is split by request
+      // category (another spec's version 2 channel); these version 1 pairs leave it empty.
+      const { category, ...record } = asRecord(row as Cells)
+      expect(row?.map((c) => c.col).filter((c) => c !== 'category')).toEqual(PAIR_COLUMNS)
+      expect(category ?? '').toBe('')
+      expect(record).toEqual(p)
     }
   })
 
