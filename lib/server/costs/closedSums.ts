@@ -38,12 +38,12 @@ export function inSpans(column: string, spans: readonly Span[]): Prisma.Sql {
   )})`
 }
 
-async function readClosed(
+async function readRollups(
   ctx: ServerContext,
-  clock: CostClock,
-  { daily, hourly, events }: ClosedSpans,
+  chainId: number,
+  daily: readonly Span[],
+  hourly: readonly Span[],
 ): Promise<Map<string, ChannelSums>> {
-  const chainId = clock.chainId
   const parts: Prisma.Sql[] = []
   for (const [table, spans] of [
     ['cost_daily', daily],
@@ -52,12 +52,6 @@ async function readClosed(
     if (spans.length === 0) continue
     parts.push(Prisma.sql`SELECT channel, amount, requests, redemptions FROM ${Prisma.raw(table)}
       WHERE chain_id = ${chainId} AND ${inSpans('bucket', spans)}`)
-  }
-  if (events.length > 0) {
-    // Partial hours before the clock's hour: their events are all of blocks at or below it too.
-    parts.push(Prisma.sql`SELECT channel, (args->>'amount')::numeric AS amount, redeemed_requests(args) AS requests, 1 AS redemptions FROM event
-      WHERE chain_id = ${chainId} AND name = 'Redeemed' AND block_number <= ${clock.block ?? -1n}
-        AND ${inSpans('block_timestamp', events)}`)
   }
   if (parts.length === 0) return new Map()
   const rows = await ctx.db.$queryRaw<
@@ -109,22 +103,20 @@ export async function keptWhileIndexed<T>(
   return value
 }
 
-/** A window's parts that end before the clock's hour: rollup days and hours, partial hours of events. */
-export type ClosedSpans = { daily: readonly Span[]; hourly: readonly Span[]; events: readonly Span[] }
-
 /**
- * Per channel, the sums of a window's parts that end before the clock's hour (whole days and
- * hours from the rollups, partial hours from the events), from memory when read before at a
- * block that is still indexed.
+ * Per channel, the sums of the rollup buckets in `daily` and `hourly` (all before the clock's
+ * hour), from memory when read before at a block that is still indexed.
  */
 export function closedSums(
   ctx: ServerContext,
   clock: CostClock,
-  spans: ClosedSpans,
+  daily: readonly Span[],
+  hourly: readonly Span[],
 ): Promise<Map<string, ChannelSums>> {
-  if (spans.daily.length + spans.hourly.length + spans.events.length === 0) return Promise.resolve(new Map())
-  const key = JSON.stringify([spans.daily, spans.hourly, spans.events])
-  return keptWhileIndexed(ctx, clock, `sums|${key}`, () => readClosed(ctx, clock, spans))
+  if (daily.length === 0 && hourly.length === 0) return Promise.resolve(new Map())
+  return keptWhileIndexed(ctx, clock, `sums|${JSON.stringify([daily, hourly])}`, () =>
+    readRollups(ctx, clock.chainId, daily, hourly),
+  )
 }
 
 /** Forgets every kept sum (a benchmark's cold read). */

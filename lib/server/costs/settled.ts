@@ -14,15 +14,6 @@ export { inSpans }
 
 const HOUR = 3_600
 
-/**
- * Where a window's closed part ends: the start of the clock's hour (everything before it is of
- * blocks at or below the clock's, see ./closedSums.ts); `from` when nothing is indexed (no
- * rollup row can be at or below the absent block).
- */
-export function closedBefore(clock: CostClock, from: number): number {
-  return clock.block === null ? from : Math.floor(clock.now / HOUR) * HOUR
-}
-
 /** Which spans of a window the rollups serve and which the events (see {@link settledRows}). */
 export type SettledSpans = { daily: Span[]; hourly: Span[]; events: Span[] }
 
@@ -52,7 +43,8 @@ export function settledSpans(
   to: number,
   { daily = true }: SettledOptions = {},
 ): SettledSpans {
-  const cut = closedBefore(clock, from)
+  // Nothing indexed: no rollup row can be at or below the (absent) block.
+  const cut = clock.block === null ? from : Math.floor(clock.now / HOUR) * HOUR
   const rolled = Math.min(to, cut)
   const split =
     from < rolled
@@ -105,14 +97,7 @@ export async function settledByChannel(
   window: CostWindow,
 ): Promise<Map<string, Settled>> {
   const { daily, hourly, events } = settledSpans(clock, window.from, window.to)
-  // Every span but the one from the clock's hour on is closed: kept between answers.
-  const cut = closedBefore(clock, window.from)
-  const closed = await closedSums(ctx, clock, {
-    daily,
-    hourly,
-    events: events.filter(([, end]) => end <= cut),
-  })
-  const open = events.filter(([, end]) => end > cut)
+  const closed = await closedSums(ctx, clock, daily, hourly)
   const rows = await ctx.db.$queryRaw<
     Array<{
       channel: string
@@ -126,7 +111,7 @@ export async function settledByChannel(
               count(*)::int AS redemptions
        FROM event
        WHERE chain_id = ${clock.chainId} AND name = 'Redeemed' AND block_number <= ${clock.block ?? -1n}
-         AND ${inSpans('block_timestamp', open)}
+         AND ${inSpans('block_timestamp', events)}
        GROUP BY channel
      ), recent AS (
        SELECT channel, sum((args->>'amount')::numeric)::text AS unconfirmed FROM event
