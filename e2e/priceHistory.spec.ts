@@ -106,7 +106,7 @@ test('a service page shows a v2 channel’s price history, and /costs a pair row
   await screenshot(page, info, 'price-history')
 
   // /costs by pair: this pair is a row per category, largest settled first (27 then 17 gwei).
-  await page.goto('/costs?window=all&groupBy=pair&unit=gwei')
+  await page.goto('/costs?window=all&rows=all&groupBy=pair&unit=gwei')
   const pairRows = page.getByTestId('cost-table-row').filter({
     has: page.locator(`td[data-col="provider_address"][data-value="${provider.address.toLowerCase()}"]`),
   })

@@ -70,7 +70,7 @@ test.describe('one display unit per view', () => {
     await payEachOther(request)
     const graph = await getJson<CostGraph>(request, '/api/costs/graph?window=all')
 
-    await page.goto('/costs?window=all')
+    await page.goto('/costs?window=all&rows=all')
     // Auto: the unit of the view's largest amount (here the API's), the same in every figure.
     const auto = chooseUnit([
       graph.totals.settled,
@@ -93,9 +93,9 @@ test.describe('one display unit per view', () => {
       await expect(total).toHaveText(formatAmount({ wei: graph.totals.settled, unit, fiat }))
     }
     // Picked once, remembered: /costs without ?unit= renders in wei at once (the cookie is read on the server).
-    const html = await (await page.request.get('/costs?window=all')).text()
+    const html = await (await page.request.get('/costs?window=all&rows=all')).text()
     expect(html).toContain('data-unit="wei"')
-    await page.goto('/costs?window=all&groupBy=service')
+    await page.goto('/costs?window=all&rows=all&groupBy=service')
     await expectAllIn(page, 'wei')
 
     // The CSV with the page's unit equals the table: each wei column followed by its reading.
@@ -152,7 +152,7 @@ test.describe('one display unit per view', () => {
     // Auto forgets the pick: back to each view's own best unit.
     await page.setViewportSize({ width: 1280, height: 800 })
     await page.getByTestId('unit-auto').click()
-    await page.goto('/costs?window=all')
+    await page.goto('/costs?window=all&rows=all')
     await expect(page.getByTestId('unit-auto')).toHaveAttribute('aria-current', 'page')
     await expectAllIn(page, auto)
   })
@@ -167,7 +167,7 @@ test.describe('one display unit per view', () => {
     expect(ac, 'alice → charlie in the graph').toBeDefined()
     const settled = ac?.settled ?? ''
     // Focused on alice, so her edges are labelled however many edges the stack's graph has.
-    await page.goto(`/costs?window=all&unit=ETH&focus=${addr('alice')}`)
+    await page.goto(`/costs?window=all&rows=all&unit=ETH&focus=${addr('alice')}`)
     await expect(page.getByTestId('cost-graph')).toHaveAttribute('data-ready', 'true')
     const label = page.locator(
       `[data-testid="graph-edge-label"][data-consumer="${addr('alice')}"][data-provider="${addr('charlie')}"]`,

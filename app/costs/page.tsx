@@ -86,8 +86,10 @@ export default async function CostsPage({ searchParams }: Props) {
       ...graph.edges.flatMap((e) => [e.settled, e.pending]),
     ],
   })
+  // Every link of the view keeps its window, grouping, size, unit and whether it shows all rows.
+  const allRows: Record<string, string> = limit === Number.POSITIVE_INFINITY ? { rows: 'all' } : {}
   const here = (extra: Record<string, string>) =>
-    `/costs?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(search)), groupBy, size, ...unit.keep, ...extra })}`
+    `/costs?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(search)), groupBy, size, ...unit.keep, ...allRows, ...extra })}`
   const nameOf = new Map(graph.nodes.map((n) => [n.address, n.name ?? shortAddress(n.address)]))
   const pairs: PairBar[] = graph.edges.slice(0, 10).map((e) => ({
     label: `${nameOf.get(e.consumer)} → ${nameOf.get(e.provider)}`,
