@@ -112,7 +112,12 @@ test.describe('costs, as a manager would', () => {
     await expect(page.getByTestId('wallet-account')).toHaveAttribute('data-address', admin)
     await form.getByTestId('label-save').click()
     await expect(page).toHaveURL(new RegExp(`/services/${nameOf('dave')}$`), { timeout: 20_000 })
-    await expect(page.getByTestId('service-name')).toContainText(nameOf('dave'))
+    // Labels are cached 5 s per web instance, and the page may come from another instance than
+    // the one that took the edit: the new name shows within that time.
+    await expect(async () => {
+      await page.reload()
+      await expect(page.getByTestId('service-name')).toContainText(nameOf('dave'), { timeout: 1_000 })
+    }).toPass({ timeout: 20_000 })
     await expect(page.getByTestId('service-team')).toHaveText(teamOf.dave)
     const dave = (await labels()).find((l) => l.address === addr('dave'))
     expect(dave).toMatchObject({
