@@ -1,10 +1,10 @@
 import { expect, test } from '@playwright/test'
-import { type Address, type Hex, keccak256, parseEventLogs, stringToHex } from 'viem'
+import { keccak256, stringToHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { intermediaryFactoryV2Abi, intermediaryV2Abi } from '../contracts/generated'
+import { intermediaryV2Abi } from '../contracts/generated'
 import { signTokenV2 } from '../packages/payment-client/src/tokenV2'
 import { waitForIndexed } from './kit/api'
-import { advanceTime, chain, factoryV2Address, testClient, walletFor } from './kit/chain'
+import { advanceTime, chain, minedOk, openV2Channel, testClient, walletFor } from './kit/chain'
 
 /*
  * A version 2 channel's explorer page at desktop and phone widths: its version, its prices by
@@ -22,26 +22,8 @@ test('a v2 channel page shows its version, prices by category, price history and
 }, info) => {
   for (const a of [consumer, provider]) await testClient.setBalance({ address: a.address, value: 10n ** 20n })
   const [cw, pw] = [await walletFor(consumer), await walletFor(provider)]
-  const mined = async (hash: Hex) => {
-    const receipt = await chain.waitForTransactionReceipt({ hash, pollingInterval: 50 })
-    expect(receipt.status).toBe('success')
-    return receipt
-  }
-  const opened = await mined(
-    await cw.writeContract({
-      address: await factoryV2Address(),
-      abi: intermediaryFactoryV2Abi,
-      functionName: 'open',
-      args: [provider.address, [1_000n, 5_000n], 60n, 600n],
-      value: 100_000n,
-    }),
-  )
-  const [event] = parseEventLogs({
-    abi: intermediaryFactoryV2Abi,
-    logs: opened.logs,
-    eventName: 'ChannelOpened',
-  })
-  const channel = event!.args.channel.toLowerCase() as Address
+  const mined = minedOk
+  const channel = await openV2Channel(cw, provider.address, [1_000n, 5_000n], 100_000n)
   const call = (functionName: string, args: readonly unknown[]) =>
     pw.writeContract({ address: channel, abi: intermediaryV2Abi, functionName, args } as never).then(mined)
   await call('startRedemption', [])

@@ -1,10 +1,10 @@
 import { expect, test } from '@playwright/test'
-import { type Address, type Hex, keccak256, parseEther, parseEventLogs, parseGwei, stringToHex } from 'viem'
+import { keccak256, parseEther, parseGwei, stringToHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { intermediaryFactoryV2Abi, intermediaryV2Abi } from '../contracts/generated'
+import { intermediaryV2Abi } from '../contracts/generated'
 import { signTokenV2 } from '../packages/payment-client/src/tokenV2'
 import { waitForIndexed } from './kit/api'
-import { advanceTime, chain, factoryV2Address, testClient, walletFor } from './kit/chain'
+import { advanceTime, chain, minedOk, openV2Channel, testClient, walletFor } from './kit/chain'
 import { horizontalOverflow, screenshot } from './kit/pages'
 
 /*
@@ -28,26 +28,8 @@ test('a service page shows a v2 channel’s price history, and /costs a pair row
   const [consumer, provider] = [party('consumer', info.project.name), party('provider', info.project.name)]
   for (const a of [consumer, provider]) await testClient.setBalance({ address: a.address, value: 10n ** 20n })
   const [cw, pw] = [await walletFor(consumer), await walletFor(provider)]
-  const mined = async (hash: Hex) => {
-    const receipt = await chain.waitForTransactionReceipt({ hash, pollingInterval: 50 })
-    expect(receipt.status).toBe('success')
-    return receipt
-  }
-  const opened = await mined(
-    await cw.writeContract({
-      address: await factoryV2Address(),
-      abi: intermediaryFactoryV2Abi,
-      functionName: 'open',
-      args: [provider.address, OPENING, 60n, 600n],
-      value: parseEther('0.001'),
-    }),
-  )
-  const [event] = parseEventLogs({
-    abi: intermediaryFactoryV2Abi,
-    logs: opened.logs,
-    eventName: 'ChannelOpened',
-  })
-  const channel = event!.args.channel.toLowerCase() as Address
+  const mined = minedOk
+  const channel = await openV2Channel(cw, provider.address, OPENING, parseEther('0.001'))
   const chainId = await chain.getChainId()
   const call = (functionName: string, args: readonly unknown[]) =>
     pw.writeContract({ address: channel, abi: intermediaryV2Abi, functionName, args } as never).then(mined)

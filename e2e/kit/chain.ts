@@ -9,11 +9,13 @@ import {
   type Hex,
   http,
   keccak256,
+  parseEventLogs,
   stringToHex,
+  type TransactionReceipt,
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
-import { intermediaryFactoryV2DeployedBytecode } from '../../contracts/generated'
+import { intermediaryFactoryV2Abi, intermediaryFactoryV2DeployedBytecode } from '../../contracts/generated'
 import { ANVIL_KEYS } from '../../stack/anvil'
 
 /** The anvil of the stack under test (playwright.config.ts starts it on this port). */
@@ -79,4 +81,39 @@ export async function factoryV2Address(): Promise<Address> {
     if (code?.toLowerCase() === intermediaryFactoryV2DeployedBytecode.toLowerCase()) return address
   }
   throw new Error('no IntermediaryFactoryV2 among dev account 0 deployments')
+}
+
+/** Waits for a transaction's receipt and requires that it succeeded. */
+export async function minedOk(hash: Hex): Promise<TransactionReceipt> {
+  const receipt = await chain.waitForTransactionReceipt({ hash, pollingInterval: 50 })
+  if (receipt.status !== 'success') throw new Error(`transaction ${hash} reverted`)
+  return receipt
+}
+
+/**
+ * Opens a version 2 channel from `consumer`'s wallet through the stack's IntermediaryFactoryV2
+ * (redemption timeout 60 s, termination 600 s) and returns its address, lowercase.
+ */
+export async function openV2Channel(
+  consumer: Awaited<ReturnType<typeof walletFor>>,
+  provider: Address,
+  prices: readonly bigint[],
+  deposit: bigint,
+): Promise<Address> {
+  const receipt = await minedOk(
+    await consumer.writeContract({
+      address: await factoryV2Address(),
+      abi: intermediaryFactoryV2Abi,
+      functionName: 'open',
+      args: [provider, [...prices], 60n, 600n],
+      value: deposit,
+    } as never),
+  )
+  const [event] = parseEventLogs({
+    abi: intermediaryFactoryV2Abi,
+    logs: receipt.logs,
+    eventName: 'ChannelOpened',
+  })
+  if (!event) throw new Error('no ChannelOpened in the open transaction')
+  return event.args.channel.toLowerCase() as Address
 }
