@@ -288,9 +288,10 @@ export function createLease({
             const from = won.previous
               ? `from ${won.previous}, whose lease ${won.released ? 'was released' : 'expired'}`
               : 'as the first holder'
-            log.info(`instance ${instance.id} took over the indexer's lease (epoch ${won.epoch}) ${from}`)
-            // Won is won: a failed heartbeat row must not leave the lease held by no term.
+            // Won is won: a failed heartbeat row must not leave the lease held by no term. The row
+            // is written before the line, so what reads the line finds the instance as leader.
             await seen('leader').catch(() => {})
+            log.info(`instance ${instance.id} took over the indexer's lease (epoch ${won.epoch}) ${from}`)
             return startTerm(BigInt(won.epoch))
           }
           await seen('standby')
