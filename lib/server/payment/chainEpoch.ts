@@ -146,11 +146,20 @@ export function createChainEpoch({
           SELECT c.chain_id, ${epoch}, c.address, c.consumer, c.provider, c.consumer_service_id,
             c.provider_service_id,
             COALESCE((SELECT sum(a.highest * c.cost_per_request) FROM payment_accepted a
+              WHERE a.chain_id = c.chain_id AND a.channel = c.address AND a.redeemed_at IS NULL), 0)
+            + COALESCE((SELECT sum((SELECT sum(x * y) FROM unnest(a.requests, a.prices) AS d(x, y)))
+              FROM payment_accepted_v2 a
               WHERE a.chain_id = c.chain_id AND a.channel = c.address AND a.redeemed_at IS NULL), 0),
-            to_jsonb(c),
+            to_jsonb(c) || jsonb_build_object('price_tables',
+              COALESCE((SELECT jsonb_agg(to_jsonb(p) ORDER BY p.from_token_id) FROM payment_price_table p
+                WHERE p.chain_id = c.chain_id AND p.channel = c.address), '[]'::jsonb)),
             COALESCE((SELECT jsonb_agg(to_jsonb(i) ORDER BY i.token_id) FROM payment_issued i
+              WHERE i.chain_id = c.chain_id AND i.channel = c.address), '[]'::jsonb)
+            || COALESCE((SELECT jsonb_agg(to_jsonb(i) ORDER BY i.token_id) FROM payment_issued_v2 i
               WHERE i.chain_id = c.chain_id AND i.channel = c.address), '[]'::jsonb),
             COALESCE((SELECT jsonb_agg(to_jsonb(a) ORDER BY a.token_id) FROM payment_accepted a
+              WHERE a.chain_id = c.chain_id AND a.channel = c.address), '[]'::jsonb)
+            || COALESCE((SELECT jsonb_agg(to_jsonb(a) ORDER BY a.token_id) FROM payment_accepted_v2 a
               WHERE a.chain_id = c.chain_id AND a.channel = c.address), '[]'::jsonb),
             ${reason}
           FROM payment_channel c
@@ -160,7 +169,7 @@ export function createChainEpoch({
         SELECT count(*)::int AS channels, COALESCE(sum(issued), 0)::int AS issued,
           COALESCE(sum(accepted), 0)::int AS accepted, COALESCE(sum(unredeemed_value), 0)::text AS unredeemed
         FROM moved`
-      // Cascades to payment_issued and payment_accepted, copied above.
+      // Cascades to the issued, accepted and price table rows (v1 and v2), copied above.
       await tx.$executeRaw`
         DELETE FROM payment_channel WHERE chain_id = ${chainId} AND address = ANY(${addresses})`
       await tx.$executeRaw`
