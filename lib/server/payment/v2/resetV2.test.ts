@@ -18,8 +18,18 @@ describe('v2 channel on a reset dev chain', () => {
     expect(await t().server.chainEpoch.check()).toBeNull()
     const opened = await kit.open()
     const { channel, provider } = opened
-    const issued = await t().server.issuerV2.issue({ channel, consumer: parties.alice, count: 2, category: 'small' })
-    const large = await t().server.issuerV2.issue({ channel, consumer: parties.alice, count: 1, category: 'large' })
+    const issued = await t().server.issuerV2.issue({
+      channel,
+      consumer: parties.alice,
+      count: 2,
+      category: 'small',
+    })
+    const large = await t().server.issuerV2.issue({
+      channel,
+      consumer: parties.alice,
+      count: 1,
+      category: 'large',
+    })
     const outcomes = await t().server.verifier.verifyMany(provider, [
       ...issued.tokens.map((token) => ({ token, category: 'small' })),
       ...large.tokens.map((token) => ({ token, category: 'large' })),
