@@ -1,12 +1,12 @@
-import { type APIRequestContext, type Browser, expect, type Locator, type Page, test } from '@playwright/test'
-import { type Address, type Hex, parseEther, parseGwei } from 'viem'
+import { type APIRequestContext, expect, type Page, test } from '@playwright/test'
+import { type Address, parseEther, parseGwei } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { type ChannelState, readChannelState } from '../lib/channel'
 import { formatToken, signToken } from '../packages/payment-client/src/token'
 import { adminKey } from './kit/api'
-import { adminKeys, advanceTime, anvilUrl, chain, testClient } from './kit/chain'
+import { adminKeys, advanceTime, chain, testClient } from './kit/chain'
 import { horizontalOverflow, screenshot } from './kit/pages'
-import { injectWallet, type TestWallet } from './kit/wallet'
+import { act, connect, walletPage } from './kit/walletPage'
 
 /**
  * A whole channel life driven through the dashboard by two wallets, consumer and provider, each
@@ -26,34 +26,6 @@ const REDEMPTION_TIMEOUT = 60n
 const TERMINATION_TIMEOUT = 180n
 
 test.describe.configure({ mode: 'serial' })
-
-async function walletPage(browser: Browser, key: Hex): Promise<{ page: Page; wallet: TestWallet }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
-  const page = await context.newPage()
-  const wallet = await injectWallet(page, { privateKey: key, rpcUrl: anvilUrl })
-  return { page, wallet }
-}
-
-/** Connects through the header's control, choosing the wallet by its EIP-6963 name. */
-async function connect(page: Page, wallet: TestWallet): Promise<void> {
-  await page.getByTestId('wallet-connect').click()
-  await page.locator('[data-testid="wallet-connector"][data-name="E2E Wallet"]').click()
-  await expect(page.getByTestId('wallet-account')).toHaveAttribute(
-    'data-address',
-    wallet.address.toLowerCase(),
-  )
-}
-
-/** Clicks an action's button and waits until its transaction is indexed; returns its hash. */
-async function act(card: Locator): Promise<Hex> {
-  await expect(card).toHaveAttribute('data-enabled', 'true', { timeout: 20_000 })
-  await card.getByTestId('action-submit').click()
-  const progress = card.getByTestId('tx-progress')
-  await expect(progress).toHaveAttribute('data-step', 'indexed', { timeout: 60_000 })
-  await expect(progress).toHaveAttribute('data-failed', 'false')
-  const href = await card.getByTestId('tx-link').getAttribute('href')
-  return href?.split('/').at(-1) as Hex
-}
 
 /** The event names of the channel's timeline, oldest first. */
 async function timeline(page: Page): Promise<string[]> {

@@ -1,11 +1,11 @@
-import { type Browser, expect, type Locator, type Page, test } from '@playwright/test'
-import { type Address, type Hex, keccak256, parseEther, parseGwei, stringToHex } from 'viem'
+import { expect, type Locator, test } from '@playwright/test'
+import { type Address, keccak256, parseEther, parseGwei, stringToHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { intermediaryV2Abi } from '../contracts/generated'
 import { formatTokenV2, signTokenV2 } from '../packages/payment-client/src/tokenV2'
-import { advanceTime, anvilUrl, chain, testClient } from './kit/chain'
+import { advanceTime, chain, testClient } from './kit/chain'
 import { horizontalOverflow, screenshot } from './kit/pages'
-import { injectWallet, type TestWallet } from './kit/wallet'
+import { act, connect, walletPage } from './kit/walletPage'
 
 /**
  * A version 2 channel driven through the dashboard by two wallets (modelled on admin.spec.ts):
@@ -27,32 +27,6 @@ const LARGE = parseGwei('5')
 const LARGE_NEW = parseGwei('6')
 
 test.describe.configure({ mode: 'serial' })
-
-async function walletPage(browser: Browser, key: Hex): Promise<{ page: Page; wallet: TestWallet }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
-  const page = await context.newPage()
-  const wallet = await injectWallet(page, { privateKey: key, rpcUrl: anvilUrl })
-  return { page, wallet }
-}
-
-async function connect(page: Page, wallet: TestWallet): Promise<void> {
-  await page.getByTestId('wallet-connect').click()
-  await page.locator('[data-testid="wallet-connector"][data-name="E2E Wallet"]').click()
-  await expect(page.getByTestId('wallet-account')).toHaveAttribute(
-    'data-address',
-    wallet.address.toLowerCase(),
-  )
-}
-
-/** Clicks an action's button and waits until its transaction is indexed. */
-async function act(card: Locator): Promise<void> {
-  await expect(card).toHaveAttribute('data-enabled', 'true', { timeout: 20_000 })
-  await expect(card.getByTestId('action-submit')).toBeEnabled()
-  await card.getByTestId('action-submit').click()
-  const progress = card.getByTestId('tx-progress')
-  await expect(progress).toHaveAttribute('data-step', 'indexed', { timeout: 60_000 })
-  await expect(progress).toHaveAttribute('data-failed', 'false')
-}
 
 /** The channel's PricesAnnounced events on chain, as [fromTokenId, prices]. */
 async function announcements(channel: Address) {
