@@ -67,4 +67,47 @@ describe('categories in the client library', () => {
     const ok = await consumer.fetch(provider, `${base}/large`, { category: 'large', maxPrice: 5_000n })
     expect(ok.status).toBe(200)
   })
+
+  it('a route middleware stacked after an app-wide one serves only what was paid in its own category', async () => {
+    const verifier = createPaymentVerifier({ serverUrl: kit.url(), apiKey: opened.providerApi })
+    const app = express()
+    app.use(paymentRequired(verifier, { category: 'small' }))
+    const answer = (req: express.Request, res: express.Response) =>
+      res.json({ category: (req as { payment?: { category?: number } }).payment?.category })
+    app.get('/small', paymentRequired(verifier, { category: 'small' }), answer)
+    app.get('/first', paymentRequired(verifier, { category: 0 }), answer)
+    app.get('/large', paymentRequired(verifier, { category: 'large' }), answer)
+    app.get('/any', paymentRequired(verifier, { category: '*' }), answer)
+    const server = app.listen(0, '127.0.0.1')
+    await new Promise((resolve) => server.once('listening', resolve))
+    const stacked = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    try {
+      const consumer = createPaymentConsumer({ serverUrl: kit.url(), apiKey: parties.aliceApi, prefetch: 0 })
+      const provider = opened.provider.name
+      const before = (await kit.acceptedRow(opened.channel.address))?.requests ?? [0n, 0n]
+      const answers = []
+      for (const path of ['/small', '/first', '/any', '/large']) {
+        const response = await consumer.fetch(provider, `${stacked}${path}`, { category: 'small' })
+        answers.push({ path, status: response.status, body: await response.json() })
+      }
+      expect(answers.slice(0, 3)).toEqual([
+        { path: '/small', status: 200, body: { category: 0 } },
+        { path: '/first', status: 200, body: { category: 0 } },
+        { path: '/any', status: 200, body: { category: 0 } },
+      ])
+      // A large route served for a small payment would give large requests at the small price.
+      expect(answers[3]).toMatchObject({
+        path: '/large',
+        status: 402,
+        body: { error: { code: 'terms_rejected' } },
+      })
+      expect(answers[3]?.body.error.message).toContain(
+        'paid in category small by an earlier payment middleware; this route charges category large',
+      )
+      // Each request counted once, in small, by the app-wide middleware.
+      expect((await kit.acceptedRow(opened.channel.address))?.requests).toEqual([before[0]! + 4n, before[1]!])
+    } finally {
+      server.close()
+    }
+  })
 })

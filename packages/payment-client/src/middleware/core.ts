@@ -59,7 +59,7 @@ export function createPaymentGate(
   const wei = routePriceOf(price)
   const weiValue = wei === undefined ? undefined : BigInt(wei)
   return async (headers, paid) => {
-    if (paid) return paidBefore(paid, weiValue)
+    if (paid) return paidBefore(paid, weiValue, category)
     const token = joined(headers.get(TOKEN_HEADER))
     const charged =
       category === '*' ? categoryOfRequest(token, joined(headers.get(CATEGORY_HEADER))) : category
@@ -73,29 +73,52 @@ export function createPaymentGate(
           ? charged
           : verifier.verify(token, { price: wei, category: charged }).catch(unavailableResult),
     })
-    if (result.accepted) return { accepted: true, payment: paymentOf(result), context }
+    if (result.accepted) {
+      const payment = paymentOf(result)
+      if (typeof charged === 'string') chargedName.set(payment, charged)
+      return { accepted: true, payment, context }
+    }
     return { accepted: false, status: result.status, body: refusalBody(result), refusal: result, context }
   }
 }
 
+/** The category name a gate charged a payment in, when it was given by name (the verdict names its index). */
+const chargedName = new WeakMap<Payment, string>()
+
 /**
  * A request an earlier gate accepted: served if its channel pays this route's price too (a
- * token's value is its count times the channel's price per request), else refused as the
- * Payment Server refuses a channel paying less; the count stays accepted, so the message
- * names the misconfiguration.
+ * token's value is its count times the channel's price per request) and, on a version 2
+ * channel, it was paid in this route's category (the same index, or the same name given to the
+ * earlier gate; a route of any category, `'*'`, takes any); else refused as the Payment Server
+ * refuses a channel paying less. The count stays accepted, so the message names the
+ * misconfiguration.
  */
-function paidBefore(payment: Payment, price: bigint | undefined): Verdict {
+function paidBefore(
+  payment: Payment,
+  price: bigint | undefined,
+  category: number | string | undefined,
+): Verdict {
   const active = context.active()
+  const refuse = (message: string): Verdict => {
+    const refusal: VerifyRefusal = { accepted: false, status: 402, code: 'terms_rejected', message }
+    return { accepted: false, status: 402, body: refusalBody(refusal), refusal, context: active }
+  }
+  if (payment.category !== undefined && category !== '*') {
+    const wanted = category ?? 0
+    const same =
+      typeof wanted === 'number' ? payment.category === wanted : chargedName.get(payment) === wanted
+    if (!same) {
+      return refuse(
+        `The request was paid in category ${chargedName.get(payment) ?? payment.category} by an earlier payment middleware; this route charges category ${wanted}. Charge a request with one payment middleware, in the route's category.`,
+      )
+    }
+  }
   if (price === undefined || payment.value >= price * payment.requests)
     return { accepted: true, payment, context: active }
   const perRequest = payment.value / payment.requests
-  const refusal: VerifyRefusal = {
-    accepted: false,
-    status: 402,
-    code: 'terms_rejected',
-    message: `The request was paid ${perRequest} wei by an earlier payment middleware; this route costs ${price} wei. Charge a request with one payment middleware, at the route's price.`,
-  }
-  return { accepted: false, status: 402, body: refusalBody(refusal), refusal, context: active }
+  return refuse(
+    `The request was paid ${perRequest} wei by an earlier payment middleware; this route costs ${price} wei. Charge a request with one payment middleware, at the route's price.`,
+  )
 }
 
 const joined = (value: string | string[] | null | undefined) =>
