@@ -126,7 +126,7 @@ export async function createPaymentServer({
     factoryV2 = deployment?.address.toLowerCase() as Address | undefined
     return factoryV2 ?? null
   }
-  const priceTables = createPriceTables({ db, client, chainId, maxBlockRange: settings.logBlockRange })
+  const priceTables = createPriceTables({ db, client, chainId, maxBlockRange: settings.logBlockRange, log })
   const metrics = createPaymentMetrics({ channels: { db, chainId, top: settings.metricsTopChannels } })
   const rateLimits = createRateLimits(settings.rateLimits ?? DEFAULT_RATE_LIMITS)
   const services = createServiceRegistry({ db, keystoreSecret: settings.keystoreSecret, environment })

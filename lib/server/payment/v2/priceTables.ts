@@ -3,16 +3,19 @@ import { intermediaryV2Abi } from '../../../../contracts/generated'
 import { bigintOf } from '../../../columns/kinds'
 import { DependencyError } from '../../../errors'
 import type { Db } from '../../db/client'
+import type { Logger } from '../../log'
+import { type Mismatch, mismatchOf, type PriceTable, readChainTables, tableFor } from './priceTableCheck'
 
-/** A price table and the first token ID it applies to (until the next one's). */
-export type PriceTable = { fromTokenId: bigint; prices: readonly bigint[] }
+export { type PriceTable, pricesHashOf, tableFor } from './priceTableCheck'
 
-/** The table of `tokenId` among `tables` (ascending by fromTokenId), or null when none applies. */
-export function tableFor(tables: readonly PriceTable[], tokenId: bigint): readonly bigint[] | null {
-  let found: readonly bigint[] | null = null
-  for (const t of tables) if (t.fromTokenId <= tokenId) found = t.prices
-  return found
-}
+/**
+ * What is known of a channel's tables: every table read, the highest ID they are asked for
+ * (`upTo`), and the highest ID whose table was checked against the contract's hashes or is
+ * older than one that was (`checkedThrough`: a token ID's version never changes once assigned).
+ */
+type Entry = { tables: PriceTable[]; upTo: bigint; checkedThrough: bigint }
+
+const maxOf = (a: bigint, b: bigint) => (a > b ? a : b)
 
 /**
  * The price tables of version 2 channels per token ID, as the chain's `PricesAnnounced` events
@@ -20,21 +23,34 @@ export function tableFor(tables: readonly PriceTable[], tokenId: bigint): readon
  * known is asked for, kept in memory and recorded in `payment_price_table`. A token ID's table
  * never changes once the ID is active (IntermediaryV2), so what was read for IDs up to the
  * channel's last ID stays true; a later ID is read again, once.
+ *
+ * What was read is checked against the contract: the tables of its active and expiring token
+ * IDs must hash to `pricesHash` of the versions `priceVersions()` names, all read at the block
+ * the logs were read up to. A wrong opening block in the index, or a node that drops logs,
+ * would otherwise leave an announcement out, and tokens would be signed and accepted at old
+ * prices the contract refuses at redemption. On a mismatch the logs are read again from block
+ * 0, once; if they still disagree the channel's calls fail with 503 `price_table_mismatch`.
+ * The check costs calls only when tables are read or an ID past the checked ones is first
+ * asked for, never per token.
  */
 export function createPriceTables({
   db,
   client,
   chainId,
   maxBlockRange = 10_000,
+  log,
 }: {
   db: Db
   client: PublicClient
   chainId: number
   /** Most blocks one eth_getLogs spans (public nodes refuse wider ranges); default 10,000. */
   maxBlockRange?: number
+  /** Where a mismatch is reported (warn, once per channel until its tables agree again). */
+  log?: Logger
 }) {
-  const known = new Map<string, { tables: PriceTable[]; upTo: bigint }>()
-  const reading = new Map<string, Promise<{ tables: PriceTable[]; upTo: bigint }>>()
+  const known = new Map<string, Entry>()
+  const reading = new Map<string, Promise<Entry>>()
+  const warned = new Set<string>()
 
   async function save(address: string, tables: readonly PriceTable[]): Promise<void> {
     for (const t of tables) {
@@ -61,38 +77,10 @@ export function createPriceTables({
     return indexed?.openedBlock ?? 0n
   }
 
-  /** The channel's PricesAnnounced logs, read in ranges of at most `maxBlockRange` blocks. */
-  async function announcements(address: string) {
-    const [from, latest] = await Promise.all([firstBlock(address), client.getBlockNumber()])
-    const logs = []
-    for (let start = from; start <= latest; start += BigInt(maxBlockRange)) {
-      const end = start + BigInt(maxBlockRange) - 1n
-      logs.push(
-        ...(await client.getContractEvents({
-          address: address as Address,
-          abi: intermediaryV2Abi,
-          eventName: 'PricesAnnounced',
-          fromBlock: start,
-          toBlock: end < latest ? end : latest,
-        })),
-      )
-    }
-    return logs
-  }
-
-  async function read(address: string, lastTokenId: bigint) {
+  /** `work`, its failures as the node's (the caller may serve from what it has). */
+  async function fromNode<T>(address: string, work: () => Promise<T>): Promise<T> {
     try {
-      const logs = await announcements(address)
-      const byId = new Map<bigint, PriceTable>()
-      for (const log of logs) {
-        const { fromTokenId, prices } = log.args as { fromTokenId: bigint; prices: readonly bigint[] }
-        byId.set(fromTokenId, { fromTokenId, prices }) // a later log of the same ID replaces (a reorg's)
-      }
-      const tables = [...byId.values()].sort((a, b) => (a.fromTokenId < b.fromTokenId ? -1 : 1))
-      await save(address, tables)
-      const entry = { tables, upTo: lastTokenId }
-      known.set(address, entry)
-      return entry
+      return await work()
     } catch (error) {
       throw new DependencyError({
         code: 'chain_unavailable',
@@ -102,23 +90,110 @@ export function createPriceTables({
     }
   }
 
+  /** The channel's tables from its PricesAnnounced logs `from`..`to`, in ranges of at most `maxBlockRange` blocks. */
+  async function announcements(address: string, from: bigint, to: bigint): Promise<PriceTable[]> {
+    const byId = new Map<bigint, PriceTable>()
+    for (let start = from; start <= to; start += BigInt(maxBlockRange)) {
+      const end = start + BigInt(maxBlockRange) - 1n
+      const logs = await client.getContractEvents({
+        address: address as Address,
+        abi: intermediaryV2Abi,
+        eventName: 'PricesAnnounced',
+        fromBlock: start,
+        toBlock: end < to ? end : to,
+      })
+      for (const log of logs) {
+        const { fromTokenId, prices } = log.args as { fromTokenId: bigint; prices: readonly bigint[] }
+        byId.set(fromTokenId, { fromTokenId, prices }) // a later log of the same ID replaces (a reorg's)
+      }
+    }
+    return [...byId.values()].sort((a, b) => (a.fromTokenId < b.fromTokenId ? -1 : 1))
+  }
+
+  /** The contract's tables and the logs' from block `from`, both at the node's latest block. */
+  function readAt(address: string, from: bigint) {
+    return fromNode(address, async () => {
+      const blockNumber = await client.getBlockNumber({ cacheTime: 0 })
+      const [chain, tables] = await Promise.all([
+        readChainTables(client, address, blockNumber),
+        announcements(address, from, blockNumber),
+      ])
+      return { chain, tables }
+    })
+  }
+
+  /** Refuses the channel's tables (logged once while they disagree). */
+  function refuse(address: string, m: Mismatch): never {
+    const message =
+      `The price table of token ID ${m.tokenId} of channel ${address} is not the contract's: ` +
+      `the node's PricesAnnounced logs give a table hashing to ${m.found ?? 'nothing (none announced)'}, ` +
+      `the contract holds ${m.hash} (price version ${m.version}); no token of it is signed or accepted until they agree.`
+    if (!warned.has(address)) {
+      warned.add(address)
+      log?.warn(message, { channel: address, tokenId: m.tokenId.toString(), version: m.version.toString() })
+    }
+    throw new DependencyError({ code: 'price_table_mismatch', message })
+  }
+
+  /**
+   * Reads the channel's tables from its opening block as indexed, checks them against the
+   * contract and, on a mismatch, reads them again from block 0 (the index's block may be wrong,
+   * the node may have dropped a log); refuses them when they still disagree.
+   */
+  async function read(address: string, upTo: bigint): Promise<Entry> {
+    let { chain, tables } = await readAt(address, await firstBlock(address))
+    let mismatch = mismatchOf(tables, chain)
+    if (mismatch) {
+      ;({ chain, tables } = await readAt(address, 0n))
+      mismatch = mismatchOf(tables, chain)
+    }
+    if (mismatch) refuse(address, mismatch)
+    warned.delete(address)
+    await save(address, tables)
+    const entry = { tables, upTo: maxOf(upTo, chain.lastTokenId), checkedThrough: chain.lastTokenId }
+    known.set(address, entry)
+    return entry
+  }
+
+  /**
+   * Checks the tables read before against the contract now, for an ID the last check did not
+   * cover (it became active since); reads them again on a mismatch. An ID the node does not
+   * have yet (a node behind the state the caller read) stays unchecked, so it is checked again.
+   */
+  async function recheck(address: string, entry: Entry): Promise<Entry> {
+    const chain = await fromNode(address, async () =>
+      readChainTables(client, address, await client.getBlockNumber({ cacheTime: 0 })),
+    )
+    if (mismatchOf(entry.tables, chain)) return read(address, entry.upTo)
+    entry.checkedThrough = maxOf(entry.checkedThrough, chain.lastTokenId)
+    return entry
+  }
+
+  /** One read or check per channel at a time; callers meanwhile wait for it. */
+  function once(address: string, work: () => Promise<Entry>): Promise<Entry> {
+    let pending = reading.get(address)
+    if (!pending) {
+      pending = work().finally(() => reading.delete(address))
+      reading.set(address, pending)
+    }
+    return pending
+  }
+
   return {
     /**
      * The price table of `tokenId` (at most `lastTokenId`, the channel's last ID as last read),
-     * or null when the channel announced none for it.
+     * or null when the channel announced none for it. Throws a DependencyError
+     * `chain_unavailable` when the node does not answer, `price_table_mismatch` when what it
+     * answers is not the contract's tables.
      */
     async tableOf(channel: string, tokenId: bigint, lastTokenId: bigint): Promise<readonly bigint[] | null> {
       const address = channel.toLowerCase()
       let entry = known.get(address)
       if (!entry || tokenId > entry.upTo) {
-        let pending = reading.get(address)
-        if (!pending) {
-          pending = read(address, lastTokenId > tokenId ? lastTokenId : tokenId).finally(() =>
-            reading.delete(address),
-          )
-          reading.set(address, pending)
-        }
-        entry = await pending
+        entry = await once(address, () => read(address, maxOf(lastTokenId, tokenId)))
+      } else if (tokenId > entry.checkedThrough) {
+        const cached = entry
+        entry = await once(address, () => recheck(address, cached))
       }
       return tableFor(entry.tables, tokenId)
     },
@@ -133,7 +208,8 @@ export function createPriceTables({
       const address = channel.toLowerCase()
       const tables = [{ fromTokenId: 1n, prices }]
       await save(address, tables)
-      if (!known.has(address)) known.set(address, { tables, upTo: 1n })
+      // The receipt of the opening is the contract's own event: ID 1's table needs no check.
+      if (!known.has(address)) known.set(address, { tables, upTo: 1n, checkedThrough: 1n })
     },
 
     /**

@@ -1,4 +1,4 @@
-import { type Address, createPublicClient, type Hex, http as httpTransport } from 'viem'
+import { type Address, createPublicClient, type Hex, http as httpTransport, type PublicClient } from 'viem'
 import { intermediaryFactoryV2Abi, intermediaryFactoryV2Bytecode } from '../../../../contracts/generated'
 import { formatToken } from '../../../../packages/payment-client/src/token'
 import { formatTokenV2, parseTokenV2 } from '../../../../packages/payment-client/src/tokenV2'
@@ -39,10 +39,13 @@ export const countsOf = (token: string) => parseTokenV2(token).token.requests
 export function paymentKitV2({
   proxied = false,
   settings,
+  client: clientOf,
 }: {
   /** The server reads the chain through a TCP proxy (`kit.proxy()`) a test can close: a node outage. */
   proxied?: boolean
   settings?: Partial<PaymentSettings>
+  /** The server's node client made from the testbed's (a test that counts or filters calls). */
+  client?: (bed: ChannelTestbed) => PublicClient
 } = {}) {
   let cores: PaymentCores | undefined
   let core: TestPayment | undefined
@@ -81,6 +84,8 @@ export function paymentKitV2({
         })
         seen = { ...bed, publicClient: client as unknown as ChannelTestbed['publicClient'] }
       }
+      if (clientOf)
+        seen = { ...seen, publicClient: clientOf(seen) as unknown as ChannelTestbed['publicClient'] }
       cores = await startPaymentCores(seen)
       // No counts taken ahead unless a test asks (so what was issued is what was asked for).
       core = await cores.core(undefined, testSettings({ issueAhead: 0, ...settings }))
