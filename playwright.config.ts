@@ -1,5 +1,6 @@
 import { defineConfig, devices } from '@playwright/test'
 import { adminKeys } from './e2e/kit/chain'
+import { TRACE_KEY_ENV, traceKeys } from './e2e/kit/tracing'
 
 /**
  * E2E tests run against the whole stack started by `npm start` on its own port and data
@@ -71,6 +72,10 @@ export default defineConfig({
           DISPLAY_CURRENCY: 'USD',
           DISPLAY_RATE: '3125.40',
           E2E_ADMIN_PROVIDER_KEY: adminKeys.provider,
+          // e2e/tracing.spec.ts's middle services: Payment Server services whose keys the spec holds
+          // to redeem on chain (the runner is off).
+          [TRACE_KEY_ENV.charlie]: traceKeys.charlie,
+          [TRACE_KEY_ENV.dave]: traceKeys.dave,
         },
       },
 })

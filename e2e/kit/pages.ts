@@ -37,10 +37,14 @@ export async function expectArgs(scope: Locator, args: Arg[]): Promise<void> {
   }
 }
 
-/** A full-page screenshot kept with the test's results (and attached to its report). */
-export async function screenshot(page: Page, info: TestInfo, name: string): Promise<void> {
+/**
+ * A screenshot kept with the test's results (and attached to its report): the full page, or one
+ * element of it (a full page at a phone's width is too tall to read a table in).
+ */
+export async function screenshot(target: Page | Locator, info: TestInfo, name: string): Promise<void> {
   const file = info.outputPath(`${info.project.name}-${name}.png`)
-  await page.screenshot({ path: file, fullPage: true })
+  if ('goto' in target) await target.screenshot({ path: file, fullPage: true })
+  else await target.screenshot({ path: file })
   await info.attach(`${info.project.name}-${name}`, { path: file, contentType: 'image/png' })
 }
 
