@@ -20,6 +20,11 @@ import {
  */
 export type SignerRecovery = {
   recover(args: { chainId: number; token: Token }): Promise<Address | null>
+  /**
+   * Who signed a digest: a {@link recoveryInput} of any token kind (RECOVERY_INPUT_BYTES bytes:
+   * signature, recovery id, digest); null (a malformed or high-s signature) answers null.
+   */
+  recoverInput(input: Uint8Array | null): Promise<Address | null>
   /** Sends the recoveries asked for so far to a worker now, rather than when the current task's microtasks have run. */
   flush(): void
   /** Worker threads in use (0: inline). */
@@ -30,6 +35,7 @@ export type SignerRecovery = {
 export function inlineRecovery(): SignerRecovery {
   return {
     recover: async (args) => recoverTokenSignerNative(args),
+    recoverInput: async (input) => (input ? recoverInput(input) : null),
     flush: () => {},
     threads: 0,
     close: async () => {},
@@ -156,19 +162,21 @@ export function createRecoveryPool({
     target.worker.postMessage({ id, items: packed }, [packed.buffer])
   }
 
+  const recoverOnWorker = (input: Uint8Array | null): Promise<Address | null> => {
+    if (failed || closed) return inline.recoverInput(input)
+    if (!input) return Promise.resolve(null)
+    return new Promise((resolve) => {
+      queue.push({ input, resolve })
+      if (!scheduled) {
+        scheduled = true
+        queueMicrotask(flush)
+      }
+    })
+  }
+
   return {
-    recover: (args) => {
-      if (failed || closed) return inline.recover(args)
-      const input = recoveryInput(args)
-      if (!input) return Promise.resolve(null)
-      return new Promise((resolve) => {
-        queue.push({ input, resolve })
-        if (!scheduled) {
-          scheduled = true
-          queueMicrotask(flush)
-        }
-      })
-    },
+    recover: (args) => (failed || closed ? inline.recover(args) : recoverOnWorker(recoveryInput(args))),
+    recoverInput: recoverOnWorker,
     flush,
     get threads() {
       return failed || closed ? 0 : threads

@@ -29,19 +29,22 @@ export function signTokenV2Native({ privateKey, ...message }: TokenV2Message & {
   return { ...token, signature: `0x${out.toString('hex')}` }
 }
 
-/** The signer of a v2 token; null when the signature is malformed, high-s or does not recover. */
-export function recoverTokenV2SignerNative({
-  chainId,
-  token,
-}: {
-  chainId: number
-  token: TokenV2
-}): Address | null {
+/**
+ * What libsecp256k1's recover needs for a v2 token (as lib/server/tokenCrypto's recoveryInput
+ * for v1, so the recovery workers take either); null when the signature is malformed or high-s.
+ */
+export function recoveryInputV2({ chainId, token }: { chainId: number; token: TokenV2 }): Uint8Array | null {
   if (!isCanonicalSignature(token.signature)) return null
   const input = new Uint8Array(RECOVERY_INPUT_BYTES)
   const signature = bytesOf(token.signature)
   input.set(signature.subarray(0, 64), 0)
   input[64] = (signature[64] as number) - 27
   input.set(tokenV2DigestBytes({ chainId, ...token }, keccak256Fast), 65)
-  return recoverInput(input)
+  return input
+}
+
+/** The signer of a v2 token; null when the signature is malformed, high-s or does not recover. */
+export function recoverTokenV2SignerNative(args: { chainId: number; token: TokenV2 }): Address | null {
+  const input = recoveryInputV2(args)
+  return input ? recoverInput(input) : null
 }

@@ -1,22 +1,32 @@
+import type { Address } from 'viem'
 import { createKeyedCoalescer } from '../../../../packages/payment-client/src/coalesce'
 import { TokenFormatError } from '../../../../packages/payment-client/src/token'
-import { parseTokenV2 } from '../../../../packages/payment-client/src/tokenV2'
+import { parseTokenV2, type TokenV2 } from '../../../../packages/payment-client/src/tokenV2'
 import { isAppError } from '../../../errors'
+import { recoverInput } from '../../tokenCrypto'
 import type { ChannelStateCache } from '../channelStateCache'
 import type { ChannelRecord, ChannelRegistry } from '../channels'
 import type { PaymentMetrics } from '../metrics'
 import type { Service } from '../services'
 import { checkTokenWindow } from '../tokenWindow'
 import { channelOfToken, isRefused } from '../verify/tokenChannel'
+import type { StartRecoveries } from '../verify/verifier'
 import { type Refused, refuse, type VerifyOutcome, withConsumer } from '../verify/verifyOutcome'
 import type { AcceptanceStoreV2 } from './acceptanceStoreV2'
 import { resolveCategory } from './categories'
 import { type AcceptanceJobV2, decideAcceptanceV2 } from './decideAcceptanceV2'
 import type { PriceTables } from './priceTables'
-import { recoverTokenV2SignerNative } from './tokenCryptoV2'
+import { recoveryInputV2 } from './tokenCryptoV2'
 
 /** A v2 token to verify, with the category its request is charged to and that category's route price. */
 export type VerifyItemV2 = { token: string; category?: number | string; price?: bigint }
+
+/** A token past the checks before its signature's: its channel and the category charged. */
+type Candidate = { token: TokenV2; channel: ChannelRecord; category: number; price?: bigint }
+
+/** Recoveries on this thread, one after the other. */
+const onThisThread: StartRecoveries = (inputs) =>
+  inputs.map((input) => Promise.resolve(input ? recoverInput(input) : null))
 
 const sameTable = (a: readonly bigint[], b: readonly bigint[]) =>
   a.length === b.length && a.every((x, i) => x === b[i])
@@ -65,11 +75,8 @@ export function createVerifierV2({
     },
   })
 
-  /** Every check before the atomic ones: the job to decide, or the refusal. */
-  async function precheck(
-    service: Service,
-    item: VerifyItemV2,
-  ): Promise<(AcceptanceJobV2 & { channel: ChannelRecord }) | Refused> {
+  /** The checks before the signature's: the token parses, its channel is the caller's, of version 2, with its categories. */
+  async function precheckToken(service: Service, item: VerifyItemV2): Promise<Candidate | Refused> {
     let parsed: ReturnType<typeof parseTokenV2>
     try {
       parsed = parseTokenV2(item.token)
@@ -97,8 +104,16 @@ export function createVerifierV2({
         400,
       )
     }
-    const category = resolveCategory(channel, item.category)
-    if ((await recoverTokenV2SignerNative({ chainId, token })) !== channel.consumer) {
+    return { token, channel, category: resolveCategory(channel, item.category), price: item.price }
+  }
+
+  /** The checks from the signature on, for a token that passed {@link precheckToken}: the job to decide, or the refusal. */
+  async function precheckSigned(
+    service: Service,
+    { token, channel, category, price }: Candidate,
+    signer: Promise<Address | null>,
+  ): Promise<(AcceptanceJobV2 & { channel: ChannelRecord }) | Refused> {
+    if ((await signer) !== channel.consumer) {
       return refuse('bad_signature', "The token is not signed by the channel's consumer.")
     }
     let snapshot = await channelStates.get(channel.address)
@@ -126,10 +141,10 @@ export function createVerifierV2({
         `The channel pays ${prices[category]} wei per request of category ${channel.categories[category]}; ${service.name} asks for at least ${service.price} wei.`,
       )
     }
-    if (item.price !== undefined && (prices[category] as bigint) < item.price) {
+    if (price !== undefined && (prices[category] as bigint) < price) {
       return refuse(
         'terms_rejected',
-        `The channel pays ${prices[category]} wei per request of category ${channel.categories[category]}; this route of ${service.name} costs ${item.price} wei.`,
+        `The channel pays ${prices[category]} wei per request of category ${channel.categories[category]}; this route of ${service.name} costs ${price} wei.`,
       )
     }
     return { token, category, channel, snapshot }
@@ -141,9 +156,27 @@ export function createVerifierV2({
     throw error
   }
 
-  /** Several v2 tokens, each decided as if sent alone, in this order (one channel's in one transaction). */
-  async function verifyMany(service: Service, items: readonly VerifyItemV2[]): Promise<VerifyOutcome[]> {
-    const checked = await Promise.all(items.map((item) => precheck(service, item).catch(asRefusal)))
+  /**
+   * Several v2 tokens, each decided as if sent alone, in this order (one channel's in one
+   * transaction); their signatures recovered where `start` places them (v1's verifier passes
+   * its rule: on the recovery workers when the thread is busy), by default on this thread.
+   */
+  async function verifyMany(
+    service: Service,
+    items: readonly VerifyItemV2[],
+    start: StartRecoveries = onThisThread,
+  ): Promise<VerifyOutcome[]> {
+    const prechecked = await Promise.all(items.map((item) => precheckToken(service, item).catch(asRefusal)))
+    const candidates = prechecked.filter((c): c is Candidate => !('accepted' in c))
+    const signers = start(candidates.map((c) => recoveryInputV2({ chainId, token: c.token })))
+    let k = 0
+    const checked = await Promise.all(
+      prechecked.map((c) =>
+        'accepted' in c
+          ? c
+          : precheckSigned(service, c, signers[k++] as Promise<Address | null>).catch(asRefusal),
+      ),
+    )
     const outcomes = await Promise.all(
       checked.map((job) =>
         'accepted' in job

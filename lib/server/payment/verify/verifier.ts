@@ -4,6 +4,7 @@ import { parseToken, type Token, TokenFormatError } from '../../../../packages/p
 import { isTokenV2Wire } from '../../../../packages/payment-client/src/tokenV2'
 import { isAppError } from '../../../errors'
 import { inlineRecovery, type SignerRecovery } from '../../signerRecovery'
+import { recoveryInput } from '../../tokenCrypto'
 import type { AcceptanceStore } from '../acceptanceStore'
 import type { ChannelSnapshot, ChannelStateCache } from '../channelStateCache'
 import type { ChannelRecord, ChannelRegistry } from '../channels'
@@ -35,6 +36,13 @@ export const QUIET = { calls: 2, tokens: 32 }
  * also waits for the round trip. 0 for one or two tokens, 4 of 10.
  */
 export const workerShare = (n: number): number => Math.max(0, Math.floor((n - 1) / 2))
+
+/**
+ * Starts the signature recoveries of a call's tokens (recovery inputs: lib/server/tokenCrypto's
+ * recoveryInput, or recoveryInputV2; null for a malformed signature), placed on this thread or
+ * the workers by the call's rule ({@link QUIET}); a promise of each signer, in order.
+ */
+export type StartRecoveries = (inputs: ReadonlyArray<Uint8Array | null>) => Array<Promise<Address | null>>
 
 /**
  * Default seconds after which a count still missing is forgotten (`PAYMENT_MISSING_TTL_SECONDS`).
@@ -198,22 +206,29 @@ export function createVerifier({
   }
 
   /**
-   * The checks from the signature on, for the tokens that passed {@link precheckToken}. Their
-   * recoveries start at once: on this thread when `quiet`, except for a share that a worker
-   * recovers meanwhile (sent first); on the workers otherwise.
+   * Starts the recoveries of one call's tokens (of either version) at once: on this thread when
+   * the call is `quiet`, except for a share that a worker recovers meanwhile (sent first); on
+   * the workers otherwise.
    */
-  function precheckSignatures(prechecked: ReadonlyArray<Candidate | Refused>, quiet: boolean) {
-    const count = prechecked.filter((c) => !('accepted' in c)).length
+  function startRecoveries(inputs: ReadonlyArray<Uint8Array | null>, quiet: boolean) {
+    const count = inputs.length
     const toWorker = recovery.threads === 0 ? 0 : quiet ? workerShare(count) : count
     recoveredOn.worker.inc(toWorker)
     recoveredOn.main.inc(count - toWorker)
-    let k = 0
-    return prechecked.map((c) => {
-      if ('accepted' in c) return c
+    return inputs.map((input, k) => {
       if (k === toWorker && k > 0) recovery.flush()
-      const signer = (k++ < toWorker ? recovery : onThisThread).recover({ chainId, token: c.token })
-      return precheckSigned(c, signer).catch(asRefusal)
+      return (k < toWorker ? recovery : onThisThread).recoverInput(input)
     })
+  }
+
+  /** The checks from the signature on, for the tokens that passed {@link precheckToken}. */
+  function precheckSignatures(prechecked: ReadonlyArray<Candidate | Refused>, start: StartRecoveries) {
+    const candidates = prechecked.filter((c): c is Candidate => !('accepted' in c))
+    const signers = start(candidates.map((c) => recoveryInput({ chainId, token: c.token })))
+    let k = 0
+    return prechecked.map((c) =>
+      'accepted' in c ? c : precheckSigned(c, signers[k++] as Promise<Address | null>).catch(asRefusal),
+    )
   }
 
   /** A precheck's failure as a refusal; retryable failures (node, database) propagate. */
@@ -222,32 +237,36 @@ export function createVerifier({
     throw error
   }
 
-  /** {@link verifyV1}, with the version 2 tokens among `items` handed to the v2 verifier. */
+  /**
+   * One verify call, counted among the calls in progress while it runs: {@link decideAll} of its
+   * version 1 tokens, and its version 2 tokens handed to the v2 verifier; the recoveries of both
+   * are placed by the same rule ({@link QUIET}).
+   */
   async function verifyAll(service: Service, items: readonly VerifyItem[]): Promise<VerifyOutcome[]> {
-    const wireOf = (item: VerifyItem) => (typeof item === 'string' ? item : item.token)
-    if (!v2 || !items.some((item) => isTokenV2Wire(wireOf(item)))) return verifyV1(service, items)
-    const isV2 = items.map((item) => isTokenV2Wire(wireOf(item)))
-    const [v1Outcomes, v2Outcomes] = await Promise.all([
-      verifyV1(
-        service,
-        items.filter((_, i) => !isV2[i]),
-      ),
-      v2.verifyMany(
-        service,
-        items.filter((_, i) => isV2[i]).map((item) => (typeof item === 'string' ? { token: item } : item)),
-      ),
-    ])
-    let k1 = 0
-    let k2 = 0
-    return isV2.map((yes) => (yes ? v2Outcomes[k2++] : v1Outcomes[k1++]) as VerifyOutcome)
-  }
-
-  /** {@link decideAll}, counted among the calls in progress while it runs. */
-  async function verifyV1(service: Service, items: readonly VerifyItem[]): Promise<VerifyOutcome[]> {
     if (items.length === 0) return []
     inProgress += 1
     try {
-      return await decideAll(service, items, inProgress <= quiet.calls && items.length <= quiet.tokens)
+      const quietCall = inProgress <= quiet.calls && items.length <= quiet.tokens
+      const start: StartRecoveries = (inputs) => startRecoveries(inputs, quietCall)
+      const wireOf = (item: VerifyItem) => (typeof item === 'string' ? item : item.token)
+      if (!v2 || !items.some((item) => isTokenV2Wire(wireOf(item))))
+        return await decideAll(service, items, start)
+      const isV2 = items.map((item) => isTokenV2Wire(wireOf(item)))
+      const [v1Outcomes, v2Outcomes] = await Promise.all([
+        decideAll(
+          service,
+          items.filter((_, i) => !isV2[i]),
+          start,
+        ),
+        v2.verifyMany(
+          service,
+          items.filter((_, i) => isV2[i]).map((item) => (typeof item === 'string' ? { token: item } : item)),
+          start,
+        ),
+      ])
+      let k1 = 0
+      let k2 = 0
+      return isV2.map((yes) => (yes ? v2Outcomes[k2++] : v1Outcomes[k1++]) as VerifyOutcome)
     } finally {
       inProgress -= 1
     }
@@ -257,10 +276,11 @@ export function createVerifier({
   async function decideAll(
     service: Service,
     items: readonly VerifyItem[],
-    quiet: boolean,
+    start: StartRecoveries,
   ): Promise<VerifyOutcome[]> {
+    if (items.length === 0) return []
     const prechecked = await Promise.all(items.map((item) => precheckToken(service, item).catch(asRefusal)))
-    const checked = await Promise.all(precheckSignatures(prechecked, quiet))
+    const checked = await Promise.all(precheckSignatures(prechecked, start))
     // The tokens of one channel are queued together, so that they go into one statement.
     const byChannel = new Map<string, number[]>()
     checked.forEach((job, i) => {
