@@ -1,12 +1,6 @@
 import { expect, type Page, test } from '@playwright/test'
 import { horizontalOverflow, screenshot } from './kit/pages'
-import {
-  expectedLoaded,
-  redeemedOnChain,
-  type TraceNetwork,
-  traceName,
-  traceThroughCharlie,
-} from './kit/tracing'
+import { expectedLoaded, redeemedOnChain, traceName, traceThroughCharlie } from './kit/tracing'
 
 /*
  * Exact transitive tracing on the pages (issue 29 point 3, thesis 3.4): alice and bob pay
@@ -35,14 +29,12 @@ test.describe('exact tracing on the pages', () => {
   // desktop project; the phone width is looked at with setViewportSize in the same test.
   test.skip(({ isMobile }) => isMobile, 'the network is made once, on desktop')
 
-  let net: TraceNetwork
-
   test('service pages mark traced parts exact to the chain’s wei, the rest estimated; the graph names the origin', async ({
     page,
     request,
   }, info) => {
     test.setTimeout(180_000)
-    net = await traceThroughCharlie(request)
+    const net = await traceThroughCharlie(request)
     const chainSays = await redeemedOnChain(net.channels)
     // alice made 3 deep calls of 5, bob 1 of 2, charlie 2 of its own: dave's categories counted them.
     expect([chainSays.forAlice.requests, chainSays.forBob.requests, chainSays.own.requests]).toEqual([
