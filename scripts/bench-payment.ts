@@ -13,6 +13,8 @@
  * - the verify endpoint's gauge: a minimal verify server (./bench/verifyGauge: bare node:http,
  *   the same native recovery and acceptance statement, nothing else), run in turn with the
  *   endpoint, whose rate over the gauge's is the share of unavoidable work (target ≥ 0.7);
+ * - the same verify endpoint on a version 2 channel (public → validation, two categories), in
+ *   turn with the two above: what categories cost a provider's verification;
  * - the token crypto alone on one core (recoverTokenSignerNative, signTokenNative): the ceiling
  *   of the endpoints;
  * - good paid traffic alone and under a junk flood, in turn (./bench/paymentFlood; target ≤ 2×);
@@ -26,7 +28,7 @@
  * generator, the services, the Payment Server and Postgres) two runs of the same thing differ
  * by 10-20 %, so a single run says little.
  *
- * `--only verify` measures the verify endpoint and its gauge alone, `--only flood` the flood
+ * `--only verify` measures the verify endpoint (v1 and v2) and its gauge alone, `--only flood` the flood
  * row alone, `--only method002` seed 002's method alone; `--stack-root DIR` runs the stack from another checkout (e.g. the previous
  * commit's), so that two commits are compared by the same load generator and gauge.
  *
@@ -64,6 +66,7 @@ import {
 import {
   ENDPOINT_C,
   ENDPOINT_PROVIDER,
+  ENDPOINT_V2,
   fmt,
   LEVELS,
   LIBRARY_TOKENS,
@@ -71,6 +74,7 @@ import {
   type Observed,
   printTables,
   printVerifyOnly,
+  printVerifyV2,
   REPEATS,
   rates,
 } from './bench/paymentReport'
@@ -278,15 +282,34 @@ async function main(): Promise<void> {
       headers: json,
       body: () => JSON.stringify({ token: gaugeTokens[nextGaugeToken++] ?? 'exhausted' }),
     }
-    const [verifyEndpoint, verifyGauge] = await alternating(
+    // The same endpoint on a version 2 channel (two categories, one counted), in turn with both.
+    const v2Tokens = await preIssue(
+      s.url,
+      publicKey,
+      ENDPOINT_WARMUP + REPEATS * VERIFY_REQUESTS,
+      ENDPOINT_V2,
+    )
+    let nextV2Token = 0
+    const verifyV2One: LoadRequest = {
+      method: 'POST',
+      path: '/api/payment/tokens/verify',
+      headers: bearer(keys.v2ProviderKey),
+      body: () =>
+        JSON.stringify({ token: v2Tokens[nextV2Token++] ?? 'exhausted', category: ENDPOINT_V2.category }),
+    }
+    const [verifyEndpoint, verifyGauge, verifyV2] = await alternating(
       ['verify endpoint', await endpointRun('verify endpoint', verifyOne, VERIFY_REQUESTS)],
       ['verify gauge', await endpointRun('verify gauge', gaugeOne, VERIFY_REQUESTS, gauge.url)],
+      ['verify endpoint v2', await endpointRun('verify endpoint v2', verifyV2One, VERIFY_REQUESTS)],
     )
     await gauge.stop()
     gauge = undefined
-    log(`verify endpoint: ${rates(verifyEndpoint)} req/s; its gauge: ${rates(verifyGauge)} req/s`)
+    log(
+      `verify endpoint: ${rates(verifyEndpoint)} req/s; on a version 2 channel: ${rates(verifyV2)} req/s; its gauge: ${rates(verifyGauge)} req/s`,
+    )
     if (only || !issueEndpoint) {
       printVerifyOnly({ verifyEndpoint, verifyGauge, observed, stackRoot })
+      printVerifyV2({ verifyEndpoint, verifyV2 })
       return
     }
 
@@ -367,6 +390,7 @@ async function main(): Promise<void> {
       wholeRun,
       readySeconds: s.readySeconds,
     })
+    printVerifyV2({ verifyEndpoint, verifyV2 })
     printFlood(...floodRow)
     await printMethod002(method002Row)
   } catch (error) {

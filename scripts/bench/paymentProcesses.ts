@@ -11,7 +11,7 @@ import { type Child, startNodeScript } from '../../stack/child'
 import { stopOrphan, stopStackOrphans } from '../../stack/orphans'
 import { freePort } from '../../stack/ports'
 import { socketDirFor } from '../../stack/postgres'
-import { ENDPOINT_PROVIDER } from './paymentReport'
+import { ENDPOINT_PROVIDER, ENDPOINT_V2 } from './paymentReport'
 
 /** Variables that would point the private stack at someone else's database, chain or keys. */
 const FOREIGN = [
@@ -208,16 +208,22 @@ export async function startBenchStack({
   }
 }
 
-/** The API keys of the example network's `public` (a consumer) and ENDPOINT_PROVIDER (its provider). */
-export async function exampleKeys(dataDir: string): Promise<{ publicKey: string; providerKey: string }> {
+/**
+ * The API keys of the example network's `public` (a consumer), ENDPOINT_PROVIDER (its provider
+ * on a version 1 channel) and ENDPOINT_V2's provider (on a version 2 channel).
+ */
+export async function exampleKeys(
+  dataDir: string,
+): Promise<{ publicKey: string; providerKey: string; v2ProviderKey: string }> {
   const { services } = JSON.parse(await readFile(path.join(dataDir, 'example-credentials.json'), 'utf8')) as {
     services: Record<string, { apiKey: string }>
   }
   const publicKey = services.public?.apiKey
   const providerKey = services[ENDPOINT_PROVIDER]?.apiKey
-  if (!publicKey || !providerKey)
-    throw new Error(`example-credentials.json lacks public or ${ENDPOINT_PROVIDER}`)
-  return { publicKey, providerKey }
+  const v2ProviderKey = services[ENDPOINT_V2.provider]?.apiKey
+  if (!publicKey || !providerKey || !v2ProviderKey)
+    throw new Error(`example-credentials.json lacks public, ${ENDPOINT_PROVIDER} or ${ENDPOINT_V2.provider}`)
+  return { publicKey, providerKey, v2ProviderKey }
 }
 
 export type ExampleNetwork = { publicUrl: string; child: Child; output(): string; stop(): Promise<void> }

@@ -28,6 +28,12 @@ export const ENDPOINT_C = 20
  * endpoints and their gauge measure the same path, as in earlier runs.
  */
 export const ENDPOINT_PROVIDER = 'persistence'
+/**
+ * The version 2 measurement's provider and category: `public` pays `validation` through a
+ * version 2 channel with categories small and large (the example's load pricing is not running
+ * while the endpoints are measured, so its prices hold).
+ */
+export const ENDPOINT_V2 = { provider: 'validation', category: 'small' }
 /** Tokens of each run through the client library. */
 export const LIBRARY_TOKENS = 10_000
 /** Cores used by unrelated processes during a measurement above which the report warns. */
@@ -350,4 +356,26 @@ export function printVerifyOnly(r: {
       `\nWARNING: unrelated processes used up to ${busiest.toFixed(2)} cores during a measurement; the figures understate this machine.`,
     )
   }
+}
+
+/**
+ * The verify endpoint on a version 2 channel (ENDPOINT_V2: a price table of two categories, one
+ * counted per token) against the same endpoint on a version 1 channel, measured in turn: what
+ * the categories cost a provider's verification (v2 recovers signatures on the main thread).
+ */
+export function printVerifyV2(r: { verifyEndpoint: LoadResult; verifyV2: LoadResult }): void {
+  console.log(
+    `\nVerify on a version 2 channel (${ENDPOINT_V2.provider}, category ${ENDPOINT_V2.category}), concurrency ${ENDPOINT_C}, in turn with version 1`,
+  )
+  console.log('| measurement | rate req/s | p50 ms | p99 ms | runs |')
+  console.log('|---|---:|---:|---:|---|')
+  for (const [name, x] of [
+    ['verify endpoint, version 1 channel', r.verifyEndpoint],
+    ['verify endpoint, version 2 channel', r.verifyV2],
+  ] as const) {
+    console.log(
+      `| ${name} | ${fmt(x.perSecond)} | ${ms1(percentile(x.latencies, 50))} | ${ms1(percentile(x.latencies, 99))} | ${rates(x)} |`,
+    )
+  }
+  console.log(`\nversion 2 / version 1: ${(r.verifyV2.perSecond / r.verifyEndpoint.perSecond).toFixed(2)}`)
 }

@@ -49,16 +49,22 @@ export function rateOf(result: unknown): number | null {
 }
 
 /**
- * `count` tokens of the example's `public` → ENDPOINT_PROVIDER channel, issued in calls of 1000 with
- * `key` (public's); a 429 of the rate limits is waited out as its Retry-After says.
+ * `count` tokens of the example's `public` → ENDPOINT_PROVIDER channel (or `to`'s, in its
+ * `category` for a version 2 channel), issued in calls of 1000 with `key` (public's); a 429 of
+ * the rate limits is waited out as its Retry-After says.
  */
-export async function preIssue(url: string, key: string, count: number): Promise<string[]> {
+export async function preIssue(
+  url: string,
+  key: string,
+  count: number,
+  to: { provider: string; category?: string } = { provider: ENDPOINT_PROVIDER },
+): Promise<string[]> {
   const tokens: string[] = []
   while (tokens.length < count) {
     const response = await fetch(`${url}/api/payment/tokens`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ provider: ENDPOINT_PROVIDER, count: 1000 }),
+      body: JSON.stringify({ ...to, count: Math.min(1000, count - tokens.length) }),
     })
     const body = (await response.json()) as { tokens?: string[] }
     if (response.status === 429) {
@@ -120,9 +126,14 @@ export function benchOptions(args: string[]): {
   return { only, stackRoot: stackRoot === null ? null : path.resolve(stackRoot) }
 }
 
+/** The median run of each entry of `alternating`, typed as its run's result. */
+type Medians<E extends Array<[string, () => Promise<unknown>]>> = {
+  [K in keyof E]: E[K] extends [string, () => Promise<infer R>] ? R & { rates: number[] } : never
+}
+
 /**
  * Runs repeated REPEATS times, the first observed by `observe` under its name: `repeated(name,
- * run)` in a row, `alternating([aName, a], [bName, b])` in turn; each returns the median run.
+ * run)` in a row, `alternating([aName, a], [bName, b], ...)` in turn; each returns the median run.
  */
 export function repeaters(observe: <T>(name: string, fn: () => Promise<T>) => Promise<T>) {
   return {
@@ -131,16 +142,15 @@ export function repeaters(observe: <T>(name: string, fn: () => Promise<T>) => Pr
       while (runs.length < REPEATS) runs.push(await run())
       return medianRun(runs)
     },
-    async alternating<T extends { perSecond: number }>(
-      [aName, a]: [string, () => Promise<T>],
-      [bName, b]: [string, () => Promise<T>],
-    ) {
-      const runs = { a: [await observe(aName, a)], b: [await observe(bName, b)] }
-      while (runs.a.length < REPEATS) {
-        runs.a.push(await a())
-        runs.b.push(await b())
-      }
-      return [medianRun(runs.a), medianRun(runs.b)] as const
+    /** Each of `entries` REPEATS times, in turn (so all see the machine alike); their median runs. */
+    async alternating<E extends Array<[string, () => Promise<{ perSecond: number }>]>>(
+      ...entries: E
+    ): Promise<Medians<E>> {
+      const runs: Array<Array<{ perSecond: number }>> = []
+      for (const [name, run] of entries) runs.push([await observe(name, run)])
+      for (let i = 1; i < REPEATS; i++)
+        for (const [k, [, run]] of entries.entries()) runs[k]?.push(await run())
+      return runs.map(medianRun) as Medians<E>
     },
   }
 }
