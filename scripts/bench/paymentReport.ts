@@ -23,9 +23,9 @@ export const REPEATS = 3
 export const ENDPOINT_C = 20
 /**
  * The provider of the endpoint measurements: the example's `public` pays `persistence` through a
- * version 1 channel, as the verify gauge's own channel is (since issue 29 it pays `validation`
- * through a version 2 channel, whose verification has no recovery workers yet), so the
- * endpoints and their gauge measure the same path, as in earlier runs.
+ * version 1 channel, as the verify gauge's own channel is (it pays `validation` through a
+ * version 2 channel: ENDPOINT_V2), so the endpoints and their gauge measure the same path, as
+ * in earlier runs.
  */
 export const ENDPOINT_PROVIDER = 'persistence'
 /**
@@ -323,6 +323,17 @@ export function printTables(r: {
   console.log(missed.length ? `\nmissed: ${missed.join('; ')}` : '\nall targets met')
 }
 
+/** A table of measurements: rate, p50 and p99 latency, and every run's rate (the median's starred). */
+function printRateRows(rows: ReadonlyArray<readonly [string, LoadResult]>): void {
+  console.log('| measurement | rate req/s | p50 ms | p99 ms | runs |')
+  console.log('|---|---:|---:|---:|---|')
+  for (const [name, x] of rows) {
+    console.log(
+      `| ${name} | ${fmt(x.perSecond)} | ${ms1(percentile(x.latencies, 50))} | ${ms1(percentile(x.latencies, 99))} | ${rates(x)} |`,
+    )
+  }
+}
+
 /** The table of `--only verify`: the verify endpoint against its gauge, run in turn. */
 export function printVerifyOnly(r: {
   verifyEndpoint: LoadResult
@@ -336,16 +347,10 @@ export function printVerifyOnly(r: {
   console.log(
     `\nVerify alone, concurrency ${ENDPOINT_C}, a fresh token per request; ${REPEATS} runs each, in turn`,
   )
-  console.log('| measurement | rate req/s | p50 ms | p99 ms | runs |')
-  console.log('|---|---:|---:|---:|---|')
-  for (const [name, x] of [
+  printRateRows([
     ['verify endpoint', r.verifyEndpoint],
     ['verify gauge (minimal verify server)', r.verifyGauge],
-  ] as const) {
-    console.log(
-      `| ${name} | ${fmt(x.perSecond)} | ${ms1(percentile(x.latencies, 50))} | ${ms1(percentile(x.latencies, 99))} | ${rates(x)} |`,
-    )
-  }
+  ])
   const ratio = r.verifyEndpoint.perSecond / r.verifyGauge.perSecond
   console.log(
     `\nverify endpoint / its gauge: ${ratio.toFixed(2)} (target ≥ ${TARGETS.verifyOfGauge}: ${ratio >= TARGETS.verifyOfGauge ? 'met' : 'MISSED'})`,
@@ -361,21 +366,15 @@ export function printVerifyOnly(r: {
 /**
  * The verify endpoint on a version 2 channel (ENDPOINT_V2: a price table of two categories, one
  * counted per token) against the same endpoint on a version 1 channel, measured in turn: what
- * the categories cost a provider's verification (v2 recovers signatures on the main thread).
+ * the categories cost a provider's verification.
  */
 export function printVerifyV2(r: { verifyEndpoint: LoadResult; verifyV2: LoadResult }): void {
   console.log(
     `\nVerify on a version 2 channel (${ENDPOINT_V2.provider}, category ${ENDPOINT_V2.category}), concurrency ${ENDPOINT_C}, in turn with version 1`,
   )
-  console.log('| measurement | rate req/s | p50 ms | p99 ms | runs |')
-  console.log('|---|---:|---:|---:|---|')
-  for (const [name, x] of [
+  printRateRows([
     ['verify endpoint, version 1 channel', r.verifyEndpoint],
     ['verify endpoint, version 2 channel', r.verifyV2],
-  ] as const) {
-    console.log(
-      `| ${name} | ${fmt(x.perSecond)} | ${ms1(percentile(x.latencies, 50))} | ${ms1(percentile(x.latencies, 99))} | ${rates(x)} |`,
-    )
-  }
+  ])
   console.log(`\nversion 2 / version 1: ${(r.verifyV2.perSecond / r.verifyEndpoint.perSecond).toFixed(2)}`)
 }
