@@ -13,7 +13,19 @@ export { type PriceTable, pricesHashOf, tableFor } from './priceTableCheck'
  * (`upTo`), and the highest ID whose table was checked against the contract's hashes or is
  * older than one that was (`checkedThrough`: a token ID's version never changes once assigned).
  */
-type Entry = { tables: PriceTable[]; upTo: bigint; checkedThrough: bigint }
+type Entry = {
+  tables: PriceTable[]
+  upTo: bigint
+  checkedThrough: bigint
+  /** Until when (performance.now() ms) a check found the node behind an ID asked for: none again before. */
+  behindUntil?: number
+}
+
+/**
+ * How long an ID the node has not assigned yet (a node behind the caller's state: another
+ * node of a load balancer) is refused before its node is asked again; one block or less.
+ */
+const BEHIND_RETRY_MS = 500
 
 const maxOf = (a: bigint, b: bigint) => (a > b ? a : b)
 
@@ -169,6 +181,13 @@ export function createPriceTables({
     return entry
   }
 
+  /** The refusal of an ID the node has not assigned yet (503, retryable: it catches up). */
+  const behind = (address: string, tokenId: bigint, entry: Entry) =>
+    new DependencyError({
+      code: 'chain_unavailable',
+      message: `The chain node has not seen token ID ${tokenId} of channel ${address} yet (its last is ${entry.checkedThrough}); its price table is not known, try again in a moment.`,
+    })
+
   /** One read or check per channel at a time; callers meanwhile wait for it. */
   function once(address: string, work: () => Promise<Entry>): Promise<Entry> {
     let pending = reading.get(address)
@@ -183,8 +202,9 @@ export function createPriceTables({
     /**
      * The price table of `tokenId` (at most `lastTokenId`, the channel's last ID as last read),
      * or null when the channel announced none for it. Throws a DependencyError
-     * `chain_unavailable` when the node does not answer, `price_table_mismatch` when what it
-     * answers is not the contract's tables.
+     * `chain_unavailable` when the node does not answer or has not assigned `tokenId` yet (it is
+     * behind the caller's state), `price_table_mismatch` when what it answers is not the
+     * contract's tables.
      */
     async tableOf(channel: string, tokenId: bigint, lastTokenId: bigint): Promise<readonly bigint[] | null> {
       const address = channel.toLowerCase()
@@ -193,7 +213,14 @@ export function createPriceTables({
         entry = await once(address, () => read(address, maxOf(lastTokenId, tokenId)))
       } else if (tokenId > entry.checkedThrough) {
         const cached = entry
+        if ((cached.behindUntil ?? 0) > performance.now()) throw behind(address, tokenId, cached)
         entry = await once(address, () => recheck(address, cached))
+      }
+      // The node has not assigned the ID at the block read: its logs may lack the ID's
+      // announcement, so the table found for it could be an older ID's. Refused, not guessed.
+      if (tokenId > entry.checkedThrough) {
+        entry.behindUntil = performance.now() + BEHIND_RETRY_MS
+        throw behind(address, tokenId, entry)
       }
       return tableFor(entry.tables, tokenId)
     },

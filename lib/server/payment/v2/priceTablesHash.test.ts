@@ -24,8 +24,11 @@ import { paymentKitV2 } from './testing'
  * redemption. The node is the real anvil; only what a test says is filtered out of its logs.
  */
 
-/** What a test does to the calls of a client: counts them, and may drop one announcement's log. */
-type Node = { calls: string[]; drop?: { channel: string; fromTokenId: bigint } }
+/**
+ * What a test does to the calls of a client: counts them, may drop one announcement's log, and
+ * may answer a head `lag` blocks behind the real one (a node of a load balancer that is behind).
+ */
+type Node = { calls: string[]; drop?: { channel: string; fromTokenId: bigint }; lag?: bigint }
 
 const ANNOUNCED = encodeEventTopics({ abi: intermediaryV2Abi, eventName: 'PricesAnnounced' })[0] as Hex
 
@@ -39,6 +42,8 @@ function watchedClient(bed: ChannelTestbed, node: Node): PublicClient {
       request: (async (args: { method: string; params?: unknown }) => {
         node.calls.push(args.method)
         const result = await inner.request(args as Parameters<typeof inner.request>[0])
+        if (args.method === 'eth_blockNumber' && node.lag)
+          return `0x${(BigInt(result as Hex) - node.lag).toString(16)}`
         const drop = node.drop
         if (args.method !== 'eth_getLogs' || !drop) return result
         return (result as Log[]).filter(
@@ -219,5 +224,27 @@ describe('price tables checked against the contract', () => {
     expect(await tables.tableOf(channel.address, 2n, 2n)).toEqual(ANNOUNCED_PRICES)
     expect(await tables.tableOf(channel.address, 1n, 2n)).toEqual(OPENING)
     expect(node.calls).toEqual([])
+  })
+
+  it("a node behind the caller's state (its head before the announcement): the new ID is refused, not served at an older ID's table, until the node has it", async () => {
+    const { channel, announcedAt } = await announcedChannel()
+    const head = await t().testbed.publicClient.getBlockNumber()
+    const node: Node = { calls: [], lag: head - announcedAt + 1n }
+    const tables = ownTables(node)
+    await expect(tables.tableOf(channel.address, 2n, 2n)).rejects.toMatchObject({
+      code: 'chain_unavailable',
+      status: 503,
+      message: expect.stringContaining('has not seen token ID 2'),
+    })
+    // Asked again at once: refused without asking the node; ID 1, which it has, is served.
+    node.calls.length = 0
+    await expect(tables.tableOf(channel.address, 2n, 2n)).rejects.toMatchObject({ code: 'chain_unavailable' })
+    expect(node.calls).toEqual([])
+    expect(await tables.tableOf(channel.address, 1n, 2n)).toEqual(OPENING)
+
+    // The node caught up: after the short wait, the ID's table is read and checked.
+    node.lag = 0n
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    expect(await tables.tableOf(channel.address, 2n, 2n)).toEqual(ANNOUNCED_PRICES)
   })
 })
