@@ -129,7 +129,7 @@ export function createRedemptions({
       }
       let issuedValue = 0n
       for (const row of await db.paymentIssuedV2.findMany({ where })) {
-        const prices = await priceTables?.tableOf(channel.address, bigintOf(row.tokenId), state.lastTokenId)
+        const prices = await priceTables?.tableOf(channel.address, bigintOf(row.tokenId))
         issuedValue += tokenV2Value(row.requests.map(bigintOf), prices ?? [])
       }
       return { issuedRequests: 0n, issuedValue }

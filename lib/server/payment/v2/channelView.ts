@@ -46,7 +46,7 @@ export const channelV2Schema = z
  */
 async function activePrices(server: PaymentServer, channel: ChannelRecord, state: ChannelState) {
   try {
-    return await server.priceTables.tableOf(channel.address, state.activeTokenId, state.lastTokenId)
+    return await server.priceTables.tableOf(channel.address, state.activeTokenId)
   } catch (error) {
     if (!isAppError(error) || error.code !== 'chain_unavailable') throw error
     const rows = await server.db.paymentPriceTable.findMany({

@@ -147,8 +147,8 @@ export function createIssuerV2({
     )
   }
 
-  async function pricesOf(address: string, tokenId: bigint, state: ChannelState): Promise<readonly bigint[]> {
-    const prices = await priceTables.tableOf(address, tokenId, state.lastTokenId)
+  async function pricesOf(address: string, tokenId: bigint): Promise<readonly bigint[]> {
+    const prices = await priceTables.tableOf(address, tokenId)
     if (!prices) {
       throw new DependencyError({
         code: 'prices_unknown',
@@ -167,7 +167,7 @@ export function createIssuerV2({
     raise: bigint[],
   ): Promise<bigint[] | null> {
     const expiring = state.expiringTokenId
-    const expiringPrices = expiring === 0n ? prices : await pricesOf(channel.address, expiring, state)
+    const expiringPrices = expiring === 0n ? prices : await pricesOf(channel.address, expiring)
     const rows = await sql.query<{ requests: string[] }>(RAISE, [
       chainId,
       channel.address,
@@ -185,7 +185,7 @@ export function createIssuerV2({
     const { channel, consumer } = jobs[0] as Job
     const { state } = await channelStates.get(address)
     const tokenId = issuableTokenId({ address: channel.address, state })
-    const prices = await pricesOf(address, tokenId, state)
+    const prices = await pricesOf(address, tokenId)
     // Refused before any count is taken: a count taken and not handed out is a gap the
     // provider could later collect at this price by redeeming a higher count.
     const over = jobs.map((job) => isAbove(prices, job))
@@ -285,7 +285,7 @@ export function createIssuerV2({
     if (!enough(held.get(channel.address))) return null
     const { state } = await channelStates.get(channel.address)
     const tokenId = issuableTokenId({ address: channel.address, state })
-    const prices = await pricesOf(channel.address, tokenId, state)
+    const prices = await pricesOf(channel.address, tokenId)
     if (isAbove(prices, { category, maxPrice })) throw refusePrice(channel, { category, maxPrice }, prices)
     const h = held.get(channel.address)
     if (!h || h.tokenId !== tokenId || !enough(h)) return null

@@ -9,13 +9,12 @@ import { type Mismatch, mismatchOf, type PriceTable, readChainTables, tableFor }
 export { type PriceTable, pricesHashOf, tableFor } from './priceTableCheck'
 
 /**
- * What is known of a channel's tables: every table read, the highest ID they are asked for
- * (`upTo`), and the highest ID whose table was checked against the contract's hashes or is
- * older than one that was (`checkedThrough`: a token ID's version never changes once assigned).
+ * What is known of a channel's tables: every table read, and the highest ID whose table was
+ * checked against the contract's hashes or is older than one that was (`checkedThrough`: the
+ * chain's last ID at that check; a token ID's version never changes once assigned).
  */
 type Entry = {
   tables: PriceTable[]
-  upTo: bigint
   checkedThrough: bigint
   /** Until when (performance.now() ms) a check found the node behind an ID asked for: none again before. */
   behindUntil?: number
@@ -152,7 +151,7 @@ export function createPriceTables({
    * contract and, on a mismatch, reads them again from block 0 (the index's block may be wrong,
    * the node may have dropped a log); refuses them when they still disagree.
    */
-  async function read(address: string, upTo: bigint): Promise<Entry> {
+  async function read(address: string): Promise<Entry> {
     let { chain, tables } = await readAt(address, await firstBlock(address))
     let mismatch = mismatchOf(tables, chain)
     if (mismatch) {
@@ -162,7 +161,7 @@ export function createPriceTables({
     if (mismatch) refuse(address, mismatch)
     warned.delete(address)
     await save(address, tables)
-    const entry = { tables, upTo: maxOf(upTo, chain.lastTokenId), checkedThrough: chain.lastTokenId }
+    const entry = { tables, checkedThrough: chain.lastTokenId }
     known.set(address, entry)
     return entry
   }
@@ -176,7 +175,7 @@ export function createPriceTables({
     const chain = await fromNode(address, async () =>
       readChainTables(client, address, await client.getBlockNumber({ cacheTime: 0 })),
     )
-    if (mismatchOf(entry.tables, chain)) return read(address, entry.upTo)
+    if (mismatchOf(entry.tables, chain)) return read(address)
     entry.checkedThrough = maxOf(entry.checkedThrough, chain.lastTokenId)
     return entry
   }
@@ -200,17 +199,16 @@ export function createPriceTables({
 
   return {
     /**
-     * The price table of `tokenId` (at most `lastTokenId`, the channel's last ID as last read),
-     * or null when the channel announced none for it. Throws a DependencyError
-     * `chain_unavailable` when the node does not answer or has not assigned `tokenId` yet (it is
-     * behind the caller's state), `price_table_mismatch` when what it answers is not the
-     * contract's tables.
+     * The price table of `tokenId` (an ID the caller saw assigned on chain), or null when the
+     * channel announced none for it. Throws a DependencyError `chain_unavailable` when the node
+     * does not answer or has not assigned `tokenId` yet (it is behind the caller's state),
+     * `price_table_mismatch` when what it answers is not the contract's tables.
      */
-    async tableOf(channel: string, tokenId: bigint, lastTokenId: bigint): Promise<readonly bigint[] | null> {
+    async tableOf(channel: string, tokenId: bigint): Promise<readonly bigint[] | null> {
       const address = channel.toLowerCase()
       let entry = known.get(address)
-      if (!entry || tokenId > entry.upTo) {
-        entry = await once(address, () => read(address, maxOf(lastTokenId, tokenId)))
+      if (!entry) {
+        entry = await once(address, () => read(address))
       } else if (tokenId > entry.checkedThrough) {
         const cached = entry
         if ((cached.behindUntil ?? 0) > performance.now()) throw behind(address, tokenId, cached)
@@ -236,7 +234,7 @@ export function createPriceTables({
       const tables = [{ fromTokenId: 1n, prices }]
       await save(address, tables)
       // The receipt of the opening is the contract's own event: ID 1's table needs no check.
-      if (!known.has(address)) known.set(address, { tables, upTo: 1n, checkedThrough: 1n })
+      if (!known.has(address)) known.set(address, { tables, checkedThrough: 1n })
     },
 
     /**

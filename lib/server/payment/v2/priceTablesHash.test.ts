@@ -149,14 +149,14 @@ describe('price tables checked against the contract', () => {
     await t().testbed.testClient.mine({ blocks: 3 }) // so that the read from there has blocks to read
     const node: Node = { calls: [] }
     const tables = ownTables(node)
-    expect(await tables.tableOf(channel.address, 2n, 2n)).toEqual(ANNOUNCED_PRICES)
-    expect(await tables.tableOf(channel.address, 1n, 2n)).toEqual(OPENING)
+    expect(await tables.tableOf(channel.address, 2n)).toEqual(ANNOUNCED_PRICES)
+    expect(await tables.tableOf(channel.address, 1n)).toEqual(OPENING)
     expect(node.calls.filter((m) => m === 'eth_getLogs').length).toBe(2) // the read and its retry from block 0
 
     // Both IDs were checked at that read: asking again is served from memory, no call at all.
     node.calls.length = 0
-    expect(await tables.tableOf(channel.address, 2n, 2n)).toEqual(ANNOUNCED_PRICES)
-    expect(await tables.tableOf(channel.address, 1n, 2n)).toEqual(OPENING)
+    expect(await tables.tableOf(channel.address, 2n)).toEqual(ANNOUNCED_PRICES)
+    expect(await tables.tableOf(channel.address, 1n)).toEqual(OPENING)
     expect(node.calls).toEqual([])
   })
 
@@ -166,7 +166,7 @@ describe('price tables checked against the contract', () => {
     serverNode.drop = { channel: channel.address, fromTokenId: 2n }
     try {
       const own = ownTables(serverNode)
-      await expect(own.tableOf(channel.address, 2n, 2n)).rejects.toMatchObject({
+      await expect(own.tableOf(channel.address, 2n)).rejects.toMatchObject({
         code: 'price_table_mismatch',
         status: 503,
       })
@@ -213,16 +213,16 @@ describe('price tables checked against the contract', () => {
     const { channel } = opened
     const node: Node = { calls: [] }
     const tables = ownTables(node)
-    // Read while ID 1 is the chain's last, by a caller whose state already says 2 (a node behind it).
-    expect(await tables.tableOf(channel.address, 1n, 2n)).toEqual(OPENING)
+    // Read while ID 1 is the chain's last.
+    expect(await tables.tableOf(channel.address, 1n)).toEqual(OPENING)
     await announce(opened)
 
     node.calls.length = 0
-    expect(await tables.tableOf(channel.address, 2n, 2n)).toEqual(ANNOUNCED_PRICES)
+    expect(await tables.tableOf(channel.address, 2n)).toEqual(ANNOUNCED_PRICES)
     expect(node.calls).toContain('eth_call') // pricesHash and priceVersions, once
     node.calls.length = 0
-    expect(await tables.tableOf(channel.address, 2n, 2n)).toEqual(ANNOUNCED_PRICES)
-    expect(await tables.tableOf(channel.address, 1n, 2n)).toEqual(OPENING)
+    expect(await tables.tableOf(channel.address, 2n)).toEqual(ANNOUNCED_PRICES)
+    expect(await tables.tableOf(channel.address, 1n)).toEqual(OPENING)
     expect(node.calls).toEqual([])
   })
 
@@ -231,20 +231,20 @@ describe('price tables checked against the contract', () => {
     const head = await t().testbed.publicClient.getBlockNumber()
     const node: Node = { calls: [], lag: head - announcedAt + 1n }
     const tables = ownTables(node)
-    await expect(tables.tableOf(channel.address, 2n, 2n)).rejects.toMatchObject({
+    await expect(tables.tableOf(channel.address, 2n)).rejects.toMatchObject({
       code: 'chain_unavailable',
       status: 503,
       message: expect.stringContaining('has not seen token ID 2'),
     })
     // Asked again at once: refused without asking the node; ID 1, which it has, is served.
     node.calls.length = 0
-    await expect(tables.tableOf(channel.address, 2n, 2n)).rejects.toMatchObject({ code: 'chain_unavailable' })
+    await expect(tables.tableOf(channel.address, 2n)).rejects.toMatchObject({ code: 'chain_unavailable' })
     expect(node.calls).toEqual([])
-    expect(await tables.tableOf(channel.address, 1n, 2n)).toEqual(OPENING)
+    expect(await tables.tableOf(channel.address, 1n)).toEqual(OPENING)
 
     // The node caught up: after the short wait, the ID's table is read and checked.
     node.lag = 0n
     await new Promise((resolve) => setTimeout(resolve, 600))
-    expect(await tables.tableOf(channel.address, 2n, 2n)).toEqual(ANNOUNCED_PRICES)
+    expect(await tables.tableOf(channel.address, 2n)).toEqual(ANNOUNCED_PRICES)
   })
 })

@@ -70,8 +70,8 @@ describe('price tables from a range-limited node', () => {
       chainId: t().server.chainId,
       maxBlockRange: 4,
     })
-    expect(await tables.tableOf(channel.address, 2n, 2n)).toEqual([1_500n, 7_000n])
-    expect(await tables.tableOf(channel.address, 1n, 2n)).toEqual([1_000n, 5_000n])
+    expect(await tables.tableOf(channel.address, 2n)).toEqual([1_500n, 7_000n])
+    expect(await tables.tableOf(channel.address, 1n)).toEqual([1_000n, 5_000n])
     expect(spans.length).toBeGreaterThan(1)
     expect(spans.every((s) => s <= 4n)).toBe(true)
 
@@ -82,6 +82,6 @@ describe('price tables from a range-limited node', () => {
       chainId: t().server.chainId,
       maxBlockRange: 1_000_000,
     })
-    await expect(whole.tableOf(channel.address, 2n, 2n)).rejects.toMatchObject({ code: 'chain_unavailable' })
+    await expect(whole.tableOf(channel.address, 2n)).rejects.toMatchObject({ code: 'chain_unavailable' })
   })
 })

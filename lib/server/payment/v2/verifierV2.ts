@@ -3,7 +3,6 @@ import { createKeyedCoalescer } from '../../../../packages/payment-client/src/co
 import { TokenFormatError } from '../../../../packages/payment-client/src/token'
 import { parseTokenV2, type TokenV2 } from '../../../../packages/payment-client/src/tokenV2'
 import { isAppError } from '../../../errors'
-import { recoverInput } from '../../tokenCrypto'
 import type { ChannelStateCache } from '../channelStateCache'
 import type { ChannelRecord, ChannelRegistry } from '../channels'
 import type { PaymentMetrics } from '../metrics'
@@ -23,10 +22,6 @@ export type VerifyItemV2 = { token: string; category?: number | string; price?: 
 
 /** A token past the checks before its signature's: its channel and the category charged. */
 type Candidate = { token: TokenV2; channel: ChannelRecord; category: number; price?: bigint }
-
-/** Recoveries on this thread, one after the other. */
-const onThisThread: StartRecoveries = (inputs) =>
-  inputs.map((input) => Promise.resolve(input ? recoverInput(input) : null))
 
 const sameTable = (a: readonly bigint[], b: readonly bigint[]) =>
   a.length === b.length && a.every((x, i) => x === b[i])
@@ -127,7 +122,7 @@ export function createVerifierV2({
       now: channelStates.now,
     })
     if (outOfWindow) return outOfWindow
-    const prices = await priceTables.tableOf(channel.address, token.tokenId, snapshot.state.lastTokenId)
+    const prices = await priceTables.tableOf(channel.address, token.tokenId)
     if (!prices || !sameTable(prices, token.prices)) {
       return refuse(
         'wrong_prices',
@@ -159,12 +154,12 @@ export function createVerifierV2({
   /**
    * Several v2 tokens, each decided as if sent alone, in this order (one channel's in one
    * transaction); their signatures recovered where `start` places them (v1's verifier passes
-   * its rule: on the recovery workers when the thread is busy), by default on this thread.
+   * its rule: on the recovery workers when the thread is busy).
    */
   async function verifyMany(
     service: Service,
     items: readonly VerifyItemV2[],
-    start: StartRecoveries = onThisThread,
+    start: StartRecoveries,
   ): Promise<VerifyOutcome[]> {
     const prechecked = await Promise.all(items.map((item) => precheckToken(service, item).catch(asRefusal)))
     const candidates = prechecked.filter((c): c is Candidate => !('accepted' in c))
